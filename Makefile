@@ -1,0 +1,124 @@
+# sitegpt-c build.
+#
+#   make                 library build/libsitegpt.a and CLI build/sitegpt (Debian mbedTLS 2.28)
+#   make MBEDTLS=3.6     the same against mbedTLS 3.6 built from Debian's source, in build/mbedtls-3.6
+#   make test            every test, ending with one "N passed, N failed" line
+#   make deps            install the Debian packages the build and the tests need
+#   make fuzz bench size firmware lint clean
+#
+# Fragments in mk/*.mk add targets (mbedTLS 3.6, fuzzing, benchmarks, firmware).
+
+MBEDTLS ?= 2.28
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+
+WARNINGS := -Wall -Wextra -Werror -Wpedantic -Wconversion -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef
+CSTD := -std=c11
+OPT ?= -O2 -g
+DEP_INCLUDE := build/dep-include
+
+ifeq ($(MBEDTLS),3.6)
+BUILD ?= build/mbedtls-3.6
+MBEDTLS36_DIR := build/deps/mbedtls-3.6
+MBEDTLS_CFLAGS = -I$(MBEDTLS36_DIR)/include
+MBEDTLS_LIBS = $(MBEDTLS36_DIR)/library/libmbedtls.a $(MBEDTLS36_DIR)/library/libmbedx509.a \
+               $(MBEDTLS36_DIR)/library/libmbedcrypto.a
+MBEDTLS_STAMP = $(MBEDTLS36_DIR)/.built
+else
+BUILD ?= build
+MBEDTLS_CFLAGS =
+MBEDTLS_LIBS = -lmbedtls -lmbedx509 -lmbedcrypto
+MBEDTLS_STAMP =
+endif
+
+CPPFLAGS_COMMON := -Icore -I$(DEP_INCLUDE) -D_POSIX_C_SOURCE=200809L
+CFLAGS_ALL = $(CSTD) $(WARNINGS) $(OPT) $(CPPFLAGS_COMMON) $(EXTRA_CFLAGS)
+
+CORE_SRC := $(wildcard core/*.c)
+PORT_SRC := $(wildcard port/mbedtls/*.c)
+POSIX_SRC := $(wildcard platform/posix/*.c)
+CLI_SRC := $(wildcard examples/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_SUPPORT_SRC := $(wildcard tests/unit/support/*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+PORT_OBJ := $(PORT_SRC:%.c=$(BUILD)/%.o)
+POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+LIB := $(BUILD)/libsitegpt.a
+CLI := $(BUILD)/sitegpt
+CLI_LIBS := $(MBEDTLS_LIBS) -lqrencode
+
+.PHONY: all lib cli unit test test-unit test-e2e deps clean lint check-heap
+all: lib cli
+
+lib: $(LIB)
+cli: $(CLI)
+unit: $(UNIT_BIN)
+
+# jsmn is header-only; a copy of Debian's header keeps /usr/include out of cross builds.
+$(DEP_INCLUDE)/jsmn.h: /usr/include/jsmn.h
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/port/%.o: port/%.c $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -MMD -MP -c $< -o $@
+
+$(BUILD)/platform/%.o: platform/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -Iplatform/posix -MMD -MP -c $< -o $@
+
+$(BUILD)/examples/%.o: examples/%.c $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Itests/unit/support -MMD -MP -c $< -o $@
+
+$(LIB): $(CORE_OBJ) $(PORT_OBJ) $(POSIX_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(OPT) -o $@ $(CLI_OBJ) $(LIB) $(CLI_LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) -o $@ $< $(UNIT_SUPPORT_OBJ) $(LIB) $(MBEDTLS_LIBS) -lcmocka
+
+# The core and the ports must never reach for the heap.
+check-heap: $(LIB)
+	tests/check_no_heap.sh $(BUILD)/core $(BUILD)/port
+
+test-unit: $(UNIT_BIN)
+	tests/run_unit.sh $(BUILD)/tests
+
+test-e2e: $(CLI)
+	SITEGPT_BIN=$(abspath $(CLI)) $(PYTHON) -m pytest -q tests/e2e
+
+# Everything, both mbedTLS versions, one summary line at the end.
+test:
+	tests/run_all.sh
+
+deps:
+	mk/deps.sh
+
+lint:
+	mk/lint.sh
+
+clean:
+	rm -rf build
+
+-include mk/*.mk
+-include $(CORE_OBJ:.o=.d) $(PORT_OBJ:.o=.d) $(POSIX_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,143 @@
+/*
+ * sitegpt-c: HTTP/1.1 client with no heap.
+ *
+ * The caller owns every byte: the client struct and one I/O buffer. The buffer bounds the
+ * request head that can be written and the response header block that can be read
+ * (SG_ERR_HTTP_HEADERS_TOO_LARGE otherwise); bodies of any size stream through it to a
+ * caller sink in pieces.
+ */
+#ifndef SG_HTTP_H
+#define SG_HTTP_H
+
+#include "sg_base.h"
+
+/* ---------------------------------------------------------------- response parser --- */
+
+/*
+ * Called once per header after the whole header block is parsed (repeated headers are
+ * each delivered), then body pieces in order. Slices are valid only during the call.
+ * A callback returning an error aborts the parse with that status.
+ */
+typedef struct sg_http_sink {
+    void *ctx;
+    sg_status (*on_status)(void *ctx, int status);                 /* may be NULL */
+    sg_status (*on_header)(void *ctx, sg_slice name, sg_slice value); /* may be NULL */
+    sg_status (*on_body)(void *ctx, const uint8_t *data, size_t len);  /* may be NULL */
+} sg_http_sink;
+
+typedef enum sg_http_body_mode {
+    SG_HTTP_BODY_NONE = 0,
+    SG_HTTP_BODY_LENGTH,
+    SG_HTTP_BODY_CHUNKED,
+    SG_HTTP_BODY_UNTIL_CLOSE
+} sg_http_body_mode;
+
+/*
+ * Incremental response parser: the same result whatever way the bytes are split.
+ * The header block is gathered in the caller's buffer; nothing else is stored.
+ */
+typedef struct sg_http_parser {
+    uint8_t *buf;           /* header block storage, owned by the caller */
+    size_t buf_size;
+    size_t head_len;        /* bytes of the current header block gathered so far */
+    const sg_http_sink *sink;
+    int status;             /* final (non-1xx) status code once known, else 0 */
+    uint8_t state;
+    uint8_t body_mode;      /* sg_http_body_mode */
+    bool head_request;      /* response to HEAD: no body whatever the headers say */
+    bool keep_alive;        /* connection may be reused after this response */
+    bool done;
+    uint64_t remaining;     /* body or chunk bytes left */
+    uint64_t content_length; /* UINT64_MAX when absent */
+    uint8_t chunk_line_len; /* bytes of the current chunk-size / trailer line */
+    uint8_t flags;
+} sg_http_parser;
+
+SG_NODISCARD sg_status sg_http_parser_init(sg_http_parser *p, uint8_t *buf, size_t buf_size,
+                                           const sg_http_sink *sink, bool head_request);
+
+/*
+ * Feed bytes; *consumed says how many were used (fewer than len only once the response is
+ * complete: the rest belongs to the next response on the connection).
+ */
+SG_NODISCARD sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len,
+                                           size_t *consumed);
+
+/* The peer closed the stream: completes an until-close body, else SG_ERR_HTTP_TRUNCATED. */
+SG_NODISCARD sg_status sg_http_parser_finish(sg_http_parser *p);
+
+static inline bool sg_http_parser_done(const sg_http_parser *p) { return p->done; }
+
+/* ---------------------------------------------------------------- request writer --- */
+
+typedef struct sg_http_header {
+    const char *name;
+    const char *value;
+} sg_http_header;
+
+typedef struct sg_http_request {
+    const char *method;            /* "GET", "POST", ... */
+    const char *target;            /* origin-form: "/api/v2/me?limit=5" */
+    const char *bearer_token;      /* NULL: no Authorization header */
+    const char *accept;            /* NULL: application/json */
+    const char *content_type;      /* required when body_len > 0 */
+    const uint8_t *body;
+    size_t body_len;
+    const sg_http_header *headers; /* extra headers, may be NULL */
+    size_t header_count;
+} sg_http_request;
+
+/*
+ * Write the request head (request line and headers, ending with the blank line) into out.
+ * host_header is "host" or "host:port". SG_ERR_BUFFER_TOO_SMALL when it does not fit;
+ * SG_ERR_INVALID_ARG for CR, LF or NUL smuggled into any field.
+ */
+SG_NODISCARD sg_status sg_http_write_head(const sg_http_request *req, const char *host_header,
+                                          char *out, size_t cap, size_t *written);
+
+/* ---------------------------------------------------------------- client --- */
+
+typedef struct sg_http_config {
+    const sg_platform *platform;   /* clock for deadlines */
+    const sg_transport *plain;     /* for http:// origins, may be NULL */
+    const sg_transport *tls;       /* for https:// origins, may be NULL */
+    uint32_t connect_timeout_ms;   /* 0: 10000 */
+    uint32_t read_timeout_ms;      /* each read; 0: 30000 */
+    uint32_t request_timeout_ms;   /* whole exchange; 0: 120000 */
+} sg_http_config;
+
+typedef struct sg_http_origin {
+    const char *host;              /* borrowed; must outlive the requests */
+    uint16_t port;
+    bool tls;
+} sg_http_origin;
+
+typedef struct sg_http_client {
+    sg_http_config cfg;
+    uint8_t *buf;
+    size_t buf_size;
+    sg_http_origin origin;          /* of the open connection */
+    const sg_transport *conn;       /* transport of the open connection, NULL when closed */
+    uint32_t requests_on_conn;      /* requests sent on the open connection */
+} sg_http_client;
+
+SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_config *cfg,
+                                           uint8_t *buf, size_t buf_size);
+
+/*
+ * One request/response exchange with origin. Reuses the open connection when it is to the
+ * same origin and still alive; reopens once, transparently, when a reused connection turns
+ * out closed before any response byte arrived. *status_out gets the final HTTP status
+ * (non-2xx is not an error here: the sink saw the body). Redirects are not followed at this
+ * layer.
+ */
+SG_NODISCARD sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
+                                        const sg_http_request *req, const sg_http_sink *sink,
+                                        int *status_out);
+
+void sg_http_client_close(sg_http_client *c);
+
+/* Case-insensitive ASCII compare of a slice with a NUL-terminated string. */
+bool sg_slice_eq_nocase(sg_slice s, const char *lit);
+
+#endif /* SG_HTTP_H */

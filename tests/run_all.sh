@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite. Each step's output is shown; at the end one line sums every
+# test case (cmocka and pytest counts; other checks count as one each).
+set -u
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-2}
+LOGDIR=build/test-logs
+mkdir -p "$LOGDIR"
+total_pass=0
+total_fail=0
+failed_steps=()
+
+step() {
+    local name=$1; shift
+    local log="$LOGDIR/$name.log"
+    echo
+    echo "=== $name: $*"
+    local start=$SECONDS
+    "$@" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    local p=0 f=0 n
+    # cmocka summaries
+    while read -r n; do p=$((p + n)); done < <(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
+    while read -r n; do f=$((f + n)); done < <(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+    # pytest summaries ("== 12 passed, 1 failed in 3.2s ==" or "12 passed in ...")
+    while read -r n; do p=$((p + n)); done < <(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$log" | grep -oE '[0-9]+ passed' | cut -d' ' -f1)
+    while read -r n; do f=$((f + n)); done < <(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "$log" | grep -oE '[0-9]+ (failed|error)' | cut -d' ' -f1)
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+        if [ "$rc" -eq 0 ]; then p=1; else f=1; fi
+    elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    [ "$rc" -eq 0 ] || failed_steps+=("$name")
+    echo "=== $name: exit $rc, $p passed, $f failed, $((SECONDS - start))s"
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+step build-gcc make -j"$JOBS" all unit
+step unit-gcc make test-unit
+step no-heap make check-heap
+step e2e make test-e2e
+step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
+step unit-clang make CC=clang BUILD=build/clang test-unit
+step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
+step unit-mbedtls36 make MBEDTLS=3.6 test-unit
+step e2e-mbedtls36 make MBEDTLS=3.6 test-e2e
+step lint make lint
+if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
+if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then
+    step firmware make firmware-test
+fi
+
+echo
+if [ "${#failed_steps[@]}" -gt 0 ]; then
+    echo "failed steps: ${failed_steps[*]}"
+fi
+echo "make test: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ "${#failed_steps[@]}" -eq 0 ]
