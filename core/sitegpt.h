@@ -1,0 +1,12 @@
+/*
+ * sitegpt-c public API: include this one header.
+ * Each module's header documents its memory use and limits.
+ */
+#ifndef SITEGPT_H
+#define SITEGPT_H
+
+#include "sg_base.h"
+#include "sg_http.h"
+/* module headers are added below as they land */
+
+#endif /* SITEGPT_H */

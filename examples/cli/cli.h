@@ -1,0 +1,135 @@
+/*
+ * sitegpt CLI: shared declarations. Each command lives in cmd_<name>.c; the session
+ * (credential resolution, networking, error reporting) in cli_session.c; the profile store
+ * in cli_store.c.
+ */
+#ifndef SITEGPT_CLI_H
+#define SITEGPT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sitegpt.h"
+
+/* Exit codes; documented in `sitegpt --help`. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_API = 1,       /* the API answered with an error */
+    CLI_EXIT_USAGE = 2,     /* bad command line */
+    CLI_EXIT_AUTH = 3,      /* not logged in, or the token was rejected */
+    CLI_EXIT_LOGIN = 4,     /* login denied or expired */
+    CLI_EXIT_NETWORK = 5,   /* DNS, connect, TLS, timeout, malformed response */
+    CLI_EXIT_STORAGE = 6,   /* config file could not be read or written */
+    CLI_EXIT_INTERNAL = 7,  /* a local limit or an unexpected failure */
+    CLI_EXIT_SIGINT = 130,
+    CLI_EXIT_SIGTERM = 143
+};
+
+#define CLI_NAME_MAX 64
+#define CLI_URL_MAX 256
+#define CLI_TOKEN_MAX 512
+#define CLI_PATH_MAX 4096
+
+/* Global options, accepted before or after the command. NULL/false when not given. */
+typedef struct cli_globals {
+    bool json;              /* --json */
+    const char *profile;    /* --profile / -p */
+    const char *api_base;   /* --api-base */
+    const char *cacert;     /* --cacert */
+    bool no_color;
+} cli_globals;
+
+/* A command: argv[0] is the command name; options after it are the command's own. */
+typedef int (*cli_command_fn)(const cli_globals *g, int argc, char **argv);
+
+int cmd_api(const cli_globals *g, int argc, char **argv);
+int cmd_login(const cli_globals *g, int argc, char **argv);
+int cmd_logout(const cli_globals *g, int argc, char **argv);
+int cmd_whoami(const cli_globals *g, int argc, char **argv);
+int cmd_profiles(const cli_globals *g, int argc, char **argv);
+int cmd_tokens(const cli_globals *g, int argc, char **argv);
+int cmd_chatbots(const cli_globals *g, int argc, char **argv);
+
+/* ----------------------------------------------------------- profile store (cli_store.c) */
+
+typedef struct cli_profile {
+    char name[CLI_NAME_MAX + 1];
+    char api_base[CLI_URL_MAX + 1];   /* "" when the profile has none */
+    char token[CLI_TOKEN_MAX + 1];    /* "" when logged out */
+    bool is_default;
+} cli_profile;
+
+/*
+ * Look a profile up in the config file. name NULL means the default profile.
+ * Returns CLI_EXIT_OK and fills *out; CLI_EXIT_AUTH when there is no such profile (or no
+ * config file); CLI_EXIT_STORAGE when the file cannot be read or is corrupt (message printed).
+ */
+int cli_store_find(const char *name, cli_profile *out);
+
+/* ----------------------------------------------------------- session (cli_session.c) */
+
+/*
+ * Where requests go and with what credential, after precedence: flag, then environment
+ * (SITEGPT_PROFILE, SITEGPT_API_BASE, SITEGPT_API_TOKEN), then the saved default profile.
+ */
+typedef struct cli_credential {
+    char profile[CLI_NAME_MAX + 1];    /* profile name in use ("" when none) */
+    char api_base[CLI_URL_MAX + 1];    /* always set: default https://sitegpt.ai */
+    char token[CLI_TOKEN_MAX + 1];     /* "" when none */
+    const char *token_source;          /* "SITEGPT_API_TOKEN", "profile", or NULL */
+} cli_credential;
+
+#define CLI_DEFAULT_API_BASE "https://sitegpt.ai"
+
+/*
+ * Resolve the credential. need_token: fail with PROFILE_NOT_CONFIGURED (CLI_EXIT_AUTH) when no
+ * token is found. Prints its own errors (human or --json envelope). Returns a cli_exit code.
+ */
+int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential *out);
+
+/* Networking for one command: transports, TLS, HTTP client and its I/O buffer. */
+typedef struct cli_net cli_net;
+
+/*
+ * Open networking toward api_base (CA from --cacert, else SSL_CERT_FILE, else the system
+ * bundle). Returns a cli_exit code and prints its own errors. The returned pointer refers to
+ * static storage: one session per process.
+ */
+int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out);
+sg_http_client *cli_net_http(cli_net *net);
+const sg_http_origin *cli_net_origin(const cli_net *net);
+const char *cli_net_base_path(const cli_net *net);   /* API base path prefix, "" or "/x" */
+const sg_platform *cli_net_platform(const cli_net *net);
+void cli_net_close(cli_net *net);
+
+/* ----------------------------------------------------------- output (cli_output.c) */
+
+/*
+ * Report a failure: human text on stderr ("sitegpt: <what>: <why>"), or with --json the
+ * error envelope {"ok":false,"error":{"code","message"}} on stdout. Returns exit_code.
+ */
+int cli_fail(const cli_globals *g, int exit_code, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Map a library status to the exit code and report it with context ("connecting to X"). */
+int cli_fail_status(const cli_globals *g, sg_status st, const char *context);
+
+/* Exit code for a library status. */
+int cli_exit_for_status(sg_status st);
+
+/* Print an API error envelope decoded by the core (code, message, hint, request id). */
+int cli_fail_envelope(const cli_globals *g, const sg_envelope *env, int http_status);
+
+/* Mask a token for display: prefix and last four characters ("sgpt_…a1b2"). */
+void cli_mask_token(const char *token, char *out, size_t cap);
+
+/* Usage error: prints "sitegpt <cmd>: <message>" and "Try 'sitegpt <cmd> --help'." */
+int cli_usage_error(const cli_globals *g, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Interrupt handling: SIGINT/SIGTERM set the flag; commands check it between steps. */
+void cli_signals_install(void);
+extern volatile int cli_interrupted_signal;   /* 0, SIGINT or SIGTERM */
+
+#endif /* SITEGPT_CLI_H */
