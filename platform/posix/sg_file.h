@@ -1,0 +1,35 @@
+/*
+ * sitegpt-c POSIX files: whole-file read and crash-safe replace for small secret-bearing
+ * files (the CLI's config). On failure errno still says why, for the caller's message.
+ */
+#ifndef SG_FILE_H
+#define SG_FILE_H
+
+#include <stddef.h>
+
+#include "sg_base.h"
+
+/*
+ * Read the whole file into buf and NUL-terminate it. *len excludes the NUL; *mode (may be
+ * NULL) gets the permission bits. SG_ERR_NOT_FOUND when the file does not exist,
+ * SG_ERR_BUFFER_TOO_SMALL when it holds cap bytes or more, SG_ERR_STORAGE otherwise.
+ */
+SG_NODISCARD sg_status sg_file_read(const char *path, char *buf, size_t cap, size_t *len,
+                                    unsigned *mode);
+
+/*
+ * Create the folder and any missing parents; the last one gets dir_mode (existing folders
+ * keep theirs). SG_ERR_STORAGE when a component is not a folder or cannot be made.
+ */
+SG_NODISCARD sg_status sg_file_mkdirs(const char *path, unsigned dir_mode);
+
+/*
+ * Replace path with data atomically: a temporary file in the same folder created with
+ * file_mode, written, fsynced, renamed over path, then the folder fsynced. Readers see the
+ * old bytes or the new ones, never a mix; on any failure the old file is untouched and the
+ * temporary file removed.
+ */
+SG_NODISCARD sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
+                                            unsigned file_mode);
+
+#endif /* SG_FILE_H */
