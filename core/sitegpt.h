@@ -8,5 +8,7 @@
 #include "sg_base.h"
 #include "sg_http.h"
 /* module headers are added below as they land */
+#include "sg_api.h"
+#include "sg_scopes.h"
 
 #endif /* SITEGPT_H */
