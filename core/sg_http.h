@@ -34,23 +34,26 @@ typedef enum sg_http_body_mode {
 
 /*
  * Incremental response parser: the same result whatever way the bytes are split.
- * The header block is gathered in the caller's buffer; nothing else is stored.
+ * The header block is gathered in the caller's buffer (so a block larger than buf_size
+ * bytes fails with SG_ERR_HTTP_HEADERS_TOO_LARGE: report buf_size as the limit); body
+ * bytes go straight from the fed data to the sink, nothing else is stored.
+ * 1xx interim responses are skipped. Errors are sticky: every later feed returns the same.
  */
 typedef struct sg_http_parser {
     uint8_t *buf;           /* header block storage, owned by the caller */
-    size_t buf_size;
+    size_t buf_size;        /* the header block limit */
     size_t head_len;        /* bytes of the current header block gathered so far */
     const sg_http_sink *sink;
+    uint64_t remaining;     /* body or chunk bytes left */
+    uint64_t content_length; /* UINT64_MAX when absent */
     int status;             /* final (non-1xx) status code once known, else 0 */
+    sg_status error;        /* first error, repeated by later calls */
     uint8_t state;
     uint8_t body_mode;      /* sg_http_body_mode */
+    uint8_t flags;
     bool head_request;      /* response to HEAD: no body whatever the headers say */
     bool keep_alive;        /* connection may be reused after this response */
     bool done;
-    uint64_t remaining;     /* body or chunk bytes left */
-    uint64_t content_length; /* UINT64_MAX when absent */
-    uint8_t chunk_line_len; /* bytes of the current chunk-size / trailer line */
-    uint8_t flags;
 } sg_http_parser;
 
 SG_NODISCARD sg_status sg_http_parser_init(sg_http_parser *p, uint8_t *buf, size_t buf_size,
@@ -107,18 +110,24 @@ typedef struct sg_http_config {
 } sg_http_config;
 
 typedef struct sg_http_origin {
-    const char *host;              /* borrowed; must outlive the requests */
+    const char *host;              /* name or IP literal, IPv6 without brackets */
     uint16_t port;
     bool tls;
 } sg_http_origin;
 
+/* Longest host name the client keeps for its open connection, NUL included. */
+#define SG_HTTP_HOST_MAX 256
+
 typedef struct sg_http_client {
     sg_http_config cfg;
-    uint8_t *buf;
-    size_t buf_size;
-    sg_http_origin origin;          /* of the open connection */
+    uint8_t *buf;                   /* request head, then response headers and body pieces */
+    size_t buf_size;                /* also the response header block limit */
     const sg_transport *conn;       /* transport of the open connection, NULL when closed */
     uint32_t requests_on_conn;      /* requests sent on the open connection */
+    uint32_t opens;                 /* connections opened over the client's life */
+    uint16_t port;                  /* origin of the open connection */
+    bool tls;
+    char host[SG_HTTP_HOST_MAX];    /* a copy: the caller's string may not live that long */
 } sg_http_client;
 
 SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_config *cfg,

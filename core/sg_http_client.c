@@ -1,0 +1,422 @@
+/* sitegpt-c: HTTP/1.1 request writer and keep-alive client over an sg_transport. */
+#include "sg_http.h"
+#include "sg_url.h"
+
+#include <string.h>
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000u
+#define DEFAULT_READ_TIMEOUT_MS 30000u
+#define DEFAULT_REQUEST_TIMEOUT_MS 120000u
+
+/* ------------------------------------------------------------- request writer --- */
+
+static bool is_token_char(uint8_t c)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        return true;
+    }
+    return c != 0 && strchr(extra, c) != NULL;
+}
+
+static bool is_token(const char *s)
+{
+    if (s == NULL || s[0] == '\0') {
+        return false;
+    }
+    for (; *s; s++) {
+        if (!is_token_char((uint8_t)*s)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Header values: no CR, LF, NUL or other control character (HTAB aside). */
+static bool is_field_value(const char *s)
+{
+    if (s == NULL) {
+        return false;
+    }
+    for (; *s; s++) {
+        uint8_t c = (uint8_t)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Request targets and the Host header: visible ASCII only, no spaces. */
+static bool is_visible(const char *s)
+{
+    if (s == NULL || s[0] == '\0') {
+        return false;
+    }
+    for (; *s; s++) {
+        uint8_t c = (uint8_t)*s;
+        if (c <= 0x20 || c >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Framing headers belong to the writer: a caller copy could desynchronise the stream. */
+static bool is_reserved_header(const char *name)
+{
+    static const char *const reserved[] = {"host", "content-length", "transfer-encoding",
+                                           "connection"};
+    sg_slice s = {name, strlen(name)};
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+        if (sg_slice_eq_nocase(s, reserved[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool method_sends_length(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+typedef struct writer {
+    char *out;
+    size_t cap;
+    size_t len;
+    bool overflow;
+} writer;
+
+static void put(writer *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    memcpy(w->out + w->len, s, n);
+    w->len += n;
+}
+
+static void put_header(writer *w, const char *name, const char *a, const char *b)
+{
+    put(w, name);
+    put(w, ": ");
+    put(w, a);
+    if (b != NULL) {
+        put(w, b);
+    }
+    put(w, "\r\n");
+}
+
+static sg_status check_request(const sg_http_request *req, const char *host_header)
+{
+    if (!is_token(req->method) || !is_visible(req->target) || req->target[0] != '/' ||
+        !is_visible(host_header)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if ((req->accept != NULL && !is_field_value(req->accept)) ||
+        (req->bearer_token != NULL && !is_visible(req->bearer_token))) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (req->body_len > 0 && (req->body == NULL || !is_field_value(req->content_type) ||
+                              req->content_type[0] == '\0')) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (req->content_type != NULL && !is_field_value(req->content_type)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (req->header_count > 0 && req->headers == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < req->header_count; i++) {
+        const sg_http_header *h = &req->headers[i];
+        if (!is_token(h->name) || !is_field_value(h->value) || is_reserved_header(h->name)) {
+            return SG_ERR_INVALID_ARG;
+        }
+    }
+    return SG_OK;
+}
+
+sg_status sg_http_write_head(const sg_http_request *req, const char *host_header, char *out,
+                             size_t cap, size_t *written)
+{
+    if (written != NULL) {
+        *written = 0;
+    }
+    if (req == NULL || out == NULL || written == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_status st = check_request(req, host_header);
+    if (st != SG_OK) {
+        return st;
+    }
+    writer w = {out, cap, 0, false};
+    put(&w, req->method);
+    put(&w, " ");
+    put(&w, req->target);
+    put(&w, " HTTP/1.1\r\n");
+    put_header(&w, "Host", host_header, NULL);
+    put_header(&w, "User-Agent", "sitegpt-c/" SG_VERSION, NULL);
+    put_header(&w, "Accept", req->accept ? req->accept : "application/json", NULL);
+    if (req->bearer_token != NULL) {
+        put_header(&w, "Authorization", "Bearer ", req->bearer_token);
+    }
+    if (req->content_type != NULL && (req->body_len > 0 || method_sends_length(req->method))) {
+        put_header(&w, "Content-Type", req->content_type, NULL);
+    }
+    if (req->body_len > 0 || method_sends_length(req->method)) {
+        char digits[21];
+        st = sg_u64_to_dec((uint64_t)req->body_len, digits, sizeof(digits), NULL);
+        if (st != SG_OK) {
+            return st;
+        }
+        put_header(&w, "Content-Length", digits, NULL);
+    }
+    for (size_t i = 0; i < req->header_count; i++) {
+        put_header(&w, req->headers[i].name, req->headers[i].value, NULL);
+    }
+    put(&w, "\r\n");
+    if (w.overflow) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    *written = w.len;
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------- client --- */
+
+sg_status sg_http_client_init(sg_http_client *c, const sg_http_config *cfg, uint8_t *buf,
+                              size_t buf_size)
+{
+    if (c == NULL || cfg == NULL || buf == NULL || buf_size == 0 || cfg->platform == NULL ||
+        cfg->platform->now_ms == NULL || (cfg->plain == NULL && cfg->tls == NULL)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    memset(c, 0, sizeof(*c));
+    c->cfg = *cfg;
+    if (c->cfg.connect_timeout_ms == 0) {
+        c->cfg.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+    }
+    if (c->cfg.read_timeout_ms == 0) {
+        c->cfg.read_timeout_ms = DEFAULT_READ_TIMEOUT_MS;
+    }
+    if (c->cfg.request_timeout_ms == 0) {
+        c->cfg.request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+    }
+    c->buf = buf;
+    c->buf_size = buf_size;
+    return SG_OK;
+}
+
+void sg_http_client_close(sg_http_client *c)
+{
+    if (c != NULL && c->conn != NULL) {
+        c->conn->close(c->conn->ctx);
+        c->conn = NULL;
+        c->requests_on_conn = 0;
+    }
+}
+
+static uint64_t now_ms(const sg_http_client *c)
+{
+    return c->cfg.platform->now_ms(c->cfg.platform->ctx);
+}
+
+/* The per-call timeout, cut short by the request deadline; 0 once the deadline passed. */
+static uint32_t call_timeout(const sg_http_client *c, uint64_t deadline, uint32_t per_call)
+{
+    uint64_t now = now_ms(c);
+    if (now >= deadline) {
+        return 0;
+    }
+    return deadline - now < per_call ? (uint32_t)(deadline - now) : per_call;
+}
+
+/* "host", "host:port", "[v6]" or "[v6]:port": the port only when not the default. */
+static sg_status host_header(const sg_http_origin *o, char *out, size_t cap)
+{
+    bool v6 = strchr(o->host, ':') != NULL;
+    size_t n = strlen(o->host);
+    if (n + 10 > cap) {
+        return SG_ERR_INVALID_ARG;
+    }
+    size_t len = 0;
+    if (v6) {
+        out[len++] = '[';
+    }
+    memcpy(out + len, o->host, n);
+    len += n;
+    if (v6) {
+        out[len++] = ']';
+    }
+    out[len] = '\0';
+    if (o->port == sg_url_default_port(o->tls)) {
+        return SG_OK;
+    }
+    out[len++] = ':';
+    return sg_u64_to_dec(o->port, out + len, cap - len, NULL);
+}
+
+static sg_status open_conn(sg_http_client *c, const sg_http_origin *o, const sg_transport *t,
+                           uint64_t deadline)
+{
+    uint32_t to = call_timeout(c, deadline, c->cfg.connect_timeout_ms);
+    if (to == 0) {
+        return SG_ERR_TIMEOUT;
+    }
+    sg_status st = t->open(t->ctx, o->host, o->port, to);
+    if (st != SG_OK) {
+        return st;
+    }
+    size_t n = strlen(o->host);
+    memcpy(c->host, o->host, n + 1); /* length checked by the caller */
+    c->port = o->port;
+    c->tls = o->tls;
+    c->conn = t;
+    c->requests_on_conn = 0;
+    c->opens++;
+    return SG_OK;
+}
+
+static sg_status send_all(sg_http_client *c, const uint8_t *data, size_t len, uint64_t deadline)
+{
+    size_t off = 0;
+    while (off < len) {
+        uint32_t to = call_timeout(c, deadline, c->cfg.read_timeout_ms);
+        if (to == 0) {
+            return SG_ERR_TIMEOUT;
+        }
+        size_t sent = 0;
+        sg_status st = c->conn->send(c->conn->ctx, data + off, len - off, &sent, to);
+        if (st != SG_OK) {
+            return st;
+        }
+        if (sent == 0 || sent > len - off) {
+            return SG_ERR_IO; /* a transport that makes no progress would spin forever */
+        }
+        off += sent;
+    }
+    return SG_OK;
+}
+
+/*
+ * Read one response. *got_bytes tells the caller whether anything at all arrived, which
+ * decides whether the request may be sent again on a fresh connection.
+ */
+static sg_status read_response(sg_http_client *c, sg_http_parser *p, uint64_t deadline,
+                               bool *got_bytes)
+{
+    *got_bytes = false;
+    for (;;) {
+        uint32_t to = call_timeout(c, deadline, c->cfg.read_timeout_ms);
+        if (to == 0) {
+            return SG_ERR_TIMEOUT;
+        }
+        /* Headers gather in place at the end of the block; body pieces use the whole buffer. */
+        size_t at = p->state == 0 ? p->head_len : 0;
+        size_t got = 0;
+        sg_status st = c->conn->recv(c->conn->ctx, c->buf + at, c->buf_size - at, &got, to);
+        if (st != SG_OK) {
+            return st;
+        }
+        if (got == 0) {
+            if (!*got_bytes) {
+                return SG_ERR_CLOSED;
+            }
+            st = sg_http_parser_finish(p);
+            p->keep_alive = false;
+            return st;
+        }
+        if (got > c->buf_size - at) {
+            return SG_ERR_IO;
+        }
+        *got_bytes = true;
+        size_t used = 0;
+        st = sg_http_parser_feed(p, c->buf + at, got, &used);
+        if (st != SG_OK) {
+            return st;
+        }
+        if (sg_http_parser_done(p)) {
+            if (used != got) {
+                p->keep_alive = false; /* bytes nobody asked for: the stream is out of step */
+            }
+            return SG_OK;
+        }
+    }
+}
+
+static bool retryable(sg_status st) { return st == SG_ERR_CLOSED || st == SG_ERR_IO; }
+
+sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
+                           const sg_http_request *req, const sg_http_sink *sink, int *status_out)
+{
+    if (status_out != NULL) {
+        *status_out = 0;
+    }
+    if (c == NULL || c->buf == NULL || origin == NULL || origin->host == NULL || req == NULL ||
+        status_out == NULL || origin->port == 0) {
+        return SG_ERR_INVALID_ARG;
+    }
+    size_t host_len = strlen(origin->host);
+    if (host_len == 0 || host_len >= SG_HTTP_HOST_MAX) {
+        return SG_ERR_INVALID_ARG;
+    }
+    const sg_transport *t = origin->tls ? c->cfg.tls : c->cfg.plain;
+    if (t == NULL) {
+        return SG_ERR_UNSUPPORTED;
+    }
+    char host_hdr[SG_HTTP_HOST_MAX + 10];
+    sg_status st = host_header(origin, host_hdr, sizeof(host_hdr));
+    if (st != SG_OK) {
+        return st;
+    }
+    sg_http_origin open_origin = {c->host, c->port, c->tls};
+    if (c->conn != NULL && (c->conn != t || !sg_url_same_origin(&open_origin, origin))) {
+        sg_http_client_close(c);
+    }
+    uint64_t deadline = now_ms(c) + c->cfg.request_timeout_ms;
+    bool head_req = strcmp(req->method ? req->method : "", "HEAD") == 0;
+    sg_http_parser p;
+    for (int attempt = 0;; attempt++) {
+        /* Written again on each attempt: the buffer also receives the response. */
+        size_t head_len = 0;
+        st = sg_http_write_head(req, host_hdr, (char *)c->buf, c->buf_size, &head_len);
+        if (st != SG_OK) {
+            return st;
+        }
+        bool reused = c->conn != NULL;
+        if (!reused) {
+            st = open_conn(c, origin, t, deadline);
+            if (st != SG_OK) {
+                return st;
+            }
+        }
+        st = send_all(c, c->buf, head_len, deadline);
+        if (st == SG_OK && req->body_len > 0) {
+            st = send_all(c, req->body, req->body_len, deadline);
+        }
+        bool got_bytes = false;
+        if (st == SG_OK) {
+            c->requests_on_conn++;
+            st = sg_http_parser_init(&p, c->buf, c->buf_size, sink, head_req);
+        }
+        if (st == SG_OK) {
+            st = read_response(c, &p, deadline, &got_bytes);
+        }
+        if (st == SG_OK) {
+            break;
+        }
+        sg_http_client_close(c);
+        /* A reused connection the server had already closed: nothing was processed. */
+        if (!(reused && attempt == 0 && !got_bytes && retryable(st))) {
+            return st;
+        }
+    }
+    if (!p.keep_alive) {
+        sg_http_client_close(c);
+    }
+    *status_out = p.status;
+    return SG_OK;
+}

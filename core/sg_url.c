@@ -1,0 +1,400 @@
+/* sitegpt-c: URL parsing, Location resolution and urlencoded builders. */
+#include "sg_url.h"
+
+#include <string.h>
+
+static const char hex_digits[] = "0123456789ABCDEF";
+
+static bool is_alpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static bool is_hex(uint8_t c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static bool is_unreserved(uint8_t c)
+{
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
+
+uint16_t sg_url_default_port(bool tls) { return tls ? 443 : 80; }
+
+bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b)
+{
+    if (a == NULL || b == NULL || a->host == NULL || b->host == NULL || a->tls != b->tls ||
+        a->port != b->port) {
+        return false;
+    }
+    sg_slice s = {a->host, strlen(a->host)};
+    return sg_slice_eq_nocase(s, b->host);
+}
+
+sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *written)
+{
+    char tmp[20];
+    size_t n = 0;
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v != 0);
+    if (n + 1 > cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    out[n] = '\0';
+    if (written != NULL) {
+        *written = n;
+    }
+    return SG_OK;
+}
+
+/* --------------------------------------------------------------- URL parsing --- */
+
+/* Path, query and fragment characters we accept: printable ASCII, valid %XX escapes. */
+static bool valid_uri_chars(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>') {
+            return false;
+        }
+        if (c == '%' && (i + 2 >= n || !is_hex((uint8_t)s[i + 1]) || !is_hex((uint8_t)s[i + 2]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static sg_status copy_host(const char *h, size_t n, char *host_buf, size_t host_cap)
+{
+    if (host_buf == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (n + 1 > host_cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        host_buf[i] = (char)lower((uint8_t)h[i]);
+    }
+    host_buf[n] = '\0';
+    return SG_OK;
+}
+
+/*
+ * "host[:port]" or "[v6][:port]" from an authority; copies the host.
+ * Userinfo, empty hosts, odd characters and ports outside 1..65535 are refused.
+ */
+static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_buf,
+                                 size_t host_cap, sg_http_origin *out)
+{
+    const char *host;
+    size_t host_len;
+    size_t i;
+    if (n == 0) {
+        return SG_ERR_URL;
+    }
+    if (a[0] == '[') {
+        const char *close = memchr(a, ']', n);
+        if (close == NULL) {
+            return SG_ERR_URL;
+        }
+        host = a + 1;
+        host_len = (size_t)(close - host);
+        bool colon = false;
+        for (i = 0; i < host_len; i++) {
+            uint8_t c = (uint8_t)host[i];
+            if (!is_hex(c) && c != ':' && c != '.') {
+                return SG_ERR_URL;
+            }
+            colon = colon || c == ':';
+        }
+        if (!colon) {
+            return SG_ERR_URL;
+        }
+        i = host_len + 2;
+    } else {
+        for (i = 0; i < n && a[i] != ':'; i++) {
+            uint8_t c = (uint8_t)a[i];
+            if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') {
+                return SG_ERR_URL; /* '@' (userinfo) lands here too */
+            }
+        }
+        host = a;
+        host_len = i;
+    }
+    if (host_len == 0) {
+        return SG_ERR_URL;
+    }
+    uint32_t port = sg_url_default_port(tls);
+    if (i < n) {
+        if (a[i] != ':' || i + 1 == n || n - i - 1 > 5) {
+            return SG_ERR_URL;
+        }
+        port = 0;
+        for (i++; i < n; i++) {
+            if (!is_digit((uint8_t)a[i])) {
+                return SG_ERR_URL;
+            }
+            port = port * 10 + (uint32_t)(a[i] - '0');
+        }
+        if (port == 0 || port > 65535) {
+            return SG_ERR_URL;
+        }
+    }
+    sg_status st = copy_host(host, host_len, host_buf, host_cap);
+    if (st != SG_OK) {
+        return st;
+    }
+    out->host = host_buf;
+    out->port = (uint16_t)port;
+    out->tls = tls;
+    return SG_OK;
+}
+
+/* Length of "http://" or "https://" at the start of s, 0 when neither. */
+static size_t scheme_len(const char *s, size_t n, bool *tls)
+{
+    static const char http[] = "http://";
+    static const char https[] = "https://";
+    sg_slice head = {s, n < 8 ? n : 8};
+    if (sg_slice_eq_nocase(head, https)) {
+        *tls = true;
+        return 8;
+    }
+    head.len = n < 7 ? n : 7;
+    if (sg_slice_eq_nocase(head, http)) {
+        *tls = false;
+        return 7;
+    }
+    return 0;
+}
+
+/* Offset of the first of the given characters in s[0..n), n when none. */
+static size_t span_until(const char *s, size_t n, const char *stops)
+{
+    size_t i = 0;
+    while (i < n && strchr(stops, s[i]) == NULL) {
+        i++;
+    }
+    return i;
+}
+
+sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url *out)
+{
+    if (text == NULL || host_buf == NULL || out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    size_t n = strlen(text);
+    bool tls = false;
+    size_t s = scheme_len(text, n, &tls);
+    if (s == 0) {
+        return SG_ERR_URL;
+    }
+    const char *auth = text + s;
+    size_t auth_len = span_until(auth, n - s, "/?#");
+    const char *path = auth + auth_len;
+    size_t path_len = n - s - auth_len;
+    if (!valid_uri_chars(path, path_len) || span_until(path, path_len, "?#") != path_len) {
+        return SG_ERR_URL;
+    }
+    sg_url u;
+    sg_status st = parse_authority(auth, auth_len, tls, host_buf, host_cap, &u.origin);
+    if (st != SG_OK) {
+        return st;
+    }
+    while (path_len > 0 && path[path_len - 1] == '/') {
+        path_len--;
+    }
+    u.path.ptr = path;
+    u.path.len = path_len;
+    *out = u;
+    return SG_OK;
+}
+
+sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice location,
+                                  char *host_buf, size_t host_cap, char *target_buf,
+                                  size_t target_cap, sg_http_origin *out)
+{
+    if (current == NULL || current->host == NULL || location.ptr == NULL || host_buf == NULL ||
+        target_buf == NULL || out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    const char *l = location.ptr;
+    size_t n = span_until(l, location.len, "#"); /* the fragment stays with the client */
+    if (n == 0 || !valid_uri_chars(l, n)) {
+        return SG_ERR_URL;
+    }
+    sg_http_origin o = *current;
+    size_t rest = 0;
+    bool tls = current->tls;
+    size_t s = scheme_len(l, n, &tls);
+    if (s > 0 || (n >= 2 && l[0] == '/' && l[1] == '/')) {
+        if (s == 0) {
+            s = 2;
+        }
+        size_t auth_len = span_until(l + s, n - s, "/?");
+        sg_status st = parse_authority(l + s, auth_len, tls, host_buf, host_cap, &o);
+        if (st != SG_OK) {
+            return st;
+        }
+        rest = s + auth_len;
+    } else if (l[0] == '/') {
+        sg_status st = copy_host(current->host, strlen(current->host), host_buf, host_cap);
+        if (st != SG_OK) {
+            return st;
+        }
+        o.host = host_buf;
+    } else {
+        return SG_ERR_URL;
+    }
+    bool need_slash = rest == n || l[rest] != '/';
+    size_t tlen = (n - rest) + (need_slash ? 1 : 0);
+    if (tlen + 1 > target_cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    size_t t = 0;
+    if (need_slash) {
+        target_buf[t++] = '/';
+    }
+    memcpy(target_buf + t, l + rest, n - rest);
+    target_buf[tlen] = '\0';
+    *out = o;
+    return SG_OK;
+}
+
+/* --------------------------------------------------------------- encoding --- */
+
+/* Encoded length of in; space_plus selects the form encoding of spaces. */
+static size_t encoded_len(sg_slice in, bool space_plus)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < in.len; i++) {
+        uint8_t c = (uint8_t)in.ptr[i];
+        n += (is_unreserved(c) || (space_plus && c == ' ')) ? 1 : 3;
+    }
+    return n;
+}
+
+/* Writes the encoding of in at out; the caller checked the room. */
+static size_t encode_into(sg_slice in, bool space_plus, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < in.len; i++) {
+        uint8_t c = (uint8_t)in.ptr[i];
+        if (is_unreserved(c)) {
+            out[o++] = (char)c;
+        } else if (space_plus && c == ' ') {
+            out[o++] = '+';
+        } else {
+            out[o++] = '%';
+            out[o++] = hex_digits[c >> 4];
+            out[o++] = hex_digits[c & 15];
+        }
+    }
+    return o;
+}
+
+sg_status sg_url_encode(sg_slice in, char *out, size_t cap, size_t *written)
+{
+    if (out == NULL || (in.ptr == NULL && in.len > 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    size_t n = encoded_len(in, false);
+    if (n + 1 > cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    encode_into(in, false, out);
+    out[n] = '\0';
+    if (written != NULL) {
+        *written = n;
+    }
+    return SG_OK;
+}
+
+sg_status sg_form_init(sg_form *f, char *buf, size_t cap)
+{
+    if (f == NULL || buf == NULL || cap == 0) {
+        return SG_ERR_INVALID_ARG;
+    }
+    f->buf = buf;
+    f->cap = cap;
+    f->len = 0;
+    f->query = false;
+    f->sep = 0;
+    buf[0] = '\0';
+    return SG_OK;
+}
+
+sg_status sg_query_init(sg_form *f, char *buf, size_t cap, const char *path)
+{
+    if (path == NULL || path[0] != '/') {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_status st = sg_form_init(f, buf, cap);
+    if (st != SG_OK) {
+        return st;
+    }
+    size_t n = strlen(path);
+    if (n + 1 > cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(buf, path, n + 1);
+    f->len = n;
+    f->query = true;
+    const char *q = strchr(path, '?');
+    if (q == NULL) {
+        f->sep = '?';
+    } else if (path[n - 1] != '?' && path[n - 1] != '&') {
+        f->sep = '&';
+    }
+    return SG_OK;
+}
+
+sg_status sg_form_add_slice(sg_form *f, sg_slice key, sg_slice value)
+{
+    if (f == NULL || f->buf == NULL || key.ptr == NULL || key.len == 0 ||
+        (value.ptr == NULL && value.len > 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    bool plus = !f->query;
+    size_t need = (f->sep ? 1u : 0u) + encoded_len(key, plus) + 1 + encoded_len(value, plus);
+    if (f->len + need + 1 > f->cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    char *o = f->buf + f->len;
+    if (f->sep) {
+        *o++ = f->sep;
+    }
+    o += encode_into(key, plus, o);
+    *o++ = '=';
+    o += encode_into(value, plus, o);
+    *o = '\0';
+    f->len += need;
+    f->sep = '&';
+    return SG_OK;
+}
+
+sg_status sg_form_add(sg_form *f, const char *key, const char *value)
+{
+    if (key == NULL || value == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_slice k = {key, strlen(key)};
+    sg_slice v = {value, strlen(value)};
+    return sg_form_add_slice(f, k, v);
+}
+
+sg_status sg_form_add_u64(sg_form *f, const char *key, uint64_t value)
+{
+    char digits[21];
+    sg_status st = sg_u64_to_dec(value, digits, sizeof(digits), NULL);
+    if (st != SG_OK) {
+        return st;
+    }
+    return sg_form_add(f, key, digits);
+}
