@@ -73,7 +73,7 @@ $(BUILD)/port/%.o: port/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -MMD -MP -c $< -o $@
 
-$(BUILD)/platform/%.o: platform/%.c
+$(BUILD)/platform/%.o: platform/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -Iplatform/posix -MMD -MP -c $< -o $@
 
