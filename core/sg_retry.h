@@ -34,9 +34,9 @@ typedef enum sg_retry_reason {
     SG_RETRY_CONNECTION          /* transport failure on an idempotent request */
 } sg_retry_reason;
 
-/* Per request; zero it (or sg_retry_start) before the first attempt. */
+/* Per request: zero it before the first attempt; count every attempt made in it. */
 typedef struct sg_retry_state {
-    uint8_t attempts;            /* attempts made so far */
+    uint8_t attempts;            /* attempts made so far (the caller increments) */
     uint32_t waited_ms;          /* sum of the waits planned so far */
 } sg_retry_state;
 

@@ -1,0 +1,223 @@
+/* sitegpt-c: retry and redirect decisions (no I/O, no clock of its own). */
+#include "sg_retry.h"
+
+#include <string.h>
+
+sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_retry_reason *out)
+{
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *out = SG_RETRY_NONE;
+    if (st != SG_OK) {
+        /* Failures that say nothing about the request itself; TLS, certificate and framing
+           errors would only repeat. */
+        bool transient = st == SG_ERR_IO || st == SG_ERR_TIMEOUT || st == SG_ERR_CLOSED ||
+                         st == SG_ERR_CONNECT || st == SG_ERR_HTTP_TRUNCATED;
+        if (transient && idempotent) {
+            *out = SG_RETRY_CONNECTION;
+        }
+        return SG_OK;
+    }
+    if (http_status == 429) {
+        *out = SG_RETRY_RATE_LIMITED;
+    } else if (http_status >= 500 && http_status <= 599 && idempotent) {
+        *out = SG_RETRY_SERVER_ERROR;
+    }
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------------ HTTP dates --- */
+
+static bool two_digits(const char *p, int *v)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') {
+        return false;
+    }
+    *v = (p[0] - '0') * 10 + (p[1] - '0');
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
+{
+    static const char wkdays[] = "MonTueWedThuFriSatSun";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+    if (text.ptr == NULL || unix_seconds == NULL || text.len != 29) {
+        return SG_ERR_INVALID_ARG;
+    }
+    const char *p = text.ptr;
+    bool wk = false;
+    for (size_t i = 0; i < 7; i++) {
+        wk = wk || memcmp(p, wkdays + i * 3, 3) == 0;
+    }
+    int month = 0;
+    for (int i = 0; i < 12; i++) {
+        if (memcmp(p + 8, months + i * 3, 3) == 0) {
+            month = i + 1;
+        }
+    }
+    int day, y1, y2, hh, mm, ss;
+    if (!wk || month == 0 || memcmp(p + 3, ", ", 2) != 0 || p[7] != ' ' || p[11] != ' ' ||
+        p[16] != ' ' || p[19] != ':' || p[22] != ':' || memcmp(p + 25, " GMT", 4) != 0 ||
+        !two_digits(p + 5, &day) || !two_digits(p + 12, &y1) || !two_digits(p + 14, &y2) ||
+        !two_digits(p + 17, &hh) || !two_digits(p + 20, &mm) || !two_digits(p + 23, &ss)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    int year = y1 * 100 + y2;
+    /* second 60 is a leap second (RFC 9110 allows it) */
+    if (day < 1 || day > days_in_month(year, month) || hh > 23 || mm > 59 || ss > 60) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *unix_seconds = days_from_civil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    return SG_OK;
+}
+
+static uint32_t clamp_ms(uint64_t seconds)
+{
+    return seconds >= UINT32_MAX / 1000u ? UINT32_MAX : (uint32_t)(seconds * 1000u);
+}
+
+sg_status sg_retry_after_ms(sg_slice retry_after, sg_slice date, uint32_t *ms)
+{
+    if (retry_after.ptr == NULL || ms == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_slice v = retry_after;
+    while (v.len > 0 && (v.ptr[0] == ' ' || v.ptr[0] == '\t')) {
+        v.ptr++;
+        v.len--;
+    }
+    while (v.len > 0 && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\t')) {
+        v.len--;
+    }
+    if (v.len == 0) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (v.ptr[0] >= '0' && v.ptr[0] <= '9') {
+        uint64_t secs = 0;
+        for (size_t i = 0; i < v.len; i++) {
+            if (v.ptr[i] < '0' || v.ptr[i] > '9') {
+                return SG_ERR_INVALID_ARG;
+            }
+            if (secs < UINT32_MAX) { /* saturate: any huge value means "too long" */
+                secs = secs * 10u + (uint64_t)(v.ptr[i] - '0');
+            }
+        }
+        *ms = clamp_ms(secs);
+        return SG_OK;
+    }
+    int64_t at, now;
+    sg_status st = sg_http_date_parse(v, &at);
+    if (st != SG_OK) {
+        return st;
+    }
+    if (date.ptr == NULL || date.len == 0) {
+        return SG_ERR_NOT_FOUND;
+    }
+    st = sg_http_date_parse(date, &now);
+    if (st != SG_OK) {
+        return st;
+    }
+    *ms = at <= now ? 0u : clamp_ms((uint64_t)(at - now));
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------------ planning --- */
+
+static uint32_t backoff_ms(const sg_retry_policy *p, const sg_platform *pf, uint32_t retry)
+{
+    uint32_t base = p->base_backoff_ms ? p->base_backoff_ms : SG_RETRY_DEFAULT_BASE_MS;
+    uint32_t cap = p->max_backoff_ms ? p->max_backoff_ms : SG_RETRY_DEFAULT_MAX_BACKOFF_MS;
+    uint64_t d = base;
+    for (uint32_t i = 1; i < retry && d < cap; i++) {
+        d *= 2u;
+    }
+    if (d > cap) {
+        d = cap;
+    }
+    uint32_t full = (uint32_t)d, half = full / 2u;
+    uint8_t rnd[4];
+    if (pf == NULL || pf->random == NULL || pf->random(pf->ctx, rnd, sizeof rnd) != SG_OK) {
+        return full;
+    }
+    uint32_t r = (uint32_t)rnd[0] | (uint32_t)rnd[1] << 8 | (uint32_t)rnd[2] << 16 |
+                 (uint32_t)rnd[3] << 24;
+    return full - half + r % (half + 1u);
+}
+
+sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_state *state,
+                        const sg_platform *platform, sg_retry_reason reason,
+                        int64_t retry_after_ms, bool *retry, uint32_t *wait_ms)
+{
+    if (policy == NULL || state == NULL || retry == NULL || wait_ms == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *retry = false;
+    *wait_ms = 0;
+    uint32_t max_attempts = policy->max_attempts ? policy->max_attempts
+                                                 : SG_RETRY_DEFAULT_ATTEMPTS;
+    uint32_t total = policy->max_total_wait_ms ? policy->max_total_wait_ms
+                                               : SG_RETRY_DEFAULT_TOTAL_WAIT_MS;
+    if (reason == SG_RETRY_NONE || state->attempts >= max_attempts) {
+        return SG_OK;
+    }
+    uint32_t wait;
+    if (retry_after_ms >= 0) {
+        wait = retry_after_ms > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)retry_after_ms;
+    } else {
+        wait = backoff_ms(policy, platform, state->attempts);
+    }
+    if (state->waited_ms > total || wait > total - state->waited_ms) {
+        return SG_OK; /* waiting that long is the caller's call, not ours: give up now */
+    }
+    state->waited_ms += wait;
+    *wait_ms = wait;
+    *retry = true;
+    return SG_OK;
+}
+
+/* ------------------------------------------------------------------ redirects --- */
+
+sg_status sg_redirect_is(int http_status, bool *is_redirect)
+{
+    if (is_redirect == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *is_redirect = http_status == 301 || http_status == 302 || http_status == 303 ||
+                   http_status == 307 || http_status == 308;
+    return SG_OK;
+}
+
+sg_status sg_redirect_method(int http_status, const char *method, const char **new_method,
+                             bool *keep_body)
+{
+    bool is;
+    if (method == NULL || new_method == NULL || keep_body == NULL ||
+        sg_redirect_is(http_status, &is) != SG_OK || !is) {
+        return SG_ERR_INVALID_ARG;
+    }
+    bool to_get = (http_status == 303 && strcmp(method, "HEAD") != 0) ||
+                  ((http_status == 301 || http_status == 302) && strcmp(method, "POST") == 0);
+    *new_method = to_get ? "GET" : method;
+    *keep_body = !to_get;
+    return SG_OK;
+}

@@ -1,0 +1,127 @@
+/* sitegpt-c: the token scope list and spelling suggestions. */
+#include "sg_scopes.h"
+
+#include <string.h>
+
+static const char *const scopes[SG_SCOPE_COUNT] = {
+    "account:read", "account:write", "tokens:read", "tokens:write", "chatbots:read",
+    "chatbots:write", "chatbots:delete", "knowledge:read", "knowledge:write",
+    "knowledge:delete", "personas:read", "personas:write", "personas:delete",
+    "instructions:read", "instructions:write", "instructions:delete", "settings:read",
+    "settings:write", "starters:read", "starters:write", "starters:delete", "followups:read",
+    "followups:write", "followups:delete", "conversations:read", "conversations:write",
+    "conversations:delete", "leads:read", "leads:write", "leads:delete", "members:read",
+    "members:write", "members:delete", "integrations:read", "integrations:write",
+    "billing:read", "billing:write",
+};
+
+/* Inputs longer than this cannot be a typo of a scope: no suggestion. */
+#define SUGGEST_INPUT_MAX 48u
+
+const char *sg_scope_at(size_t i)
+{
+    return i < SG_SCOPE_COUNT ? scopes[i] : NULL;
+}
+
+sg_status sg_scope_index(const char *name, size_t len, size_t *index)
+{
+    if (name == NULL || index == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < SG_SCOPE_COUNT; i++) {
+        if (strlen(scopes[i]) == len && memcmp(scopes[i], name, len) == 0) {
+            *index = i;
+            return SG_OK;
+        }
+    }
+    return SG_ERR_NOT_FOUND;
+}
+
+bool sg_scope_is_valid(const char *name)
+{
+    size_t index;
+    return name != NULL && sg_scope_index(name, strlen(name), &index) == SG_OK;
+}
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    size_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent swaps), case-insensitive. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t rows[3][SUGGEST_INPUT_MAX + 1];
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++) {
+        prev[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0u : 1u;
+            cur[j] = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+                lower(a[i - 2]) == lower(b[j - 1]) && prev2[j - 2] + 1 < cur[j]) {
+                cur[j] = prev2[j - 2] + 1;
+            }
+        }
+        size_t *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
+/* "read:tokens" for "tokens:read": the halves swapped around the colon. */
+static const char *swapped_halves(const char *name, size_t len)
+{
+    const char *colon = memchr(name, ':', len);
+    if (colon == NULL) {
+        return NULL;
+    }
+    size_t left = (size_t)(colon - name), right = len - left - 1;
+    char buf[SUGGEST_INPUT_MAX + 1];
+    memcpy(buf, colon + 1, right);
+    buf[right] = ':';
+    memcpy(buf + right + 1, name, left);
+    for (size_t i = 0; i < SG_SCOPE_COUNT; i++) {
+        if (strlen(scopes[i]) == len && edit_distance(buf, len, scopes[i], len) == 0) {
+            return scopes[i];
+        }
+    }
+    return NULL;
+}
+
+const char *sg_scope_suggest(const char *name)
+{
+    if (name == NULL) {
+        return NULL;
+    }
+    size_t len = strlen(name);
+    if (len == 0 || len > SUGGEST_INPUT_MAX) {
+        return NULL;
+    }
+    const char *swapped = swapped_halves(name, len);
+    if (swapped != NULL) {
+        return swapped;
+    }
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < SG_SCOPE_COUNT; i++) {
+        size_t d = edit_distance(name, len, scopes[i], strlen(scopes[i]));
+        if (d < best_d) {
+            best_d = d;
+            best = scopes[i];
+        }
+    }
+    size_t allowed = len / 3 > 2 ? len / 3 : 2;
+    return best_d <= allowed ? best : NULL;
+}

@@ -1,0 +1,252 @@
+/* Retry and redirect policy: classification, Retry-After, HTTP dates, backoff, caps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mem_transport.h"
+#include "sg_retry.h"
+
+static sg_slice S(const char *s)
+{
+    sg_slice v = {s, s ? strlen(s) : 0};
+    return v;
+}
+
+static sg_retry_reason classify(bool idem, sg_status st, int http)
+{
+    sg_retry_reason r = (sg_retry_reason)99;
+    assert_int_equal(sg_retry_classify(idem, st, http, &r), SG_OK);
+    return r;
+}
+
+static void test_classify(void **state)
+{
+    (void)state;
+    assert_int_equal(classify(true, SG_OK, 200), SG_RETRY_NONE);
+    assert_int_equal(classify(true, SG_OK, 404), SG_RETRY_NONE);
+    assert_int_equal(classify(true, SG_OK, 503), SG_RETRY_SERVER_ERROR);
+    assert_int_equal(classify(true, SG_OK, 500), SG_RETRY_SERVER_ERROR);
+    assert_int_equal(classify(false, SG_OK, 503), SG_RETRY_NONE);       /* POST: never */
+    assert_int_equal(classify(false, SG_OK, 429), SG_RETRY_RATE_LIMITED);
+    assert_int_equal(classify(true, SG_OK, 429), SG_RETRY_RATE_LIMITED);
+    assert_int_equal(classify(true, SG_ERR_IO, 0), SG_RETRY_CONNECTION);
+    assert_int_equal(classify(true, SG_ERR_CONNECT, 0), SG_RETRY_CONNECTION);
+    assert_int_equal(classify(true, SG_ERR_HTTP_TRUNCATED, 0), SG_RETRY_CONNECTION);
+    assert_int_equal(classify(false, SG_ERR_TIMEOUT, 0), SG_RETRY_NONE); /* may have landed */
+    assert_int_equal(classify(true, SG_ERR_CERT, 0), SG_RETRY_NONE);
+    assert_int_equal(classify(true, SG_ERR_HTTP_MALFORMED, 0), SG_RETRY_NONE);
+    assert_int_equal(sg_retry_classify(true, SG_OK, 200, NULL), SG_ERR_INVALID_ARG);
+}
+
+static void test_http_date(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    assert_int_equal(sg_http_date_parse(S("Sun, 06 Nov 1994 08:49:37 GMT"), &t), SG_OK);
+    assert_int_equal(t, 784111777);
+    assert_int_equal(sg_http_date_parse(S("Thu, 01 Jan 1970 00:00:00 GMT"), &t), SG_OK);
+    assert_int_equal(t, 0);
+    assert_int_equal(sg_http_date_parse(S("Thu, 29 Feb 2024 23:59:59 GMT"), &t), SG_OK);
+    assert_int_equal(t, 1709251199);
+    const char *bad[] = {
+        "Wed, 29 Feb 2023 00:00:00 GMT",  /* not a leap year */
+        "Sun, 06 Nov 1994 08:49:37 gmt",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850 */
+        "Sun Nov  6 08:49:37 1994",       /* asctime */
+        "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT ",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(sg_http_date_parse(S(bad[i]), &t), SG_ERR_INVALID_ARG);
+    }
+}
+
+static void test_retry_after(void **state)
+{
+    (void)state;
+    uint32_t ms = 1;
+    sg_slice none = {NULL, 0};
+    assert_int_equal(sg_retry_after_ms(S("120"), none, &ms), SG_OK);
+    assert_int_equal(ms, 120000);
+    assert_int_equal(sg_retry_after_ms(S(" 3 "), none, &ms), SG_OK);
+    assert_int_equal(ms, 3000);
+    assert_int_equal(sg_retry_after_ms(S("0"), none, &ms), SG_OK);
+    assert_int_equal(ms, 0);
+    assert_int_equal(sg_retry_after_ms(S("99999999999999999999"), none, &ms), SG_OK);
+    assert_int_equal(ms, UINT32_MAX);
+    sg_slice now = S("Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_int_equal(sg_retry_after_ms(S("Sun, 06 Nov 1994 08:49:42 GMT"), now, &ms), SG_OK);
+    assert_int_equal(ms, 5000);
+    assert_int_equal(sg_retry_after_ms(S("Mon, 07 Nov 1994 08:49:37 GMT"), now, &ms), SG_OK);
+    assert_int_equal(ms, 86400000u);
+    assert_int_equal(sg_retry_after_ms(S("Sat, 05 Nov 1994 08:49:37 GMT"), now, &ms), SG_OK);
+    assert_int_equal(ms, 0);
+    /* an HTTP date without the server's "now" cannot be measured */
+    assert_int_equal(sg_retry_after_ms(S("Sun, 06 Nov 1994 08:49:42 GMT"), none, &ms),
+                     SG_ERR_NOT_FOUND);
+    assert_int_equal(sg_retry_after_ms(S("1.5"), none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("-1"), none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("soon"), none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("  "), none, &ms), SG_ERR_INVALID_ARG);
+}
+
+static void test_backoff_without_random_doubles_to_cap(void **state)
+{
+    (void)state;
+    sg_retry_policy p = {10, 100, 1000, 100000};
+    sg_retry_state s = {0, 0};
+    const uint32_t expect[] = {100, 200, 400, 800, 1000, 1000};
+    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+        bool retry = false;
+        uint32_t wait = 0;
+        s.attempts++;
+        assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, -1, &retry, &wait),
+                         SG_OK);
+        assert_true(retry);
+        assert_int_equal(wait, expect[i]);
+    }
+    assert_int_equal(s.waited_ms, 3500);
+}
+
+static void test_backoff_jitter_in_half_to_full(void **state)
+{
+    (void)state;
+    mem_clock clk;
+    mem_clock_init(&clk, 0);
+    sg_platform pf = mem_clock_platform(&clk);
+    sg_retry_policy p = {0, 0, 0, UINT32_MAX};
+    uint32_t distinct = 0, prev = 0;
+    for (int round = 0; round < 50; round++) {
+        sg_retry_state s = {2, 0}; /* second retry: d = 500 * 2 = 1000 */
+        bool retry;
+        uint32_t wait;
+        assert_int_equal(sg_retry_next(&p, &s, &pf, SG_RETRY_CONNECTION, -1, &retry, &wait),
+                         SG_OK);
+        assert_true(retry);
+        assert_in_range(wait, 500, 1000);
+        assert_int_equal(s.waited_ms, wait);
+        if (wait != prev) {
+            distinct++;
+        }
+        prev = wait;
+    }
+    assert_true(distinct > 10); /* the jitter really varies */
+}
+
+static void test_attempts_and_reason_limits(void **state)
+{
+    (void)state;
+    sg_retry_policy p = {3, 10, 0, 0};
+    sg_retry_state s = {0, 0};
+    bool retry = true;
+    uint32_t wait = 7;
+    s.attempts = 1;
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_NONE, -1, &retry, &wait), SG_OK);
+    assert_false(retry);
+    assert_int_equal(wait, 0);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
+                     SG_OK);
+    assert_true(retry);
+    s.attempts = 2;
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
+                     SG_OK);
+    assert_true(retry);
+    s.attempts = 3;
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
+                     SG_OK);
+    assert_false(retry);
+    sg_retry_policy once = {1, 0, 0, 0};
+    sg_retry_state s1 = {1, 0};
+    assert_int_equal(sg_retry_next(&once, &s1, NULL, SG_RETRY_RATE_LIMITED, 0, &retry, &wait),
+                     SG_OK);
+    assert_false(retry);
+}
+
+static void test_retry_after_honoured_and_total_cap(void **state)
+{
+    (void)state;
+    sg_retry_policy p = {10, 100, 1000, 5000};
+    sg_retry_state s = {1, 0};
+    bool retry;
+    uint32_t wait;
+    /* Retry-After is not cut to max_backoff: the server knows best */
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, 3000, &retry, &wait),
+                     SG_OK);
+    assert_true(retry);
+    assert_int_equal(wait, 3000);
+    s.attempts = 2;
+    /* 3000 + 2500 > 5000: give up rather than wait past the caller's cap */
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, 2500, &retry, &wait),
+                     SG_OK);
+    assert_false(retry);
+    assert_int_equal(s.waited_ms, 3000);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, 2000, &retry, &wait),
+                     SG_OK);
+    assert_true(retry);
+    assert_int_equal(s.waited_ms, 5000);
+    s.attempts = 3;
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, -1, &retry, &wait),
+                     SG_OK);
+    assert_false(retry);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, 0, &retry, &wait),
+                     SG_OK);
+    assert_true(retry); /* a zero wait still fits */
+}
+
+static void test_redirect_rules(void **state)
+{
+    (void)state;
+    bool is, keep;
+    const char *m;
+    const int yes[] = {301, 302, 303, 307, 308}, no[] = {200, 300, 304, 305, 306, 404};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(sg_redirect_is(yes[i], &is), SG_OK);
+        assert_true(is);
+    }
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(sg_redirect_is(no[i], &is), SG_OK);
+        assert_false(is);
+    }
+    assert_int_equal(sg_redirect_method(303, "POST", &m, &keep), SG_OK);
+    assert_string_equal(m, "GET");
+    assert_false(keep);
+    assert_int_equal(sg_redirect_method(303, "DELETE", &m, &keep), SG_OK);
+    assert_string_equal(m, "GET");
+    assert_int_equal(sg_redirect_method(303, "HEAD", &m, &keep), SG_OK);
+    assert_string_equal(m, "HEAD");
+    assert_int_equal(sg_redirect_method(302, "POST", &m, &keep), SG_OK);
+    assert_string_equal(m, "GET");
+    assert_false(keep);
+    assert_int_equal(sg_redirect_method(301, "DELETE", &m, &keep), SG_OK);
+    assert_string_equal(m, "DELETE");
+    assert_true(keep);
+    assert_int_equal(sg_redirect_method(307, "POST", &m, &keep), SG_OK);
+    assert_string_equal(m, "POST");
+    assert_true(keep);
+    assert_int_equal(sg_redirect_method(308, "PUT", &m, &keep), SG_OK);
+    assert_string_equal(m, "PUT");
+    assert_true(keep);
+    assert_int_equal(sg_redirect_method(200, "GET", &m, &keep), SG_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_http_date),
+        cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_backoff_without_random_doubles_to_cap),
+        cmocka_unit_test(test_backoff_jitter_in_half_to_full),
+        cmocka_unit_test(test_attempts_and_reason_limits),
+        cmocka_unit_test(test_retry_after_honoured_and_total_cap),
+        cmocka_unit_test(test_redirect_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
