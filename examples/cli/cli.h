@@ -6,6 +6,7 @@
 #ifndef SITEGPT_CLI_H
 #define SITEGPT_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -103,6 +104,10 @@ const char *cli_net_base_path(const cli_net *net);   /* API base path prefix, ""
 const sg_platform *cli_net_platform(const cli_net *net);
 void cli_net_close(cli_net *net);
 
+/* One sentence about a network failure of the open session (host, CA file, buffer size), or
+ * NULL when there is nothing more to say than sg_strerror(). */
+const char *cli_net_detail(sg_status st, char *buf, size_t cap);
+
 /* ----------------------------------------------------------- output (cli_output.c) */
 
 /*
@@ -130,6 +135,9 @@ int cli_usage_error(const cli_globals *g, const char *cmd, const char *fmt, ...)
 
 /* Interrupt handling: SIGINT/SIGTERM set the flag; commands check it between steps. */
 void cli_signals_install(void);
-extern volatile int cli_interrupted_signal;   /* 0, SIGINT or SIGTERM */
+extern volatile sig_atomic_t cli_interrupted_signal;   /* 0, SIGINT or SIGTERM */
+
+/* Exit code for an interrupted command (130 or 143), or 0 when not interrupted. */
+int cli_interrupted_exit(void);
 
 #endif /* SITEGPT_CLI_H */

@@ -1,0 +1,243 @@
+/* sitegpt CLI: which credential and API base a command uses, and its networking. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sg_posix.h"
+
+#define CLI_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define CLI_IO_BUFFER_SIZE 16384u
+
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static bool copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        return false;
+    }
+    memcpy(dst, src, n + 1);
+    return true;
+}
+
+int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *profile_name = g->profile != NULL ? g->profile : env_nonempty("SITEGPT_PROFILE");
+    const char *env_token = env_nonempty("SITEGPT_API_TOKEN");
+    const char *base = g->api_base != NULL ? g->api_base : env_nonempty("SITEGPT_API_BASE");
+
+    if (env_token != NULL && !copy_str(out->token, sizeof out->token, env_token)) {
+        return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                        "SITEGPT_API_TOKEN is longer than %d characters", CLI_TOKEN_MAX);
+    }
+    if (env_token != NULL) {
+        out->token_source = "SITEGPT_API_TOKEN";
+    }
+
+    /* The saved profile is needed unless the environment already says everything. */
+    bool need_store = profile_name != NULL || env_token == NULL || base == NULL;
+    if (need_store) {
+        cli_profile p;
+        int rc = cli_store_find(profile_name, &p);
+        if (rc == CLI_EXIT_OK) {
+            (void)copy_str(out->profile, sizeof out->profile, p.name);
+            if (base == NULL && p.api_base[0] != '\0') {
+                (void)copy_str(out->api_base, sizeof out->api_base, p.api_base);
+            }
+            if (env_token == NULL && p.token[0] != '\0') {
+                (void)copy_str(out->token, sizeof out->token, p.token);
+                out->token_source = "profile";
+            }
+            if (need_token && out->token[0] == '\0') {
+                return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
+                                "profile '%s' has no token (logged out). Run 'sitegpt login "
+                                "--profile %s' or set SITEGPT_API_TOKEN.",
+                                p.name, p.name);
+            }
+        } else if (rc == CLI_EXIT_STORAGE) {
+            return rc;
+        } else if (profile_name != NULL && env_token == NULL && need_token) {
+            return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
+                            "profile '%s' is not configured. Run 'sitegpt login --profile %s'.",
+                            profile_name, profile_name);
+        } else if (need_token && env_token == NULL) {
+            return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
+                            "not logged in: no saved profile and SITEGPT_API_TOKEN is not set. "
+                            "Run 'sitegpt login'.");
+        }
+        if (rc != CLI_EXIT_OK && profile_name != NULL) {
+            (void)copy_str(out->profile, sizeof out->profile, profile_name);
+        }
+    }
+    if (base != NULL) {
+        if (!copy_str(out->api_base, sizeof out->api_base, base)) {
+            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "the API base URL is longer than %d "
+                            "characters", CLI_URL_MAX);
+        }
+    } else if (out->api_base[0] == '\0') {
+        (void)copy_str(out->api_base, sizeof out->api_base, CLI_DEFAULT_API_BASE);
+    }
+    return CLI_EXIT_OK;
+}
+
+struct cli_net {
+    sg_posix_client posix;
+    bool posix_ready;
+    bool plain_only;
+    sg_http_client http;
+    sg_url url;
+    char host[SG_HTTP_HOST_MAX];
+    char base_path[CLI_URL_MAX + 1];
+    char ca_path[CLI_PATH_MAX];
+    uint8_t io[CLI_IO_BUFFER_SIZE];
+};
+
+static cli_net the_net;
+static cli_net *open_net;
+
+int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
+{
+    cli_net *n = &the_net;
+    sg_status st;
+    memset(n, 0, sizeof *n);
+    *out = NULL;
+
+    st = sg_url_parse(api_base, n->host, sizeof n->host, &n->url);
+    if (st != SG_OK) {
+        return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                        "API base '%s' is not a valid http(s) URL (expected e.g. "
+                        "https://sitegpt.ai)", api_base);
+    }
+    if (n->url.path.len >= sizeof n->base_path) {
+        return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "API base path is too long");
+    }
+    memcpy(n->base_path, n->url.path.ptr, n->url.path.len);
+    n->base_path[n->url.path.len] = '\0';
+
+    const char *ca = g->cacert != NULL ? g->cacert : env_nonempty("SSL_CERT_FILE");
+    if (ca == NULL) {
+        ca = CLI_SYSTEM_CA_BUNDLE;
+    }
+    if (!copy_str(n->ca_path, sizeof n->ca_path, ca)) {
+        return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "CA file path is too long");
+    }
+
+    st = sg_posix_client_init(&n->posix, n->ca_path, &cli_interrupted_signal);
+    if (st != SG_OK) {
+        if (n->url.origin.tls) {
+            return cli_fail(g, CLI_EXIT_NETWORK, st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE"
+                                                                          : "CA_FILE_INVALID",
+                            "cannot use CA certificates from '%s': %s%s", n->ca_path,
+                            st == SG_ERR_NOT_FOUND ? "the file cannot be read" : sg_strerror(st),
+                            g->cacert != NULL ? "" : " (set --cacert FILE or SSL_CERT_FILE)");
+        }
+        /* Plain http needs no CA: bring up only the platform and the socket. */
+        if (sg_posix_platform_init(&n->posix.sys, &cli_interrupted_signal) != SG_OK ||
+            sg_posix_tcp_init(&n->posix.tcp, &cli_interrupted_signal) != SG_OK) {
+            return cli_fail_status(g, SG_ERR_IO, "setting up networking");
+        }
+        n->plain_only = true;
+    } else {
+        n->posix_ready = true;
+    }
+
+    sg_http_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.platform = &n->posix.sys.platform;
+    cfg.plain = &n->posix.tcp.transport;
+    cfg.tls = n->plain_only ? NULL : &n->posix.tls.transport;
+    st = sg_http_client_init(&n->http, &cfg, n->io, sizeof n->io);
+    if (st != SG_OK) {
+        cli_net_close(n);
+        return cli_fail_status(g, st, "setting up the HTTP client");
+    }
+    open_net = n;
+    *out = n;
+    return CLI_EXIT_OK;
+}
+
+sg_http_client *cli_net_http(cli_net *net)
+{
+    return &net->http;
+}
+
+const sg_http_origin *cli_net_origin(const cli_net *net)
+{
+    return &net->url.origin;
+}
+
+const char *cli_net_base_path(const cli_net *net)
+{
+    return net->base_path;
+}
+
+const sg_platform *cli_net_platform(const cli_net *net)
+{
+    return &net->posix.sys.platform;
+}
+
+void cli_net_close(cli_net *net)
+{
+    if (net == NULL) {
+        return;
+    }
+    sg_http_client_close(&net->http);
+    if (net->posix_ready) {
+        sg_posix_client_free(&net->posix);
+        net->posix_ready = false;
+    }
+    /* The I/O buffer saw the bearer token: leave nothing behind. */
+    memset(net->io, 0, sizeof net->io);
+    if (open_net == net) {
+        open_net = NULL;
+    }
+}
+
+const char *cli_net_detail(sg_status st, char *buf, size_t cap)
+{
+    const cli_net *n = open_net;
+    if (n == NULL) {
+        return NULL;
+    }
+    switch (st) {
+    case SG_ERR_HTTP_HEADERS_TOO_LARGE:
+        (void)snprintf(buf, cap, "response headers exceed %u bytes (the I/O buffer)",
+                       CLI_IO_BUFFER_SIZE);
+        return buf;
+    case SG_ERR_CERT: {
+        uint32_t flags = 0;
+        const char *reason = NULL;
+        if (n->posix_ready && sg_tls_verify_result(&n->posix.tls, &flags, &reason) == SG_OK &&
+            reason != NULL) {
+            (void)snprintf(buf, cap, "the certificate of %s was rejected: %s (CA file: %s)",
+                           n->host, reason, n->ca_path);
+            return buf;
+        }
+        (void)snprintf(buf, cap, "the certificate of %s was rejected (CA file: %s)", n->host,
+                       n->ca_path);
+        return buf;
+    }
+    case SG_ERR_DNS:
+        (void)snprintf(buf, cap, "cannot resolve host name '%s'", n->host);
+        return buf;
+    case SG_ERR_CONNECT:
+        (void)snprintf(buf, cap, "cannot connect to %s port %u", n->host,
+                       (unsigned)n->url.origin.port);
+        return buf;
+    case SG_ERR_TIMEOUT:
+        (void)snprintf(buf, cap, "%s:%u did not answer in time", n->host,
+                       (unsigned)n->url.origin.port);
+        return buf;
+    case SG_ERR_TLS:
+        (void)snprintf(buf, cap, "TLS with %s failed (is it an https server?)", n->host);
+        return buf;
+    default:
+        return NULL;
+    }
+}

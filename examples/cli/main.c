@@ -1,0 +1,190 @@
+/*
+ * sitegpt: command-line client for the SiteGPT API v2, a drop-in for the official CLI's
+ * login, logout, whoami, profiles, tokens and chatbots commands, plus `api` for any route.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct cli_command {
+    const char *name;
+    cli_command_fn run;
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"login", cmd_login, "Log in with the device code flow (or store an existing token)"},
+    {"logout", cmd_logout, "Forget the token saved in a profile"},
+    {"whoami", cmd_whoami, "Show who the current credential belongs to"},
+    {"profiles", cmd_profiles, "List, show, switch and delete saved profiles"},
+    {"tokens", cmd_tokens, "List, create, rotate and revoke API tokens"},
+    {"chatbots", cmd_chatbots, "List chatbots and show one"},
+    {"api", cmd_api, "Send any request to the API v2 and print the response"},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out,
+            "sitegpt - SiteGPT API v2 from the command line (sitegpt-c %s)\n"
+            "\n"
+            "Usage: sitegpt [global options] <command> [command options]\n"
+            "\n"
+            "Commands:\n",
+            SG_VERSION);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(out,
+            "\n"
+            "Global options (before or after the command):\n"
+            "  --json              machine output: the API envelope {\"ok\",\"data\",\"meta\"} on stdout\n"
+            "  -p, --profile NAME  use this saved profile (default: SITEGPT_PROFILE, then the default)\n"
+            "  --api-base URL      API origin (default: SITEGPT_API_BASE, the profile's, then\n"
+            "                      " CLI_DEFAULT_API_BASE ")\n"
+            "  --cacert FILE       trust the CA certificates in FILE (default: SSL_CERT_FILE, then\n"
+            "                      the system bundle /etc/ssl/certs/ca-certificates.crt)\n"
+            "  -h, --help          help; every command and subcommand has its own\n"
+            "  -v, --version       print the version\n"
+            "\n"
+            "Environment:\n"
+            "  SITEGPT_API_TOKEN   token for this command; beats any saved token\n"
+            "  SITEGPT_API_BASE    API origin when --api-base is not given\n"
+            "  SITEGPT_PROFILE     profile when --profile is not given\n"
+            "  XDG_CONFIG_HOME     config folder (default ~/.config); profiles live in\n"
+            "                      sitegpt/config.json there, mode 0600\n"
+            "\n"
+            "Exit codes:\n"
+            "  0 success            1 API error            2 usage error\n"
+            "  3 not logged in or token rejected           4 login denied or expired\n"
+            "  5 network, TLS or malformed response        6 config file could not be read or written\n"
+            "  7 internal limit     130 interrupted (Ctrl-C)   143 terminated (SIGTERM)\n"
+            "\n"
+            "Examples:\n"
+            "  sitegpt login                       # approve the shown code in a browser\n"
+            "  sitegpt whoami\n"
+            "  sitegpt chatbots list --json\n"
+            "  sitegpt api /api/v2/usage\n"
+            "\n"
+            "Run 'sitegpt <command> --help' for a command's options.\n");
+}
+
+/* Value of "--opt VALUE" or "--opt=VALUE"; NULL when argv[*i] is not that option. */
+static const char *option_value(int argc, char **argv, int *i, const char *long_name,
+                                const char *short_name, bool *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(long_name);
+    if (strncmp(arg, long_name, n) == 0 && arg[n] == '=') {
+        return arg + n + 1;
+    }
+    if (strcmp(arg, long_name) == 0 || (short_name != NULL && strcmp(arg, short_name) == 0)) {
+        if (*i + 1 >= argc) {
+            *missing = true;
+            return NULL;
+        }
+        *i += 1;
+        return argv[*i];
+    }
+    return NULL;
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    static char *rest[260];
+    int nrest = 0;
+    cli_globals g = {0};
+    bool want_help = false;
+    bool want_version = false;
+    bool after_dashdash = false;
+
+    if (argc > 256) {
+        fprintf(stderr, "sitegpt: too many arguments (at most 255)\n");
+        return CLI_EXIT_USAGE;
+    }
+
+    /* Global options may stand anywhere; everything else goes to the command in order. */
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool missing = false;
+        const char *v;
+        if (after_dashdash) {
+            rest[nrest++] = argv[i];
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            after_dashdash = true;
+            rest[nrest++] = argv[i];
+        } else if (strcmp(arg, "--json") == 0) {
+            g.json = true;
+        } else if ((v = option_value(argc, argv, &i, "--profile", "-p", &missing)) != NULL) {
+            g.profile = v;
+        } else if ((v = option_value(argc, argv, &i, "--api-base", NULL, &missing)) != NULL) {
+            g.api_base = v;
+        } else if ((v = option_value(argc, argv, &i, "--cacert", NULL, &missing)) != NULL) {
+            g.cacert = v;
+        } else if (missing) {
+            return cli_usage_error(&g, NULL, "option %s needs a value", arg);
+        } else if (nrest == 0 && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
+            want_help = true;
+        } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--version") == 0) {
+            want_version = true;
+        } else {
+            rest[nrest++] = argv[i];
+        }
+    }
+    if (g.profile != NULL && g.profile[0] == '\0') {
+        return cli_usage_error(&g, NULL, "--profile needs a non-empty name");
+    }
+    if (g.api_base != NULL && g.api_base[0] == '\0') {
+        return cli_usage_error(&g, NULL, "--api-base needs a URL");
+    }
+
+    if (want_version) {
+        printf("sitegpt-c %s\n", SG_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (nrest > 0 && strcmp(rest[0], "help") == 0) {
+        if (nrest == 1) {
+            print_main_help(stdout);
+            return CLI_EXIT_OK;
+        }
+        /* "sitegpt help tokens create" == "sitegpt tokens create --help" */
+        want_help = true;
+        for (int i = 0; i + 1 < nrest; i++) {
+            rest[i] = rest[i + 1];
+        }
+        nrest--;
+    }
+    if (nrest == 0) {
+        print_main_help(want_help ? stdout : stderr);
+        return want_help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    }
+
+    const cli_command *cmd = find_command(rest[0]);
+    if (cmd == NULL) {
+        return cli_fail(&g, CLI_EXIT_USAGE, "UNKNOWN_COMMAND",
+                        "unknown command '%s'. Run 'sitegpt --help' for the list of commands.",
+                        rest[0]);
+    }
+    if (want_help) {
+        static char help_flag[] = "--help";
+        rest[nrest++] = help_flag;
+    }
+    rest[nrest] = NULL;
+    cli_signals_install();
+    return cmd->run(&g, nrest, rest);
+}
