@@ -43,6 +43,7 @@ typedef struct sg_envelope {
     sg_json_value_fn caller_fn;
     void *caller_ctx;
     sg_status body_err;                /* reader error swallowed for a non-2xx body */
+    bool cb_failed;                    /* the caller's callback aborted the parse */
     char str[SG_ENVELOPE_MESSAGE_MAX]; /* string buffer when the caller's is smaller */
 } sg_envelope;
 
@@ -84,8 +85,9 @@ SG_NODISCARD sg_status sg_envelope_http_sink(sg_envelope *env, sg_http_sink *sin
  * The API's verdict after finish():
  *   SG_OK               ok:true and a 2xx status (or no status set)
  *   SG_ERR_RATE_LIMITED HTTP 429
- *   SG_ERR_AUTH         HTTP 401 with TOKEN_NOT_VALID, AUTHORIZATION_HEADER_REQUIRED or a
- *                       non-JSON body (HTTP_ERROR)
+ *   SG_ERR_AUTH         code TOKEN_NOT_VALID or AUTHORIZATION_HEADER_REQUIRED (sent with
+ *                       401), or HTTP 401 with a non-envelope body (HTTP_ERROR)
+ *   SG_ERR_JSON_SYNTAX  a 2xx body that is not JSON (finish() also said so)
  *   SG_ERR_JSON_TYPE    a 2xx JSON body without a boolean "ok" (not an API v2 envelope)
  *   SG_ERR_API          anything else (code/message say what)
  */

@@ -39,8 +39,9 @@
 #endif
 #define SG_JSON_DEPTH_DEFAULT 32 /* used when sg_json_config.max_depth is 0 */
 #ifndef SG_JSON_PATH_MAX
-#define SG_JSON_PATH_MAX 128     /* longest subscription path, bytes (at most 254) */
+#define SG_JSON_PATH_MAX 128     /* longest subscription path, bytes (at most 253) */
 #endif
+#define SG_JSON_SUBS_MAX 32      /* subscriptions per reader */
 
 /* ---------------------------------------------------------------- values --- */
 
@@ -124,7 +125,7 @@ typedef sg_status (*sg_json_value_fn)(void *ctx, const sg_json_event *ev);
 
 typedef struct sg_json_config {
     const sg_json_sub *subs;  /* may be NULL when sub_count is 0 (validation only) */
-    size_t sub_count;         /* at most 32 */
+    size_t sub_count;         /* at most SG_JSON_SUBS_MAX */
     sg_json_value_fn on_value; /* required when sub_count > 0 */
     void *ctx;
     char *str_buf;            /* VALUE strings and numbers (+1 byte for the NUL); */
@@ -163,6 +164,8 @@ typedef struct sg_json_reader {
     uint8_t raw_depth;
     uint8_t val_type;         /* type of the scalar being parsed */
     uint8_t key_len;          /* bytes of the current key stored in path */
+    uint8_t raw_type;         /* sg_json_type of the raw capture */
+    uint8_t sub_len[SG_JSON_SUBS_MAX];              /* strlen of each subscription path */
     uint8_t obj_bits[(SG_JSON_DEPTH_MAX + 8) / 8]; /* bit set: that level is an object */
     uint8_t plen[SG_JSON_DEPTH_MAX + 1];           /* path length of each open container */
     char path[SG_JSON_PATH_MAX + 2];

@@ -1,0 +1,208 @@
+/* sitegpt-c: API v2 envelope decoding on top of the streaming JSON reader. */
+#include "sg_envelope.h"
+
+#include <string.h>
+
+enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
+
+static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
+    {"ok", SG_JSON_SUB_VALUE, false},
+    {"error.code", SG_JSON_SUB_VALUE, true},
+    {"error.message", SG_JSON_SUB_VALUE, true},
+    {"error.hint", SG_JSON_SUB_VALUE, true},
+    {"error.details", SG_JSON_SUB_RAW, false},
+    {"meta.requestId", SG_JSON_SUB_VALUE, true},
+};
+
+static bool is_2xx_or_unknown(int status) { return status == 0 || (status >= 200 && status < 300); }
+
+/* Copy a string into a fixed field, cutting on a UTF-8 character boundary; true if cut. */
+static bool copy_field(char *dst, size_t cap, sg_slice s)
+{
+    size_t n = s.len;
+    bool cut = false;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((uint8_t)s.ptr[n] & 0xC0) == 0x80) n--; /* s.ptr[n] starts a char */
+        cut = true;
+    }
+    memcpy(dst, s.ptr, n);
+    dst[n] = '\0';
+    return cut;
+}
+
+static sg_status on_value(void *ctx, const sg_json_event *ev)
+{
+    sg_envelope *env = (sg_envelope *)ctx;
+    if (ev->sub >= SG_ENVELOPE_OWN_SUBS) {
+        sg_json_event mine = *ev;
+        mine.sub -= SG_ENVELOPE_OWN_SUBS;
+        sg_status st = env->caller_fn(env->caller_ctx, &mine);
+        if (st != SG_OK) env->cb_failed = true;
+        return st;
+    }
+    bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
+    switch (ev->sub) {
+    case SUB_OK:
+        if (ev->type == SG_JSON_BOOL) {
+            env->has_ok = true;
+            env->ok = ev->boolean;
+        }
+        break;
+    case SUB_CODE:
+        if (is_str) (void)copy_field(env->code, sizeof env->code, ev->text);
+        break;
+    case SUB_MESSAGE:
+        if (is_str)
+            env->message_truncated =
+                copy_field(env->message, sizeof env->message, ev->text) || ev->truncated;
+        break;
+    case SUB_HINT:
+        if (is_str)
+            env->hint_truncated = copy_field(env->hint, sizeof env->hint, ev->text) || ev->truncated;
+        break;
+    case SUB_DETAILS:
+        if (env->details != NULL && ev->kind == SG_JSON_EV_RAW) {
+            size_t room = env->details_cap - 1 - env->details_len;
+            size_t n = ev->text.len;
+            if (n > room) {
+                n = room;
+                env->details_truncated = true;
+            }
+            memcpy(env->details + env->details_len, ev->text.ptr, n);
+            env->details_len += n;
+            env->details[env->details_len] = '\0';
+        }
+        break;
+    case SUB_REQUEST_ID:
+        if (is_str) (void)copy_field(env->request_id, sizeof env->request_id, ev->text);
+        break;
+    default:
+        break;
+    }
+    return SG_OK;
+}
+
+sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, char *details_buf,
+                           size_t details_cap)
+{
+    if (env == NULL || (details_buf != NULL && details_cap == 0)) return SG_ERR_INVALID_ARG;
+    memset(env, 0, sizeof *env);
+    sg_json_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    size_t n = 0;
+    if (data_cfg != NULL) {
+        cfg = *data_cfg;
+        n = data_cfg->sub_count;
+        if (n > SG_ENVELOPE_CALLER_SUBS_MAX || (n > 0 && (data_cfg->subs == NULL ||
+                                                          data_cfg->on_value == NULL)))
+            return SG_ERR_INVALID_ARG;
+        if (n > 0) memcpy(env->subs + SG_ENVELOPE_OWN_SUBS, data_cfg->subs, n * sizeof env->subs[0]);
+        env->caller_fn = data_cfg->on_value;
+        env->caller_ctx = data_cfg->ctx;
+    }
+    memcpy(env->subs, k_own_subs, sizeof k_own_subs);
+    cfg.subs = env->subs;
+    cfg.sub_count = SG_ENVELOPE_OWN_SUBS + n;
+    cfg.on_value = on_value;
+    cfg.ctx = env;
+    if (cfg.str_buf == NULL || cfg.str_cap < sizeof env->str) {
+        cfg.str_buf = env->str;
+        cfg.str_cap = sizeof env->str;
+    }
+    if (details_buf != NULL) {
+        env->details = details_buf;
+        env->details_cap = details_cap;
+        details_buf[0] = '\0';
+    }
+    return sg_json_reader_init(&env->reader, &cfg);
+}
+
+sg_status sg_envelope_set_http_status(sg_envelope *env, int http_status)
+{
+    if (env == NULL || http_status < 0 || http_status > 999) return SG_ERR_INVALID_ARG;
+    env->http_status = http_status;
+    return SG_OK;
+}
+
+/* A JSON failure on an error response only means the body is not an envelope. */
+static sg_status absorb(sg_envelope *env, sg_status st)
+{
+    if (st == SG_OK || env->cb_failed || is_2xx_or_unknown(env->http_status)) return st;
+    if (env->body_err == SG_OK) env->body_err = st;
+    return SG_OK;
+}
+
+sg_status sg_envelope_feed(sg_envelope *env, const void *data, size_t len)
+{
+    if (env == NULL) return SG_ERR_INVALID_ARG;
+    if (env->body_err != SG_OK) return SG_OK; /* already known not to be JSON */
+    return absorb(env, sg_json_reader_feed(&env->reader, data, len));
+}
+
+sg_status sg_envelope_finish(sg_envelope *env)
+{
+    if (env == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = SG_OK;
+    if (env->body_err == SG_OK) {
+        st = absorb(env, sg_json_reader_finish(&env->reader));
+        if (st != SG_OK) return st;
+    }
+    env->is_json = env->body_err == SG_OK;
+    if (!is_2xx_or_unknown(env->http_status) && (!env->is_json || env->code[0] == '\0')) {
+        static const char k_code[] = "HTTP_ERROR";
+        memcpy(env->code, k_code, sizeof k_code);
+        if (env->message[0] == '\0') {
+            char msg[] = "HTTP 000";
+            msg[5] = (char)('0' + env->http_status / 100);
+            msg[6] = (char)('0' + env->http_status / 10 % 10);
+            msg[7] = (char)('0' + env->http_status % 10);
+            memcpy(env->message, msg, sizeof msg);
+        }
+    }
+    return SG_OK;
+}
+
+sg_status sg_envelope_decode(sg_envelope *env, int http_status, const void *body, size_t len)
+{
+    sg_status st = sg_envelope_set_http_status(env, http_status);
+    if (st == SG_OK) st = sg_envelope_feed(env, body, len);
+    if (st == SG_OK) st = sg_envelope_finish(env);
+    return st;
+}
+
+static sg_status sink_status(void *ctx, int status)
+{
+    return sg_envelope_set_http_status((sg_envelope *)ctx, status);
+}
+
+static sg_status sink_body(void *ctx, const uint8_t *data, size_t len)
+{
+    return sg_envelope_feed((sg_envelope *)ctx, data, len);
+}
+
+sg_status sg_envelope_http_sink(sg_envelope *env, sg_http_sink *sink)
+{
+    if (env == NULL || sink == NULL) return SG_ERR_INVALID_ARG;
+    memset(sink, 0, sizeof *sink);
+    sink->ctx = env;
+    sink->on_status = sink_status;
+    sink->on_body = sink_body;
+    return SG_OK;
+}
+
+sg_status sg_envelope_status(const sg_envelope *env)
+{
+    if (env == NULL) return SG_ERR_INVALID_ARG;
+    if (env->http_status == 429) return SG_ERR_RATE_LIMITED;
+    if (strcmp(env->code, "TOKEN_NOT_VALID") == 0 ||
+        strcmp(env->code, "AUTHORIZATION_HEADER_REQUIRED") == 0 ||
+        (env->http_status == 401 && strcmp(env->code, "HTTP_ERROR") == 0))
+        return SG_ERR_AUTH;
+    if (is_2xx_or_unknown(env->http_status)) {
+        if (!env->is_json) return SG_ERR_JSON_SYNTAX;
+        if (!env->has_ok) return SG_ERR_JSON_TYPE;
+        return env->ok ? SG_OK : SG_ERR_API;
+    }
+    return SG_ERR_API;
+}

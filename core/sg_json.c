@@ -1,0 +1,1033 @@
+/*
+ * sitegpt-c: streaming strict JSON reader and the jsmn element helpers.
+ *
+ * The scanner is a byte-level state machine whose whole state lives in sg_json_reader, so
+ * a document may be split anywhere. Subscribed objects/arrays are copied into the caller's
+ * element buffer and only then tokenized by jsmn, which is compiled here alone (static).
+ */
+#define SG_JSON_IMPLEMENTATION
+#define JSMN_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#endif
+#include "sg_json.h"
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#include <string.h>
+
+#include "sg_utf8.h"
+
+#define PATH_OFF 255u /* cur_len / plen value: the path left every subscription */
+
+enum {
+    ST_VALUE = 0, /* a value is due */
+    ST_ARR_FIRST, /* after '[': a value or ']' */
+    ST_OBJ_FIRST, /* after '{': a key or '}' */
+    ST_KEY,       /* after ',' in an object: a key */
+    ST_COLON,
+    ST_AFTER,     /* after a value inside a container: ',' or the closing bracket */
+    ST_DONE,      /* the top value is complete: whitespace only */
+    ST_STR,
+    ST_ESC,
+    ST_HEX,
+    ST_LOW_BS,    /* after a high surrogate: '\' of the low one is due */
+    ST_LOW_U,
+    ST_UTF8,
+    ST_NUM_MINUS,
+    ST_NUM_ZERO,
+    ST_NUM_INT,
+    ST_NUM_DOT,
+    ST_NUM_FRAC,
+    ST_NUM_E,
+    ST_NUM_ESIGN,
+    ST_NUM_EXP,
+    ST_LIT
+};
+
+enum {
+    FL_KEY = 1,       /* the string being read is a member name */
+    FL_STORE = 2,     /* store the current string/number/key bytes */
+    FL_HIGH = 4,      /* ucp's upper half holds a high surrogate */
+    FL_TRUNC = 8,     /* the stored value was cut (sub with truncate) */
+    FL_RAW_FIRST = 16 /* the next raw piece is the first */
+};
+
+static const char *const k_lit[3] = {"true", "false", "null"};
+static const uint8_t k_lit_len[3] = {4, 5, 4};
+
+static bool is_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+static int hex_val(uint8_t c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* UTF-8 encoding of a code point (already checked to be a scalar value); returns bytes. */
+static size_t utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Length of the longest prefix of s[0..len) that ends on a whole UTF-8 character. */
+static size_t utf8_whole_prefix(const char *s, size_t len)
+{
+    size_t i = len, back = 0;
+    while (i > 0 && back < 4 && ((uint8_t)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i == 0) return len;
+    uint8_t lead = (uint8_t)s[i - 1];
+    size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    return (back + 1 >= need) ? len : i - 1;
+}
+
+/* ---------------------------------------------------------------- init --- */
+
+/* True when path a (length la) is b itself or an ancestor of b. */
+static bool path_within(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la > lb || memcmp(a, b, la) != 0) return false;
+    return la == lb || la == 0 || b[la] == '.' || b[la] == '[';
+}
+
+sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
+{
+    if (r == NULL || cfg == NULL) return SG_ERR_INVALID_ARG;
+    memset(r, 0, sizeof *r);
+    if (cfg->sub_count > SG_JSON_SUBS_MAX || (cfg->sub_count > 0 && cfg->subs == NULL) ||
+        (cfg->sub_count > 0 && cfg->on_value == NULL) || cfg->max_depth > SG_JSON_DEPTH_MAX)
+        return SG_ERR_INVALID_ARG;
+    bool need_str = false, need_elem = false;
+    for (size_t i = 0; i < cfg->sub_count; i++) {
+        const sg_json_sub *s = &cfg->subs[i];
+        if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) return SG_ERR_INVALID_ARG;
+        size_t len = strlen(s->path);
+        if (len > SG_JSON_PATH_MAX) return SG_ERR_JSON_PATH_TOO_LONG;
+        r->sub_len[i] = (uint8_t)len;
+        if (len > r->sub_lens_max) r->sub_lens_max = (uint32_t)len;
+        need_str |= s->mode != SG_JSON_SUB_RAW;
+        need_elem |= s->mode == SG_JSON_SUB_ELEMENT;
+        /* one element buffer and one raw cursor: captures of a kind must not nest */
+        for (size_t j = 0; j < i; j++) {
+            const sg_json_sub *t = &cfg->subs[j];
+            if (t->mode == s->mode && s->mode != SG_JSON_SUB_VALUE &&
+                (path_within(t->path, r->sub_len[j], s->path, len) ||
+                 path_within(s->path, len, t->path, r->sub_len[j])))
+                return SG_ERR_INVALID_ARG;
+        }
+    }
+    if (need_str && (cfg->str_buf == NULL || cfg->str_cap < 2)) return SG_ERR_INVALID_ARG;
+    if (need_elem && (cfg->elem_buf == NULL || cfg->elem_cap == 0 ||
+                      cfg->elem_cap > 0x7FFFFFFFu || cfg->tokens == NULL ||
+                      cfg->max_tokens == 0 || cfg->max_tokens > 0x7FFFFFFFu))
+        return SG_ERR_INVALID_ARG;
+    r->cfg = *cfg;
+    r->max_depth = cfg->max_depth ? cfg->max_depth : SG_JSON_DEPTH_DEFAULT;
+    r->state = ST_VALUE;
+    r->val_sub = r->elem_sub = r->raw_sub = -1;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- storage --- */
+
+/* Append bytes of the current key (into the path) or subscribed value (string buffer). */
+static sg_status put(sg_json_reader *r, const char *s, size_t n)
+{
+    if (r->flags & FL_KEY) {
+        size_t base = r->plen[r->depth] ? (size_t)r->plen[r->depth] + 1u : 0u;
+        if (base + r->key_len + n > r->sub_lens_max) {
+            r->flags &= (uint8_t)~FL_STORE; /* longer than any subscription: cannot match */
+            r->cur_len = PATH_OFF;
+            return SG_OK;
+        }
+        memcpy(r->path + base + r->key_len, s, n);
+        r->key_len = (uint8_t)(r->key_len + n);
+        return SG_OK;
+    }
+    size_t room = r->cfg.str_cap - 1 - r->str_len;
+    if (n > room) {
+        if (!r->cfg.subs[r->val_sub].truncate) return SG_ERR_JSON_STRING_TOO_LONG;
+        memcpy(r->cfg.str_buf + r->str_len, s, room);
+        r->str_len = utf8_whole_prefix(r->cfg.str_buf, r->str_len + room);
+        r->flags = (uint8_t)((r->flags | FL_TRUNC) & ~FL_STORE);
+        return SG_OK;
+    }
+    memcpy(r->cfg.str_buf + r->str_len, s, n);
+    r->str_len += n;
+    return SG_OK;
+}
+
+static sg_status put_cp(sg_json_reader *r, uint32_t cp)
+{
+    char tmp[4];
+    return put(r, tmp, utf8_encode(cp, tmp));
+}
+
+static sg_status emit(sg_json_reader *r, sg_json_event *ev, int sub)
+{
+    ev->sub = (size_t)sub;
+    ev->path.ptr = r->cfg.subs[sub].path;
+    ev->path.len = r->sub_len[sub];
+    return r->cfg.on_value(r->cfg.ctx, ev);
+}
+
+static sg_status emit_raw(sg_json_reader *r, const uint8_t *from, const uint8_t *to, bool last)
+{
+    sg_json_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SG_JSON_EV_RAW;
+    ev.type = (sg_json_type)r->raw_type;
+    ev.text.ptr = (const char *)from;
+    ev.text.len = (size_t)(to - from);
+    ev.first = (r->flags & FL_RAW_FIRST) != 0;
+    ev.last = last;
+    r->flags &= (uint8_t)~FL_RAW_FIRST;
+    return emit(r, &ev, r->raw_sub);
+}
+
+static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *to)
+{
+    size_t n = (size_t)(to - from);
+    if (n > r->cfg.elem_cap - r->elem_len) return SG_ERR_JSON_ELEMENT_TOO_LARGE;
+    memcpy(r->cfg.elem_buf + r->elem_len, from, n);
+    r->elem_len += n;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- value ends --- */
+
+/* A scalar ended; `stop` is one past its last byte in the current chunk. */
+static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
+{
+    sg_status st;
+    if (r->val_sub >= 0) {
+        sg_json_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SG_JSON_EV_VALUE;
+        ev.type = (sg_json_type)r->val_type;
+        if (r->val_type == SG_JSON_STRING || r->val_type == SG_JSON_NUMBER) {
+            r->cfg.str_buf[r->str_len] = '\0';
+            ev.text.ptr = r->cfg.str_buf;
+            ev.text.len = r->str_len;
+            ev.truncated = (r->flags & FL_TRUNC) != 0;
+        } else {
+            ev.text.ptr = k_lit[r->ucp];
+            ev.text.len = k_lit_len[r->ucp];
+            ev.boolean = r->ucp == 0;
+        }
+        int sub = r->val_sub;
+        r->val_sub = -1;
+        r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
+        st = emit(r, &ev, sub);
+        if (st != SG_OK) return st;
+    }
+    if (r->raw_sub >= 0 && r->raw_depth == r->depth) {
+        st = emit_raw(r, *raw_seg, stop, true);
+        r->raw_sub = -1;
+        *raw_seg = NULL;
+        if (st != SG_OK) return st;
+    }
+    r->state = r->depth ? ST_AFTER : ST_DONE;
+    return SG_OK;
+}
+
+static sg_status element_done(sg_json_reader *r)
+{
+    jsmn_parser jp;
+    jsmn_init(&jp);
+    int n = jsmn_parse(&jp, r->cfg.elem_buf, r->elem_len, r->cfg.tokens,
+                       (unsigned int)r->cfg.max_tokens);
+    if (n == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
+    if (n < 1) return SG_ERR_JSON_SYNTAX; /* cannot happen: the scanner validated it */
+    sg_json_element el = {r->cfg.elem_buf, r->elem_len, r->cfg.tokens, n};
+    sg_json_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SG_JSON_EV_ELEMENT;
+    ev.type = r->cfg.tokens[0].type == JSMN_OBJECT ? SG_JSON_OBJECT : SG_JSON_ARRAY;
+    ev.text.ptr = el.json;
+    ev.text.len = el.len;
+    ev.element = &el;
+    int sub = r->elem_sub;
+    r->elem_sub = -1;
+    return emit(r, &ev, sub);
+}
+
+/* A container closed at p (the bracket); depth was already lowered. */
+static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_t **elem_seg,
+                               const uint8_t **raw_seg)
+{
+    sg_status st;
+    if (r->elem_sub >= 0 && r->elem_depth == r->depth) {
+        st = gather(r, *elem_seg, p + 1);
+        *elem_seg = NULL;
+        if (st == SG_OK) st = element_done(r);
+        if (st != SG_OK) return st;
+    }
+    if (r->raw_sub >= 0 && r->raw_depth == r->depth) {
+        st = emit_raw(r, *raw_seg, p + 1, true);
+        r->raw_sub = -1;
+        *raw_seg = NULL;
+        if (st != SG_OK) return st;
+    }
+    r->state = r->depth ? ST_AFTER : ST_DONE;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- value starts --- */
+
+static bool level_is_object(const sg_json_reader *r, unsigned d)
+{
+    return (r->obj_bits[d >> 3] >> (d & 7)) & 1u;
+}
+
+/*
+ * A value begins at p with byte c: work out its path, match subscriptions and start the
+ * captures. Returns the type it announces.
+ */
+static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type type,
+                             const uint8_t **elem_seg, const uint8_t **raw_seg)
+{
+    unsigned d = r->depth;
+    if (d > 0 && !level_is_object(r, d)) {
+        unsigned l = r->plen[d];
+        if (l == PATH_OFF || l + 2u > r->sub_lens_max) {
+            r->cur_len = PATH_OFF;
+        } else {
+            r->path[l] = '[';
+            r->path[l + 1] = ']';
+            r->cur_len = (uint8_t)(l + 2u);
+        }
+    } else if (d == 0) {
+        r->cur_len = 0;
+    }
+    if (r->cur_len == PATH_OFF || r->cfg.sub_count == 0) return SG_OK;
+    bool container = type == SG_JSON_OBJECT || type == SG_JSON_ARRAY;
+    bool took_value = false;
+    for (size_t i = 0; i < r->cfg.sub_count; i++) {
+        if (r->sub_len[i] != r->cur_len || memcmp(r->cfg.subs[i].path, r->path, r->cur_len))
+            continue;
+        uint8_t mode = r->cfg.subs[i].mode;
+        if (mode == SG_JSON_SUB_RAW) {
+            if (r->raw_sub < 0) {
+                r->raw_sub = (int8_t)i;
+                r->raw_depth = (uint8_t)d;
+                r->raw_type = (uint8_t)type;
+                r->flags |= FL_RAW_FIRST;
+                *raw_seg = p;
+            }
+        } else if (took_value) {
+            continue; /* the first VALUE/ELEMENT subscription of a path wins */
+        } else if (!container) {
+            took_value = true;
+            r->val_sub = (int8_t)i;
+            r->val_type = (uint8_t)type;
+            r->str_len = 0;
+            if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) r->flags |= FL_STORE;
+        } else if (mode == SG_JSON_SUB_ELEMENT) {
+            took_value = true;
+            if (r->elem_sub < 0) {
+                r->elem_sub = (int8_t)i;
+                r->elem_depth = (uint8_t)d;
+                r->elem_len = 0;
+                *elem_seg = p;
+            }
+        } else {
+            took_value = true;
+            sg_json_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.kind = SG_JSON_EV_VALUE;
+            ev.type = type;
+            ev.text.ptr = "";
+            sg_status st = emit(r, &ev, (int)i);
+            if (st != SG_OK) return st;
+        }
+    }
+    return SG_OK;
+}
+
+static sg_status open_container(sg_json_reader *r, bool object)
+{
+    if (r->depth >= r->max_depth) return SG_ERR_JSON_DEPTH;
+    unsigned d = ++r->depth;
+    if (object)
+        r->obj_bits[d >> 3] = (uint8_t)(r->obj_bits[d >> 3] | (1u << (d & 7)));
+    else
+        r->obj_bits[d >> 3] = (uint8_t)(r->obj_bits[d >> 3] & ~(1u << (d & 7)));
+    r->plen[d] = r->cur_len;
+    r->state = object ? ST_OBJ_FIRST : ST_ARR_FIRST;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- scanner --- */
+
+static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
+{
+    const uint8_t *p = data, *end = data + len;
+    const uint8_t *elem_seg = r->elem_sub >= 0 ? data : NULL;
+    const uint8_t *raw_seg = r->raw_sub >= 0 ? data : NULL;
+    sg_status st = SG_OK;
+
+    while (p < end) {
+        uint8_t c = *p;
+        switch (r->state) {
+        case ST_VALUE:
+        case ST_ARR_FIRST:
+            if (is_ws(c)) break;
+            if (c == ']' && r->state == ST_ARR_FIRST) {
+                r->depth--;
+                st = container_end(r, p, &elem_seg, &raw_seg);
+                break;
+            }
+            if (c == '"') {
+                st = value_start(r, p, SG_JSON_STRING, &elem_seg, &raw_seg);
+                r->flags &= (uint8_t)~FL_KEY;
+                r->state = ST_STR;
+            } else if (c == '{' || c == '[') {
+                st = value_start(r, p, c == '{' ? SG_JSON_OBJECT : SG_JSON_ARRAY, &elem_seg,
+                                 &raw_seg);
+                if (st == SG_OK) st = open_container(r, c == '{');
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                st = value_start(r, p, SG_JSON_NUMBER, &elem_seg, &raw_seg);
+                r->state = c == '-' ? ST_NUM_MINUS : c == '0' ? ST_NUM_ZERO : ST_NUM_INT;
+                if (st == SG_OK && (r->flags & FL_STORE)) st = put(r, (const char *)p, 1);
+            } else if (c == 't' || c == 'f' || c == 'n') {
+                r->ucp = c == 't' ? 0u : c == 'f' ? 1u : 2u;
+                st = value_start(r, p, c == 'n' ? SG_JSON_NULL : SG_JSON_BOOL, &elem_seg,
+                                 &raw_seg);
+                r->aux = 1;
+                r->state = ST_LIT;
+            } else {
+                st = SG_ERR_JSON_SYNTAX;
+            }
+            break;
+        case ST_OBJ_FIRST:
+        case ST_KEY:
+            if (is_ws(c)) break;
+            if (c == '}' && r->state == ST_OBJ_FIRST) {
+                r->depth--;
+                st = container_end(r, p, &elem_seg, &raw_seg);
+                break;
+            }
+            if (c != '"') {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            r->key_len = 0;
+            r->flags |= FL_KEY;
+            if (r->plen[r->depth] == PATH_OFF) {
+                r->cur_len = PATH_OFF;
+                r->flags &= (uint8_t)~FL_STORE;
+            } else {
+                r->cur_len = 0; /* set at the closing quote */
+                r->flags |= FL_STORE;
+                if (r->plen[r->depth] && r->plen[r->depth] < r->sub_lens_max)
+                    r->path[r->plen[r->depth]] = '.';
+            }
+            r->state = ST_STR;
+            break;
+        case ST_COLON:
+            if (is_ws(c)) break;
+            if (c == ':')
+                r->state = ST_VALUE;
+            else
+                st = SG_ERR_JSON_SYNTAX;
+            break;
+        case ST_AFTER:
+            if (is_ws(c)) break;
+            if (c == ',') {
+                r->state = level_is_object(r, r->depth) ? ST_KEY : ST_VALUE;
+            } else if ((c == '}' || c == ']') &&
+                       level_is_object(r, r->depth) == (c == '}')) {
+                r->depth--;
+                st = container_end(r, p, &elem_seg, &raw_seg);
+            } else {
+                st = SG_ERR_JSON_SYNTAX;
+            }
+            break;
+        case ST_DONE:
+            if (!is_ws(c)) st = SG_ERR_JSON_SYNTAX;
+            break;
+        case ST_STR: {
+            /* fast path: a run of plain ASCII */
+            const uint8_t *q = p;
+            while (q < end && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
+            if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
+            if (st != SG_OK) goto out;
+            if (q == end) {
+                p = q;
+                continue;
+            }
+            p = q;
+            c = *p;
+            if (c == '"') {
+                if (r->flags & FL_KEY) {
+                    r->flags &= (uint8_t)~FL_KEY;
+                    if (r->flags & FL_STORE) {
+                        unsigned pl = r->plen[r->depth];
+                        unsigned cl = (pl ? pl + 1u : 0u) + r->key_len;
+                        r->cur_len = cl > r->sub_lens_max ? (uint8_t)PATH_OFF : (uint8_t)cl;
+                    }
+                    r->flags &= (uint8_t)~FL_STORE;
+                    r->state = ST_COLON;
+                } else {
+                    st = scalar_end(r, p + 1, &raw_seg);
+                }
+            } else if (c == '\\') {
+                r->state = ST_ESC;
+            } else if (c < 0x20) {
+                st = SG_ERR_JSON_SYNTAX;
+            } else {
+                uint8_t lo, hi, more;
+                if (!sg_utf8_lead(c, &more, &lo, &hi)) {
+                    st = SG_ERR_JSON_SYNTAX;
+                    break;
+                }
+                r->aux = more;
+                r->utf8_lo = lo;
+                r->utf8_hi = hi;
+                r->state = ST_UTF8;
+                if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
+            }
+            break;
+        }
+        case ST_UTF8:
+            if (c < r->utf8_lo || c > r->utf8_hi) {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            r->utf8_lo = 0x80;
+            r->utf8_hi = 0xBF;
+            if (--r->aux == 0) r->state = ST_STR;
+            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
+            break;
+        case ST_ESC: {
+            char out;
+            switch (c) {
+            case '"': out = '"'; break;
+            case '\\': out = '\\'; break;
+            case '/': out = '/'; break;
+            case 'b': out = '\b'; break;
+            case 'f': out = '\f'; break;
+            case 'n': out = '\n'; break;
+            case 'r': out = '\r'; break;
+            case 't': out = '\t'; break;
+            case 'u':
+                r->aux = 0;
+                r->ucp = 0;
+                r->state = ST_HEX;
+                out = 0;
+                break;
+            default:
+                st = SG_ERR_JSON_SYNTAX;
+                out = 0;
+                break;
+            }
+            if (st == SG_OK && c != 'u') {
+                r->state = ST_STR;
+                if (r->flags & FL_STORE) st = put(r, &out, 1);
+            }
+            break;
+        }
+        case ST_HEX: {
+            int v = hex_val(c);
+            if (v < 0) {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+            if (++r->aux < 4) break;
+            uint32_t u = r->ucp & 0xFFFFu;
+            if (r->flags & FL_HIGH) {
+                if (u < 0xDC00 || u > 0xDFFF) {
+                    st = SG_ERR_JSON_SYNTAX; /* high surrogate without its low half */
+                    break;
+                }
+                uint32_t cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
+                r->flags &= (uint8_t)~FL_HIGH;
+                r->state = ST_STR;
+                if (r->flags & FL_STORE) st = put_cp(r, cp);
+            } else if (u >= 0xD800 && u <= 0xDBFF) {
+                r->flags |= FL_HIGH;
+                r->ucp = u << 16;
+                r->state = ST_LOW_BS;
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                st = SG_ERR_JSON_SYNTAX; /* lone low surrogate */
+            } else {
+                r->state = ST_STR;
+                if (r->flags & FL_STORE) st = put_cp(r, u);
+            }
+            break;
+        }
+        case ST_LOW_BS:
+            if (c == '\\') r->state = ST_LOW_U;
+            else st = SG_ERR_JSON_SYNTAX;
+            break;
+        case ST_LOW_U:
+            if (c == 'u') {
+                r->aux = 0;
+                r->state = ST_HEX;
+            } else {
+                st = SG_ERR_JSON_SYNTAX;
+            }
+            break;
+        case ST_NUM_MINUS:
+        case ST_NUM_DOT:
+        case ST_NUM_ESIGN:
+            if (c < '0' || c > '9') {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            r->state = r->state == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
+                       : r->state == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
+            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
+            break;
+        case ST_NUM_E:
+            if (c == '+' || c == '-') r->state = ST_NUM_ESIGN;
+            else if (c >= '0' && c <= '9') r->state = ST_NUM_EXP;
+            else {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
+            break;
+        case ST_NUM_ZERO:
+        case ST_NUM_INT:
+        case ST_NUM_FRAC:
+        case ST_NUM_EXP: {
+            const uint8_t *q = p;
+            if (r->state != ST_NUM_ZERO)
+                while (q < end && *q >= '0' && *q <= '9') q++;
+            if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
+            if (st != SG_OK) goto out;
+            if (q == end) {
+                p = q;
+                continue;
+            }
+            p = q;
+            c = *p;
+            if (c == '.' && r->state <= ST_NUM_INT) {
+                r->state = ST_NUM_DOT;
+            } else if ((c == 'e' || c == 'E') && r->state != ST_NUM_EXP) {
+                r->state = ST_NUM_E;
+            } else {
+                st = scalar_end(r, p, &raw_seg);
+                if (st == SG_OK) continue; /* the terminator belongs to what follows */
+                break;
+            }
+            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
+            break;
+        }
+        case ST_LIT: {
+            const char *lit = k_lit[r->ucp];
+            if (c != (uint8_t)lit[r->aux]) {
+                st = SG_ERR_JSON_SYNTAX;
+                break;
+            }
+            if (++r->aux == k_lit_len[r->ucp]) st = scalar_end(r, p + 1, &raw_seg);
+            break;
+        }
+        default:
+            st = SG_ERR_INVALID_ARG;
+            break;
+        }
+        if (st != SG_OK) break;
+        p++;
+    }
+out:
+    if (st == SG_OK) {
+        /* the chunk ends inside captures: keep what it held */
+        if (r->elem_sub >= 0 && elem_seg != NULL) st = gather(r, elem_seg, end);
+        if (st == SG_OK && r->raw_sub >= 0 && raw_seg != NULL && raw_seg < end)
+            st = emit_raw(r, raw_seg, end, false);
+        if (st != SG_OK) p = end;
+    }
+    *errp = p;
+    return st;
+}
+
+sg_status sg_json_reader_feed(sg_json_reader *r, const void *data, size_t len)
+{
+    if (r == NULL || (data == NULL && len > 0)) return SG_ERR_INVALID_ARG;
+    if (r->err != SG_OK) return r->err;
+    if (len == 0) return SG_OK;
+    const uint8_t *at = NULL;
+    sg_status st = scan(r, (const uint8_t *)data, len, &at);
+    r->offset += (uint64_t)(at - (const uint8_t *)data);
+    r->err = st;
+    return st;
+}
+
+sg_status sg_json_reader_finish(sg_json_reader *r)
+{
+    if (r == NULL) return SG_ERR_INVALID_ARG;
+    if (r->err != SG_OK) return r->err;
+    sg_status st = SG_OK;
+    if (r->depth == 0 && (r->state == ST_NUM_ZERO || r->state == ST_NUM_INT ||
+                          r->state == ST_NUM_FRAC || r->state == ST_NUM_EXP)) {
+        /* a top-level number ends with the input; its raw text was already delivered */
+        const uint8_t *none = (const uint8_t *)"";
+        const uint8_t *seg = none;
+        st = scalar_end(r, none, &seg);
+    }
+    if (st == SG_OK && r->state != ST_DONE) st = SG_ERR_JSON_SYNTAX;
+    r->err = st;
+    return st;
+}
+
+static sg_status reader_on_body(void *ctx, const uint8_t *data, size_t len)
+{
+    return sg_json_reader_feed((sg_json_reader *)ctx, data, len);
+}
+
+sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
+{
+    if (r == NULL || sink == NULL) return SG_ERR_INVALID_ARG;
+    memset(sink, 0, sizeof *sink);
+    sink->ctx = r;
+    sink->on_body = reader_on_body;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- whole documents --- */
+
+sg_status sg_json_parse(const char *json, size_t len, jsmntok_t *tokens, size_t max_tokens,
+                        sg_json_element *out)
+{
+    if (json == NULL || tokens == NULL || max_tokens == 0 || out == NULL ||
+        len > 0x7FFFFFFFu || max_tokens > 0x7FFFFFFFu)
+        return SG_ERR_INVALID_ARG;
+    sg_json_reader r;
+    sg_json_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    sg_status st = sg_json_reader_init(&r, &cfg);
+    if (st == SG_OK) st = sg_json_reader_feed(&r, json, len);
+    if (st == SG_OK) st = sg_json_reader_finish(&r);
+    if (st != SG_OK) return st;
+    jsmn_parser jp;
+    jsmn_init(&jp);
+    int n = jsmn_parse(&jp, json, len, tokens, (unsigned int)max_tokens);
+    if (n == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
+    if (n == JSMN_ERROR_PART) {
+        /* strict jsmn wants a delimiter after a primitive: a bare top-level scalar */
+        size_t a = 0, b = len;
+        while (a < b && is_ws((uint8_t)json[a])) a++;
+        while (b > a && is_ws((uint8_t)json[b - 1])) b--;
+        tokens[0].type = JSMN_PRIMITIVE;
+        tokens[0].start = (int)a;
+        tokens[0].end = (int)b;
+        tokens[0].size = 0;
+        tokens[0].parent = -1;
+        n = 1;
+    }
+    if (n < 1) return SG_ERR_JSON_SYNTAX;
+    out->json = json;
+    out->len = len;
+    out->tok = tokens;
+    out->count = n;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- unescape --- */
+
+/*
+ * Decode one character of an escaped JSON string body at src[*i]: its UTF-8 bytes go to
+ * out (1..4), *i advances. SG_ERR_JSON_SYNTAX on a malformed escape.
+ */
+static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4], size_t *n)
+{
+    size_t k = *i;
+    if (src[k] != '\\') {
+        out[0] = src[k];
+        *n = 1;
+        *i = k + 1;
+        return SG_OK;
+    }
+    if (k + 1 >= len) return SG_ERR_JSON_SYNTAX;
+    char e = src[k + 1];
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *hit = e ? strchr(from, e) : NULL;
+    if (hit != NULL) {
+        out[0] = to[hit - from];
+        *n = 1;
+        *i = k + 2;
+        return SG_OK;
+    }
+    if (e != 'u') return SG_ERR_JSON_SYNTAX;
+    uint32_t cp = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (k + 6 > len || src[k] != '\\' || src[k + 1] != 'u') return SG_ERR_JSON_SYNTAX;
+        uint32_t u = 0;
+        for (size_t j = 2; j < 6; j++) {
+            int v = hex_val((uint8_t)src[k + j]);
+            if (v < 0) return SG_ERR_JSON_SYNTAX;
+            u = (u << 4) | (uint32_t)v;
+        }
+        k += 6;
+        if (pass == 0) {
+            if (u >= 0xDC00 && u <= 0xDFFF) return SG_ERR_JSON_SYNTAX;
+            if (u < 0xD800 || u > 0xDBFF) {
+                cp = u;
+                break;
+            }
+            cp = u;
+        } else {
+            if (u < 0xDC00 || u > 0xDFFF) return SG_ERR_JSON_SYNTAX;
+            cp = 0x10000u + ((cp - 0xD800u) << 10) + (u - 0xDC00u);
+        }
+    }
+    *n = utf8_encode(cp, out);
+    *i = k;
+    return SG_OK;
+}
+
+sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, size_t *out_len)
+{
+    if ((src == NULL && len > 0) || out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
+    size_t i = 0, o = 0;
+    out[0] = '\0';
+    while (i < len) {
+        char tmp[4];
+        size_t n;
+        sg_status st = decode_one(src, len, &i, tmp, &n);
+        if (st != SG_OK) return st;
+        if (n >= cap - o) return SG_ERR_BUFFER_TOO_SMALL;
+        memcpy(out + o, tmp, n);
+        o += n;
+    }
+    out[o] = '\0';
+    if (out_len != NULL) *out_len = o;
+    return SG_OK;
+}
+
+/* ---------------------------------------------------------------- element helpers --- */
+
+static bool tok_ok(const sg_json_element *e, int tok)
+{
+    return e != NULL && e->tok != NULL && tok >= 0 && tok < e->count;
+}
+
+/* Does the (escaped) string token equal key? */
+static bool tok_eq(const sg_json_element *e, const jsmntok_t *t, const char *key)
+{
+    const char *s = e->json + t->start;
+    size_t len = (size_t)(t->end - t->start), i = 0, klen = strlen(key), k = 0;
+    if (memchr(s, '\\', len) == NULL) return len == klen && memcmp(s, key, len) == 0;
+    while (i < len) {
+        char tmp[4];
+        size_t n;
+        if (decode_one(s, len, &i, tmp, &n) != SG_OK || n > klen - k ||
+            memcmp(key + k, tmp, n) != 0)
+            return false;
+        k += n;
+    }
+    return k == klen;
+}
+
+sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key, int *tok)
+{
+    if (!tok_ok(e, obj) || key == NULL || tok == NULL) return SG_ERR_INVALID_ARG;
+    if (e->tok[obj].type != JSMN_OBJECT) return SG_ERR_JSON_TYPE;
+    int stop = e->tok[obj].end;
+    for (int i = obj + 1; i + 1 < e->count && e->tok[i].start < stop; i++) {
+        if (e->tok[i].parent == obj && tok_eq(e, &e->tok[i], key)) {
+            *tok = i + 1;
+            return SG_OK;
+        }
+    }
+    return SG_ERR_NOT_FOUND;
+}
+
+sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int *tok)
+{
+    if (!tok_ok(e, arr) || tok == NULL) return SG_ERR_INVALID_ARG;
+    if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    if (index >= (size_t)e->tok[arr].size) return SG_ERR_NOT_FOUND;
+    int stop = e->tok[arr].end;
+    size_t seen = 0;
+    for (int i = arr + 1; i < e->count && e->tok[i].start < stop; i++) {
+        if (e->tok[i].parent == arr && seen++ == index) {
+            *tok = i;
+            return SG_OK;
+        }
+    }
+    return SG_ERR_NOT_FOUND;
+}
+
+sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
+{
+    if (!tok_ok(e, tok) || size == NULL) return SG_ERR_INVALID_ARG;
+    if (e->tok[tok].type != JSMN_OBJECT && e->tok[tok].type != JSMN_ARRAY)
+        return SG_ERR_JSON_TYPE;
+    *size = (size_t)e->tok[tok].size;
+    return SG_OK;
+}
+
+sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type)
+{
+    if (!tok_ok(e, tok) || type == NULL) return SG_ERR_INVALID_ARG;
+    const jsmntok_t *t = &e->tok[tok];
+    switch (t->type) {
+    case JSMN_OBJECT: *type = SG_JSON_OBJECT; return SG_OK;
+    case JSMN_ARRAY: *type = SG_JSON_ARRAY; return SG_OK;
+    case JSMN_STRING: *type = SG_JSON_STRING; return SG_OK;
+    case JSMN_PRIMITIVE: {
+        char c = e->json[t->start];
+        *type = c == 'n' ? SG_JSON_NULL : (c == 't' || c == 'f') ? SG_JSON_BOOL : SG_JSON_NUMBER;
+        return SG_OK;
+    }
+    default: return SG_ERR_JSON_TYPE;
+    }
+}
+
+sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap,
+                             size_t *len)
+{
+    if (!tok_ok(e, tok) || out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
+    const jsmntok_t *t = &e->tok[tok];
+    if (t->type != JSMN_STRING) return SG_ERR_JSON_TYPE;
+    return sg_json_unescape(e->json + t->start, (size_t)(t->end - t->start), out, cap, len);
+}
+
+sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
+{
+    sg_json_type type;
+    sg_status st = sg_json_elem_type(e, tok, &type);
+    if (st != SG_OK || out == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
+    if (type != SG_JSON_NUMBER) return SG_ERR_JSON_TYPE;
+    const char *s = e->json + e->tok[tok].start;
+    size_t len = (size_t)(e->tok[tok].end - e->tok[tok].start), i = 0;
+    bool neg = s[0] == '-';
+    if (neg) i = 1;
+    /* accumulate negatively so INT64_MIN fits */
+    int64_t v = 0;
+    if (i == len) return SG_ERR_JSON_TYPE;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return SG_ERR_JSON_TYPE; /* fraction or exponent */
+        int d = s[i] - '0';
+        if (v < (INT64_MIN + d) / 10) return SG_ERR_JSON_TYPE;
+        v = v * 10 - d;
+    }
+    if (!neg) {
+        if (v == INT64_MIN) return SG_ERR_JSON_TYPE;
+        v = -v;
+    }
+    *out = v;
+    return SG_OK;
+}
+
+sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
+{
+    sg_json_type type;
+    sg_status st = sg_json_elem_type(e, tok, &type);
+    if (st != SG_OK || out == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
+    if (type != SG_JSON_BOOL) return SG_ERR_JSON_TYPE;
+    *out = e->json[e->tok[tok].start] == 't';
+    return SG_OK;
+}
+
+sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
+{
+    sg_json_type type;
+    sg_status st = sg_json_elem_type(e, tok, &type);
+    if (st != SG_OK || is_null == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
+    *is_null = type == SG_JSON_NULL;
+    return SG_OK;
+}
+
+sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
+{
+    if (!tok_ok(e, tok) || out == NULL) return SG_ERR_INVALID_ARG;
+    const jsmntok_t *t = &e->tok[tok];
+    int q = t->type == JSMN_STRING ? 1 : 0;
+    out->ptr = e->json + t->start - q;
+    out->len = (size_t)(t->end - t->start + 2 * q);
+    return SG_OK;
+}
+
+sg_status sg_json_elem_get_string(const sg_json_element *e, int obj, const char *key,
+                                  char *out, size_t cap, size_t *len)
+{
+    int t;
+    sg_status st = sg_json_elem_member(e, obj, key, &t);
+    return st != SG_OK ? st : sg_json_tok_string(e, t, out, cap, len);
+}
+
+sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj, const char *key,
+                                 int64_t *out)
+{
+    int t;
+    sg_status st = sg_json_elem_member(e, obj, key, &t);
+    return st != SG_OK ? st : sg_json_tok_int64(e, t, out);
+}
+
+sg_status sg_json_elem_get_bool(const sg_json_element *e, int obj, const char *key, bool *out)
+{
+    int t;
+    sg_status st = sg_json_elem_member(e, obj, key, &t);
+    return st != SG_OK ? st : sg_json_tok_bool(e, t, out);
+}
+
+sg_status sg_json_elem_is_null(const sg_json_element *e, int obj, const char *key,
+                               bool *is_null)
+{
+    int t;
+    sg_status st = sg_json_elem_member(e, obj, key, &t);
+    return st != SG_OK ? st : sg_json_tok_is_null(e, t, is_null);
+}
+
+sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *key,
+                               sg_slice *out)
+{
+    int t;
+    sg_status st = sg_json_elem_member(e, obj, key, &t);
+    return st != SG_OK ? st : sg_json_tok_raw(e, t, out);
+}
+
+sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key,
+                                   char *buf, size_t cap, sg_json_string_fn fn, void *ctx)
+{
+    if (fn == NULL) return SG_ERR_INVALID_ARG;
+    int arr;
+    sg_status st = sg_json_elem_member(e, obj, key, &arr);
+    if (st != SG_OK) return st;
+    if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    size_t index = 0;
+    int stop = e->tok[arr].end;
+    for (int i = arr + 1; i < e->count && e->tok[i].start < stop; i++) {
+        if (e->tok[i].parent != arr) continue;
+        size_t len;
+        st = sg_json_tok_string(e, i, buf, cap, &len);
+        if (st == SG_OK) st = fn(ctx, index++, buf, len);
+        if (st != SG_OK) return st;
+    }
+    return SG_OK;
+}
