@@ -53,7 +53,7 @@ LIB := $(BUILD)/libsitegpt.a
 CLI := $(BUILD)/sitegpt
 CLI_LIBS := $(MBEDTLS_LIBS) -lqrencode
 
-.PHONY: all lib cli unit test test-unit test-e2e deps clean lint check-heap
+.PHONY: all lib cli unit test test-unit test-e2e deps clean lint check-heap demo
 all: lib cli
 
 lib: $(LIB)
@@ -104,8 +104,10 @@ check-heap: $(LIB)
 test-unit: $(UNIT_BIN)
 	tests/run_unit.sh $(BUILD)/tests
 
+PYTEST_PATHS ?= tests/mock tests/e2e
+PYTEST_ARGS ?=
 test-e2e: $(CLI)
-	SITEGPT_BIN=$(abspath $(CLI)) $(PYTHON) -m pytest -q tests/e2e
+	SITEGPT_BIN=$(abspath $(CLI)) $(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) $(PYTEST_PATHS)
 
 # Everything, both mbedTLS versions, one summary line at the end.
 test:
@@ -113,6 +115,10 @@ test:
 
 deps:
 	mk/deps.sh
+
+# The main job end to end: device-code login against the local mock, then whoami.
+demo:
+	mk/demo.sh
 
 lint:
 	mk/lint.sh

@@ -46,7 +46,7 @@ step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
 step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
 step unit-mbedtls36 make MBEDTLS=3.6 test-unit
-step e2e-mbedtls36 make MBEDTLS=3.6 test-e2e
+step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e test-e2e
 step lint make lint
 if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
 if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then
