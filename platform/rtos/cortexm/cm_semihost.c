@@ -136,7 +136,7 @@ static bool tmp_name(const char *path, char *tmp, size_t cap)
     if (n + sizeof ".tmp" > cap) {
         return false;
     }
-    memcpy(tmp, path, n);
+    memcpy(tmp, path, n + 1u);
     memcpy(tmp + n, ".tmp", sizeof ".tmp");
     return true;
 }

@@ -4,7 +4,8 @@
  */
 #include "cortexm.h"
 
-extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _sstack, _estack;
+/* Linker script symbols: only their addresses mean something. */
+extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _sstack[], _estack[];
 
 int main(void);
 void Reset_Handler(void);
@@ -14,7 +15,6 @@ void SysTick_Handler(void);
 void UART0_RX_Handler(void);
 
 #define STACK_PAINT 0xA5A5A5A5u
-#define CMSDK_UART_INTSTATUS (*(volatile uint32_t *)(CM_UART_BASE + 0x0Cu))
 
 /* The first word is the initial stack pointer, hence a struct rather than a plain array. */
 typedef struct vector_table {
@@ -23,7 +23,7 @@ typedef struct vector_table {
 } vector_table;
 
 __attribute__((section(".isr_vector"), used)) static const vector_table vectors = {
-    &_estack,
+    _estack,
     {
         Reset_Handler,
         Default_Handler,   /* NMI */
@@ -49,22 +49,31 @@ static uintptr_t current_sp(void)
 }
 
 /* Fill the unused stack with a pattern so the high-water mark can be read later. */
+/* Words between two linker symbols (distinct objects to C, so compare addresses). */
+static size_t words_between(const uint32_t *start, uintptr_t end)
+{
+    return (size_t)(end - (uintptr_t)start) / sizeof(uint32_t);
+}
+
+/* Fill the unused stack with a pattern so the high-water mark can be read later. */
 static void paint_stack(void)
 {
-    uintptr_t limit = current_sp() - 64u;
-    for (volatile uint32_t *p = &_sstack; (uintptr_t)p < limit; p++) {
-        *p = STACK_PAINT;
+    volatile uint32_t *stack = _sstack;
+    size_t n = words_between(_sstack, current_sp() - 64u);
+    for (size_t i = 0; i < n; i++) {
+        stack[i] = STACK_PAINT;
     }
 }
 
 void Reset_Handler(void)
 {
-    const uint32_t *src = &_sidata;
-    for (uint32_t *dst = &_sdata; dst < &_edata; dst++) {
-        *dst = *src++;
+    size_t data_words = words_between(_sdata, (uintptr_t)_edata);
+    size_t bss_words = words_between(_sbss, (uintptr_t)_ebss);
+    for (size_t i = 0; i < data_words; i++) {
+        _sdata[i] = _sidata[i];
     }
-    for (uint32_t *dst = &_sbss; dst < &_ebss; dst++) {
-        *dst = 0;
+    for (size_t i = 0; i < bss_words; i++) {
+        _sbss[i] = 0;
     }
     paint_stack();
     cm_clock_init();
@@ -87,24 +96,26 @@ void HardFault_Handler(void)
 /* Only wakes the core from WFI; cm_uart_read takes the byte. */
 void UART0_RX_Handler(void)
 {
-    CMSDK_UART_INTSTATUS = 0x2u;
+    cm_uart_ack_rx_irq();
 }
 
 size_t cm_stack_size(void)
 {
-    return (size_t)((uintptr_t)&_estack - (uintptr_t)&_sstack);
+    return words_between(_sstack, (uintptr_t)_estack) * sizeof(uint32_t);
 }
 
 size_t cm_stack_high_water(void)
 {
-    const volatile uint32_t *p = &_sstack;
-    while ((uintptr_t)p < (uintptr_t)&_estack && *p == STACK_PAINT) {
-        p++;
+    const volatile uint32_t *stack = _sstack;
+    size_t n = words_between(_sstack, (uintptr_t)_estack);
+    size_t untouched = 0;
+    while (untouched < n && stack[untouched] == STACK_PAINT) {
+        untouched++;
     }
-    return (size_t)((uintptr_t)&_estack - (uintptr_t)p);
+    return (n - untouched) * sizeof(uint32_t);
 }
 
 size_t cm_static_ram(void)
 {
-    return (size_t)((uintptr_t)&_ebss - (uintptr_t)&_sdata);
+    return words_between(_sdata, (uintptr_t)_ebss) * sizeof(uint32_t);
 }

@@ -39,6 +39,8 @@ void cm_delay_ms(void *ctx, uint32_t ms);
 
 /* Enable TX and RX; the RX interrupt only wakes WFI, data is read by polling. */
 void cm_uart_init(void);
+/* Clear the RX interrupt (called from the UART0 RX handler). */
+void cm_uart_ack_rx_irq(void);
 /* Blocking write of every byte (the UART paces us); always SG_OK. */
 sg_status cm_uart_write(void *ctx, const uint8_t *data, size_t len, size_t *written);
 /*

@@ -1,0 +1,88 @@
+# Cortex-M4 firmware (QEMU mps2-an386): cross build, end-to-end run, size table.
+#
+#   make firmware        build/firmware/sitegpt-fw.elf (+ .map), from the same core/ sources
+#   make firmware-test   run the firmware against the mock server under QEMU (pytest)
+#   make size            text/data/bss per core object, struct sizes, stack use, vs targets
+#
+# mbedTLS 3.6 comes from the Debian source tree that mk/mbedtls36-source.sh unpacks; it is
+# compiled here a second time, for the target, with examples/firmware/mbedtls_config_fw.h.
+
+FW_CC ?= arm-none-eabi-gcc
+FW_AR ?= arm-none-eabi-ar
+FW_SIZE ?= arm-none-eabi-size
+FW_BUILD := build/firmware
+FW_MBEDTLS_DIR := build/deps/mbedtls-3.6
+FW_MBEDTLS_STAMP := $(FW_MBEDTLS_DIR)/.built
+FW_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+FW_OPT := -Os -g -ffunction-sections -fdata-sections
+FW_MBEDTLS_CPPFLAGS := -I$(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
+                       -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
+# Our code: the project's warning set, stack use per function for `make size`.
+FW_CFLAGS = $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) -fstack-usage \
+            -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
+            $(FW_MBEDTLS_CPPFLAGS)
+FW_LDSCRIPT := platform/rtos/cortexm/mps2_an386.ld
+FW_LDFLAGS := $(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+              -T$(FW_LDSCRIPT)
+
+FW_CORE_OBJ := $(CORE_SRC:%.c=$(FW_BUILD)/%.o)
+FW_PORT_OBJ := $(PORT_SRC:%.c=$(FW_BUILD)/%.o)
+FW_RTOS_OBJ := $(patsubst %.c,$(FW_BUILD)/%.o,$(wildcard platform/rtos/*.c platform/rtos/cortexm/*.c))
+FW_APP_OBJ := $(patsubst %.c,$(FW_BUILD)/%.o,$(wildcard examples/firmware/*.c))
+FW_LIB := $(FW_BUILD)/libsitegpt.a
+FW_MBEDTLS_LIB := $(FW_BUILD)/libmbedtls-fw.a
+FW_ELF := $(FW_BUILD)/sitegpt-fw.elf
+
+.PHONY: firmware firmware-test size fw-mbedtls-objs
+firmware: $(FW_ELF)
+
+$(FW_BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h
+	@mkdir -p $(@D)
+	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+FW_TLS_DEPS := $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) examples/firmware/mbedtls_config_fw.h
+$(FW_BUILD)/port/%.o: port/%.c $(FW_TLS_DEPS)
+	@mkdir -p $(@D)
+	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+$(FW_BUILD)/platform/%.o: platform/%.c $(FW_TLS_DEPS)
+	@mkdir -p $(@D)
+	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+$(FW_BUILD)/examples/%.o: examples/%.c $(FW_TLS_DEPS)
+	@mkdir -p $(@D)
+	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FW_LIB): $(FW_CORE_OBJ) $(FW_PORT_OBJ) $(FW_RTOS_OBJ)
+	rm -f $@
+	$(FW_AR) rcs $@ $^
+
+# The mbedTLS file list exists only once the source is unpacked: a sub-make lists it.
+FW_MBEDTLS_SRC = $(wildcard $(FW_MBEDTLS_DIR)/library/*.c)
+FW_MBEDTLS_OBJ = $(patsubst $(FW_MBEDTLS_DIR)/library/%.c,$(FW_BUILD)/mbedtls/%.o,$(FW_MBEDTLS_SRC))
+
+$(FW_BUILD)/mbedtls/%.o: $(FW_MBEDTLS_DIR)/library/%.c examples/firmware/mbedtls_config_fw.h
+	@mkdir -p $(@D)
+	$(FW_CC) -std=c99 $(FW_ARCH) $(FW_OPT) -fstack-usage $(FW_MBEDTLS_CPPFLAGS) \
+		-I$(FW_MBEDTLS_DIR)/library -c $< -o $@
+
+fw-mbedtls-objs: $(FW_MBEDTLS_OBJ)
+
+$(FW_MBEDTLS_LIB): $(FW_MBEDTLS_STAMP) examples/firmware/mbedtls_config_fw.h
+	$(MAKE) --no-print-directory fw-mbedtls-objs
+	rm -f $@
+	$(FW_AR) rcs $@ $(FW_BUILD)/mbedtls/*.o
+
+$(FW_ELF): $(FW_APP_OBJ) $(FW_LIB) $(FW_MBEDTLS_LIB) $(FW_LDSCRIPT)
+	$(FW_CC) $(FW_LDFLAGS) -Wl,-Map=$(FW_BUILD)/sitegpt-fw.map -o $@ \
+		$(FW_APP_OBJ) $(FW_LIB) $(FW_MBEDTLS_LIB)
+	$(FW_SIZE) $@
+	@! grep -qE '^ \.text\.(_malloc_r|_sbrk_r|malloc)' $(FW_BUILD)/sitegpt-fw.map || \
+		{ echo "firmware: newlib malloc was linked in (see $(FW_BUILD)/sitegpt-fw.map)"; exit 1; }
+
+# Bounded: a hung emulator must not hang `make test`.
+firmware-test: $(FW_ELF)
+	SITEGPT_FIRMWARE=$(abspath $(FW_ELF)) timeout 600 $(PYTHON) -m pytest -q tests/e2e/test_firmware.py
+
+size: $(FW_ELF)
+	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF)
+
+-include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d)
