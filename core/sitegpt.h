@@ -10,5 +10,7 @@
 /* module headers are added below as they land */
 #include "sg_api.h"
 #include "sg_scopes.h"
+#include "sg_device.h"
+#include "sg_config.h"
 
 #endif /* SITEGPT_H */

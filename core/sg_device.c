@@ -1,0 +1,570 @@
+/* sitegpt-c: OAuth 2.0 device authorization grant, RFC 8628 (see sg_device.h). */
+#include "sg_device.h"
+
+#include <string.h>
+
+#include "sg_json.h"
+#include "sg_url.h"
+
+enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
+
+/* Which response is being read: decides which members are taken. */
+enum { R_DISCOVERY = 0, R_AUTHORIZE, R_TOKEN };
+
+enum {
+    S_DEVICE_CODE = 0, S_USER_CODE, S_VERIFICATION_URI, S_VERIFICATION_URI_COMPLETE,
+    S_EXPIRES_IN, S_INTERVAL, S_ACCESS_TOKEN, S_ERROR, S_ERROR_DESCRIPTION,
+    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_COUNT
+};
+
+static const sg_json_sub subs[S_COUNT] = {
+    [S_DEVICE_CODE] = {"device_code", SG_JSON_SUB_VALUE, false},
+    [S_USER_CODE] = {"user_code", SG_JSON_SUB_VALUE, false},
+    [S_VERIFICATION_URI] = {"verification_uri", SG_JSON_SUB_VALUE, false},
+    [S_VERIFICATION_URI_COMPLETE] = {"verification_uri_complete", SG_JSON_SUB_VALUE, false},
+    [S_EXPIRES_IN] = {"expires_in", SG_JSON_SUB_VALUE, false},
+    [S_INTERVAL] = {"interval", SG_JSON_SUB_VALUE, false},
+    [S_ACCESS_TOKEN] = {"access_token", SG_JSON_SUB_VALUE, false},
+    [S_ERROR] = {"error", SG_JSON_SUB_VALUE, true},
+    [S_ERROR_DESCRIPTION] = {"error_description", SG_JSON_SUB_VALUE, true},
+    [S_DEVICE_ENDPOINT] = {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
+    [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
+};
+
+#define STR_CAP SG_DEVICE_STR_MAX
+
+/* One response being read. */
+typedef struct resp {
+    sg_device *d;
+    const char *client_id;
+    sg_json_reader r;
+    sg_status json_st;         /* first reader or member failure; the body is still drained */
+    uint8_t kind;
+    uint16_t seen;             /* bit per subscription */
+    int64_t expires_in;
+    int64_t interval;
+    char str[STR_CAP];
+} resp;
+
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n-- > 0) {
+        *v++ = 0;
+    }
+}
+
+static uint64_t now_ms(const sg_device *d) { return d->platform->now_ms(d->platform->ctx); }
+
+/* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
+static sg_status copy_str(char *dst, size_t cap, sg_slice s)
+{
+    if (s.len >= cap || memchr(s.ptr, '\0', s.len) != NULL) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(dst, s.ptr, s.len);
+    dst[s.len] = '\0';
+    return SG_OK;
+}
+
+/* Server words for display: cut at a UTF-8 character boundary when too long. */
+static void copy_cut(char *dst, size_t cap, sg_slice s)
+{
+    size_t n = s.len < cap ? s.len : cap - 1;
+    if (n < s.len) {
+        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0u) == 0x80u) {
+            n--;
+        }
+    }
+    memcpy(dst, s.ptr, n);
+    dst[n] = '\0'; /* an embedded NUL (from \u0000) simply ends the text early */
+}
+
+/* A non-negative integer number of seconds (at most 9 digits). */
+static sg_status seconds(const sg_json_event *ev, int64_t *out)
+{
+    int64_t v = 0;
+    if (ev->type != SG_JSON_NUMBER || ev->text.len == 0 || ev->text.len > 9) {
+        return SG_ERR_JSON_TYPE;
+    }
+    for (size_t i = 0; i < ev->text.len; i++) {
+        char c = ev->text.ptr[i];
+        if (c < '0' || c > '9') {
+            return SG_ERR_JSON_TYPE; /* negative, fraction or exponent: not a duration */
+        }
+        v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return SG_OK;
+}
+
+/*
+ * The token request body, built while the authorization response streams by so the device
+ * code is never stored anywhere else. d->body held the authorization request, already sent
+ * by then (the client only resends a request before any response byte has arrived).
+ */
+static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice device_code)
+{
+    static const sg_slice key = {"device_code", 11};
+    sg_form f;
+    d->body_len = 0;
+    sg_status st = sg_form_init(&f, d->body, sizeof d->body);
+    if (st == SG_OK) {
+        st = sg_form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
+    }
+    if (st == SG_OK) {
+        st = sg_form_add_slice(&f, key, device_code);
+    }
+    if (st == SG_OK) {
+        st = sg_form_add(&f, "client_id", client_id);
+    }
+    if (st == SG_OK) {
+        d->body_len = f.len;
+    }
+    return st;
+}
+
+static bool wanted(uint8_t kind, size_t sub)
+{
+    switch (kind) {
+    case R_DISCOVERY:
+        return sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT;
+    case R_AUTHORIZE:
+        return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
+    default:
+        return sub == S_ACCESS_TOKEN || sub == S_INTERVAL || sub == S_ERROR ||
+               sub == S_ERROR_DESCRIPTION;
+    }
+}
+
+static sg_status take_string(resp *r, const sg_json_event *ev)
+{
+    sg_device *d = r->d;
+    switch (ev->sub) {
+    case S_DEVICE_CODE:
+        return ev->text.len == 0 ? SG_ERR_JSON_TYPE
+                                 : build_token_body(d, r->client_id, ev->text);
+    case S_USER_CODE:
+        return copy_str(d->user_code, sizeof d->user_code, ev->text);
+    case S_VERIFICATION_URI:
+    case S_TOKEN_ENDPOINT: /* staged here until parsed: unused before authorization */
+        return copy_str(d->verification_uri, sizeof d->verification_uri, ev->text);
+    case S_VERIFICATION_URI_COMPLETE:
+    case S_DEVICE_ENDPOINT:
+        return copy_str(d->verification_uri_complete, sizeof d->verification_uri_complete,
+                        ev->text);
+    case S_ACCESS_TOKEN:
+        return copy_str(d->access_token, sizeof d->access_token, ev->text);
+    case S_ERROR:
+        copy_cut(d->error, sizeof d->error, ev->text);
+        return SG_OK;
+    default: /* S_ERROR_DESCRIPTION */
+        copy_cut(d->error_description, sizeof d->error_description, ev->text);
+        return SG_OK;
+    }
+}
+
+static sg_status on_value(void *ctx, const sg_json_event *ev)
+{
+    resp *r = ctx;
+    if (ev->kind != SG_JSON_EV_VALUE || !wanted(r->kind, ev->sub)) {
+        return SG_OK;
+    }
+    sg_status st;
+    if (ev->sub == S_EXPIRES_IN || ev->sub == S_INTERVAL) {
+        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &r->expires_in : &r->interval);
+    } else if (ev->type == SG_JSON_STRING) {
+        st = take_string(r, ev);
+    } else {
+        st = ev->type == SG_JSON_NULL ? SG_OK : SG_ERR_JSON_TYPE;
+    }
+    if (st == SG_OK && ev->type != SG_JSON_NULL) {
+        r->seen = (uint16_t)(r->seen | (1u << ev->sub));
+    }
+    return st;
+}
+
+/* Body pieces go to the JSON reader; a body that is not JSON is drained all the same so the
+ * connection stays usable (a proxy's HTML 502 must not cost the keep-alive). */
+static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
+{
+    resp *r = ctx;
+    if (r->json_st == SG_OK) {
+        r->json_st = sg_json_reader_feed(&r->r, data, len);
+    }
+    return SG_OK;
+}
+
+static bool seen(const resp *r, unsigned sub) { return (r->seen & (1u << sub)) != 0; }
+
+static sg_status exchange(sg_device *d, resp *r, uint8_t kind, const sg_http_origin *origin,
+                          const char *target, bool post, const char *client_id)
+{
+    memset(r, 0, sizeof *r);
+    r->d = d;
+    r->kind = kind;
+    r->client_id = client_id;
+    r->expires_in = -1;
+    r->interval = -1;
+    sg_json_config jc = {.subs = subs, .sub_count = S_COUNT, .on_value = on_value, .ctx = r,
+                         .str_buf = r->str, .str_cap = sizeof r->str};
+    sg_status st = sg_json_reader_init(&r->r, &jc);
+    if (st != SG_OK) {
+        return st;
+    }
+    sg_http_request req = {.method = post ? "POST" : "GET", .target = target,
+                           .accept = "application/json"};
+    if (post) {
+        req.content_type = "application/x-www-form-urlencoded";
+        req.body = (const uint8_t *)d->body;
+        req.body_len = d->body_len;
+    }
+    sg_http_sink sink = {.ctx = r, .on_body = on_body};
+    int status = 0;
+    st = sg_http_exchange(d->http, origin, &req, &sink, &status);
+    d->http_status = status;
+    if (st == SG_OK && r->json_st == SG_OK) {
+        r->json_st = sg_json_reader_finish(&r->r);
+    }
+    wipe(r->str, sizeof r->str); /* the device code or the access token went through it */
+    return st;
+}
+
+/* out = a + b, NUL-terminated. */
+static sg_status join(char *out, size_t cap, const char *a, const char *b)
+{
+    size_t na = strlen(a);
+    size_t nb = strlen(b);
+    if (na + nb >= cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(out, a, na);
+    memcpy(out + na, b, nb + 1);
+    return SG_OK;
+}
+
+/*
+ * One endpoint: the discovered URL in text when there is one (an origin other than the
+ * base must be https), else base_path + fallback on the base origin.
+ */
+static sg_status endpoint(const sg_device_config *cfg, const char *text, const char *fallback,
+                          char *host, sg_http_origin *origin, char *path)
+{
+    const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
+    if (text == NULL) {
+        sg_status st = join(host, SG_DEVICE_HOST_MAX, cfg->base.host, "");
+        *origin = cfg->base;
+        origin->host = host;
+        return st != SG_OK ? st : join(path, SG_DEVICE_PATH_MAX, base_path, fallback);
+    }
+    sg_url u;
+    sg_status st = sg_url_parse(text, host, SG_DEVICE_HOST_MAX, &u);
+    if (st != SG_OK) {
+        return st;
+    }
+    if (!u.origin.tls && !sg_url_same_origin(&u.origin, &cfg->base)) {
+        return SG_ERR_INSECURE_ENDPOINT;
+    }
+    *origin = u.origin;
+    if (u.path.len == 0) {
+        return join(path, SG_DEVICE_PATH_MAX, "/", "");
+    }
+    if (u.path.len >= SG_DEVICE_PATH_MAX) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(path, u.path.ptr, u.path.len);
+    path[u.path.len] = '\0';
+    return SG_OK;
+}
+
+/* Discovery (RFC 8414): endpoints from the document when served, else the fallbacks. */
+static sg_status discover(sg_device *d, const sg_device_config *cfg, resp *r, char *auth_host,
+                          sg_http_origin *auth_origin, char *auth_path)
+{
+    const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
+    char *target = d->body; /* free until the authorization request is built */
+    sg_status st = join(target, sizeof d->body, "/.well-known/oauth-authorization-server",
+                        base_path);
+    if (st == SG_OK) {
+        st = exchange(d, r, R_DISCOVERY, &cfg->base, target, false, NULL);
+    }
+    if (st != SG_OK) {
+        return st;
+    }
+    bool doc = d->http_status == 200 && r->json_st == SG_OK;
+    const char *dev_url = doc && seen(r, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
+    const char *tok_url = doc && seen(r, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
+    st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
+                  auth_path);
+    if (st == SG_OK) {
+        st = endpoint(cfg, tok_url, "/oauth/token", d->token_host, &d->token_origin,
+                      d->token_path);
+    }
+    d->verification_uri[0] = '\0';
+    d->verification_uri_complete[0] = '\0';
+    return st;
+}
+
+static sg_status check_config(const sg_device_config *cfg)
+{
+    if (cfg == NULL || cfg->http == NULL || cfg->platform == NULL ||
+        cfg->platform->now_ms == NULL || cfg->base.host == NULL || cfg->base.port == 0 ||
+        (cfg->scope_count > 0 && (cfg->scopes == NULL || cfg->full_access)) ||
+        (cfg->chatbot_count > 0 && cfg->chatbot_ids == NULL) || cfg->expires_in_days > 365 ||
+        (cfg->base_path != NULL && cfg->base_path[0] != '\0' && cfg->base_path[0] != '/')) {
+        return SG_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < cfg->scope_count; i++) {
+        if (cfg->scopes[i] == NULL || cfg->scopes[i][0] == '\0' ||
+            strchr(cfg->scopes[i], ' ') != NULL) {
+            return SG_ERR_INVALID_ARG;
+        }
+    }
+    for (size_t i = 0; i < cfg->chatbot_count; i++) {
+        if (cfg->chatbot_ids[i] == NULL || cfg->chatbot_ids[i][0] == '\0') {
+            return SG_ERR_INVALID_ARG;
+        }
+    }
+    return SG_OK;
+}
+
+/* The device authorization request body (contract section 2). */
+static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg)
+{
+    sg_form f;
+    sg_status st = sg_form_init(&f, d->body, sizeof d->body);
+    if (st == SG_OK) {
+        st = sg_form_add(&f, "client_id", cfg->client_id != NULL ? cfg->client_id
+                                                                 : SG_DEVICE_CLIENT_ID);
+    }
+    if (st == SG_OK && cfg->scope_count > 0) {
+        char scope[SG_DEVICE_BODY_MAX];
+        size_t n = 0;
+        for (size_t i = 0; i < cfg->scope_count && st == SG_OK; i++) {
+            size_t len = strlen(cfg->scopes[i]);
+            if (n + len + 1 >= sizeof scope) {
+                st = SG_ERR_BUFFER_TOO_SMALL;
+            } else {
+                if (n > 0) {
+                    scope[n++] = ' ';
+                }
+                memcpy(scope + n, cfg->scopes[i], len);
+                n += len;
+            }
+        }
+        scope[n] = '\0';
+        if (st == SG_OK) {
+            st = sg_form_add(&f, "scope", scope);
+        }
+    }
+    if (st == SG_OK && cfg->full_access) {
+        st = sg_form_add(&f, "full_access", "true");
+    }
+    if (st == SG_OK && cfg->token_name != NULL) {
+        st = sg_form_add(&f, "token_name", cfg->token_name);
+    }
+    if (st == SG_OK && cfg->expires_in_days > 0) {
+        st = sg_form_add_u64(&f, "expires_in_days", cfg->expires_in_days);
+    }
+    for (size_t i = 0; i < cfg->chatbot_count && st == SG_OK; i++) {
+        st = sg_form_add(&f, "chatbot_id", cfg->chatbot_ids[i]);
+    }
+    d->body_len = st == SG_OK ? f.len : 0;
+    return st;
+}
+
+/* An error response: the OAuth error when the body had one, else the HTTP status. */
+static sg_status refused(const sg_device *d)
+{
+    return d->error[0] != '\0' ? SG_ERR_OAUTH : SG_ERR_HTTP_STATUS;
+}
+
+static sg_status fail(sg_device *d, sg_status st)
+{
+    wipe(d->body, sizeof d->body);
+    wipe(d->access_token, sizeof d->access_token);
+    d->body_len = 0;
+    d->state = ST_FAILED;
+    return st;
+}
+
+sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
+{
+    if (d == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_device_clear(d);
+    sg_status st = check_config(cfg);
+    if (st != SG_OK) {
+        return st;
+    }
+    d->http = cfg->http;
+    d->platform = cfg->platform;
+    resp r;
+    char auth_host[SG_DEVICE_HOST_MAX];
+    char auth_path[SG_DEVICE_PATH_MAX];
+    sg_http_origin auth_origin;
+    st = discover(d, cfg, &r, auth_host, &auth_origin, auth_path);
+    if (st == SG_OK) {
+        st = build_authorize_body(d, cfg);
+    }
+    if (st == SG_OK) {
+        d->error[0] = '\0';
+        d->error_description[0] = '\0';
+        st = exchange(d, &r, R_AUTHORIZE, &auth_origin, auth_path, true, cfg->client_id != NULL
+                                                                       ? cfg->client_id
+                                                                       : SG_DEVICE_CLIENT_ID);
+    }
+    if (st != SG_OK) {
+        return fail(d, st);
+    }
+    if (d->http_status != 200) {
+        return fail(d, refused(d));
+    }
+    if (r.json_st != SG_OK) {
+        return fail(d, r.json_st);
+    }
+    if (!seen(&r, S_DEVICE_CODE) || d->body_len == 0 || !seen(&r, S_USER_CODE) ||
+        !seen(&r, S_VERIFICATION_URI) || r.expires_in <= 0) {
+        return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
+    }
+    uint64_t now = now_ms(d);
+    d->expires_in = (uint32_t)r.expires_in;
+    d->interval = r.interval > 0 ? (uint32_t)r.interval : SG_DEVICE_DEFAULT_INTERVAL_S;
+    d->expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
+    d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
+    d->state = ST_POLLING;
+    return SG_OK;
+}
+
+/* Time to the next poll, never past the expiry. */
+static uint32_t wait_until_next(const sg_device *d, uint64_t now)
+{
+    uint64_t at = d->next_poll_ms < d->expires_at_ms ? d->next_poll_ms : d->expires_at_ms;
+    uint64_t w = at > now ? at - now : 0;
+    return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+}
+
+sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
+{
+    if (wait_ms != NULL) {
+        *wait_ms = 0;
+    }
+    if (d == NULL || wait_ms == NULL || d->state != ST_POLLING) {
+        return SG_ERR_INVALID_ARG;
+    }
+    uint64_t now = now_ms(d);
+    if (now >= d->expires_at_ms) {
+        return fail(d, SG_ERR_EXPIRED_TOKEN);
+    }
+    if (now < d->next_poll_ms) {
+        *wait_ms = wait_until_next(d, now);
+        return SG_ERR_AUTHORIZATION_PENDING;
+    }
+    resp r;
+    d->error[0] = '\0';
+    d->error_description[0] = '\0';
+    sg_status st = exchange(d, &r, R_TOKEN, &d->token_origin, d->token_path, true, NULL);
+    now = now_ms(d);
+    int hs = d->http_status;
+    uint64_t interval_ms = (uint64_t)d->interval * 1000u;
+    if (st != SG_OK || hs == 429 || hs >= 500) {
+        /* Transient: back off (never faster than the interval) until the code expires. */
+        d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
+        uint64_t b = d->backoff_ms == 0 ? interval_ms : (uint64_t)d->backoff_ms * 2u;
+        b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
+        b = b < interval_ms ? interval_ms : b;
+        d->backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
+        d->next_poll_ms = now + b;
+    } else if (hs == 200 && r.json_st == SG_OK && seen(&r, S_ACCESS_TOKEN)) {
+        wipe(d->body, sizeof d->body);
+        d->body_len = 0;
+        d->state = ST_DONE;
+        return SG_OK;
+    } else if (hs == 200) {
+        return fail(d, r.json_st != SG_OK ? r.json_st : SG_ERR_JSON_TYPE);
+    } else if (strcmp(d->error, "authorization_pending") == 0) {
+        d->backoff_ms = 0;
+        d->next_poll_ms = now + interval_ms;
+    } else if (strcmp(d->error, "slow_down") == 0) {
+        uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
+        d->interval = r.interval > (int64_t)d->interval ? (uint32_t)r.interval : slower;
+        d->backoff_ms = 0;
+        d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
+    } else if (strcmp(d->error, "access_denied") == 0) {
+        return fail(d, SG_ERR_ACCESS_DENIED);
+    } else if (strcmp(d->error, "expired_token") == 0) {
+        return fail(d, SG_ERR_EXPIRED_TOKEN);
+    } else {
+        return fail(d, refused(d));
+    }
+    wipe(d->access_token, sizeof d->access_token); /* a token in an error body: never used */
+    if (now >= d->expires_at_ms) {
+        return fail(d, SG_ERR_EXPIRED_TOKEN);
+    }
+    *wait_ms = wait_until_next(d, now);
+    return SG_ERR_AUTHORIZATION_PENDING;
+}
+
+sg_status sg_device_wait(sg_device *d, const volatile int *cancel)
+{
+    if (d == NULL || d->platform == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (d->platform->sleep_ms == NULL) {
+        return SG_ERR_UNSUPPORTED;
+    }
+    for (;;) {
+        uint32_t wait = 0;
+        if (cancel != NULL && *cancel != 0) {
+            return fail(d, SG_ERR_CANCELLED);
+        }
+        sg_status st = sg_device_poll(d, &wait);
+        if (st != SG_ERR_AUTHORIZATION_PENDING) {
+            return st;
+        }
+        while (wait > 0) {
+            if (cancel != NULL && *cancel != 0) {
+                return fail(d, SG_ERR_CANCELLED);
+            }
+            uint32_t slice = wait < SG_DEVICE_WAIT_SLICE_MS ? wait : SG_DEVICE_WAIT_SLICE_MS;
+            d->platform->sleep_ms(d->platform->ctx, slice);
+            wait -= slice;
+        }
+    }
+}
+
+sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
+{
+    if (d == NULL || ms == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *ms = 0;
+    if (d->state == ST_POLLING || d->state == ST_DONE) {
+        uint64_t now = now_ms(d);
+        *ms = d->expires_at_ms > now ? d->expires_at_ms - now : 0;
+    }
+    return SG_OK;
+}
+
+sg_status sg_device_take_token(sg_device *d, char *out, size_t cap)
+{
+    if (d == NULL || out == NULL || cap == 0 || d->state != ST_DONE ||
+        d->access_token[0] == '\0') {
+        return SG_ERR_INVALID_ARG;
+    }
+    size_t n = strlen(d->access_token);
+    if (n >= cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(out, d->access_token, n + 1);
+    wipe(d->access_token, sizeof d->access_token);
+    return SG_OK;
+}
+
+void sg_device_clear(sg_device *d)
+{
+    if (d != NULL) {
+        wipe(d, sizeof *d);
+    }
+}

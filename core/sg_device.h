@@ -1,0 +1,149 @@
+/*
+ * sitegpt-c: OAuth 2.0 Device Authorization Grant (RFC 8628) with no heap and no threads.
+ *
+ *   sg_device_start()  discovery (/.well-known/oauth-authorization-server, else
+ *                      <base>/oauth/device_authorization and <base>/oauth/token), then the
+ *                      device authorization request. Afterwards user_code,
+ *                      verification_uri(_complete), expires_in and interval are readable.
+ *   sg_device_poll()   one step: SG_OK when the token is ready; SG_ERR_AUTHORIZATION_PENDING
+ *                      with *wait_ms set (call again after that long); any other status is
+ *                      final (SG_ERR_ACCESS_DENIED, SG_ERR_EXPIRED_TOKEN, SG_ERR_OAUTH with
+ *                      error/error_description kept, ...). It sends a request only when the
+ *                      interval has passed, so calling early is harmless.
+ *   sg_device_wait()   blocking loop over poll for hosts with platform->sleep_ms.
+ *   sg_device_take_token()  copy the access token out, wiping it from the struct.
+ *
+ * Polling follows RFC 8628 3.5: interval 5 s when none is given, never faster than the
+ * interval, slow_down adds 5 s for good (or adopts the larger interval its body carries),
+ * no request once expires_in has passed. Network failures, 429 and 5xx back off (the
+ * interval, doubling up to 60 s) and retry until the code expires; the last one is kept in
+ * retry_status. Every request goes through the one sg_http_client, so one connection
+ * serves the whole login when the server keeps it alive.
+ *
+ * The device code lives only inside the struct (in the prepared token request body) and is
+ * wiped by take_token and sg_device_clear; there is no getter.
+ *
+ * Memory: sizeof(sg_device) is 2464 bytes on 64-bit hosts and about 2.4 KB on Cortex-M4
+ * with the default limits below (override them with -D). Stack on Cortex-M4 (-Os):
+ * sg_device_start about 2.3 KB (the JSON reader, its string buffer, the joined scope
+ * list), sg_device_poll about 0.95 KB. Limits: user code 31 bytes, URIs 255, access token
+ * 255, device code SG_DEVICE_STR_MAX - 1 (511) and its token request body 1023, endpoint
+ * host and path 127 each; error and error_description are cut to fit.
+ */
+#ifndef SG_DEVICE_H
+#define SG_DEVICE_H
+
+#include "sg_base.h"
+#include "sg_http.h"
+
+#ifndef SG_DEVICE_USER_CODE_MAX
+#define SG_DEVICE_USER_CODE_MAX 32
+#endif
+#ifndef SG_DEVICE_URI_MAX
+#define SG_DEVICE_URI_MAX 256
+#endif
+#ifndef SG_DEVICE_TOKEN_MAX
+#define SG_DEVICE_TOKEN_MAX 256
+#endif
+#ifndef SG_DEVICE_BODY_MAX
+#define SG_DEVICE_BODY_MAX 1024     /* form bodies: the device authorization request (all 37
+                                       scopes fit), then the token request */
+#endif
+#ifndef SG_DEVICE_HOST_MAX
+#define SG_DEVICE_HOST_MAX 128
+#endif
+#ifndef SG_DEVICE_PATH_MAX
+#define SG_DEVICE_PATH_MAX 128
+#endif
+#ifndef SG_DEVICE_ERROR_MAX
+#define SG_DEVICE_ERROR_MAX 48
+#endif
+#ifndef SG_DEVICE_DESC_MAX
+#define SG_DEVICE_DESC_MAX 256
+#endif
+#ifndef SG_DEVICE_STR_MAX
+#define SG_DEVICE_STR_MAX (SG_DEVICE_URI_MAX + 256) /* longest string member read whole */
+#endif
+
+#define SG_DEVICE_CLIENT_ID "sitegpt-cli"
+#define SG_DEVICE_DEFAULT_INTERVAL_S 5u
+#define SG_DEVICE_SLOW_DOWN_S 5u
+#define SG_DEVICE_MAX_BACKOFF_MS 60000u
+#define SG_DEVICE_WAIT_SLICE_MS 100u  /* sg_device_wait checks the cancel flag this often */
+
+typedef struct sg_device_config {
+    sg_http_client *http;            /* borrowed: one client (one connection) per login */
+    const sg_platform *platform;     /* now_ms required; sleep_ms for sg_device_wait */
+    sg_http_origin base;             /* API base origin; host borrowed until start returns */
+    const char *base_path;           /* "" or "/prefix"; NULL: "" */
+    const char *client_id;           /* NULL: SG_DEVICE_CLIENT_ID */
+    const char *const *scopes;       /* sent space-separated as `scope`; none: standard */
+    size_t scope_count;
+    bool full_access;                /* full_access=true; never with scopes */
+    const char *token_name;          /* NULL: not sent */
+    uint32_t expires_in_days;        /* 1..365; 0: not sent (server default 90) */
+    const char *const *chatbot_ids;  /* one chatbot_id field each */
+    size_t chatbot_count;
+} sg_device_config;
+
+typedef struct sg_device {
+    /* ---- readable after a successful sg_device_start ---- */
+    char user_code[SG_DEVICE_USER_CODE_MAX];
+    char verification_uri[SG_DEVICE_URI_MAX];
+    char verification_uri_complete[SG_DEVICE_URI_MAX]; /* "" when the server sent none */
+    uint32_t expires_in;             /* seconds, as issued */
+    uint32_t interval;               /* seconds between polls now (grows on slow_down) */
+    /* ---- readable after a failure ---- */
+    char error[SG_DEVICE_ERROR_MAX];             /* OAuth error code, "" when none */
+    char error_description[SG_DEVICE_DESC_MAX];  /* the server's words, may be cut */
+    int http_status;                 /* of the last response, 0 when none */
+    sg_status retry_status;          /* last transient failure retried, SG_OK when none */
+    /* ---- private ---- */
+    sg_http_client *http;
+    const sg_platform *platform;
+    sg_http_origin token_origin;     /* host points to token_host */
+    char token_host[SG_DEVICE_HOST_MAX];
+    char token_path[SG_DEVICE_PATH_MAX];
+    char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
+    size_t body_len;
+    char access_token[SG_DEVICE_TOKEN_MAX];
+    uint64_t expires_at_ms;
+    uint64_t next_poll_ms;
+    uint32_t backoff_ms;
+    uint8_t state;
+} sg_device;
+
+/*
+ * Discover the endpoints and request a device code. Blocks for at most two HTTP exchanges
+ * (the transport timeouts bound them). SG_ERR_INVALID_ARG for bad options (full_access with
+ * scopes, expires_in_days over 365, a missing clock); SG_ERR_INSECURE_ENDPOINT when
+ * discovery names an endpoint on another origin that is not https; SG_ERR_OAUTH (error and
+ * error_description set) when the server refuses the request; transport statuses as they
+ * come. d is wiped first, so a failed start leaves no secret behind.
+ */
+SG_NODISCARD sg_status sg_device_start(sg_device *d, const sg_device_config *cfg);
+
+/* One polling step, see the top of this file. wait_ms is set for PENDING, else 0. */
+SG_NODISCARD sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms);
+
+/*
+ * Poll until a final status, sleeping with platform->sleep_ms in slices of at most
+ * SG_DEVICE_WAIT_SLICE_MS and returning SG_ERR_CANCELLED as soon as *cancel (may be NULL)
+ * is non-zero. SG_ERR_UNSUPPORTED when the platform has no sleep_ms.
+ */
+SG_NODISCARD sg_status sg_device_wait(sg_device *d, const volatile int *cancel);
+
+/* Milliseconds until the device code expires (0 once expired or before start). */
+SG_NODISCARD sg_status sg_device_time_left(const sg_device *d, uint64_t *ms);
+
+/*
+ * After sg_device_poll returned SG_OK: copy the access token into out (NUL-terminated) and
+ * wipe it and the device code from d. SG_ERR_INVALID_ARG before success or when already
+ * taken; SG_ERR_BUFFER_TOO_SMALL (nothing wiped) when out is too small.
+ */
+SG_NODISCARD sg_status sg_device_take_token(sg_device *d, char *out, size_t cap);
+
+/* Wipe every secret and reset d (after a failure or a cancel). */
+void sg_device_clear(sg_device *d);
+
+#endif /* SG_DEVICE_H */
