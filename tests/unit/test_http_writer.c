@@ -1,0 +1,192 @@
+/* Request head writer: exact bytes, header injection refused, bounded output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sg_http.h"
+
+static char out[1024];
+
+static void expect_head(const sg_http_request *req, const char *host, const char *want)
+{
+    size_t n = 0;
+    memset(out, 0, sizeof(out));
+    assert_int_equal(sg_http_write_head(req, host, out, sizeof(out), &n), SG_OK);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(out, want, n);
+}
+
+static void test_get_with_token(void **state)
+{
+    (void)state;
+    sg_http_request req = {"GET", "/api/v2/me", "sgpt_abc", NULL, NULL, NULL, 0, NULL, 0};
+    expect_head(&req, "sitegpt.ai",
+                "GET /api/v2/me HTTP/1.1\r\n"
+                "Host: sitegpt.ai\r\n"
+                "User-Agent: sitegpt-c/" SG_VERSION "\r\n"
+                "Accept: application/json\r\n"
+                "Authorization: Bearer sgpt_abc\r\n"
+                "\r\n");
+}
+
+static void test_get_without_token_custom_accept(void **state)
+{
+    (void)state;
+    sg_http_header extra[] = {{"X-Request-Id", "r-1"}, {"If-None-Match", "\"e\"\t"}};
+    sg_http_request req = {"GET", "/health?x=1", NULL, "*/*", NULL, NULL, 0, extra, 2};
+    expect_head(&req, "localhost:8443",
+                "GET /health?x=1 HTTP/1.1\r\n"
+                "Host: localhost:8443\r\n"
+                "User-Agent: sitegpt-c/" SG_VERSION "\r\n"
+                "Accept: */*\r\n"
+                "X-Request-Id: r-1\r\n"
+                "If-None-Match: \"e\"\t\r\n"
+                "\r\n");
+}
+
+static void test_post_with_body(void **state)
+{
+    (void)state;
+    static const char body[] = "client_id=sitegpt-cli";
+    sg_http_request req = {"POST", "/oauth/device_authorization", NULL, NULL,
+                           "application/x-www-form-urlencoded", (const uint8_t *)body,
+                           sizeof(body) - 1, NULL, 0};
+    expect_head(&req, "[::1]:8443",
+                "POST /oauth/device_authorization HTTP/1.1\r\n"
+                "Host: [::1]:8443\r\n"
+                "User-Agent: sitegpt-c/" SG_VERSION "\r\n"
+                "Accept: application/json\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Content-Length: 21\r\n"
+                "\r\n");
+}
+
+static void test_empty_post_sends_zero_length(void **state)
+{
+    (void)state;
+    sg_http_request req = {"POST", "/api/v2/tokens/t1/rotate", "sgpt_x", NULL, NULL, NULL, 0,
+                           NULL, 0};
+    expect_head(&req, "h",
+                "POST /api/v2/tokens/t1/rotate HTTP/1.1\r\n"
+                "Host: h\r\n"
+                "User-Agent: sitegpt-c/" SG_VERSION "\r\n"
+                "Accept: application/json\r\n"
+                "Authorization: Bearer sgpt_x\r\n"
+                "Content-Length: 0\r\n"
+                "\r\n");
+    /* DELETE without a body has no length */
+    sg_http_request del = {"DELETE", "/api/v2/tokens/t1", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    size_t n;
+    memset(out, 0, sizeof(out));
+    assert_int_equal(sg_http_write_head(&del, "h", out, sizeof(out), &n), SG_OK);
+    assert_non_null(strstr(out, "DELETE /api/v2/tokens/t1 HTTP/1.1\r\n"));
+    assert_null(strstr(out, "Content-Length"));
+}
+
+static void expect_rejected(const sg_http_request *req, const char *host)
+{
+    size_t n = 123;
+    assert_int_equal(sg_http_write_head(req, host, out, sizeof(out), &n), SG_ERR_INVALID_ARG);
+    assert_int_equal(n, 0);
+}
+
+static void test_injection_rejected(void **state)
+{
+    (void)state;
+    static const uint8_t body[] = "x";
+    sg_http_request base = {"GET", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0};
+    sg_http_request r;
+
+    r = base;
+    r.target = "/a\r\nX-Evil: 1";
+    expect_rejected(&r, "h");
+    r = base;
+    r.target = "/a b";
+    expect_rejected(&r, "h");
+    r = base;
+    r.target = "a";
+    expect_rejected(&r, "h");
+    r = base;
+    r.method = "GE T";
+    expect_rejected(&r, "h");
+    r = base;
+    r.method = "";
+    expect_rejected(&r, "h");
+    r = base;
+    r.bearer_token = "sgpt_t\nX-Evil: 1";
+    expect_rejected(&r, "h");
+    r = base;
+    r.accept = "a/b\rX";
+    expect_rejected(&r, "h");
+    expect_rejected(&base, "h\r\nX: 1");
+    expect_rejected(&base, "");
+    expect_rejected(&base, NULL);
+
+    sg_http_header bad_value[] = {{"X-A", "ok\r\nX-Evil: 1"}};
+    r = base;
+    r.headers = bad_value;
+    r.header_count = 1;
+    expect_rejected(&r, "h");
+    sg_http_header bad_name[] = {{"X-A:B", "v"}};
+    r.headers = bad_name;
+    expect_rejected(&r, "h");
+    sg_http_header ctl_value[] = {{"X-A", "a\x01"}};
+    r.headers = ctl_value;
+    expect_rejected(&r, "h");
+    sg_http_header framing[] = {{"content-length", "5"}};
+    r.headers = framing;
+    expect_rejected(&r, "h");
+    sg_http_header host[] = {{"Host", "evil"}};
+    r.headers = host;
+    expect_rejected(&r, "h");
+
+    r = base;
+    r.method = "POST";
+    r.body = body;
+    r.body_len = 1;
+    expect_rejected(&r, "h"); /* a body needs a content type */
+    r.content_type = "text/plain\nX: y";
+    expect_rejected(&r, "h");
+    r.content_type = "text/plain";
+    size_t n;
+    assert_int_equal(sg_http_write_head(&r, "h", out, sizeof(out), &n), SG_OK);
+}
+
+static void test_buffer_too_small(void **state)
+{
+    (void)state;
+    sg_http_request req = {"GET", "/api/v2/me", "sgpt_abc", NULL, NULL, NULL, 0, NULL, 0};
+    size_t full = 0;
+    assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", out, sizeof(out), &full), SG_OK);
+    char small[256];
+    assert_true(full <= sizeof(small));
+    for (size_t cap = 0; cap < full; cap++) {
+        size_t n = 77;
+        memset(small, 'Z', sizeof(small));
+        assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", small, cap, &n),
+                         SG_ERR_BUFFER_TOO_SMALL);
+        assert_int_equal(n, 0);
+        assert_int_equal(small[cap], 'Z'); /* nothing written past cap */
+    }
+    size_t n;
+    assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", small, full, &n), SG_OK);
+    assert_int_equal(n, full);
+    assert_memory_equal(small, out, full);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_get_with_token),
+        cmocka_unit_test(test_get_without_token_custom_accept),
+        cmocka_unit_test(test_post_with_body),
+        cmocka_unit_test(test_empty_post_sends_zero_length),
+        cmocka_unit_test(test_injection_rejected),
+        cmocka_unit_test(test_buffer_too_small),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
