@@ -8,7 +8,7 @@
  * length costs the same memory. Redirects (at most SG_REDIRECT_MAX) and retries follow
  * sg_retry.h; Authorization goes only to the configured origin.
  *
- * Memory: the sg_api struct (about 1.4 KB), the caller's work buffer carved as
+ * Memory: the sg_api struct (about 2.7 KB), the caller's work buffer carved as
  *   jsmn tokens  work/4     (one list element's tokens)
  *   strings      work/8     (cursor, plaintext token, scalar strings)
  *   request body work/8     (tokens create)
@@ -67,6 +67,8 @@ typedef struct sg_api {
     size_t str_cap, body_cap, details_cap, elem_cap;
     char target[SG_API_TARGET_MAX];
     char host[SG_HTTP_HOST_MAX]; /* a redirect's host */
+    char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved */
+    char loc_host[SG_HTTP_HOST_MAX];
     uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
     uint32_t last_redirects;
 } sg_api;
@@ -84,8 +86,8 @@ SG_NODISCARD sg_status sg_api_set_raw_sink(sg_api *api, sg_api_body_fn fn, void 
  * appended to the base path as is (the caller encodes it). A body is sent as
  * application/json. on_body (may be NULL) receives the final body; env (may be NULL) is
  * initialized here and decodes it on the side (a body that is not an envelope leaves
- * env->is_json or env->has_ok false, not an error). GET, HEAD and DELETE are treated as
- * idempotent for retries; others are retried on 429 only.
+ * env->is_json or env->has_ok false, not an error). GET and HEAD are retried on
+ * connection failures and 5xx; every method on 429.
  */
 SG_NODISCARD sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_query,
                                       const uint8_t *body, size_t body_len,
