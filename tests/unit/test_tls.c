@@ -1,0 +1,655 @@
+/*
+ * TLS client transport: real handshakes over loopback TCP against mbedTLS servers in forked
+ * children, with a CA hierarchy made by openssl at setup; plus scripted inner transports for
+ * the failure paths that need no peer.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
+
+#include "loopback.h"
+#include "mem_transport.h"
+#include "sg_posix.h"
+#include "sg_tls.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define EXPECT_VERSION "TLSv1.3"
+#else
+#define EXPECT_VERSION "TLSv1.2"
+#endif
+
+#define T_MS 5000u
+#define PATH_CAP 256
+
+/* ---------------------------------------------------------------- test PKI --- */
+
+/* Two CAs; leaves for localhost (good, and one from the untrusted CA), a wrong name, expired. */
+static const char k_gen_script[] =
+    "set -e\n"
+    "k() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }\n"
+    "ca() { k $1.key; openssl req -x509 -new -key $1.key -out $1.crt -days 3650 -subj /CN=$1 "
+    "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign; }\n"
+    "leaf() { k $1.key; openssl req -new -key $1.key -out $1.csr -subj /CN=$3\n"
+    "  printf 'subjectAltName=DNS:%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' "
+    "$3 > $1.ext\n"
+    "  openssl x509 -req -in $1.csr -CA $2.crt -CAkey $2.key -CAcreateserial -days 365 "
+    "-extfile $1.ext -out $1.crt; }\n"
+    "ca ca; ca evilca\n"
+    "leaf good ca localhost; leaf evil evilca localhost; leaf wronghost ca wrong.example\n"
+    "k expired.key; openssl req -new -key expired.key -out expired.csr -subj /CN=localhost\n"
+    "printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=index.txt\\nnew_certs_dir=.\\nserial=serial\\n"
+    "default_md=sha256\\npolicy=p\\n[p]\\ncommonName=supplied\\n' > ca.cnf\n"
+    ": > index.txt; echo 01 > serial\n"
+    "openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in expired.csr "
+    "-out expired.crt -startdate 20200101000000Z -enddate 20200201000000Z -notext\n"
+    "echo 'not a certificate' > junk.pem\n";
+
+/* ---------------------------------------------------------------- server child --- */
+
+typedef struct srv_cfg {
+    char crt[PATH_CAP];
+    char key[PATH_CAP];
+    bool tls12_only;
+} srv_cfg;
+
+/* One per forked child: set up on its first connection, reused for the rest. */
+static struct {
+    bool ready;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt crt;
+    mbedtls_pk_context key;
+    mbedtls_ssl_cache_context cache;
+    mbedtls_ssl_ticket_context ticket;
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_context ssl;
+} S;
+
+static int srv_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    ssize_t n = send(*(int *)ctx, buf, len, MSG_NOSIGNAL);
+    return n < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : (int)n;
+}
+
+static int srv_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    ssize_t n = recv(*(int *)ctx, buf, len, 0);
+    return n < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : (int)n;
+}
+
+static int srv_init(const srv_cfg *c)
+{
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        return -1;
+    }
+#endif
+    mbedtls_entropy_init(&S.entropy);
+    mbedtls_ctr_drbg_init(&S.drbg);
+    mbedtls_x509_crt_init(&S.crt);
+    mbedtls_pk_init(&S.key);
+    mbedtls_ssl_cache_init(&S.cache);
+    mbedtls_ssl_ticket_init(&S.ticket);
+    mbedtls_ssl_config_init(&S.conf);
+    mbedtls_ssl_init(&S.ssl);
+    if (mbedtls_ctr_drbg_seed(&S.drbg, mbedtls_entropy_func, &S.entropy, NULL, 0) != 0 ||
+        mbedtls_x509_crt_parse_file(&S.crt, c->crt) != 0) {
+        return -1;
+    }
+#if MBEDTLS_VERSION_MAJOR >= 3
+    if (mbedtls_pk_parse_keyfile(&S.key, c->key, NULL, mbedtls_ctr_drbg_random, &S.drbg) != 0) {
+        return -1;
+    }
+#else
+    if (mbedtls_pk_parse_keyfile(&S.key, c->key, NULL) != 0) {
+        return -1;
+    }
+#endif
+    if (mbedtls_ssl_config_defaults(&S.conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0 ||
+        mbedtls_ssl_conf_own_cert(&S.conf, &S.crt, &S.key) != 0 ||
+        mbedtls_ssl_ticket_setup(&S.ticket, mbedtls_ctr_drbg_random, &S.drbg,
+                                 MBEDTLS_CIPHER_AES_256_GCM, 3600) != 0) {
+        return -1;
+    }
+    mbedtls_ssl_conf_rng(&S.conf, mbedtls_ctr_drbg_random, &S.drbg);
+    mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get,
+                                   mbedtls_ssl_cache_set);
+    mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write,
+                                        mbedtls_ssl_ticket_parse, &S.ticket);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    if (c->tls12_only) {
+        mbedtls_ssl_conf_max_tls_version(&S.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    }
+#endif
+    if (mbedtls_ssl_setup(&S.ssl, &S.conf) != 0) {
+        return -1;
+    }
+    S.ready = true;
+    return 0;
+}
+
+static bool again(int ret)
+{
+    return ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE;
+}
+
+/* Echo every record; "mute..." gets no answer, "quit..." ends with close_notify. */
+static void serve_tls(int fd, void *arg)
+{
+    if (!S.ready && srv_init(arg) != 0) {
+        _exit(3);
+    }
+    int cfd = fd;
+    if (mbedtls_ssl_session_reset(&S.ssl) != 0) {
+        _exit(4);
+    }
+    mbedtls_ssl_set_bio(&S.ssl, &cfd, srv_send, srv_recv, NULL);
+    int ret;
+    do {
+        ret = mbedtls_ssl_handshake(&S.ssl);
+    } while (again(ret));
+    if (ret != 0) {
+        return;
+    }
+    unsigned char buf[1024];
+    for (;;) {
+        ret = mbedtls_ssl_read(&S.ssl, buf, sizeof buf);
+        if (again(ret)) {
+            continue;
+        }
+        if (ret <= 0 || (ret >= 4 && memcmp(buf, "quit", 4) == 0)) {
+            break;
+        }
+        if (ret >= 4 && memcmp(buf, "mute", 4) == 0) {
+            continue;
+        }
+        for (int off = 0; off < ret;) {
+            int w = mbedtls_ssl_write(&S.ssl, buf + off, (size_t)(ret - off));
+            if (w < 0 && !again(w)) {
+                return;
+            }
+            off += w > 0 ? w : 0;
+        }
+    }
+    (void)mbedtls_ssl_close_notify(&S.ssl);
+}
+
+/* ---------------------------------------------------------------- fixture --- */
+
+enum { SRV_GOOD, SRV_TLS12, SRV_EVIL, SRV_WRONGHOST, SRV_EXPIRED, SRV_COUNT };
+static const char *const k_srv_name[SRV_COUNT] = { "good", "good", "evil", "wronghost",
+                                                   "expired" };
+
+typedef struct fixture {
+    char dir[64];
+    char ca[PATH_CAP];
+    char junk[PATH_CAP];
+    srv_cfg cfg[SRV_COUNT];
+    int fd[SRV_COUNT];
+    uint16_t port[SRV_COUNT];
+    pid_t pid[SRV_COUNT];
+} fixture;
+
+static fixture F;
+
+static void path_in(char *out, const char *name, const char *ext)
+{
+    int n = snprintf(out, PATH_CAP, "%s/%s%s", F.dir, name, ext);
+    assert_true(n > 0 && n < PATH_CAP);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    strcpy(F.dir, "/tmp/sg_test_tls.XXXXXX");
+    if (mkdtemp(F.dir) == NULL) {
+        return -1;
+    }
+    char script[PATH_CAP], cmd[2 * PATH_CAP];
+    path_in(script, "gen", ".sh");
+    FILE *f = fopen(script, "w");
+    if (f == NULL || fputs(k_gen_script, f) < 0 || fclose(f) != 0) {
+        return -1;
+    }
+    (void)snprintf(cmd, sizeof cmd, "cd %s && sh gen.sh >gen.log 2>&1", F.dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "certificate generation failed, see %s/gen.log\n", F.dir);
+        return -1;
+    }
+    path_in(F.ca, "ca", ".crt");
+    path_in(F.junk, "junk", ".pem");
+    /* all servers fork before this process touches mbedTLS, so no RNG state is shared */
+    for (int i = 0; i < SRV_COUNT; i++) {
+        path_in(F.cfg[i].crt, k_srv_name[i], ".crt");
+        path_in(F.cfg[i].key, k_srv_name[i], ".key");
+        F.cfg[i].tls12_only = i == SRV_TLS12;
+        F.fd[i] = loopback_listen(&F.port[i]);
+        if (F.fd[i] < 0) {
+            return -1;
+        }
+        F.pid[i] = loopback_fork_server(F.fd[i], serve_tls, &F.cfg[i]);
+        if (F.pid[i] < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < SRV_COUNT; i++) {
+        loopback_stop_server(F.pid[i]);
+        close(F.fd[i]);
+    }
+    char cmd[2 * PATH_CAP];
+    (void)snprintf(cmd, sizeof cmd, "rm -rf %s", F.dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A TLS client over a fresh TCP transport, trusting the test CA. */
+typedef struct client {
+    sg_posix_tcp tcp;
+    sg_tls tls;
+    sg_transport *tr;
+} client;
+
+static void client_init(client *c, const sg_platform *platform)
+{
+    assert_int_equal(sg_posix_tcp_init(&c->tcp, NULL), SG_OK);
+    assert_int_equal(sg_tls_init(&c->tls, &c->tcp.transport, sg_posix_entropy, NULL, platform),
+                     SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&c->tls, F.ca), SG_OK);
+    c->tr = &c->tls.transport;
+}
+
+static sg_status client_open(client *c, const char *host, int srv)
+{
+    return c->tr->open(c->tr->ctx, host, F.port[srv], T_MS);
+}
+
+/* Send msg and expect the server to echo it back byte for byte. */
+static void echo(client *c, const char *msg)
+{
+    size_t len = strlen(msg), off = 0;
+    while (off < len) {
+        size_t n = 0;
+        assert_int_equal(c->tr->send(c->tr->ctx, (const uint8_t *)msg + off, len - off, &n, T_MS),
+                         SG_OK);
+        assert_true(n > 0);
+        off += n;
+    }
+    char back[256];
+    assert_true(len <= sizeof back);
+    for (off = 0; off < len;) {
+        size_t n = 0;
+        assert_int_equal(c->tr->recv(c->tr->ctx, (uint8_t *)back + off, len - off, &n, T_MS),
+                         SG_OK);
+        assert_true(n > 0);
+        off += n;
+    }
+    assert_memory_equal(back, msg, len);
+}
+
+static void expect_cert_error(int srv, const char *host, uint32_t bit, const char *reason)
+{
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, host, srv), SG_ERR_CERT);
+    uint32_t flags = 0;
+    const char *why = NULL;
+    assert_int_equal(sg_tls_verify_result(&c.tls, &flags, &why), SG_OK);
+    assert_true((flags & bit) != 0);
+    assert_string_equal(why, reason);
+    assert_int_equal(c.tcp.fd, -1); /* the socket is not left open */
+    sg_tls_info info;
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_ERR_CLOSED);
+    sg_tls_free(&c.tls);
+}
+
+/* ---------------------------------------------------------------- handshakes --- */
+
+static void test_handshake_echo_and_info(void **state)
+{
+    (void)state;
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_GOOD), SG_OK);
+    echo(&c, "hello over tls");
+    sg_tls_info info;
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_OK);
+    assert_string_equal(info.version, EXPECT_VERSION);
+    assert_non_null(info.ciphersuite);
+    assert_true(strlen(info.ciphersuite) > 0);
+    assert_false(info.resumed);
+    uint32_t flags = 1;
+    const char *why = NULL;
+    assert_int_equal(sg_tls_verify_result(&c.tls, &flags, &why), SG_OK);
+    assert_int_equal(flags, 0);
+    assert_string_equal(why, "");
+
+    /* the server answers "quit" with close_notify: an orderly end of stream */
+    size_t n = 0;
+    assert_int_equal(c.tr->send(c.tr->ctx, (const uint8_t *)"quit", 4, &n, T_MS), SG_OK);
+    uint8_t buf[16];
+    n = 99;
+    assert_int_equal(c.tr->recv(c.tr->ctx, buf, sizeof buf, &n, T_MS), SG_OK);
+    assert_int_equal(n, 0);
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+static void resume_twice(int srv, const char *version)
+{
+    client c;
+    client_init(&c, NULL);
+    sg_tls_info info;
+
+    assert_int_equal(client_open(&c, "localhost", srv), SG_OK);
+    echo(&c, "first"); /* a TLS 1.3 ticket arrives with the first read */
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_OK);
+    assert_string_equal(info.version, version);
+    assert_false(info.resumed);
+    c.tr->close(c.tr->ctx);
+
+    assert_int_equal(client_open(&c, "localhost", srv), SG_OK);
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_OK);
+    assert_true(info.resumed);
+    assert_int_equal(c.tls.certs_seen, 0); /* no certificate was sent: an abbreviated handshake */
+    echo(&c, "second");
+    c.tr->close(c.tr->ctx);
+
+    sg_tls_forget_session(&c.tls);
+    assert_int_equal(client_open(&c, "localhost", srv), SG_OK);
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_OK);
+    assert_false(info.resumed);
+    echo(&c, "third");
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+static void test_session_resumption(void **state)
+{
+    (void)state;
+    resume_twice(SRV_GOOD, EXPECT_VERSION);
+}
+
+static void test_session_resumption_tls12(void **state)
+{
+    (void)state;
+    resume_twice(SRV_TLS12, "TLSv1.2");
+}
+
+static void test_session_not_offered_to_other_peer(void **state)
+{
+    (void)state;
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_TLS12), SG_OK);
+    echo(&c, "one");
+    c.tr->close(c.tr->ctx);
+    /* same certificate and name, other port: the saved session belongs to the first peer */
+    assert_int_equal(client_open(&c, "localhost", SRV_GOOD), SG_OK);
+    sg_tls_info info;
+    assert_int_equal(sg_tls_get_info(&c.tls, &info), SG_OK);
+    assert_false(info.resumed);
+    assert_true(c.tls.certs_seen > 0);
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+static void test_untrusted_ca(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_EVIL, "localhost", MBEDTLS_X509_BADCERT_NOT_TRUSTED,
+                      "certificate not trusted");
+}
+
+static void test_wrong_host(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_WRONGHOST, "localhost", MBEDTLS_X509_BADCERT_CN_MISMATCH,
+                      "hostname mismatch");
+}
+
+static void test_name_checked_against_host_given(void **state)
+{
+    (void)state;
+    /* the good certificate names localhost only */
+    expect_cert_error(SRV_GOOD, "127.0.0.1", MBEDTLS_X509_BADCERT_CN_MISMATCH,
+                      "hostname mismatch");
+}
+
+static void test_expired(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_EXPIRED, "localhost", MBEDTLS_X509_BADCERT_EXPIRED,
+                      "certificate expired");
+}
+
+static void test_recv_timeout(void **state)
+{
+    (void)state;
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_GOOD), SG_OK);
+    size_t n = 0;
+    assert_int_equal(c.tr->send(c.tr->ctx, (const uint8_t *)"mute", 4, &n, T_MS), SG_OK);
+    uint8_t buf[16];
+    assert_int_equal(c.tr->recv(c.tr->ctx, buf, sizeof buf, &n, 200), SG_ERR_TIMEOUT);
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+static void test_handshake_with_platform_deadline(void **state)
+{
+    (void)state;
+    sg_posix_platform sys;
+    assert_int_equal(sg_posix_platform_init(&sys, NULL), SG_OK);
+    client c;
+    client_init(&c, &sys.platform);
+    assert_int_equal(client_open(&c, "localhost", SRV_GOOD), SG_OK);
+    echo(&c, "deadline");
+    assert_int_equal(c.tls.deadline_ms, 0); /* only the handshake has a deadline */
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+/* ---------------------------------------------------------------- CA loading --- */
+
+static void test_ca_loading(void **state)
+{
+    (void)state;
+    sg_posix_tcp tcp;
+    sg_tls t;
+    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
+    assert_int_equal(sg_tls_init(&t, &tcp.transport, sg_posix_entropy, NULL, NULL), SG_OK);
+    char missing[PATH_CAP];
+    path_in(missing, "missing", ".crt");
+    assert_int_equal(sg_tls_load_ca_file(&t, missing), SG_ERR_NOT_FOUND);
+    assert_int_equal(sg_tls_load_ca_file(&t, F.junk), SG_ERR_CERT);
+    static const uint8_t junk[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    assert_int_equal(sg_tls_load_ca_buffer(&t, junk, sizeof junk), SG_ERR_CERT);
+    assert_int_equal(sg_tls_load_ca_buffer(&t, junk, 0), SG_ERR_INVALID_ARG);
+
+    /* nothing trusted yet: refused before any byte goes out */
+    assert_int_equal(t.transport.open(&t, "localhost", F.port[SRV_GOOD], T_MS), SG_ERR_CERT);
+    assert_int_equal(tcp.fd, -1);
+    const char *why = NULL;
+    assert_int_equal(sg_tls_verify_result(&t, NULL, &why), SG_OK);
+    assert_string_equal(why, "certificate not trusted");
+
+    /* a PEM held in memory, as firmware embeds it: the buffer ends with its NUL */
+    static uint8_t pem[8192];
+    FILE *f = fopen(F.ca, "rb");
+    assert_non_null(f);
+    size_t n = fread(pem, 1, sizeof pem - 1, f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof pem - 1);
+    pem[n] = '\0';
+    assert_int_equal(sg_tls_load_ca_buffer(&t, pem, n + 1), SG_OK);
+    assert_int_equal(t.transport.open(&t, "localhost", F.port[SRV_GOOD], T_MS), SG_OK);
+    t.transport.close(&t);
+    sg_tls_free(&t);
+    sg_tls_free(&t); /* twice is harmless */
+}
+
+static void test_client_bundle(void **state)
+{
+    (void)state;
+    sg_posix_client net;
+    char missing[PATH_CAP];
+    path_in(missing, "missing", ".crt");
+    assert_int_equal(sg_posix_client_init(&net, missing, NULL), SG_ERR_NOT_FOUND);
+    assert_int_equal(sg_posix_client_init(&net, F.ca, NULL), SG_OK);
+    const sg_transport *tls = &net.tls.transport;
+    assert_int_equal(tls->open(tls->ctx, "localhost", F.port[SRV_GOOD], T_MS), SG_OK);
+    size_t n = 0;
+    assert_int_equal(tls->send(tls->ctx, (const uint8_t *)"bundle", 6, &n, T_MS), SG_OK);
+    assert_int_equal(n, 6);
+    uint8_t buf[6];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        assert_int_equal(tls->recv(tls->ctx, buf + got, sizeof buf - got, &n, T_MS), SG_OK);
+        assert_true(n > 0);
+        got += n;
+    }
+    assert_memory_equal(buf, "bundle", 6);
+    assert_true(net.tls_tcp.fd >= 0);
+    assert_int_equal(net.tcp.fd, -1); /* TLS has a socket of its own */
+    sg_posix_client_free(&net);
+    assert_int_equal(net.tls_tcp.fd, -1);
+    sg_posix_client_free(&net);
+}
+
+/* ---------------------------------------------------------------- scripted peers --- */
+
+static sg_status scripted_open(const mem_step *recv_steps, size_t count, mem_transport *mt)
+{
+    mem_transport_init(mt, NULL, NULL, 0);
+    mem_transport_script_recv(mt, recv_steps, count);
+    sg_transport inner = mem_transport_iface(mt);
+    sg_tls t;
+    assert_int_equal(sg_tls_init(&t, &inner, sg_posix_entropy, NULL, NULL), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&t, F.ca), SG_OK);
+    sg_status st = t.transport.open(&t, "localhost", 443, T_MS);
+    assert_false(mt->is_open); /* a failed handshake closes the inner stream */
+    sg_tls_free(&t);
+    return st;
+}
+
+static void test_plain_http_peer_is_tls_error(void **state)
+{
+    (void)state;
+    static const mem_step steps[] = {
+        MEM_DATA_STR("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+    };
+    mem_transport mt;
+    assert_int_equal(scripted_open(steps, 1, &mt), SG_ERR_TLS);
+    assert_int_equal(mt.opens, 1);
+    assert_true(mt.sent_total > 0); /* a ClientHello went out */
+}
+
+static void test_eof_during_handshake_is_tls_error(void **state)
+{
+    (void)state;
+    static const mem_step steps[] = { MEM_EOF() };
+    mem_transport mt;
+    assert_int_equal(scripted_open(steps, 1, &mt), SG_ERR_TLS);
+}
+
+static void test_inner_errors_pass_through(void **state)
+{
+    (void)state;
+    static const mem_step timeout[] = { MEM_ERROR(SG_ERR_TIMEOUT) };
+    static const mem_step reset[] = { MEM_ERROR(SG_ERR_CLOSED) };
+    mem_transport mt;
+    assert_int_equal(scripted_open(timeout, 1, &mt), SG_ERR_TIMEOUT);
+    assert_int_equal(scripted_open(reset, 1, &mt), SG_ERR_CLOSED);
+
+    static const mem_step refused[] = { MEM_ERROR(SG_ERR_CONNECT) };
+    mem_transport_init(&mt, NULL, NULL, 0);
+    mem_transport_script_open(&mt, refused, 1);
+    sg_transport inner = mem_transport_iface(&mt);
+    sg_tls t;
+    assert_int_equal(sg_tls_init(&t, &inner, sg_posix_entropy, NULL, NULL), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&t, F.ca), SG_OK);
+    assert_int_equal(t.transport.open(&t, "localhost", 443, T_MS), SG_ERR_CONNECT);
+    assert_int_equal(mt.sent_total, 0);
+    sg_tls_free(&t);
+}
+
+static sg_status failing_entropy(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    (void)out;
+    (void)len;
+    return SG_ERR_ENTROPY;
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    mem_transport mt;
+    mem_transport_init(&mt, NULL, NULL, 0);
+    sg_transport inner = mem_transport_iface(&mt);
+    sg_tls t;
+    assert_int_equal(sg_tls_init(&t, NULL, sg_posix_entropy, NULL, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_tls_init(&t, &inner, NULL, NULL, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_tls_init(&t, &inner, failing_entropy, NULL, NULL), SG_ERR_ENTROPY);
+    assert_int_equal(sg_tls_load_ca_file(&t, F.ca), SG_ERR_INVALID_ARG); /* init failed */
+    assert_int_equal(sg_tls_init(&t, &inner, sg_posix_entropy, NULL, NULL), SG_OK);
+    uint8_t buf[4];
+    size_t n = 0;
+    assert_int_equal(t.transport.send(&t, buf, sizeof buf, &n, T_MS), SG_ERR_CLOSED);
+    assert_int_equal(t.transport.recv(&t, buf, sizeof buf, &n, T_MS), SG_ERR_CLOSED);
+    assert_int_equal(t.transport.open(&t, "", 443, T_MS), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_tls_get_info(&t, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_tls_verify_result(NULL, NULL, NULL), SG_ERR_INVALID_ARG);
+    sg_tls_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handshake_echo_and_info),
+        cmocka_unit_test(test_session_resumption),
+        cmocka_unit_test(test_session_resumption_tls12),
+        cmocka_unit_test(test_session_not_offered_to_other_peer),
+        cmocka_unit_test(test_untrusted_ca),
+        cmocka_unit_test(test_wrong_host),
+        cmocka_unit_test(test_name_checked_against_host_given),
+        cmocka_unit_test(test_expired),
+        cmocka_unit_test(test_recv_timeout),
+        cmocka_unit_test(test_handshake_with_platform_deadline),
+        cmocka_unit_test(test_ca_loading),
+        cmocka_unit_test(test_client_bundle),
+        cmocka_unit_test(test_plain_http_peer_is_tls_error),
+        cmocka_unit_test(test_eof_during_handshake_is_tls_error),
+        cmocka_unit_test(test_inner_errors_pass_through),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
