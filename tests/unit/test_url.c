@@ -1,0 +1,271 @@
+/* Base URL parsing, Location resolution, percent-encoding, query and form builders. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sg_url.h"
+
+static void expect_url(const char *text, bool tls, const char *host, uint16_t port,
+                       const char *path)
+{
+    char hbuf[64];
+    sg_url u;
+    sg_status st = sg_url_parse(text, hbuf, sizeof(hbuf), &u);
+    if (st != SG_OK) {
+        print_error("'%s': %s\n", text, sg_strerror(st));
+    }
+    assert_int_equal(st, SG_OK);
+    assert_int_equal(u.origin.tls, tls);
+    assert_string_equal(u.origin.host, host);
+    assert_ptr_equal(u.origin.host, hbuf);
+    assert_int_equal(u.origin.port, port);
+    assert_int_equal(u.path.len, strlen(path));
+    assert_memory_equal(u.path.ptr, path, u.path.len);
+}
+
+static void test_parse_valid(void **state)
+{
+    (void)state;
+    expect_url("https://sitegpt.ai", true, "sitegpt.ai", 443, "");
+    expect_url("https://sitegpt.ai/", true, "sitegpt.ai", 443, "");
+    expect_url("http://localhost:8443/prefix", false, "localhost", 8443, "/prefix");
+    expect_url("http://localhost:8443/prefix/v%20x//", false, "localhost", 8443, "/prefix/v%20x");
+    expect_url("https://[::1]:8443", true, "::1", 8443, "");
+    expect_url("http://[::1]/", false, "::1", 80, "");
+    expect_url("HTTPS://SiteGPT.AI:443", true, "sitegpt.ai", 443, "");
+    expect_url("http://127.0.0.1:65535", false, "127.0.0.1", 65535, "");
+    expect_url("http://my_host-1.test:1", false, "my_host-1.test", 1, "");
+}
+
+static void expect_bad_url(const char *text)
+{
+    char hbuf[64];
+    sg_url u;
+    sg_status st = sg_url_parse(text, hbuf, sizeof(hbuf), &u);
+    if (st != SG_ERR_URL) {
+        print_error("'%s' was accepted (%d)\n", text, st);
+    }
+    assert_int_equal(st, SG_ERR_URL);
+}
+
+static void test_parse_invalid(void **state)
+{
+    (void)state;
+    expect_bad_url("");
+    expect_bad_url("sitegpt.ai");
+    expect_bad_url("ftp://sitegpt.ai");
+    expect_bad_url("https:/sitegpt.ai");
+    expect_bad_url("https://");
+    expect_bad_url("https:///path");
+    expect_bad_url("https://user:pw@sitegpt.ai");
+    expect_bad_url("https://user@sitegpt.ai");
+    expect_bad_url("https://sitegpt.ai#frag");
+    expect_bad_url("https://sitegpt.ai/x#frag");
+    expect_bad_url("https://sitegpt.ai?x=1");
+    expect_bad_url("https://sitegpt.ai/p?x=1");
+    expect_bad_url("https://sitegpt.ai:");
+    expect_bad_url("https://sitegpt.ai:0");
+    expect_bad_url("https://sitegpt.ai:65536");
+    expect_bad_url("https://sitegpt.ai:123456");
+    expect_bad_url("https://sitegpt.ai:8a");
+    expect_bad_url("https://sitegpt.ai:-1");
+    expect_bad_url("https://:443");
+    expect_bad_url("https://[::1");
+    expect_bad_url("https://[]:443");
+    expect_bad_url("https://[::1]x");
+    expect_bad_url("https://[fe80::1%25eth0]");
+    expect_bad_url("https://[1.2.3.4]");
+    expect_bad_url("https://site gpt.ai");
+    expect_bad_url("https://sitegpt.ai/a b");
+    expect_bad_url("https://sitegpt.ai/a\r\nX: y");
+    expect_bad_url("https://sitegpt.ai/%zz");
+    expect_bad_url("https://sitegpt.ai/%2");
+    expect_bad_url("https://sitegpt.ai\\evil");
+}
+
+static void test_parse_host_buffer_bounds(void **state)
+{
+    (void)state;
+    char hbuf[11];
+    sg_url u;
+    assert_int_equal(sg_url_parse("https://sitegpt.ai", hbuf, 11, &u), SG_OK);
+    assert_string_equal(hbuf, "sitegpt.ai");
+    assert_int_equal(sg_url_parse("https://sitegpt.ai", hbuf, 10, &u), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_url_parse(NULL, hbuf, 10, &u), SG_ERR_INVALID_ARG);
+}
+
+static void expect_location(const sg_http_origin *cur, const char *loc, bool tls,
+                            const char *host, uint16_t port, const char *target)
+{
+    char hbuf[64];
+    char tbuf[128];
+    sg_http_origin o;
+    sg_slice l = {loc, strlen(loc)};
+    sg_status st = sg_url_resolve_location(cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf), &o);
+    if (st != SG_OK) {
+        print_error("'%s': %s\n", loc, sg_strerror(st));
+    }
+    assert_int_equal(st, SG_OK);
+    assert_int_equal(o.tls, tls);
+    assert_string_equal(o.host, host);
+    assert_int_equal(o.port, port);
+    assert_string_equal(tbuf, target);
+}
+
+static void test_resolve_location(void **state)
+{
+    (void)state;
+    const sg_http_origin cur = {"sitegpt.ai", 443, true};
+    expect_location(&cur, "/api/v2/me?x=1", true, "sitegpt.ai", 443, "/api/v2/me?x=1");
+    expect_location(&cur, "/a#frag", true, "sitegpt.ai", 443, "/a");
+    expect_location(&cur, "https://other.test/b?c=d#e", true, "other.test", 443, "/b?c=d");
+    expect_location(&cur, "http://Other.test:8080", false, "other.test", 8080, "/");
+    expect_location(&cur, "http://h?q=1", false, "h", 80, "/?q=1");
+    expect_location(&cur, "//cdn.test/x", true, "cdn.test", 443, "/x");
+    expect_location(&cur, "https://[::1]:9/", true, "::1", 9, "/");
+
+    char hbuf[64];
+    char tbuf[8];
+    sg_http_origin o;
+    static const char *const bad[] = {"next", "../x", "", "ftp://h/x", "https://u@h/",
+                                      "/a b", "https://h:99999/", "?x=1", "#top"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sg_slice l = {bad[i], strlen(bad[i])};
+        assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf),
+                                                 &o),
+                         SG_ERR_URL);
+    }
+    sg_slice l = {"/1234567", 8};
+    assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, 8, &o),
+                     SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, 9, &o), SG_OK);
+    assert_string_equal(tbuf, "/1234567");
+    /* a slice: bytes after len are not part of the header */
+    sg_slice part = {"/ab\r\nX", 3};
+    assert_int_equal(sg_url_resolve_location(&cur, part, hbuf, sizeof(hbuf), tbuf, 8, &o), SG_OK);
+    assert_string_equal(tbuf, "/ab");
+}
+
+static void test_same_origin(void **state)
+{
+    (void)state;
+    const sg_http_origin a = {"SiteGPT.ai", 443, true};
+    const sg_http_origin b = {"sitegpt.ai", 443, true};
+    const sg_http_origin c = {"sitegpt.ai", 443, false};
+    const sg_http_origin d = {"sitegpt.ai", 8443, true};
+    const sg_http_origin e = {"sitegpt.aix", 443, true};
+    assert_true(sg_url_same_origin(&a, &b));
+    assert_false(sg_url_same_origin(&b, &c));
+    assert_false(sg_url_same_origin(&b, &d));
+    assert_false(sg_url_same_origin(&b, &e));
+    assert_false(sg_url_same_origin(&b, NULL));
+}
+
+static void test_encode(void **state)
+{
+    (void)state;
+    char out[64];
+    size_t n = 0;
+    sg_slice in = {"a b&c=d/é~._-", strlen("a b&c=d/é~._-")};
+    assert_int_equal(sg_url_encode(in, out, sizeof(out), &n), SG_OK);
+    assert_string_equal(out, "a%20b%26c%3Dd%2F%C3%A9~._-");
+    assert_int_equal(n, strlen(out));
+    size_t need = n + 1;
+    assert_int_equal(sg_url_encode(in, out, need - 1, &n), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_url_encode(in, out, need, NULL), SG_OK);
+    sg_slice empty = {"", 0};
+    assert_int_equal(sg_url_encode(empty, out, 1, &n), SG_OK);
+    assert_int_equal(n, 0);
+    assert_string_equal(out, "");
+
+    assert_int_equal(sg_u64_to_dec(0, out, 2, &n), SG_OK);
+    assert_string_equal(out, "0");
+    assert_int_equal(sg_u64_to_dec(UINT64_MAX, out, sizeof(out), &n), SG_OK);
+    assert_string_equal(out, "18446744073709551615");
+    assert_int_equal(sg_u64_to_dec(12345, out, 5, &n), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_u64_to_dec(12345, out, 6, &n), SG_OK);
+    assert_string_equal(out, "12345");
+}
+
+static void test_form_body(void **state)
+{
+    (void)state;
+    char buf[200];
+    sg_form f;
+    assert_int_equal(sg_form_init(&f, buf, sizeof(buf)), SG_OK);
+    assert_int_equal(sg_form_text(&f).len, 0);
+    assert_int_equal(sg_form_add(&f, "client_id", "sitegpt-cli"), SG_OK);
+    assert_int_equal(sg_form_add(&f, "scope", "chatbots:read tokens:read"), SG_OK);
+    assert_int_equal(sg_form_add(&f, "chatbot_id", "b1"), SG_OK);
+    assert_int_equal(sg_form_add(&f, "chatbot_id", "b2"), SG_OK);
+    assert_int_equal(sg_form_add(&f, "token_name", "SiteGPT CLI (default)"), SG_OK);
+    assert_int_equal(sg_form_add_u64(&f, "expires_in_days", 90), SG_OK);
+    assert_string_equal(buf, "client_id=sitegpt-cli&scope=chatbots%3Aread+tokens%3Aread"
+                             "&chatbot_id=b1&chatbot_id=b2&token_name=SiteGPT+CLI+%28default%29"
+                             "&expires_in_days=90");
+    assert_int_equal(f.len, strlen(buf));
+    sg_slice text = sg_form_text(&f);
+    assert_ptr_equal(text.ptr, buf);
+    assert_int_equal(text.len, f.len);
+}
+
+static void test_form_bounds(void **state)
+{
+    (void)state;
+    char buf[16];
+    sg_form f;
+    assert_int_equal(sg_form_init(&f, buf, sizeof(buf)), SG_OK);
+    assert_int_equal(sg_form_add(&f, "a", "1234"), SG_OK);        /* "a=1234" 6 */
+    assert_int_equal(sg_form_add(&f, "b", "1234567"), SG_ERR_BUFFER_TOO_SMALL); /* 16 + NUL */
+    assert_string_equal(buf, "a=1234");                          /* unchanged */
+    assert_int_equal(f.len, 6);
+    assert_int_equal(sg_form_add(&f, "b", "123456"), SG_OK);      /* exactly 15 + NUL */
+    assert_string_equal(buf, "a=1234&b=123456");
+    assert_int_equal(sg_form_add(&f, "c", ""), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_form_add(&f, "", "x"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_form_add(&f, "k", NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_form_init(&f, buf, 0), SG_ERR_INVALID_ARG);
+}
+
+static void test_query_builder(void **state)
+{
+    (void)state;
+    char buf[128];
+    sg_form q;
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "/api/v2/tokens"), SG_OK);
+    assert_string_equal(buf, "/api/v2/tokens");
+    assert_int_equal(sg_form_add_u64(&q, "limit", 5), SG_OK);
+    assert_int_equal(sg_form_add(&q, "cursor", "a b/c+d=="), SG_OK);
+    assert_string_equal(buf, "/api/v2/tokens?limit=5&cursor=a%20b%2Fc%2Bd%3D%3D");
+
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "/x?includeRevoked=true"), SG_OK);
+    assert_int_equal(sg_form_add(&q, "limit", "1"), SG_OK);
+    assert_string_equal(buf, "/x?includeRevoked=true&limit=1");
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "/x?"), SG_OK);
+    assert_int_equal(sg_form_add(&q, "a", "1"), SG_OK);
+    assert_int_equal(sg_form_add(&q, "a", "2"), SG_OK);
+    assert_string_equal(buf, "/x?a=1&a=2");
+
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "x"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_query_init(&q, buf, 3, "/abc"), SG_ERR_BUFFER_TOO_SMALL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_valid),
+        cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_parse_host_buffer_bounds),
+        cmocka_unit_test(test_resolve_location),
+        cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_encode),
+        cmocka_unit_test(test_form_body),
+        cmocka_unit_test(test_form_bounds),
+        cmocka_unit_test(test_query_builder),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
