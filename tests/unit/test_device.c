@@ -1,0 +1,468 @@
+/*
+ * Device flow state machine against a scripted transport and a fake clock: the exact waits
+ * it asks for, every RFC 8628 outcome, discovery, the request bodies, one connection.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mem_transport.h"
+#include "sg_device.h"
+
+#define MAX_STEPS 24
+#define DEVICE_CODE "sgpt_device_SECRETc0de"
+
+typedef struct fx {
+    mem_clock clk;
+    mem_transport mt;
+    sg_transport tr;
+    sg_platform plat;
+    sg_http_client http;
+    uint8_t io[2048];
+    uint8_t capture[16384];
+    char pool[MAX_STEPS][1024];
+    mem_step steps[MAX_STEPS];
+    size_t nsteps;
+    sg_device d;
+    sg_device_config cfg;
+} fx;
+
+static fx F;
+
+static void fx_init(void)
+{
+    memset(&F, 0, sizeof F);
+    mem_clock_init(&F.clk, 1000000);
+    mem_transport_init(&F.mt, &F.clk, F.capture, sizeof F.capture);
+    F.tr = mem_transport_iface(&F.mt);
+    F.plat = mem_clock_platform(&F.clk);
+    sg_http_config hc = {.platform = &F.plat, .plain = &F.tr};
+    assert_int_equal(sg_http_client_init(&F.http, &hc, F.io, sizeof F.io), SG_OK);
+    F.cfg.http = &F.http;
+    F.cfg.platform = &F.plat;
+    F.cfg.base.host = "127.0.0.1";
+    F.cfg.base.port = 8080;
+    F.cfg.base.tls = false;
+}
+
+/* Queue one HTTP response for the next recv. */
+static void resp(int status, const char *body)
+{
+    assert_true(F.nsteps < MAX_STEPS);
+    char *b = F.pool[F.nsteps];
+    int n = snprintf(b, sizeof F.pool[0],
+                     "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu"
+                     "\r\n\r\n%s",
+                     status, strlen(body), body);
+    assert_true(n > 0 && (size_t)n < sizeof F.pool[0]);
+    F.steps[F.nsteps++] = (mem_step){MEM_STEP_DATA, b, (size_t)n, SG_OK, 0};
+}
+
+static void net_error(sg_status e) { F.steps[F.nsteps++] = (mem_step)MEM_ERROR(e); }
+
+static void arm(void) { mem_transport_script_recv(&F.mt, F.steps, F.nsteps); }
+
+static const char *authorize_body(const char *interval)
+{
+    static char b[512];
+    snprintf(b, sizeof b,
+             "{\"device_code\":\"" DEVICE_CODE "\",\"user_code\":\"ABCD-EFGH\","
+             "\"verification_uri\":\"https://sitegpt.ai/device\","
+             "\"verification_uri_complete\":\"https://sitegpt.ai/device?user_code=ABCD-EFGH\","
+             "\"expires_in\":899%s}",
+             interval);
+    return b;
+}
+
+/* Whether the secret s appears anywhere in the device struct. */
+static bool holds(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)&F.d;
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= sizeof F.d; i++) {
+        if (memcmp(p + i, s, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *pending = "{\"error\":\"authorization_pending\"}";
+
+/* Discovery not served, then the authorization response. */
+static void start_ok(const char *interval)
+{
+    resp(404, "{\"ok\":false}");
+    resp(200, authorize_body(interval));
+}
+
+static sg_status poll(uint32_t *wait)
+{
+    return sg_device_poll(&F.d, wait);
+}
+
+static size_t token_posts(void) { return mem_transport_count_sent(&F.mt, "POST /oauth/token "); }
+
+static void test_start_reads_codes_and_sends_contract_fields(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(",\"interval\":2");
+    arm();
+    static const char *const scopes[] = {"chatbots:read", "tokens:read"};
+    static const char *const bots[] = {"bot1", "bot 2"};
+    F.cfg.scopes = scopes;
+    F.cfg.scope_count = 2;
+    F.cfg.token_name = "SiteGPT CLI (work)";
+    F.cfg.expires_in_days = 30;
+    F.cfg.chatbot_ids = bots;
+    F.cfg.chatbot_count = 2;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_string_equal(F.d.user_code, "ABCD-EFGH");
+    assert_string_equal(F.d.verification_uri, "https://sitegpt.ai/device");
+    assert_string_equal(F.d.verification_uri_complete,
+                        "https://sitegpt.ai/device?user_code=ABCD-EFGH");
+    assert_int_equal(F.d.expires_in, 899);
+    assert_int_equal(F.d.interval, 2);
+    assert_int_equal(mem_transport_count_sent(&F.mt,
+                                              "GET /.well-known/oauth-authorization-server "), 1);
+    assert_int_equal(mem_transport_count_sent(
+                         &F.mt, "client_id=sitegpt-cli&scope=chatbots%3Aread+tokens%3Aread"
+                                "&token_name=SiteGPT+CLI+%28work%29&expires_in_days=30"
+                                "&chatbot_id=bot1&chatbot_id=bot+2"), 1);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /oauth/device_authorization "), 1);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "full_access"), 0);
+    uint64_t left = 0;
+    assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
+    assert_int_equal(left, 899000);
+    sg_device_clear(&F.d);
+}
+
+static void test_full_access_and_options(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok("");
+    arm();
+    F.cfg.full_access = true;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "client_id=sitegpt-cli&full_access=true"),
+                     1);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "scope="), 0);
+
+    static const char *const scopes[] = {"chatbots:read"};
+    F.cfg.scopes = scopes;
+    F.cfg.scope_count = 1;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INVALID_ARG); /* full + custom */
+    F.cfg.full_access = false;
+    F.cfg.expires_in_days = 366;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INVALID_ARG);
+    F.cfg.expires_in_days = 0;
+    F.cfg.platform = NULL;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INVALID_ARG);
+}
+
+static void test_default_interval_is_five_seconds(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(""); /* no interval member */
+    resp(400, pending);
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_int_equal(F.d.interval, 5);
+    uint32_t wait = 0;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 5000);
+    assert_int_equal(token_posts(), 0); /* too early: nothing sent */
+    F.clk.now_ms += 4999;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 1);
+    assert_int_equal(token_posts(), 0);
+    F.clk.now_ms += 1;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 5000);
+    assert_int_equal(token_posts(), 1);
+    assert_int_equal(mem_transport_count_sent(
+                         &F.mt, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                                "&device_code=" DEVICE_CODE "&client_id=sitegpt-cli"), 1);
+    sg_device_clear(&F.d);
+}
+
+static void test_slow_down_adds_five_seconds_for_good(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(",\"interval\":2");
+    resp(400, "{\"error\":\"slow_down\"}");
+    resp(400, pending);
+    resp(400, "{\"error\":\"slow_down\",\"interval\":30}");
+    resp(400, pending);
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    uint32_t wait = 0;
+    F.clk.now_ms += 2000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 7000);
+    assert_int_equal(F.d.interval, 7);
+    F.clk.now_ms += 7000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 7000); /* still slower after a plain pending */
+    F.clk.now_ms += 7000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 30000); /* the body's larger interval is adopted */
+    F.clk.now_ms += 30000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 30000);
+    assert_int_equal(token_posts(), 4);
+    sg_device_clear(&F.d);
+}
+
+static void test_success_hands_over_token_once(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(",\"interval\":1");
+    resp(400, pending);
+    resp(200, "{\"access_token\":\"sgpt_live_abc\",\"token_type\":\"Bearer\",\"scope\":\"x\","
+              "\"expires_in\":7776000}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    uint32_t wait = 0;
+    F.clk.now_ms += 1000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    F.clk.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_OK);
+    assert_int_equal(wait, 0);
+    char tok[64];
+    char small[5];
+    assert_int_equal(sg_device_take_token(&F.d, small, sizeof small), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_device_take_token(&F.d, tok, sizeof tok), SG_OK);
+    assert_string_equal(tok, "sgpt_live_abc");
+    assert_int_equal(sg_device_take_token(&F.d, tok, sizeof tok), SG_ERR_INVALID_ARG);
+    /* Neither secret is left in the struct. */
+    assert_false(holds(DEVICE_CODE));
+    assert_false(holds("sgpt_live_abc"));
+    /* Every request went over one connection. */
+    assert_int_equal(F.mt.opens, 1);
+    assert_int_equal(F.http.requests_on_conn, 4);
+}
+
+static void expect_final(const char *body, int http, sg_status want, const char *error)
+{
+    fx_init();
+    start_ok(",\"interval\":1");
+    resp(http, body);
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    uint32_t wait = 7;
+    F.clk.now_ms += 1000;
+    assert_int_equal(poll(&wait), want);
+    assert_int_equal(wait, 0);
+    assert_string_equal(F.d.error, error);
+    assert_false(holds(DEVICE_CODE));
+    assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG); /* over: no more requests */
+    assert_int_equal(token_posts(), 1);
+}
+
+static void test_final_outcomes(void **state)
+{
+    (void)state;
+    expect_final("{\"error\":\"access_denied\"}", 400, SG_ERR_ACCESS_DENIED, "access_denied");
+    expect_final("{\"error\":\"expired_token\"}", 400, SG_ERR_EXPIRED_TOKEN, "expired_token");
+    expect_final("{\"error\":\"invalid_grant\",\"error_description\":\"The code is unknown.\"}",
+                 400, SG_ERR_OAUTH, "invalid_grant");
+    assert_string_equal(F.d.error_description, "The code is unknown.");
+    expect_final("{\"error\":\"invalid_client\"}", 401, SG_ERR_OAUTH, "invalid_client");
+    expect_final("<html>nope</html>", 403, SG_ERR_HTTP_STATUS, "");
+    assert_int_equal(F.d.http_status, 403);
+    expect_final("{\"token_type\":\"Bearer\"}", 200, SG_ERR_JSON_TYPE, "");
+}
+
+static void test_stops_at_expiry(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(404, "");
+    resp(200, "{\"device_code\":\"" DEVICE_CODE "\",\"user_code\":\"A\","
+              "\"verification_uri\":\"https://x/device\",\"expires_in\":12,\"interval\":5}");
+    resp(400, pending);
+    resp(400, pending);
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    uint64_t left = 0;
+    assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
+    assert_int_equal(left, 12000);
+    uint32_t wait = 0;
+    F.clk.now_ms += 5000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 5000);
+    F.clk.now_ms += 5000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 2000); /* the next poll would be past the expiry */
+    F.clk.now_ms += 2000;
+    assert_int_equal(poll(&wait), SG_ERR_EXPIRED_TOKEN);
+    assert_int_equal(token_posts(), 2); /* none at or after expires_in */
+}
+
+static void test_network_errors_and_5xx_back_off(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(",\"interval\":2");
+    resp(503, "<html>busy</html>");
+    net_error(SG_ERR_IO); /* the client retries a reused connection once by itself... */
+    net_error(SG_ERR_IO); /* ...so drop the fresh one too */
+    resp(502, "");
+    resp(400, pending);
+    resp(200, "{\"access_token\":\"sgpt_ok\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    uint32_t wait = 0;
+    F.clk.now_ms += 2000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 2000); /* first backoff: the interval */
+    assert_int_equal(F.d.retry_status, SG_ERR_HTTP_STATUS);
+    F.clk.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 4000); /* dropped connection: doubled */
+    assert_int_equal(F.d.retry_status, SG_ERR_IO);
+    F.clk.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 8000);
+    F.clk.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 2000); /* a good answer resets the backoff */
+    F.clk.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_OK);
+    assert_int_equal(F.mt.opens, 3); /* the client's own retry, then the next poll */
+    sg_device_clear(&F.d);
+}
+
+static void test_discovery_endpoints(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080\","
+              "\"device_authorization_endpoint\":\"http://127.0.0.1:8080/as/device\","
+              "\"token_endpoint\":\"http://127.0.0.1:8080/as/token\",\"x\":[1,{\"y\":null}]}");
+    resp(200, authorize_body(",\"interval\":1"));
+    resp(200, "{\"access_token\":\"sgpt_ok\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /as/device "), 1);
+    uint32_t wait = 0;
+    F.clk.now_ms += 1000;
+    assert_int_equal(poll(&wait), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /as/token "), 1);
+    sg_device_clear(&F.d);
+
+    /* Another origin over plain http is refused before anything is sent to it. */
+    fx_init();
+    resp(200, "{\"device_authorization_endpoint\":\"http://evil.example/device\","
+              "\"token_endpoint\":\"http://127.0.0.1:8080/oauth/token\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_ENDPOINT);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "POST"), 0);
+    fx_init();
+    resp(200, "{\"token_endpoint\":\"http://127.0.0.1:9999/oauth/token\"}"); /* other port */
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_ENDPOINT);
+
+    /* A base path prefixes the well-known suffix and the fallbacks. */
+    fx_init();
+    F.cfg.base_path = "/tenant";
+    start_ok("");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_int_equal(mem_transport_count_sent(
+                         &F.mt, "GET /.well-known/oauth-authorization-server/tenant "), 1);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /tenant/oauth/device_authorization "),
+                     1);
+    sg_device_clear(&F.d);
+}
+
+static void test_authorization_refused(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(404, "");
+    resp(400, "{\"error\":\"invalid_scope\",\"error_description\":\"billing:write not allowed\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_OAUTH);
+    assert_string_equal(F.d.error, "invalid_scope");
+    assert_string_equal(F.d.error_description, "billing:write not allowed");
+    uint32_t wait;
+    assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG);
+
+    fx_init();
+    resp(404, "");
+    resp(200, "{\"user_code\":\"A\",\"verification_uri\":\"https://x\",\"expires_in\":9}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_JSON_TYPE); /* no device_code */
+
+    fx_init();
+    net_error(SG_ERR_CONNECT);
+    arm();
+    F.mt.open_script.count = 0;
+    static const mem_step refuse[] = {MEM_ERROR(SG_ERR_CONNECT)};
+    mem_transport_script_open(&F.mt, refuse, 1);
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_CONNECT);
+}
+
+static void test_blocking_wait_and_cancel(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok(",\"interval\":3");
+    resp(400, pending);
+    resp(400, "{\"error\":\"slow_down\"}");
+    resp(200, "{\"access_token\":\"sgpt_ok\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    volatile int cancel = 0;
+    assert_int_equal(sg_device_wait(&F.d, &cancel), SG_OK);
+    assert_int_equal(F.clk.slept_ms, 3000 + 3000 + 8000);
+    char tok[32];
+    assert_int_equal(sg_device_take_token(&F.d, tok, sizeof tok), SG_OK);
+    assert_string_equal(tok, "sgpt_ok");
+
+    fx_init();
+    start_ok(",\"interval\":3");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    cancel = 1;
+    assert_int_equal(sg_device_wait(&F.d, &cancel), SG_ERR_CANCELLED);
+    assert_int_equal(token_posts(), 0);
+    assert_false(holds(DEVICE_CODE));
+
+    fx_init();
+    start_ok(",\"interval\":3");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    F.plat.sleep_ms = NULL;
+    assert_int_equal(sg_device_wait(&F.d, NULL), SG_ERR_UNSUPPORTED);
+    sg_device_clear(&F.d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_reads_codes_and_sends_contract_fields),
+        cmocka_unit_test(test_full_access_and_options),
+        cmocka_unit_test(test_default_interval_is_five_seconds),
+        cmocka_unit_test(test_slow_down_adds_five_seconds_for_good),
+        cmocka_unit_test(test_success_hands_over_token_once),
+        cmocka_unit_test(test_final_outcomes),
+        cmocka_unit_test(test_stops_at_expiry),
+        cmocka_unit_test(test_network_errors_and_5xx_back_off),
+        cmocka_unit_test(test_discovery_endpoints),
+        cmocka_unit_test(test_authorization_refused),
+        cmocka_unit_test(test_blocking_wait_and_cancel),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
