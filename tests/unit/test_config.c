@@ -1,0 +1,189 @@
+/* Profile config model: queries, edits that keep unknown members, corrupt documents. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sg_config.h"
+
+static jsmntok_t toks[256];
+static char out[4096];
+static char out2[4096];
+
+static sg_config parse(const char *json)
+{
+    sg_config c;
+    assert_int_equal(sg_config_parse(&c, json, strlen(json), toks, 256), SG_OK);
+    return c;
+}
+
+/* Apply one edit to json; the result (also checked to parse) is in out. */
+static const char *edit(const char *json, sg_config_op op, const char *profile,
+                        const char *token, const char *api_base)
+{
+    sg_config c;
+    if (json == NULL) {
+        assert_int_equal(sg_config_init_empty(&c), SG_OK);
+    } else {
+        c = parse(json);
+    }
+    sg_config_edit e = {op, profile, token, api_base};
+    size_t len = 0;
+    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_OK);
+    assert_int_equal(len, strlen(out));
+    (void)parse(out);
+    return out;
+}
+
+static const char *get(const char *json, const char *profile, const char *field)
+{
+    static char v[256];
+    sg_config c = parse(json);
+    sg_status st = sg_config_get(&c, profile, field, v, sizeof v);
+    return st == SG_OK ? v : st == SG_ERR_NOT_FOUND ? "<none>" : "<error>";
+}
+
+static void test_new_file_first_profile_is_default(void **state)
+{
+    (void)state;
+    assert_string_equal(edit(NULL, SG_CONFIG_SET_PROFILE, "work", "sgpt_a", "https://sitegpt.ai"),
+                        "{\"version\":1,\"defaultProfile\":\"work\",\"profiles\":{\"work\":"
+                        "{\"apiBase\":\"https://sitegpt.ai\",\"token\":\"sgpt_a\"}}}");
+    /* A second profile does not take the default. */
+    memcpy(out2, out, sizeof out);
+    edit(out2, SG_CONFIG_SET_PROFILE, "ci", "sgpt_b", NULL);
+    sg_config c = parse(out);
+    char name[64];
+    assert_int_equal(sg_config_default(&c, name, sizeof name), SG_OK);
+    assert_string_equal(name, "work");
+    size_t n = 0;
+    assert_int_equal(sg_config_profile_count(&c, &n), SG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(sg_config_profile_name(&c, 1, name, sizeof name), SG_OK);
+    assert_string_equal(name, "ci");
+    assert_int_equal(sg_config_profile_name(&c, 2, name, sizeof name), SG_ERR_NOT_FOUND);
+    assert_string_equal(get(out, "ci", SG_CONFIG_TOKEN), "sgpt_b");
+    assert_string_equal(get(out, "ci", SG_CONFIG_API_BASE), "<none>");
+    assert_string_equal(get(out, "nope", SG_CONFIG_TOKEN), "<none>");
+}
+
+static const char *rich =
+    "{\"zeta\":{\"a\":[1,2,{\"b\":\"\\u00e9\"}]},\"version\":1,\"defaultProfile\":\"default\","
+    "\"profiles\":{\"default\":{\"color\":\"blue\",\"token\":\"sgpt_old\","
+    "\"apiBase\":\"https://sitegpt.ai\",\"extra\":{\"k\":true}},"
+    "\"other\":{\"token\":\"sgpt_o\",\"n\":1.5e3}},\"telemetry\":false}";
+
+static void test_unknown_members_kept_at_every_level(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        edit(rich, SG_CONFIG_SET_PROFILE, "default", "sgpt_new", NULL),
+        "{\"zeta\":{\"a\":[1,2,{\"b\":\"\\u00e9\"}]},\"version\":1,\"defaultProfile\":\"default\","
+        "\"profiles\":{\"default\":{\"color\":\"blue\",\"token\":\"sgpt_new\","
+        "\"apiBase\":\"https://sitegpt.ai\",\"extra\":{\"k\":true}},"
+        "\"other\":{\"token\":\"sgpt_o\",\"n\":1.5e3}},\"telemetry\":false}");
+    assert_string_equal(
+        edit(rich, SG_CONFIG_CLEAR_TOKEN, "default", NULL, NULL),
+        "{\"zeta\":{\"a\":[1,2,{\"b\":\"\\u00e9\"}]},\"version\":1,\"defaultProfile\":\"default\","
+        "\"profiles\":{\"default\":{\"color\":\"blue\","
+        "\"apiBase\":\"https://sitegpt.ai\",\"extra\":{\"k\":true}},"
+        "\"other\":{\"token\":\"sgpt_o\",\"n\":1.5e3}},\"telemetry\":false}");
+    assert_string_equal(
+        edit(rich, SG_CONFIG_DELETE_PROFILE, "default", NULL, NULL),
+        "{\"zeta\":{\"a\":[1,2,{\"b\":\"\\u00e9\"}]},\"version\":1,\"defaultProfile\":null,"
+        "\"profiles\":{\"other\":{\"token\":\"sgpt_o\",\"n\":1.5e3}},\"telemetry\":false}");
+    assert_string_equal(
+        edit(rich, SG_CONFIG_SET_DEFAULT, "other", NULL, NULL),
+        "{\"zeta\":{\"a\":[1,2,{\"b\":\"\\u00e9\"}]},\"version\":1,\"defaultProfile\":\"other\","
+        "\"profiles\":{\"default\":{\"color\":\"blue\",\"token\":\"sgpt_old\","
+        "\"apiBase\":\"https://sitegpt.ai\",\"extra\":{\"k\":true}},"
+        "\"other\":{\"token\":\"sgpt_o\",\"n\":1.5e3}},\"telemetry\":false}");
+    /* A round trip through an edit that touches nothing else changes nothing else. */
+    assert_string_equal(get(rich, "other", "n"), "<error>"); /* not a string */
+    assert_string_equal(get(rich, "default", "color"), "blue");
+}
+
+static void test_edits_need_existing_profiles(void **state)
+{
+    (void)state;
+    sg_config c = parse(rich);
+    sg_config_edit e = {SG_CONFIG_SET_DEFAULT, "ghost", NULL, NULL};
+    size_t len;
+    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_NOT_FOUND);
+    e.op = SG_CONFIG_DELETE_PROFILE;
+    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_NOT_FOUND);
+    e.op = SG_CONFIG_CLEAR_TOKEN;
+    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_NOT_FOUND);
+    e.profile = "";
+    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    e = (sg_config_edit){SG_CONFIG_SET_PROFILE, "default", "sgpt_x", NULL};
+    assert_int_equal(sg_config_write(&c, &e, out, 40, &len), SG_ERR_BUFFER_TOO_SMALL);
+}
+
+static void test_default_repaired_when_dangling(void **state)
+{
+    (void)state;
+    /* The default names a deleted profile: a new profile takes it. */
+    edit("{\"defaultProfile\":\"gone\",\"profiles\":{}}", SG_CONFIG_SET_PROFILE, "b", "sgpt_b",
+         NULL);
+    assert_string_equal(out, "{\"defaultProfile\":\"b\",\"profiles\":{\"b\":{\"token\":\"sgpt_b\"}}}");
+    /* Strings with escapes survive as values and as names. */
+    edit("{\"profiles\":{\"a\\\"q\":{\"token\":\"t\\n1\"}}}", SG_CONFIG_SET_DEFAULT, "a\"q", NULL,
+         NULL);
+    assert_string_equal(out, "{\"profiles\":{\"a\\\"q\":{\"token\":\"t\\n1\"}},"
+                             "\"defaultProfile\":\"a\\\"q\"}");
+    assert_string_equal(get(out, "a\"q", SG_CONFIG_TOKEN), "t\n1");
+}
+
+static void test_corrupt_documents_rejected(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        sg_status want;
+    } bad[] = {
+        {"", SG_ERR_JSON_SYNTAX},
+        {"{\"profiles\":{", SG_ERR_JSON_SYNTAX},
+        {"{\"profiles\":{}} x", SG_ERR_JSON_SYNTAX},
+        {"{'a':1}", SG_ERR_JSON_SYNTAX},
+        {"[]", SG_ERR_JSON_TYPE},
+        {"{\"version\":2}", SG_ERR_JSON_TYPE},
+        {"{\"version\":\"1\"}", SG_ERR_JSON_TYPE},
+        {"{\"profiles\":[]}", SG_ERR_JSON_TYPE},
+        {"{\"profiles\":{\"a\":\"tok\"}}", SG_ERR_JSON_TYPE},
+        {"{\"profiles\":{\"a\":{\"token\":5}}}", SG_ERR_JSON_TYPE},
+        {"{\"profiles\":{\"a\":{\"apiBase\":{}}}}", SG_ERR_JSON_TYPE},
+        {"{\"profiles\":{\"\":{}}}", SG_ERR_JSON_TYPE},
+        {"{\"defaultProfile\":7}", SG_ERR_JSON_TYPE},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sg_config c;
+        sg_status st = sg_config_parse(&c, bad[i].json, strlen(bad[i].json), toks, 256);
+        if (st != bad[i].want) {
+            print_error("case %zu: %s gave %d\n", i, bad[i].json, (int)st);
+        }
+        assert_int_equal(st, bad[i].want);
+    }
+    sg_config c;
+    assert_int_equal(sg_config_parse(&c, rich, strlen(rich), toks, 8),
+                     SG_ERR_JSON_TOO_MANY_TOKENS);
+    /* Null members are the same as absent ones. */
+    c = parse("{\"defaultProfile\":null,\"profiles\":null}");
+    char name[8];
+    assert_int_equal(sg_config_default(&c, name, sizeof name), SG_ERR_NOT_FOUND);
+    assert_string_equal(get("{\"profiles\":{\"a\":{\"token\":null}}}", "a", "token"), "<none>");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_file_first_profile_is_default),
+        cmocka_unit_test(test_unknown_members_kept_at_every_level),
+        cmocka_unit_test(test_edits_need_existing_profiles),
+        cmocka_unit_test(test_default_repaired_when_dangling),
+        cmocka_unit_test(test_corrupt_documents_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
