@@ -34,6 +34,7 @@ static void rec_put(rec *r, const char *s, size_t n)
     r->out[r->len] = '\0';
 }
 
+static void rec_fmt(rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rec_fmt(rec *r, const char *fmt, ...)
 {
     char tmp[256];
