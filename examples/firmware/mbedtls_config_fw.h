@@ -15,6 +15,7 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS      /* calloc/free start as NULL-returning stubs */
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C          /* ... until the firmware hands in its pool */
+#define MBEDTLS_MEMORY_DEBUG                   /* pool peak for the firmware's report */
 #define MBEDTLS_PLATFORM_SNPRINTF_ALT          /* only x509 text helpers use it; stub is fine */
 #define MBEDTLS_PLATFORM_VSNPRINTF_ALT
 #define MBEDTLS_PLATFORM_PRINTF_ALT
@@ -86,7 +87,6 @@
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH        /* ask for 4 KB records */
-#define MBEDTLS_SSL_ALPN
 
 /*
  * Record buffers sized for small RAM: 4 KB in (the server honours max_fragment_length or

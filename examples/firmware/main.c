@@ -1,0 +1,241 @@
+/*
+ * sitegpt-c firmware example (QEMU mps2-an386, Cortex-M4, bare metal, no heap).
+ *
+ * Logs in with the device flow over TLS on the UART byte stream (QEMU bridges UART0 to a
+ * TCP port; on a board it would be a modem in transparent mode), keeps the token in the
+ * key-value store, calls GET /api/v2/me and reports its memory figures. A second boot finds
+ * the stored token and skips the login.
+ *
+ * Semihosting command line: fw base=<API base URL> ca=<PEM file> kv=<folder> [seed=<text>]
+ * Console and exit status go through semihosting. Exit 0: done; 1: login or API failed;
+ * 2: bad command line or setup.
+ */
+#include <string.h>
+
+#include "cortexm.h"
+#include "fw.h"
+#include "sg_api.h"
+#include "sg_device.h"
+#include "sg_tls.h"
+#include "sg_url.h"
+
+#define CMDLINE_MAX 512u
+#define CA_MAX 4096u
+#define HTTP_BUF_SIZE 2048u
+#define API_WORK_SIZE SG_API_WORK_MIN
+#define HOST_MAX 64u
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
+
+/* Everything lives in static storage: the linker map shows the whole RAM budget. */
+static char cmdline[CMDLINE_MAX];
+static uint8_t ca_pem[CA_MAX];
+static uint8_t http_buf[HTTP_BUF_SIZE];
+static sg_rtos rtos;
+static sg_tls tls;
+static sg_http_client http;
+static char host[HOST_MAX];
+static char token[SG_RTOS_TOKEN_MAX];
+/* The login and the API calls never run at the same time: they share memory. */
+static union {
+    sg_device dev;
+    struct {
+        sg_api api;
+        sg_envelope env;
+        sg_api_identity me;
+        uint8_t work[API_WORK_SIZE];
+    } call;
+} phase;
+
+static void say(const char *label, const char *value)
+{
+    cm_sh_puts("fw: ");
+    cm_sh_puts(label);
+    cm_sh_puts(value);
+    cm_sh_puts("\n");
+}
+
+static void say_num(const char *label, size_t value, const char *unit)
+{
+    cm_sh_puts("fw: ");
+    cm_sh_puts(label);
+    cm_sh_put_u32((uint32_t)value);
+    cm_sh_puts(unit);
+    cm_sh_puts("\n");
+}
+
+static int fail(const char *what, sg_status st)
+{
+    cm_sh_puts("fw: error: ");
+    cm_sh_puts(what);
+    cm_sh_puts(": ");
+    cm_sh_puts(sg_strerror(st));
+    cm_sh_puts("\n");
+    return EXIT_FAILED;
+}
+
+/* Split "prog key=value ..." in place (values hold no spaces). */
+static bool parse_args(char *line, fw_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (char *p = line; *p != '\0';) {
+        while (*p == ' ') {
+            *p++ = '\0';
+        }
+        char *word = p;
+        while (*p != '\0' && *p != ' ') {
+            p++;
+        }
+        if (strncmp(word, "base=", 5) == 0) {
+            a->base_url = word + 5;
+        } else if (strncmp(word, "ca=", 3) == 0) {
+            a->ca_file = word + 3;
+        } else if (strncmp(word, "kv=", 3) == 0) {
+            a->kv_dir = word + 3;
+        } else if (strncmp(word, "seed=", 5) == 0) {
+            a->seed = word + 5;
+        }
+    }
+    return a->base_url != NULL && a->ca_file != NULL && a->kv_dir != NULL;
+}
+
+/* Device flow as a superloop would run it: poll, and sleep as long as the server asks. */
+static sg_status login(const sg_url *base)
+{
+    sg_device_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.http = &http;
+    cfg.platform = &rtos.platform;
+    cfg.base = base->origin;
+    cfg.base_path = "";
+    cfg.token_name = "sitegpt-c firmware";
+    sg_status st = sg_device_start(&phase.dev, &cfg);
+    if (st != SG_OK) {
+        return st;
+    }
+    say("user_code=", phase.dev.user_code);
+    say("verification_uri=", phase.dev.verification_uri);
+    for (;;) {
+        uint32_t wait_ms = 0;
+        st = sg_device_poll(&phase.dev, &wait_ms);
+        if (st != SG_ERR_AUTHORIZATION_PENDING) {
+            break;
+        }
+        cm_delay_ms(NULL, wait_ms);
+    }
+    if (st == SG_OK) {
+        st = sg_device_take_token(&phase.dev, token, sizeof token);
+    }
+    sg_device_clear(&phase.dev);
+    return st;
+}
+
+static sg_status whoami(const sg_url *base)
+{
+    sg_api_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&phase.call.me, 0, sizeof phase.call.me);
+    cfg.http = &http;
+    cfg.origin = base->origin;
+    cfg.base_path = "";
+    cfg.token = token;
+    cfg.platform = &rtos.platform;
+    cfg.work = phase.call.work;
+    cfg.work_size = sizeof phase.call.work;
+    sg_status st = sg_api_init(&phase.call.api, &cfg);
+    if (st == SG_OK) {
+        st = sg_api_me(&phase.call.api, &phase.call.me, &phase.call.env);
+    }
+    if (st == SG_OK) {
+        say("user name=", phase.call.me.name);
+        say("user email=", phase.call.me.email);
+    } else if (phase.call.env.code[0] != '\0') {
+        say("api error=", phase.call.env.code);
+    }
+    return st;
+}
+
+static void report_memory(void)
+{
+    size_t peak = 0, blocks = 0, pool = 0;
+    fw_mbedtls_pool_stats(&peak, &blocks, &pool);
+    say_num("stack_high_water=", cm_stack_high_water(), " bytes");
+    say_num("stack_size=", cm_stack_size(), " bytes");
+    say_num("mbedtls_pool_peak=", peak, " bytes");
+    say_num("mbedtls_pool_peak_blocks=", blocks, "");
+    say_num("mbedtls_pool_size=", pool, " bytes");
+    say_num("static_ram=", cm_static_ram(), " bytes (data+bss, pool included)");
+    say_num("login_ram=", peak + cm_stack_high_water() + sizeof tls + sizeof http +
+                              sizeof http_buf + sizeof rtos + sizeof phase,
+            " bytes (pool peak + stack + client state)");
+}
+
+int main(void)
+{
+    fw_args args;
+    sg_rtos_hooks hooks;
+    sg_url base;
+    size_t ca_len = 0;
+
+    cm_uart_init();
+    if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !parse_args(cmdline, &args)) {
+        cm_sh_puts("usage: fw base=<url> ca=<pem file> kv=<folder> [seed=<text>]\n");
+        return EXIT_SETUP;
+    }
+    fw_board_hooks(&args, &hooks);
+    sg_status st = sg_rtos_init(&rtos, &hooks);
+    if (st == SG_OK) {
+        st = sg_url_parse(args.base_url, host, sizeof host, &base);
+    }
+    if (st == SG_OK) {
+        st = fw_board_read_file(args.ca_file, ca_pem, sizeof ca_pem, &ca_len);
+    }
+    if (st != SG_OK) {
+        (void)fail("setup", st);
+        return EXIT_SETUP;
+    }
+    fw_mbedtls_init(&rtos);
+
+    st = sg_tls_init(&tls, &rtos.stream, sg_rtos_entropy, &rtos, &rtos.platform);
+    if (st == SG_OK) {
+        st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
+    }
+    sg_http_config hcfg;
+    memset(&hcfg, 0, sizeof hcfg);
+    hcfg.platform = &rtos.platform;
+    hcfg.tls = &tls.transport;
+    if (st == SG_OK) {
+        st = sg_http_client_init(&http, &hcfg, http_buf, sizeof http_buf);
+    }
+    if (st != SG_OK) {
+        (void)fail("tls setup", st);
+        return EXIT_SETUP;
+    }
+
+    st = sg_rtos_token_load(&rtos, token, sizeof token);
+    if (st == SG_OK) {
+        say("token: ", "stored token found, login skipped");
+    } else {
+        say("token: ", "none stored, starting device login");
+        st = login(&base);
+        if (st != SG_OK) {
+            return fail("login", st);
+        }
+        st = sg_rtos_token_store(&rtos, token);
+        if (st != SG_OK) {
+            return fail("token store", st);
+        }
+        say("token: ", "stored");
+    }
+
+    st = whoami(&base);
+    memset(token, 0, sizeof token);
+    sg_http_client_close(&http);
+    sg_tls_free(&tls);
+    if (st != SG_OK) {
+        return fail("GET /api/v2/me", st);
+    }
+    report_memory();
+    say("done", "");
+    return EXIT_OK;
+}
