@@ -1,0 +1,38 @@
+/*
+ * sitegpt CLI: the profile store, $XDG_CONFIG_HOME/sitegpt/config.json (else
+ * ~/.config/sitegpt/config.json), folder 0700, file 0600, replaced atomically. The file is
+ * read once per process; a corrupt file is reported with its path and never overwritten.
+ * cli_store_find (declared in cli.h) is the read side for the session.
+ */
+#ifndef SITEGPT_CLI_STORE_H
+#define SITEGPT_CLI_STORE_H
+
+#include "cli.h"
+
+/* Path of the config file ("" when neither XDG_CONFIG_HOME nor HOME is set). */
+const char *cli_store_path(void);
+
+/*
+ * Load the config once (a missing file is an empty config). CLI_EXIT_STORAGE, with the
+ * message printed, for a file that cannot be read or is corrupt. Warns on stderr once when
+ * the file is readable by group or others.
+ */
+int cli_store_load(const cli_globals *g, const sg_config **out);
+
+/*
+ * Apply one edit and write the file atomically (creating the folder 0700 and the file
+ * 0600). A failure prints the reason with the path and leaves the old file as it was.
+ * SG_ERR_NOT_FOUND from the edit comes back as CLI_EXIT_AUTH without a message.
+ */
+int cli_store_apply(const cli_globals *g, const sg_config_edit *edit);
+
+/* A profile of the loaded config as a cli_profile; CLI_EXIT_AUTH when there is none. */
+int cli_store_profile(const sg_config *cfg, const char *name, cli_profile *out);
+
+/* Profile names: 1..CLI_NAME_MAX of A-Z a-z 0-9 . _ - @ (safe in a terminal and a shell). */
+bool cli_store_valid_name(const char *name);
+
+/* The default profile's name into out (CLI_NAME_MAX + 1 bytes); false when none is set. */
+bool cli_store_default_name(const sg_config *cfg, char *out);
+
+#endif /* SITEGPT_CLI_STORE_H */
