@@ -1,0 +1,715 @@
+/*
+ * sg_api over the scripted in-memory transport and the fake clock: typed calls, pagination,
+ * retry policy (429 / 5xx / connection failures, POST never retried, wait cap) and redirect
+ * policy (Authorization only to the configured origin, at most 3 hops).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mem_transport.h"
+#include "sg_api.h"
+
+#define MAX_RESP 12
+#define TOKEN "sgpt_unit_secret_1"
+
+typedef struct fixture {
+    mem_clock clock;
+    mem_transport mt;
+    sg_transport transport;
+    sg_platform platform;
+    sg_http_client http;
+    sg_api api;
+    sg_envelope env;
+    uint8_t io[1024];
+    uint64_t work[2048];        /* 16 KB, aligned */
+    uint8_t capture[32768];
+    /* scripted responses */
+    char resp[MAX_RESP][1024];
+    mem_step steps[MAX_RESP];
+    size_t nresp;
+    /* what the caller saw */
+    char raw[4096];
+    size_t raw_len;
+    unsigned items;
+    char ids[1024];
+    unsigned pages;
+} fixture;
+
+
+static int setup(void **state)
+{
+    static fixture f;
+    memset(&f, 0, sizeof(f));
+    mem_clock_init(&f.clock, 1000000);
+    mem_transport_init(&f.mt, &f.clock, f.capture, sizeof(f.capture));
+    f.transport = mem_transport_iface(&f.mt);
+    f.platform = mem_clock_platform(&f.clock);
+    sg_http_config hc = {&f.platform, &f.transport, &f.transport, 1000, 1000, 5000};
+    assert_int_equal(sg_http_client_init(&f.http, &hc, f.io, sizeof(f.io)), SG_OK);
+    sg_api_config ac = {&f.http, {"127.0.0.1", 8080, false}, "", TOKEN,
+                        {4, 100, 1000, 10000}, &f.platform, f.work, sizeof(f.work)};
+    assert_int_equal(sg_api_init(&f.api, &ac), SG_OK);
+    *state = &f;
+    return 0;
+}
+
+/* Add a recv step after those queued so far, keeping the script's position. */
+static void append(fixture *f, mem_step s)
+{
+    assert_true(f->nresp < MAX_RESP);
+    mem_script keep = f->mt.recv_script;
+    f->steps[f->nresp++] = s;
+    mem_transport_script_recv(&f->mt, f->steps, f->nresp);
+    f->mt.recv_script.pos = keep.pos;
+    f->mt.recv_script.offset = keep.offset;
+}
+
+/* Queue one response; Content-Length is computed here. */
+static void respond(fixture *f, const char *status_line, const char *headers, const char *body)
+{
+    assert_true(f->nresp < MAX_RESP);
+    char *r = f->resp[f->nresp];
+    int n = snprintf(r, sizeof(f->resp[0]), "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n\r\n%s",
+                     status_line, headers, strlen(body), body);
+    assert_true(n > 0 && (size_t)n < sizeof(f->resp[0]));
+    mem_step s = MEM_DATA(r, (size_t)n);
+    append(f, s);
+}
+
+static void respond_error(fixture *f, sg_status err)
+{
+    mem_step s = MEM_ERROR(err);
+    append(f, s);
+}
+
+/* The n-th request head sent (0-based), NUL-terminated into out; false when absent. */
+static bool request_head(const fixture *f, unsigned n, char *out, size_t cap)
+{
+    const char *p = (const char *)f->capture, *end = p + f->mt.captured;
+    for (unsigned i = 0;; i++) {
+        const char *head_end = NULL;
+        for (const char *q = p; q + 4 <= end; q++) {
+            if (memcmp(q, "\r\n\r\n", 4) == 0) {
+                head_end = q + 4;
+                break;
+            }
+        }
+        if (head_end == NULL) {
+            return false;
+        }
+        size_t body = 0;
+        for (const char *q = p; q < head_end; q++) {
+            if (strncmp(q, "\r\nContent-Length: ", 18) == 0) {
+                body = (size_t)strtoul(q + 18, NULL, 10);
+            }
+        }
+        if (i == n) {
+            size_t len = (size_t)(head_end - p) + body;
+            assert_true(len < cap);
+            memcpy(out, p, len);
+            out[len] = '\0';
+            return true;
+        }
+        p = head_end + body;
+    }
+}
+
+static bool sent_auth(const fixture *f, unsigned n)
+{
+    char head[2048];
+    assert_true(request_head(f, n, head, sizeof(head)));
+    return strstr(head, "Authorization: Bearer " TOKEN "\r\n") != NULL;
+}
+
+static sg_status raw_sink(void *ctx, const uint8_t *data, size_t len)
+{
+    fixture *f = ctx;
+    assert_true(f->raw_len + len < sizeof(f->raw));
+    memcpy(f->raw + f->raw_len, data, len);
+    f->raw_len += len;
+    f->raw[f->raw_len] = '\0';
+    return SG_OK;
+}
+
+static sg_status on_item(void *ctx, const sg_json_element *item)
+{
+    fixture *f = ctx;
+    char id[64];
+    size_t len;
+    assert_int_equal(sg_json_elem_get_string(item, 0, "id", id, sizeof(id), &len), SG_OK);
+    f->items++;
+    strcat(f->ids, id);
+    strcat(f->ids, ",");
+    return SG_OK;
+}
+
+static sg_status on_page(void *ctx, const sg_api_page *page)
+{
+    fixture *f = ctx;
+    f->pages++;
+    assert_int_equal(page->page, f->pages);
+    return SG_OK;
+}
+
+#define OK_JSON "Content-Type: application/json\r\n"
+#define ENV(data) "{\"ok\":true,\"data\":" data ",\"meta\":{\"requestId\":\"req_1\"}}"
+#define ERR(code, msg) \
+    "{\"ok\":false,\"error\":{\"code\":\"" code "\",\"message\":\"" msg \
+    "\",\"hint\":\"try again\"},\"meta\":{\"requestId\":\"req_e\"}}"
+#define PAGE(items, more, cursor) \
+    ENV("{\"tokens\":[" items "],\"pagination\":{\"limit\":2,\"hasNextPage\":" more \
+        ",\"nextCursor\":" cursor "}}")
+
+/* ------------------------------------------------------------------ typed calls --- */
+
+static sg_status count_scope(void *ctx, const char *scope, size_t len)
+{
+    (void)scope;
+    assert_true(len > 0);
+    (*(unsigned *)ctx)++;
+    return SG_OK;
+}
+
+static void test_me(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON,
+            ENV("{\"user\":{\"id\":\"usr_1\",\"email\":\"a@b.c\",\"name\":\"Ada\"},"
+                "\"auth\":{\"type\":\"api-token\",\"scopes\":[\"tokens:read\",\"chatbots:read\","
+                "\"future:scope\"]}}"));
+    sg_api_identity me;
+    unsigned scopes = 0;
+    me.on_scope = count_scope;
+    me.scope_ctx = &scopes;
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_string_equal(me.user_id, "usr_1");
+    assert_string_equal(me.email, "a@b.c");
+    assert_string_equal(me.name, "Ada");
+    assert_string_equal(me.auth_type, "api-token");
+    assert_int_equal(me.scope_count, 3);
+    assert_int_equal(scopes, 3);
+    assert_int_equal(me.scope_bits, (1u << 2) | (1u << 4)); /* tokens:read, chatbots:read */
+    assert_false(me.truncated);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/me HTTP/1.1\r\n"), 1);
+    assert_true(sent_auth(f, 0));
+}
+
+static void test_account_error_envelope(void **state)
+{
+    fixture *f = *state;
+    respond(f, "403 Forbidden", OK_JSON, ERR("TOKEN_SCOPE_NOT_ALLOWED", "needs account:read"));
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_account(&f->api, &me, &f->env), SG_ERR_API);
+    assert_string_equal(f->env.code, "TOKEN_SCOPE_NOT_ALLOWED");
+    assert_string_equal(f->env.message, "needs account:read");
+    assert_string_equal(f->env.hint, "try again");
+    assert_string_equal(f->env.request_id, "req_e");
+    assert_int_equal(f->env.http_status, 403);
+    assert_int_equal(f->api.last_attempts, 1); /* a 4xx is final */
+}
+
+static void test_base_path_prefix(void **state)
+{
+    fixture *f = *state;
+    sg_api_config ac = f->api.cfg;
+    ac.base_path = "/proxy";
+    assert_int_equal(sg_api_init(&f->api, &ac), SG_OK);
+    respond(f, "200 OK", OK_JSON, ENV("{\"user\":{\"id\":\"u\"},\"auth\":{\"scopes\":[]}}"));
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /proxy/api/v2/me HTTP/1.1"), 1);
+    ac.base_path = "/proxy/";
+    assert_int_equal(sg_api_init(&f->api, &ac), SG_ERR_INVALID_ARG);
+}
+
+static void test_list_one_page_params(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t1\"},{\"id\":\"t2\"}", "true", "\"c 2\""));
+    sg_api_list_params p = {2, "a&b", true, false};
+    sg_api_list_out out = {on_item, on_page, f, {0}, 0};
+    assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_OK);
+    assert_int_equal(
+        mem_transport_count_sent(&f->mt,
+                                 "GET /api/v2/tokens?limit=2&cursor=a%26b&includeRevoked=true "),
+        1);
+    assert_int_equal(f->items, 2);
+    assert_string_equal(f->ids, "t1,t2,");
+    assert_true(out.last.has_next_page);
+    assert_string_equal(out.last.next_cursor, "c 2");
+    assert_int_equal(out.last.limit, 2);
+    assert_int_equal(out.last.items, 2);
+    assert_int_equal(f->pages, 1);
+}
+
+static void test_list_all_pages(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t1\"},{\"id\":\"t2\"}", "true", "\"p2\""));
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t3\"},{\"id\":\"t4\"}", "true", "\"p3\""));
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t5\"}", "false", "null"));
+    assert_int_equal(sg_api_set_raw_sink(&f->api, raw_sink, f), SG_OK);
+    sg_api_list_params p = {2, NULL, false, true};
+    sg_api_list_out out = {on_item, on_page, f, {0}, 0};
+    assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_OK);
+    assert_string_equal(f->ids, "t1,t2,t3,t4,t5,");
+    assert_int_equal(out.total_items, 5);
+    assert_int_equal(f->pages, 3);
+    assert_false(out.last.has_next_page);
+    assert_string_equal(out.last.next_cursor, "");
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/tokens?limit=2 "), 1);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/tokens?limit=2&cursor=p2 "), 1);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/tokens?limit=2&cursor=p3 "), 1);
+    /* the raw sink saw each page's envelope once */
+    assert_non_null(strstr(f->raw, "\"t1\""));
+    assert_non_null(strstr(f->raw, "\"t5\""));
+    assert_null(strstr(strstr(f->raw, "\"t1\"") + 1, "\"t1\""));
+}
+
+static void test_list_all_pages_stops_on_repeated_cursor(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t1\"}", "true", "\"same\""));
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t2\"}", "true", "\"same\""));
+    sg_api_list_params p = {0, NULL, false, true};
+    sg_api_list_out out = {on_item, NULL, f, {0}, 0};
+    assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_ERR_JSON_TYPE);
+    assert_int_equal(f->items, 2);
+    /* hasNextPage without any cursor is the same dead end */
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t3\"}", "true", "null"));
+    assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_ERR_JSON_TYPE);
+    assert_string_equal(f->ids, "t1,t2,t3,");
+}
+
+static void test_chatbots_list_and_get(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON,
+            ENV("{\"chatbots\":[{\"id\":\"cb1\",\"name\":\"x\"}],\"pagination\":{\"limit\":20,"
+                "\"hasNextPage\":false,\"nextCursor\":null}}"));
+    respond(f, "200 OK", OK_JSON, ENV("{\"chatbot\":{\"id\":\"cb/2\"}}"));
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    respond(f, "404 Not Found", OK_JSON, ERR("CHATBOT_NOT_FOUND", "no such chatbot"));
+    sg_api_list_params p = {0, NULL, false, false};
+    sg_api_list_out out = {on_item, NULL, f, {0}, 0};
+    assert_int_equal(sg_api_chatbots_list(&f->api, &p, &out, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/chatbots HTTP/1.1"), 1);
+    assert_int_equal(sg_api_chatbot_get(&f->api, "cb/2", on_item, f, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /api/v2/chatbots/cb%2F2 HTTP"), 1);
+    assert_string_equal(f->ids, "cb1,cb/2,");
+    /* a 2xx without data.chatbot is not what the contract promises */
+    assert_int_equal(sg_api_chatbot_get(&f->api, "cb3", on_item, f, &f->env), SG_ERR_JSON_TYPE);
+    assert_int_equal(sg_api_chatbot_get(&f->api, "cb4", on_item, f, &f->env), SG_ERR_API);
+    assert_string_equal(f->env.code, "CHATBOT_NOT_FOUND");
+    sg_api_list_params bad = {0, NULL, true, false};
+    assert_int_equal(sg_api_chatbots_list(&f->api, &bad, &out, &f->env), SG_ERR_INVALID_ARG);
+}
+
+static bool contains(const void *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (memcmp((const char *)hay + i, needle, m) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_create_body_secret_and_wipe(void **state)
+{
+    fixture *f = *state;
+    respond(f, "201 Created", OK_JSON,
+            ENV("{\"token\":{\"id\":\"tok_9\",\"name\":\"ci\"},\"plaintextToken\":"
+                "\"sgpt_new_secret_42\"}"));
+    const char *scopes[] = {"tokens:read", "chatbots:read"};
+    const char *bots[] = {"cb1"};
+    sg_api_new_token req = {"ci \xc3\xa9", scopes, 2, bots, 1, 30, NULL};
+    char secret[64];
+    assert_int_equal(sg_api_token_create(&f->api, &req, on_item, f, secret, sizeof(secret),
+                                         &f->env),
+                     SG_OK);
+    assert_string_equal(secret, "sgpt_new_secret_42");
+    assert_string_equal(f->ids, "tok_9,");
+    char head[2048];
+    assert_true(request_head(f, 0, head, sizeof(head)));
+    assert_non_null(strstr(head, "POST /api/v2/tokens HTTP/1.1\r\n"));
+    assert_non_null(strstr(head, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(head, "\r\n\r\n{\"name\":\"ci \xc3\xa9\",\"scopes\":[\"tokens:read\","
+                                 "\"chatbots:read\"],\"chatbotIds\":[\"cb1\"],"
+                                 "\"expiresInDays\":30}"));
+    /* nothing of the secret is left in the I/O buffer or the work buffer */
+    assert_false(contains(f->io, sizeof(f->io), "sgpt_new_secret"));
+    assert_false(contains(f->work, sizeof(f->work), "sgpt_new_secret"));
+}
+
+static void test_create_checks_before_io(void **state)
+{
+    fixture *f = *state;
+    const char *good[] = {"tokens:read"};
+    const char *bad[] = {"tokens:reed"};
+    char name121[122];
+    memset(name121, 'n', 121);
+    name121[121] = '\0';
+    char secret[64];
+    sg_api_new_token reqs[] = {
+        {"x", bad, 1, NULL, 0, 0, NULL},
+        {"", good, 1, NULL, 0, 0, NULL},
+        {name121, good, 1, NULL, 0, 0, NULL},
+        {"x", good, 0, NULL, 0, 0, NULL},
+        {"x", good, 1, NULL, 0, 366, NULL},
+        {"x", good, 1, NULL, 0, 5, "2030-01-01T00:00:00Z"},
+        {"x", good, 1, NULL, 1, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        assert_int_equal(sg_api_token_create(&f->api, &reqs[i], NULL, NULL, secret,
+                                             sizeof(secret), &f->env),
+                         SG_ERR_INVALID_ARG);
+    }
+    assert_int_equal(f->mt.open_calls, 0);
+    name121[120] = '\0'; /* 120 characters is allowed */
+    sg_api_new_token ok = {name121, good, 1, NULL, 0, 0, "2030-01-01T00:00:00Z"};
+    respond(f, "201 Created", OK_JSON, ENV("{\"token\":{\"id\":\"t\"},\"plaintextToken\":\"s\"}"));
+    assert_int_equal(sg_api_token_create(&f->api, &ok, NULL, NULL, secret, sizeof(secret),
+                                         &f->env),
+                     SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "\"expiresAt\":\"2030-01-01T00:00:00Z\""),
+                     1);
+}
+
+static void test_create_secret_too_small_and_missing(void **state)
+{
+    fixture *f = *state;
+    const char *scopes[] = {"tokens:read"};
+    sg_api_new_token req = {"x", scopes, 1, NULL, 0, 0, NULL};
+    respond(f, "201 Created", OK_JSON,
+            ENV("{\"token\":{\"id\":\"t\"},\"plaintextToken\":\"sgpt_0123456789\"}"));
+    respond(f, "201 Created", OK_JSON, ENV("{\"token\":{\"id\":\"t\"}}"));
+    char small[8];
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, small, sizeof(small),
+                                         &f->env),
+                     SG_ERR_BUFFER_TOO_SMALL);
+    assert_string_equal(small, "");
+    char secret[64];
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret),
+                                         &f->env),
+                     SG_ERR_JSON_TYPE);
+}
+
+static void test_rotate_and_revoke(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON,
+            ENV("{\"token\":{\"id\":\"tok_1\"},\"plaintextToken\":\"sgpt_rotated\"}"));
+    respond(f, "200 OK", OK_JSON, ENV("{\"token\":{\"id\":\"tok_1\",\"revokedAt\":\"x\"}}"));
+    char secret[64];
+    assert_int_equal(sg_api_token_rotate(&f->api, "tok_1", on_item, f, secret, sizeof(secret),
+                                         &f->env),
+                     SG_OK);
+    assert_string_equal(secret, "sgpt_rotated");
+    assert_int_equal(mem_transport_count_sent(&f->mt, "POST /api/v2/tokens/tok_1/rotate "), 1);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "Content-Length: 0\r\n"), 1);
+    assert_int_equal(sg_api_token_revoke(&f->api, "tok_1", on_item, f, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "DELETE /api/v2/tokens/tok_1 "), 1);
+    assert_string_equal(f->ids, "tok_1,tok_1,");
+    assert_int_equal(sg_api_token_revoke(&f->api, "", NULL, NULL, &f->env), SG_ERR_INVALID_ARG);
+}
+
+/* ------------------------------------------------------------------ retries --- */
+
+static void test_429_retry_after_seconds(void **state)
+{
+    fixture *f = *state;
+    respond(f, "429 Too Many Requests", "Retry-After: 3\r\n", ERR("RATE_LIMITED", "slow"));
+    respond(f, "200 OK", OK_JSON, ENV("{\"v\":1}"));
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/health", NULL, 0, raw_sink, f,
+                                    &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(f->clock.slept_ms, 3000);
+    assert_int_equal(f->clock.sleep_calls, 1);
+    assert_string_equal(f->raw, ENV("{\"v\":1}")); /* the 429 body never reached the caller */
+    assert_int_equal(sg_envelope_status(&f->env), SG_OK);
+    assert_int_equal(f->api.last_attempts, 2);
+}
+
+static void test_429_retry_after_http_date(void **state)
+{
+    fixture *f = *state;
+    respond(f, "429 Too Many Requests",
+            "Retry-After: Sun, 06 Nov 1994 08:49:45 GMT\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+            "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "POST", "/api/v2/tokens", (const uint8_t *)"{}", 2,
+                                    NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(f->clock.slept_ms, 8000); /* even a POST: 429 means nothing was done */
+    assert_int_equal(mem_transport_count_sent(&f->mt, "POST /api/v2/tokens "), 2);
+}
+
+static void test_429_wait_beyond_cap_is_final(void **state)
+{
+    fixture *f = *state;
+    respond(f, "429 Too Many Requests", OK_JSON "Retry-After: 3600\r\n",
+            ERR("RATE_LIMITED", "later"));
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_ERR_RATE_LIMITED);
+    assert_int_equal(f->clock.slept_ms, 0);
+    assert_int_equal(f->api.last_attempts, 1);
+    assert_string_equal(f->env.code, "RATE_LIMITED");
+}
+
+static void test_429_backoff_without_retry_after(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 4; i++) {
+        respond(f, "429 Too Many Requests", "", "");
+    }
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 429);
+    assert_int_equal(f->api.last_attempts, 4); /* max_attempts */
+    assert_int_equal(f->clock.sleep_calls, 3);
+    /* jittered 100, 200, 400 (each in [d/2, d]) */
+    assert_in_range(f->clock.slept_ms, 50 + 100 + 200, 100 + 200 + 400);
+    assert_int_equal(sg_envelope_status(&f->env), SG_ERR_RATE_LIMITED);
+    assert_string_equal(f->env.code, "HTTP_ERROR");
+}
+
+static void test_5xx_get_retried_post_not(void **state)
+{
+    fixture *f = *state;
+    respond(f, "503 Service Unavailable", OK_JSON, ERR("UNAVAILABLE", "down"));
+    respond(f, "502 Bad Gateway", "", "<html>bad gateway</html>");
+    respond(f, "200 OK", OK_JSON, PAGE("{\"id\":\"t1\"}", "false", "null"));
+    sg_api_list_params p = {0, NULL, false, false};
+    sg_api_list_out out = {on_item, NULL, f, {0}, 0};
+    assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_OK);
+    assert_string_equal(f->ids, "t1,"); /* items of failed attempts never delivered */
+    assert_int_equal(f->api.last_attempts, 3);
+    assert_int_equal(f->clock.sleep_calls, 2);
+
+    respond(f, "503 Service Unavailable", OK_JSON, ERR("UNAVAILABLE", "down again"));
+    const char *scopes[] = {"tokens:read"};
+    sg_api_new_token req = {"x", scopes, 1, NULL, 0, 0, NULL};
+    char secret[64];
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret),
+                                         &f->env),
+                     SG_ERR_API);
+    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->env.http_status, 503);
+    assert_string_equal(f->env.message, "down again");
+    assert_int_equal(mem_transport_count_sent(&f->mt, "POST /api/v2/tokens "), 1);
+}
+
+static void test_revoke_retried_on_5xx(void **state)
+{
+    fixture *f = *state;
+    respond(f, "500 Internal Server Error", "", "");
+    respond(f, "200 OK", OK_JSON, ENV("{\"token\":{\"id\":\"t\"}}"));
+    assert_int_equal(sg_api_token_revoke(&f->api, "t", NULL, NULL, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "DELETE /api/v2/tokens/t "), 2);
+}
+
+static void test_connection_failures(void **state)
+{
+    fixture *f = *state;
+    /* GET: a connection that breaks before any response is retried */
+    respond_error(f, SG_ERR_IO);
+    respond(f, "200 OK", OK_JSON, ENV("{\"user\":{\"id\":\"u\"},\"auth\":{\"scopes\":[]}}"));
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_int_equal(f->api.last_attempts, 2);
+    /* POST: never, it may have created the token (a fresh connection, so that the HTTP
+       layer's own resend on a stale kept-alive connection does not come into play) */
+    sg_http_client_close(&f->http);
+    respond_error(f, SG_ERR_IO);
+    char secret[64];
+    assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, secret, sizeof(secret),
+                                         &f->env),
+                     SG_ERR_IO);
+    assert_int_equal(f->api.last_attempts, 1);
+    /* GET: a failure after the body started reaching the caller is returned as is */
+    static const char partial[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":true,";
+    mem_step s1 = MEM_DATA(partial, sizeof(partial) - 1), s2 = MEM_ERROR(SG_ERR_IO);
+    append(f, s1);
+    append(f, s2);
+    int http;
+    f->raw_len = 0;
+    unsigned opens = f->mt.opens;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_ERR_IO);
+    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->mt.opens, opens + 1);
+    assert_string_equal(f->raw, "{\"ok\":true,");
+}
+
+static void test_connect_failure_exhausts_attempts(void **state)
+{
+    fixture *f = *state;
+    static const mem_step fail[] = {MEM_ERROR(SG_ERR_CONNECT), MEM_ERROR(SG_ERR_CONNECT),
+                                    MEM_ERROR(SG_ERR_CONNECT), MEM_ERROR(SG_ERR_CONNECT)};
+    mem_transport_script_open(&f->mt, fail, 4);
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_CONNECT);
+    assert_int_equal(f->mt.open_calls, 4);
+    assert_int_equal(f->clock.sleep_calls, 3);
+}
+
+/* ------------------------------------------------------------------ redirects --- */
+
+static void test_redirect_same_origin_keeps_auth(void **state)
+{
+    fixture *f = *state;
+    respond(f, "301 Moved Permanently", "Location: /api/v2/me2\r\n", "moved");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f, &f->env,
+                                    &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_string_equal(f->raw, ENV("{}"));
+    assert_true(sent_auth(f, 0));
+    assert_true(sent_auth(f, 1));
+    char head[2048];
+    assert_true(request_head(f, 1, head, sizeof(head)));
+    assert_non_null(strstr(head, "GET /api/v2/me2 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"));
+}
+
+static void test_redirect_other_origin_drops_auth(void **state)
+{
+    fixture *f = *state;
+    respond(f, "302 Found", "Location: http://127.0.0.1:9090/a\r\n", "");
+    respond(f, "307 Temporary Redirect", "Location: http://localhost:9090/b\r\n", "");
+    respond(f, "308 Permanent Redirect", "Location: http://127.0.0.1:8080/c\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/start", NULL, 0, NULL, NULL, &f->env,
+                                    &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(f->api.last_redirects, 3);
+    assert_true(sent_auth(f, 0));
+    assert_false(sent_auth(f, 1)); /* other port */
+    assert_false(sent_auth(f, 2)); /* other host */
+    assert_true(sent_auth(f, 3));  /* back on the configured origin */
+    assert_int_equal(mem_transport_count_sent(&f->mt, "Host: localhost:9090\r\n"), 1);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "Authorization"), 2);
+}
+
+static void test_redirect_scheme_change_drops_auth(void **state)
+{
+    fixture *f = *state;
+    respond(f, "307 Temporary Redirect", "Location: https://127.0.0.1:8080/tls\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_false(sent_auth(f, 1));
+}
+
+static void test_too_many_redirects(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 4; i++) {
+        respond(f, "302 Found", "Location: /loop\r\n", "");
+    }
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_ERR_HTTP_TOO_MANY_REDIRECTS);
+    assert_int_equal(f->raw_len, 0);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /"), 4);
+}
+
+static void test_redirect_303_turns_post_into_get(void **state)
+{
+    fixture *f = *state;
+    respond(f, "303 See Other", "Location: /result\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    respond(f, "307 Temporary Redirect", "Location: /again\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7,
+                                    NULL, NULL, &f->env, &http),
+                     SG_OK);
+    char head[2048];
+    assert_true(request_head(f, 1, head, sizeof(head)));
+    assert_non_null(strstr(head, "GET /result HTTP/1.1\r\n"));
+    assert_null(strstr(head, "{\"a\":1}"));
+    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7,
+                                    NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_true(request_head(f, 3, head, sizeof(head)));
+    assert_non_null(strstr(head, "POST /again HTTP/1.1\r\n"));
+    assert_non_null(strstr(head, "\r\n\r\n{\"a\":1}"));
+}
+
+static void test_redirect_without_location_is_final(void **state)
+{
+    fixture *f = *state;
+    respond(f, "302 Found", "", "plain");
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 302);
+    assert_string_equal(f->raw, "plain");
+    assert_int_equal(sg_envelope_status(&f->env), SG_ERR_API);
+}
+
+static void test_generic_non_json_body(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", "Content-Type: text/plain\r\n", "hello");
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_string_equal(f->raw, "hello");
+    assert_false(f->env.has_ok);
+}
+
+#define T(fn) cmocka_unit_test_setup(fn, setup)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_me),
+        T(test_account_error_envelope),
+        T(test_base_path_prefix),
+        T(test_list_one_page_params),
+        T(test_list_all_pages),
+        T(test_list_all_pages_stops_on_repeated_cursor),
+        T(test_chatbots_list_and_get),
+        T(test_create_body_secret_and_wipe),
+        T(test_create_checks_before_io),
+        T(test_create_secret_too_small_and_missing),
+        T(test_rotate_and_revoke),
+        T(test_429_retry_after_seconds),
+        T(test_429_retry_after_http_date),
+        T(test_429_wait_beyond_cap_is_final),
+        T(test_429_backoff_without_retry_after),
+        T(test_5xx_get_retried_post_not),
+        T(test_revoke_retried_on_5xx),
+        T(test_connection_failures),
+        T(test_connect_failure_exhausts_attempts),
+        T(test_redirect_same_origin_keeps_auth),
+        T(test_redirect_other_origin_drops_auth),
+        T(test_redirect_scheme_change_drops_auth),
+        T(test_too_many_redirects),
+        T(test_redirect_303_turns_post_into_get),
+        T(test_redirect_without_location_is_final),
+        T(test_generic_non_json_body),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
