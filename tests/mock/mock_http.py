@@ -136,6 +136,10 @@ class HttpServer:
     def stop(self):
         self._stop.set()
         for ls in self._listeners:
+            try:
+                ls.shutdown(socket.SHUT_RDWR)  # wakes the accept loop at once on Linux
+            except OSError:
+                pass
             ls.close()
         with self.lock:
             live = list(self._live.values())
@@ -213,9 +217,10 @@ class HttpServer:
                 self._stop.wait(float(rule.params.get("seconds", 30)))
                 return
             if self.ctx is not None:
-                sock = self._handshake(sock, info)
-                if sock is None:
+                tls = self._handshake(sock, info)
+                if tls is None:
                     return
+                sock = tls
                 with self.lock:
                     self._live[cid] = sock
             sock.settimeout(self.idle_timeout)
@@ -437,7 +442,7 @@ class HttpServer:
             self._send_raw(sock, head + body)
         framing_broken = mode in ("length_and_chunked", "conflicting_length", "bad_length",
                                   "bare_cr", "obs_fold", "bad_header_name", "status_line",
-                                  "oversized_header")
+                                  "oversized_header", "many_headers")
         return not (close or framing_broken or mode == "close_after")
 
     def _encode(self, resp, body_mode, raw, close, rule=None):
