@@ -24,6 +24,7 @@
 #include "sg_utf8.h"
 
 #define PATH_OFF 255u /* cur_len / plen value: the path left every subscription */
+#define NO_SUB 255u   /* val_sub / elem_sub / raw_sub: none */
 
 enum {
     ST_VALUE = 0, /* a value is due */
@@ -153,7 +154,7 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
     r->cfg = *cfg;
     r->max_depth = cfg->max_depth ? cfg->max_depth : SG_JSON_DEPTH_DEFAULT;
     r->state = ST_VALUE;
-    r->val_sub = r->elem_sub = r->raw_sub = -1;
+    r->val_sub = r->elem_sub = r->raw_sub = NO_SUB;
     return SG_OK;
 }
 
@@ -192,7 +193,7 @@ static sg_status put_cp(sg_json_reader *r, uint32_t cp)
     return put(r, tmp, utf8_encode(cp, tmp));
 }
 
-static sg_status emit(sg_json_reader *r, sg_json_event *ev, int sub)
+static sg_status emit(sg_json_reader *r, sg_json_event *ev, unsigned sub)
 {
     ev->sub = (size_t)sub;
     ev->path.ptr = r->cfg.subs[sub].path;
@@ -229,7 +230,7 @@ static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *t
 static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
 {
     sg_status st;
-    if (r->val_sub >= 0) {
+    if (r->val_sub != NO_SUB) {
         sg_json_event ev;
         memset(&ev, 0, sizeof ev);
         ev.kind = SG_JSON_EV_VALUE;
@@ -244,15 +245,15 @@ static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_
             ev.text.len = k_lit_len[r->ucp];
             ev.boolean = r->ucp == 0;
         }
-        int sub = r->val_sub;
-        r->val_sub = -1;
+        unsigned sub = r->val_sub;
+        r->val_sub = NO_SUB;
         r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
         st = emit(r, &ev, sub);
         if (st != SG_OK) return st;
     }
-    if (r->raw_sub >= 0 && r->raw_depth == r->depth) {
+    if (r->raw_sub != NO_SUB && r->raw_depth == r->depth) {
         st = emit_raw(r, *raw_seg, stop, true);
-        r->raw_sub = -1;
+        r->raw_sub = NO_SUB;
         *raw_seg = NULL;
         if (st != SG_OK) return st;
     }
@@ -276,8 +277,8 @@ static sg_status element_done(sg_json_reader *r)
     ev.text.ptr = el.json;
     ev.text.len = el.len;
     ev.element = &el;
-    int sub = r->elem_sub;
-    r->elem_sub = -1;
+    unsigned sub = r->elem_sub;
+    r->elem_sub = NO_SUB;
     return emit(r, &ev, sub);
 }
 
@@ -286,15 +287,15 @@ static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_
                                const uint8_t **raw_seg)
 {
     sg_status st;
-    if (r->elem_sub >= 0 && r->elem_depth == r->depth) {
+    if (r->elem_sub != NO_SUB && r->elem_depth == r->depth) {
         st = gather(r, *elem_seg, p + 1);
         *elem_seg = NULL;
         if (st == SG_OK) st = element_done(r);
         if (st != SG_OK) return st;
     }
-    if (r->raw_sub >= 0 && r->raw_depth == r->depth) {
+    if (r->raw_sub != NO_SUB && r->raw_depth == r->depth) {
         st = emit_raw(r, *raw_seg, p + 1, true);
-        r->raw_sub = -1;
+        r->raw_sub = NO_SUB;
         *raw_seg = NULL;
         if (st != SG_OK) return st;
     }
@@ -333,12 +334,12 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
     bool container = type == SG_JSON_OBJECT || type == SG_JSON_ARRAY;
     bool took_value = false;
     for (size_t i = 0; i < r->cfg.sub_count; i++) {
-        if (r->sub_len[i] != r->cur_len || memcmp(r->cfg.subs[i].path, r->path, r->cur_len))
+        if (r->sub_len[i] != r->cur_len || memcmp(r->cfg.subs[i].path, r->path, r->cur_len) != 0)
             continue;
         uint8_t mode = r->cfg.subs[i].mode;
         if (mode == SG_JSON_SUB_RAW) {
-            if (r->raw_sub < 0) {
-                r->raw_sub = (int8_t)i;
+            if (r->raw_sub == NO_SUB) {
+                r->raw_sub = (uint8_t)i;
                 r->raw_depth = (uint8_t)d;
                 r->raw_type = (uint8_t)type;
                 r->flags |= FL_RAW_FIRST;
@@ -348,14 +349,14 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             continue; /* the first VALUE/ELEMENT subscription of a path wins */
         } else if (!container) {
             took_value = true;
-            r->val_sub = (int8_t)i;
+            r->val_sub = (uint8_t)i;
             r->val_type = (uint8_t)type;
             r->str_len = 0;
             if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) r->flags |= FL_STORE;
         } else if (mode == SG_JSON_SUB_ELEMENT) {
             took_value = true;
-            if (r->elem_sub < 0) {
-                r->elem_sub = (int8_t)i;
+            if (r->elem_sub == NO_SUB) {
+                r->elem_sub = (uint8_t)i;
                 r->elem_depth = (uint8_t)d;
                 r->elem_len = 0;
                 *elem_seg = p;
@@ -367,7 +368,7 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             ev.kind = SG_JSON_EV_VALUE;
             ev.type = type;
             ev.text.ptr = "";
-            sg_status st = emit(r, &ev, (int)i);
+            sg_status st = emit(r, &ev, (unsigned)i);
             if (st != SG_OK) return st;
         }
     }
@@ -392,8 +393,8 @@ static sg_status open_container(sg_json_reader *r, bool object)
 static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
 {
     const uint8_t *p = data, *end = data + len;
-    const uint8_t *elem_seg = r->elem_sub >= 0 ? data : NULL;
-    const uint8_t *raw_seg = r->raw_sub >= 0 ? data : NULL;
+    const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
+    const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
     sg_status st = SG_OK;
 
     while (p < end) {
@@ -665,8 +666,8 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
-        if (r->elem_sub >= 0 && elem_seg != NULL) st = gather(r, elem_seg, end);
-        if (st == SG_OK && r->raw_sub >= 0 && raw_seg != NULL && raw_seg < end)
+        if (r->elem_sub != NO_SUB && elem_seg != NULL) st = gather(r, elem_seg, end);
+        if (st == SG_OK && r->raw_sub != NO_SUB && raw_seg != NULL && raw_seg < end)
             st = emit_raw(r, raw_seg, end, false);
         if (st != SG_OK) p = end;
     }
@@ -969,7 +970,7 @@ sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
     const jsmntok_t *t = &e->tok[tok];
     int q = t->type == JSMN_STRING ? 1 : 0;
     out->ptr = e->json + t->start - q;
-    out->len = (size_t)(t->end - t->start + 2 * q);
+    out->len = (size_t)(t->end - t->start) + 2u * (size_t)q;
     return SG_OK;
 }
 

@@ -157,9 +157,9 @@ typedef struct sg_json_reader {
     uint8_t utf8_lo, utf8_hi; /* allowed range of the next UTF-8 continuation byte */
     uint8_t cur_len;          /* path length of the value being parsed (255: off path) */
     uint8_t flags;
-    int8_t val_sub;           /* VALUE/ELEMENT-scalar subscription of this scalar, or -1 */
-    int8_t elem_sub;          /* ELEMENT being gathered, or -1 */
-    int8_t raw_sub;           /* RAW being captured, or -1 */
+    uint8_t val_sub;          /* VALUE/ELEMENT-scalar subscription of this scalar, or 255 */
+    uint8_t elem_sub;         /* ELEMENT being gathered, or 255 */
+    uint8_t raw_sub;          /* RAW being captured, or 255 */
     uint8_t elem_depth;       /* depth at which the gathered element sits */
     uint8_t raw_depth;
     uint8_t val_type;         /* type of the scalar being parsed */
