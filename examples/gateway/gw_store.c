@@ -1,0 +1,125 @@
+/* sitegpt-gateway: profile token storage over sg_config and sg_file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw_store.h"
+#include "sg_config.h"
+#include "sg_file.h"
+
+#define GW_CONFIG_TOKENS 4096u
+#define GW_EDIT_SLACK 2048u   /* the edit's own bytes on top of the document */
+
+/* One document in, one edited copy out; static because they are large and used serially. */
+static char doc[SG_CONFIG_MAX_BYTES + 1];
+static char edited[SG_CONFIG_MAX_BYTES + GW_EDIT_SLACK];
+static jsmntok_t toks[GW_CONFIG_TOKENS];
+
+static void wipe_buffers(void)
+{
+    memset(doc, 0, sizeof doc);
+    memset(edited, 0, sizeof edited);
+}
+
+sg_status gw_store_path(char *out, size_t cap)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg != NULL && xdg[0] != '\0') {
+        n = snprintf(out, cap, "%s/sitegpt/config.json", xdg);
+    } else if (home != NULL && home[0] != '\0') {
+        n = snprintf(out, cap, "%s/.config/sitegpt/config.json", home);
+    } else {
+        return SG_ERR_NOT_FOUND;
+    }
+    return (n < 0 || (size_t)n >= cap) ? SG_ERR_BUFFER_TOO_SMALL : SG_OK;
+}
+
+/* Read and index the document; a missing file is an empty document. */
+static sg_status open_doc(const char *path, sg_config *c, unsigned *mode)
+{
+    size_t len = 0;
+    *mode = 0;
+    sg_status st = sg_file_read(path, doc, sizeof doc, &len, mode);
+    if (st == SG_ERR_NOT_FOUND) {
+        *mode = 0;
+        return sg_config_init_empty(c);
+    }
+    if (st != SG_OK) {
+        return st;
+    }
+    return sg_config_parse(c, doc, len, toks, GW_CONFIG_TOKENS);
+}
+
+/* A missing field reads as "". */
+static sg_status get_field(const sg_config *c, const char *profile, const char *field,
+                           char *out, size_t cap)
+{
+    sg_status st = sg_config_get(c, profile, field, out, cap);
+    if (st == SG_ERR_NOT_FOUND) {
+        out[0] = '\0';
+        return SG_OK;
+    }
+    return st;
+}
+
+sg_status gw_store_load(const char *path, const char *profile, gw_profile *out)
+{
+    sg_config c;
+    memset(out, 0, sizeof *out);
+    sg_status st = open_doc(path, &c, &out->file_mode);
+    if (st == SG_OK) {
+        st = get_field(&c, profile, SG_CONFIG_TOKEN, out->token, sizeof out->token);
+    }
+    if (st == SG_OK) {
+        st = get_field(&c, profile, SG_CONFIG_API_BASE, out->api_base, sizeof out->api_base);
+    }
+    wipe_buffers();
+    if (st != SG_OK) {
+        memset(out->token, 0, sizeof out->token);
+    }
+    return st;
+}
+
+static sg_status apply(const char *path, const sg_config_edit *edit)
+{
+    char dir[GW_PATH_MAX];
+    size_t n = strlen(path);
+    const char *slash = strrchr(path, '/');
+    if (n >= sizeof dir || slash == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+
+    sg_config c;
+    unsigned mode;
+    size_t len = 0;
+    sg_status st = sg_file_mkdirs(dir, 0700);
+    if (st == SG_OK) {
+        st = open_doc(path, &c, &mode);
+    }
+    if (st == SG_OK) {
+        st = sg_config_write(&c, edit, edited, sizeof edited, &len);
+    }
+    if (st == SG_OK) {
+        st = sg_file_write_atomic(path, edited, len, 0600);
+    }
+    wipe_buffers();
+    return st;
+}
+
+sg_status gw_store_save(const char *path, const char *profile, const char *token,
+                        const char *api_base)
+{
+    sg_config_edit e = {SG_CONFIG_SET_PROFILE, profile, token, api_base};
+    return apply(path, &e);
+}
+
+sg_status gw_store_clear_token(const char *path, const char *profile)
+{
+    sg_config_edit e = {SG_CONFIG_CLEAR_TOKEN, profile, NULL, NULL};
+    sg_status st = apply(path, &e);
+    return st == SG_ERR_NOT_FOUND ? SG_OK : st; /* no profile: nothing to forget */
+}
