@@ -14,6 +14,7 @@ typedef struct call {
     const char *method;
     bool idempotent;
     bool strict_env;             /* typed call: envelope and callback errors abort */
+    bool keep_headers;           /* replay the final headers to api->header_fn */
     const uint8_t *body;
     size_t body_len;
     const sg_json_config *data_cfg;
@@ -38,6 +39,7 @@ typedef struct attempt {
     sg_status location_st;
     sg_http_origin location;
     uint32_t wait_ms;
+    size_t kept;                 /* bytes of headers kept in the element area */
     size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
     char retry_after[HDR_VALUE_MAX];
     char date[HDR_VALUE_MAX];
@@ -93,6 +95,26 @@ sg_status sg_api_set_raw_sink(sg_api *api, sg_api_body_fn fn, void *ctx)
     }
     api->raw_fn = fn;
     api->raw_ctx = ctx;
+    return SG_OK;
+}
+
+sg_status sg_api_set_header_sink(sg_api *api, sg_api_header_fn fn, void *ctx)
+{
+    if (api == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    api->header_fn = fn;
+    api->header_ctx = ctx;
+    return SG_OK;
+}
+
+sg_status sg_api_set_request_headers(sg_api *api, const sg_http_header *headers, size_t count)
+{
+    if (api == NULL || (headers == NULL && count > 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    api->headers = headers;
+    api->header_count = count;
     return SG_OK;
 }
 
@@ -173,10 +195,44 @@ static void keep_value(char *dst, size_t *dst_len, sg_slice v)
 
 static bool usable(size_t len) { return len < HDR_VALUE_MAX; }
 
+/* Kept as "name\0value\0" pairs until the attempt is known to be final. */
+static void keep_header(attempt *a, sg_slice name, sg_slice value)
+{
+    sg_api *api = a->api;
+    size_t need = name.len + value.len + 2u;
+    if (need > api->elem_cap - a->kept) {
+        return;
+    }
+    char *p = api->elem_buf + a->kept;
+    memcpy(p, name.ptr, name.len);
+    p[name.len] = '\0';
+    memcpy(p + name.len + 1, value.ptr, value.len);
+    p[name.len + 1 + value.len] = '\0';
+    a->kept += need;
+}
+
+static sg_status replay_headers(const attempt *a)
+{
+    const sg_api *api = a->api;
+    for (size_t off = 0; off < a->kept;) {
+        sg_slice name = {api->elem_buf + off, strlen(api->elem_buf + off)};
+        sg_slice value = {name.ptr + name.len + 1, strlen(name.ptr + name.len + 1)};
+        sg_status st = api->header_fn(api->header_ctx, a->status, name, value);
+        if (st != SG_OK) {
+            return st;
+        }
+        off += name.len + value.len + 2u;
+    }
+    return SG_OK;
+}
+
 static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
 {
     attempt *a = ctx;
     bool redirect = false;
+    if (a->c->keep_headers) {
+        keep_header(a, name, value);
+    }
     if (sg_slice_eq_nocase(name, "retry-after")) {
         keep_value(a->retry_after, &a->retry_after_len, value);
     } else if (sg_slice_eq_nocase(name, "date")) {
@@ -202,11 +258,12 @@ static bool can_wait(const sg_api *api, uint32_t ms)
 static sg_status start_final(attempt *a)
 {
     a->action = ACT_FINAL;
+    sg_status st = a->c->keep_headers ? replay_headers(a) : SG_OK;
     sg_envelope *env = a->c->env;
-    if (env == NULL) {
-        return SG_OK;
+    if (env == NULL || st != SG_OK) {
+        return st;
     }
-    sg_status st = sg_envelope_init(env, a->c->data_cfg, a->api->details_buf,
+    st = sg_envelope_init(env, a->c->data_cfg, a->api->details_buf,
                                     a->api->details_cap);
     if (st == SG_OK) {
         st = sg_envelope_set_http_status(env, a->status);
@@ -319,7 +376,8 @@ static sg_status run(sg_api *api, call *c)
         bool same = sg_url_same_origin(&api->cfg.origin, &c->origin);
         sg_http_request req = {
             c->method, api->target, same ? api->cfg.token : NULL, NULL,
-            c->body_len > 0 ? "application/json" : NULL, c->body, c->body_len, NULL, 0,
+            c->body_len > 0 ? "application/json" : NULL, c->body, c->body_len,
+            same ? api->headers : NULL, same ? api->header_count : 0,
         };
         if (c->body_len == 0 && strcmp(c->method, "POST") == 0) {
             req.content_type = "application/json";
@@ -425,6 +483,7 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
     c.on_body = body_fn;
     c.body_ctx = body_ctx;
     c.env = env;
+    c.keep_headers = api->header_fn != NULL;
     st = run_call(api, &c);
     *http_status = c.http_status;
     return st;

@@ -42,6 +42,9 @@
 /* Raw bytes of the final response body, in pieces. */
 typedef sg_status (*sg_api_body_fn)(void *ctx, const uint8_t *data, size_t len);
 
+/* A header of the final response (sg_api_request only); slices valid during the call. */
+typedef sg_status (*sg_api_header_fn)(void *ctx, int http_status, sg_slice name, sg_slice value);
+
 /* One list item or single object (token, chatbot): e->tok[0] is the object. */
 typedef sg_status (*sg_api_item_fn)(void *ctx, const sg_json_element *item);
 
@@ -60,6 +63,10 @@ typedef struct sg_api {
     sg_api_config cfg;           /* token may be changed between calls */
     sg_api_body_fn raw_fn;       /* optional: also stream every final body (--json) */
     void *raw_ctx;
+    sg_api_header_fn header_fn;  /* optional: the final response's headers */
+    void *header_ctx;
+    const sg_http_header *headers; /* optional extra request headers, borrowed */
+    size_t header_count;
     /* ---- private ---- */
     jsmntok_t *tokens;
     size_t max_tokens;
@@ -80,6 +87,21 @@ SG_NODISCARD sg_status sg_api_init(sg_api *api, const sg_api_config *cfg);
  * print the envelope unchanged for --json. NULL turns it off.
  */
 SG_NODISCARD sg_status sg_api_set_raw_sink(sg_api *api, sg_api_body_fn fn, void *ctx);
+
+/*
+ * Hand the final response's headers to fn before its body (sg_api_request only: they are
+ * kept in the element area of the work buffer until the attempt is known to be final;
+ * headers beyond that room are dropped). NULL turns it off.
+ */
+SG_NODISCARD sg_status sg_api_set_header_sink(sg_api *api, sg_api_header_fn fn, void *ctx);
+
+/*
+ * Extra request headers for every later request (borrowed: they must outlive the calls).
+ * Like Authorization they go only to the configured origin, never across a redirect to
+ * another one. Framing headers (Host, Content-Length, ...) are refused by the HTTP layer.
+ */
+SG_NODISCARD sg_status sg_api_set_request_headers(sg_api *api, const sg_http_header *headers,
+                                                  size_t count);
 
 /*
  * The generic request (the CLI's `api` command). path_and_query starts with '/' and is

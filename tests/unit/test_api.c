@@ -679,6 +679,38 @@ static void test_generic_non_json_body(void **state)
     assert_false(f->env.has_ok);
 }
 
+static sg_status header_sink(void *ctx, int status, sg_slice name, sg_slice value)
+{
+    fixture *f = ctx;
+    char line[128];
+    int n = snprintf(line, sizeof line, "%d %.*s=%.*s;", status, (int)name.len, name.ptr,
+                     (int)value.len, value.ptr);
+    assert_true(n > 0 && f->raw_len + (size_t)n < sizeof(f->raw));
+    memcpy(f->raw + f->raw_len, line, (size_t)n + 1);
+    f->raw_len += (size_t)n;
+    return SG_OK;
+}
+
+static void test_header_sink_sees_final_response_only(void **state)
+{
+    fixture *f = *state;
+    respond(f, "503 Service Unavailable", "X-Try: 1\r\n", "busy");
+    respond(f, "302 Found", "Location: http://localhost:9999/next\r\nX-Try: 2\r\n", "");
+    respond(f, "200 OK", "X-Try: 3\r\n", "done");
+    static const sg_http_header extra[] = {{"X-Trace", "abc"}};
+    assert_int_equal(sg_api_set_request_headers(&f->api, extra, 1), SG_OK);
+    assert_int_equal(sg_api_set_header_sink(&f->api, header_sink, f), SG_OK);
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/h", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_string_equal(f->raw, "200 X-Try=3;200 Content-Length=4;done");
+    /* the extra header, like the token, stays on the configured origin */
+    assert_int_equal(mem_transport_count_sent(&f->mt, "X-Trace: abc\r\n"), 2);
+    char head[2048];
+    assert_true(request_head(f, 2, head, sizeof(head)));
+    assert_null(strstr(head, "X-Trace"));
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -710,6 +742,7 @@ int main(void)
         T(test_redirect_303_turns_post_into_get),
         T(test_redirect_without_location_is_final),
         T(test_generic_non_json_body),
+        T(test_header_sink_sees_final_response_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
