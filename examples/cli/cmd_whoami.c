@@ -1,0 +1,69 @@
+/* sitegpt whoami: who the current credential belongs to (GET /api/v2/me). */
+#include <string.h>
+
+#include "cli.h"
+#include "cli_identity.h"
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: sitegpt whoami [--profile NAME] [--json]\n"
+            "\n"
+            "Show who the current credential belongs to: name, email, user id, token type,\n"
+            "scopes, and which profile and API base were used. The credential is\n"
+            "SITEGPT_API_TOKEN when set, else the token saved in the profile (--profile, then\n"
+            "SITEGPT_PROFILE, then the default profile).\n"
+            "\n"
+            "Exit codes: 0 ok, 3 not logged in or the token was rejected, 5 network failure.\n"
+            "\n"
+            "Examples:\n"
+            "  sitegpt whoami\n"
+            "  sitegpt whoami --profile ci --json\n"
+            "  SITEGPT_API_TOKEN=sgpt_... sitegpt whoami\n");
+}
+
+int cmd_whoami(const cli_globals *g, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_help(stdout);
+            return CLI_EXIT_OK;
+        }
+        return cli_usage_error(g, "whoami", "unexpected argument '%s'", argv[i]);
+    }
+    cli_credential cred;
+    int rc = cli_resolve_credential(g, true, &cred);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    cli_net *net;
+    rc = cli_net_open(g, cred.api_base, &net);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    static cli_identity who;
+    sg_status st = cli_identity_fetch(net, cred.token, &who);
+    cli_net_close(net);
+    if (st == SG_ERR_AUTH) {
+        const char *p = cred.profile[0] != '\0' ? cred.profile : "default";
+        const char *src = cred.token_source != NULL ? cred.token_source : "profile";
+        if (strcmp(src, "profile") == 0) {
+            return cli_fail(g, CLI_EXIT_AUTH, who.env.code[0] ? who.env.code : "TOKEN_NOT_VALID",
+                            "the token saved in profile '%s' was rejected (%s). Log in again: "
+                            "sitegpt login --profile %s",
+                            p, who.env.message[0] ? who.env.message : "not valid", p);
+        }
+        return cli_fail(g, CLI_EXIT_AUTH, who.env.code[0] ? who.env.code : "TOKEN_NOT_VALID",
+                        "the token in %s was rejected (%s). Set a valid token or log in: "
+                        "sitegpt login --profile %s",
+                        src, who.env.message[0] ? who.env.message : "not valid", p);
+    }
+    if (st == SG_ERR_API || st == SG_ERR_RATE_LIMITED) {
+        return cli_fail_envelope(g, &who.env, who.env.http_status);
+    }
+    if (st != SG_OK) {
+        return cli_fail_status(g, st, "asking the API who this token belongs to");
+    }
+    cli_identity_print(g, &who, cred.profile, cred.api_base, cred.token_source);
+    return CLI_EXIT_OK;
+}
