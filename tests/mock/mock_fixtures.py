@@ -3,6 +3,8 @@
 Import the names into a conftest.py or test module:
     from mock_fixtures import mock, mock_plain, rogue_mock, make_mock, mock_certs, ...
 """
+import re
+
 import pytest
 
 from certs import make_certs
@@ -30,15 +32,20 @@ def _refresh():
         _known_secrets.update(m.secrets())
 
 
+_WORD_RE = re.compile(r"[A-Za-z0-9_\-]{8,}")
+
+
 def redact(text):
-    """text with every known secret and anything shaped like sgpt_... replaced."""
+    """text with every known secret, any 8+ character piece of one (pytest shortens long
+    strings to 'sgpt_...tail') and anything shaped like sgpt_... replaced."""
     if not text:
         return text
     _refresh()
     for s in sorted(_known_secrets, key=len, reverse=True):
         text = text.replace(s, "<redacted>")
-        if len(s) > 20:  # the secret without its prefix counts as leaked too
-            text = text.replace(s[5:], "<redacted>")
+    if _known_secrets:
+        joined = "\n".join(_known_secrets)
+        text = _WORD_RE.sub(lambda m: "<redacted>" if m.group(0) in joined else m.group(0), text)
     return SECRET_RE.sub("sgpt_<redacted>", text)
 
 
