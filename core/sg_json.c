@@ -396,8 +396,23 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
     sg_status st = SG_OK;
+    /*
+     * lim: the first byte that would not fit the element being gathered. Stopping there,
+     * rather than noticing at the chunk's end, fails at the same byte and after the same
+     * events however the input is split.
+     */
+    const uint8_t *lim = end;
+    if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len)
+        lim = data + (r->cfg.elem_cap - r->elem_len);
 
     while (p < end) {
+        if (p == lim) {
+            if (r->elem_sub != NO_SUB) {
+                st = SG_ERR_JSON_ELEMENT_TOO_LARGE;
+                break;
+            }
+            lim = end;
+        }
         uint8_t c = *p;
         switch (r->state) {
         case ST_VALUE:
@@ -413,8 +428,11 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
                 r->flags &= (uint8_t)~FL_KEY;
                 r->state = ST_STR;
             } else if (c == '{' || c == '[') {
+                bool gathering = r->elem_sub != NO_SUB;
                 st = value_start(r, p, c == '{' ? SG_JSON_OBJECT : SG_JSON_ARRAY, &elem_seg,
                                  &raw_seg);
+                if (!gathering && r->elem_sub != NO_SUB)
+                    lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
                 if (st == SG_OK) st = open_container(r, c == '{');
             } else if (c == '-' || (c >= '0' && c <= '9')) {
                 st = value_start(r, p, SG_JSON_NUMBER, &elem_seg, &raw_seg);
@@ -480,10 +498,13 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         case ST_STR: {
             /* fast path: a run of plain ASCII */
             const uint8_t *q = p;
-            while (q < end && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
+            while (q < lim && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
             if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
-            if (st != SG_OK) goto out;
-            if (q == end) {
+            if (st != SG_OK) {
+                if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
+                goto out;
+            }
+            if (q == lim) {
                 p = q;
                 continue;
             }
@@ -626,10 +647,13 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         case ST_NUM_EXP: {
             const uint8_t *q = p;
             if (r->state != ST_NUM_ZERO)
-                while (q < end && *q >= '0' && *q <= '9') q++;
+                while (q < lim && *q >= '0' && *q <= '9') q++;
             if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
-            if (st != SG_OK) goto out;
-            if (q == end) {
+            if (st != SG_OK) {
+                if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
+                goto out;
+            }
+            if (q == lim) {
                 p = q;
                 continue;
             }

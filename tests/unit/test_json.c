@@ -258,6 +258,44 @@ static void test_every_split(void **state)
         check_splits(k_invalid[i].doc, doc_len(&k_invalid[i]));
 }
 
+/* Limit errors too: same byte, same events before it, whatever the split. */
+static void test_every_split_at_limits(void **state)
+{
+    (void)state;
+    static char doc[600];
+    /* '#' stands for `pad` zeros */
+    static const struct {
+        const char *tmpl;
+        int pad;
+        sg_status err;
+    } cases[] = {
+        {"[1,{\"a\":\"x\"},{\"k\":\"#\"}]", 300, SG_ERR_JSON_ELEMENT_TOO_LARGE},
+        {"[[1,{\"q\":\"#\"}]]", 300, SG_ERR_JSON_ELEMENT_TOO_LARGE},
+        {"{\"o\":{\"k\":\"v\"},\"a\":\"#\"}", 100, SG_ERR_JSON_STRING_TOO_LONG},
+        {"{\"a\":[\"#\\u00e9\"]}", 62, SG_ERR_JSON_STRING_TOO_LONG},
+        {"{\"a\":-1#}", 70, SG_ERR_JSON_STRING_TOO_LONG},
+        {"[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,#]]", 1,
+         SG_ERR_JSON_TOO_MANY_TOKENS},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[#]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 1, SG_ERR_JSON_DEPTH},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = 0;
+        for (const char *t = cases[i].tmpl; *t; t++) {
+            if (*t != '#') {
+                doc[n++] = *t;
+                continue;
+            }
+            memset(doc + n, '0', (size_t)cases[i].pad);
+            n += (size_t)cases[i].pad;
+        }
+        assert_true(n < sizeof doc);
+        doc[n] = '\0';
+        rec r;
+        assert_int_equal(run(doc, n, 0, 0, &r, NULL), cases[i].err);
+        check_splits(doc, n);
+    }
+}
+
 /* ---------------------------------------------------------------- subscriptions --- */
 
 static void expect_events(const char *doc, const char *want)
@@ -751,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_valid_corpus),
         cmocka_unit_test(test_invalid_corpus),
         cmocka_unit_test(test_every_split),
+        cmocka_unit_test(test_every_split_at_limits),
         cmocka_unit_test(test_paths_and_types),
         cmocka_unit_test(test_envelope_like_paths),
         cmocka_unit_test(test_unicode),
