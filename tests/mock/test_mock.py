@@ -672,3 +672,71 @@ def test_standalone_process(tmp_path, mock_certs, tls):
     # A second start reuses the token already in the file.
     assert tok_file.read_text().strip() == secret
     assert secret not in json.dumps(info) and out["access_token"] != secret
+
+
+# ---------------------------------------------------------------- the e2e fixtures themselves
+
+FAKE_CLI = """#!/bin/sh
+case "$1" in
+wait) echo "Code: ABCD-EFGH" >&2; read line; echo "got $line"; exit 3 ;;
+leak) echo "token: $SITEGPT_API_TOKEN"; exit 0 ;;
+esac
+echo "args=$*"
+env | grep -E '^(HOME|XDG_CONFIG_HOME|SITEGPT_[A-Z_]*|SSL_CERT_FILE|DISPLAY)=' | sort
+"""
+
+FIXTURE_TESTS = '''
+def test_cli_env(cli, mock):
+    r = cli("a b", "c")
+    assert r.returncode == 0 and "args=a b c" in r.stdout
+    assert "SITEGPT_API_BASE=" + mock.base_url in r.stdout
+    assert "SSL_CERT_FILE=" + mock.ca_file in r.stdout
+    assert "HOME=" + str(cli.home) in r.stdout and "SITEGPT_PROFILE" not in r.stdout
+    assert "DISPLAY" not in r.stdout
+    assert str(cli.config_path).startswith(str(cli.xdg))
+    r = cli(env={"SITEGPT_API_BASE": None, "SITEGPT_PROFILE": "x"})
+    assert "SITEGPT_API_BASE" not in r.stdout and "SITEGPT_PROFILE=x" in r.stdout
+
+def test_cli_plain(cli, mock_plain):
+    r = cli.use(mock_plain)()
+    assert "SITEGPT_API_BASE=http://localhost" in r.stdout and "SSL_CERT_FILE" not in r.stdout
+
+def test_popen(cli_popen):
+    p = cli_popen("wait")
+    assert p.wait_for(r"Code: (\\w{4}-\\w{4})").group(1) == "ABCD-EFGH"
+    p.write("hello\\n")
+    r = p.finish(5)
+    assert (r.returncode, r.stdout) == (3, "got hello\\n")
+
+def test_leak_is_redacted(cli, token):
+    r = cli("leak", env={"SITEGPT_API_TOKEN": token(["account:read"])})
+    assert r.stdout == "nothing"
+
+def test_leak_helper(cli, token, no_secrets):
+    r = cli("leak", env={"SITEGPT_API_TOKEN": token(["account:read"])})
+    no_secrets(r.stderr, r.stdout)
+'''
+
+
+def test_e2e_fixtures_with_a_fake_cli(tmp_path):
+    """Runs tests/e2e/conftest.py against a shell-script CLI in a separate pytest."""
+    (tmp_path / "e2e").mkdir()
+    with open(os.path.join(HERE, "..", "e2e", "conftest.py")) as f:
+        (tmp_path / "e2e" / "conftest.py").write_text(f.read())
+    (tmp_path / "mock").symlink_to(HERE)
+    (tmp_path / "e2e" / "test_fixtures.py").write_text(FIXTURE_TESTS)
+    fake = tmp_path / "fake-sitegpt"
+    fake.write_text(FAKE_CLI)
+    fake.chmod(0o755)
+    env = dict(os.environ, SITEGPT_BIN=str(fake), SITEGPT_PROFILE="leaky", DISPLAY=":0")
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "e2e"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    out = r.stdout + r.stderr
+    assert "2 failed, 3 passed" in out, out[-3000:]
+    assert "test_leak_is_redacted" in out and "contains an issued token" in out
+    assert "token: <redacted>" in out
+    assert not __import__("re").search(r"sgpt_[A-Za-z0-9]{6,}", out)
+    env["SITEGPT_BIN"] = ""
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                        "e2e"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert "5 skipped" in r.stdout and "SITEGPT_BIN is unset" in r.stdout
