@@ -1,0 +1,305 @@
+"""End-to-end tests of sitegpt-gateway (examples/gateway) against the in-process mock.
+
+The binary comes from $SITEGPT_GATEWAY_BIN, else build/sitegpt-gateway in the repository.
+Every run gets its own HOME and XDG_CONFIG_HOME; intervals and backoffs are 1-2 s so the
+whole file stays well under a minute.
+"""
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+
+import pytest
+
+from conftest import CliProcess, assert_no_secrets, redact
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FAST = ("--interval", "1", "--backoff-max", "2", "--timeout", "2")
+LINE_RX = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=\w+ event=\w+")
+
+
+def gateway_bin():
+    path = os.environ.get("SITEGPT_GATEWAY_BIN") or os.path.join(REPO, "build",
+                                                                 "sitegpt-gateway")
+    if not os.access(path, os.X_OK):
+        pytest.skip("sitegpt-gateway not built at %s (run `make gateway`, or set "
+                    "SITEGPT_GATEWAY_BIN)" % path)
+    return path
+
+
+class Gateway:
+    """Runs the agent with an isolated config folder against one mock."""
+
+    def __init__(self, tmp_path, server):
+        self.bin = gateway_bin()
+        self.tmp = tmp_path
+        self.server = server
+        self.xdg = tmp_path / "xdg"
+        (tmp_path / "home").mkdir(exist_ok=True)
+        self.procs = []
+
+    @property
+    def config_path(self):
+        return self.xdg / "sitegpt" / "config.json"
+
+    def env(self):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("SITEGPT_") and not k.startswith("XDG_")
+               and k not in ("HOME", "SSL_CERT_FILE")}
+        env.update(HOME=str(self.tmp / "home"), XDG_CONFIG_HOME=str(self.xdg))
+        if self.server.ca_file:
+            env["SSL_CERT_FILE"] = self.server.ca_file
+        return env
+
+    def argv(self, args):
+        return [self.bin, "--api-base", self.server.base_url, *map(str, args)]
+
+    def run(self, *args, timeout=30):
+        return subprocess.run(self.argv(args), env=self.env(), capture_output=True, text=True,
+                              timeout=timeout, cwd=str(self.tmp))
+
+    def start(self, *args):
+        p = CliProcess(self.argv(args), self.env(), str(self.tmp))
+        self.procs.append(p)
+        return p
+
+    def store_token(self, token, api_base=None):
+        """Write a profile the way the CLI does (mode 0600)."""
+        self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"version": 1, "defaultProfile": "gateway", "profiles": {"gateway": {
+            "apiBase": api_base or self.server.base_url, "token": str(token)}}}
+        fd = os.open(str(self.config_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(doc, f)
+
+    def stored(self, profile="gateway"):
+        with open(self.config_path) as f:
+            return json.load(f)["profiles"].get(profile, {})
+
+
+@pytest.fixture
+def gw_mock(make_mock):
+    # device polls every second so approvals land quickly
+    return make_mock(device_interval=1)
+
+
+@pytest.fixture
+def gateway(tmp_path, gw_mock):
+    g = Gateway(tmp_path, gw_mock)
+    yield g
+    for p in g.procs:
+        p.kill()
+
+
+def events(text, name):
+    return [ln for ln in text.splitlines() if " event=%s" % name in ln]
+
+
+def approve_shown_code(proc, server, count=1):
+    """Read the user code from the log (never the device code) and approve it."""
+    m = proc.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    server.wait_device(count=count)
+    server.approve(m.group(1))
+    return m.group(1)
+
+
+def check_log(text):
+    """Every line is one timestamped event (or a QR row under a timestamp); no secrets."""
+    assert_no_secrets(text, "gateway output")
+    for ln in text.splitlines():
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", ln), redact(ln)
+        assert "device_code" not in ln
+
+
+def token_of_mock(server, plaintext):
+    """The mock's record for a plaintext token (matched by its hash)."""
+    from mock_api import secret_hash
+    with server.api.lock:
+        t = server.api.by_hash.get(secret_hash(plaintext))
+        return t.to_json() if t is not None else None
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_help_teaches_and_bad_options_are_usage_errors(tmp_path, gw_mock):
+    g = Gateway(tmp_path, gw_mock)
+    r = subprocess.run([g.bin, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0
+    for word in ("--scope", "--chatbot", "--qr", "--interval", "--backoff-max", "--once",
+                 "--profile", "--cacert", "SSL_CERT_FILE", "TOKEN_NOT_VALID", "SIGTERM",
+                 "Exit codes", "config.json"):
+        assert word in r.stdout, word
+    for bad in (["--interval", "0"], ["--backoff-max", "x"], ["--scope", "chatbot:read"],
+                ["--expires-in-days", "366"], ["stray"], ["--no-such-option"]):
+        r = subprocess.run([g.bin, *bad], capture_output=True, text=True, timeout=10)
+        assert r.returncode == 2, bad
+        assert "--help" in r.stderr
+    r = subprocess.run([g.bin, "--scope", "chatbot:read"], capture_output=True, text=True,
+                       timeout=10)
+    assert "chatbots:read" in r.stderr  # the suggestion
+    assert gw_mock.requests() == []     # options are checked before any network call
+
+
+# ------------------------------------------------------------------ provisioning
+
+
+def test_first_run_provisions_least_privilege_and_stores_token_0600(gateway, gw_mock):
+    bot = gw_mock.chatbots()[0]["id"]
+    p = gateway.start("--once", "--scope", "chatbots:read", "--chatbot", bot, "--qr")
+    approve_shown_code(p, gw_mock)
+    r = p.finish(30)
+    check_log(r.stderr)
+    assert r.returncode == 0, redact(r.stderr)
+    assert r.stdout == ""
+    req = gw_mock.devices()[0]
+    # what the device authorization asked for: exactly the least privilege given
+    form = dict((k, v) for k, v in gw_mock.requests("/oauth/device_authorization")[0]["form"])
+    assert form["scope"] == "chatbots:read"
+    assert form["chatbot_id"] == bot
+    assert "full_access" not in form
+    assert "gateway" in form["token_name"]
+    assert req["user_code"] in r.stderr
+    assert events(r.stderr, "login_ok") and events(r.stderr, "token_saved")
+    assert events(r.stderr, "check_ok")
+    assert "\u2588" in r.stderr  # the QR code was drawn
+
+    st = os.stat(gateway.config_path)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(gateway.config_path.parent).st_mode) == 0o700
+    saved = gateway.stored()
+    assert saved["apiBase"] == gw_mock.base_url
+    tok = token_of_mock(gw_mock, saved["token"])
+    assert tok is not None and tok["scopes"] == ["chatbots:read"]
+    assert tok["chatbotIds"] == [bot]
+    assert [q["path"] for q in gw_mock.requests("/api/v2/me")] == ["/api/v2/me"]
+
+
+def test_once_with_stored_valid_token_does_not_log_in(gateway, gw_mock, token):
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    r = gateway.run("--once")
+    check_log(r.stderr)
+    assert r.returncode == 0, redact(r.stderr)
+    assert gw_mock.devices() == []
+    assert gw_mock.requests("/oauth/device_authorization") == []
+    assert len(gw_mock.requests("/api/v2/me")) == 1
+    assert events(r.stderr, "check_ok") and not events(r.stderr, "login_start")
+
+
+def test_token_saved_for_another_api_base_is_not_sent(gateway, gw_mock, token):
+    gateway.store_token(token(server=gw_mock), api_base="https://elsewhere.example")
+    p = gateway.start("--once")
+    approve_shown_code(p, gw_mock)
+    r = p.finish(30)
+    assert r.returncode == 0, redact(r.stderr)
+    assert events(r.stderr, "token_other_origin")
+    assert gateway.stored()["apiBase"] == gw_mock.base_url
+    # the only /me went out with the new token
+    assert len(gw_mock.requests("/api/v2/me")) == 1
+
+
+def test_once_exit_codes_denied_and_unreachable(gateway, gw_mock, tmp_path):
+    p = gateway.start("--once")
+    m = p.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    gw_mock.deny(m.group(1))
+    r = p.finish(30)
+    check_log(r.stderr)
+    assert r.returncode == 4, redact(r.stderr)
+    assert "access_denied" in r.stderr
+    assert not gateway.config_path.exists()
+
+    gw_mock.stop()  # nothing listens on the port any more
+    r = gateway.run("--once", "--timeout", "2")
+    assert r.returncode == 5, redact(r.stderr)
+    assert events(r.stderr, "login_failed")
+
+
+# ------------------------------------------------------------------ the loop
+
+
+def test_network_cut_backs_off_and_recovers_without_logging_in(gateway, gw_mock, token,
+                                                               make_mock):
+    secret = token(["chatbots:read"], server=gw_mock)
+    gateway.store_token(secret)
+    p = gateway.start(*FAST)
+    p.wait_for(r"event=check_ok", timeout=10)
+
+    # 1. connections closed without an answer, then 503s: the agent keeps going
+    gw_mock.misbehave("close", count=3, path="/api/v2/me")
+    gw_mock.misbehave("status", count=2, path="/api/v2/me", status=503)
+    p.wait_for(r"(?s)(event=check_failed.*){5}", timeout=20)
+    p.wait_for(r"(?s)http_status=503.*event=check_ok", timeout=10)
+
+    # 2. the server goes away entirely, then comes back on the same port
+    port, certs = gw_mock.port, gw_mock.certs
+    gw_mock.stop()
+    n = len(events(p.stderr, "check_failed"))
+    p.wait_for(r"(?s)(event=check_failed.*){%d}" % (n + 2), timeout=15)
+    back = make_mock(port=port, device_interval=1)
+    assert back.port == port and certs is not None
+    back.seed_token(["chatbots:read"], plaintext=str(secret))
+    n_ok = len(events(p.stderr, "check_ok"))
+    p.wait_for(r"(?s)(event=check_ok.*){%d}" % (n_ok + 1), timeout=15)
+
+    assert p.returncode is None  # still running
+    p.signal(signal.SIGTERM)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    assert events(r.stderr, "stop")
+    # never logged in again, on either server
+    assert not events(r.stderr, "login_start")
+    assert gw_mock.devices() == [] and back.devices() == []
+    # backoff grew from the base and stayed under --backoff-max
+    waits = [int(w) for w in re.findall(r"event=check_failed .*retry_in_ms=(\d+)", r.stderr)]
+    assert waits and max(waits) <= 2000
+    failures = [int(f) for f in re.findall(r"event=check_failed .*failures=(\d+)", r.stderr)]
+    assert failures[:5] == [1, 2, 3, 4, 5]
+    assert gateway.stored()["token"] == str(secret)
+
+
+def test_revoked_token_makes_it_log_in_again(gateway, gw_mock, token):
+    old = token(["chatbots:read"], server=gw_mock)
+    gateway.store_token(old)
+    p = gateway.start(*FAST)
+    p.wait_for(r"event=check_ok", timeout=10)
+    old_id = token_of_mock(gw_mock, str(old))["id"]
+    gw_mock.revoke_token(old_id)
+    p.wait_for(r"event=token_rejected", timeout=10)
+    approve_shown_code(p, gw_mock)
+    p.wait_for(r"(?s)event=token_saved.*event=check_ok", timeout=15)
+    new = gateway.stored()["token"]
+    assert new != str(old)
+    assert token_of_mock(gw_mock, new)["scopes"] == ["chatbots:read"]
+    p.signal(signal.SIGTERM)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    assert len(gw_mock.devices()) == 1  # exactly one new login
+
+
+def test_sigterm_while_waiting_for_approval_stops_cleanly(gateway, gw_mock):
+    p = gateway.start(*FAST)
+    p.wait_for(r"event=login_code", timeout=15)
+    p.signal(signal.SIGTERM)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    assert events(r.stderr, "stop")
+    assert not gateway.config_path.exists()  # nothing half-written, nothing at all
+
+
+def test_sigterm_in_the_loop_keeps_a_whole_config(gateway, gw_mock, token):
+    secret = token(["chatbots:read"], server=gw_mock)
+    gateway.store_token(secret)
+    p = gateway.start(*FAST)
+    p.wait_for(r"(?s)(event=check_ok.*){2}", timeout=10)
+    p.signal(signal.SIGINT)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    for ln in r.stderr.splitlines():
+        assert LINE_RX.match(ln), redact(ln)
+    assert gateway.stored()["token"] == str(secret)
