@@ -71,6 +71,9 @@ SG_NODISCARD sg_status sg_http_parser_finish(sg_http_parser *p);
 
 static inline bool sg_http_parser_done(const sg_http_parser *p) { return p->done; }
 
+/* Still gathering a header block (state 0): the client receives in place after head_len. */
+static inline bool sg_http_parser_in_head(const sg_http_parser *p) { return p->state == 0; }
+
 /* ---------------------------------------------------------------- request writer --- */
 
 typedef struct sg_http_header {

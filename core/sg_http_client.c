@@ -315,7 +315,7 @@ static sg_status read_response(sg_http_client *c, sg_http_parser *p, uint64_t de
             return SG_ERR_TIMEOUT;
         }
         /* Headers gather in place at the end of the block; body pieces use the whole buffer. */
-        size_t at = p->state == 0 ? p->head_len : 0;
+        size_t at = sg_http_parser_in_head(p) ? p->head_len : 0;
         size_t got = 0;
         sg_status st = c->conn->recv(c->conn->ctx, c->buf + at, c->buf_size - at, &got, to);
         if (st != SG_OK) {
@@ -394,6 +394,7 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
             }
         }
         st = send_all(c, c->buf, head_len, deadline);
+        memset(c->buf, 0, head_len); /* it holds the bearer token */
         if (st == SG_OK && req->body_len > 0) {
             st = send_all(c, req->body, req->body_len, deadline);
         }

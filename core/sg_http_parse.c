@@ -28,11 +28,14 @@ enum {
     ST_ERROR
 };
 
+_Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
+
 /* flags */
 #define F_STATUS_LINE 0x01u  /* the first line of the current head has been checked */
 #define F_DIGITS 0x02u       /* at least one chunk-size digit */
 
 static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
+static const char http_prefix[] = "HTTP/";
 
 static bool is_tchar(uint8_t c)
 {
@@ -382,9 +385,11 @@ static sg_status head_byte(sg_http_parser *p, uint8_t c)
     if (prev == '\r' && c != '\n') {
         return SG_ERR_HTTP_BARE_CR;
     }
-    p->buf[p->head_len++] = c;
+    size_t at = p->head_len;
+    p->buf[at] = c;
+    p->head_len = at + 1;
     if (!(p->flags & F_STATUS_LINE)) {
-        if (p->head_len <= 5 && c != (uint8_t) "HTTP/"[p->head_len - 1]) {
+        if (at < sizeof(http_prefix) - 1 && c != (uint8_t)http_prefix[at]) {
             return SG_ERR_HTTP_MALFORMED; /* not HTTP at all: fail before the buffer fills */
         }
         if (c == '\n') {

@@ -96,6 +96,17 @@ static sg_status get(fixture *f, const sg_http_origin *o, const char *target, in
     return sg_http_exchange(&f->client, o, &req, &sink, status);
 }
 
+static bool contains(const uint8_t *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++) {
+        if (memcmp(hay + i, needle, k) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void test_client_is_small(void **state)
 {
     (void)state;
@@ -122,6 +133,7 @@ static void test_reuse_same_origin(void **state)
     assert_int_equal(mem_transport_count_sent(&f->mt, "GET /two HTTP/1.1\r\n"), 1);
     assert_int_equal(mem_transport_count_sent(&f->mt, "Host: localhost:8080\r\n"), 2);
     assert_int_equal(mem_transport_count_sent(&f->mt, "Authorization: Bearer sgpt_test\r\n"), 2);
+    assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test")); /* no token left behind */
 }
 
 static void test_other_origin_reopens(void **state)
