@@ -129,7 +129,7 @@ static void test_resolve_location(void **state)
     expect_location(&cur, "https://[::1]:9/", true, "::1", 9, "/");
 
     char hbuf[64];
-    char tbuf[8];
+    char tbuf[16];
     sg_http_origin o;
     static const char *const bad[] = {"next", "../x", "", "ftp://h/x", "https://u@h/",
                                       "/a b", "https://h:99999/", "?x=1", "#top"};
