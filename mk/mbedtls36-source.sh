@@ -47,9 +47,18 @@ have_src_version() {
     apt-cache showsrc mbedtls 2>/dev/null | awk '/^Version: 3\.6\./ { print $2 }' | sort -V | tail -1
 }
 
-mkdir -p "$DEST"
+mkdir -p "$(dirname "$DEST")"
 DEPS_DIR=$(cd "$(dirname "$DEST")" && pwd)
-DEST=$(cd "$DEST" && pwd)
+DEST="$DEPS_DIR/$(basename "$DEST")"
+STAMP="$DEST/.built"
+
+# Parallel makes (two build trees, the firmware build) may all ask for it at once.
+exec 9>"$DEPS_DIR/.mbedtls36.lock"
+flock 9
+if [ -f "$STAMP" ]; then
+    echo "mbedtls36: $DEST already built"
+    exit 0
+fi
 
 ver=$(have_src_version || true)
 if [ -z "$ver" ]; then
@@ -57,10 +66,21 @@ if [ -z "$ver" ]; then
     key=$(keyring) || { echo "mbedtls36: no Debian archive keyring" >&2; exit 1; }
     printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
         "$uri" "$SUITE" "$key" | $SUDO tee "$SRC_LIST" >/dev/null
-    $SUDO apt-get update -qq \
-        -o Dir::Etc::sourcelist="$SRC_LIST" -o Dir::Etc::sourceparts=- \
-        -o APT::Get::List-Cleanup=0
+    update_src() {
+        $SUDO apt-get update -qq \
+            -o Dir::Etc::sourcelist="$SRC_LIST" -o Dir::Etc::sourceparts=- \
+            -o APT::Get::List-Cleanup=0 || true
+    }
+    update_src
     ver=$(have_src_version || true)
+    if [ -z "$ver" ]; then
+        # trixie's release key may be newer than this keyring: take Debian's current one
+        # (still verified by the keys we have) and try again
+        $SUDO apt-get update -qq || true
+        $SUDO apt-get install -y -qq debian-archive-keyring >/dev/null || true
+        update_src
+        ver=$(have_src_version || true)
+    fi
     [ -n "$ver" ] || { echo "mbedtls36: $SUITE offers no mbedtls 3.6.x source" >&2; exit 1; }
 fi
 command -v dpkg-source >/dev/null || $SUDO apt-get install -y -qq dpkg-dev >/dev/null
@@ -70,6 +90,8 @@ if [ -z "$dsc" ]; then
     (cd "$DEPS_DIR" && apt-get source --download-only -qq "mbedtls=$ver")
     dsc=$(ls "$DEPS_DIR"/mbedtls_"${ver#*:}".dsc)
 fi
+# apt checked the files against the signed Sources index; dpkg-source's own "no public
+# key" notice about the uploader's signature is expected.
 echo "mbedtls36: unpacking $(basename "$dsc")"
 rm -rf "$DEST"
 dpkg-source -q -x "$dsc" "$DEST"
