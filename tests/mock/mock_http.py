@@ -207,7 +207,7 @@ class HttpServer:
         with self.lock:
             cid = len(self.conns) + 1
             info = {"id": cid, "peer": addr[0], "family": "ipv6" if ":" in addr[0] else "ipv4",
-                    "tls_version": None, "cipher": None, "sni": None, "requests": 0,
+                    "tls_version": None, "cipher": None, "sni": None, "requests": 0, "control": 0,
                     "opened": time.monotonic(), "closed": None}
             self.conns.append(info)
             self._live[cid] = sock
@@ -233,7 +233,6 @@ class HttpServer:
                     return
                 if req is None:
                     return
-                info["requests"] += 1
                 if not self._respond(sock, req, info):
                     return
         except (OSError, ValueError, ssl.SSLError):
@@ -371,10 +370,12 @@ class HttpServer:
         req = Request(raw["method"], target, raw["headers"], raw["body"], self.base_url)
         path = req.path
         if path.startswith(self.control_prefix) and self.control is not None:
+            info["control"] += 1
             resp = self.control(req)
             head, body = self._encode(resp, "length", raw, close=not raw["keep_alive"])
             self._send_raw(sock, head + body)
             return raw["keep_alive"]
+        info["requests"] += 1
         rec = self._record(raw, info, path, req)
         rule = self._take_rule(raw["method"], path)
         mode = rule.mode if rule else None

@@ -111,8 +111,9 @@ class MockServer:
         self.http.clear_requests()
 
     def connections(self):
+        """Connections that carried API traffic (or none yet); control-only ones are left out."""
         with self.http.lock:
-            return [dict(c) for c in self.http.conns]
+            return [dict(c) for c in self.http.conns if c["requests"] or not c["control"]]
 
     def tls_failures(self):
         with self.http.lock:

@@ -630,6 +630,7 @@ def test_control_api_in_process(mock):
     assert len(ctl.seed_tokens(50)) == 50
     assert ctl.add_chatbot("Extra")["id"] == "cb_0004"
     assert not any("/__mock/" in r["path"] for r in ctl.requests())
+    assert all(c["requests"] for c in mock.connections())  # control-only ones are hidden
     ctl.clear_requests()
     assert ctl.requests() == []
     with pytest.raises(RuntimeError):
