@@ -149,6 +149,14 @@ sg_status sg_envelope_finish(sg_envelope *env)
         if (st != SG_OK) return st;
     }
     env->is_json = env->body_err == SG_OK;
+    if (!env->is_json) {
+        /* whatever was decoded before the body stopped being JSON is not to be trusted */
+        env->has_ok = env->ok = false;
+        env->message_truncated = env->hint_truncated = env->details_truncated = false;
+        env->code[0] = env->message[0] = env->hint[0] = env->request_id[0] = '\0';
+        env->details_len = 0;
+        if (env->details != NULL) env->details[0] = '\0';
+    }
     if (!is_2xx_or_unknown(env->http_status) && (!env->is_json || env->code[0] == '\0')) {
         static const char k_code[] = "HTTP_ERROR";
         memcpy(env->code, k_code, sizeof k_code);

@@ -159,6 +159,9 @@ static void test_verdicts(void **state)
         {502, "<html>Bad Gateway</html>", SG_ERR_API, "HTTP_ERROR"},
         {500, "", SG_ERR_API, "HTTP_ERROR"},
         {503, "{\"ok\":false", SG_ERR_API, "HTTP_ERROR"},
+        /* fields seen before the body broke are dropped */
+        {403, "{\"ok\":false,\"error\":{\"code\":\"X\",\"message\":\"m\"}} trailing", SG_ERR_API,
+         "HTTP_ERROR"},
         {401, "Unauthorized", SG_ERR_AUTH, "HTTP_ERROR"},
         {400, "{\"error\":\"invalid_grant\"}", SG_ERR_API, "HTTP_ERROR"},
         {200, "{\"ok\":false,\"error\":{\"code\":\"X\",\"message\":\"m\"}}", SG_ERR_API, "X"},
@@ -176,6 +179,12 @@ static void test_verdicts(void **state)
     assert_int_equal(decode_bytewise(&f, 502, "<html>"), SG_OK);
     assert_false(f.env.is_json);
     assert_string_equal(f.env.message, "HTTP 502");
+    setup(&f, sizeof f.details);
+    assert_int_equal(decode_bytewise(&f, 400, "{\"ok\":false,\"error\":{\"message\":\"partial\","
+                                              "\"details\":[1,2"), SG_OK);
+    assert_false(f.env.has_ok);
+    assert_string_equal(f.env.message, "HTTP 400");
+    assert_int_equal(f.env.details_len, 0);
 }
 
 static void test_success_body_must_be_json(void **state)
