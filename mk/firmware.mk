@@ -20,9 +20,10 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections
 FW_MBEDTLS_CPPFLAGS := -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
                        -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
 # Our code: the project's warning set, stack use per function for `make size`.
-FW_CFLAGS = $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) -fstack-usage \
-            -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
-            $(FW_MBEDTLS_CPPFLAGS)
+FW_INCLUDES = -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
+              -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
+FW_CFLAGS = $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) -fstack-usage -fcallgraph-info=su \
+            $(FW_INCLUDES) -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
 FW_LDSCRIPT := platform/rtos/cortexm/mps2_an386.ld
 FW_LDFLAGS := $(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections \
               -T$(FW_LDSCRIPT)
@@ -85,6 +86,7 @@ firmware-test: $(FW_ELF)
 	SITEGPT_FIRMWARE=$(abspath $(FW_ELF)) timeout 600 $(PYTHON) -m pytest -q tests/e2e/test_firmware.py
 
 size: $(FW_ELF)
-	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF)
+	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) \
+		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)"
 
 -include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d)

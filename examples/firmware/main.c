@@ -70,6 +70,11 @@ static int fail(const char *what, sg_status st)
     cm_sh_puts(what);
     cm_sh_puts(": ");
     cm_sh_puts(sg_strerror(st));
+    if (tls.last_error < 0) {
+        cm_sh_puts(" (mbedTLS error -");
+        cm_sh_put_u32((uint32_t)-tls.last_error);
+        cm_sh_puts(")");
+    }
     cm_sh_puts("\n");
     return EXIT_FAILED;
 }

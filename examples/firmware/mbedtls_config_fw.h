@@ -66,6 +66,7 @@
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT        /* offers rsa_pss_rsae_*: TLS 1.3 with RSA certs */
 #define MBEDTLS_PSA_CRYPTO_C                   /* TLS 1.3 key schedule runs on PSA */
 
 /* Small-RAM tuning: slower bignum windows, no RAM-resident precomputation. */

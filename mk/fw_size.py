@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""`make size`: the Cortex-M4 -Os footprint of sitegpt-c beside reference figures and targets.
+
+Reads the firmware build (build/firmware): object sizes (arm-none-eabi-size), the linked
+footprint per input object (the linker map), sizeof every public struct (a generated object
+whose symbols are sized by the structs, read back with nm -S: nothing runs on the target),
+stack use per function (-fstack-usage) and the worst call chain inside the core
+(-fcallgraph-info). A missed target is reported with the amount; it never fails the build.
+"""
+import argparse
+import collections
+import glob
+import os
+import re
+import subprocess
+import sys
+
+REFERENCES = [("coreHTTP + llhttp", 22.3), ("coreJSON", 2.5), ("jsmn", 0.8),
+              ("picohttpparser", 2.0), ("mbedTLS TLS 1.2 client (linked)", 60.0)]
+TARGET_CORE_TEXT = 8 * 1024
+TARGET_CLIENT_STATE = 512
+TARGET_CORE_STACK = 1024
+TARGET_LOGIN_RAM = 32 * 1024
+# The core modules the 8 KB target covers (HTTP, JSON, device flow, API calls).
+CORE_LOGIN = ("sg_http_parse", "sg_http_client", "sg_json", "sg_envelope", "sg_device",
+              "sg_api", "sg_url", "sg_retry", "sg_status", "sg_scopes")
+HEADERS = sorted(glob.glob("core/*.h")) + ["port/mbedtls/sg_tls.h", "platform/rtos/sg_rtos.h"]
+
+
+def run(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def kb(n):
+    return "%.1f KB" % (n / 1024.0)
+
+
+def verdict(value, target, unit="bytes"):
+    if value <= target:
+        return "met (%d of %d %s)" % (value, target, unit)
+    return "MISSED by %d %s (%d > %d)" % (value - target, unit, value, target)
+
+
+def object_sizes(objs):
+    """{name: (text, data, bss)} for .o files, Berkeley format."""
+    out = {}
+    for line in run(["arm-none-eabi-size"] + objs).splitlines()[1:]:
+        f = line.split()
+        out[os.path.basename(f[5])[:-2]] = (int(f[0]), int(f[1]), int(f[2]))
+    return out
+
+
+def linked_sizes(map_file):
+    """Bytes each input object contributes to the ELF, by output region."""
+    sizes = collections.defaultdict(lambda: [0, 0, 0])  # text(+rodata), data, bss
+    kind = None
+    pending = None
+    in_discarded = True
+    with open(map_file) as f:
+        for line in f:
+            if line.startswith("Linker script and memory map"):
+                in_discarded = False
+            if in_discarded:
+                continue
+            m = re.match(r"^ (\.\S+)\s*$", line)
+            if m:
+                pending = m.group(1)
+                continue
+            m = re.match(r"^ (\.\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", line)
+            if not m:
+                pending = None
+                continue
+            sec = m.group(1) or pending
+            pending = None
+            if sec is None:
+                continue
+            size, src = int(m.group(3), 16), m.group(4).strip()
+            if sec.startswith((".text", ".rodata")):
+                kind = 0
+            elif sec.startswith(".data"):
+                kind = 1
+            elif sec.startswith((".bss", "COMMON")):
+                kind = 2
+            else:
+                continue
+            am = re.search(r"([^/()]+)\(([^)]+)\.o\)$", src)
+            if am:
+                key = (am.group(1), am.group(2))
+            else:
+                key = ("", os.path.basename(src)[:-2] if src.endswith(".o") else src)
+            sizes[key][kind] += size
+    return sizes
+
+
+def struct_sizes(build, cc_flags):
+    """sizeof each `typedef struct x {...} x;` in the public headers, for the target."""
+    names = []
+    for h in HEADERS:
+        if os.path.exists(h):
+            names += re.findall(r"^typedef struct (\w+) \{", open(h).read(), re.M)
+    src = os.path.join(build, "sizes.c")
+    obj = os.path.join(build, "sizes.o")
+    with open(src, "w") as f:
+        f.write('#define MBEDTLS_CONFIG_FILE "mbedtls_config_fw.h"\n')
+        for h in HEADERS:
+            if os.path.exists(h):
+                f.write('#include "%s"\n' % os.path.basename(h))
+        for n in names:
+            f.write("char sizeof_%s[sizeof(%s)];\n" % (n, n))
+    run(["arm-none-eabi-gcc"] + cc_flags + ["-fno-common", "-c", src, "-o", obj])
+    out = {}
+    for line in run(["arm-none-eabi-nm", "-S", obj]).splitlines():
+        f = line.split()
+        if len(f) == 4 and f[3].startswith("sizeof_"):
+            out[f[3][7:]] = int(f[1], 16)
+    return out
+
+
+def stack_usage(dirs):
+    """[(bytes, qualifier, file, function)] from .su files."""
+    rows = []
+    for d in dirs:
+        for su in glob.glob(os.path.join(d, "**", "*.su"), recursive=True):
+            for line in open(su):
+                loc, n, qual = line.rstrip("\n").split("\t")
+                parts = loc.split(":")
+                rows.append((int(n), qual, parts[0], parts[-1]))
+    return sorted(rows, reverse=True)
+
+
+def worst_chains(ci_dir):
+    """Worst stack chain per root function through direct calls inside ci_dir (.ci files)."""
+    frames, edges = {}, collections.defaultdict(set)
+    by_name = collections.defaultdict(list)
+    for ci in glob.glob(os.path.join(ci_dir, "*.ci")):
+        unit = os.path.basename(ci)
+        text = open(ci).read()
+        for title, label in re.findall(r'node: \{ title: "([^"]+)" label: "([^"]*)"', text):
+            m = re.search(r"\\n(\d+) bytes", label)
+            if m:
+                frames[(unit, title)] = int(m.group(1))
+                by_name[title].append((unit, title))
+        for a, b in re.findall(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"', text):
+            edges[(unit, a)].add(b)
+
+    def resolve(unit, name):
+        if (unit, name) in frames:
+            return (unit, name)
+        cands = by_name.get(name)
+        return cands[0] if cands else None  # None: outside the core (libc, mbedTLS)
+
+    memo = {}
+
+    def depth(node, seen):
+        if node in memo:
+            return memo[node]
+        if node in seen:
+            return (frames[node], [node[1] + " (recursion)"])
+        best = (0, [])
+        for callee in edges.get(node, ()):
+            c = resolve(node[0], callee)
+            if c is not None:
+                d = depth(c, seen | {node})
+                if d[0] > best[0]:
+                    best = d
+        memo[node] = (frames[node] + best[0], [node[1]] + best[1])
+        return memo[node]
+
+    return sorted(((depth(n, frozenset()), n) for n in frames), reverse=True)
+
+
+def measured_run(build):
+    path = os.path.join(build, "last-run.log")
+    if not os.path.exists(path):
+        return None
+    figs = dict(re.findall(r"^fw: (\w+)=(\d+)", open(path).read(), re.M))
+    return {k: int(v) for k, v in figs.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build/firmware")
+    ap.add_argument("--elf", default="build/firmware/sitegpt-fw.elf")
+    ap.add_argument("--cflags", default="")
+    a = ap.parse_args()
+    b = a.build
+    cc_flags = a.cflags.split()
+
+    print("sitegpt-c size table: Cortex-M4, arm-none-eabi-gcc -Os -mthumb, newlib-nano")
+    print("=" * 78)
+
+    objs = sorted(glob.glob(os.path.join(b, "core", "*.o")))
+    sizes = object_sizes(objs)
+    linked = linked_sizes(a.elf.replace(".elf", ".map"))
+    lib = "libsitegpt.a"
+    print("\n1. Core objects (text includes rodata); 'linked' is what the firmware keeps")
+    print("   %-18s %7s %6s %6s   %12s" % ("object", "text", "data", "bss", "linked text"))
+    tot = [0, 0, 0]
+    login_text = 0
+    for name, (t, d, s) in sorted(sizes.items()):
+        lt = linked.get((lib, name), [0, 0, 0])[0]
+        print("   %-18s %7d %6d %6d   %12d" % (name, t, d, s, lt))
+        tot = [tot[0] + t, tot[1] + d, tot[2] + s]
+        if name in CORE_LOGIN:
+            login_text += lt
+    print("   %-18s %7d %6d %6d" % ("total (objects)", tot[0], tot[1], tot[2]))
+
+    print("\n2. Linked footprint of the firmware's minimal login (device flow + /me over TLS)")
+    groups = collections.OrderedDict([("core (libsitegpt)", [0, 0, 0]),
+                                      ("TLS port + rtos platform", [0, 0, 0]),
+                                      ("mbedTLS 3.6", [0, 0, 0]), ("libc/libgcc", [0, 0, 0]),
+                                      ("firmware app + startup", [0, 0, 0])])
+    port_objs = {"sg_tls", "sg_rtos", "cm_clock_uart", "cm_semihost", "cm_startup"}
+    for (arch, name), v in linked.items():
+        if arch == lib and name in port_objs:
+            g = "TLS port + rtos platform"
+        elif arch == lib:
+            g = "core (libsitegpt)"
+        elif arch.startswith("libmbedtls"):
+            g = "mbedTLS 3.6"
+        elif arch:
+            g = "libc/libgcc"
+        else:
+            g = "firmware app + startup"
+        for i in range(3):
+            groups[g][i] += v[i]
+    for g, v in groups.items():
+        print("   %-28s text %7d  data %6d  bss %7d" % (g, v[0], v[1], v[2]))
+    elf = run(["arm-none-eabi-size", a.elf]).splitlines()[1].split()
+    print("   %-28s text %7s  data %6s  bss %7s  (bss holds the stack and mbedTLS pool)"
+          % ("whole ELF", elf[0], elf[1], elf[2]))
+
+    print("\n3. Reference figures (Cortex-M4 -Os)")
+    for n, v in REFERENCES:
+        print("   %-34s %5.1f KB" % (n, v))
+    core_link = groups["core (libsitegpt)"][0]
+    print("   %-34s %5.1f KB linked (%s for HTTP+JSON+device+API)" %
+          ("sitegpt-c core", core_link / 1024.0, kb(login_text)))
+    print("   %-34s %5.1f KB linked" % ("mbedTLS 3.6 TLS 1.2+1.3 client here",
+                                         groups["mbedTLS 3.6"][0] / 1024.0))
+
+    print("\n4. sizeof public structs (bytes, Cortex-M4)")
+    ss = struct_sizes(b, cc_flags)
+    for n, v in sorted(ss.items(), key=lambda kv: -kv[1]):
+        print("   %-26s %6d" % (n, v))
+
+    print("\n5. Stack: biggest frames (-fstack-usage) in core, port, platform")
+    su = stack_usage([os.path.join(b, d) for d in ("core", "port", "platform")])
+    for n, qual, f, fn in su[:15]:
+        print("   %6d  %-8s %-28s %s" % (n, qual, os.path.basename(f), fn))
+    chains = worst_chains(os.path.join(b, "core"))
+    print("   worst call chains inside core/ (direct calls; transport and sinks excluded):")
+    for (total, path), _ in chains[:5]:
+        print("   %6d  %s" % (total, " > ".join(path)))
+    core_stack = chains[0][0][0] if chains else 0
+
+    print("\n6. Targets")
+    print("   core text (HTTP, JSON, device flow, API; linked): " +
+          verdict(login_text, TARGET_CORE_TEXT))
+    http_state = ss.get("sg_http_client", 0)
+    print("   HTTP client state beyond the I/O buffer (sg_http_client): " +
+          verdict(http_state, TARGET_CLIENT_STATE))
+    for n in ("sg_device", "sg_api", "sg_envelope", "sg_json_reader"):
+        if n in ss:
+            print("     %s alone: %s" % (n, verdict(ss[n], TARGET_CLIENT_STATE)))
+    print("   core stack (worst chain): " + verdict(core_stack, TARGET_CORE_STACK))
+    run_figs = measured_run(b)
+    if run_figs and "login_ram" in run_figs:
+        print("   firmware login RAM (pool peak %d + stack %d + state; measured): %s" %
+              (run_figs.get("mbedtls_pool_peak", 0), run_figs.get("stack_high_water", 0),
+               verdict(run_figs["login_ram"], TARGET_LOGIN_RAM)))
+    else:
+        print("   firmware login RAM: not measured yet (run `make firmware-test`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
