@@ -37,7 +37,11 @@ typedef enum sg_http_body_mode {
  * The header block is gathered in the caller's buffer (so a block larger than buf_size
  * bytes fails with SG_ERR_HTTP_HEADERS_TOO_LARGE: report buf_size as the limit); body
  * bytes go straight from the fed data to the sink, nothing else is stored.
- * 1xx interim responses are skipped. Errors are sticky: every later feed returns the same.
+ * 1xx interim responses are skipped (101 is SG_ERR_HTTP_MALFORMED: we never ask to switch).
+ * Framing follows RFC 9112: no body for HEAD, 204 and 304; chunked beats nothing but is
+ * refused next to Content-Length; any transfer coding other than a single "chunked" is
+ * SG_ERR_HTTP_MALFORMED; without either the body runs until close (keep_alive false).
+ * Errors are sticky: every later feed or finish returns the same status.
  */
 typedef struct sg_http_parser {
     uint8_t *buf;           /* header block storage, owned by the caller */
@@ -94,9 +98,15 @@ typedef struct sg_http_request {
 } sg_http_request;
 
 /*
- * Write the request head (request line and headers, ending with the blank line) into out.
- * host_header is "host" or "host:port". SG_ERR_BUFFER_TOO_SMALL when it does not fit;
- * SG_ERR_INVALID_ARG for CR, LF or NUL smuggled into any field.
+ * Write the request head (request line and headers, ending with the blank line) into out,
+ * not NUL-terminated. host_header is "host" or "host:port". Headers, in order: Host,
+ * User-Agent: sitegpt-c/<SG_VERSION>, Accept, Authorization: Bearer (when a token is set),
+ * Content-Type, Content-Length (when there is a body, and always for POST/PUT/PATCH), then
+ * the extra headers. No "Connection" header: HTTP/1.1 keeps the connection by default.
+ * SG_ERR_BUFFER_TOO_SMALL when it does not fit (nothing useful is left in out);
+ * SG_ERR_INVALID_ARG for CR, LF or other control characters in any field, a method that is
+ * not a token, a target that is not origin-form, or an extra header that would override the
+ * framing (Host, Content-Length, Transfer-Encoding, Connection).
  */
 SG_NODISCARD sg_status sg_http_write_head(const sg_http_request *req, const char *host_header,
                                           char *out, size_t cap, size_t *written);
@@ -138,10 +148,16 @@ SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_conf
 
 /*
  * One request/response exchange with origin. Reuses the open connection when it is to the
- * same origin and still alive; reopens once, transparently, when a reused connection turns
- * out closed before any response byte arrived. *status_out gets the final HTTP status
- * (non-2xx is not an error here: the sink saw the body). Redirects are not followed at this
- * layer.
+ * same origin (scheme, host without case, port) and the last response allowed it; any other
+ * origin closes it first. When a reused connection fails before any response byte (send
+ * error, or recv reporting EOF, SG_ERR_CLOSED or SG_ERR_IO) the request cannot have been
+ * processed, so it is sent once more on a fresh connection; a timeout is never retried.
+ * Timeouts: cfg.connect_timeout_ms for open, cfg.read_timeout_ms for each send and recv,
+ * all cut short by the cfg.request_timeout_ms deadline (clock: cfg.platform->now_ms); each
+ * is SG_ERR_TIMEOUT. On any error the connection is closed. *status_out gets the final HTTP
+ * status (non-2xx is not an error here: the sink saw the body). Redirects are not followed
+ * at this layer. The request head, which holds the token, is wiped from the buffer once sent.
+ * SG_ERR_HTTP_HEADERS_TOO_LARGE means the response header block exceeded c->buf_size bytes.
  */
 SG_NODISCARD sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
                                         const sg_http_request *req, const sg_http_sink *sink,
