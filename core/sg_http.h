@@ -38,7 +38,7 @@ typedef enum sg_http_body_mode {
  * bytes fails with SG_ERR_HTTP_HEADERS_TOO_LARGE: report buf_size as the limit); body
  * bytes go straight from the fed data to the sink, nothing else is stored.
  * 1xx interim responses are skipped (101 is SG_ERR_HTTP_MALFORMED: we never ask to switch).
- * Framing follows RFC 9112: no body for HEAD, 204 and 304; chunked beats nothing but is
+ * Framing follows RFC 9112: no body for HEAD, 204 and 304; chunked is
  * refused next to Content-Length; any transfer coding other than a single "chunked" is
  * SG_ERR_HTTP_MALFORMED; without either the body runs until close (keep_alive false).
  * Errors are sticky: every later feed or finish returns the same status.
