@@ -57,7 +57,10 @@ static const char *quoted(const char *s, char *buf, size_t cap)
     size_t n = 0;
     for (; s != NULL && s[n] != '\0' && n + 1 < cap; n++) {
         unsigned char ch = (unsigned char)s[n];
-        buf[n] = (ch < 0x20 || ch == '"' || ch == 0x7f) ? '\'' : (char)ch;
+        buf[n] = s[n];
+        if (ch < 0x20 || ch == '"' || ch == 0x7f) {
+            buf[n] = '\'';
+        }
     }
     buf[n] = '\0';
     return buf;
