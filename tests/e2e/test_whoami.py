@@ -1,0 +1,59 @@
+"""sitegpt whoami: who the credential belongs to, not configured, rejected tokens."""
+import json
+
+from mock_fixtures import assert_no_secrets
+
+
+def test_whoami_shows_user_token_and_where(cli, token):
+    secret = token(scopes=["chatbots:read", "tokens:read"])
+    assert cli("login", "--profile", "work", "--token", "-", input=secret + "\n").returncode == 0
+    r = cli("whoami")
+    assert r.returncode == 0, r.stderr
+    for text in ("Mock Developer", "dev@example.com", "usr_mock0001", "api-token",
+                 "tokens:read chatbots:read", "work", cli.server.base_url):
+        assert text in r.stdout
+    assert_no_secrets(r.stdout + r.stderr)
+    out = json.loads(cli("--json", "whoami").stdout)
+    assert out["ok"] is True
+    assert out["data"]["user"] == {"id": "usr_mock0001", "email": "dev@example.com",
+                                   "name": "Mock Developer"}
+    assert out["data"]["auth"] == {"type": "api-token",
+                                   "scopes": ["tokens:read", "chatbots:read"]}
+    assert out["data"]["profile"] == "work" and out["data"]["tokenSource"] == "profile"
+    assert out["meta"]["requestId"]
+
+
+def test_env_token_without_any_profile(cli, token):
+    r = cli("whoami", env={"SITEGPT_API_TOKEN": token()})
+    assert r.returncode == 0, r.stderr
+    assert "token from SITEGPT_API_TOKEN" in r.stdout
+
+
+def test_not_configured(cli, mock):
+    r = cli("whoami")
+    assert r.returncode == 3
+    assert "sitegpt login" in r.stderr
+    out = json.loads(cli("--json", "whoami").stdout)
+    assert out["ok"] is False and out["error"]["code"] == "PROFILE_NOT_CONFIGURED"
+    assert mock.requests() == []
+
+
+def test_rejected_token_says_how_to_log_in_again(cli, mock):
+    secret, tok = mock.seed_token(scopes=["chatbots:read"])
+    assert cli("login", "--profile", "ci", "--token", "-", input=secret + "\n").returncode == 0
+    mock.revoke_token(tok["id"])
+    r = cli("whoami", "--profile", "ci")
+    assert r.returncode == 3
+    assert "rejected" in r.stderr and "sitegpt login --profile ci" in r.stderr
+    assert_no_secrets(r.stdout + r.stderr)
+    out = json.loads(cli("--json", "whoami", "-p", "ci").stdout)
+    assert out["ok"] is False and out["error"]["code"] == "TOKEN_NOT_VALID"
+
+
+def test_whoami_help_and_usage(cli):
+    r = cli("whoami", "--help")
+    assert r.returncode == 0 and "Examples:" in r.stdout and "SITEGPT_API_TOKEN" in r.stdout
+    r = cli("whoami", "extra")
+    assert r.returncode == 2
+    r = cli("logout", "--help")
+    assert r.returncode == 0 and "not revoked" in r.stdout
