@@ -7,6 +7,10 @@
 
 #include "sg_base.h"
 #include "sg_http.h"
+#include "sg_url.h"
+#include "sg_json.h"
+#include "sg_envelope.h"
+#include "sg_retry.h"
 /* module headers are added below as they land */
 #include "sg_api.h"
 #include "sg_scopes.h"
