@@ -35,6 +35,8 @@ typedef struct gw_agent {
     sg_device dev;
     gw_profile profile;             /* profile.token: the token in use, "" when none */
     uint32_t failures;              /* consecutive failures, for the backoff */
+    sg_status login_status;         /* why the last login failed */
+    int login_http_status;
     uint8_t io[GW_IO_BUFFER];
     uint8_t api_work[GW_API_WORK];
 } gw_agent;
@@ -216,8 +218,15 @@ static void backoff_wait(const char *event, const char *what, sg_status why, int
             SG_OK || !retry) {
         wait = policy.max_backoff_ms;
     }
-    gw_log(GW_WARN, event, "what=%s reason=\"%s\" http_status=%d failures=%u retry_in_ms=%u",
-           what, sg_strerror(why), http_status, (unsigned)A.failures, (unsigned)wait);
+    const char *cert = "";
+    uint32_t flags = 0;
+    if (why == SG_ERR_CERT && A.net_full &&
+        sg_tls_verify_result(&A.net.tls, &flags, &cert) != SG_OK) {
+        cert = "";
+    }
+    gw_log(GW_WARN, event, "what=%s reason=\"%s%s%s\" http_status=%d failures=%u "
+           "retry_in_ms=%u", what, sg_strerror(why), cert[0] != '\0' ? ": " : "", cert,
+           http_status, (unsigned)A.failures, (unsigned)wait);
     platform()->sleep_ms(platform()->ctx, wait);
 }
 
@@ -301,6 +310,8 @@ static int provision(void)
     }
     sg_http_client_close(&A.http);
     if (st != SG_OK) {
+        A.login_status = st;
+        A.login_http_status = A.dev.http_status;
         int rc = login_exit(st);
         if (rc != GW_STOPPED) {
             log_login_failed(st);
@@ -430,7 +441,8 @@ static int loop(void)
                 if (A.o->once || rc == GW_EXIT_STORAGE) {
                     return rc;
                 }
-                backoff_wait("retry_wait", "login", SG_ERR_OAUTH, A.dev.http_status);
+                backoff_wait("retry_wait", "login", A.login_status,
+                             A.login_http_status);
                 continue;
             }
             logged_in_now = true;

@@ -98,11 +98,12 @@ def events(text, name):
 
 
 def approve_shown_code(proc, server, count=1):
-    """Read the user code from the log (never the device code) and approve it."""
-    m = proc.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    """Read the count-th user code from the log (never the device code) and approve it."""
+    proc.wait_for(r"(?s)(event=login_code user_code=.*){%d}" % count, timeout=15)
+    code = re.findall(r"event=login_code user_code=([A-Z0-9-]+)", proc.stderr)[count - 1]
     server.wait_device(count=count)
-    server.approve(m.group(1))
-    return m.group(1)
+    server.approve(code)
+    return code
 
 
 def check_log(text):
@@ -282,6 +283,22 @@ def test_revoked_token_makes_it_log_in_again(gateway, gw_mock, token):
     check_log(r.stderr)
     assert r.returncode == 0
     assert len(gw_mock.devices()) == 1  # exactly one new login
+
+
+def test_denied_login_in_the_loop_backs_off_and_asks_again(gateway, gw_mock):
+    p = gateway.start(*FAST)
+    m = p.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    gw_mock.deny(m.group(1))
+    p.wait_for(r"event=retry_wait what=login reason=\"the login was denied", timeout=10)
+    second = approve_shown_code(p, gw_mock, count=2)
+    assert second != m.group(1)
+    p.wait_for(r"event=check_ok", timeout=15)
+    p.signal(signal.SIGTERM)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    assert len(events(r.stderr, "login_failed")) == 1
+    assert gateway.stored()["token"]
 
 
 def test_sigterm_while_waiting_for_approval_stops_cleanly(gateway, gw_mock):
