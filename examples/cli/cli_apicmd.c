@@ -137,7 +137,6 @@ bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
-    *missing = false;
     if (strncmp(a, name, n) != 0) {
         return false;
     }
