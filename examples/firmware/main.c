@@ -21,7 +21,7 @@
 
 #define CMDLINE_MAX 512u
 #define CA_MAX 4096u
-#define HTTP_BUF_SIZE 2048u
+#define HTTP_BUF_SIZE 1536u /* request head, response header block */
 #define API_WORK_SIZE SG_API_WORK_MIN
 #define HOST_MAX 64u
 

@@ -91,9 +91,9 @@
 
 /*
  * Record buffers sized for small RAM: 4 KB in (the server honours max_fragment_length or
- * sends small records anyway), 2 KB out (requests and the ClientHello are small).
+ * sends small records anyway), 1 KB out (longer requests go out in several records).
  */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 4096
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 2048
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
 
 #endif /* MBEDTLS_CONFIG_FW_H */

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import stat
 import subprocess
 import threading
@@ -171,6 +172,26 @@ def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_
     assert len(me) == 1 and me[0]["token_id"] == issued[0]["id"]
     assert "fw: user name=Mock Developer" in console2
     no_secrets(console2)
+
+
+@pytest.mark.parametrize("key,tls_max", [("rsa", None), ("ec", ssl.TLSVersion.TLSv1_2)],
+                         ids=["rsa-cert-tls1.3", "ecdsa-cert-tls1.2"])
+def test_firmware_login_with_other_certificates_and_versions(firmware, make_mock, tmp_path,
+                                                             key, tls_max, no_secrets):
+    mock = make_mock(key=key, tls_max=tls_max, device_interval=1)
+    kv_dir = tmp_path / "kv"
+    kv_dir.mkdir()
+
+    def approve(line):
+        m = re.match(r"fw: user_code=(\S+)", line)
+        if m:
+            mock.approve(m.group(1))
+
+    rc, console = boot(firmware, mock, str(tmp_path), str(kv_dir), approve)
+    assert rc == 0, console
+    assert "fw: user email=dev@example.com" in console
+    assert (kv_dir / "sitegpt.token").exists()
+    no_secrets(console)
 
 
 def test_firmware_refuses_a_server_the_ca_did_not_sign(firmware, make_mock, tmp_path):
