@@ -19,10 +19,16 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mock"))
 
-from mock_fixtures import (  # noqa: E402,F401  (fixtures and the report hook, by name)
-    Secret, _rsa_certs, assert_no_secrets, find_secret, make_mock, mock, mock_certs,
-    mock_plain, no_secrets, pytest_runtest_makereport, redact, register_secret, rogue_mock,
-    token)
+import mock_fixtures  # noqa: E402
+from mock_fixtures import (  # noqa: E402  (helpers e2e tests import from conftest)
+    Secret, assert_no_secrets, find_secret, redact, register_secret)
+
+__all__ = ["CliProcess", "Cli", "Secret", "assert_no_secrets", "find_secret", "redact",
+           "register_secret"]
+
+
+def pytest_configure(config):
+    mock_fixtures.register(config)  # mock, mock_plain, rogue_mock, make_mock, token, ...
 
 # Variables that would leak the developer's setup into a test run.
 _DROP = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME",

@@ -1,9 +1,11 @@
 """pytest fixtures for tests that talk to the SiteGPT mock, and secret-leak guards.
 
-Import the names into a conftest.py or test module:
-    from mock_fixtures import mock, mock_plain, rogue_mock, make_mock, mock_certs, ...
+A conftest.py makes them available with
+    def pytest_configure(config):
+        mock_fixtures.register(config)
 """
 import re
+import sys
 
 import pytest
 
@@ -84,6 +86,12 @@ def redact_report(report):
         _registry.clear()
 
 
+def register(config):
+    """Register this module as a pytest plugin (fixtures and the report hook), once."""
+    if not config.pluginmanager.has_plugin("sitegpt_mock_fixtures"):
+        config.pluginmanager.register(sys.modules[__name__], "sitegpt_mock_fixtures")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -159,8 +167,3 @@ def no_secrets():
             assert_no_secrets(t, "text #%d" % (i + 1))
 
     return check
-
-
-__all__ = ["Secret", "register_secret", "redact", "find_secret", "assert_no_secrets",
-           "redact_report", "pytest_runtest_makereport", "mock_certs", "_rsa_certs",
-           "make_mock", "mock", "mock_plain", "rogue_mock", "token", "no_secrets"]

@@ -14,9 +14,7 @@ import urllib.parse
 import pytest
 
 from mock_api import SCOPES, STANDARD_SCOPES
-from mock_fixtures import (  # noqa: F401  (fixtures by name)
-    _rsa_certs, assert_no_secrets, find_secret, make_mock, mock, mock_certs, mock_plain,
-    redact, rogue_mock, token)
+from mock_fixtures import assert_no_secrets, find_secret, redact
 from sitegpt_mock import MockControl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
