@@ -330,7 +330,8 @@ static sg_status check_config(const sg_device_config *cfg)
 }
 
 /* The device authorization request body (contract section 2). */
-static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg)
+static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg, char *scope,
+                                      size_t scope_cap)
 {
     sg_form f;
     sg_status st = sg_form_init(&f, d->body, sizeof d->body);
@@ -339,11 +340,10 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg)
                                                                  : SG_DEVICE_CLIENT_ID);
     }
     if (st == SG_OK && cfg->scope_count > 0) {
-        char scope[SG_DEVICE_BODY_MAX];
         size_t n = 0;
         for (size_t i = 0; i < cfg->scope_count && st == SG_OK; i++) {
             size_t len = strlen(cfg->scopes[i]);
-            if (n + len + 1 >= sizeof scope) {
+            if (n + len + 1 >= scope_cap) {
                 st = SG_ERR_BUFFER_TOO_SMALL;
             } else {
                 if (n > 0) {
@@ -407,7 +407,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     sg_http_origin auth_origin;
     st = discover(d, cfg, &r, auth_host, &auth_origin, auth_path);
     if (st == SG_OK) {
-        st = build_authorize_body(d, cfg);
+        st = build_authorize_body(d, cfg, r.str, sizeof r.str); /* r is free until the exchange */
     }
     if (st == SG_OK) {
         d->error[0] = '\0';

@@ -12,6 +12,7 @@
 
 #include "mem_transport.h"
 #include "sg_device.h"
+#include "sg_scopes.h"
 
 #define MAX_STEPS 24
 #define DEVICE_CODE "sgpt_device_SECRETc0de"
@@ -164,6 +165,26 @@ static void test_full_access_and_options(void **state)
     F.cfg.expires_in_days = 0;
     F.cfg.platform = NULL;
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INVALID_ARG);
+}
+
+static void test_all_37_scopes_fit(void **state)
+{
+    (void)state;
+    fx_init();
+    start_ok("");
+    arm();
+    const char *all[SG_SCOPE_COUNT];
+    for (size_t i = 0; i < SG_SCOPE_COUNT; i++) {
+        all[i] = sg_scope_at(i);
+    }
+    F.cfg.scopes = all;
+    F.cfg.scope_count = SG_SCOPE_COUNT;
+    F.cfg.token_name = "SiteGPT CLI (a-long-profile-name-for-good-measure)";
+    F.cfg.expires_in_days = 365;
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "scope=account%3Aread+account%3Awrite+"), 1);
+    assert_int_equal(mem_transport_count_sent(&F.mt, "+billing%3Aread+billing%3Awrite&"), 1);
+    sg_device_clear(&F.d);
 }
 
 static void test_default_interval_is_five_seconds(void **state)
@@ -454,6 +475,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_reads_codes_and_sends_contract_fields),
         cmocka_unit_test(test_full_access_and_options),
+        cmocka_unit_test(test_all_37_scopes_fit),
         cmocka_unit_test(test_default_interval_is_five_seconds),
         cmocka_unit_test(test_slow_down_adds_five_seconds_for_good),
         cmocka_unit_test(test_success_hands_over_token_once),
