@@ -318,6 +318,10 @@ static sg_status read_response(sg_http_client *c, sg_http_parser *p, uint64_t de
         size_t at = sg_http_parser_in_head(p) ? p->head_len : 0;
         size_t got = 0;
         sg_status st = c->conn->recv(c->conn->ctx, c->buf + at, c->buf_size - at, &got, to);
+        if (st == SG_ERR_CLOSED && *got_bytes) {
+            /* A reset, or TLS ending without close_notify, mid-response: never a complete body. */
+            return SG_ERR_HTTP_TRUNCATED;
+        }
         if (st != SG_OK) {
             return st;
         }

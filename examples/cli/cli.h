@@ -38,6 +38,7 @@ typedef struct cli_globals {
     const char *profile;    /* --profile / -p */
     const char *api_base;   /* --api-base */
     const char *cacert;     /* --cacert */
+    unsigned timeout_s;     /* --timeout: connect and each read; 0: SITEGPT_TIMEOUT or 30 */
     bool no_color;
 } cli_globals;
 

@@ -66,6 +66,7 @@ static void print_error_envelope(const char *code, const char *message, const ch
     }
 }
 
+__attribute__((format(printf, 5, 0)))
 static int vfail(const cli_globals *g, int exit_code, const char *code, const char *hint,
                  const char *fmt, va_list ap)
 {

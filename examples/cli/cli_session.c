@@ -152,6 +152,23 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
     cfg.platform = &n->posix.sys.platform;
     cfg.plain = &n->posix.tcp.transport;
     cfg.tls = n->plain_only ? NULL : &n->posix.tls.transport;
+    unsigned timeout_s = g->timeout_s;
+    const char *env_timeout = env_nonempty("SITEGPT_TIMEOUT");
+    if (timeout_s == 0 && env_timeout != NULL) {
+        char *end = NULL;
+        unsigned long t = strtoul(env_timeout, &end, 10);
+        if (end == env_timeout || *end != '\0' || t < 1 || t > 3600) {
+            cli_net_close(n);
+            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                            "SITEGPT_TIMEOUT takes whole seconds from 1 to 3600, not '%s'",
+                            env_timeout);
+        }
+        timeout_s = (unsigned)t;
+    }
+    if (timeout_s != 0) {
+        cfg.connect_timeout_ms = timeout_s * 1000u;
+        cfg.read_timeout_ms = timeout_s * 1000u;
+    }
     st = sg_http_client_init(&n->http, &cfg, n->io, sizeof n->io);
     if (st != SG_OK) {
         cli_net_close(n);

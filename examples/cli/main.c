@@ -47,6 +47,8 @@ static void print_main_help(FILE *out)
             "                      " CLI_DEFAULT_API_BASE ")\n"
             "  --cacert FILE       trust the CA certificates in FILE (default: SSL_CERT_FILE, then\n"
             "                      the system bundle /etc/ssl/certs/ca-certificates.crt)\n"
+            "  --timeout SECONDS   give up on a connect or a silent read after this long\n"
+            "                      (default: SITEGPT_TIMEOUT, then 30)\n"
             "  -h, --help          help; every command and subcommand has its own\n"
             "  -v, --version       print the version\n"
             "\n"
@@ -54,6 +56,7 @@ static void print_main_help(FILE *out)
             "  SITEGPT_API_TOKEN   token for this command; beats any saved token\n"
             "  SITEGPT_API_BASE    API origin when --api-base is not given\n"
             "  SITEGPT_PROFILE     profile when --profile is not given\n"
+            "  SITEGPT_TIMEOUT     seconds, when --timeout is not given\n"
             "  XDG_CONFIG_HOME     config folder (default ~/.config); profiles live in\n"
             "                      sitegpt/config.json there, mode 0600\n"
             "\n"
@@ -136,6 +139,14 @@ int main(int argc, char **argv)
             g.api_base = v;
         } else if ((v = option_value(argc, argv, &i, "--cacert", NULL, &missing)) != NULL) {
             g.cacert = v;
+        } else if ((v = option_value(argc, argv, &i, "--timeout", NULL, &missing)) != NULL) {
+            char *end = NULL;
+            unsigned long t = strtoul(v, &end, 10);
+            if (end == v || *end != '\0' || t < 1 || t > 3600) {
+                return cli_usage_error(&g, NULL, "--timeout takes whole seconds from 1 to 3600, "
+                                       "not '%s'", v);
+            }
+            g.timeout_s = (unsigned)t;
         } else if (missing) {
             return cli_usage_error(&g, NULL, "option %s needs a value", arg);
         } else if (nrest == 0 && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {

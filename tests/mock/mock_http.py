@@ -441,6 +441,8 @@ class HttpServer:
                     return False
         else:
             self._send_raw(sock, head + body)
+            if body_mode == "until_close":
+                self._close_notify(sock)
         framing_broken = mode in ("length_and_chunked", "conflicting_length", "bad_length",
                                   "bare_cr", "obs_fold", "bad_header_name", "status_line",
                                   "oversized_header", "many_headers")
@@ -530,6 +532,16 @@ class HttpServer:
         resp = json_response(status, envelope_error(code, message))
         head, body = self._encode(resp, "length", {"method": "GET", "version": "HTTP/1.1"}, close)
         return head + body
+
+    @staticmethod
+    def _close_notify(sock):
+        """End a TLS stream cleanly: a body ended by close is complete only with close_notify."""
+        if isinstance(sock, ssl.SSLSocket):
+            try:
+                sock.settimeout(1.0)
+                sock.unwrap()
+            except (OSError, ValueError):
+                pass
 
     @staticmethod
     def _send_raw(sock, data):
