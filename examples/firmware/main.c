@@ -135,6 +135,22 @@ static sg_status login(const sg_url *base)
     return st;
 }
 
+static sg_status login_and_store(const sg_url *base)
+{
+    sg_status st = login(base);
+    if (st != SG_OK) {
+        (void)fail("login", st);
+        return st;
+    }
+    st = sg_rtos_token_store(&rtos, token);
+    if (st != SG_OK) {
+        (void)fail("token store", st);
+        return st;
+    }
+    say("token: ", "stored");
+    return SG_OK;
+}
+
 static sg_status whoami(const sg_url *base)
 {
     sg_api_config cfg;
@@ -217,23 +233,30 @@ int main(void)
         return EXIT_SETUP;
     }
 
-    st = sg_rtos_token_load(&rtos, token, sizeof token);
-    if (st == SG_OK) {
+    bool stored = sg_rtos_token_load(&rtos, token, sizeof token) == SG_OK;
+    if (stored) {
         say("token: ", "stored token found, login skipped");
     } else {
         say("token: ", "none stored, starting device login");
-        st = login(&base);
+        st = login_and_store(&base);
         if (st != SG_OK) {
-            return fail("login", st);
+            return EXIT_FAILED;
         }
-        st = sg_rtos_token_store(&rtos, token);
-        if (st != SG_OK) {
-            return fail("token store", st);
-        }
-        say("token: ", "stored");
     }
 
     st = whoami(&base);
+    if (st == SG_ERR_AUTH && stored) {
+        /* Revoked or expired: there is no refresh token, so forget it and log in again. */
+        say("token: ", "stored token rejected, erased; starting device login");
+        st = sg_rtos_token_erase(&rtos);
+        if (st != SG_OK) {
+            return fail("token erase", st);
+        }
+        if (login_and_store(&base) != SG_OK) {
+            return EXIT_FAILED;
+        }
+        st = whoami(&base);
+    }
     memset(token, 0, sizeof token);
     sg_http_client_close(&http);
     sg_tls_free(&tls);

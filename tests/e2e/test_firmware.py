@@ -174,6 +174,38 @@ def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_
     no_secrets(console2)
 
 
+@pytest.mark.parametrize("stored", ["not-a-token\n", "revoked"])
+def test_firmware_replaces_a_bad_or_revoked_stored_token(firmware, make_mock, tmp_path, stored,
+                                                         no_secrets):
+    mock = make_mock(device_interval=1)
+    kv_dir = tmp_path / "kv"
+    kv_dir.mkdir()
+    token_file = kv_dir / "sitegpt.token"
+    if stored == "revoked":
+        stored, _ = mock.seed_token(revoked=True)
+    token_file.write_text(stored)
+
+    def approve(line):
+        m = re.match(r"fw: user_code=(\S+)", line)
+        if m:
+            mock.approve(m.group(1))
+
+    rc, console = boot(firmware, mock, str(tmp_path), str(kv_dir), approve)
+    assert rc == 0, console
+    assert "user_code=" in console
+    fresh = token_file.read_text()
+    assert fresh.startswith("sgpt_") and fresh != stored
+    assert stored.strip() not in console and fresh not in console
+    no_secrets(console)
+    me = mock.requests(path="/api/v2/me")
+    if stored.startswith("sgpt_"):
+        # The revoked token was tried once, then the fresh one.
+        assert [r["status"] for r in me] == [401, 200]
+    else:
+        # Garbage never goes on the wire.
+        assert [r["status"] for r in me] == [200]
+
+
 @pytest.mark.parametrize("key,tls_max", [("rsa", None), ("ec", ssl.TLSVersion.TLSv1_2)],
                          ids=["rsa-cert-tls1.3", "ecdsa-cert-tls1.2"])
 def test_firmware_login_with_other_certificates_and_versions(firmware, make_mock, tmp_path,
