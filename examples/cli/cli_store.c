@@ -22,6 +22,13 @@ static struct {
     char out[STORE_OUT_MAX];
 } store;
 
+static const cli_globals *find_globals;
+
+void cli_store_use_globals(const cli_globals *g)
+{
+    find_globals = g;
+}
+
 static bool locate(void)
 {
     if (store.path[0] != '\0') {
@@ -222,6 +229,6 @@ int cli_store_find(const char *name, cli_profile *out)
 {
     const sg_config *cfg;
     memset(out, 0, sizeof *out);
-    int rc = cli_store_load(NULL, &cfg);
+    int rc = cli_store_load(find_globals, &cfg);
     return rc != CLI_EXIT_OK ? rc : cli_store_profile(cfg, name, out);
 }

@@ -9,6 +9,12 @@
 
 #include "cli.h"
 
+/*
+ * The global options cli_store_find (which takes none) reports its errors with, so a
+ * corrupt config gives a --json envelope too. main() or each command sets it once.
+ */
+void cli_store_use_globals(const cli_globals *g);
+
 /* Path of the config file ("" when neither XDG_CONFIG_HOME nor HOME is set). */
 const char *cli_store_path(void);
 

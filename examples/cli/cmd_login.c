@@ -531,6 +531,7 @@ static int login_with_device(const cli_globals *g, cli_net *net, const login_opt
 
 int cmd_login(const cli_globals *g, int argc, char **argv)
 {
+    cli_store_use_globals(g);
     login_opts o;
     bool help = false;
     memset(&o, 0, sizeof o);

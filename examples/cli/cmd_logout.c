@@ -23,6 +23,7 @@ static void print_help(FILE *out)
 
 int cmd_logout(const cli_globals *g, int argc, char **argv)
 {
+    cli_store_use_globals(g);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_help(stdout);

@@ -202,6 +202,7 @@ static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, c
 
 int cmd_profiles(const cli_globals *g, int argc, char **argv)
 {
+    cli_store_use_globals(g);
     const char *sub = NULL;
     const char *arg = NULL;
     bool help = false;

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "cli_identity.h"
+#include "cli_store.h"
 
 static void print_help(FILE *out)
 {
@@ -24,6 +25,7 @@ static void print_help(FILE *out)
 
 int cmd_whoami(const cli_globals *g, int argc, char **argv)
 {
+    cli_store_use_globals(g);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_help(stdout);

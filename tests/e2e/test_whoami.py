@@ -57,3 +57,14 @@ def test_whoami_help_and_usage(cli):
     assert r.returncode == 2
     r = cli("logout", "--help")
     assert r.returncode == 0 and "not revoked" in r.stdout
+
+
+def test_corrupt_config_in_json_mode(cli, mock):
+    cli.config_path.parent.mkdir(mode=0o700)
+    cli.config_path.write_text("{oops")
+    r = cli("--json", "whoami")
+    assert r.returncode == 6
+    out = json.loads(r.stdout)
+    assert out["ok"] is False and out["error"]["code"] == "CONFIG_CORRUPT"
+    assert str(cli.config_path) in out["error"]["message"]
+    assert cli.config_path.read_text() == "{oops"
