@@ -67,12 +67,12 @@ sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
     const char *p = text.ptr;
     bool wk = false;
     for (size_t i = 0; i < 7; i++) {
-        wk = wk || memcmp(p, wkdays + i * 3, 3) == 0;
+        wk = wk || memcmp(p, wkdays + i * 3u, 3) == 0;
     }
     int month = 0;
-    for (int i = 0; i < 12; i++) {
-        if (memcmp(p + 8, months + i * 3, 3) == 0) {
-            month = i + 1;
+    for (size_t i = 0; i < 12; i++) {
+        if (memcmp(p + 8, months + i * 3u, 3) == 0) {
+            month = (int)i + 1;
         }
     }
     int day, y1, y2, hh, mm, ss;
@@ -87,7 +87,8 @@ sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
     if (day < 1 || day > days_in_month(year, month) || hh > 23 || mm > 59 || ss > 60) {
         return SG_ERR_INVALID_ARG;
     }
-    *unix_seconds = days_from_civil(year, month, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    *unix_seconds = days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 +
+                    (int64_t)mm * 60 + ss;
     return SG_OK;
 }
 

@@ -43,9 +43,10 @@ bool sg_scope_is_valid(const char *name)
     return name != NULL && sg_scope_index(name, strlen(name), &index) == SG_OK;
 }
 
-static char lower(char c)
+static unsigned char lower(char c)
 {
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    unsigned char u = (unsigned char)c;
+    return (u >= 'A' && u <= 'Z') ? (unsigned char)(u | 0x20u) : u;
 }
 
 static size_t min3(size_t a, size_t b, size_t c)

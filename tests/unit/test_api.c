@@ -145,8 +145,9 @@ static sg_status on_item(void *ctx, const sg_json_element *item)
     size_t len;
     assert_int_equal(sg_json_elem_get_string(item, 0, "id", id, sizeof(id), &len), SG_OK);
     f->items++;
-    strcat(f->ids, id);
-    strcat(f->ids, ",");
+    size_t used = strlen(f->ids);
+    int n = snprintf(f->ids + used, sizeof(f->ids) - used, "%s,", id);
+    assert_true(n > 0 && (size_t)n < sizeof(f->ids) - used);
     return SG_OK;
 }
 
