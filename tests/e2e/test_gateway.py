@@ -37,28 +37,28 @@ class Gateway:
         self.tmp = tmp_path
         self.server = server
         self.xdg = tmp_path / "xdg"
-        (tmp_path / "home").mkdir(exist_ok=True)
+        (tmp_path / "home").mkdir(parents=True, exist_ok=True)
         self.procs = []
 
     @property
     def config_path(self):
         return self.xdg / "sitegpt" / "config.json"
 
-    def env(self):
+    def env(self, ca_env=True):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("SITEGPT_") and not k.startswith("XDG_")
                and k not in ("HOME", "SSL_CERT_FILE")}
         env.update(HOME=str(self.tmp / "home"), XDG_CONFIG_HOME=str(self.xdg))
-        if self.server.ca_file:
+        if self.server.ca_file and ca_env:
             env["SSL_CERT_FILE"] = self.server.ca_file
         return env
 
     def argv(self, args):
         return [self.bin, "--api-base", self.server.base_url, *map(str, args)]
 
-    def run(self, *args, timeout=30):
-        return subprocess.run(self.argv(args), env=self.env(), capture_output=True, text=True,
-                              timeout=timeout, cwd=str(self.tmp))
+    def run(self, *args, timeout=30, ca_env=True):
+        return subprocess.run(self.argv(args), env=self.env(ca_env), capture_output=True,
+                              text=True, timeout=timeout, cwd=str(self.tmp))
 
     def start(self, *args):
         p = CliProcess(self.argv(args), self.env(), str(self.tmp))
@@ -215,6 +215,24 @@ def test_once_exit_codes_denied_and_unreachable(gateway, gw_mock, tmp_path):
     r = gateway.run("--once", "--timeout", "2")
     assert r.returncode == 5, redact(r.stderr)
     assert events(r.stderr, "login_failed")
+
+
+def test_cacert_option_and_untrusted_server(gateway, gw_mock, token, rogue_mock, tmp_path):
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    r = gateway.run("--once", "--cacert", gw_mock.ca_file, ca_env=False)
+    assert r.returncode == 0, redact(r.stderr)
+    r = gateway.run("--once", "--cacert", str(tmp_path / "missing.pem"), ca_env=False)
+    assert r.returncode == 5
+    assert events(r.stderr, "tls_setup_failed") and "missing.pem" in r.stderr
+
+    # a server whose certificate the CA did not sign: never trusted, never sent the token
+    rogue = Gateway(tmp_path / "rogue", rogue_mock)
+    rogue.store_token(token(["chatbots:read"], server=gw_mock), api_base=rogue_mock.base_url)
+    r = rogue.run("--once", "--cacert", gw_mock.ca_file, ca_env=False)
+    check_log(r.stderr)
+    assert r.returncode == 5, redact(r.stderr)
+    assert "certificate" in r.stderr.lower()
+    assert rogue_mock.requests() == []
 
 
 # ------------------------------------------------------------------ the loop
