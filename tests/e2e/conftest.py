@@ -7,6 +7,7 @@
   no_secrets(*texts) / assert_no_secrets(text)       fail if an issued secret shows up
 Failure reports are scrubbed of every issued secret (pytest_runtest_makereport below).
 """
+import codecs
 import os
 import re
 import signal
@@ -42,8 +43,8 @@ class CliProcess:
 
     def __init__(self, argv, env, cwd):
         self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     bufsize=1, start_new_session=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     start_new_session=True)
         self._out = {"stdout": [], "stderr": []}
         self._cond = threading.Condition()
         self._readers = [threading.Thread(target=self._pump, args=(name,), daemon=True)
@@ -52,13 +53,16 @@ class CliProcess:
             r.start()
 
     def _pump(self, name):
-        stream = getattr(self.proc, name)
-        for chunk in iter(lambda: stream.read(1), ""):
+        fd = getattr(self.proc, name).fileno()
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            data = os.read(fd, 65536)  # whatever is there: no waiting for a full line
+            text = decoder.decode(data, final=not data)
             with self._cond:
-                self._out[name].append(chunk)
+                self._out[name].append(text)
                 self._cond.notify_all()
-        with self._cond:
-            self._cond.notify_all()
+            if not data:
+                return
 
     @property
     def stdout(self):
@@ -95,7 +99,7 @@ class CliProcess:
             redact(self.stderr)[-800:]))
 
     def write(self, text):
-        self.proc.stdin.write(text)
+        self.proc.stdin.write(text.encode("utf-8"))
         self.proc.stdin.flush()
 
     def close_stdin(self):
