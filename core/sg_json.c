@@ -64,6 +64,26 @@ static const uint8_t k_lit_len[3] = {4, 5, 4};
 
 static bool is_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+/*
+ * End of the run of plain string bytes (printable ASCII but '"' and '\\') at q: eight bytes
+ * per step while none is special (SWAR: a byte flags 0x80 when it is a quote, a backslash,
+ * a control character or non-ASCII), then byte by byte.
+ */
+static const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    while (lim - q >= 8) {
+        uint64_t x;
+        memcpy(&x, q, sizeof x);
+        uint64_t quote = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+        uint64_t hit = ((quote - ones) & ~quote) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x;
+        if ((hit & high) != 0) break;
+        q += 8;
+    }
+    while (q < lim && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
+    return q;
+}
+
 static int hex_val(uint8_t c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -497,8 +517,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             break;
         case ST_STR: {
             /* fast path: a run of plain ASCII */
-            const uint8_t *q = p;
-            while (q < lim && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
+            const uint8_t *q = plain_run(p, lim);
             if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
             if (st != SG_OK) {
                 if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
