@@ -354,6 +354,7 @@ static sg_status follow(sg_api *api, call *c, const attempt *a)
     c->origin = a->location;
     c->origin.host = api->host;
     c->redirects++;
+    c->retry.attempts = 0; /* a new resource: its own attempts, the same total wait */
     return SG_OK;
 }
 
@@ -781,6 +782,10 @@ static sg_status object_call(sg_api *api, call *c, const char *member, object_ct
     sg_status st = typed(api, c, env, &cfg);
     if (o->secret != NULL) {
         wipe(api);
+        volatile char *p = env->str; /* used when the string area is smaller than it */
+        for (size_t i = 0; i < sizeof(env->str); i++) {
+            p[i] = 0;
+        }
     }
     if (st != SG_OK) {
         return st;

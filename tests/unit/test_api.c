@@ -657,6 +657,23 @@ static void test_redirect_303_turns_post_into_get(void **state)
     assert_non_null(strstr(head, "\r\n\r\n{\"a\":1}"));
 }
 
+static void test_each_redirect_hop_has_its_own_attempts(void **state)
+{
+    fixture *f = *state;
+    sg_api_config ac = f->api.cfg;
+    ac.retry.max_attempts = 2;
+    assert_int_equal(sg_api_init(&f->api, &ac), SG_OK);
+    respond(f, "302 Found", "Location: /a\r\n", "");
+    respond(f, "302 Found", "Location: /b\r\n", "");
+    respond(f, "503 Service Unavailable", "", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /b "), 2);
+}
+
 static void test_redirect_without_location_is_final(void **state)
 {
     fixture *f = *state;
@@ -741,6 +758,7 @@ int main(void)
         T(test_redirect_scheme_change_drops_auth),
         T(test_too_many_redirects),
         T(test_redirect_303_turns_post_into_get),
+        T(test_each_redirect_hop_has_its_own_attempts),
         T(test_redirect_without_location_is_final),
         T(test_generic_non_json_body),
         T(test_header_sink_sees_final_response_only),
