@@ -452,6 +452,7 @@ static int loop(void)
         switch (check(&why, &http_status)) {
         case CHECK_OK:
             A.failures = 0;
+            logged_in_now = false;
             if (A.o->once) {
                 return GW_EXIT_OK;
             }
@@ -462,8 +463,11 @@ static int loop(void)
             if (rc >= 0) {
                 return rc;
             }
-            if (A.o->once && logged_in_now) {
-                return GW_EXIT_AUTH; /* a brand-new token refused: nothing more to try */
+            if (logged_in_now) { /* a brand-new token refused: never a tight login loop */
+                if (A.o->once) {
+                    return GW_EXIT_AUTH;
+                }
+                backoff_wait("retry_wait", "login", SG_ERR_AUTH, 401);
             }
             break;
         }

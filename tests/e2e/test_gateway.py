@@ -217,6 +217,20 @@ def test_once_exit_codes_denied_and_unreachable(gateway, gw_mock, tmp_path):
     assert events(r.stderr, "login_failed")
 
 
+def test_once_exits_3_when_even_a_fresh_token_is_rejected(gateway, gw_mock, token):
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    gw_mock.misbehave("status", count=-1, path="/api/v2/me", status=401,
+                      code="TOKEN_NOT_VALID")
+    p = gateway.start("--once")
+    approve_shown_code(p, gw_mock)  # the stored token was refused: one new login
+    r = p.finish(30)
+    check_log(r.stderr)
+    assert r.returncode == 3, redact(r.stderr)
+    assert len(events(r.stderr, "token_rejected")) == 2
+    assert len(gw_mock.devices()) == 1
+    assert "token" not in gateway.stored()  # a refused token is not kept
+
+
 def test_cacert_option_and_untrusted_server(gateway, gw_mock, token, rogue_mock, tmp_path):
     gateway.store_token(token(["chatbots:read"], server=gw_mock))
     r = gateway.run("--once", "--cacert", gw_mock.ca_file, ca_env=False)
