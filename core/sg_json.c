@@ -412,6 +412,8 @@ static sg_status open_container(sg_json_reader *r, bool object)
 
 static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
 {
+    *errp = data;
+    if (data == NULL) return SG_OK; /* only with len 0 (feed checks): nothing to do */
     const uint8_t *p = data, *end = data + len;
     const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
