@@ -4,8 +4,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 make -s build/dep-include/jsmn.h >/dev/null
 status=0
-srcs=$(ls core/*.c port/mbedtls/*.c platform/posix/*.c examples/cli/*.c 2>/dev/null)
-incs="-Icore -Ibuild/dep-include -Iport/mbedtls -Iplatform/posix -Iexamples/cli"
+srcs=$(ls core/*.c port/mbedtls/*.c platform/posix/*.c examples/cli/*.c examples/gateway/*.c 2>/dev/null)
+incs="-Icore -Ibuild/dep-include -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/gateway"
 
 echo "== cppcheck"
 if ! cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
@@ -15,12 +15,19 @@ if ! cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,
 fi
 
 echo "== clang-tidy"
-for f in $srcs; do
-    out=$(clang-tidy --quiet "$f" -- -std=c11 $incs -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE 2>/dev/null)
-    if [ -n "$out" ]; then
-        echo "$out"
-        status=1
-    fi
-done
-[ $status -eq 0 ] && echo "lint: cppcheck and clang-tidy clean ($(echo $srcs | wc -w) files)"
+tidy_out=$(mktemp)
+# shellcheck disable=SC2086
+printf '%s\n' $srcs | xargs -P "${JOBS:-2}" -I{} sh -c \
+    'clang-tidy --quiet "$1" -- -std=c11 '"$incs"' -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE 2>/dev/null' _ {} \
+    > "$tidy_out"
+if [ -s "$tidy_out" ]; then
+    cat "$tidy_out"
+    status=1
+fi
+rm -f "$tidy_out"
+if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+    echo "== firmware sources, for the target"
+    make -s lint-firmware || status=1
+fi
+[ $status -eq 0 ] && echo "lint: cppcheck and clang-tidy clean ($(echo $srcs | wc -w) host files)"
 exit $status

@@ -41,12 +41,14 @@ have() { command -v "$1" >/dev/null 2>&1; }
 step build-gcc make -j"$JOBS" all unit
 step unit-gcc make test-unit
 step no-heap make check-heap
-step e2e make test-e2e
+# The firmware tests run once, in their own step below.
+NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py"
+step e2e make "$NOFW" test-e2e
 step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
 step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
 step unit-mbedtls36 make MBEDTLS=3.6 test-unit
-step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e test-e2e
+step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e "$NOFW" test-e2e
 step lint make lint
 if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
 if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then

@@ -252,6 +252,12 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
                        (unsigned)n->url.origin.port);
         return buf;
     case SG_ERR_TLS:
+        if (n->posix_ready && n->posix.tls.last_error != 0) {
+            int e = n->posix.tls.last_error;
+            (void)snprintf(buf, cap, "TLS with %s failed (mbedTLS error -0x%04X)", n->host,
+                           (unsigned)(e < 0 ? -e : e));
+            return buf;
+        }
         (void)snprintf(buf, cap, "TLS with %s failed (is it an https server?)", n->host);
         return buf;
     default:

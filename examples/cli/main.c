@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_store.h"
 
 typedef struct cli_command {
     const char *name;
@@ -85,7 +86,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *long_
         return arg + n + 1;
     }
     if (strcmp(arg, long_name) == 0 || (short_name != NULL && strcmp(arg, short_name) == 0)) {
-        if (*i + 1 >= argc) {
+        if (*i + 1 >= argc || argv[*i + 1] == NULL) {
             *missing = true;
             return NULL;
         }
@@ -123,6 +124,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool missing = false;
+        if (arg == NULL) {
+            break; /* argv ends early: treat as its end */
+        }
         const char *v;
         if (after_dashdash) {
             rest[nrest++] = argv[i];
@@ -197,5 +201,6 @@ int main(int argc, char **argv)
     }
     rest[nrest] = NULL;
     cli_signals_install();
+    cli_store_use_globals(&g); /* config errors follow --json in every command */
     return cmd->run(&g, nrest, rest);
 }

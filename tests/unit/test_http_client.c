@@ -226,6 +226,19 @@ static void test_no_reopen_once_response_started(void **state)
     assert_int_equal(mem_transport_recv_left(&f->mt), 1);
 }
 
+static void test_reset_mid_response_is_truncated(void **state)
+{
+    fixture *f = *state;
+    /* A reset (or TLS ending without close_notify) inside a body ended by close. */
+    static const mem_step recv[] = {MEM_DATA_STR("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nab"),
+                                    MEM_ERROR(SG_ERR_CLOSED)};
+    mem_transport_script_recv(&f->mt, recv, 2);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/cut", &status), SG_ERR_HTTP_TRUNCATED);
+    assert_string_equal(f->body, "ab");
+    assert_int_equal(f->mt.opens, 1);
+}
+
 static void test_no_reopen_on_fresh_connection(void **state)
 {
     fixture *f = *state;
@@ -489,6 +502,7 @@ int main(void)
         T(test_reopen_after_send_failure),
         T(test_reopen_only_once),
         T(test_no_reopen_once_response_started),
+        T(test_reset_mid_response_is_truncated),
         T(test_no_reopen_on_fresh_connection),
         T(test_connection_close_is_honoured),
         T(test_extra_bytes_drop_connection),
