@@ -185,6 +185,11 @@ static sg_status mt_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
     if (!t->is_open) {
         return SG_ERR_CLOSED;
     }
+    /* A poll (timeout 0) between exchanges: a scripted response has not been asked for yet. */
+    if (timeout_ms == 0 && s->pos < s->count && s->steps[s->pos].kind == MEM_STEP_DATA &&
+        s->offset == 0) {
+        return SG_ERR_TIMEOUT;
+    }
     const mem_step *st = script_next(t, s, timeout_ms, &timed_out);
     if (timed_out) {
         return SG_ERR_TIMEOUT;

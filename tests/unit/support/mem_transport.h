@@ -5,7 +5,9 @@
  * order; an operation whose script is exhausted gets the default (open and send succeed,
  * recv reports an orderly close). A step may first let time pass on the fake clock: when
  * that delay exceeds the call's timeout the call advances the clock by the timeout, returns
- * SG_ERR_TIMEOUT and keeps the rest of the delay for the next call.
+ * SG_ERR_TIMEOUT and keeps the rest of the delay for the next call. A recv with timeout 0
+ * (the client's idle-connection probe) sees EOF and error steps but never the start of a
+ * DATA step: responses only come once a request was sent.
  *
  *   static const mem_step resp[] = {
  *       MEM_DATA_STR("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
