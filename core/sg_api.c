@@ -7,6 +7,10 @@
 
 #define HDR_VALUE_MAX 40u   /* Retry-After and Date values kept from a response */
 
+/* The work buffer's areas hold what sg_api.h says they hold even at the minimum size. */
+_Static_assert(SG_API_WORK_MIN / 8u - 8u >= SG_API_CURSOR_MAX, "cursor fits the body area");
+_Static_assert(SG_API_WORK_MIN / 16u - 8u >= 2u * HDR_VALUE_MAX, "headers fit the details area");
+
 enum action { ACT_PENDING = 0, ACT_FINAL, ACT_RETRY, ACT_REDIRECT, ACT_TOO_MANY };
 
 /* One request, across its attempts and redirects. */
@@ -17,7 +21,10 @@ typedef struct call {
     bool keep_headers;           /* replay the final headers to api->header_fn */
     const uint8_t *body;
     size_t body_len;
-    const sg_json_config *data_cfg;
+    const sg_json_sub *subs;     /* the caller's data subscriptions (typed calls) */
+    size_t sub_count;
+    sg_json_value_fn on_value;
+    void *value_ctx;
     sg_api_body_fn on_body;
     void *body_ctx;
     sg_envelope *env;
@@ -41,9 +48,14 @@ typedef struct attempt {
     uint32_t wait_ms;
     size_t kept;                 /* bytes of headers kept in the element area */
     size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
-    char retry_after[HDR_VALUE_MAX];
-    char date[HDR_VALUE_MAX];
 } attempt;
+
+/*
+ * Retry-After and Date are kept in the details area of the work buffer: it is free until
+ * the attempt is known to be final (decide() reads them before the envelope starts).
+ */
+static char *retry_after_buf(const attempt *a) { return a->api->details_buf; }
+static char *date_buf(const attempt *a) { return a->api->details_buf + HDR_VALUE_MAX; }
 
 /* ------------------------------------------------------------------ setup --- */
 
@@ -139,29 +151,25 @@ static sg_status text_put(text *t, const char *s, size_t n)
 
 static sg_status text_cstr(text *t, const char *s) { return text_put(t, s, strlen(s)); }
 
-/* api->target = base path + route + "/" + id (percent-encoded) + suffix. */
-static sg_status target_for_id(sg_api *api, const char *route, const char *id,
-                               const char *suffix)
+/* api->target = base path + route, then "/" + id (percent-encoded) + suffix when id is set. */
+static sg_status set_target(sg_api *api, const char *route, const char *id, const char *suffix)
 {
-    if (id == NULL || id[0] == '\0') {
-        return SG_ERR_INVALID_ARG;
-    }
     text t = {api->target, sizeof(api->target), 0};
     sg_status st = text_cstr(&t, api->cfg.base_path);
     if (st == SG_OK) {
         st = text_cstr(&t, route);
     }
-    if (st == SG_OK) {
+    if (st == SG_OK && id != NULL) {
         st = text_cstr(&t, "/");
-    }
-    size_t n = 0;
-    if (st == SG_OK) {
-        sg_slice s = {id, strlen(id)};
-        st = sg_url_encode(s, t.buf + t.len, t.cap - t.len, &n);
-        t.len += n;
-    }
-    if (st == SG_OK) {
-        st = text_cstr(&t, suffix);
+        size_t n = 0;
+        if (st == SG_OK) {
+            sg_slice s = {id, strlen(id)};
+            st = sg_url_encode(s, t.buf + t.len, t.cap - t.len, &n);
+            t.len += n;
+        }
+        if (st == SG_OK) {
+            st = text_cstr(&t, suffix);
+        }
     }
     return st;
 }
@@ -234,9 +242,9 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
         keep_header(a, name, value);
     }
     if (sg_slice_eq_nocase(name, "retry-after")) {
-        keep_value(a->retry_after, &a->retry_after_len, value);
+        keep_value(retry_after_buf(a), &a->retry_after_len, value);
     } else if (sg_slice_eq_nocase(name, "date")) {
-        keep_value(a->date, &a->date_len, value);
+        keep_value(date_buf(a), &a->date_len, value);
     } else if (sg_slice_eq_nocase(name, "location") &&
                sg_redirect_is(a->status, &redirect) == SG_OK && redirect) {
         /* Resolved now: the value lives only during this call. */
@@ -263,8 +271,13 @@ static sg_status start_final(attempt *a)
     if (env == NULL || st != SG_OK) {
         return st;
     }
-    st = sg_envelope_init(env, a->c->data_cfg, a->api->details_buf,
-                                    a->api->details_cap);
+    /* The work buffer's string area serves the envelope too: it needs none of its own. */
+    const sg_api *api = a->api;
+    const call *c = a->c;
+    sg_json_config cfg = {c->subs, c->sub_count, c->on_value, c->value_ctx, api->str_buf,
+                          api->str_cap, api->elem_buf, api->elem_cap, api->tokens,
+                          api->max_tokens, 0};
+    st = sg_envelope_init(env, &cfg, api->details_buf, api->details_cap);
     if (st == SG_OK) {
         st = sg_envelope_set_http_status(env, a->status);
     }
@@ -290,8 +303,8 @@ static sg_status decide(attempt *a)
     if (st == SG_OK && reason != SG_RETRY_NONE) {
         int64_t after = -1;
         uint32_t ms = 0;
-        sg_slice ra = {a->retry_after, a->retry_after_len};
-        sg_slice date = {a->date, usable(a->date_len) ? a->date_len : 0};
+        sg_slice ra = {retry_after_buf(a), a->retry_after_len};
+        sg_slice date = {date_buf(a), usable(a->date_len) ? a->date_len : 0};
         if (usable(a->retry_after_len) && sg_retry_after_ms(ra, date, &ms) == SG_OK) {
             after = ms;
         }
@@ -468,11 +481,7 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
         http_status == NULL || (body == NULL && body_len > 0)) {
         return SG_ERR_INVALID_ARG;
     }
-    text t = {api->target, sizeof(api->target), 0};
-    sg_status st = text_cstr(&t, api->cfg.base_path);
-    if (st == SG_OK) {
-        st = text_cstr(&t, path_and_query);
-    }
+    sg_status st = set_target(api, path_and_query, NULL, NULL);
     if (st != SG_OK) {
         return st;
     }
@@ -490,22 +499,18 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
     return st;
 }
 
-/* A typed call: strict envelope, then the API's verdict. */
-static sg_status typed(sg_api *api, call *c, sg_envelope *env, const sg_json_config *cfg)
+/* A typed call: the data subscriptions, a strict envelope, then the API's verdict. */
+static sg_status typed(sg_api *api, call *c, sg_envelope *env, const sg_json_sub *subs,
+                       size_t n, sg_json_value_fn fn, void *ctx)
 {
     c->env = env;
-    c->data_cfg = cfg;
+    c->subs = subs;
+    c->sub_count = n;
+    c->on_value = fn;
+    c->value_ctx = ctx;
     c->strict_env = true;
     sg_status st = run_call(api, c);
     return st != SG_OK ? st : sg_envelope_status(env);
-}
-
-static sg_json_config data_config(sg_api *api, const sg_json_sub *subs, size_t n,
-                                  sg_json_value_fn fn, void *ctx)
-{
-    sg_json_config cfg = {subs, n, fn, ctx, api->str_buf, api->str_cap, api->elem_buf,
-                          api->elem_cap, api->tokens, api->max_tokens, 0};
-    return cfg;
 }
 
 /* Copy an event's text, cutting at cap - 1 (the reader already cut at whole characters). */
@@ -576,17 +581,14 @@ static sg_status identity(sg_api *api, const char *route, sg_api_identity *out,
     memset(out, 0, sizeof(*out));
     out->on_scope = fn;
     out->scope_ctx = fn_ctx;
-    sg_form f;
-    sg_status st = target_query(api, route, &f);
+    sg_status st = set_target(api, route, NULL, NULL);
     if (st != SG_OK) {
         return st;
     }
-    sg_json_config cfg = data_config(api, me_subs, sizeof(me_subs) / sizeof(me_subs[0]),
-                                     on_me_value, out);
     call c = {0};
     c.method = "GET";
     c.idempotent = true;
-    return typed(api, &c, env, &cfg);
+    return typed(api, &c, env, me_subs, sizeof(me_subs) / sizeof(me_subs[0]), on_me_value, out);
 }
 
 sg_status sg_api_me(sg_api *api, sg_api_identity *out, sg_envelope *env)
@@ -600,10 +602,6 @@ sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_envelope *env)
 }
 
 /* ------------------------------------------------------------------ lists --- */
-
-typedef struct list_ctx {
-    sg_api_list_out *out;
-} list_ctx;
 
 static sg_status parse_int64(sg_slice s, int64_t *out)
 {
@@ -624,7 +622,7 @@ static sg_status parse_int64(sg_slice s, int64_t *out)
 /* Subscription order shared by both lists: items, then the pagination members. */
 static sg_status on_list_value(void *ctx, const sg_json_event *ev)
 {
-    sg_api_list_out *out = ((list_ctx *)ctx)->out;
+    sg_api_list_out *out = ctx;
     sg_api_page *pg = &out->last;
     switch (ev->sub) {
     case 0:
@@ -674,16 +672,14 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         {"data.pagination.nextCursor", SG_JSON_SUB_VALUE, false},
         {"data.pagination.limit", SG_JSON_SUB_VALUE, false},
     };
-    char cursor[SG_API_CURSOR_MAX];
+    char *cursor = api->body_buf; /* a GET sends no body: the cursor waits there, off the stack */
     const char *first = params->cursor ? params->cursor : "";
     size_t first_len = strlen(first);
-    if (first_len >= sizeof(cursor)) {
+    if (first_len >= SG_API_CURSOR_MAX) {
         return SG_ERR_INVALID_ARG;
     }
     memcpy(cursor, first, first_len + 1);
     out->total_items = 0;
-    list_ctx lc = {out};
-    sg_json_config cfg = data_config(api, subs, 4, on_list_value, &lc);
     for (uint32_t page = 1;; page++) {
         sg_form f;
         sg_status st = target_query(api, route, &f);
@@ -705,7 +701,7 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         call c = {0};
         c.method = "GET";
         c.idempotent = true;
-        st = typed(api, &c, env, &cfg);
+        st = typed(api, &c, env, subs, 4, on_list_value, out);
         if (st == SG_OK && out->on_page != NULL) {
             st = out->on_page(out->ctx, &out->last);
         }
@@ -716,7 +712,7 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         if (out->last.next_cursor[0] == '\0' || strcmp(out->last.next_cursor, cursor) == 0) {
             return SG_ERR_JSON_TYPE;
         }
-        memcpy(cursor, out->last.next_cursor, sizeof(cursor));
+        memcpy(cursor, out->last.next_cursor, SG_API_CURSOR_MAX);
     }
 }
 
@@ -738,6 +734,8 @@ sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_params *params,
 /* ------------------------------------------------------------------ single objects --- */
 
 typedef struct object_ctx {
+    const char *member;          /* "data.token", "data.chatbot" */
+    bool object_required;
     sg_api_item_fn on_object;
     void *ctx;
     bool got_object;
@@ -770,22 +768,26 @@ static sg_status on_object_value(void *ctx, const sg_json_event *ev)
     return SG_OK;
 }
 
-/* One object at data.<member>, plus data.plaintextToken when o->secret is set. */
-static sg_status object_call(sg_api *api, call *c, const char *member, object_ctx *o,
-                             bool object_required, sg_envelope *env)
+/*
+ * One object at o->member, plus data.plaintextToken when o->secret is set, to api->target.
+ * Only a POST (which may create something) is not idempotent: GET reads, and revoking twice
+ * leaves the same state.
+ */
+static sg_status object_call(sg_api *api, const char *method, const uint8_t *body,
+                             size_t body_len, object_ctx *o, sg_envelope *env)
 {
     const sg_json_sub subs[] = {
-        {member, SG_JSON_SUB_ELEMENT, false},
+        {o->member, SG_JSON_SUB_ELEMENT, false},
         {"data.plaintextToken", SG_JSON_SUB_VALUE, false},
     };
-    sg_json_config cfg = data_config(api, subs, o->secret != NULL ? 2u : 1u, on_object_value, o);
-    sg_status st = typed(api, c, env, &cfg);
+    call c = {0};
+    c.method = method;
+    c.idempotent = strcmp(method, "POST") != 0;
+    c.body = body;
+    c.body_len = body_len;
+    sg_status st = typed(api, &c, env, subs, o->secret != NULL ? 2u : 1u, on_object_value, o);
     if (o->secret != NULL) {
         wipe(api);
-        volatile char *p = env->str; /* used when the string area is smaller than it */
-        for (size_t i = 0; i < sizeof(env->str); i++) {
-            p[i] = 0;
-        }
     }
     if (st != SG_OK) {
         return st;
@@ -793,10 +795,21 @@ static sg_status object_call(sg_api *api, call *c, const char *member, object_ct
     if (o->secret_too_long) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    if ((object_required && !o->got_object) || (o->secret != NULL && !o->got_secret)) {
+    if ((o->object_required && !o->got_object) || (o->secret != NULL && !o->got_secret)) {
         return SG_ERR_JSON_TYPE; /* 2xx, yet not what the contract promises */
     }
     return SG_OK;
+}
+
+/* route/{id}{suffix} without a body. */
+static sg_status id_call(sg_api *api, const char *method, const char *route, const char *id,
+                         const char *suffix, object_ctx *o, sg_envelope *env)
+{
+    if (id == NULL || id[0] == '\0') {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_status st = set_target(api, route, id, suffix);
+    return st != SG_OK ? st : object_call(api, method, NULL, 0, o, env);
 }
 
 /* Characters (code points) of a UTF-8 string. */
@@ -882,19 +895,14 @@ sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_i
     if (st == SG_OK) {
         st = new_token_body(api, req, &len);
     }
-    sg_form f;
     if (st == SG_OK) {
-        st = target_query(api, "/api/v2/tokens", &f);
+        st = set_target(api, "/api/v2/tokens", NULL, NULL);
     }
     if (st != SG_OK) {
         return st;
     }
-    call c = {0};
-    c.method = "POST";
-    c.body = (const uint8_t *)api->body_buf;
-    c.body_len = len;
-    object_ctx o = {on_token, ctx, false, secret, secret_cap, false, false};
-    return object_call(api, &c, "data.token", &o, false, env);
+    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
+    return object_call(api, "POST", (const uint8_t *)api->body_buf, len, &o, env);
 }
 
 sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
@@ -904,14 +912,8 @@ sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_tok
         return SG_ERR_INVALID_ARG;
     }
     secret[0] = '\0';
-    sg_status st = target_for_id(api, "/api/v2/tokens", id, "/rotate");
-    if (st != SG_OK) {
-        return st;
-    }
-    call c = {0};
-    c.method = "POST";
-    object_ctx o = {on_token, ctx, false, secret, secret_cap, false, false};
-    return object_call(api, &c, "data.token", &o, false, env);
+    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
+    return id_call(api, "POST", "/api/v2/tokens", id, "/rotate", &o, env);
 }
 
 sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
@@ -920,15 +922,8 @@ sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_tok
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = target_for_id(api, "/api/v2/tokens", id, "");
-    if (st != SG_OK) {
-        return st;
-    }
-    call c = {0};
-    c.method = "DELETE";
-    c.idempotent = true; /* revoking twice leaves the same state */
-    object_ctx o = {on_token, ctx, false, NULL, 0, false, false};
-    return object_call(api, &c, "data.token", &o, false, env);
+    object_ctx o = {"data.token", false, on_token, ctx, false, NULL, 0, false, false};
+    return id_call(api, "DELETE", "/api/v2/tokens", id, "", &o, env);
 }
 
 sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chatbot, void *ctx,
@@ -937,13 +932,6 @@ sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chat
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = target_for_id(api, "/api/v2/chatbots", id, "");
-    if (st != SG_OK) {
-        return st;
-    }
-    call c = {0};
-    c.method = "GET";
-    c.idempotent = true;
-    object_ctx o = {on_chatbot, ctx, false, NULL, 0, false, false};
-    return object_call(api, &c, "data.chatbot", &o, true, env);
+    object_ctx o = {"data.chatbot", true, on_chatbot, ctx, false, NULL, 0, false, false};
+    return id_call(api, "GET", "/api/v2/chatbots", id, "", &o, env);
 }

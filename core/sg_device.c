@@ -31,21 +31,6 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
 };
 
-#define STR_CAP SG_DEVICE_STR_MAX
-
-/* One response being read. */
-typedef struct resp {
-    sg_device *d;
-    const char *client_id;
-    sg_json_reader r;
-    sg_status json_st;         /* first reader or member failure; the body is still drained */
-    uint8_t kind;
-    uint16_t seen;             /* bit per subscription */
-    int64_t expires_in;
-    int64_t interval;
-    char str[STR_CAP];
-} resp;
-
 static void wipe(void *p, size_t n)
 {
     volatile unsigned char *v = p;
@@ -81,9 +66,9 @@ static void copy_cut(char *dst, size_t cap, sg_slice s)
 }
 
 /* A non-negative integer number of seconds (at most 9 digits). */
-static sg_status seconds(const sg_json_event *ev, int64_t *out)
+static sg_status seconds(const sg_json_event *ev, int32_t *out)
 {
-    int64_t v = 0;
+    int32_t v = 0;
     if (ev->type != SG_JSON_NUMBER || ev->text.len == 0 || ev->text.len > 9) {
         return SG_ERR_JSON_TYPE;
     }
@@ -137,13 +122,12 @@ static bool wanted(uint8_t kind, size_t sub)
     }
 }
 
-static sg_status take_string(resp *r, const sg_json_event *ev)
+static sg_status take_string(sg_device *d, const sg_json_event *ev)
 {
-    sg_device *d = r->d;
     switch (ev->sub) {
     case S_DEVICE_CODE:
         return ev->text.len == 0 ? SG_ERR_JSON_TYPE
-                                 : build_token_body(d, r->client_id, ev->text);
+                                 : build_token_body(d, d->client_id, ev->text);
     case S_USER_CODE:
         return copy_str(d->user_code, sizeof d->user_code, ev->text);
     case S_VERIFICATION_URI:
@@ -154,7 +138,7 @@ static sg_status take_string(resp *r, const sg_json_event *ev)
         return copy_str(d->verification_uri_complete, sizeof d->verification_uri_complete,
                         ev->text);
     case S_ACCESS_TOKEN:
-        return copy_str(d->access_token, sizeof d->access_token, ev->text);
+        return copy_str(d->u.access_token, sizeof d->u.access_token, ev->text);
     case S_ERROR:
         copy_cut(d->error, sizeof d->error, ev->text);
         return SG_OK;
@@ -166,20 +150,20 @@ static sg_status take_string(resp *r, const sg_json_event *ev)
 
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
-    resp *r = ctx;
-    if (ev->kind != SG_JSON_EV_VALUE || !wanted(r->kind, ev->sub)) {
+    sg_device *d = ctx;
+    if (ev->kind != SG_JSON_EV_VALUE || !wanted(d->kind, ev->sub)) {
         return SG_OK;
     }
     sg_status st;
     if (ev->sub == S_EXPIRES_IN || ev->sub == S_INTERVAL) {
-        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &r->expires_in : &r->interval);
+        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->got_expires_in : &d->got_interval);
     } else if (ev->type == SG_JSON_STRING) {
-        st = take_string(r, ev);
+        st = take_string(d, ev);
     } else {
         st = ev->type == SG_JSON_NULL ? SG_OK : SG_ERR_JSON_TYPE;
     }
     if (st == SG_OK && ev->type != SG_JSON_NULL) {
-        r->seen = (uint16_t)(r->seen | (1u << ev->sub));
+        d->seen = (uint16_t)(d->seen | (1u << ev->sub));
     }
     return st;
 }
@@ -188,27 +172,27 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
  * connection stays usable (a proxy's HTML 502 must not cost the keep-alive). */
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 {
-    resp *r = ctx;
-    if (r->json_st == SG_OK) {
-        r->json_st = sg_json_reader_feed(&r->r, data, len);
+    sg_device *d = ctx;
+    if (d->json_st == SG_OK) {
+        d->json_st = sg_json_reader_feed(&d->reader, data, len);
     }
     return SG_OK;
 }
 
-static bool seen(const resp *r, unsigned sub) { return (r->seen & (1u << sub)) != 0; }
+static bool seen(const sg_device *d, unsigned sub) { return (d->seen & (1u << sub)) != 0; }
 
-static sg_status exchange(sg_device *d, resp *r, uint8_t kind, const sg_http_origin *origin,
-                          const char *target, bool post, const char *client_id)
+/* One request; the response is read into d's reader (kept out of the stack frames). */
+static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *origin,
+                          const char *target, bool post)
 {
-    memset(r, 0, sizeof *r);
-    r->d = d;
-    r->kind = kind;
-    r->client_id = client_id;
-    r->expires_in = -1;
-    r->interval = -1;
-    sg_json_config jc = {.subs = subs, .sub_count = S_COUNT, .on_value = on_value, .ctx = r,
-                         .str_buf = r->str, .str_cap = sizeof r->str};
-    sg_status st = sg_json_reader_init(&r->r, &jc);
+    d->kind = kind;
+    d->json_st = SG_OK;
+    d->seen = 0;
+    d->got_expires_in = -1;
+    d->got_interval = -1;
+    sg_json_config jc = {.subs = subs, .sub_count = S_COUNT, .on_value = on_value, .ctx = d,
+                         .str_buf = d->str, .str_cap = sizeof d->str};
+    sg_status st = sg_json_reader_init(&d->reader, &jc);
     if (st != SG_OK) {
         return st;
     }
@@ -219,14 +203,14 @@ static sg_status exchange(sg_device *d, resp *r, uint8_t kind, const sg_http_ori
         req.body = (const uint8_t *)d->body;
         req.body_len = d->body_len;
     }
-    sg_http_sink sink = {.ctx = r, .on_body = on_body};
+    sg_http_sink sink = {.ctx = d, .on_body = on_body};
     int status = 0;
     st = sg_http_exchange(d->http, origin, &req, &sink, &status);
     d->http_status = status;
-    if (st == SG_OK && r->json_st == SG_OK) {
-        r->json_st = sg_json_reader_finish(&r->r);
+    if (st == SG_OK && d->json_st == SG_OK) {
+        d->json_st = sg_json_reader_finish(&d->reader);
     }
-    wipe(r->str, sizeof r->str); /* the device code or the access token went through it */
+    wipe(d->str, sizeof d->str); /* the device code or the access token went through it */
     return st;
 }
 
@@ -279,7 +263,7 @@ static sg_status endpoint(const sg_device_config *cfg, const char *text, const c
 }
 
 /* Discovery (RFC 8414): endpoints from the document when served, else the fallbacks. */
-static sg_status discover(sg_device *d, const sg_device_config *cfg, resp *r, char *auth_host,
+static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
                           sg_http_origin *auth_origin, char *auth_path)
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
@@ -287,14 +271,14 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, resp *r, ch
     sg_status st = join(target, sizeof d->body, "/.well-known/oauth-authorization-server",
                         base_path);
     if (st == SG_OK) {
-        st = exchange(d, r, R_DISCOVERY, &cfg->base, target, false, NULL);
+        st = exchange(d, R_DISCOVERY, &cfg->base, target, false);
     }
     if (st != SG_OK) {
         return st;
     }
-    bool doc = d->http_status == 200 && r->json_st == SG_OK;
-    const char *dev_url = doc && seen(r, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
-    const char *tok_url = doc && seen(r, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
+    bool doc = d->http_status == 200 && d->json_st == SG_OK;
+    const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
+    const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
     st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
                   auth_path);
     if (st == SG_OK) {
@@ -383,7 +367,7 @@ static sg_status refused(const sg_device *d)
 static sg_status fail(sg_device *d, sg_status st)
 {
     wipe(d->body, sizeof d->body);
-    wipe(d->access_token, sizeof d->access_token);
+    wipe(&d->u, sizeof d->u);
     d->body_len = 0;
     d->state = ST_FAILED;
     return st;
@@ -401,37 +385,35 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     }
     d->http = cfg->http;
     d->platform = cfg->platform;
-    resp r;
-    char auth_host[SG_DEVICE_HOST_MAX];
-    char auth_path[SG_DEVICE_PATH_MAX];
     sg_http_origin auth_origin;
-    st = discover(d, cfg, &r, auth_host, &auth_origin, auth_path);
+    st = discover(d, cfg, d->u.auth.host, &auth_origin, d->u.auth.path);
     if (st == SG_OK) {
-        st = build_authorize_body(d, cfg, r.str, sizeof r.str); /* r is free until the exchange */
+        st = build_authorize_body(d, cfg, d->str, sizeof d->str); /* str is free until then */
     }
     if (st == SG_OK) {
         d->error[0] = '\0';
         d->error_description[0] = '\0';
-        st = exchange(d, &r, R_AUTHORIZE, &auth_origin, auth_path, true, cfg->client_id != NULL
-                                                                       ? cfg->client_id
-                                                                       : SG_DEVICE_CLIENT_ID);
+        d->client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
+        st = exchange(d, R_AUTHORIZE, &auth_origin, d->u.auth.path, true);
+        d->client_id = NULL; /* borrowed from cfg only for this exchange */
     }
+    wipe(&d->u, sizeof d->u); /* the access token's room from now on */
     if (st != SG_OK) {
         return fail(d, st);
     }
     if (d->http_status != 200) {
         return fail(d, refused(d));
     }
-    if (r.json_st != SG_OK) {
-        return fail(d, r.json_st);
+    if (d->json_st != SG_OK) {
+        return fail(d, d->json_st);
     }
-    if (!seen(&r, S_DEVICE_CODE) || d->body_len == 0 || !seen(&r, S_USER_CODE) ||
-        !seen(&r, S_VERIFICATION_URI) || r.expires_in <= 0) {
+    if (!seen(d, S_DEVICE_CODE) || d->body_len == 0 || !seen(d, S_USER_CODE) ||
+        !seen(d, S_VERIFICATION_URI) || d->got_expires_in <= 0) {
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     uint64_t now = now_ms(d);
-    d->expires_in = (uint32_t)r.expires_in;
-    d->interval = r.interval > 0 ? (uint32_t)r.interval : SG_DEVICE_DEFAULT_INTERVAL_S;
+    d->expires_in = (uint32_t)d->got_expires_in;
+    d->interval = d->got_interval > 0 ? (uint32_t)d->got_interval : SG_DEVICE_DEFAULT_INTERVAL_S;
     d->expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
     d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
     d->state = ST_POLLING;
@@ -462,10 +444,9 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         *wait_ms = wait_until_next(d, now);
         return SG_ERR_AUTHORIZATION_PENDING;
     }
-    resp r;
     d->error[0] = '\0';
     d->error_description[0] = '\0';
-    sg_status st = exchange(d, &r, R_TOKEN, &d->token_origin, d->token_path, true, NULL);
+    sg_status st = exchange(d, R_TOKEN, &d->token_origin, d->token_path, true);
     now = now_ms(d);
     int hs = d->http_status;
     uint64_t interval_ms = (uint64_t)d->interval * 1000u;
@@ -477,19 +458,19 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         b = b < interval_ms ? interval_ms : b;
         d->backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
         d->next_poll_ms = now + b;
-    } else if (hs == 200 && r.json_st == SG_OK && seen(&r, S_ACCESS_TOKEN)) {
+    } else if (hs == 200 && d->json_st == SG_OK && seen(d, S_ACCESS_TOKEN)) {
         wipe(d->body, sizeof d->body);
         d->body_len = 0;
         d->state = ST_DONE;
         return SG_OK;
     } else if (hs == 200) {
-        return fail(d, r.json_st != SG_OK ? r.json_st : SG_ERR_JSON_TYPE);
+        return fail(d, d->json_st != SG_OK ? d->json_st : SG_ERR_JSON_TYPE);
     } else if (strcmp(d->error, "authorization_pending") == 0) {
         d->backoff_ms = 0;
         d->next_poll_ms = now + interval_ms;
     } else if (strcmp(d->error, "slow_down") == 0) {
         uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-        d->interval = r.interval > (int64_t)d->interval ? (uint32_t)r.interval : slower;
+        d->interval = d->got_interval > (int64_t)d->interval ? (uint32_t)d->got_interval : slower;
         d->backoff_ms = 0;
         d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
     } else if (strcmp(d->error, "access_denied") == 0) {
@@ -499,7 +480,7 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     } else {
         return fail(d, refused(d));
     }
-    wipe(d->access_token, sizeof d->access_token); /* a token in an error body: never used */
+    wipe(d->u.access_token, sizeof d->u.access_token); /* a token in an error body: never used */
     if (now >= d->expires_at_ms) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }
@@ -551,15 +532,15 @@ sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
 sg_status sg_device_take_token(sg_device *d, char *out, size_t cap)
 {
     if (d == NULL || out == NULL || cap == 0 || d->state != ST_DONE ||
-        d->access_token[0] == '\0') {
+        d->u.access_token[0] == '\0') {
         return SG_ERR_INVALID_ARG;
     }
-    size_t n = strlen(d->access_token);
+    size_t n = strlen(d->u.access_token);
     if (n >= cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    memcpy(out, d->access_token, n + 1);
-    wipe(d->access_token, sizeof d->access_token);
+    memcpy(out, d->u.access_token, n + 1);
+    wipe(d->u.access_token, sizeof d->u.access_token);
     return SG_OK;
 }
 

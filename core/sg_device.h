@@ -23,18 +23,22 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 2464 bytes on 64-bit hosts and 2448 on Cortex-M4 with
- * the default limits below (override them with -D). Stack on Cortex-M4 (-Os):
- * sg_device_start about 1.4 KB, sg_device_poll about 1.1 KB (the JSON reader and its
- * string buffer). Limits: user code 31 bytes, URIs 255, access token 255, device code
- * SG_DEVICE_STR_MAX - 1 (639) as long as its token request fits SG_DEVICE_BODY_MAX - 1
- * encoded, endpoint host and path 127 each; error and error_description are cut to fit.
+ * Memory: sizeof(sg_device) is 3504 bytes on 64-bit hosts and 3432 on Cortex-M4 with
+ * the default limits below (override them with -D; examples/firmware picks small ones).
+ * The JSON reader and its string buffer live in the struct, not on the stack, so a step
+ * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
+ * sg_device_poll's 56 (`make size` prints the chains below them). Limits: user code
+ * SG_DEVICE_USER_CODE_MAX - 1, URIs SG_DEVICE_URI_MAX - 1, access token
+ * SG_DEVICE_TOKEN_MAX - 1, device code SG_DEVICE_STR_MAX - 1 as long as its token request
+ * fits SG_DEVICE_BODY_MAX - 1 encoded, endpoint host and path SG_DEVICE_HOST_MAX - 1 and
+ * SG_DEVICE_PATH_MAX - 1; error and error_description are cut to fit.
  */
 #ifndef SG_DEVICE_H
 #define SG_DEVICE_H
 
 #include "sg_base.h"
 #include "sg_http.h"
+#include "sg_json.h"
 
 #ifndef SG_DEVICE_USER_CODE_MAX
 #define SG_DEVICE_USER_CODE_MAX 32
@@ -107,11 +111,28 @@ typedef struct sg_device {
     char token_path[SG_DEVICE_PATH_MAX];
     char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
     size_t body_len;
-    char access_token[SG_DEVICE_TOKEN_MAX];
+    union {                          /* never needed at the same time */
+        char access_token[SG_DEVICE_TOKEN_MAX];      /* after the token response */
+        struct {
+            char host[SG_DEVICE_HOST_MAX];
+            char path[SG_DEVICE_PATH_MAX];
+        } auth;                      /* the device authorization endpoint, during start */
+    } u;
     uint64_t expires_at_ms;
     uint64_t next_poll_ms;
     uint32_t backoff_ms;
     uint8_t state;
+    /* ---- private: the response being read. Here rather than in the stack frames: the
+       reader and its string buffer are most of the memory a step needs, and a device's
+       stack is the scarcer RAM. ---- */
+    uint8_t kind;                    /* which response */
+    uint16_t seen;                   /* bit per member received */
+    sg_status json_st;               /* first reader failure; the body is still drained */
+    int32_t got_expires_in;          /* -1: absent */
+    int32_t got_interval;
+    const char *client_id;           /* borrowed from the config during the authorization */
+    sg_json_reader reader;
+    char str[SG_DEVICE_STR_MAX];     /* the reader's strings; wiped after every response */
 } sg_device;
 
 /*

@@ -49,31 +49,36 @@ static unsigned char lower(char c)
     return (u >= 'A' && u <= 'Z') ? (unsigned char)(u | 0x20u) : u;
 }
 
-static size_t min3(size_t a, size_t b, size_t c)
+static unsigned min3(unsigned a, unsigned b, unsigned c)
 {
-    size_t m = a < b ? a : b;
+    unsigned m = a < b ? a : b;
     return m < c ? m : c;
 }
 
-/* Optimal string alignment distance (Levenshtein plus adjacent swaps), case-insensitive. */
+/*
+ * Optimal string alignment distance (Levenshtein plus adjacent swaps), case-insensitive.
+ * Both lengths are at most SUGGEST_INPUT_MAX, so every cell fits a byte: the three rows
+ * take 147 bytes of stack.
+ */
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-    size_t rows[3][SUGGEST_INPUT_MAX + 1];
-    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+    uint8_t rows[3][SUGGEST_INPUT_MAX + 1];
+    uint8_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++) {
-        prev[j] = j;
+        prev[j] = (uint8_t)j;
     }
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
+        cur[0] = (uint8_t)i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0u : 1u;
-            cur[j] = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+            unsigned cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0u : 1u;
+            unsigned v = min3(prev[j] + 1u, cur[j - 1] + 1u, prev[j - 1] + cost);
             if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-                lower(a[i - 2]) == lower(b[j - 1]) && prev2[j - 2] + 1 < cur[j]) {
-                cur[j] = prev2[j - 2] + 1;
+                lower(a[i - 2]) == lower(b[j - 1]) && prev2[j - 2] + 1u < v) {
+                v = prev2[j - 2] + 1u;
             }
+            cur[j] = (uint8_t)v;
         }
-        size_t *t = prev2;
+        uint8_t *t = prev2;
         prev2 = prev;
         prev = cur;
         cur = t;
