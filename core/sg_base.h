@@ -105,7 +105,9 @@ typedef struct sg_platform {
 /*
  * A byte stream: a TCP socket, a TLS session over one, or a UART. The only I/O the core
  * sees. send may write less than asked (it reports how much); recv returning SG_OK with
- * *received == 0 means the peer closed the stream in order. Timeouts are per call.
+ * *received == 0 means the peer closed the stream in order. Timeouts are per call; recv
+ * with timeout 0 only polls (SG_ERR_TIMEOUT at once when nothing is there): the HTTP client
+ * uses it to check an idle connection before reusing it.
  */
 typedef struct sg_transport {
     void *ctx;

@@ -149,9 +149,13 @@ SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_conf
 /*
  * One request/response exchange with origin. Reuses the open connection when it is to the
  * same origin (scheme, host without case, port) and the last response allowed it; any other
- * origin closes it first. When a reused connection fails before any response byte (send
- * error, or recv reporting EOF, SG_ERR_CLOSED or SG_ERR_IO) the request cannot have been
- * processed, so it is sent once more on a fresh connection; a timeout is never retried.
+ * origin closes it first. Before a reused connection carries anything it is probed (a recv
+ * with timeout 0): EOF, an error or any byte means it is closed and a fresh one opened, so a
+ * request is never written into a connection the server already dropped. If a reused
+ * connection still fails before any response byte (send error, or recv reporting EOF,
+ * SG_ERR_CLOSED, SG_ERR_IO or SG_ERR_TLS) the server may or may not have acted on the
+ * request: an idempotent one (GET, HEAD, PUT, DELETE, OPTIONS) is sent once more on a fresh
+ * connection, any other (POST, PATCH, ...) returns that error. A timeout is never retried.
  * Timeouts: cfg.connect_timeout_ms for open, cfg.read_timeout_ms for each send and recv,
  * all cut short by the cfg.request_timeout_ms deadline (clock: cfg.platform->now_ms); each
  * is SG_ERR_TIMEOUT. On any error the connection is closed. *status_out gets the final HTTP

@@ -351,7 +351,35 @@ static sg_status read_response(sg_http_client *c, sg_http_parser *p, uint64_t de
     }
 }
 
-static bool retryable(sg_status st) { return st == SG_ERR_CLOSED || st == SG_ERR_IO; }
+/* Failures that mean the connection was gone, not that the server answered or stalled. */
+static bool conn_lost(sg_status st)
+{
+    return st == SG_ERR_CLOSED || st == SG_ERR_IO || st == SG_ERR_TLS;
+}
+
+/* RFC 9110 9.2.2: sending these twice has the effect of sending them once. */
+static bool idempotent(const char *m)
+{
+    static const char *const k[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
+    for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+        if (strcmp(m, k[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Before reusing an idle connection: a recv that must not wait. Only a timeout means the
+ * connection is still there with nothing to say; EOF, a reset, or bytes nobody asked for
+ * mean it cannot carry the request. (TLS consumes its own post-handshake records, such as
+ * TLS 1.3 session tickets, below this layer.)
+ */
+static bool idle_conn_usable(sg_http_client *c)
+{
+    size_t got = 0;
+    return c->conn->recv(c->conn->ctx, c->buf, c->buf_size, &got, 0) == SG_ERR_TIMEOUT;
+}
 
 sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
                            const sg_http_request *req, const sg_http_sink *sink, int *status_out)
@@ -376,12 +404,21 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
     if (st != SG_OK) {
         return st;
     }
+    st = check_request(req, host_hdr); /* before the method is read or the connection probed */
+    if (st != SG_OK) {
+        return st;
+    }
     sg_http_origin open_origin = {c->host, c->port, c->tls};
     if (c->conn != NULL && (c->conn != t || !sg_url_same_origin(&open_origin, origin))) {
         sg_http_client_close(c);
     }
+    if (c->conn != NULL && !idle_conn_usable(c)) {
+        sg_http_client_close(c);
+    }
     uint64_t deadline = now_ms(c) + c->cfg.request_timeout_ms;
-    bool head_req = strcmp(req->method ? req->method : "", "HEAD") == 0;
+    bool head_req = strcmp(req->method, "HEAD") == 0;
+    /* A request the server may have acted on is sent again only when that is harmless. */
+    bool may_resend = idempotent(req->method);
     sg_http_parser p;
     for (int attempt = 0;; attempt++) {
         /* Written again on each attempt: the buffer also receives the response. */
@@ -394,6 +431,7 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
         if (!reused) {
             st = open_conn(c, origin, t, deadline);
             if (st != SG_OK) {
+                memset(c->buf, 0, head_len);
                 return st;
             }
         }
@@ -414,8 +452,12 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
             break;
         }
         sg_http_client_close(c);
-        /* A reused connection the server had already closed: nothing was processed. */
-        if (!(reused && attempt == 0 && !got_bytes && retryable(st))) {
+        /*
+         * A reused connection that died before any response byte, although the probe found
+         * it alive: the server may still have processed the request (it can close right
+         * after acting), so only an idempotent request goes out again.
+         */
+        if (!(may_resend && reused && attempt == 0 && !got_bytes && conn_lost(st))) {
             return st;
         }
     }

@@ -154,32 +154,127 @@ static void test_other_origin_reopens(void **state)
     assert_int_equal(f->mt.last_port, 8081);
 }
 
-static void idle_close_then_reopen(fixture *f, const mem_step *recv, size_t n)
+/* Steps the idle probe (a recv with timeout 0) cannot see yet: they follow the request. */
+#define EOF_AFTER(ms) {MEM_STEP_EOF, NULL, 0, SG_OK, (ms)}
+#define ERROR_AFTER(ms, err) {MEM_STEP_ERROR, NULL, 0, (err), (ms)}
+
+static sg_status post(fixture *f, const char *target, int *status)
+{
+    static const char body[] = "{\"name\":\"ci\"}";
+    sg_http_request req = {"POST", target, "sgpt_test", NULL, "application/json",
+                           (const uint8_t *)body, sizeof(body) - 1, NULL, 0};
+    sg_http_sink sink = {f, f_status, NULL, f_body};
+    f->body_len = 0;
+    f->body[0] = '\0';
+    return sg_http_exchange(&f->client, &local, &req, &sink, status);
+}
+
+/* The probe finds the idle connection dead: the request goes once, on a fresh one. */
+static void idle_close_then_reopen(fixture *f, const mem_step *recv, size_t n, bool use_post)
 {
     mem_transport_script_recv(&f->mt, recv, n);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
-    assert_int_equal(get(f, &local, "/second", &status), SG_OK);
+    assert_int_equal(use_post ? post(f, "/second", &status) : get(f, &local, "/second", &status),
+                     SG_OK);
     assert_int_equal(status, 200);
     assert_string_equal(f->body, "bb");
     assert_int_equal(f->mt.opens, 2);
     assert_int_equal(f->mt.closes, 1);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 2); /* sent twice */
+    assert_int_equal(mem_transport_count_sent(&f->mt, "/second "), 1);
     assert_int_equal(mem_transport_recv_left(&f->mt), 0);
+    assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test"));
 }
 
 static void test_reopen_after_idle_close(void **state)
 {
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_EOF(),
                                     MEM_DATA_STR(RESP_OK("bb"))};
-    idle_close_then_reopen(*state, recv, 3);
+    idle_close_then_reopen(*state, recv, 3, false);
 }
 
 static void test_reopen_after_reset(void **state)
 {
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_ERROR(SG_ERR_IO),
                                     MEM_DATA_STR(RESP_OK("bb"))};
-    idle_close_then_reopen(*state, recv, 3);
+    idle_close_then_reopen(*state, recv, 3, false);
+}
+
+static void test_post_after_idle_close_sent_once(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_EOF(),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    idle_close_then_reopen(*state, recv, 3, true);
+}
+
+static void test_post_after_idle_tls_error_sent_once(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_ERROR(SG_ERR_TLS),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    idle_close_then_reopen(*state, recv, 3, true);
+}
+
+static void test_idle_bytes_drop_connection(void **state)
+{
+    fixture *f = *state;
+    /* the first response is read exactly; its last byte arrives while the connection idles */
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa") "X"),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    f->mt.recv_max = sizeof(RESP_OK("aa")) - 1;
+    idle_close_then_reopen(f, recv, 2, true);
+}
+
+/* The probe passed, then the connection died before any response byte. */
+static void died_after_send(fixture *f, const mem_step *recv, size_t n, bool use_post,
+                            sg_status expect)
+{
+    mem_transport_script_recv(&f->mt, recv, n);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/first", &status), SG_OK);
+    sg_status st = use_post ? post(f, "/second", &status) : get(f, &local, "/second", &status);
+    assert_int_equal(st, expect);
+    if (use_post) {
+        /* the server may have acted on it: never sent again */
+        assert_null(f->client.conn);
+        assert_int_equal(status, 0);
+        assert_int_equal(mem_transport_count_sent(&f->mt, "POST /second "), 1);
+        assert_int_equal(f->mt.opens, 1);
+        assert_int_equal(mem_transport_recv_left(&f->mt), n - 2);
+    } else {
+        assert_int_equal(status, 200);
+        assert_string_equal(f->body, "bb");
+        assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 2);
+        assert_int_equal(f->mt.opens, 2);
+        assert_int_equal(mem_transport_recv_left(&f->mt), 0);
+    }
+}
+
+static void test_get_resent_after_eof(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    died_after_send(*state, recv, 3, false, SG_OK);
+}
+
+static void test_get_resent_after_tls_error(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), ERROR_AFTER(1, SG_ERR_TLS),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    died_after_send(*state, recv, 3, false, SG_OK);
+}
+
+static void test_post_not_resent_after_eof(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    died_after_send(*state, recv, 3, true, SG_ERR_CLOSED);
+}
+
+static void test_post_not_resent_after_reset(void **state)
+{
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), ERROR_AFTER(1, SG_ERR_CLOSED),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    died_after_send(*state, recv, 3, true, SG_ERR_CLOSED);
 }
 
 static void test_reopen_after_send_failure(void **state)
@@ -197,16 +292,34 @@ static void test_reopen_after_send_failure(void **state)
     assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 1); /* the failed send kept nothing */
 }
 
+static void test_post_send_failure_not_resent(void **state)
+{
+    fixture *f = *state;
+    /* the head went out, the body did not: still not ours to judge what the server did */
+    static const mem_step send[] = {MEM_OK(), MEM_OK(), MEM_OK(), MEM_ERROR(SG_ERR_CLOSED)};
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_DATA_STR(RESP_OK("bb"))};
+    mem_transport_script_send(&f->mt, send, 4);
+    mem_transport_script_recv(&f->mt, recv, 2);
+    int status = 0;
+    assert_int_equal(post(f, "/first", &status), SG_OK);
+    assert_int_equal(post(f, "/second", &status), SG_ERR_CLOSED);
+    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->mt.sends, 4);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "POST /second "), 1);
+    assert_int_equal(mem_transport_recv_left(&f->mt), 1);
+}
+
 static void test_reopen_only_once(void **state)
 {
     fixture *f = *state;
-    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_EOF(), MEM_EOF()};
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1), MEM_EOF()};
     mem_transport_script_recv(&f->mt, recv, 3);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(get(f, &local, "/second", &status), SG_ERR_CLOSED);
     assert_int_equal(status, 0);
     assert_int_equal(f->mt.opens, 2);
+    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 2);
     assert_null(f->client.conn);
 }
 
@@ -499,7 +612,15 @@ int main(void)
         T(test_other_origin_reopens),
         T(test_reopen_after_idle_close),
         T(test_reopen_after_reset),
+        T(test_post_after_idle_close_sent_once),
+        T(test_post_after_idle_tls_error_sent_once),
+        T(test_idle_bytes_drop_connection),
+        T(test_get_resent_after_eof),
+        T(test_get_resent_after_tls_error),
+        T(test_post_not_resent_after_eof),
+        T(test_post_not_resent_after_reset),
         T(test_reopen_after_send_failure),
+        T(test_post_send_failure_not_resent),
         T(test_reopen_only_once),
         T(test_no_reopen_once_response_started),
         T(test_reset_mid_response_is_truncated),

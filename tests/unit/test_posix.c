@@ -174,6 +174,52 @@ static void test_tcp_recv_timeout(void **state)
     stop(&s);
 }
 
+/* Poll (timeout 0) until something other than "nothing yet" comes, for at most ~5 s. */
+static sg_status poll_until_ready(sg_transport *tr, uint8_t *buf, size_t cap, size_t *n)
+{
+    for (int i = 0; i < 5000; i++) {
+        sg_status st = tr->recv(tr->ctx, buf, cap, n, 0);
+        if (st != SG_ERR_TIMEOUT) {
+            return st;
+        }
+        assert_int_equal(*n, 0);
+        usleep(1000);
+    }
+    return SG_ERR_TIMEOUT;
+}
+
+static void test_tcp_poll_with_timeout_zero(void **state)
+{
+    (void)state;
+    server s;
+    start(&s, serve_echo);
+    sg_posix_tcp tcp;
+    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
+    sg_transport *tr = &tcp.transport;
+    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
+    uint8_t buf[16];
+    size_t n = 99;
+    /* nothing sent, nothing to read: a poll answers at once instead of waiting */
+    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, 0), SG_ERR_TIMEOUT);
+    assert_int_equal(n, 0);
+    size_t sent = 0;
+    assert_int_equal(tr->send(tr->ctx, (const uint8_t *)"x", 1, &sent, T_MS), SG_OK);
+    assert_int_equal(poll_until_ready(tr, buf, sizeof buf, &n), SG_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(buf[0], 'x');
+    tr->close(tr->ctx);
+    stop(&s);
+
+    /* a peer that closed while the connection idled: the poll sees the EOF */
+    start(&s, serve_close);
+    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
+    n = 99;
+    assert_int_equal(poll_until_ready(tr, buf, sizeof buf, &n), SG_OK);
+    assert_int_equal(n, 0);
+    tr->close(tr->ctx);
+    stop(&s);
+}
+
 static void test_tcp_refused(void **state)
 {
     (void)state;
@@ -317,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_tcp_orderly_eof),
         cmocka_unit_test(test_tcp_reset_is_closed),
         cmocka_unit_test(test_tcp_recv_timeout),
+        cmocka_unit_test(test_tcp_poll_with_timeout_zero),
         cmocka_unit_test(test_tcp_refused),
         cmocka_unit_test(test_tcp_unknown_host),
         cmocka_unit_test(test_tcp_bad_use),
