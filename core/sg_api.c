@@ -10,6 +10,8 @@
 /* The work buffer's areas hold what sg_api.h says they hold even at the minimum size. */
 _Static_assert(SG_API_WORK_MIN / 8u - 8u >= SG_API_CURSOR_MAX, "cursor fits the body area");
 _Static_assert(SG_API_WORK_MIN / 16u - 8u >= 2u * HDR_VALUE_MAX, "headers fit the details area");
+_Static_assert(SG_API_WORK_MIN / 8u - 8u >= SG_ENVELOPE_MESSAGE_MAX,
+               "the envelope's strings fit the string area (it never needs its own)");
 
 enum action { ACT_PENDING = 0, ACT_FINAL, ACT_RETRY, ACT_REDIRECT, ACT_TOO_MANY };
 

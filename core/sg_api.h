@@ -8,11 +8,14 @@
  * length costs the same memory. Redirects (at most SG_REDIRECT_MAX) and retries follow
  * sg_retry.h; Authorization goes only to the configured origin.
  *
- * Memory: the sg_api struct (about 2.7 KB), the caller's work buffer carved as
+ * Memory: the sg_api struct (2.7 KB with the default limits below, mostly the request
+ * target and a redirect's target and host: 2 x (SG_API_TARGET_MAX + SG_API_HOST_MAX)), the
+ * caller's work buffer carved as
  *   jsmn tokens  work/4     (one list element's tokens)
- *   strings      work/8     (cursor, plaintext token, scalar strings)
- *   request body work/8     (tokens create)
- *   details      work/16    (error.details raw JSON, for display)
+ *   strings      work/8     (scalar strings, plaintext token, the envelope's strings)
+ *   request body work/8     (tokens create; the list cursor between pages)
+ *   details      work/16    (error.details raw JSON, for display; Retry-After and Date
+ *                            while an attempt's headers are read)
  *   element      the rest   (the largest single list item, e.g. one token object)
  * 16 KB fits items of about 7 KB; SG_API_WORK_MIN is the least accepted.
  *
@@ -35,9 +38,19 @@
 #include "sg_json.h"
 #include "sg_retry.h"
 
-#define SG_API_WORK_MIN 4096u
-#define SG_API_TARGET_MAX 1024u      /* base path + path + query, NUL included */
-#define SG_API_CURSOR_MAX 256u       /* nextCursor, NUL included */
+/* Limits in bytes, NUL included; -D overrides them (examples/firmware picks small ones). */
+#ifndef SG_API_WORK_MIN
+#define SG_API_WORK_MIN 4096u        /* least work buffer accepted */
+#endif
+#ifndef SG_API_TARGET_MAX
+#define SG_API_TARGET_MAX 1024u      /* base path + path + query, and a redirect's target */
+#endif
+#ifndef SG_API_HOST_MAX
+#define SG_API_HOST_MAX SG_HTTP_HOST_MAX /* a redirect's host */
+#endif
+#ifndef SG_API_CURSOR_MAX
+#define SG_API_CURSOR_MAX 256u       /* nextCursor */
+#endif
 
 /* Raw bytes of the final response body, in pieces. */
 typedef sg_status (*sg_api_body_fn)(void *ctx, const uint8_t *data, size_t len);
@@ -73,9 +86,9 @@ typedef struct sg_api {
     char *str_buf, *body_buf, *details_buf, *elem_buf;
     size_t str_cap, body_cap, details_cap, elem_cap;
     char target[SG_API_TARGET_MAX];
-    char host[SG_HTTP_HOST_MAX]; /* a redirect's host */
-    char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved */
-    char loc_host[SG_HTTP_HOST_MAX];
+    char host[SG_API_HOST_MAX];  /* a redirect's host */
+    char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
+    char loc_host[SG_API_HOST_MAX];     /*   still be retried on the current target) */
     uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
     uint32_t last_redirects;
 } sg_api;
@@ -118,10 +131,18 @@ SG_NODISCARD sg_status sg_api_request(sg_api *api, const char *method, const cha
 
 /* ---------------------------------------------------------------- me / account --- */
 
+#ifndef SG_API_ID_MAX
 #define SG_API_ID_MAX 128
+#endif
+#ifndef SG_API_EMAIL_MAX
 #define SG_API_EMAIL_MAX 256
+#endif
+#ifndef SG_API_NAME_MAX
 #define SG_API_NAME_MAX 256
+#endif
+#ifndef SG_API_AUTH_TYPE_MAX
 #define SG_API_AUTH_TYPE_MAX 32
+#endif
 
 /* Called once per scope of data.auth.scopes, as the server sent it. */
 typedef sg_status (*sg_api_scope_fn)(void *ctx, const char *scope, size_t len);

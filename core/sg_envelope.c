@@ -106,9 +106,13 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
     cfg.sub_count = SG_ENVELOPE_OWN_SUBS + n;
     cfg.on_value = on_value;
     cfg.ctx = env;
-    if (cfg.str_buf == NULL || cfg.str_cap < sizeof env->str) {
+    if (cfg.str_buf == NULL || cfg.str_cap < SG_ENVELOPE_MESSAGE_MAX) {
+#if SG_ENVELOPE_OWN_STR
         cfg.str_buf = env->str;
         cfg.str_cap = sizeof env->str;
+#else
+        return SG_ERR_INVALID_ARG;
+#endif
     }
     if (details_buf != NULL) {
         env->details = details_buf;

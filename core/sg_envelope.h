@@ -13,11 +13,30 @@
 
 #include "sg_json.h"
 
-#define SG_ENVELOPE_CODE_MAX 64        /* bytes, NUL included */
+/* Field sizes in bytes, NUL included; -D overrides them (a small device picks less). */
+#ifndef SG_ENVELOPE_CODE_MAX
+#define SG_ENVELOPE_CODE_MAX 64
+#endif
+#ifndef SG_ENVELOPE_MESSAGE_MAX
 #define SG_ENVELOPE_MESSAGE_MAX 256
+#endif
+#ifndef SG_ENVELOPE_HINT_MAX
 #define SG_ENVELOPE_HINT_MAX 256
+#endif
+#ifndef SG_ENVELOPE_REQUEST_ID_MAX
 #define SG_ENVELOPE_REQUEST_ID_MAX 64
-#define SG_ENVELOPE_CALLER_SUBS_MAX 24 /* caller subscriptions per decode */
+#endif
+#ifndef SG_ENVELOPE_CALLER_SUBS_MAX
+#define SG_ENVELOPE_CALLER_SUBS_MAX 24 /* caller subscriptions per decode (sg_api uses 5) */
+#endif
+/*
+ * 1: the envelope carries a string buffer of SG_ENVELOPE_MESSAGE_MAX bytes for callers that
+ * lend none (or a smaller one). 0: no such member; sg_envelope_init then needs the caller's
+ * data_cfg to lend a str_buf of at least SG_ENVELOPE_MESSAGE_MAX bytes (sg_api always does).
+ */
+#ifndef SG_ENVELOPE_OWN_STR
+#define SG_ENVELOPE_OWN_STR 1
+#endif
 #define SG_ENVELOPE_OWN_SUBS 6
 
 typedef struct sg_envelope {
@@ -44,7 +63,9 @@ typedef struct sg_envelope {
     void *caller_ctx;
     sg_status body_err;                /* reader error swallowed for a non-2xx body */
     bool cb_failed;                    /* the caller's callback aborted the parse */
+#if SG_ENVELOPE_OWN_STR
     char str[SG_ENVELOPE_MESSAGE_MAX]; /* string buffer when the caller's is smaller */
+#endif
 } sg_envelope;
 
 /*
@@ -52,7 +73,8 @@ typedef struct sg_envelope {
  * (absolute paths, usually under "data"), callback and buffers; events reach the callback
  * with ev->sub indexing the caller's own subs. details_buf (may be NULL) receives
  * error.details as raw JSON. SG_ERR_INVALID_ARG for more than SG_ENVELOPE_CALLER_SUBS_MAX
- * subscriptions; other checks as sg_json_reader_init().
+ * subscriptions, or (SG_ENVELOPE_OWN_STR 0) without a lent str_buf of at least
+ * SG_ENVELOPE_MESSAGE_MAX bytes; other checks as sg_json_reader_init().
  */
 SG_NODISCARD sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg,
                                         char *details_buf, size_t details_cap);

@@ -19,11 +19,22 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections
 # config_adjust_ssl.h undefines when DTLS is off).
 FW_MBEDTLS_CPPFLAGS := -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
                        -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
+# The core's compile-time limits, sized for this device's login and GET /api/v2/me (each
+# #ifndef default and what it bounds is documented in its header). The mock's device code
+# is 55 bytes, its tokens 45, its URIs under 64; real servers stay well inside these too.
+FW_LIMITS := -DSG_DEVICE_USER_CODE_MAX=16 -DSG_DEVICE_URI_MAX=96 -DSG_DEVICE_TOKEN_MAX=96 \
+             -DSG_DEVICE_BODY_MAX=256 -DSG_DEVICE_STR_MAX=128 -DSG_DEVICE_HOST_MAX=64 \
+             -DSG_DEVICE_PATH_MAX=64 -DSG_DEVICE_ERROR_MAX=32 -DSG_DEVICE_DESC_MAX=96 \
+             -DSG_API_WORK_MIN=2048u -DSG_API_TARGET_MAX=256u -DSG_API_HOST_MAX=64u \
+             -DSG_API_CURSOR_MAX=128u -DSG_API_ID_MAX=64 -DSG_API_EMAIL_MAX=96 \
+             -DSG_API_NAME_MAX=96 -DSG_ENVELOPE_OWN_STR=0 -DSG_ENVELOPE_CALLER_SUBS_MAX=8 \
+             -DSG_ENVELOPE_MESSAGE_MAX=128 -DSG_ENVELOPE_HINT_MAX=128 \
+             -DSG_ENVELOPE_REQUEST_ID_MAX=48 -DSG_JSON_DEPTH_MAX=32 -DSG_JSON_PATH_MAX=64
 # Our code: the project's warning set, stack use per function for `make size`.
 FW_INCLUDES = -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
               -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
 FW_CFLAGS = $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) -fstack-usage -fcallgraph-info=su \
-            $(FW_INCLUDES) -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
+            $(FW_INCLUDES) $(FW_LIMITS) -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
 FW_LDSCRIPT := platform/rtos/cortexm/mps2_an386.ld
 # Stack: the login's measured high-water mark is about 6.4 KB (make firmware-test prints it).
 FW_STACK_SIZE ?= 0x2800
@@ -41,11 +52,13 @@ FW_ELF := $(FW_BUILD)/sitegpt-fw.elf
 .PHONY: firmware firmware-test size fw-mbedtls-objs lint-firmware
 firmware: $(FW_ELF)
 
-$(FW_BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h
+# Every object of ours is rebuilt when this file (its flags and limits) changes.
+$(FW_BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
-FW_TLS_DEPS := $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) examples/firmware/mbedtls_config_fw.h
+FW_TLS_DEPS := $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) examples/firmware/mbedtls_config_fw.h \
+               mk/firmware.mk
 $(FW_BUILD)/port/%.o: port/%.c $(FW_TLS_DEPS)
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
@@ -91,17 +104,17 @@ firmware-test: $(FW_ELF)
 FW_LINT_SRC = $(wildcard examples/firmware/*.c platform/rtos/*.c platform/rtos/cortexm/*.c)
 lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-		--suppress=missingIncludeSystem $(FW_INCLUDES) -D__GNUC__ \
+		--suppress=missingIncludeSystem $(FW_INCLUDES) $(FW_LIMITS) -D__GNUC__ \
 		-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' $(FW_LINT_SRC)
 	@for f in $(FW_LINT_SRC); do \
 		out=$$(clang-tidy --quiet $$f -- $(CSTD) --target=arm-none-eabi -mcpu=cortex-m4 -mthumb \
-			-isystem /usr/lib/arm-none-eabi/include $(FW_INCLUDES) \
+			-isystem /usr/lib/arm-none-eabi/include $(FW_INCLUDES) $(FW_LIMITS) \
 			-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' 2>/dev/null); \
 		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
 	done; echo "lint-firmware: clean"
 
 size: $(FW_ELF)
 	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) \
-		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)"
+		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES) $(FW_LIMITS)"
 
 -include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d)
