@@ -515,20 +515,6 @@ static sg_status typed(sg_api *api, call *c, sg_envelope *env, const sg_json_sub
     return st != SG_OK ? st : sg_envelope_status(env);
 }
 
-/* Copy an event's text, cutting at cap - 1 (the reader already cut at whole characters). */
-static void copy_text(char *dst, size_t cap, sg_slice s, bool *truncated)
-{
-    size_t n = s.len < cap ? s.len : cap - 1u;
-    if (n < s.len) {
-        *truncated = true;
-        while (n > 0 && ((uint8_t)s.ptr[n] & 0xC0u) == 0x80u) {
-            n--; /* not inside a UTF-8 character */
-        }
-    }
-    memcpy(dst, s.ptr, n);
-    dst[n] = '\0';
-}
-
 /* ------------------------------------------------------------------ me / account --- */
 
 static const sg_json_sub me_subs[] = {
@@ -553,10 +539,12 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     }
     me->truncated = me->truncated || ev->truncated;
     switch (ev->sub) {
-    case 0: copy_text(me->user_id, sizeof(me->user_id), ev->text, &me->truncated); break;
-    case 1: copy_text(me->email, sizeof(me->email), ev->text, &me->truncated); break;
-    case 2: copy_text(me->name, sizeof(me->name), ev->text, &me->truncated); break;
-    case 3: copy_text(me->auth_type, sizeof(me->auth_type), ev->text, &me->truncated); break;
+    case 0: me->truncated |= sg_slice_copy_cut(me->user_id, sizeof(me->user_id), ev->text); break;
+    case 1: me->truncated |= sg_slice_copy_cut(me->email, sizeof(me->email), ev->text); break;
+    case 2: me->truncated |= sg_slice_copy_cut(me->name, sizeof(me->name), ev->text); break;
+    case 3:
+        me->truncated |= sg_slice_copy_cut(me->auth_type, sizeof(me->auth_type), ev->text);
+        break;
     default: {
         size_t index;
         if (sg_scope_index(ev->text.ptr, ev->text.len, &index) == SG_OK) {

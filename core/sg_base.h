@@ -92,6 +92,12 @@ typedef struct sg_slice {
 } sg_slice;
 
 /*
+ * Copy s into dst as a NUL-terminated string, cut to cap - 1 bytes on a UTF-8 character
+ * boundary when longer (for text shown to people: server messages, names). True when cut.
+ */
+bool sg_slice_copy_cut(char *dst, size_t cap, sg_slice s);
+
+/*
  * What the core needs from the platform. The core never sleeps on its own: blocking
  * helpers call sleep_ms, state machines return the wait to their caller instead.
  */

@@ -52,19 +52,6 @@ static sg_status copy_str(char *dst, size_t cap, sg_slice s)
     return SG_OK;
 }
 
-/* Server words for display: cut at a UTF-8 character boundary when too long. */
-static void copy_cut(char *dst, size_t cap, sg_slice s)
-{
-    size_t n = s.len < cap ? s.len : cap - 1;
-    if (n < s.len) {
-        while (n > 0 && ((unsigned char)s.ptr[n] & 0xC0u) == 0x80u) {
-            n--;
-        }
-    }
-    memcpy(dst, s.ptr, n);
-    dst[n] = '\0'; /* an embedded NUL (from \u0000) simply ends the text early */
-}
-
 /* A non-negative integer number of seconds (at most 9 digits). */
 static sg_status seconds(const sg_json_event *ev, int32_t *out)
 {
@@ -140,10 +127,11 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
     case S_ACCESS_TOKEN:
         return copy_str(d->u.access_token, sizeof d->u.access_token, ev->text);
     case S_ERROR:
-        copy_cut(d->error, sizeof d->error, ev->text);
+        /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
+        (void)sg_slice_copy_cut(d->error, sizeof d->error, ev->text);
         return SG_OK;
     default: /* S_ERROR_DESCRIPTION */
-        copy_cut(d->error_description, sizeof d->error_description, ev->text);
+        (void)sg_slice_copy_cut(d->error_description, sizeof d->error_description, ev->text);
         return SG_OK;
     }
 }

@@ -16,21 +16,6 @@ static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
 
 static bool is_2xx_or_unknown(int status) { return status == 0 || (status >= 200 && status < 300); }
 
-/* Copy a string into a fixed field, cutting on a UTF-8 character boundary; true if cut. */
-static bool copy_field(char *dst, size_t cap, sg_slice s)
-{
-    size_t n = s.len;
-    bool cut = false;
-    if (n >= cap) {
-        n = cap - 1;
-        while (n > 0 && ((uint8_t)s.ptr[n] & 0xC0) == 0x80) n--; /* s.ptr[n] starts a char */
-        cut = true;
-    }
-    memcpy(dst, s.ptr, n);
-    dst[n] = '\0';
-    return cut;
-}
-
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
     sg_envelope *env = (sg_envelope *)ctx;
@@ -50,16 +35,17 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         }
         break;
     case SUB_CODE:
-        if (is_str) (void)copy_field(env->code, sizeof env->code, ev->text);
+        if (is_str) (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
         break;
     case SUB_MESSAGE:
         if (is_str)
             env->message_truncated =
-                copy_field(env->message, sizeof env->message, ev->text) || ev->truncated;
+                sg_slice_copy_cut(env->message, sizeof env->message, ev->text) || ev->truncated;
         break;
     case SUB_HINT:
         if (is_str)
-            env->hint_truncated = copy_field(env->hint, sizeof env->hint, ev->text) || ev->truncated;
+            env->hint_truncated =
+                sg_slice_copy_cut(env->hint, sizeof env->hint, ev->text) || ev->truncated;
         break;
     case SUB_DETAILS:
         if (env->details != NULL && ev->kind == SG_JSON_EV_RAW) {
@@ -75,7 +61,7 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         }
         break;
     case SUB_REQUEST_ID:
-        if (is_str) (void)copy_field(env->request_id, sizeof env->request_id, ev->text);
+        if (is_str) (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
         break;
     default:
         break;

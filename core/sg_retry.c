@@ -29,6 +29,8 @@ sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_r
 
 /* ------------------------------------------------------------------ HTTP dates --- */
 
+#if SG_RETRY_HTTP_DATE
+
 static bool two_digits(const char *p, int *v)
 {
     if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') {
@@ -91,6 +93,12 @@ sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
                     (int64_t)mm * 60 + ss;
     return SG_OK;
 }
+#else
+sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
+{
+    return text.ptr == NULL || unix_seconds == NULL ? SG_ERR_INVALID_ARG : SG_ERR_UNSUPPORTED;
+}
+#endif
 
 static uint32_t clamp_ms(uint64_t seconds)
 {

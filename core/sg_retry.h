@@ -18,6 +18,14 @@
 #define SG_RETRY_DEFAULT_MAX_BACKOFF_MS 20000u
 #define SG_RETRY_DEFAULT_TOTAL_WAIT_MS 60000u
 #define SG_REDIRECT_MAX 3u                  /* redirects followed per request */
+/*
+ * 1: Retry-After may be an IMF-fixdate (measured against the Date header). 0 (a build option
+ * for small flash): only delta-seconds are understood; sg_http_date_parse and a date-form
+ * Retry-After return SG_ERR_UNSUPPORTED, so sg_api waits its own backoff instead.
+ */
+#ifndef SG_RETRY_HTTP_DATE
+#define SG_RETRY_HTTP_DATE 1
+#endif
 
 /* Zero members take the defaults above. max_attempts 1 never retries. */
 typedef struct sg_retry_policy {
@@ -57,7 +65,10 @@ SG_NODISCARD sg_status sg_retry_classify(bool idempotent, sg_status st, int http
  */
 SG_NODISCARD sg_status sg_retry_after_ms(sg_slice retry_after, sg_slice date, uint32_t *ms);
 
-/* Seconds since 1970-01-01T00:00:00Z of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). */
+/*
+ * Seconds since 1970-01-01T00:00:00Z of an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
+ * SG_ERR_UNSUPPORTED when built with SG_RETRY_HTTP_DATE 0.
+ */
 SG_NODISCARD sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds);
 
 /*

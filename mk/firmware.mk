@@ -30,6 +30,9 @@ FW_LIMITS := -DSG_DEVICE_USER_CODE_MAX=16 -DSG_DEVICE_URI_MAX=96 -DSG_DEVICE_TOK
              -DSG_API_NAME_MAX=96 -DSG_ENVELOPE_OWN_STR=0 -DSG_ENVELOPE_CALLER_SUBS_MAX=8 \
              -DSG_ENVELOPE_MESSAGE_MAX=128 -DSG_ENVELOPE_HINT_MAX=128 \
              -DSG_ENVELOPE_REQUEST_ID_MAX=48 -DSG_JSON_DEPTH_MAX=32 -DSG_JSON_PATH_MAX=64
+# Flash trims: short sg_strerror() texts (the firmware prints them), delta-seconds
+# Retry-After only (a date form means our own backoff).
+FW_LIMITS += -DSG_STRERROR_TERSE=1 -DSG_RETRY_HTTP_DATE=0
 # Our code: the project's warning set, stack use per function for `make size`.
 FW_INCLUDES = -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
               -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
