@@ -56,18 +56,57 @@ enum {
     FL_STORE = 2,     /* store the current string/number/key bytes */
     FL_HIGH = 4,      /* ucp's upper half holds a high surrogate */
     FL_TRUNC = 8,     /* the stored value was cut (sub with truncate) */
-    FL_RAW_FIRST = 16 /* the next raw piece is the first */
+    FL_RAW_FIRST = 16, /* the next raw piece is the first */
+    FL_OBJ = 32        /* the innermost open container is an object (its obj_bits bit) */
 };
 
 static const char *const k_lit[3] = {"true", "false", "null"};
 static const uint8_t k_lit_len[3] = {4, 5, 4};
 
-static bool is_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+/*
+ * Byte classes, one table lookup per byte. The low bits say what a byte may start or close
+ * outside strings (value starts last, in this order); K_STOP marks the bytes that end a run of
+ * plain string bytes: quote, backslash, control characters and everything non-ASCII.
+ */
+enum {
+    K_OTHER = 0, K_WS, K_RBRACE, K_RBRACKET, K_COMMA, K_COLON,
+    K_QUOTE, K_LBRACE, K_LBRACKET, K_MINUS, K_DIGIT, K_TRUE, K_FALSE, K_NULL,
+    K_CLASS = 0x0F,
+    K_STOP = 0x80
+};
+
+#define S_ K_STOP
+#define W_ (K_WS | K_STOP) /* tab, LF, CR: whitespace, but not allowed raw in strings */
+#define D_ K_DIGIT
+#define ROW(k) k, k, k, k, k, k, k, k, k, k, k, k, k, k, k, k
+static const uint8_t k_cls[256] = {
+    S_, S_, S_, S_, S_, S_, S_, S_, S_, W_, W_, S_, S_, W_, S_, S_, /* 0x00 controls */
+    ROW(S_),
+    K_WS, 0, K_QUOTE | S_, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_COMMA, K_MINUS, 0, 0, /* ' '..'/' */
+    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, K_COLON, 0, 0, 0, 0, 0,         /* '0'..'?' */
+    ROW(0),
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_LBRACKET, S_, K_RBRACKET, 0, 0,     /* 'P'..'_' */
+    0, 0, 0, 0, 0, 0, K_FALSE, 0, 0, 0, 0, 0, 0, 0, K_NULL, 0,             /* '`'..'o' */
+    0, 0, 0, 0, K_TRUE, 0, 0, 0, 0, 0, 0, K_LBRACE, 0, K_RBRACE, 0, 0,     /* 'p'..DEL */
+    ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_) /* non-ASCII */
+};
+#undef S_
+#undef W_
+#undef D_
+#undef ROW
+
+/* Type each value-start class announces, from K_QUOTE on. */
+static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_ARRAY,
+                                       SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
+                                       SG_JSON_BOOL,   SG_JSON_NULL};
+
+static bool is_ws(uint8_t c) { return (k_cls[c] & K_CLASS) == K_WS; }
 
 /*
- * End of the run of plain string bytes (printable ASCII but '"' and '\\') at q: eight bytes
- * per step while none is special (SWAR: a byte flags 0x80 when it is a quote, a backslash,
- * a control character or non-ASCII), then byte by byte.
+ * End of the run of plain string bytes at q: eight bytes per step (SWAR). A byte below the
+ * first special one (quote, backslash, control, non-ASCII) sets no high bit in any term and
+ * borrows nothing, while a special one sets its own: the lowest flag is exact, so
+ * little-endian 64-bit builds jump straight to it (flags above it may be false).
  */
 static const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
 {
@@ -75,12 +114,20 @@ static const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
     while (lim - q >= 8) {
         uint64_t x;
         memcpy(&x, q, sizeof x);
-        uint64_t quote = x ^ (ones * '"'), bs = x ^ (ones * '\\');
-        uint64_t hit = ((quote - ones) & ~quote) | ((bs - ones) & ~bs) | ((x - ones * 0x20) & ~x) | x;
-        if ((hit & high) != 0) break;
+        uint64_t hit = ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) |
+                       (x - ones * 0x20) | x;
+        hit &= high;
+        if (hit != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    SIZE_MAX > 0xFFFFFFFFu /* 64-bit: one instruction */
+            return q + (__builtin_ctzll(hit) >> 3);
+#else
+            break;
+#endif
+        }
         q += 8;
     }
-    while (q < lim && *q >= 0x20 && *q != '"' && *q != '\\' && *q < 0x80) q++;
+    while (q < lim && !(k_cls[*q] & K_STOP)) q++;
     return q;
 }
 
@@ -90,6 +137,14 @@ static int hex_val(uint8_t c)
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+/* The byte a one-character escape (after '\') stands for; -1 for 'u' and invalid ones. */
+static int escape_byte(uint8_t e)
+{
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *hit = memchr(from, e, sizeof from - 1);
+    return hit != NULL ? (uint8_t)to[hit - from] : -1;
 }
 
 /* UTF-8 encoding of a code point (already checked to be a scalar value); returns bytes. */
@@ -175,6 +230,7 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
     r->max_depth = cfg->max_depth ? cfg->max_depth : SG_JSON_DEPTH_DEFAULT;
     r->state = ST_VALUE;
     r->val_sub = r->elem_sub = r->raw_sub = NO_SUB;
+    if (cfg->sub_count == 0) r->plen[0] = PATH_OFF; /* validation only: no path work at all */
     return SG_OK;
 }
 
@@ -244,12 +300,32 @@ static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *t
     return SG_OK;
 }
 
+/*
+ * Store the n bytes at *at of the key or value being kept. On SG_ERR_JSON_STRING_TOO_LONG,
+ * *at moves to the first byte that did not fit: the offset the error reports.
+ */
+static sg_status store(sg_json_reader *r, const uint8_t **at, size_t n)
+{
+    sg_status st = put(r, (const char *)*at, n);
+    if (st == SG_ERR_JSON_STRING_TOO_LONG) *at += r->cfg.str_cap - 1 - r->str_len;
+    return st;
+}
+
 /* ---------------------------------------------------------------- value ends --- */
+
+/* A raw capture of the value ending before `stop` (at this depth) delivers its last piece. */
+static sg_status raw_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
+{
+    if (r->raw_sub == NO_SUB || r->raw_depth != r->depth) return SG_OK;
+    sg_status st = emit_raw(r, *raw_seg, stop, true);
+    r->raw_sub = NO_SUB;
+    *raw_seg = NULL;
+    return st;
+}
 
 /* A scalar ended; `stop` is one past its last byte in the current chunk. */
 static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
 {
-    sg_status st;
     if (r->val_sub != NO_SUB) {
         sg_json_event ev;
         memset(&ev, 0, sizeof ev);
@@ -268,17 +344,10 @@ static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_
         unsigned sub = r->val_sub;
         r->val_sub = NO_SUB;
         r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
-        st = emit(r, &ev, sub);
+        sg_status st = emit(r, &ev, sub);
         if (st != SG_OK) return st;
     }
-    if (r->raw_sub != NO_SUB && r->raw_depth == r->depth) {
-        st = emit_raw(r, *raw_seg, stop, true);
-        r->raw_sub = NO_SUB;
-        *raw_seg = NULL;
-        if (st != SG_OK) return st;
-    }
-    r->state = r->depth ? ST_AFTER : ST_DONE;
-    return SG_OK;
+    return raw_end(r, stop, raw_seg);
 }
 
 static sg_status element_done(sg_json_reader *r)
@@ -306,51 +375,38 @@ static sg_status element_done(sg_json_reader *r)
 static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_t **elem_seg,
                                const uint8_t **raw_seg)
 {
-    sg_status st;
     if (r->elem_sub != NO_SUB && r->elem_depth == r->depth) {
-        st = gather(r, *elem_seg, p + 1);
+        sg_status st = gather(r, *elem_seg, p + 1);
         *elem_seg = NULL;
         if (st == SG_OK) st = element_done(r);
         if (st != SG_OK) return st;
     }
-    if (r->raw_sub != NO_SUB && r->raw_depth == r->depth) {
-        st = emit_raw(r, *raw_seg, p + 1, true);
-        r->raw_sub = NO_SUB;
-        *raw_seg = NULL;
-        if (st != SG_OK) return st;
-    }
-    r->state = r->depth ? ST_AFTER : ST_DONE;
-    return SG_OK;
+    return raw_end(r, p + 1, raw_seg);
 }
 
 /* ---------------------------------------------------------------- value starts --- */
 
-static bool level_is_object(const sg_json_reader *r, unsigned d)
-{
-    return (r->obj_bits[d >> 3] >> (d & 7)) & 1u;
-}
-
 /*
- * A value begins at p with byte c: work out its path, match subscriptions and start the
- * captures. Returns the type it announces.
+ * A value of `type` begins at p, on the path of a container that may still match (plen of
+ * its level is not PATH_OFF): work out its path, match subscriptions, start the captures.
  */
 static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type type,
                              const uint8_t **elem_seg, const uint8_t **raw_seg)
 {
     unsigned d = r->depth;
-    if (d > 0 && !level_is_object(r, d)) {
-        unsigned l = r->plen[d];
-        if (l == PATH_OFF || l + 2u > r->sub_lens_max) {
-            r->cur_len = PATH_OFF;
-        } else {
-            r->path[l] = '[';
-            r->path[l + 1] = ']';
-            r->cur_len = (uint8_t)(l + 2u);
-        }
-    } else if (d == 0) {
+    if (d == 0) {
         r->cur_len = 0;
+    } else if (!(r->flags & FL_OBJ)) {
+        unsigned l = r->plen[d];
+        if (l + 2u > r->sub_lens_max) {
+            r->cur_len = PATH_OFF;
+            return SG_OK;
+        }
+        r->path[l] = '[';
+        r->path[l + 1] = ']';
+        r->cur_len = (uint8_t)(l + 2u);
     }
-    if (r->cur_len == PATH_OFF || r->cfg.sub_count == 0) return SG_OK;
+    if (r->cur_len == PATH_OFF) return SG_OK;
     bool container = type == SG_JSON_OBJECT || type == SG_JSON_ARRAY;
     bool took_value = false;
     for (size_t i = 0; i < r->cfg.sub_count; i++) {
@@ -398,26 +454,38 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
 static sg_status open_container(sg_json_reader *r, bool object)
 {
     if (r->depth >= r->max_depth) return SG_ERR_JSON_DEPTH;
-    unsigned d = ++r->depth;
-    if (object)
+    unsigned d = ++r->depth, l = r->cur_len;
+    if (object) {
         r->obj_bits[d >> 3] = (uint8_t)(r->obj_bits[d >> 3] | (1u << (d & 7)));
-    else
+        r->flags |= FL_OBJ;
+    } else {
         r->obj_bits[d >> 3] = (uint8_t)(r->obj_bits[d >> 3] & ~(1u << (d & 7)));
-    r->plen[d] = r->cur_len;
-    r->state = object ? ST_OBJ_FIRST : ST_ARR_FIRST;
+        r->flags &= (uint8_t)~FL_OBJ;
+    }
+    /* a member path is at least one byte longer (".k" or "[]"): none fits, all are off */
+    r->plen[d] = (uint8_t)(l != 0 && l + 1u > r->sub_lens_max ? PATH_OFF : l);
     return SG_OK;
 }
 
 /* ---------------------------------------------------------------- scanner --- */
 
+/*
+ * Each label reads the bytes of one state and jumps straight to the next state's label, so
+ * the state switch runs once per chunk (at `resume`), not once per byte. r->state is kept
+ * current at every transition, so a chunk may end anywhere. Bytes are read only below lim.
+ */
 static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
 {
     *errp = data;
     if (data == NULL) return SG_OK; /* only with len 0 (feed checks): nothing to do */
-    const uint8_t *p = data, *end = data + len;
+    const uint8_t *p = data, *q, *end = data + len;
     const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
     sg_status st = SG_OK;
+    unsigned c, i, n;
+    int v;
+    char esc;
+    uint32_t u, cp;
     /*
      * lim: the first byte that would not fit the element being gathered. Stopping there,
      * rather than noticing at the chunk's end, fails at the same byte and after the same
@@ -427,287 +495,338 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len)
         lim = data + (r->cfg.elem_cap - r->elem_len);
 
-    while (p < end) {
-        if (p == lim) {
-            if (r->elem_sub != NO_SUB) {
-                st = SG_ERR_JSON_ELEMENT_TOO_LARGE;
-                break;
-            }
-            lim = end;
-        }
-        uint8_t c = *p;
-        switch (r->state) {
-        case ST_VALUE:
-        case ST_ARR_FIRST:
-            if (is_ws(c)) break;
-            if (c == ']' && r->state == ST_ARR_FIRST) {
-                r->depth--;
-                st = container_end(r, p, &elem_seg, &raw_seg);
-                break;
-            }
-            if (c == '"') {
-                st = value_start(r, p, SG_JSON_STRING, &elem_seg, &raw_seg);
-                r->flags &= (uint8_t)~FL_KEY;
-                r->state = ST_STR;
-            } else if (c == '{' || c == '[') {
-                bool gathering = r->elem_sub != NO_SUB;
-                st = value_start(r, p, c == '{' ? SG_JSON_OBJECT : SG_JSON_ARRAY, &elem_seg,
-                                 &raw_seg);
-                if (!gathering && r->elem_sub != NO_SUB)
-                    lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
-                if (st == SG_OK) st = open_container(r, c == '{');
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                st = value_start(r, p, SG_JSON_NUMBER, &elem_seg, &raw_seg);
-                r->state = c == '-' ? ST_NUM_MINUS : c == '0' ? ST_NUM_ZERO : ST_NUM_INT;
-                if (st == SG_OK && (r->flags & FL_STORE)) st = put(r, (const char *)p, 1);
-            } else if (c == 't' || c == 'f' || c == 'n') {
-                r->ucp = c == 't' ? 0u : c == 'f' ? 1u : 2u;
-                st = value_start(r, p, c == 'n' ? SG_JSON_NULL : SG_JSON_BOOL, &elem_seg,
-                                 &raw_seg);
-                r->aux = 1;
-                r->state = ST_LIT;
-            } else {
-                st = SG_ERR_JSON_SYNTAX;
-            }
-            break;
-        case ST_OBJ_FIRST:
-        case ST_KEY:
-            if (is_ws(c)) break;
-            if (c == '}' && r->state == ST_OBJ_FIRST) {
-                r->depth--;
-                st = container_end(r, p, &elem_seg, &raw_seg);
-                break;
-            }
-            if (c != '"') {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            r->key_len = 0;
-            r->flags |= FL_KEY;
-            if (r->plen[r->depth] == PATH_OFF) {
-                r->cur_len = PATH_OFF;
-                r->flags &= (uint8_t)~FL_STORE;
-            } else {
-                r->cur_len = 0; /* set at the closing quote */
-                r->flags |= FL_STORE;
-                if (r->plen[r->depth] && r->plen[r->depth] < r->sub_lens_max)
-                    r->path[r->plen[r->depth]] = '.';
-            }
-            r->state = ST_STR;
-            break;
-        case ST_COLON:
-            if (is_ws(c)) break;
-            if (c == ':')
-                r->state = ST_VALUE;
-            else
-                st = SG_ERR_JSON_SYNTAX;
-            break;
-        case ST_AFTER:
-            if (is_ws(c)) break;
-            if (c == ',') {
-                r->state = level_is_object(r, r->depth) ? ST_KEY : ST_VALUE;
-            } else if ((c == '}' || c == ']') &&
-                       level_is_object(r, r->depth) == (c == '}')) {
-                r->depth--;
-                st = container_end(r, p, &elem_seg, &raw_seg);
-            } else {
-                st = SG_ERR_JSON_SYNTAX;
-            }
-            break;
-        case ST_DONE:
-            if (!is_ws(c)) st = SG_ERR_JSON_SYNTAX;
-            break;
-        case ST_STR: {
-            /* fast path: a run of plain ASCII */
-            const uint8_t *q = plain_run(p, lim);
-            if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
-            if (st != SG_OK) {
-                if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
-                goto out;
-            }
-            if (q == lim) {
-                p = q;
-                continue;
-            }
-            p = q;
-            c = *p;
-            if (c == '"') {
-                if (r->flags & FL_KEY) {
-                    r->flags &= (uint8_t)~FL_KEY;
-                    if (r->flags & FL_STORE) {
-                        unsigned pl = r->plen[r->depth];
-                        unsigned cl = (pl ? pl + 1u : 0u) + r->key_len;
-                        r->cur_len = cl > r->sub_lens_max ? (uint8_t)PATH_OFF : (uint8_t)cl;
-                    }
-                    r->flags &= (uint8_t)~FL_STORE;
-                    r->state = ST_COLON;
-                } else {
-                    st = scalar_end(r, p + 1, &raw_seg);
-                }
-            } else if (c == '\\') {
-                r->state = ST_ESC;
-            } else if (c < 0x20) {
-                st = SG_ERR_JSON_SYNTAX;
-            } else {
-                uint8_t lo, hi, more;
-                if (!sg_utf8_lead(c, &more, &lo, &hi)) {
-                    st = SG_ERR_JSON_SYNTAX;
-                    break;
-                }
-                r->aux = more;
-                r->utf8_lo = lo;
-                r->utf8_hi = hi;
-                r->state = ST_UTF8;
-                if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
-            }
-            break;
-        }
-        case ST_UTF8:
-            if (c < r->utf8_lo || c > r->utf8_hi) {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            r->utf8_lo = 0x80;
-            r->utf8_hi = 0xBF;
-            if (--r->aux == 0) r->state = ST_STR;
-            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
-            break;
-        case ST_ESC: {
-            char out;
-            switch (c) {
-            case '"': out = '"'; break;
-            case '\\': out = '\\'; break;
-            case '/': out = '/'; break;
-            case 'b': out = '\b'; break;
-            case 'f': out = '\f'; break;
-            case 'n': out = '\n'; break;
-            case 'r': out = '\r'; break;
-            case 't': out = '\t'; break;
-            case 'u':
-                r->aux = 0;
-                r->ucp = 0;
-                r->state = ST_HEX;
-                out = 0;
-                break;
-            default:
-                st = SG_ERR_JSON_SYNTAX;
-                out = 0;
-                break;
-            }
-            if (st == SG_OK && c != 'u') {
-                r->state = ST_STR;
-                if (r->flags & FL_STORE) st = put(r, &out, 1);
-            }
-            break;
-        }
-        case ST_HEX: {
-            int v = hex_val(c);
-            if (v < 0) {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
-            if (++r->aux < 4) break;
-            uint32_t u = r->ucp & 0xFFFFu;
-            if (r->flags & FL_HIGH) {
-                if (u < 0xDC00 || u > 0xDFFF) {
-                    st = SG_ERR_JSON_SYNTAX; /* high surrogate without its low half */
-                    break;
-                }
-                uint32_t cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
-                r->flags &= (uint8_t)~FL_HIGH;
-                r->state = ST_STR;
-                if (r->flags & FL_STORE) st = put_cp(r, cp);
-            } else if (u >= 0xD800 && u <= 0xDBFF) {
-                r->flags |= FL_HIGH;
-                r->ucp = u << 16;
-                r->state = ST_LOW_BS;
-            } else if (u >= 0xDC00 && u <= 0xDFFF) {
-                st = SG_ERR_JSON_SYNTAX; /* lone low surrogate */
-            } else {
-                r->state = ST_STR;
-                if (r->flags & FL_STORE) st = put_cp(r, u);
-            }
-            break;
-        }
-        case ST_LOW_BS:
-            if (c == '\\') r->state = ST_LOW_U;
-            else st = SG_ERR_JSON_SYNTAX;
-            break;
-        case ST_LOW_U:
-            if (c == 'u') {
-                r->aux = 0;
-                r->state = ST_HEX;
-            } else {
-                st = SG_ERR_JSON_SYNTAX;
-            }
-            break;
-        case ST_NUM_MINUS:
-        case ST_NUM_DOT:
-        case ST_NUM_ESIGN:
-            if (c < '0' || c > '9') {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            r->state = r->state == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
-                       : r->state == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
-            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
-            break;
-        case ST_NUM_E:
-            if (c == '+' || c == '-') r->state = ST_NUM_ESIGN;
-            else if (c >= '0' && c <= '9') r->state = ST_NUM_EXP;
-            else {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
-            break;
-        case ST_NUM_ZERO:
-        case ST_NUM_INT:
-        case ST_NUM_FRAC:
-        case ST_NUM_EXP: {
-            const uint8_t *q = p;
-            if (r->state != ST_NUM_ZERO)
-                while (q < lim && *q >= '0' && *q <= '9') q++;
-            if (q > p && (r->flags & FL_STORE)) st = put(r, (const char *)p, (size_t)(q - p));
-            if (st != SG_OK) {
-                if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
-                goto out;
-            }
-            if (q == lim) {
-                p = q;
-                continue;
-            }
-            p = q;
-            c = *p;
-            if (c == '.' && r->state <= ST_NUM_INT) {
-                r->state = ST_NUM_DOT;
-            } else if ((c == 'e' || c == 'E') && r->state != ST_NUM_EXP) {
-                r->state = ST_NUM_E;
-            } else {
-                st = scalar_end(r, p, &raw_seg);
-                if (st == SG_OK) continue; /* the terminator belongs to what follows */
-                break;
-            }
-            if (r->flags & FL_STORE) st = put(r, (const char *)p, 1);
-            break;
-        }
-        case ST_LIT: {
-            const char *lit = k_lit[r->ucp];
-            if (c != (uint8_t)lit[r->aux]) {
-                st = SG_ERR_JSON_SYNTAX;
-                break;
-            }
-            if (++r->aux == k_lit_len[r->ucp]) st = scalar_end(r, p + 1, &raw_seg);
-            break;
-        }
-        default:
-            st = SG_ERR_INVALID_ARG;
-            break;
-        }
-        if (st != SG_OK) break;
-        p++;
+#define FAIL(code)                                                                         \
+    do {                                                                                   \
+        st = (code);                                                                       \
+        goto out;                                                                          \
+    } while (0)
+#define CHECK(expr)                                                                        \
+    do {                                                                                   \
+        st = (expr);                                                                       \
+        if (st != SG_OK) goto out;                                                         \
+    } while (0)
+
+resume:
+    switch (r->state) {
+    case ST_VALUE:
+    case ST_ARR_FIRST: goto value;
+    case ST_OBJ_FIRST:
+    case ST_KEY: goto key;
+    case ST_COLON: goto colon;
+    case ST_AFTER: goto after;
+    case ST_DONE: goto done;
+    case ST_STR: goto str;
+    case ST_ESC: goto escape;
+    case ST_HEX: goto hex;
+    case ST_LOW_BS:
+    case ST_LOW_U: goto low;
+    case ST_UTF8: goto utf8;
+    case ST_LIT: goto lit;
+    case ST_NUM_MINUS:
+    case ST_NUM_ZERO:
+    case ST_NUM_INT:
+    case ST_NUM_DOT:
+    case ST_NUM_FRAC:
+    case ST_NUM_E:
+    case ST_NUM_ESIGN:
+    case ST_NUM_EXP: goto num;
+    default: FAIL(SG_ERR_INVALID_ARG);
     }
+
+refill: /* p == lim: the chunk is used up, or the gathered element may not grow further */
+    if (p == end) goto out;
+    if (r->elem_sub != NO_SUB) FAIL(SG_ERR_JSON_ELEMENT_TOO_LARGE);
+    lim = end;
+    goto resume;
+
+value: /* ST_VALUE, ST_ARR_FIRST */
+    if (p == lim) goto refill;
+    c = k_cls[*p] & K_CLASS;
+    if (c < K_QUOTE) {
+        if (c == K_WS) {
+            p++;
+            goto value;
+        }
+        if (c == K_RBRACKET && r->state == ST_ARR_FIRST) goto close;
+        FAIL(SG_ERR_JSON_SYNTAX);
+    }
+    i = r->elem_sub; /* to notice an element starting here */
+    if (r->plen[r->depth] == PATH_OFF)
+        r->cur_len = PATH_OFF; /* nothing below can match: skip the path work */
+    else
+        CHECK(value_start(r, p, (sg_json_type)k_start_type[c - K_QUOTE], &elem_seg, &raw_seg));
+    if (c == K_QUOTE) {
+        r->state = ST_STR;
+        p++;
+        goto str;
+    }
+    switch (c) {
+    case K_LBRACE:
+    case K_LBRACKET:
+        if (i == NO_SUB && r->elem_sub != NO_SUB)
+            lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
+        CHECK(open_container(r, c == K_LBRACE));
+        p++;
+        if (c == K_LBRACE) {
+            r->state = ST_OBJ_FIRST;
+            goto key;
+        }
+        r->state = ST_ARR_FIRST;
+        goto value;
+    case K_MINUS:
+    case K_DIGIT:
+        r->state = c == K_MINUS ? ST_NUM_MINUS : *p == '0' ? ST_NUM_ZERO : ST_NUM_INT;
+        goto one;
+    default: /* true, false, null: the first letter is checked */
+        n = c - K_TRUE;
+        r->ucp = n;
+        r->aux = 1;
+        r->state = ST_LIT;
+        if (lim - p >= 5 && memcmp(p, k_lit[n], 4) == 0 && (n != 1 || p[4] == 'e')) {
+            q = p + k_lit_len[n]; /* whole in view */
+            p = q - 1;
+            goto scalar;
+        }
+        p++;
+        goto lit;
+    }
+
+key: /* ST_OBJ_FIRST, ST_KEY */
+    if (p == lim) goto refill;
+    if (*p != '"') {
+        if (is_ws(*p)) {
+            p++;
+            goto key;
+        }
+        if (*p == '}' && r->state == ST_OBJ_FIRST) goto close;
+        FAIL(SG_ERR_JSON_SYNTAX);
+    }
+    r->key_len = 0;
+    p++;
+    n = r->plen[r->depth];
+    if (n == PATH_OFF) {
+        /* a key no subscription can see: only validated. FL_KEY is set only if it leaves
+           this fast path, and cleared at every key's end, so values need not clear it. */
+        r->cur_len = PATH_OFF;
+        q = plain_run(p, lim);
+        if (q < lim && *q == '"') {
+            r->state = ST_COLON;
+            p = q + 1;
+            goto colon;
+        }
+        r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
+        p = q;
+    } else {
+        r->cur_len = 0; /* set at the closing quote */
+        r->flags |= FL_KEY | FL_STORE;
+        if (n && n < r->sub_lens_max) r->path[n] = '.';
+    }
+    r->state = ST_STR;
+    goto str;
+
+colon:
+    if (p == lim) goto refill;
+    if (*p != ':') {
+        if (!is_ws(*p)) FAIL(SG_ERR_JSON_SYNTAX);
+        p++;
+        goto colon;
+    }
+    r->state = ST_VALUE;
+    p++;
+    goto value;
+
+after: /* after a value inside a container */
+    if (p == lim) goto refill;
+    c = *p;
+    i = r->flags & FL_OBJ;
+    if (c == ',') {
+        p++;
+        if (i) {
+            r->state = ST_KEY;
+            goto key;
+        }
+        r->state = ST_VALUE;
+        goto value;
+    }
+    if (c != (i ? '}' : ']')) {
+        if (!is_ws((uint8_t)c)) FAIL(SG_ERR_JSON_SYNTAX);
+        p++;
+        goto after;
+    }
+    /* fall through */
+close: /* p is the bracket closing the container at r->depth */
+    n = --r->depth;
+    if ((r->obj_bits[n >> 3] >> (n & 7)) & 1u)
+        r->flags |= FL_OBJ;
+    else
+        r->flags &= (uint8_t)~FL_OBJ;
+    if (r->elem_sub != NO_SUB || r->raw_sub != NO_SUB)
+        CHECK(container_end(r, p, &elem_seg, &raw_seg));
+    p++;
+next: /* a value ended just before p */
+    if (r->depth) {
+        r->state = ST_AFTER;
+        goto after;
+    }
+    r->state = ST_DONE;
+    /* fall through */
+done: /* the top value is complete: whitespace only */
+    while (p < lim && is_ws(*p)) p++;
+    if (p == lim) goto refill;
+    FAIL(SG_ERR_JSON_SYNTAX);
+
+scalar: /* a scalar ends before q; an error is reported at p (its last byte or terminator) */
+    if (r->val_sub != NO_SUB || r->raw_sub != NO_SUB) CHECK(scalar_end(r, q, &raw_seg));
+    p = q;
+    goto next;
+
+str: /* inside a string or key */
+    q = plain_run(p, lim);
+    if (q > p && (r->flags & FL_STORE)) CHECK(store(r, &p, (size_t)(q - p)));
+    p = q;
+    if (p == lim) goto refill;
+    c = *p;
+    if (c == '"') {
+        q = p + 1;
+        if (!(r->flags & FL_KEY)) goto scalar;
+        r->flags &= (uint8_t)~FL_KEY;
+        if (r->flags & FL_STORE) {
+            n = r->plen[r->depth];
+            i = (n ? n + 1u : 0u) + r->key_len;
+            r->cur_len = (uint8_t)(i > r->sub_lens_max ? PATH_OFF : i);
+        }
+        r->flags &= (uint8_t)~FL_STORE;
+        r->state = ST_COLON;
+        p = q;
+        goto colon;
+    }
+    if (c == '\\') {
+        r->state = ST_ESC;
+        p++;
+        goto escape;
+    }
+    /* control characters and bytes that cannot start a UTF-8 character fail here */
+    if (!sg_utf8_lead((uint8_t)c, &r->aux, &r->utf8_lo, &r->utf8_hi)) FAIL(SG_ERR_JSON_SYNTAX);
+    r->state = ST_UTF8;
+    goto one;
+
+utf8: /* continuation bytes of a UTF-8 character */
+    if (p == lim) goto refill;
+    if (*p < r->utf8_lo || *p > r->utf8_hi) FAIL(SG_ERR_JSON_SYNTAX);
+    r->utf8_lo = 0x80;
+    r->utf8_hi = 0xBF;
+    if (--r->aux == 0) r->state = ST_STR;
+    goto one;
+
+escape: /* after a backslash */
+    if (p == lim) goto refill;
+    if (*p == 'u') {
+        r->aux = 0;
+        r->ucp = 0;
+        r->state = ST_HEX;
+        p++;
+        goto hex;
+    }
+    v = escape_byte(*p);
+    if (v < 0) FAIL(SG_ERR_JSON_SYNTAX);
+    esc = (char)v;
+    r->state = ST_STR;
+    if (r->flags & FL_STORE) CHECK(put(r, &esc, 1));
+    p++;
+    goto str;
+
+hex: /* the four hex digits of \uXXXX; the code point is judged at the last one */
+    if (p == lim) goto refill;
+    v = hex_val(*p);
+    if (v < 0) FAIL(SG_ERR_JSON_SYNTAX);
+    r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+    if (++r->aux < 4) {
+        p++;
+        goto hex;
+    }
+    u = r->ucp & 0xFFFFu;
+    if (r->flags & FL_HIGH) {
+        if (u < 0xDC00 || u > 0xDFFF) FAIL(SG_ERR_JSON_SYNTAX); /* high surrogate alone */
+        cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
+        r->flags &= (uint8_t)~FL_HIGH;
+    } else if (u >= 0xD800 && u <= 0xDBFF) {
+        r->flags |= FL_HIGH;
+        r->ucp = u << 16;
+        r->state = ST_LOW_BS;
+        p++;
+        goto low;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+        FAIL(SG_ERR_JSON_SYNTAX); /* lone low surrogate */
+    } else {
+        cp = u;
+    }
+    r->state = ST_STR;
+    if (r->flags & FL_STORE) CHECK(put_cp(r, cp));
+    p++;
+    goto str;
+
+low: /* after a high surrogate: "\u" of the low one is due */
+    if (p == lim) goto refill;
+    if (r->state == ST_LOW_BS) {
+        if (*p != '\\') FAIL(SG_ERR_JSON_SYNTAX);
+        r->state = ST_LOW_U;
+        p++;
+        goto low;
+    }
+    if (*p != 'u') FAIL(SG_ERR_JSON_SYNTAX);
+    r->aux = 0;
+    r->state = ST_HEX;
+    p++;
+    goto hex;
+
+num:
+    if (p == lim) goto refill;
+    c = *p;
+    i = r->state;
+    if (i == ST_NUM_MINUS || i == ST_NUM_DOT || i == ST_NUM_ESIGN) { /* a digit is due */
+        if (c - '0' > 9u) FAIL(SG_ERR_JSON_SYNTAX);
+        r->state = i == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
+                   : i == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
+        goto one;
+    }
+    if (i == ST_NUM_E) {
+        if (c == '+' || c == '-') r->state = ST_NUM_ESIGN;
+        else if (c - '0' <= 9u) r->state = ST_NUM_EXP;
+        else FAIL(SG_ERR_JSON_SYNTAX);
+        goto one;
+    }
+    /* ZERO, INT, FRAC, EXP: a run of digits (none after a leading zero), then what follows */
+    q = p;
+    if (i != ST_NUM_ZERO)
+        while (q < lim && (unsigned)(*q - '0') <= 9u) q++;
+    if (q > p && (r->flags & FL_STORE)) CHECK(store(r, &p, (size_t)(q - p)));
+    p = q;
+    if (p == lim) goto refill;
+    c = *p;
+    if (c == '.' && i <= ST_NUM_INT) {
+        r->state = ST_NUM_DOT;
+    } else if ((c == 'e' || c == 'E') && i != ST_NUM_EXP) {
+        r->state = ST_NUM_E;
+    } else {
+        goto scalar; /* q == p: the terminator belongs to what follows */
+    }
+    /* fall through */
+one: /* the byte at p belongs to the current string or number: keep it, go on */
+    if (r->flags & FL_STORE) CHECK(store(r, &p, 1));
+    p++;
+    goto resume;
+
+lit: /* the letters of true/false/null after the first */
+    n = k_lit_len[r->ucp];
+    for (i = r->aux; i < n && p < lim; i++, p++)
+        if (*p != (uint8_t)k_lit[r->ucp][i]) FAIL(SG_ERR_JSON_SYNTAX);
+    r->aux = (uint8_t)i;
+    if (i < n) goto refill;
+    q = p--;
+    goto scalar;
+
+#undef FAIL
+#undef CHECK
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
@@ -743,6 +862,7 @@ sg_status sg_json_reader_finish(sg_json_reader *r)
         const uint8_t *none = (const uint8_t *)"";
         const uint8_t *seg = none;
         st = scalar_end(r, none, &seg);
+        r->state = ST_DONE;
     }
     if (st == SG_OK && r->state != ST_DONE) st = SG_ERR_JSON_SYNTAX;
     r->err = st;
@@ -819,10 +939,9 @@ static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4],
     }
     if (k + 1 >= len) return SG_ERR_JSON_SYNTAX;
     char e = src[k + 1];
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    const char *hit = e ? strchr(from, e) : NULL;
-    if (hit != NULL) {
-        out[0] = to[hit - from];
+    int b = escape_byte((uint8_t)e);
+    if (b >= 0) {
+        out[0] = (char)b;
         *n = 1;
         *i = k + 2;
         return SG_OK;
