@@ -56,20 +56,21 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
             }
             if (need_token && out->token[0] == '\0') {
                 return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
-                                "profile '%s' has no token (logged out). Run 'sitegpt login "
-                                "--profile %s' or set SITEGPT_API_TOKEN.",
+                                "profile '%s' has no token (PROFILE_NOT_CONFIGURED: logged out). "
+                                "Run 'sitegpt login --profile %s' or set SITEGPT_API_TOKEN.",
                                 p.name, p.name);
             }
         } else if (rc == CLI_EXIT_STORAGE) {
             return rc;
         } else if (profile_name != NULL && env_token == NULL && need_token) {
             return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
-                            "profile '%s' is not configured. Run 'sitegpt login --profile %s'.",
+                            "profile '%s' is not configured (PROFILE_NOT_CONFIGURED). "
+                            "Run 'sitegpt login --profile %s'.",
                             profile_name, profile_name);
         } else if (need_token && env_token == NULL) {
             return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
-                            "not logged in: no saved profile and SITEGPT_API_TOKEN is not set. "
-                            "Run 'sitegpt login'.");
+                            "not logged in (PROFILE_NOT_CONFIGURED): no saved profile and "
+                            "SITEGPT_API_TOKEN is not set. Run 'sitegpt login'.");
         }
         if (rc != CLI_EXIT_OK && profile_name != NULL) {
             (void)copy_str(out->profile, sizeof out->profile, profile_name);
@@ -197,6 +198,29 @@ const char *cli_net_base_path(const cli_net *net)
 const sg_platform *cli_net_platform(const cli_net *net)
 {
     return &net->posix.sys.platform;
+}
+
+int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
+                     cli_net **net)
+{
+    *net = NULL;
+    int rc = cli_resolve_credential(g, need_token, cred);
+    return rc != CLI_EXIT_OK ? rc : cli_net_open(g, cred->api_base, net);
+}
+
+sg_status cli_net_api_init(cli_net *net, const char *token, void *work, size_t work_size,
+                           sg_api *api)
+{
+    sg_api_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.http = &net->http;
+    cfg.origin = net->url.origin;
+    cfg.base_path = net->base_path;
+    cfg.token = token != NULL && token[0] != '\0' ? token : NULL;
+    cfg.platform = &net->posix.sys.platform;
+    cfg.work = work;
+    cfg.work_size = work_size;
+    return sg_api_init(api, &cfg);
 }
 
 void cli_net_close(cli_net *net)

@@ -256,3 +256,16 @@ def test_global_options_and_unknown_command(cli):
     assert envelope(r.stdout)["error"]["code"] == "UNKNOWN_COMMAND"
     r = cli("--timeout", "0", "api", "/x")
     assert r.returncode == EXIT_USAGE and "--timeout" in r.stderr
+
+
+def test_commands_needing_a_token_name_the_official_error(cli, mock):
+    r = cli("whoami")
+    assert r.returncode == EXIT_AUTH
+    assert "PROFILE_NOT_CONFIGURED" in r.stderr and "sitegpt login" in r.stderr
+    r = cli("--json", "chatbots", "list")
+    assert r.returncode == EXIT_AUTH
+    assert envelope(r.stdout)["error"]["code"] == "PROFILE_NOT_CONFIGURED"
+    r = cli("--profile", "nosuch", "whoami")
+    assert r.returncode == EXIT_AUTH
+    assert "profile 'nosuch' is not configured" in r.stderr
+    assert mock.requests() == []
