@@ -482,6 +482,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
     sg_status st = SG_OK;
+    bool off_key = false;
     unsigned c, i, n;
     int v;
     char esc;
@@ -605,17 +606,8 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     p++;
     n = r->plen[r->depth];
     if (n == PATH_OFF) {
-        /* a key no subscription can see: only validated. FL_KEY is set only if it leaves
-           this fast path, and cleared at every key's end, so values need not clear it. */
         r->cur_len = PATH_OFF;
-        q = plain_run(p, lim);
-        if (q < lim && *q == '"') {
-            r->state = ST_COLON;
-            p = q + 1;
-            goto colon;
-        }
-        r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
-        p = q;
+        off_key = true;
     } else {
         r->cur_len = 0; /* set at the closing quote */
         r->flags |= FL_KEY | FL_STORE;
@@ -684,6 +676,19 @@ str: /* inside a string or key */
     q = plain_run(p, lim);
     if (q > p && (r->flags & FL_STORE)) CHECK(store(r, &p, (size_t)(q - p)));
     p = q;
+    if (off_key) {
+        /*
+         * A key no subscription can see, still in its first run: flagged only if it goes on
+         * past this point (FL_KEY is cleared at every key's end, so values never clear it).
+         */
+        off_key = false;
+        if (p < lim && *p == '"') {
+            r->state = ST_COLON;
+            p++;
+            goto colon;
+        }
+        r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
+    }
     if (p == lim) goto refill;
     c = *p;
     if (c == '"') {
