@@ -105,6 +105,14 @@ const char *cli_net_base_path(const cli_net *net);   /* API base path prefix, ""
 const sg_platform *cli_net_platform(const cli_net *net);
 void cli_net_close(cli_net *net);
 
+/* cli_resolve_credential, then cli_net_open toward its API base. Returns a cli_exit code. */
+int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
+                     cli_net **net);
+
+/* An sg_api over the open session: token NULL or "" sends none; work is its scratch. */
+SG_NODISCARD sg_status cli_net_api_init(cli_net *net, const char *token, void *work,
+                                        size_t work_size, sg_api *api);
+
 /* One sentence about a network failure of the open session (host, CA file, buffer size), or
  * NULL when there is nothing more to say than sg_strerror(). */
 const char *cli_net_detail(sg_status st, char *buf, size_t cap);
@@ -133,6 +141,16 @@ void cli_mask_token(const char *token, char *out, size_t cap);
 /* Usage error: prints "sitegpt <cmd>: <message>" and "Try 'sitegpt <cmd> --help'." */
 int cli_usage_error(const cli_globals *g, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* -h or --help. */
+bool cli_is_help(const char *arg);
+
+/*
+ * A command that takes no argument: -h/--help prints help and gives CLI_EXIT_OK, anything
+ * else is a usage error; -1 when argv holds nothing after the command (it goes on).
+ */
+int cli_no_args(const cli_globals *g, const char *cmd, int argc, char **argv,
+                void (*help)(FILE *out));
 
 /* Interrupt handling: SIGINT/SIGTERM set the flag; commands check it between steps. */
 void cli_signals_install(void);

@@ -29,23 +29,11 @@ int cli_apicmd_open(const cli_globals *g, cli_apicmd *c)
 {
     memset(c, 0, sizeof *c);
     c->g = g;
-    int rc = cli_resolve_credential(g, true, &c->cred);
-    if (rc == CLI_EXIT_OK) {
-        rc = cli_net_open(g, c->cred.api_base, &c->net);
-    }
+    int rc = cli_session_open(g, true, &c->cred, &c->net);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    sg_api_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.http = cli_net_http(c->net);
-    cfg.origin = *cli_net_origin(c->net);
-    cfg.base_path = cli_net_base_path(c->net);
-    cfg.token = c->cred.token;
-    cfg.platform = cli_net_platform(c->net);
-    cfg.work = api_work;
-    cfg.work_size = sizeof api_work;
-    sg_status st = sg_api_init(&c->api, &cfg);
+    sg_status st = cli_net_api_init(c->net, c->cred.token, api_work, sizeof api_work, &c->api);
     if (st == SG_OK && g->json) {
         st = sg_api_set_raw_sink(&c->api, print_raw, c);
     }
@@ -130,6 +118,165 @@ int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char
         }
     }
     return rc;
+}
+
+typedef struct list_view {
+    cli_apicmd *c;
+    const cli_list_cmd *lc;
+    bool header_done;
+} list_view;
+
+static sg_status list_row(void *ctx, const sg_json_element *item)
+{
+    list_view *v = ctx;
+    if (v->c->g->json) {
+        return SG_OK;
+    }
+    if (!v->header_done) {
+        v->lc->header();
+        v->header_done = true;
+    }
+    v->lc->row(item);
+    return SG_OK;
+}
+
+static sg_status list_page_done(void *ctx, const sg_api_page *page)
+{
+    return cli_apicmd_on_page(((list_view *)ctx)->c, page);
+}
+
+/* Returns -1 when the command goes on, else its exit code (help or a usage error). */
+static int list_options(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv,
+                        sg_api_list_params *params)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        bool missing = false;
+        unsigned long n;
+        if (cli_is_help(argv[i])) {
+            lc->help(stdout);
+            return CLI_EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--limit", &v, &missing)) {
+            if (!cli_parse_uint(v, 1, 1000000, &n)) {
+                return cli_usage_error(g, lc->cmd, "--limit needs a number >= 1, not '%s'", v);
+            }
+            params->limit = (uint32_t)n;
+        } else if (cli_opt(argc, argv, &i, "--cursor", &v, &missing)) {
+            if (v[0] == '\0' || strlen(v) >= SG_API_CURSOR_MAX) {
+                return cli_usage_error(g, lc->cmd, "--cursor needs a cursor of 1..%u "
+                                       "characters", SG_API_CURSOR_MAX - 1);
+            }
+            params->cursor = v;
+        } else if (strcmp(argv[i], "--all") == 0) {
+            params->all_pages = true;
+        } else if (lc->include_revoked_opt && strcmp(argv[i], "--include-revoked") == 0) {
+            params->include_revoked = true;
+        } else if (missing) {
+            return cli_usage_error(g, lc->cmd, "%s needs a value", argv[i]);
+        } else {
+            return cli_usage_error(g, lc->cmd, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    return -1;
+}
+
+int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv)
+{
+    sg_api_list_params params = {0, NULL, false, false};
+    int rc = list_options(g, lc, argc, argv, &params);
+    if (rc >= 0) {
+        return rc;
+    }
+    static cli_apicmd c;
+    rc = cli_apicmd_open(g, &c);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    list_view view = {&c, lc, false};
+    sg_api_list_out out;
+    memset(&out, 0, sizeof out);
+    out.on_item = list_row;
+    out.on_page = list_page_done;
+    out.ctx = &view;
+    sg_status st = lc->list(&c.api, &params, &out, &c.env);
+    if (st != SG_OK) {
+        char context[64];
+        (void)snprintf(context, sizeof context, "listing %s", lc->noun);
+        rc = cli_apicmd_fail(&c, st, context, lc->scope);
+        cli_apicmd_close(&c);
+        return rc;
+    }
+    if (!g->json) {
+        if (out.total_items == 0) {
+            fprintf(stderr, "No %s%s.\n", lc->include_revoked_opt && !params.include_revoked
+                                              ? "active " : "", lc->noun);
+        }
+        if (out.last.has_next_page && !params.all_pages) {
+            fprintf(stderr, "More %s: sitegpt %s --cursor ", lc->noun, lc->cmd);
+            cli_puts_clean(out.last.next_cursor, stderr);
+            if (params.limit > 0) {
+                fprintf(stderr, " --limit %u", (unsigned)params.limit);
+            }
+            fprintf(stderr, "%s  (or --all)\n", params.include_revoked ? " --include-revoked" : "");
+        }
+    }
+    cli_apicmd_close(&c);
+    return CLI_EXIT_OK;
+}
+
+int cli_one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
+               void (*help)(FILE *out), bool *yes, const char *what, const char *missing,
+               const char **id)
+{
+    *id = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            help(stdout);
+            return CLI_EXIT_OK;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (yes != NULL && strcmp(a, "--yes") == 0) {
+            *yes = true;
+        } else if (strcmp(a, "--") == 0 && i + 1 < argc && *id == NULL) {
+            *id = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(g, cmd, "unknown option '%s'", a);
+        } else if (*id == NULL) {
+            *id = a;
+        } else {
+            *id = NULL;
+            return cli_usage_error(g, cmd, "unexpected argument '%s' (one %s only)", a, what);
+        }
+    }
+    if (*id == NULL || (*id)[0] == '\0') {
+        *id = NULL;
+        return cli_usage_error(g, cmd, "%s", missing);
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_subcommand_run(const cli_globals *g, const char *cmd, int argc, char **argv,
+                       void (*help)(FILE *out), const cli_subcommand *subs, size_t count,
+                       const char *missing)
+{
+    if (argc < 2) {
+        help(stderr);
+        return cli_usage_error(g, cmd, "%s", missing);
+    }
+    const char *sub = argv[1];
+    if (cli_is_help(sub)) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(sub, subs[i].name) == 0) {
+            return subs[i].run(g, argc - 1, argv + 1);
+        }
+    }
+    return cli_fail(g, CLI_EXIT_USAGE, "UNKNOWN_COMMAND",
+                    "unknown subcommand '%s %s'. Run 'sitegpt %s --help'.", cmd, sub, cmd);
 }
 
 bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value,
@@ -262,6 +409,16 @@ void cli_print_cell(FILE *out, const char *s, size_t width)
     do {
         fputc(' ', out);
     } while (++chars < width);
+}
+
+void cli_print_day_cell(FILE *out, const sg_json_element *e, const char *key, size_t width)
+{
+    char v[64];
+    cli_elem_text(e, key, v, sizeof v);
+    if (strlen(v) > 10 && v[4] == '-' && v[10] == 'T') {
+        v[10] = '\0';
+    }
+    cli_print_cell(out, v, width);
 }
 
 void cli_print_object(FILE *out, const sg_json_element *e, const char *indent)

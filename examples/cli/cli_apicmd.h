@@ -39,6 +39,50 @@ void cli_apicmd_json_newline(cli_apicmd *c);
 /* sg_api_page_fn for lists: a newline after each page's envelope in --json mode. */
 sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page);
 
+/* What a list subcommand (tokens list, chatbots list) adds to the shared listing. */
+typedef struct cli_list_cmd {
+    const char *cmd;             /* "tokens list": usage errors and the next-page hint */
+    const char *noun;            /* "tokens": "listing tokens", "No tokens.", "More tokens:" */
+    const char *scope;           /* the scope listing needs, for the login hint */
+    bool include_revoked_opt;    /* takes --include-revoked ("No active tokens." without it) */
+    void (*help)(FILE *out);
+    void (*header)(void);        /* the table's heading, before the first row */
+    void (*row)(const sg_json_element *item);   /* one item as table text */
+    sg_status (*list)(sg_api *api, const sg_api_list_params *params, sg_api_list_out *out,
+                      sg_envelope *env);
+} cli_list_cmd;
+
+/*
+ * Run a list subcommand: -h, --limit N, --cursor C, --all (and --include-revoked when the
+ * command takes it), one page or all of them, then the "nothing" note and the next-page hint
+ * on stderr. With --json the envelopes pass through, one per line. Returns the exit code.
+ */
+int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv);
+
+/*
+ * The one id argument of a get/rotate/revoke subcommand ("--" may precede it). -h/--help
+ * anywhere prints help and returns CLI_EXIT_OK with *id NULL. yes, when not NULL, takes
+ * --yes. what names the argument in errors ("token id"); missing is the whole message when it
+ * is absent. Returns CLI_EXIT_OK with *id set, or the usage error's exit code.
+ */
+int cli_one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
+               void (*help)(FILE *out), bool *yes, const char *what, const char *missing,
+               const char **id);
+
+/* A subcommand of tokens or chatbots; run gets argv from the subcommand's name on. */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(const cli_globals *g, int argc, char **argv);
+} cli_subcommand;
+
+/*
+ * Run the subcommand argv[1] names. None: help on stderr and the usage error missing;
+ * -h/--help: help on stdout; an unknown one: UNKNOWN_COMMAND. Returns the exit code.
+ */
+int cli_subcommand_run(const cli_globals *g, const char *cmd, int argc, char **argv,
+                       void (*help)(FILE *out), const cli_subcommand *subs, size_t count,
+                       const char *missing);
+
 /*
  * "--name VALUE" or "--name=VALUE" at argv[*i]: true and *value set (advancing *i) when it
  * is that option; *missing when the value is absent.
@@ -61,6 +105,9 @@ void cli_elem_join(const sg_json_element *e, const char *key, const char *sep, c
 
 /* Print s then spaces up to width characters (UTF-8 aware); always at least one space. */
 void cli_print_cell(FILE *out, const char *s, size_t width);
+
+/* Member key of e as a table cell, an ISO date-time cut to its day (--json has the rest). */
+void cli_print_day_cell(FILE *out, const sg_json_element *e, const char *key, size_t width);
 
 /* Every member of object element e as "  key: value" lines (arrays joined with ", "). */
 void cli_print_object(FILE *out, const sg_json_element *e, const char *indent);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli_identity.h"
+#include "cli_json.h"
 
 #define IDENTITY_WORK_SIZE 8192u
 
@@ -27,16 +28,7 @@ sg_status cli_identity_fetch(cli_net *net, const char *token, cli_identity *out)
     memset(out, 0, sizeof *out);
     out->id.on_scope = add_scope;
     out->id.scope_ctx = out;
-    sg_api_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.http = cli_net_http(net);
-    cfg.origin = *cli_net_origin(net);
-    cfg.base_path = cli_net_base_path(net);
-    cfg.token = token;
-    cfg.platform = cli_net_platform(net);
-    cfg.work = work;
-    cfg.work_size = sizeof work;
-    sg_status st = sg_api_init(&api, &cfg);
+    sg_status st = cli_net_api_init(net, token, work, sizeof work, &api);
     if (st == SG_OK) {
         st = sg_api_me(&api, &out->id, &out->env);
     }
@@ -64,28 +56,14 @@ static void print_json(const cli_identity *who, const char *profile, const char 
 {
     static char buf[8192];
     sg_json_writer w;
-    size_t len = 0;
-    if (sg_json_writer_init(&w, buf, sizeof buf) != SG_OK) {
-        return;
-    }
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "ok");
-    (void)sg_json_write_bool(&w, true);
-    (void)sg_json_write_key(&w, "data");
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "user");
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "id");
-    (void)sg_json_write_string(&w, who->id.user_id);
-    (void)sg_json_write_key(&w, "email");
-    (void)sg_json_write_string(&w, who->id.email);
-    (void)sg_json_write_key(&w, "name");
-    (void)sg_json_write_string(&w, who->id.name);
+    cli_json_begin(&w, buf, sizeof buf);
+    cli_json_object(&w, "user");
+    cli_json_str(&w, "id", who->id.user_id);
+    cli_json_str(&w, "email", who->id.email);
+    cli_json_str(&w, "name", who->id.name);
     (void)sg_json_write_object_end(&w);
-    (void)sg_json_write_key(&w, "auth");
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "type");
-    (void)sg_json_write_string(&w, who->id.auth_type);
+    cli_json_object(&w, "auth");
+    cli_json_str(&w, "type", who->id.auth_type);
     (void)sg_json_write_key(&w, "scopes");
     (void)sg_json_write_array_begin(&w);
     for (const char *p = who->scopes; *p != '\0';) {
@@ -96,32 +74,15 @@ static void print_json(const cli_identity *who, const char *profile, const char 
     }
     (void)sg_json_write_array_end(&w);
     (void)sg_json_write_object_end(&w);
-    (void)sg_json_write_key(&w, "profile");
-    if (profile != NULL && profile[0] != '\0') {
-        (void)sg_json_write_string(&w, profile);
-    } else {
-        (void)sg_json_write_null(&w);
-    }
-    (void)sg_json_write_key(&w, "apiBase");
-    (void)sg_json_write_string(&w, api_base);
-    (void)sg_json_write_key(&w, "tokenSource");
-    if (token_source != NULL) {
-        (void)sg_json_write_string(&w, token_source);
-    } else {
-        (void)sg_json_write_null(&w);
-    }
+    cli_json_str_or_null(&w, "profile", profile);
+    cli_json_str(&w, "apiBase", api_base);
+    cli_json_str(&w, "tokenSource", token_source);
     (void)sg_json_write_object_end(&w);
-    (void)sg_json_write_key(&w, "meta");
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "requestId");
-    (void)sg_json_write_string(&w, who->env.request_id);
+    cli_json_object(&w, "meta");
+    cli_json_str(&w, "requestId", who->env.request_id);
     (void)sg_json_write_object_end(&w);
     (void)sg_json_write_object_end(&w);
-    if (sg_json_writer_finish(&w, &len) == SG_OK) {
-        fwrite(buf, 1, len, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-    }
+    cli_json_print(&w);
 }
 
 void cli_identity_print(const cli_globals *g, const cli_identity *who, const char *profile,

@@ -1,14 +1,24 @@
 /* sitegpt CLI: locally built success envelopes (see cli_json.h). */
 #include "cli_json.h"
 
-void cli_json_begin(sg_json_writer *w, char *buf, size_t cap)
+void cli_json_envelope(sg_json_writer *w, char *buf, size_t cap, bool ok)
 {
     if (sg_json_writer_init(w, buf, cap) != SG_OK) {
         return;
     }
     (void)sg_json_write_object_begin(w);
-    cli_json_bool(w, "ok", true);
-    (void)sg_json_write_key(w, "data");
+    cli_json_bool(w, "ok", ok);
+}
+
+void cli_json_begin(sg_json_writer *w, char *buf, size_t cap)
+{
+    cli_json_envelope(w, buf, cap, true);
+    cli_json_object(w, "data");
+}
+
+void cli_json_object(sg_json_writer *w, const char *key)
+{
+    (void)sg_json_write_key(w, key);
     (void)sg_json_write_object_begin(w);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_json.h"
 
 volatile sig_atomic_t cli_interrupted_signal = 0;
 
@@ -40,30 +41,16 @@ static void print_error_envelope(const char *code, const char *message, const ch
 {
     char buf[2048];
     sg_json_writer w;
-    size_t len = 0;
-    if (sg_json_writer_init(&w, buf, sizeof buf) != SG_OK) {
-        return;
-    }
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "ok");
-    (void)sg_json_write_bool(&w, false);
-    (void)sg_json_write_key(&w, "error");
-    (void)sg_json_write_object_begin(&w);
-    (void)sg_json_write_key(&w, "code");
-    (void)sg_json_write_string(&w, code);
-    (void)sg_json_write_key(&w, "message");
-    (void)sg_json_write_string(&w, message);
+    cli_json_envelope(&w, buf, sizeof buf, false);
+    cli_json_object(&w, "error");
+    cli_json_str(&w, "code", code);
+    cli_json_str(&w, "message", message);
     if (hint != NULL && hint[0] != '\0') {
-        (void)sg_json_write_key(&w, "hint");
-        (void)sg_json_write_string(&w, hint);
+        cli_json_str(&w, "hint", hint);
     }
     (void)sg_json_write_object_end(&w);
     (void)sg_json_write_object_end(&w);
-    if (sg_json_writer_finish(&w, &len) == SG_OK) {
-        fwrite(buf, 1, len, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-    }
+    cli_json_print(&w);
 }
 
 __attribute__((format(printf, 5, 0)))
@@ -109,6 +96,24 @@ int cli_usage_error(const cli_globals *g, const char *cmd, const char *fmt, ...)
                 cmd ? cmd : "", message, cmd ? " " : "", cmd ? cmd : "");
     }
     return CLI_EXIT_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_no_args(const cli_globals *g, const char *cmd, int argc, char **argv,
+                void (*help)(FILE *out))
+{
+    if (argc < 2) {
+        return -1;
+    }
+    if (cli_is_help(argv[1])) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    return cli_usage_error(g, cmd, "unexpected argument '%s'", argv[1]);
 }
 
 int cli_exit_for_status(sg_status st)

@@ -296,28 +296,15 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     }
 
     cli_credential cred;
-    int rc = cli_resolve_credential(g, false, &cred);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
     cli_net *net;
-    rc = cli_net_open(g, cred.api_base, &net);
+    int rc = cli_session_open(g, false, &cred, &net);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
 
     static sg_api api;
     static sg_envelope env;
-    sg_api_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.http = cli_net_http(net);
-    cfg.origin = *cli_net_origin(net);
-    cfg.base_path = cli_net_base_path(net);
-    cfg.token = cred.token[0] != '\0' ? cred.token : NULL;
-    cfg.platform = cli_net_platform(net);
-    cfg.work = api_work;
-    cfg.work_size = sizeof api_work;
-    sg_status st = sg_api_init(&api, &cfg);
+    sg_status st = cli_net_api_init(net, cred.token, api_work, sizeof api_work, &api);
     api_output out = {.g = g, .env = &env, .include_headers = include};
     if (st == SG_OK) {
         st = sg_api_set_request_headers(&api, headers, header_count);

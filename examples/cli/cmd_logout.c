@@ -24,15 +24,12 @@ static void print_help(FILE *out)
 int cmd_logout(const cli_globals *g, int argc, char **argv)
 {
     cli_store_use_globals(g);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            print_help(stdout);
-            return CLI_EXIT_OK;
-        }
-        return cli_usage_error(g, "logout", "unexpected argument '%s'", argv[i]);
+    int rc = cli_no_args(g, "logout", argc, argv, print_help);
+    if (rc >= 0) {
+        return rc;
     }
     const sg_config *cfg;
-    int rc = cli_store_load(g, &cfg);
+    rc = cli_store_load(g, &cfg);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }

@@ -136,125 +136,39 @@ static void help_revoke(FILE *out)
           out);
 }
 
-static bool is_help(const char *a)
-{
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
-}
-
 /* ------------------------------------------------------------------ list --- */
 
-typedef struct list_view {
-    cli_apicmd *c;
-    bool header_done;
-} list_view;
-
-static void day_cell(const sg_json_element *item, const char *key)
+static void print_header(void)
 {
-    char v[64];
-    cli_elem_text(item, key, v, sizeof v);
-    if (strlen(v) > 10 && v[4] == '-' && v[10] == 'T') {
-        v[10] = '\0'; /* the day is enough in a table; --json has the rest */
-    }
-    cli_print_cell(stdout, v, DATE_WIDTH);
+    printf("%-*s %-*s %-*s %-*s %-*s %s\n", ID_WIDTH - 1, "ID", DATE_WIDTH - 1, "CREATED",
+           DATE_WIDTH - 1, "EXPIRES", DATE_WIDTH - 1, "LAST USED", DATE_WIDTH - 1,
+           "REVOKED", "NAME");
 }
 
-static sg_status print_token_row(void *ctx, const sg_json_element *item)
+static void print_row(const sg_json_element *item)
 {
-    list_view *v = ctx;
-    if (v->c->g->json) {
-        return SG_OK;
-    }
-    if (!v->header_done) {
-        printf("%-*s %-*s %-*s %-*s %-*s %s\n", ID_WIDTH - 1, "ID", DATE_WIDTH - 1, "CREATED",
-               DATE_WIDTH - 1, "EXPIRES", DATE_WIDTH - 1, "LAST USED", DATE_WIDTH - 1,
-               "REVOKED", "NAME");
-        v->header_done = true;
-    }
     static char text[4096];
     cli_elem_text(item, "id", text, sizeof text);
     cli_print_cell(stdout, text, ID_WIDTH);
-    day_cell(item, "createdAt");
-    day_cell(item, "expiresAt");
-    day_cell(item, "lastUsedAt");
-    day_cell(item, "revokedAt");
+    cli_print_day_cell(stdout, item, "createdAt", DATE_WIDTH);
+    cli_print_day_cell(stdout, item, "expiresAt", DATE_WIDTH);
+    cli_print_day_cell(stdout, item, "lastUsedAt", DATE_WIDTH);
+    cli_print_day_cell(stdout, item, "revokedAt", DATE_WIDTH);
     cli_elem_text(item, "name", text, sizeof text);
     printf("%s\n", text);
     cli_elem_join(item, "scopes", " ", text, sizeof text);
     printf("    scopes:   %s\n", text);
     cli_elem_join(item, "chatbotIds", " ", text, sizeof text);
     printf("    chatbots: %s\n", strcmp(text, "-") == 0 ? "all" : text);
-    return SG_OK;
-}
-
-static sg_status list_page_done(void *ctx, const sg_api_page *page)
-{
-    return cli_apicmd_on_page(((list_view *)ctx)->c, page);
 }
 
 static int tokens_list(const cli_globals *g, int argc, char **argv)
 {
-    sg_api_list_params params = {0, NULL, false, false};
-    for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        bool missing = false;
-        unsigned long n;
-        if (is_help(argv[i])) {
-            help_list(stdout);
-            return CLI_EXIT_OK;
-        } else if (cli_opt(argc, argv, &i, "--limit", &v, &missing)) {
-            if (!cli_parse_uint(v, 1, 1000000, &n)) {
-                return cli_usage_error(g, "tokens list", "--limit needs a number >= 1, not '%s'",
-                                       v);
-            }
-            params.limit = (uint32_t)n;
-        } else if (cli_opt(argc, argv, &i, "--cursor", &v, &missing)) {
-            if (v[0] == '\0' || strlen(v) >= SG_API_CURSOR_MAX) {
-                return cli_usage_error(g, "tokens list", "--cursor needs a cursor of 1..%u "
-                                       "characters", SG_API_CURSOR_MAX - 1);
-            }
-            params.cursor = v;
-        } else if (strcmp(argv[i], "--all") == 0) {
-            params.all_pages = true;
-        } else if (strcmp(argv[i], "--include-revoked") == 0) {
-            params.include_revoked = true;
-        } else if (missing) {
-            return cli_usage_error(g, "tokens list", "%s needs a value", argv[i]);
-        } else {
-            return cli_usage_error(g, "tokens list", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    static cli_apicmd c;
-    int rc = cli_apicmd_open(g, &c);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
-    list_view view = {&c, false};
-    sg_api_list_out out;
-    memset(&out, 0, sizeof out);
-    out.on_item = print_token_row;
-    out.on_page = list_page_done;
-    out.ctx = &view;
-    sg_status st = sg_api_tokens_list(&c.api, &params, &out, &c.env);
-    if (st != SG_OK) {
-        rc = cli_apicmd_fail(&c, st, "listing tokens", "tokens:read");
-        cli_apicmd_close(&c);
-        return rc;
-    }
-    if (!g->json) {
-        if (out.total_items == 0) {
-            fputs(params.include_revoked ? "No tokens.\n" : "No active tokens.\n", stderr);
-        }
-        if (out.last.has_next_page && !params.all_pages) {
-            fputs("More tokens: sitegpt tokens list --cursor ", stderr);
-            cli_puts_clean(out.last.next_cursor, stderr);
-            if (params.limit > 0) {
-                fprintf(stderr, " --limit %u", (unsigned)params.limit);
-            }
-            fprintf(stderr, "%s  (or --all)\n", params.include_revoked ? " --include-revoked" : "");
-        }
-    }
-    cli_apicmd_close(&c);
-    return CLI_EXIT_OK;
+    static const cli_list_cmd list = {
+        "tokens list", "tokens", "tokens:read", true,
+        help_list, print_header, print_row, sg_api_tokens_list,
+    };
+    return cli_apicmd_list(g, &list, argc, argv);
 }
 
 /* ------------------------------------------------------------------ secrets --- */
@@ -440,7 +354,7 @@ static int tokens_create(const cli_globals *g, int argc, char **argv)
         const char *v = NULL;
         bool missing = false;
         const char *a = argv[i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             help_create(stdout);
             return CLI_EXIT_OK;
         } else if (cli_opt(argc, argv, &i, "--name", &v, &missing)) {
@@ -551,29 +465,12 @@ static int tokens_create(const cli_globals *g, int argc, char **argv)
 
 /* ------------------------------------------------------------------ rotate --- */
 
-/* The id argument of rotate and revoke. */
-static int one_id(const cli_globals *g, const char *cmd, int argc, char **argv, bool *yes,
-                  const char **id)
+/* The id argument of rotate and revoke; help printed when asked (id NULL then). */
+static int one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
+                  void (*help)(FILE *out), bool *yes, const char **id)
 {
-    *id = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (yes != NULL && strcmp(a, "--yes") == 0) {
-            *yes = true;
-        } else if (strcmp(a, "--") == 0 && i + 1 < argc && *id == NULL) {
-            *id = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage_error(g, cmd, "unknown option '%s'", a);
-        } else if (*id == NULL) {
-            *id = a;
-        } else {
-            return cli_usage_error(g, cmd, "unexpected argument '%s' (one token id only)", a);
-        }
-    }
-    if (*id == NULL || (*id)[0] == '\0') {
-        return cli_usage_error(g, cmd, "missing the token id (see 'sitegpt tokens list')");
-    }
-    return CLI_EXIT_OK;
+    return cli_one_id(g, cmd, argc, argv, help, yes, "token id",
+                      "missing the token id (see 'sitegpt tokens list')", id);
 }
 
 /*
@@ -630,14 +527,8 @@ static void update_profiles(cli_apicmd *c, const char *new_secret)
 static int tokens_rotate(const cli_globals *g, int argc, char **argv)
 {
     const char *id;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            help_rotate(stdout);
-            return CLI_EXIT_OK;
-        }
-    }
-    int rc = one_id(g, "tokens rotate", argc, argv, NULL, &id);
-    if (rc != CLI_EXIT_OK) {
+    int rc = one_id(g, "tokens rotate", argc, argv, help_rotate, NULL, &id);
+    if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
     static cli_apicmd c;
@@ -693,14 +584,8 @@ static int tokens_revoke(const cli_globals *g, int argc, char **argv)
 {
     const char *id;
     bool yes = false;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            help_revoke(stdout);
-            return CLI_EXIT_OK;
-        }
-    }
-    int rc = one_id(g, "tokens revoke", argc, argv, &yes, &id);
-    if (rc != CLI_EXIT_OK) {
+    int rc = one_id(g, "tokens revoke", argc, argv, help_revoke, &yes, &id);
+    if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
     if (!yes) {
@@ -729,30 +614,13 @@ static int tokens_revoke(const cli_globals *g, int argc, char **argv)
 
 int cmd_tokens(const cli_globals *g, int argc, char **argv)
 {
-    if (argc < 2) {
-        help_main(stderr);
-        return cli_usage_error(g, "tokens", "missing the subcommand (list, create, rotate or "
-                               "revoke)");
-    }
-    const char *sub = argv[1];
-    if (is_help(sub)) {
-        help_main(stdout);
-        return CLI_EXIT_OK;
-    }
-    static const struct {
-        const char *name;
-        int (*run)(const cli_globals *, int, char **);
-    } subs[] = {
+    static const cli_subcommand subs[] = {
         {"list", tokens_list},
         {"create", tokens_create},
         {"rotate", tokens_rotate},
         {"revoke", tokens_revoke},
     };
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-        if (strcmp(sub, subs[i].name) == 0) {
-            return subs[i].run(g, argc - 1, argv + 1);
-        }
-    }
-    return cli_fail(g, CLI_EXIT_USAGE, "UNKNOWN_COMMAND",
-                    "unknown subcommand 'tokens %s'. Run 'sitegpt tokens --help'.", sub);
+    return cli_subcommand_run(g, "tokens", argc, argv, help_main, subs,
+                              sizeof subs / sizeof subs[0],
+                              "missing the subcommand (list, create, rotate or revoke)");
 }

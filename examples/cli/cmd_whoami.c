@@ -26,20 +26,13 @@ static void print_help(FILE *out)
 int cmd_whoami(const cli_globals *g, int argc, char **argv)
 {
     cli_store_use_globals(g);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            print_help(stdout);
-            return CLI_EXIT_OK;
-        }
-        return cli_usage_error(g, "whoami", "unexpected argument '%s'", argv[i]);
-    }
-    cli_credential cred;
-    int rc = cli_resolve_credential(g, true, &cred);
-    if (rc != CLI_EXIT_OK) {
+    int rc = cli_no_args(g, "whoami", argc, argv, print_help);
+    if (rc >= 0) {
         return rc;
     }
+    cli_credential cred;
     cli_net *net;
-    rc = cli_net_open(g, cred.api_base, &net);
+    rc = cli_session_open(g, true, &cred, &net);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }

@@ -18,6 +18,10 @@
 #define GW_API_WORK 8192u
 #define GW_BACKOFF_BASE_MS 1000u
 #define GW_STOPPED (-2)  /* internal: a signal asked us to stop */
+#define GW_HEADER_VALUE_MAX 64u               /* Retry-After and Date values kept */
+#define GW_ME_BODY_MAX 4096u                  /* a /me body kept for its three logged fields */
+#define GW_ME_TOKENS 256                      /* jsmn tokens for it (scopes are one each) */
+#define GW_RETRY_AFTER_MAX_MS 3600000u        /* a server's wait is honoured up to an hour */
 
 typedef struct gw_agent {
     const gw_options *o;
@@ -204,9 +208,11 @@ static int load_profile(void)
 
 /*
  * Wait after a failure: sg_retry's backoff (base * 2^(n-1), capped, jittered into [d/2, d])
- * with no attempt or total limit: a gateway never gives up.
+ * with no attempt or total limit, as a gateway never gives up; at least the server's
+ * Retry-After when it named one (server_wait >= 0; a wait of 0 must not make a busy loop).
  */
-static void backoff_wait(const char *event, const char *what, sg_status why, int http_status)
+static void backoff_wait(const char *event, const char *what, sg_status why, int http_status,
+                         int64_t server_wait)
 {
     A.failures++;
     sg_retry_policy policy = {UINT8_MAX, GW_BACKOFF_BASE_MS, A.o->backoff_max_s * 1000u,
@@ -217,6 +223,9 @@ static void backoff_wait(const char *event, const char *what, sg_status why, int
     if (sg_retry_next(&policy, &state, platform(), SG_RETRY_CONNECTION, -1, &retry, &wait) !=
             SG_OK || !retry) {
         wait = policy.max_backoff_ms;
+    }
+    if (server_wait > (int64_t)wait) {
+        wait = (uint32_t)server_wait;
     }
     const char *cert = "";
     uint32_t flags = 0;
@@ -339,9 +348,97 @@ static int provision(void)
 
 typedef enum check_result { CHECK_OK, CHECK_REJECTED, CHECK_FAILED, CHECK_STOPPED } check_result;
 
-/* GET /api/v2/me once, no retries inside: the loop owns the backoff. */
-static check_result check(sg_status *why, int *http_status)
+/* What a check keeps of its final response beyond the envelope. */
+typedef struct check_capture {
+    char retry_after[GW_HEADER_VALUE_MAX];   /* "" when absent or too long */
+    char date[GW_HEADER_VALUE_MAX];
+    char body[GW_ME_BODY_MAX];
+    size_t body_len;
+    bool body_cut;
+} check_capture;
+
+static void keep_value(char *out, size_t cap, sg_slice v)
 {
+    size_t n = v.len < cap ? v.len : 0;
+    memcpy(out, v.ptr, n);
+    out[n] = '\0';
+}
+
+static sg_status check_header(void *ctx, int http_status, sg_slice name, sg_slice value)
+{
+    check_capture *c = ctx;
+    (void)http_status;
+    if (sg_slice_eq_nocase(name, "retry-after")) {
+        keep_value(c->retry_after, sizeof c->retry_after, value);
+    } else if (sg_slice_eq_nocase(name, "date")) {
+        keep_value(c->date, sizeof c->date, value);
+    }
+    return SG_OK;
+}
+
+static sg_status check_body(void *ctx, const uint8_t *data, size_t len)
+{
+    check_capture *c = ctx;
+    size_t room = sizeof c->body - c->body_len;
+    if (len > room) {
+        c->body_cut = true;
+        len = room;
+    }
+    memcpy(c->body + c->body_len, data, len);
+    c->body_len += len;
+    return SG_OK;
+}
+
+/* The server's Retry-After (delta-seconds, or an HTTP date against Date) in ms, else -1. */
+static int64_t server_wait_ms(const check_capture *c)
+{
+    uint32_t ms = 0;
+    sg_slice ra = {c->retry_after, strlen(c->retry_after)};
+    sg_slice date = {c->date, strlen(c->date)};
+    if (ra.len == 0 || sg_retry_after_ms(ra, date, &ms) != SG_OK) {
+        return -1;
+    }
+    return ms < GW_RETRY_AFTER_MAX_MS ? (int64_t)ms : (int64_t)GW_RETRY_AFTER_MAX_MS;
+}
+
+/* data.user.id, data.auth.type and the number of data.auth.scopes of a /me body. */
+static void me_fields(const check_capture *c, char *user, size_t ucap, char *auth, size_t acap,
+                      size_t *scopes)
+{
+    static jsmntok_t tok[GW_ME_TOKENS];
+    sg_json_element e;
+    int data, obj, arr;
+    size_t len;
+    (void)snprintf(user, ucap, "-");
+    (void)snprintf(auth, acap, "-");
+    *scopes = 0;
+    if (c->body_cut || sg_json_parse(c->body, c->body_len, tok, GW_ME_TOKENS, &e) != SG_OK ||
+        sg_json_elem_member(&e, 0, "data", &data) != SG_OK) {
+        return;
+    }
+    if (sg_json_elem_member(&e, data, "user", &obj) == SG_OK &&
+        sg_json_elem_get_string(&e, obj, "id", user, ucap, &len) != SG_OK) {
+        (void)snprintf(user, ucap, "-");
+    }
+    if (sg_json_elem_member(&e, data, "auth", &obj) == SG_OK) {
+        if (sg_json_elem_get_string(&e, obj, "type", auth, acap, &len) != SG_OK) {
+            (void)snprintf(auth, acap, "-");
+        }
+        if (sg_json_elem_member(&e, obj, "scopes", &arr) != SG_OK ||
+            sg_json_elem_size(&e, arr, scopes) != SG_OK) {
+            *scopes = 0;
+        }
+    }
+}
+
+/*
+ * GET /api/v2/me once, no retries inside: the loop owns the backoff. The generic request
+ * (not sg_api_me) because only it hands over the headers, and a 429's Retry-After sets the
+ * loop's next wait (*server_wait_ms, -1 when the server named none).
+ */
+static check_result check(sg_status *why, int *http_status, int64_t *server_wait)
+{
+    static check_capture cap;
     sg_api api;
     sg_api_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -354,24 +451,37 @@ static check_result check(sg_status *why, int *http_status)
     cfg.work = A.api_work;
     cfg.work_size = sizeof A.api_work;
 
-    sg_api_identity id;
     sg_envelope env;
-    memset(&id, 0, sizeof id);
+    memset(&cap, 0, sizeof cap);
     memset(&env, 0, sizeof env);
+    int status = 0;
     sg_status st = sg_api_init(&api, &cfg);
     if (st == SG_OK) {
-        st = sg_api_me(&api, &id, &env);
+        st = sg_api_set_header_sink(&api, check_header, &cap);
+    }
+    if (st == SG_OK) {
+        st = sg_api_request(&api, "GET", "/api/v2/me", NULL, 0, check_body, &cap, &env,
+                            &status);
+    }
+    if (st == SG_OK) {
+        st = sg_envelope_status(&env);
     }
     sg_http_client_close(&A.http); /* no idle socket across a long sleep */
     *why = st;
     *http_status = env.http_status;
+    *server_wait = server_wait_ms(&cap);
     if (st == SG_OK) {
-        char q[300];
+        char user[SG_API_ID_MAX], auth[SG_API_AUTH_TYPE_MAX];
+        char qu[SG_API_ID_MAX], qa[SG_API_AUTH_TYPE_MAX];
+        size_t scopes;
+        me_fields(&cap, user, sizeof user, auth, sizeof auth, &scopes);
         gw_log(GW_INFO, "check_ok", "user=%s auth=%s scopes=%u next_check_s=%u",
-               quoted(id.user_id, q, sizeof q), id.auth_type, (unsigned)id.scope_count,
+               quoted(user, qu, sizeof qu), quoted(auth, qa, sizeof qa), (unsigned)scopes,
                (unsigned)A.o->interval_s);
+        memset(&cap, 0, sizeof cap);
         return CHECK_OK;
     }
+    memset(&cap, 0, sizeof cap);
     if (st == SG_ERR_CANCELLED || stopping()) {
         return CHECK_STOPPED;
     }
@@ -441,15 +551,15 @@ static int loop(void)
                 if (A.o->once || rc == GW_EXIT_STORAGE) {
                     return rc;
                 }
-                backoff_wait("retry_wait", "login", A.login_status,
-                             A.login_http_status);
+                backoff_wait("retry_wait", "login", A.login_status, A.login_http_status, -1);
                 continue;
             }
             logged_in_now = true;
         }
         sg_status why = SG_OK;
         int http_status = 0;
-        switch (check(&why, &http_status)) {
+        int64_t server_wait = -1;
+        switch (check(&why, &http_status, &server_wait)) {
         case CHECK_OK:
             A.failures = 0;
             logged_in_now = false;
@@ -467,7 +577,7 @@ static int loop(void)
                 if (A.o->once) {
                     return GW_EXIT_AUTH;
                 }
-                backoff_wait("retry_wait", "login", SG_ERR_AUTH, 401);
+                backoff_wait("retry_wait", "login", SG_ERR_AUTH, 401, -1);
             }
             break;
         }
@@ -477,7 +587,7 @@ static int loop(void)
                        sg_strerror(why), http_status);
                 return check_exit(why, http_status);
             }
-            backoff_wait("check_failed", "me", why, http_status);
+            backoff_wait("check_failed", "me", why, http_status, server_wait);
             break;
         case CHECK_STOPPED:
             return stop_exit();

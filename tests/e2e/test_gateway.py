@@ -297,6 +297,33 @@ def test_network_cut_backs_off_and_recovers_without_logging_in(gateway, gw_mock,
     assert gateway.stored()["token"] == str(secret)
 
 
+@pytest.mark.parametrize("retry_after, lo_ms, hi_ms", [
+    ({"retry_after": 3}, 3000, 3000),            # delta-seconds
+    ({"retry_after_date": 4}, 3000, 4000),       # an HTTP date (against Date: whole seconds)
+])
+def test_rate_limit_waits_for_retry_after(gateway, gw_mock, token, retry_after, lo_ms, hi_ms):
+    # --backoff-max 2: the usual backoff would retry within 2 s; the server asks for longer
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    p = gateway.start(*FAST)
+    p.wait_for(r"event=check_ok", timeout=10)
+    gw_mock.clear_requests()
+    gw_mock.misbehave("status", count=1, path="/api/v2/me", status=429, **retry_after)
+    p.wait_for(r"(?s)http_status=429.*event=check_ok", timeout=15)
+    p.signal(signal.SIGTERM)
+    r = p.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0
+    failed = events(r.stderr, "check_failed")
+    assert len(failed) == 1 and "http_status=429" in failed[0], redact(r.stderr)
+    wait = int(re.search(r"retry_in_ms=(\d+)", failed[0]).group(1))
+    assert lo_ms <= wait <= hi_ms, failed[0]
+    # the next request really came after that wait, and nobody logged in again
+    me = [q for q in gw_mock.requests(path="/api/v2/me") if q["status"] is not None]
+    assert [q["status"] for q in me[:2]] == [429, 200]
+    assert me[1]["t"] - me[0]["t"] >= lo_ms / 1000 - 0.05
+    assert not events(r.stderr, "login_start")
+
+
 def test_revoked_token_makes_it_log_in_again(gateway, gw_mock, token):
     old = token(["chatbots:read"], server=gw_mock)
     gateway.store_token(old)
