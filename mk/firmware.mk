@@ -2,7 +2,8 @@
 #
 #   make firmware        build/firmware/sitegpt-fw.elf (+ .map), from the same core/ sources
 #   make firmware-test   run the firmware against the mock server under QEMU (pytest)
-#   make size            text/data/bss per core object, struct sizes, stack use, vs targets
+#   make size            core text (whole, minimal login, as linked), struct sizes, stack use,
+#                        login RAM, beside reference figures and the targets
 #
 # mbedTLS 3.6 comes from the Debian source tree that mk/mbedtls36-source.sh unpacks; it is
 # compiled here a second time, for the target, with examples/firmware/mbedtls_config_fw.h.
@@ -116,8 +117,20 @@ lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
 		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
 	done; echo "lint-firmware: clean"
 
-size: $(FW_ELF)
-	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) \
-		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES) $(FW_LIMITS)"
+# `make size` also measures the core as everyone else builds it: default limits and texts.
+FW_DEFAULT_OBJ := $(CORE_SRC:%.c=$(FW_BUILD)/default/%.o)
+$(FW_BUILD)/default/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk
+	@mkdir -p $(@D)
+	$(FW_CC) $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) $(FW_INCLUDES) -MMD -MP -c $< -o $@
+$(FW_BUILD)/libsitegpt-default.a: $(FW_DEFAULT_OBJ)
+	rm -f $@
+	$(FW_AR) rcs $@ $^
 
--include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d)
+size: $(FW_ELF) $(FW_BUILD)/libsitegpt-default.a
+	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) --lib $(FW_LIB) \
+		--default-lib $(FW_BUILD)/libsitegpt-default.a \
+		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)" --limits "$(FW_LIMITS)" \
+		--ldflags "$(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections"
+
+-include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d) \
+         $(FW_DEFAULT_OBJ:.o=.d)

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """`make size`: the Cortex-M4 -Os footprint of sitegpt-c beside reference figures and targets.
 
-Reads the firmware build (build/firmware): object sizes (arm-none-eabi-size), the linked
-footprint per input object (the linker map), sizeof every public struct (a generated object
-whose symbols are sized by the structs, read back with nm -S: nothing runs on the target),
+Reads the firmware build (build/firmware): object sizes (arm-none-eabi-size); three links of
+the core library measured through their linker maps: the whole core (every public function
+of HTTP, JSON, device flow and API calls kept, --gc-sections dropping only what nothing
+reaches), the minimal login (device flow + HTTP + JSON, no tokens/chatbots API) and what the
+firmware image keeps; the same for the core built with the default limits and texts;
+sizeof every public struct with the default and the firmware limits (a generated object
+whose symbols are sized by the structs, read back with nm -S: nothing runs on the target);
 stack use per function (-fstack-usage) and the worst call chain inside the core
 (-fcallgraph-info). A missed target is reported with the amount; it never fails the build.
 """
@@ -15,15 +19,20 @@ import re
 import subprocess
 import sys
 
+PORT_OBJS = {"sg_tls", "sg_rtos", "cm_clock_uart", "cm_semihost", "cm_startup"}
 REFERENCES = [("coreHTTP + llhttp", 22.3), ("coreJSON", 2.5), ("jsmn", 0.8),
               ("picohttpparser", 2.0), ("mbedTLS TLS 1.2 client (linked)", 60.0)]
 TARGET_CORE_TEXT = 8 * 1024
 TARGET_CLIENT_STATE = 512
 TARGET_CORE_STACK = 1024
 TARGET_LOGIN_RAM = 32 * 1024
-# The core modules the 8 KB target covers (HTTP, JSON, device flow, API calls).
-CORE_LOGIN = ("sg_http_parse", "sg_http_client", "sg_json", "sg_envelope", "sg_device",
-              "sg_api", "sg_url", "sg_retry", "sg_status", "sg_scopes")
+# The 8 KB target covers the core: every core/ module but the profile config model
+# (sg_config, a host-side concern the device never links).
+NOT_CORE = ("sg_config",)
+# The device flow over HTTP with its JSON reading, as a device that only logs in links it.
+LOGIN_MIN_SYMS = ("sg_device_start", "sg_device_poll", "sg_device_wait", "sg_device_time_left",
+                  "sg_device_take_token", "sg_device_clear", "sg_http_client_init",
+                  "sg_http_client_close", "sg_url_parse", "sg_strerror")
 HEADERS = sorted(glob.glob("core/*.h")) + ["port/mbedtls/sg_tls.h", "platform/rtos/sg_rtos.h"]
 
 
@@ -92,14 +101,14 @@ def linked_sizes(map_file):
     return sizes
 
 
-def struct_sizes(build, cc_flags):
+def struct_sizes(build, cc_flags, tag):
     """sizeof each `typedef struct x {...} x;` in the public headers, for the target."""
     names = []
     for h in HEADERS:
         if os.path.exists(h):
             names += re.findall(r"^typedef struct (\w+) \{", open(h).read(), re.M)
-    src = os.path.join(build, "sizes.c")
-    obj = os.path.join(build, "sizes.o")
+    src = os.path.join(build, "sizes-%s.c" % tag)
+    obj = os.path.join(build, "sizes-%s.o" % tag)
     with open(src, "w") as f:
         f.write('#define MBEDTLS_CONFIG_FILE "mbedtls_config_fw.h"\n')
         for h in HEADERS:
@@ -169,6 +178,32 @@ def worst_chains(ci_dir):
     return sorted(((depth(n, frozenset()), n) for n in frames), reverse=True)
 
 
+def core_functions(lib):
+    """Global functions the core modules of lib define."""
+    out = set()
+    member = None
+    for line in run(["arm-none-eabi-nm", "-g", "--defined-only", lib]).splitlines():
+        if line.endswith(".o:"):
+            member = line[:-3]
+            continue
+        f = line.split()
+        if len(f) == 3 and f[1] == "T" and member and member.startswith("sg_") and \
+                member not in NOT_CORE and member not in PORT_OBJS:
+            out.add(f[2])
+    return sorted(out)
+
+
+def link_measure(lib, syms, out_base, ldflags):
+    """Link lib keeping syms (and what they reach); core text per object from the map."""
+    cmd = ["arm-none-eabi-gcc"] + ldflags + ["-Wl,-e," + syms[0]]
+    cmd += ["-Wl,-u," + x for x in syms]
+    cmd += ["-Wl,-Map=" + out_base + ".map", "-o", out_base + ".elf", lib]
+    run(cmd)
+    name = os.path.basename(lib)
+    return {obj: v[0] for (arch, obj), v in linked_sizes(out_base + ".map").items()
+            if arch == name}
+
+
 def measured_run(build):
     path = os.path.join(build, "last-run.log")
     if not os.path.exists(path):
@@ -181,38 +216,66 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build/firmware")
     ap.add_argument("--elf", default="build/firmware/sitegpt-fw.elf")
+    ap.add_argument("--lib", default="build/firmware/libsitegpt.a")
+    ap.add_argument("--default-lib", default="build/firmware/libsitegpt-default.a")
     ap.add_argument("--cflags", default="")
+    ap.add_argument("--limits", default="", help="the firmware's -D limits and trims")
+    ap.add_argument("--ldflags", default="")
     a = ap.parse_args()
     b = a.build
     cc_flags = a.cflags.split()
+    ldflags = a.ldflags.split()
 
     print("sitegpt-c size table: Cortex-M4, arm-none-eabi-gcc -Os -mthumb, newlib-nano")
+    print("'fw' = built with the firmware's limits and trims (mk/firmware.mk FW_LIMITS):")
+    print("   " + " ".join(x[2:] for x in a.limits.split()))
     print("=" * 78)
 
-    objs = sorted(glob.glob(os.path.join(b, "core", "*.o")))
-    sizes = object_sizes(objs)
+    fw_objs = sorted(glob.glob(os.path.join(b, "core", "*.o")))
+    sizes = object_sizes(fw_objs)
+    dflt_objs = sorted(glob.glob(os.path.join(b, "default", "core", "*.o")))
+    dflt_sizes = object_sizes(dflt_objs) if dflt_objs else {}
+    lib = os.path.basename(a.lib)
     linked = linked_sizes(a.elf.replace(".elf", ".map"))
-    lib = "libsitegpt.a"
-    print("\n1. Core objects (text includes rodata); 'linked' is what the firmware keeps")
-    print("   %-18s %7s %6s %6s   %12s" % ("object", "text", "data", "bss", "linked text"))
-    tot = [0, 0, 0]
-    login_text = 0
-    for name, (t, d, s) in sorted(sizes.items()):
-        lt = linked.get((lib, name), [0, 0, 0])[0]
-        print("   %-18s %7d %6d %6d   %12d" % (name, t, d, s, lt))
-        tot = [tot[0] + t, tot[1] + d, tot[2] + s]
-        if name in CORE_LOGIN:
-            login_text += lt
-    print("   %-18s %7d %6d %6d" % ("total (objects)", tot[0], tot[1], tot[2]))
+    fw_keep = {obj: v[0] for (arch, obj), v in linked.items() if arch == lib}
+    whole = link_measure(a.lib, core_functions(a.lib), os.path.join(b, "whole-core"), ldflags)
+    mini = link_measure(a.lib, list(LOGIN_MIN_SYMS), os.path.join(b, "login-min"), ldflags)
+    whole_d, mini_d = {}, {}
+    if os.path.exists(a.default_lib):
+        whole_d = link_measure(a.default_lib, core_functions(a.default_lib),
+                               os.path.join(b, "whole-core-default"), ldflags)
+        mini_d = link_measure(a.default_lib, list(LOGIN_MIN_SYMS),
+                              os.path.join(b, "login-min-default"), ldflags)
 
-    print("\n2. Linked footprint of the firmware's minimal login (device flow + /me over TLS)")
+    print("\n1. Core text per object, bytes (text includes rodata; data and bss are 0 in all)")
+    print("   'whole': every public function kept; 'login': device flow + HTTP + JSON only;")
+    print("   'firmware': what examples/firmware links (login, then GET /api/v2/me)")
+    print("   %-16s %8s %8s | %8s %8s | %8s %8s %8s" % (
+        "object", "obj dflt", "obj fw", "whole", "whole fw", "login", "login fw", "firmware"))
+    tot = collections.Counter()
+    for name in sorted(sizes):
+        t, d, z = sizes[name]
+        if d or z:
+            print("   note: %s has data %d, bss %d" % (name, d, z))
+        row = (dflt_sizes.get(name, (0, 0, 0))[0], t, whole_d.get(name, 0), whole.get(name, 0),
+               mini_d.get(name, 0), mini.get(name, 0), fw_keep.get(name, 0))
+        mark = " (not core: profile config model)" if name in NOT_CORE else ""
+        print("   %-16s %8d %8d | %8d %8d | %8d %8d %8d%s" % ((name,) + row + (mark,)))
+        if name not in NOT_CORE:
+            for i, v in enumerate(row):
+                tot[i] += v
+    print("   %-16s %8d %8d | %8d %8d | %8d %8d %8d" % (
+        ("core total",) + tuple(tot[i] for i in range(7))))
+    core_whole, core_whole_d = tot[3], tot[2]
+    core_login, core_login_d = tot[5], tot[4]
+
+    print("\n2. Linked footprint of the firmware (device login, then GET /api/v2/me over TLS)")
     groups = collections.OrderedDict([("core (libsitegpt)", [0, 0, 0]),
                                       ("TLS port + rtos platform", [0, 0, 0]),
                                       ("mbedTLS 3.6", [0, 0, 0]), ("libc/libgcc", [0, 0, 0]),
                                       ("firmware app + startup", [0, 0, 0])])
-    port_objs = {"sg_tls", "sg_rtos", "cm_clock_uart", "cm_semihost", "cm_startup"}
     for (arch, name), v in linked.items():
-        if arch == lib and name in port_objs:
+        if arch == lib and name in PORT_OBJS:
             g = "TLS port + rtos platform"
         elif arch == lib:
             g = "core (libsitegpt)"
@@ -230,21 +293,27 @@ def main():
     print("   %-28s text %7s  data %6s  bss %7s  (bss holds the stack and mbedTLS pool)"
           % ("whole ELF", elf[0], elf[1], elf[2]))
 
-    print("\n3. Reference figures (Cortex-M4 -Os)")
+    print("\n3. Beside the reference figures (Cortex-M4 -Os, KB of text)")
     for n, v in REFERENCES:
-        print("   %-34s %5.1f KB" % (n, v))
-    core_link = groups["core (libsitegpt)"][0]
-    print("   %-34s %5.1f KB linked (%s for HTTP+JSON+device+API)" %
-          ("sitegpt-c core", core_link / 1024.0, kb(login_text)))
-    print("   %-34s %5.1f KB linked" % ("mbedTLS 3.6 TLS 1.2+1.3 client here",
-                                         groups["mbedTLS 3.6"][0] / 1024.0))
+        print("   %-48s %5.1f" % (n, v))
+    http = sum(whole.get(n, 0) for n in ("sg_http_parse", "sg_http_client"))
+    print("   %-48s %5.1f  (beside coreHTTP + llhttp)" % ("sitegpt-c HTTP client + parser", http / 1024.0))
+    print("   %-48s %5.1f  (jsmn inside; beside coreJSON, jsmn)" %
+          ("sitegpt-c streaming JSON reader", whole.get("sg_json", 0) / 1024.0))
+    print("   %-48s %5.1f  (defaults: %.1f)" % ("sitegpt-c whole core (HTTP, JSON, device, API)",
+                                              core_whole / 1024.0, core_whole_d / 1024.0))
+    print("   %-48s %5.1f  (defaults: %.1f)" % ("sitegpt-c minimal login (device + HTTP + JSON)",
+                                              core_login / 1024.0, core_login_d / 1024.0))
+    print("   %-48s %5.1f" % ("mbedTLS 3.6 TLS 1.2+1.3 client, linked here",
+                              groups["mbedTLS 3.6"][0] / 1024.0))
 
-    print("\n4. sizeof public structs (bytes, Cortex-M4)")
-    ss = struct_sizes(b, cc_flags)
-    for n, v in sorted(ss.items(), key=lambda kv: -kv[1]):
-        print("   %-26s %6d" % (n, v))
+    print("\n4. sizeof public structs (bytes, Cortex-M4): default limits, firmware limits")
+    ss_d = struct_sizes(b, cc_flags, "default")
+    ss = struct_sizes(b, cc_flags + a.limits.split(), "fw")
+    for n, v in sorted(ss_d.items(), key=lambda kv: -kv[1]):
+        print("   %-26s %6d %6d" % (n, v, ss.get(n, 0)))
 
-    print("\n5. Stack: biggest frames (-fstack-usage) in core, port, platform")
+    print("\n5. Stack: biggest frames (-fstack-usage) in core, port, platform (firmware build)")
     su = stack_usage([os.path.join(b, d) for d in ("core", "port", "platform")])
     for n, qual, f, fn in su[:15]:
         print("   %6d  %-8s %-28s %s" % (n, qual, os.path.basename(f), fn))
@@ -255,14 +324,19 @@ def main():
     core_stack = chains[0][0][0] if chains else 0
 
     print("\n6. Targets")
-    print("   core text (HTTP, JSON, device flow, API; linked): " +
-          verdict(login_text, TARGET_CORE_TEXT))
+    print("   core text, the whole core (HTTP, JSON, device flow, API calls; linked):")
+    print("     with the firmware's trims: " + verdict(core_whole, TARGET_CORE_TEXT))
+    if core_whole_d:
+        print("     with the defaults:         " + verdict(core_whole_d, TARGET_CORE_TEXT))
+    print("     minimal login only (fw):   " + verdict(core_login, TARGET_CORE_TEXT))
+    print("     what the firmware links:   " + verdict(tot[6], TARGET_CORE_TEXT))
     http_state = ss.get("sg_http_client", 0)
     print("   HTTP client state beyond the I/O buffer (sg_http_client): " +
           verdict(http_state, TARGET_CLIENT_STATE))
     for n in ("sg_device", "sg_api", "sg_envelope", "sg_json_reader"):
         if n in ss:
-            print("     %s alone: %s" % (n, verdict(ss[n], TARGET_CLIENT_STATE)))
+            print("     %-15s fw limits: %s; defaults: %d" %
+                  (n, verdict(ss[n], TARGET_CLIENT_STATE), ss_d.get(n, 0)))
     print("   core stack (worst chain): " + verdict(core_stack, TARGET_CORE_STACK))
     run_figs = measured_run(b)
     if run_figs and "login_ram" in run_figs:
