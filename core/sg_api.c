@@ -593,22 +593,6 @@ sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_envelope *env)
 
 /* ------------------------------------------------------------------ lists --- */
 
-static sg_status parse_int64(sg_slice s, int64_t *out)
-{
-    int64_t v = 0;
-    if (s.len == 0 || s.len > 18) {
-        return SG_ERR_JSON_TYPE;
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] < '0' || s.ptr[i] > '9') {
-            return SG_ERR_JSON_TYPE; /* negative or fractional: not a page size */
-        }
-        v = v * 10 + (s.ptr[i] - '0');
-    }
-    *out = v;
-    return SG_OK;
-}
-
 /* Subscription order shared by both lists: items, then the pagination members. */
 static sg_status on_list_value(void *ctx, const sg_json_event *ev)
 {
@@ -646,7 +630,12 @@ static sg_status on_list_value(void *ctx, const sg_json_event *ev)
         if (ev->type == SG_JSON_NULL) {
             return SG_OK;
         }
-        return ev->type == SG_JSON_NUMBER ? parse_int64(ev->text, &pg->limit) : SG_ERR_JSON_TYPE;
+        uint64_t limit = 0; /* negative or fractional: not a page size */
+        if (ev->type != SG_JSON_NUMBER || !sg_slice_to_u64(ev->text, 18, &limit)) {
+            return SG_ERR_JSON_TYPE;
+        }
+        pg->limit = (int64_t)limit;
+        return SG_OK;
     }
 }
 

@@ -97,6 +97,9 @@ typedef struct sg_slice {
  */
 bool sg_slice_copy_cut(char *dst, size_t cap, sg_slice s);
 
+/* s as a decimal number of 1 to max_digits (at most 19) digits only; false otherwise. */
+bool sg_slice_to_u64(sg_slice s, size_t max_digits, uint64_t *out);
+
 /*
  * What the core needs from the platform. The core never sleeps on its own: blocking
  * helpers call sleep_ms, state machines return the wait to their caller instead.

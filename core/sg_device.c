@@ -52,21 +52,14 @@ static sg_status copy_str(char *dst, size_t cap, sg_slice s)
     return SG_OK;
 }
 
-/* A non-negative integer number of seconds (at most 9 digits). */
+/* A non-negative integer number of seconds (at most 9 digits: no sign, fraction, exponent). */
 static sg_status seconds(const sg_json_event *ev, int32_t *out)
 {
-    int32_t v = 0;
-    if (ev->type != SG_JSON_NUMBER || ev->text.len == 0 || ev->text.len > 9) {
+    uint64_t v = 0;
+    if (ev->type != SG_JSON_NUMBER || !sg_slice_to_u64(ev->text, 9, &v)) {
         return SG_ERR_JSON_TYPE;
     }
-    for (size_t i = 0; i < ev->text.len; i++) {
-        char c = ev->text.ptr[i];
-        if (c < '0' || c > '9') {
-            return SG_ERR_JSON_TYPE; /* negative, fraction or exponent: not a duration */
-        }
-        v = v * 10 + (c - '0');
-    }
-    *out = v;
+    *out = (int32_t)v;
     return SG_OK;
 }
 

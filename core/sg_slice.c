@@ -1,4 +1,4 @@
-/* sitegpt-c: bounded copies of borrowed text. */
+/* sitegpt-c: bounded copies and numbers of borrowed text. */
 #include "sg_base.h"
 
 #include <string.h>
@@ -21,4 +21,20 @@ bool sg_slice_copy_cut(char *dst, size_t cap, sg_slice s)
     }
     dst[n] = '\0';
     return cut;
+}
+
+bool sg_slice_to_u64(sg_slice s, size_t max_digits, uint64_t *out)
+{
+    if (s.ptr == NULL || out == NULL || s.len == 0 || s.len > max_digits || max_digits > 19) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] < '0' || s.ptr[i] > '9') {
+            return false;
+        }
+        v = v * 10u + (uint64_t)(s.ptr[i] - '0');
+    }
+    *out = v;
+    return true;
 }

@@ -2,8 +2,8 @@
  * The firmware's flash trims, built here the way examples/firmware builds them
  * (mk/firmware.mk FW_LIMITS): short sg_strerror() texts and Retry-After without HTTP dates.
  * The two modules are compiled into this test with the options on, so the library's own
- * objects (built with the defaults) are not linked for these symbols. Also the shared
- * bounded copy, sg_slice_copy_cut().
+ * objects (built with the defaults) are not linked for these symbols. Also the slice
+ * helpers the modules share (sg_slice.c).
  */
 #define SG_STRERROR_TERSE 1
 #define SG_RETRY_HTTP_DATE 0
@@ -79,12 +79,34 @@ static void test_copy_cut(void **state)
     assert_true(sg_slice_copy_cut(out, 0, fits));
 }
 
+static void test_to_u64(void **state)
+{
+    (void)state;
+    uint64_t v = 0;
+    sg_slice nine = {"123456789", 9};
+    assert_true(sg_slice_to_u64(nine, 9, &v));
+    assert_int_equal(v, 123456789u);
+    assert_false(sg_slice_to_u64(nine, 8, &v)); /* too many digits */
+    sg_slice max = {"9999999999999999999", 19};
+    assert_true(sg_slice_to_u64(max, 19, &v));
+    assert_true(v == 9999999999999999999u);
+    assert_false(sg_slice_to_u64(max, 20, &v)); /* could overflow: refused */
+    static const char *const bad[] = {"", "-1", "1.5", "1e3", "+1", " 1", "0x1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sg_slice b = {bad[i], strlen(bad[i])};
+        v = 7;
+        assert_false(sg_slice_to_u64(b, 9, &v));
+        assert_int_equal(v, 7);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_terse_texts_distinct),
         cmocka_unit_test(test_retry_after_without_dates),
         cmocka_unit_test(test_copy_cut),
+        cmocka_unit_test(test_to_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
