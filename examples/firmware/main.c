@@ -221,6 +221,10 @@ int main(void)
     if (st == SG_OK) {
         st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
     }
+    if (st == SG_OK) {
+        /* 4 KB records where the server allows: MBEDTLS_SSL_IN_CONTENT_LEN is 4096 */
+        st = sg_tls_set_max_fragment(&tls, 4096);
+    }
     sg_http_config hcfg;
     memset(&hcfg, 0, sizeof hcfg);
     hcfg.platform = &rtos.platform;

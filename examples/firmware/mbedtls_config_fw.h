@@ -90,10 +90,12 @@
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH        /* ask for 4 KB records */
 
 /*
- * Record buffers sized for small RAM: 4 KB in (the server honours max_fragment_length or
- * sends small records anyway), 1 KB out (longer requests go out in several records).
+ * Record buffers sized for small RAM: 4 KB in, as main.c asks with max_fragment_length (a
+ * server that ignores it must send small records anyway). 4 KB out as well: mbedTLS only
+ * advertises a fragment length both buffers hold (MBEDTLS_TLS_EXT_ADV_CONTENT_LEN), so a
+ * 1 KB out buffer would cap the request at 1 KB records; this costs 3 KB of the pool.
  */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 4096
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
 #endif /* MBEDTLS_CONFIG_FW_H */

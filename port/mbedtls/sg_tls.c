@@ -14,12 +14,79 @@
 #define SG_TLS13 0
 #endif
 
+/*
+ * mbedTLS 3.6 offers rsa_pss_rsae_* whenever TLS 1.3 is built (TLS 1.3 needs PSS for RSA
+ * certificates), but its TLS 1.2 client refuses a ServerKeyExchange signed with them
+ * (mbedtls_ssl_tls12_sig_alg_is_supported() knows no PSS code point, so the handshake ends
+ * in MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER), and an OpenSSL TLS 1.2 server with an RSA key and
+ * its own preference order picks exactly those. One ClientHello cannot offer PSS to 1.3 and
+ * withhold it from 1.2, so such a server gets a second handshake capped at TLS 1.2 without
+ * PSS (see tls_open). Not needed when either version is missing.
+ */
+#if SG_TLS13 && defined(MBEDTLS_SSL_PROTO_TLS1_2) && defined(MBEDTLS_RSA_C)
+#define SG_TLS12_PSS_RETRY 1
+#else
+#define SG_TLS12_PSS_RETRY 0
+#endif
+
+/* One ClientHello offering TLS 1.2 and 1.3 (what the PSS retry and the fragment length avoid) */
+#if SG_TLS13 && defined(MBEDTLS_SSL_PROTO_TLS1_2)
+#define SG_TLS_HYBRID_HELLO 1
+#else
+#define SG_TLS_HYBRID_HELLO 0
+#endif
+
 /* close_notify is a courtesy: never let it hold up a close for long */
 #define SG_TLS_CLOSE_TIMEOUT_MS 1000u
 /* mbedTLS BIO callbacks return int byte counts */
 #define SG_TLS_IO_MAX 0x40000000u
 
 static const unsigned char k_pers[] = "sitegpt-c tls";
+
+#if SG_TLS12_PSS_RETRY
+/*
+ * Signature algorithms for both versions. PKCS#1 v1.5 comes before PSS: TLS 1.3 never signs
+ * a handshake with it (an RSA server still has to use PSS there), while a TLS 1.2 server
+ * that follows the client's order then signs with what mbedTLS 1.2 can verify. The code
+ * points are the same in both versions; entries the build cannot do are left out by mbedTLS.
+ */
+static const uint16_t k_sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
+};
+
+/* The TLS 1.2-only retry: the same without PSS, so the server has to sign PKCS#1 v1.5. */
+static const uint16_t k_sig_algs_tls12[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_NONE,
+};
+
+/*
+ * RFC 8446 4.1.3: a server able to do TLS 1.3 that negotiates 1.2 ends its random with
+ * "DOWNGRD\x01". Seen during the 1.2-only retry it means the first handshake was tampered
+ * with to make us retry: the retry is then refused. Only the server random is looked at.
+ */
+static void tls_keys_seen(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret,
+                          size_t secret_len, const unsigned char client_random[32],
+                          const unsigned char server_random[32], mbedtls_tls_prf_types prf)
+{
+    static const unsigned char k_downgrade[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
+    sg_tls *t = ctx;
+    (void)type;
+    (void)secret;
+    (void)secret_len;
+    (void)client_random;
+    (void)prf;
+    if (t->tls12_retry && memcmp(server_random + 24, k_downgrade, sizeof k_downgrade) == 0) {
+        t->downgrade_seen = true;
+    }
+}
+#endif
 
 static int tls_entropy(void *ctx, unsigned char *out, size_t len)
 {
@@ -33,8 +100,9 @@ static int tls_entropy(void *ctx, unsigned char *out, size_t len)
 static int tls_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     sg_tls *t = ctx;
-    (void)crt;
-    (void)depth;
+    if (depth == 0) {
+        t->peer_rsa = mbedtls_pk_can_do(&crt->pk, MBEDTLS_PK_RSA) != 0;
+    }
     t->certs_seen++;
     t->verify_flags |= *flags;
     return 0;
@@ -185,22 +253,25 @@ static void remember_peer(sg_tls *t, const char *host, uint16_t port)
     }
 }
 
-static sg_status tls_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+/* Time left for the inner open: the open timeout, cut to the deadline when there is one. */
+static bool open_budget(const sg_tls *t, uint32_t timeout_ms, uint32_t *ms)
 {
-    sg_tls *t = ctx;
-    if (t == NULL || !t->ready || host == NULL || host[0] == '\0') {
-        return SG_ERR_INVALID_ARG;
-    }
-    tls_close(t);
+    uint32_t saved = t->io_timeout_ms;
+    ((sg_tls *)t)->io_timeout_ms = timeout_ms;
+    bool ok = io_budget(t, ms);
+    ((sg_tls *)t)->io_timeout_ms = saved;
+    return ok;
+}
+
+/* One handshake on a fresh inner stream; on failure the stream is closed again. */
+static sg_status tls_handshake(sg_tls *t, const char *host, uint16_t port, uint32_t timeout_ms,
+                               bool resume)
+{
     t->verify_flags = 0;
     t->certs_seen = 0;
     t->last_error = 0;
-    t->resumed = false;
+    t->peer_rsa = false;
     t->io_status = SG_OK;
-    if (!t->have_ca) {
-        t->verify_flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED; /* nothing could be trusted */
-        return SG_ERR_CERT;
-    }
     int ret = mbedtls_ssl_session_reset(&t->ssl);
     if (ret != 0) {
         return tls_status(t, ret, true);
@@ -211,27 +282,103 @@ static sg_status tls_open(void *ctx, const char *host, uint16_t port, uint32_t t
         t->last_error = ret;
         return SG_ERR_INVALID_ARG;
     }
-    const bool same = t->saved_valid && same_peer(t, host, port);
-    if (same) {
+    if (resume) {
         /* a refused session only costs a full handshake */
         (void)mbedtls_ssl_set_session(&t->ssl, &t->saved);
     }
-    sg_status st = t->inner->open(t->inner->ctx, host, port, timeout_ms);
+    uint32_t ms;
+    if (!open_budget(t, timeout_ms, &ms)) {
+        return SG_ERR_TIMEOUT;
+    }
+    sg_status st = t->inner->open(t->inner->ctx, host, port, ms);
     if (st != SG_OK) {
         return st;
     }
     t->io_timeout_ms = timeout_ms;
-    t->deadline_ms = 0;
-    if (t->platform != NULL && t->platform->now_ms != NULL) {
-        t->deadline_ms = t->platform->now_ms(t->platform->ctx) + timeout_ms;
-    }
     do {
         ret = mbedtls_ssl_handshake(&t->ssl);
     } while (tls_again(t, ret));
-    t->deadline_ms = 0;
     if (ret != 0) {
         st = tls_status(t, ret, true);
         t->inner->close(t->inner->ctx);
+        return st;
+    }
+    return SG_OK;
+}
+
+/*
+ * The max_fragment_length request. mbedTLS 3.6 writes it with its TLS 1.2 extensions and
+ * does not count it as sent for TLS 1.3, so a TLS 1.3 server echoing it in
+ * EncryptedExtensions (OpenSSL does) fails the handshake with
+ * MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION: a ClientHello that also offers TLS 1.3 goes
+ * without it, and only handshakes capped at TLS 1.2 carry it.
+ */
+static void apply_max_fragment(sg_tls *t, bool tls12_hello)
+{
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    unsigned char code = t->mfl_code;
+    if (SG_TLS_HYBRID_HELLO && !tls12_hello) {
+        code = MBEDTLS_SSL_MAX_FRAG_LEN_NONE;
+    }
+    (void)mbedtls_ssl_conf_max_frag_len(&t->conf, code); /* sizes checked when set */
+#else
+    (void)t;
+    (void)tls12_hello;
+#endif
+}
+
+#if SG_TLS12_PSS_RETRY
+/* The one failure the TLS 1.2-only retry is for: a verified RSA server signing with PSS. */
+static bool refused_tls12_pss(const sg_tls *t)
+{
+    return t->last_error == MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER && t->io_status == SG_OK &&
+           mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_2 &&
+           t->certs_seen > 0 && t->verify_flags == 0 && t->peer_rsa;
+}
+
+static void tls12_only(sg_tls *t, bool on)
+{
+    t->tls12_retry = on;
+    t->downgrade_seen = false;
+    mbedtls_ssl_conf_max_tls_version(&t->conf, on ? MBEDTLS_SSL_VERSION_TLS1_2
+                                                  : MBEDTLS_SSL_VERSION_TLS1_3);
+    mbedtls_ssl_conf_sig_algs(&t->conf, on ? k_sig_algs_tls12 : k_sig_algs);
+    apply_max_fragment(t, on);
+}
+#endif
+
+static sg_status tls_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    sg_tls *t = ctx;
+    if (t == NULL || !t->ready || host == NULL || host[0] == '\0') {
+        return SG_ERR_INVALID_ARG;
+    }
+    tls_close(t);
+    t->resumed = false;
+    if (!t->have_ca) {
+        t->verify_flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED; /* nothing could be trusted */
+        return SG_ERR_CERT;
+    }
+    const bool same = t->saved_valid && same_peer(t, host, port);
+    t->deadline_ms = 0; /* one deadline for every attempt */
+    if (t->platform != NULL && t->platform->now_ms != NULL) {
+        t->deadline_ms = t->platform->now_ms(t->platform->ctx) + timeout_ms;
+    }
+    sg_status st = tls_handshake(t, host, port, timeout_ms, same);
+#if SG_TLS12_PSS_RETRY
+    if (st == SG_ERR_TLS && refused_tls12_pss(t)) {
+        tls12_only(t, true);
+        st = tls_handshake(t, host, port, timeout_ms, false);
+        if (st == SG_OK && t->downgrade_seen) {
+            t->inner->close(t->inner->ctx);
+            t->last_error = MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER;
+            st = SG_ERR_TLS;
+        }
+        tls12_only(t, false);
+    }
+#endif
+    t->deadline_ms = 0;
+    if (st != SG_OK) {
         return st;
     }
     t->is_open = true;
@@ -333,6 +480,9 @@ static sg_status tls_setup(sg_tls *t)
         &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
 #endif
 #endif
+#if SG_TLS12_PSS_RETRY
+    mbedtls_ssl_conf_sig_algs(&t->conf, k_sig_algs);
+#endif
 #else
     mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
@@ -343,6 +493,9 @@ static sg_status tls_setup(sg_tls *t)
         return SG_ERR_TLS;
     }
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+#if SG_TLS12_PSS_RETRY
+    mbedtls_ssl_set_export_keys_cb(&t->ssl, tls_keys_seen, t);
+#endif
     return SG_OK;
 }
 
@@ -470,6 +623,37 @@ sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags, const char **re
         *reason = verify_reason(t->verify_flags);
     }
     return SG_OK;
+}
+
+sg_status sg_tls_set_max_fragment(sg_tls *t, uint16_t bytes)
+{
+    if (t == NULL || !t->ready) {
+        return SG_ERR_INVALID_ARG;
+    }
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    static const struct {
+        uint16_t bytes;
+        uint8_t code;
+    } k_sizes[] = {
+        { 0, MBEDTLS_SSL_MAX_FRAG_LEN_NONE },    { 512, MBEDTLS_SSL_MAX_FRAG_LEN_512 },
+        { 1024, MBEDTLS_SSL_MAX_FRAG_LEN_1024 }, { 2048, MBEDTLS_SSL_MAX_FRAG_LEN_2048 },
+        { 4096, MBEDTLS_SSL_MAX_FRAG_LEN_4096 },
+    };
+    /* mbedTLS asks only for what both record buffers hold */
+    if (bytes > MBEDTLS_SSL_IN_CONTENT_LEN || bytes > MBEDTLS_SSL_OUT_CONTENT_LEN) {
+        return SG_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < sizeof k_sizes / sizeof k_sizes[0]; i++) {
+        if (k_sizes[i].bytes == bytes) {
+            t->mfl_code = k_sizes[i].code;
+            apply_max_fragment(t, false);
+            return SG_OK;
+        }
+    }
+    return SG_ERR_INVALID_ARG;
+#else
+    return bytes == 0 ? SG_OK : SG_ERR_UNSUPPORTED;
+#endif
 }
 
 void sg_tls_forget_session(sg_tls *t)

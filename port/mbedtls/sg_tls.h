@@ -40,6 +40,10 @@ typedef struct sg_tls {
     bool have_ca;                     /* at least one trusted CA loaded */
     bool is_open;
     bool resumed;                     /* the open session was resumed */
+    bool peer_rsa;                    /* the last handshake's server certificate has an RSA key */
+    bool tls12_retry;                 /* handshaking again capped at TLS 1.2 (see sg_tls.c) */
+    bool downgrade_seen;              /* that retry met a TLS 1.3 server's downgrade marker */
+    uint8_t mfl_code;                 /* max_fragment_length asked for, MBEDTLS_SSL_MAX_FRAG_LEN_* */
     uint32_t certs_seen;              /* certificates checked during the last handshake */
     uint32_t verify_flags;            /* MBEDTLS_X509_BADCERT_* of the last handshake */
     int last_error;                   /* last mbedTLS error code, 0 if none */
@@ -88,6 +92,19 @@ SG_NODISCARD sg_status sg_tls_get_info(const sg_tls *t, sg_tls_info *info);
  */
 SG_NODISCARD sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags,
                                             const char **reason);
+
+/*
+ * Ask servers for records of at most bytes (RFC 6066 max_fragment_length): 512, 1024, 2048
+ * or 4096; 0 asks nothing (the default). Takes effect from the next open; records we send
+ * stay within it too. It is a TLS 1.2 extension, and mbedTLS 3.6 cannot send it in a
+ * ClientHello that also offers TLS 1.3 (a TLS 1.3 server's echo fails the handshake), so
+ * with both versions built it goes only into handshakes capped at TLS 1.2 (see sg_tls.c).
+ * A server may also ignore it: MBEDTLS_SSL_IN_CONTENT_LEN must still hold what it sends.
+ * SG_ERR_INVALID_ARG for any other size or one larger than MBEDTLS_SSL_IN_CONTENT_LEN or
+ * MBEDTLS_SSL_OUT_CONTENT_LEN; SG_ERR_UNSUPPORTED (nonzero size) without
+ * MBEDTLS_SSL_MAX_FRAGMENT_LENGTH.
+ */
+SG_NODISCARD sg_status sg_tls_set_max_fragment(sg_tls *t, uint16_t bytes);
 
 /* Forget the saved session (the next open does a full handshake). */
 void sg_tls_forget_session(sg_tls *t);
