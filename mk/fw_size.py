@@ -137,8 +137,27 @@ def stack_usage(dirs):
     return sorted(rows, reverse=True)
 
 
-def worst_chains(ci_dir):
-    """Worst stack chain per root function through direct calls inside ci_dir (.ci files)."""
+# Indirect calls the core makes into its own callbacks: the HTTP parser into the response
+# sinks (sg_api, sg_device, sg_envelope, the JSON reader's), the JSON reader and the envelope
+# into the value callbacks. Transport, platform and the caller's callbacks stay outside.
+CALLBACK_SITES = [
+    (re.compile(r"(sg_http_parser_feed|deliver_body)$"),
+     re.compile(r":(on_status|on_header|on_body|sink_status|sink_body|reader_on_body)$")),
+    (re.compile(r"sg_json\.c:emit$"), re.compile(r":on_(\w+_)?value$")),
+    (re.compile(r"sg_envelope\.c:on_value$"), re.compile(r"sg_api\.c:on_\w+_value$")),
+]
+
+
+# Whose callbacks a chain may enter, by the module of its root function.
+CALLBACK_OWNERS = {"sg_device.ci": frozenset({"sg_device.ci"}),
+                   "sg_api.ci": frozenset({"sg_api.ci", "sg_envelope.ci"}),
+                   "sg_envelope.ci": frozenset({"sg_envelope.ci"}),
+                   "sg_json.ci": frozenset({"sg_json.ci"})}
+
+
+def worst_chains(ci_dir, callbacks=False):
+    """Worst stack chain per root function inside ci_dir (.ci files): direct calls, and with
+    callbacks=True also the core's own callbacks at their indirect call sites."""
     frames, edges = {}, collections.defaultdict(set)
     by_name = collections.defaultdict(list)
     for ci in glob.glob(os.path.join(ci_dir, "*.ci")):
@@ -151,8 +170,19 @@ def worst_chains(ci_dir):
                 by_name[title].append((unit, title))
         for a, b in re.findall(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"', text):
             edges[(unit, a)].add(b)
+    if callbacks:
+        for (unit, title), callees in list(edges.items()):
+            if "__indirect_call" not in callees:
+                continue
+            for site, targets in CALLBACK_SITES:
+                if site.search(title):
+                    for node in frames:
+                        if targets.search(node[1]):
+                            callees.add(node)
 
     def resolve(unit, name):
+        if isinstance(name, tuple):
+            return name  # a callback node, already resolved
         if (unit, name) in frames:
             return (unit, name)
         cands = by_name.get(name)
@@ -160,22 +190,25 @@ def worst_chains(ci_dir):
 
     memo = {}
 
-    def depth(node, seen):
-        if node in memo:
-            return memo[node]
+    def depth(node, seen, owners):
+        key = (node, owners)
+        if key in memo:
+            return memo[key]
         if node in seen:
             return (frames[node], [node[1] + " (recursion)"])
         best = (0, [])
         for callee in edges.get(node, ()):
             c = resolve(node[0], callee)
-            if c is not None:
-                d = depth(c, seen | {node})
+            # a callback runs only under the module that installed it
+            if c is not None and (not isinstance(callee, tuple) or c[0] in owners):
+                d = depth(c, seen | {node}, owners)
                 if d[0] > best[0]:
                     best = d
-        memo[node] = (frames[node] + best[0], [node[1]] + best[1])
-        return memo[node]
+        memo[key] = (frames[node] + best[0], [node[1]] + best[1])
+        return memo[key]
 
-    return sorted(((depth(n, frozenset()), n) for n in frames), reverse=True)
+    return sorted(((depth(n, frozenset(), CALLBACK_OWNERS.get(n[0], frozenset())), n)
+                   for n in frames), reverse=True)
 
 
 def core_functions(lib):
@@ -318,8 +351,14 @@ def main():
     for n, qual, f, fn in su[:15]:
         print("   %6d  %-8s %-28s %s" % (n, qual, os.path.basename(f), fn))
     chains = worst_chains(os.path.join(b, "core"))
-    print("   worst call chains inside core/ (direct calls; transport and sinks excluded):")
-    for (total, path), _ in chains[:5]:
+    print("   worst call chains inside core/, direct calls only:")
+    for (total, path), _ in chains[:3]:
+        print("   %6d  %s" % (total, " > ".join(path)))
+    direct_stack = chains[0][0][0] if chains else 0
+    chains = worst_chains(os.path.join(b, "core"), callbacks=True)
+    print("   ... and through the core's own callbacks (HTTP sinks, JSON value callbacks);")
+    print("   transport, platform and the caller's callbacks excluded:")
+    for (total, path), _ in chains[:3]:
         print("   %6d  %s" % (total, " > ".join(path)))
     core_stack = chains[0][0][0] if chains else 0
 
@@ -337,7 +376,9 @@ def main():
         if n in ss:
             print("     %-15s fw limits: %s; defaults: %d" %
                   (n, verdict(ss[n], TARGET_CLIENT_STATE), ss_d.get(n, 0)))
-    print("   core stack (worst chain): " + verdict(core_stack, TARGET_CORE_STACK))
+    print("   core stack, worst chain with the core's callbacks: " +
+          verdict(core_stack, TARGET_CORE_STACK))
+    print("     direct calls only: " + verdict(direct_stack, TARGET_CORE_STACK))
     run_figs = measured_run(b)
     if run_figs and "login_ram" in run_figs:
         print("   firmware login RAM (pool peak %d + stack %d + state; measured): %s" %
