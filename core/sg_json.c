@@ -300,17 +300,6 @@ static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *t
     return SG_OK;
 }
 
-/*
- * Store the n bytes at *at of the key or value being kept. On SG_ERR_JSON_STRING_TOO_LONG,
- * *at moves to the first byte that did not fit: the offset the error reports.
- */
-static sg_status store(sg_json_reader *r, const uint8_t **at, size_t n)
-{
-    sg_status st = put(r, (const char *)*at, n);
-    if (st == SG_ERR_JSON_STRING_TOO_LONG) *at += r->cfg.str_cap - 1 - r->str_len;
-    return st;
-}
-
 /* ---------------------------------------------------------------- value ends --- */
 
 /* A raw capture of the value ending before `stop` (at this depth) delivers its last piece. */
@@ -506,6 +495,16 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         st = (expr);                                                                       \
         if (st != SG_OK) goto out;                                                         \
     } while (0)
+/* The bytes [p, to) belong to the current string, key or number: store them if kept. */
+#define KEEP(to)                                                                           \
+    do {                                                                                   \
+        q = (to);                                                                          \
+        if (r->flags & FL_STORE) {                                                         \
+            st = put(r, (const char *)p, (size_t)(q - p));                                 \
+            if (st != SG_OK) goto keep_failed;                                             \
+        }                                                                                  \
+        p = q;                                                                             \
+    } while (0)
 
 resume:
     switch (r->state) {
@@ -673,9 +672,7 @@ scalar: /* a scalar ends before q; an error is reported at p (its last byte or t
     goto next;
 
 str: /* inside a string or key */
-    q = plain_run(p, lim);
-    if (q > p && (r->flags & FL_STORE)) CHECK(store(r, &p, (size_t)(q - p)));
-    p = q;
+    KEEP(plain_run(p, lim));
     if (off_key) {
         /*
          * A key no subscription can see, still in its first run: flagged only if it goes on
@@ -804,8 +801,7 @@ num:
     q = p;
     if (i != ST_NUM_ZERO)
         while (q < lim && (unsigned)(*q - '0') <= 9u) q++;
-    if (q > p && (r->flags & FL_STORE)) CHECK(store(r, &p, (size_t)(q - p)));
-    p = q;
+    KEEP(q);
     if (p == lim) goto refill;
     c = *p;
     if (c == '.' && i <= ST_NUM_INT) {
@@ -817,8 +813,7 @@ num:
     }
     /* fall through */
 one: /* the byte at p belongs to the current string or number: keep it, go on */
-    if (r->flags & FL_STORE) CHECK(store(r, &p, 1));
-    p++;
+    KEEP(p + 1);
     goto resume;
 
 lit: /* the letters of true/false/null after the first */
@@ -830,8 +825,13 @@ lit: /* the letters of true/false/null after the first */
     q = p--;
     goto scalar;
 
+keep_failed: /* the first byte that did not fit is the offset reported */
+    if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
+    goto out;
+
 #undef FAIL
 #undef CHECK
+#undef KEEP
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
@@ -1022,13 +1022,20 @@ static bool tok_eq(const sg_json_element *e, const jsmntok_t *t, const char *key
     return k == klen;
 }
 
+/* The next child of token `parent` after token i (pass parent itself for the first), or -1. */
+static int next_child(const sg_json_element *e, int parent, int i)
+{
+    for (i++; i < e->count && e->tok[i].start < e->tok[parent].end; i++)
+        if (e->tok[i].parent == parent) return i;
+    return -1;
+}
+
 sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key, int *tok)
 {
     if (!tok_ok(e, obj) || key == NULL || tok == NULL) return SG_ERR_INVALID_ARG;
     if (e->tok[obj].type != JSMN_OBJECT) return SG_ERR_JSON_TYPE;
-    int stop = e->tok[obj].end;
-    for (int i = obj + 1; i + 1 < e->count && e->tok[i].start < stop; i++) {
-        if (e->tok[i].parent == obj && tok_eq(e, &e->tok[i], key)) {
+    for (int i = next_child(e, obj, obj); i >= 0 && i + 1 < e->count; i = next_child(e, obj, i)) {
+        if (tok_eq(e, &e->tok[i], key)) {
             *tok = i + 1;
             return SG_OK;
         }
@@ -1041,15 +1048,11 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
     if (!tok_ok(e, arr) || tok == NULL) return SG_ERR_INVALID_ARG;
     if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
     if (index >= (size_t)e->tok[arr].size) return SG_ERR_NOT_FOUND;
-    int stop = e->tok[arr].end;
-    size_t seen = 0;
-    for (int i = arr + 1; i < e->count && e->tok[i].start < stop; i++) {
-        if (e->tok[i].parent == arr && seen++ == index) {
-            *tok = i;
-            return SG_OK;
-        }
-    }
-    return SG_ERR_NOT_FOUND;
+    int i = next_child(e, arr, arr);
+    for (size_t seen = 0; i >= 0 && seen < index; seen++) i = next_child(e, arr, i);
+    if (i < 0) return SG_ERR_NOT_FOUND;
+    *tok = i;
+    return SG_OK;
 }
 
 sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
@@ -1191,9 +1194,7 @@ sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char
     if (st != SG_OK) return st;
     if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
     size_t index = 0;
-    int stop = e->tok[arr].end;
-    for (int i = arr + 1; i < e->count && e->tok[i].start < stop; i++) {
-        if (e->tok[i].parent != arr) continue;
+    for (int i = next_child(e, arr, arr); i >= 0; i = next_child(e, arr, i)) {
         size_t len;
         st = sg_json_tok_string(e, i, buf, cap, &len);
         if (st == SG_OK) st = fn(ctx, index++, buf, len);
