@@ -2,8 +2,11 @@
  * sitegpt-c: streaming strict JSON reader and the jsmn element helpers.
  *
  * The scanner is a byte-level state machine whose whole state lives in sg_json_reader, so
- * a document may be split anywhere. Subscribed objects/arrays are copied into the caller's
- * element buffer and only then tokenized by jsmn, which is compiled here alone (static).
+ * a document may be split anywhere. Speed comes from consuming runs, not from a second code
+ * path: each state's code jumps straight to the next state's, plain string bytes go eight at
+ * a time, and a subtree no subscription can reach skips all path work. Subscribed
+ * objects/arrays are copied into the caller's element buffer (one memcpy per run) and only
+ * then tokenized by jsmn, which is compiled here alone (static).
  */
 #define SG_JSON_IMPLEMENTATION
 #define JSMN_STATIC

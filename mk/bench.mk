@@ -1,5 +1,7 @@
-# make bench: streaming reader vs jsmn (whole buffer, the reference) vs yajl on a generated
-# list of BENCH_MB megabytes, median of BENCH_RUNS runs. Not part of `make test`.
+# make bench: streaming reader (validate only, and with an element subscription) vs jsmn
+# (whole buffer, the reference) vs yajl on a generated list of BENCH_MB megabytes: median
+# MB/s of BENCH_RUNS runs in CPU time, ratio to jsmn, memory, and a verdict per aim (at least
+# jsmn's throughput, constant memory). Not part of `make test` (timing is not a test).
 
 BENCH_MB ?= 50
 BENCH_RUNS ?= 5

@@ -159,6 +159,9 @@ static const char *const k_valid[] = {
     "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}", "{\"\":0,\"a\\u0062\":1}",
     "{\"a\":1,\"a\":2}", "[1,[2,[3,[4,[5]]]]]", "{\"b\":[1,2,3]}", "{\"b\":\"scalar\"}",
     "{\"x\":{\"a\":\"not top\"},\"a\":\"top\"}", "\"\\u0000\"",
+    /* under "zzzzz" no path can match: keys and values take the scanner's fast paths */
+    "{\"zzzzz\":{\"k\\u00e9y\":1,\"\xc3\xa9\":[true,false,null],\"x\\\"y\":{\"\":-0.5}},\"a\":\"e\"}",
+    "{\"zzzzz\" : { \"k\" : [ 1 , true ] , \"m\" : { } , \"long key past eight\":\"v\" } }",
 };
 
 typedef struct bad {
@@ -198,6 +201,10 @@ static const bad k_invalid[] = {
     {"{\"a\"}", SG_ERR_JSON_SYNTAX},        {"[1 2]", SG_ERR_JSON_SYNTAX},
     {"\xef\xbb\xbf{}", SG_ERR_JSON_SYNTAX}, {"{\"a\":1}\x00", SG_ERR_JSON_SYNTAX},
     {"[\f]", SG_ERR_JSON_SYNTAX},           {"/*c*/{}", SG_ERR_JSON_SYNTAX},
+    {"[tRue]", SG_ERR_JSON_SYNTAX},         {"[fals]", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":[nulL]}", SG_ERR_JSON_SYNTAX},  {"{\"zzzzz\":{\"a\\x\":1}}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"\xc3(\":1}}", SG_ERR_JSON_SYNTAX}, {"{\"zzzzz\":{\"ab\x01\":1}}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"abcdefghij", SG_ERR_JSON_SYNTAX}, {"{\"zzzzz\":{\"k\" 1}}", SG_ERR_JSON_SYNTAX},
 };
 
 static size_t doc_len(const bad *b)
@@ -324,6 +331,8 @@ static void test_paths_and_types(void **state)
     expect_events("{\"o\":{\"k\":\"v\"}}", "V0:4[] V8:3[v] R9:3[\"v\"] ");
     /* an escaped key still matches */
     expect_events("{\"\\u0061\":1}", "V0:4[] V3:2[1] ");
+    /* keys below a path no subscription can reach match nothing, escaped or not */
+    expect_events("{\"zzzzz\":{\"\\u0061\":\"x\",\"a\":[1]},\"a\":\"end\"}", "V0:4[] V3:3[end] ");
 }
 
 static void test_envelope_like_paths(void **state)
