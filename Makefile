@@ -38,7 +38,7 @@ CFLAGS_ALL = $(CSTD) $(WARNINGS) $(OPT) $(CPPFLAGS_COMMON) $(EXTRA_CFLAGS)
 CORE_SRC := $(wildcard core/*.c)
 PORT_SRC := $(wildcard port/mbedtls/*.c)
 POSIX_SRC := $(wildcard platform/posix/*.c)
-CLI_SRC := $(wildcard examples/cli/*.c)
+CLI_SRC := $(wildcard examples/cli/*.c examples/common/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT_SRC := $(wildcard tests/unit/support/*.c)
 
@@ -79,7 +79,7 @@ $(BUILD)/platform/%.o: platform/%.c $(MBEDTLS_STAMP)
 
 $(BUILD)/examples/%.o: examples/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/common -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)

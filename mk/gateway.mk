@@ -4,7 +4,7 @@
 #   make test-gateway    its end-to-end tests against the mock (also run by make test-e2e)
 
 GATEWAY := $(BUILD)/sitegpt-gateway
-GATEWAY_SRC := $(wildcard examples/gateway/*.c)
+GATEWAY_SRC := $(wildcard examples/gateway/*.c examples/common/*.c)
 GATEWAY_OBJ := $(GATEWAY_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: gateway test-gateway

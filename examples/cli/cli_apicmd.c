@@ -224,6 +224,24 @@ int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char
     return CLI_EXIT_OK;
 }
 
+int cli_apicmd_item(const cli_globals *g, cli_item_call call, const char *id,
+                    sg_api_item_fn show, const char *context, const char *scope)
+{
+    static cli_apicmd c;
+    int rc = cli_apicmd_open(g, &c);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    sg_status st = call(&c.api, id, show, &c, &c.env);
+    if (st != SG_OK) {
+        rc = cli_apicmd_fail(&c, st, context, scope);
+    } else if (g->json) {
+        cli_apicmd_json_newline(&c);
+    }
+    cli_apicmd_close(&c);
+    return rc;
+}
+
 int cli_one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
                void (*help)(FILE *out), bool *yes, const char *what, const char *missing,
                const char **id)

@@ -59,6 +59,18 @@ typedef struct cli_list_cmd {
  */
 int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv);
 
+/* A call on one object by id (sg_api_chatbot_get, sg_api_token_revoke). */
+typedef sg_status (*cli_item_call)(sg_api *api, const char *id, sg_api_item_fn on_item,
+                                   void *ctx, sg_envelope *env);
+
+/*
+ * Open the session, make call on id with show (its ctx is the cli_apicmd; show prints
+ * nothing with --json, where the envelope passes through), report a failure with context
+ * and the scope it needs, close. Returns the exit code.
+ */
+int cli_apicmd_item(const cli_globals *g, cli_item_call call, const char *id,
+                    sg_api_item_fn show, const char *context, const char *scope);
+
 /*
  * The one id argument of a get/rotate/revoke subcommand ("--" may precede it). -h/--help
  * anywhere prints help and returns CLI_EXIT_OK with *id NULL. yes, when not NULL, takes

@@ -4,35 +4,18 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sg_posix.h"
+#include "ex_net.h"
 
-#define CLI_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define CLI_IO_BUFFER_SIZE 16384u
-
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return (v != NULL && v[0] != '\0') ? v : NULL;
-}
-
-static bool copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap) {
-        return false;
-    }
-    memcpy(dst, src, n + 1);
-    return true;
-}
 
 int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential *out)
 {
     memset(out, 0, sizeof *out);
-    const char *profile_name = g->profile != NULL ? g->profile : env_nonempty("SITEGPT_PROFILE");
-    const char *env_token = env_nonempty("SITEGPT_API_TOKEN");
-    const char *base = g->api_base != NULL ? g->api_base : env_nonempty("SITEGPT_API_BASE");
+    const char *profile_name = g->profile != NULL ? g->profile : ex_env_nonempty("SITEGPT_PROFILE");
+    const char *env_token = ex_env_nonempty("SITEGPT_API_TOKEN");
+    const char *base = g->api_base != NULL ? g->api_base : ex_env_nonempty("SITEGPT_API_BASE");
 
-    if (env_token != NULL && !copy_str(out->token, sizeof out->token, env_token)) {
+    if (env_token != NULL && !ex_copy_str(out->token, sizeof out->token, env_token)) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
                         "SITEGPT_API_TOKEN is longer than %d characters", CLI_TOKEN_MAX);
     }
@@ -46,12 +29,12 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
         cli_profile p;
         int rc = cli_store_find(profile_name, &p);
         if (rc == CLI_EXIT_OK) {
-            (void)copy_str(out->profile, sizeof out->profile, p.name);
+            (void)ex_copy_str(out->profile, sizeof out->profile, p.name);
             if (base == NULL && p.api_base[0] != '\0') {
-                (void)copy_str(out->api_base, sizeof out->api_base, p.api_base);
+                (void)ex_copy_str(out->api_base, sizeof out->api_base, p.api_base);
             }
             if (env_token == NULL && p.token[0] != '\0') {
-                (void)copy_str(out->token, sizeof out->token, p.token);
+                (void)ex_copy_str(out->token, sizeof out->token, p.token);
                 out->token_source = "profile";
             }
             if (need_token && out->token[0] == '\0') {
@@ -73,24 +56,23 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
                             "SITEGPT_API_TOKEN is not set. Run 'sitegpt login'.");
         }
         if (rc != CLI_EXIT_OK && profile_name != NULL) {
-            (void)copy_str(out->profile, sizeof out->profile, profile_name);
+            (void)ex_copy_str(out->profile, sizeof out->profile, profile_name);
         }
     }
     if (base != NULL) {
-        if (!copy_str(out->api_base, sizeof out->api_base, base)) {
+        if (!ex_copy_str(out->api_base, sizeof out->api_base, base)) {
             return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "the API base URL is longer than %d "
                             "characters", CLI_URL_MAX);
         }
     } else if (out->api_base[0] == '\0') {
-        (void)copy_str(out->api_base, sizeof out->api_base, CLI_DEFAULT_API_BASE);
+        (void)ex_copy_str(out->api_base, sizeof out->api_base, CLI_DEFAULT_API_BASE);
     }
     return CLI_EXIT_OK;
 }
 
 struct cli_net {
     sg_posix_client posix;
-    bool posix_ready;
-    bool plain_only;
+    bool posix_ready;          /* TLS too (else plain http only) */
     sg_http_client http;
     sg_url url;
     char host[SG_HTTP_HOST_MAX];
@@ -109,52 +91,36 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
     memset(n, 0, sizeof *n);
     *out = NULL;
 
-    st = sg_url_parse(api_base, n->host, sizeof n->host, &n->url);
-    if (st != SG_OK) {
+    st = ex_api_base_parse(api_base, n->host, sizeof n->host, &n->url, n->base_path,
+                           sizeof n->base_path);
+    if (st == SG_ERR_URL) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
                         "API base '%s' is not a valid http(s) URL (expected e.g. "
                         "https://sitegpt.ai)", api_base);
     }
-    if (n->url.path.len >= sizeof n->base_path) {
+    if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "API base path is too long");
     }
-    memcpy(n->base_path, n->url.path.ptr, n->url.path.len);
-    n->base_path[n->url.path.len] = '\0';
-
-    const char *ca = g->cacert != NULL ? g->cacert : env_nonempty("SSL_CERT_FILE");
-    if (ca == NULL) {
-        ca = CLI_SYSTEM_CA_BUNDLE;
-    }
-    if (!copy_str(n->ca_path, sizeof n->ca_path, ca)) {
+    if (!ex_copy_str(n->ca_path, sizeof n->ca_path, ex_ca_file(g->cacert))) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "CA file path is too long");
     }
-
-    st = sg_posix_client_init(&n->posix, n->ca_path, &cli_interrupted_signal);
+    st = ex_posix_open(&n->posix, n->ca_path, n->url.origin.tls, &cli_interrupted_signal,
+                       &n->posix_ready);
+    if (st != SG_OK && n->url.origin.tls) {
+        return cli_fail(g, CLI_EXIT_NETWORK, st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE"
+                                                                      : "CA_FILE_INVALID",
+                        "cannot use CA certificates from '%s': %s%s", n->ca_path,
+                        st == SG_ERR_NOT_FOUND ? "the file cannot be read" : sg_strerror(st),
+                        g->cacert != NULL ? "" : " (set --cacert FILE or SSL_CERT_FILE)");
+    }
     if (st != SG_OK) {
-        if (n->url.origin.tls) {
-            return cli_fail(g, CLI_EXIT_NETWORK, st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE"
-                                                                          : "CA_FILE_INVALID",
-                            "cannot use CA certificates from '%s': %s%s", n->ca_path,
-                            st == SG_ERR_NOT_FOUND ? "the file cannot be read" : sg_strerror(st),
-                            g->cacert != NULL ? "" : " (set --cacert FILE or SSL_CERT_FILE)");
-        }
-        /* Plain http needs no CA: bring up only the platform and the socket. */
-        if (sg_posix_platform_init(&n->posix.sys, &cli_interrupted_signal) != SG_OK ||
-            sg_posix_tcp_init(&n->posix.tcp, &cli_interrupted_signal) != SG_OK) {
-            return cli_fail_status(g, SG_ERR_IO, "setting up networking");
-        }
-        n->plain_only = true;
-    } else {
-        n->posix_ready = true;
+        return cli_fail_status(g, SG_ERR_IO, "setting up networking");
     }
 
     sg_http_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = &n->posix.sys.platform;
-    cfg.plain = &n->posix.tcp.transport;
-    cfg.tls = n->plain_only ? NULL : &n->posix.tls.transport;
+    ex_http_config(&n->posix, n->posix_ready, &cfg);
     unsigned timeout_s = g->timeout_s;
-    const char *env_timeout = env_nonempty("SITEGPT_TIMEOUT");
+    const char *env_timeout = ex_env_nonempty("SITEGPT_TIMEOUT");
     if (timeout_s == 0 && env_timeout != NULL) {
         char *end = NULL;
         unsigned long t = strtoul(env_timeout, &end, 10);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_store.h"
+#include "ex_net.h"
 #include "sg_file.h"
 
 #define STORE_TOKENS 4096u                  /* jsmn tokens: about 800 profiles */
@@ -34,22 +35,10 @@ static bool locate(void)
     if (store.path[0] != '\0') {
         return true;
     }
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    /* The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored. */
-    if (xdg != NULL && xdg[0] == '/') {
-        n = snprintf(store.dir, sizeof store.dir, "%s/sitegpt", xdg);
-    } else if (home != NULL && home[0] != '\0') {
-        n = snprintf(store.dir, sizeof store.dir, "%s/.config/sitegpt", home);
-    } else {
+    if (ex_config_dir(store.dir, sizeof store.dir, sizeof "/config.json") != SG_OK) {
         return false;
     }
-    if (n < 0 || (size_t)n + sizeof "/config.json" > sizeof store.path) {
-        store.dir[0] = '\0';
-        return false;
-    }
-    n = snprintf(store.path, sizeof store.path, "%s/config.json", store.dir);
+    int n = snprintf(store.path, sizeof store.path, "%s/config.json", store.dir);
     return n > 0 && (size_t)n < sizeof store.path;
 }
 

@@ -111,19 +111,8 @@ static int chatbots_get(const cli_globals *g, int argc, char **argv)
     if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
-    static cli_apicmd c;
-    rc = cli_apicmd_open(g, &c);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
-    sg_status st = sg_api_chatbot_get(&c.api, id, print_chatbot, &c, &c.env);
-    if (st != SG_OK) {
-        rc = cli_apicmd_fail(&c, st, "getting the chatbot", "chatbots:read");
-    } else if (g->json) {
-        cli_apicmd_json_newline(&c);
-    }
-    cli_apicmd_close(&c);
-    return rc;
+    return cli_apicmd_item(g, sg_api_chatbot_get, id, print_chatbot, "getting the chatbot",
+                           "chatbots:read");
 }
 
 int cmd_chatbots(const cli_globals *g, int argc, char **argv)

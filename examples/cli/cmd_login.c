@@ -4,7 +4,6 @@
  */
 #include <ctype.h>
 #include <fcntl.h>
-#include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -14,6 +13,7 @@
 #include "cli_identity.h"
 #include "cli_json.h"
 #include "cli_store.h"
+#include "ex_qr.h"
 
 #define LOGIN_LIST_MAX 64        /* --scope / --chatbot given at most this often */
 #define LOGIN_NAME_MAX 120       /* token name length the API accepts */
@@ -266,32 +266,11 @@ static void print_duration(FILE *out, uint64_t ms)
     }
 }
 
-/* The QR code in UTF-8 half blocks, light modules drawn, as `qrencode -t UTF8` does. */
-static void print_qr(const char *text)
+/* One QR row, indented under the banner. */
+static void qr_row(void *ctx, const char *row)
 {
-    QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
-    if (q == NULL) {
-        fprintf(stderr, "(the QR code could not be drawn)\n");
-        return;
-    }
-    const int quiet = 2;
-    int size = q->width + 2 * quiet;
-    for (int y = 0; y < size; y += 2) {
-        fputs("    ", stderr);
-        for (int x = 0; x < size; x++) {
-            bool light[2];
-            for (int k = 0; k < 2; k++) {
-                int mx = x - quiet;
-                int my = y + k - quiet;
-                bool in = mx >= 0 && my >= 0 && mx < q->width && my < q->width;
-                light[k] = !in || (q->data[my * q->width + mx] & 1) == 0;
-            }
-            fputs(light[0] && light[1] ? "\xe2\x96\x88" : light[0] ? "\xe2\x96\x80"
-                  : light[1] ? "\xe2\x96\x84" : " ", stderr);
-        }
-        fputc('\n', stderr);
-    }
-    QRcode_free(q);
+    FILE *out = ctx;
+    fprintf(out, "    %s\n", row);
 }
 
 /* xdg-open with the URL alone in argv, detached (double fork) and never waited on. */
@@ -372,7 +351,9 @@ static void banner(const cli_globals *g, const sg_device *d, const login_opts *o
     }
     if (o->qr) {
         fputc('\n', stderr);
-        print_qr(link);
+        if (ex_qr_render(link, qr_row, stderr) != SG_OK) {
+            fputs("(the QR code could not be drawn)\n", stderr);
+        }
     }
     if (!o->no_browser && desktop_session() && open_browser(link)) {
         fputs("Opened the page in your browser.\n", stderr);

@@ -217,6 +217,37 @@ static void print_secret(cli_apicmd *c, const char *secret, const secret_view *v
     fputs("Store the token now: it is not shown again.\n", stderr);
 }
 
+static void update_profiles(cli_apicmd *c, const char *new_secret);
+
+/* Create (req) or rotate (id) a token, show its secret once, wipe it. */
+static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const char *id)
+{
+    static cli_apicmd c;
+    int rc = cli_apicmd_open(g, &c);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    static secret_view view;
+    static char secret[CLI_TOKEN_MAX + 1];
+    memset(&view, 0, sizeof view);
+    sg_status st = req != NULL ? sg_api_token_create(&c.api, req, keep_token_info, &view,
+                                                     secret, sizeof secret, &c.env)
+                               : sg_api_token_rotate(&c.api, id, keep_token_info, &view,
+                                                     secret, sizeof secret, &c.env);
+    if (st == SG_OK && req != NULL) {
+        print_secret(&c, secret, &view, "Created a token.");
+    } else if (st == SG_OK) {
+        print_secret(&c, secret, &view, "Rotated the token; its old secret no longer works.");
+        update_profiles(&c, secret);
+    } else {
+        rc = cli_apicmd_fail(&c, st, req != NULL ? "creating the token" : "rotating the token",
+                             "tokens:write");
+    }
+    wipe(secret, sizeof secret);
+    cli_apicmd_close(&c);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ create --- */
 
 static int days_in_month(int y, int m)
@@ -441,26 +472,9 @@ static int tokens_create(const cli_globals *g, int argc, char **argv)
         }
     }
 
-    static cli_apicmd c;
-    int rc = cli_apicmd_open(g, &c);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
     sg_api_new_token req = {name, scopes.items, scopes.count, bots.items, bots.count,
                             (uint32_t)days, at_arg != NULL ? expires_at : NULL};
-    static secret_view view;
-    static char secret[CLI_TOKEN_MAX + 1];
-    memset(&view, 0, sizeof view);
-    sg_status st = sg_api_token_create(&c.api, &req, keep_token_info, &view, secret,
-                                       sizeof secret, &c.env);
-    if (st == SG_OK) {
-        print_secret(&c, secret, &view, "Created a token.");
-    } else {
-        rc = cli_apicmd_fail(&c, st, "creating the token", "tokens:write");
-    }
-    wipe(secret, sizeof secret);
-    cli_apicmd_close(&c);
-    return rc;
+    return issue_secret(g, &req, NULL);
 }
 
 /* ------------------------------------------------------------------ rotate --- */
@@ -531,25 +545,7 @@ static int tokens_rotate(const cli_globals *g, int argc, char **argv)
     if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
-    static cli_apicmd c;
-    rc = cli_apicmd_open(g, &c);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
-    static secret_view view;
-    static char secret[CLI_TOKEN_MAX + 1];
-    memset(&view, 0, sizeof view);
-    sg_status st = sg_api_token_rotate(&c.api, id, keep_token_info, &view, secret,
-                                       sizeof secret, &c.env);
-    if (st == SG_OK) {
-        print_secret(&c, secret, &view, "Rotated the token; its old secret no longer works.");
-        update_profiles(&c, secret);
-    } else {
-        rc = cli_apicmd_fail(&c, st, "rotating the token", "tokens:write");
-    }
-    wipe(secret, sizeof secret);
-    cli_apicmd_close(&c);
-    return rc;
+    return issue_secret(g, NULL, id);
 }
 
 /* ------------------------------------------------------------------ revoke --- */
@@ -597,19 +593,8 @@ static int tokens_revoke(const cli_globals *g, int argc, char **argv)
             return cli_fail(g, CLI_EXIT_USAGE, "CANCELLED", "not revoked");
         }
     }
-    static cli_apicmd c;
-    rc = cli_apicmd_open(g, &c);
-    if (rc != CLI_EXIT_OK) {
-        return rc;
-    }
-    sg_status st = sg_api_token_revoke(&c.api, id, print_revoked, &c, &c.env);
-    if (st != SG_OK) {
-        rc = cli_apicmd_fail(&c, st, "revoking the token", "tokens:write");
-    } else if (g->json) {
-        cli_apicmd_json_newline(&c);
-    }
-    cli_apicmd_close(&c);
-    return rc;
+    return cli_apicmd_item(g, sg_api_token_revoke, id, print_revoked, "revoking the token",
+                           "tokens:write");
 }
 
 int cmd_tokens(const cli_globals *g, int argc, char **argv)

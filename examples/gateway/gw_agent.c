@@ -4,16 +4,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ex_net.h"
+#include "ex_qr.h"
 #include "gw_agent.h"
 #include "gw_log.h"
-#include "gw_qr.h"
 #include "gw_store.h"
 #include "sg_api.h"
 #include "sg_device.h"
 #include "sg_posix.h"
 #include "sg_url.h"
 
-#define GW_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define GW_IO_BUFFER 16384u
 #define GW_API_WORK 8192u
 #define GW_BACKOFF_BASE_MS 1000u
@@ -83,42 +83,24 @@ static bool is_network(sg_status st)
 
 /* ------------------------------------------------------------------ setup --- */
 
-static const char *env_nonempty(const char *name)
-{
-    const char *v = getenv(name);
-    return (v != NULL && v[0] != '\0') ? v : NULL;
-}
-
-static bool copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap) {
-        return false;
-    }
-    memcpy(dst, src, n + 1);
-    return true;
-}
-
 /* Which API base, and whether the stored token belongs to it. */
 static int resolve_base(void)
 {
-    const char *base = A.o->api_base != NULL ? A.o->api_base : env_nonempty("SITEGPT_API_BASE");
+    const char *base = A.o->api_base != NULL ? A.o->api_base : ex_env_nonempty("SITEGPT_API_BASE");
     if (base == NULL) {
         base = A.profile.api_base[0] != '\0' ? A.profile.api_base : GW_DEFAULT_API_BASE;
     }
-    if (!copy_str(A.api_base, sizeof A.api_base, base)) {
+    if (!ex_copy_str(A.api_base, sizeof A.api_base, base)) {
         gw_log(GW_ERROR, "config_error", "reason=\"API base URL too long\"");
         return GW_EXIT_USAGE;
     }
-    if (sg_url_parse(A.api_base, A.host, sizeof A.host, &A.url) != SG_OK ||
-        A.url.path.len >= sizeof A.base_path) {
+    if (ex_api_base_parse(A.api_base, A.host, sizeof A.host, &A.url, A.base_path,
+                          sizeof A.base_path) != SG_OK) {
         char q[256];
         gw_log(GW_ERROR, "config_error", "reason=\"not an http(s) URL\" api_base=\"%s\"",
                quoted(A.api_base, q, sizeof q));
         return GW_EXIT_USAGE;
     }
-    memcpy(A.base_path, A.url.path.ptr, A.url.path.len);
-    A.base_path[A.url.path.len] = '\0';
     if (A.profile.token[0] != '\0' && A.profile.api_base[0] != '\0' &&
         strcmp(A.profile.api_base, A.api_base) != 0) {
         gw_log(GW_WARN, "token_other_origin",
@@ -130,33 +112,26 @@ static int resolve_base(void)
 
 static int setup_net(void)
 {
-    const char *ca = A.o->cacert != NULL ? A.o->cacert : env_nonempty("SSL_CERT_FILE");
-    if (!copy_str(A.ca_path, sizeof A.ca_path, ca != NULL ? ca : GW_SYSTEM_CA_BUNDLE)) {
+    if (!ex_copy_str(A.ca_path, sizeof A.ca_path, ex_ca_file(A.o->cacert))) {
         gw_log(GW_ERROR, "config_error", "reason=\"CA file path too long\"");
         return GW_EXIT_USAGE;
     }
-    sg_status st = sg_posix_client_init(&A.net, A.ca_path, A.stop);
-    if (st == SG_OK) {
-        A.net_full = true;
-    } else if (A.url.origin.tls) {
+    sg_status st = ex_posix_open(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.net_full);
+    if (st != SG_OK && A.url.origin.tls) {
         char q[512];
         gw_log(GW_ERROR, "tls_setup_failed", "ca_file=\"%s\" reason=\"%s\"",
                quoted(A.ca_path, q, sizeof q),
                st == SG_ERR_NOT_FOUND ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
                                       : sg_strerror(st));
         return GW_EXIT_NETWORK;
-    } else if (sg_posix_platform_init(&A.net.sys, A.stop) != SG_OK ||
-               sg_posix_tcp_init(&A.net.tcp, A.stop) != SG_OK) {
-        /* plain http needs no CA: only the platform and a socket */
+    }
+    if (st != SG_OK) {
         gw_log(GW_ERROR, "net_setup_failed", "reason=\"cannot set up networking\"");
         return GW_EXIT_INTERNAL;
     }
     uint32_t t = A.o->timeout_s * 1000u;
     sg_http_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.platform = platform();
-    cfg.plain = &A.net.tcp.transport;
-    cfg.tls = A.net_full ? &A.net.tls.transport : NULL;
+    ex_http_config(&A.net, A.net_full, &cfg);
     cfg.connect_timeout_ms = t < 10000u ? t : 10000u;
     cfg.read_timeout_ms = t;
     cfg.request_timeout_ms = 4u * t;
@@ -257,6 +232,13 @@ static void log_login_failed(sg_status st)
            quoted(A.dev.error_description, d, sizeof d), A.dev.http_status);
 }
 
+/* QR rows follow login_code, each under a timestamp (aligned in a journal). */
+static void qr_row(void *ctx, const char *row)
+{
+    (void)ctx;
+    gw_log_raw(row);
+}
+
 static void show_code(void)
 {
     char c[64], u[300], uc[300];
@@ -269,7 +251,7 @@ static void show_code(void)
     if (A.o->qr) {
         const char *target = A.dev.verification_uri_complete[0] != '\0'
                                  ? A.dev.verification_uri_complete : A.dev.verification_uri;
-        if (gw_qr_log(target) != SG_OK) {
+        if (ex_qr_render(target, qr_row, NULL) != SG_OK) {
             gw_log(GW_WARN, "qr_failed", "reason=\"the URL cannot be drawn as a QR code\"");
         }
     }
@@ -612,7 +594,7 @@ int gw_agent_run(const gw_options *o, volatile sig_atomic_t *stop)
         return rc;
     }
     if (o->token_name != NULL) {
-        (void)copy_str(A.token_name, sizeof A.token_name, o->token_name);
+        (void)ex_copy_str(A.token_name, sizeof A.token_name, o->token_name);
     } else {
         char host[64] = "gateway";
         (void)gethostname(host, sizeof host);

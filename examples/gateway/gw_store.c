@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_net.h"
 #include "gw_store.h"
 #include "sg_config.h"
 #include "sg_file.h"
@@ -23,17 +24,12 @@ static void wipe_buffers(void)
 
 sg_status gw_store_path(char *out, size_t cap)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (xdg != NULL && xdg[0] != '\0') {
-        n = snprintf(out, cap, "%s/sitegpt/config.json", xdg);
-    } else if (home != NULL && home[0] != '\0') {
-        n = snprintf(out, cap, "%s/.config/sitegpt/config.json", home);
-    } else {
-        return SG_ERR_NOT_FOUND;
+    sg_status st = ex_config_dir(out, cap, sizeof "/config.json");
+    if (st == SG_OK) {
+        size_t n = strlen(out); /* room for the name checked just above */
+        memcpy(out + n, "/config.json", sizeof "/config.json");
     }
-    return (n < 0 || (size_t)n >= cap) ? SG_ERR_BUFFER_TOO_SMALL : SG_OK;
+    return st;
 }
 
 /* Read and index the document; a missing file is an empty document. */

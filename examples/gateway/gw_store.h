@@ -13,7 +13,8 @@
 
 #define GW_PATH_MAX 4096
 
-/* The config file path: SG_ERR_NOT_FOUND when neither XDG_CONFIG_HOME nor HOME is set. */
+/* The CLI's config file (folder as ex_config_dir): SG_ERR_NOT_FOUND when neither
+ * XDG_CONFIG_HOME nor HOME is set. */
 SG_NODISCARD sg_status gw_store_path(char *out, size_t cap);
 
 typedef struct gw_profile {

@@ -1,11 +1,11 @@
-/* sitegpt-gateway: QR code rendering with libqrencode. */
+/* QR rendering with libqrencode (see ex_qr.h). */
 #include <qrencode.h>
 #include <string.h>
 
-#include "gw_log.h"
-#include "gw_qr.h"
+#include "ex_qr.h"
 
 #define QUIET 2
+#define QR_WIDTH_MAX 177 /* version 40 */
 
 /* Light module at (x, y), counting the quiet zone as light. */
 static int light(const QRcode *q, int x, int y)
@@ -16,14 +16,14 @@ static int light(const QRcode *q, int x, int y)
     return (q->data[y * q->width + x] & 1) == 0;
 }
 
-sg_status gw_qr_log(const char *text)
+sg_status ex_qr_render(const char *text, ex_qr_row_fn row_fn, void *ctx)
 {
     QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
     if (q == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    /* Each cell is one of four 3-byte glyphs; 177 modules (version 40) plus quiet zone fit. */
-    char row[3 * (177 + 2 * QUIET) + 1];
+    /* Each cell is one of four glyphs of at most 3 bytes. */
+    char row[3 * (QR_WIDTH_MAX + 2 * QUIET) + 1];
     for (int y = -QUIET; y < q->width + QUIET; y += 2) {
         size_t len = 0;
         for (int x = -QUIET; x < q->width + QUIET; x++) {
@@ -37,7 +37,7 @@ sg_status gw_qr_log(const char *text)
             len += g;
         }
         row[len] = '\0';
-        gw_log_raw(row);
+        row_fn(ctx, row);
     }
     QRcode_free(q);
     return SG_OK;
