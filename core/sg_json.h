@@ -37,7 +37,11 @@
 #ifndef SG_JSON_DEPTH_MAX
 #define SG_JSON_DEPTH_MAX 64     /* hard ceiling of nesting levels */
 #endif
-#define SG_JSON_DEPTH_DEFAULT 32 /* used when sg_json_config.max_depth is 0 */
+/* Used when sg_json_config.max_depth is 0; never above the ceiling a build picked. */
+#define SG_JSON_DEPTH_DEFAULT (SG_JSON_DEPTH_MAX < 32 ? SG_JSON_DEPTH_MAX : 32)
+#if SG_JSON_DEPTH_MAX < 1 || SG_JSON_DEPTH_MAX > 250
+#error "SG_JSON_DEPTH_MAX must be 1..250 (depths are counted in a byte)"
+#endif
 #ifndef SG_JSON_PATH_MAX
 #define SG_JSON_PATH_MAX 128     /* longest subscription path, bytes (at most 253) */
 #endif
