@@ -71,8 +71,9 @@ static const uint16_t k_sig_algs_tls12[] = {
  * "DOWNGRD\x01". Seen during the 1.2-only retry it means the first handshake was tampered
  * with to make us retry: the retry is then refused. Only the server random is looked at.
  */
-static void tls_keys_seen(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret,
-                          size_t secret_len, const unsigned char client_random[32],
+static void tls_keys_seen(void *ctx, mbedtls_ssl_key_export_type type,
+                          const unsigned char *secret, size_t secret_len,
+                          const unsigned char client_random[32],
                           const unsigned char server_random[32], mbedtls_tls_prf_types prf)
 {
     static const unsigned char k_downgrade[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
@@ -253,25 +254,21 @@ static void remember_peer(sg_tls *t, const char *host, uint16_t port)
     }
 }
 
-/* Time left for the inner open: the open timeout, cut to the deadline when there is one. */
-static bool open_budget(const sg_tls *t, uint32_t timeout_ms, uint32_t *ms)
-{
-    uint32_t saved = t->io_timeout_ms;
-    ((sg_tls *)t)->io_timeout_ms = timeout_ms;
-    bool ok = io_budget(t, ms);
-    ((sg_tls *)t)->io_timeout_ms = saved;
-    return ok;
-}
-
-/* One handshake on a fresh inner stream; on failure the stream is closed again. */
-static sg_status tls_handshake(sg_tls *t, const char *host, uint16_t port, uint32_t timeout_ms,
-                               bool resume)
+/* What one handshake found out, cleared before the next. */
+static void clear_result(sg_tls *t)
 {
     t->verify_flags = 0;
     t->certs_seen = 0;
     t->last_error = 0;
     t->peer_rsa = false;
     t->io_status = SG_OK;
+}
+
+/* One handshake on a fresh inner stream; on failure the stream is closed again. */
+static sg_status tls_handshake(sg_tls *t, const char *host, uint16_t port, uint32_t timeout_ms,
+                               bool resume)
+{
+    clear_result(t);
     int ret = mbedtls_ssl_session_reset(&t->ssl);
     if (ret != 0) {
         return tls_status(t, ret, true);
@@ -286,15 +283,15 @@ static sg_status tls_handshake(sg_tls *t, const char *host, uint16_t port, uint3
         /* a refused session only costs a full handshake */
         (void)mbedtls_ssl_set_session(&t->ssl, &t->saved);
     }
-    uint32_t ms;
-    if (!open_budget(t, timeout_ms, &ms)) {
+    t->io_timeout_ms = timeout_ms;
+    uint32_t ms; /* a retry gets what the first attempt left of the deadline */
+    if (!io_budget(t, &ms)) {
         return SG_ERR_TIMEOUT;
     }
     sg_status st = t->inner->open(t->inner->ctx, host, port, ms);
     if (st != SG_OK) {
         return st;
     }
-    t->io_timeout_ms = timeout_ms;
     do {
         ret = mbedtls_ssl_handshake(&t->ssl);
     } while (tls_again(t, ret));
@@ -354,6 +351,7 @@ static sg_status tls_open(void *ctx, const char *host, uint16_t port, uint32_t t
         return SG_ERR_INVALID_ARG;
     }
     tls_close(t);
+    clear_result(t);
     t->resumed = false;
     if (!t->have_ca) {
         t->verify_flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED; /* nothing could be trusted */
