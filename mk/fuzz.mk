@@ -36,9 +36,13 @@ $(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_LIB)
+# Unit-test support the targets share with the unit tests (no cmocka in these).
+FUZZ_SUPPORT_SRC := tests/unit/support/http_feed.c
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SUPPORT_SRC) $(FUZZ_CORE_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) $< $(FUZZ_CORE_LIB) -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support $< $(FUZZ_SUPPORT_SRC) \
+	    $(FUZZ_CORE_LIB) -o $@
 
 # One target after another; stop at the first failure.
 fuzz: $(FUZZ_BIN)

@@ -50,19 +50,12 @@ static const sg_json_sub k_subs[] = {{"data.tokens[]", SG_JSON_SUB_ELEMENT, fals
 
 static void sg_begin(sg_bench *b, bool subscribe)
 {
-    sg_json_config cfg;
-    memset(&cfg, 0, sizeof cfg);
+    sg_json_config cfg = {0};
     if (subscribe) {
-        cfg.subs = k_subs;
-        cfg.sub_count = 1;
-        cfg.on_value = on_token;
-        cfg.ctx = b;
-        cfg.str_buf = b->str;
-        cfg.str_cap = sizeof b->str;
-        cfg.elem_buf = b->elem;
-        cfg.elem_cap = sizeof b->elem;
-        cfg.tokens = b->tok;
-        cfg.max_tokens = sizeof b->tok / sizeof b->tok[0];
+        cfg = (sg_json_config){.subs = k_subs, .sub_count = 1, .on_value = on_token, .ctx = b,
+                               .str_buf = b->str, .str_cap = sizeof b->str,
+                               .elem_buf = b->elem, .elem_cap = sizeof b->elem,
+                               .tokens = b->tok, .max_tokens = sizeof b->tok / sizeof b->tok[0]};
     }
     b->elements = 0;
     if (sg_json_reader_init(&b->rd, &cfg) != SG_OK) abort();

@@ -114,6 +114,15 @@ def check_log(text):
         assert "device_code" not in ln
 
 
+def stopped(proc, sig=signal.SIGTERM):
+    """Stop a looping agent with sig: a clean log and exit 0 (a stop is not a failure)."""
+    proc.signal(sig)
+    r = proc.finish(10)
+    check_log(r.stderr)
+    assert r.returncode == 0, redact(r.stderr)
+    return r
+
+
 def token_of_mock(server, plaintext):
     """The mock's record for a plaintext token (matched by its hash)."""
     from mock_api import secret_hash
@@ -279,10 +288,7 @@ def test_network_cut_backs_off_and_recovers_without_logging_in(gateway, gw_mock,
     p.wait_for(r"(?s)(event=check_ok.*){%d}" % (n_ok + 1), timeout=15)
 
     assert p.returncode is None  # still running
-    p.signal(signal.SIGTERM)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p)
     assert events(r.stderr, "stop")
     # never logged in again, on either server
     assert not events(r.stderr, "login_start")
@@ -309,10 +315,7 @@ def test_rate_limit_waits_for_retry_after(gateway, gw_mock, token, retry_after, 
     gw_mock.clear_requests()
     gw_mock.misbehave("status", count=1, path="/api/v2/me", status=429, **retry_after)
     p.wait_for(r"(?s)http_status=429.*event=check_ok", timeout=15)
-    p.signal(signal.SIGTERM)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p)
     failed = events(r.stderr, "check_failed")
     assert len(failed) == 1 and "http_status=429" in failed[0], redact(r.stderr)
     wait = int(re.search(r"retry_in_ms=(\d+)", failed[0]).group(1))
@@ -337,10 +340,7 @@ def test_revoked_token_makes_it_log_in_again(gateway, gw_mock, token):
     new = gateway.stored()["token"]
     assert new != str(old)
     assert token_of_mock(gw_mock, new)["scopes"] == ["chatbots:read"]
-    p.signal(signal.SIGTERM)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p)
     assert len(gw_mock.devices()) == 1  # exactly one new login
 
 
@@ -352,10 +352,7 @@ def test_denied_login_in_the_loop_backs_off_and_asks_again(gateway, gw_mock):
     second = approve_shown_code(p, gw_mock, count=2)
     assert second != m.group(1)
     p.wait_for(r"event=check_ok", timeout=15)
-    p.signal(signal.SIGTERM)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p)
     assert len(events(r.stderr, "login_failed")) == 1
     assert gateway.stored()["token"]
 
@@ -363,10 +360,7 @@ def test_denied_login_in_the_loop_backs_off_and_asks_again(gateway, gw_mock):
 def test_sigterm_while_waiting_for_approval_stops_cleanly(gateway, gw_mock):
     p = gateway.start(*FAST)
     p.wait_for(r"event=login_code", timeout=15)
-    p.signal(signal.SIGTERM)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p)
     assert events(r.stderr, "stop")
     assert not gateway.config_path.exists()  # nothing half-written, nothing at all
 
@@ -376,10 +370,7 @@ def test_sigterm_in_the_loop_keeps_a_whole_config(gateway, gw_mock, token):
     gateway.store_token(secret)
     p = gateway.start(*FAST)
     p.wait_for(r"(?s)(event=check_ok.*){2}", timeout=10)
-    p.signal(signal.SIGINT)
-    r = p.finish(10)
-    check_log(r.stderr)
-    assert r.returncode == 0
+    r = stopped(p, signal.SIGINT)
     for ln in r.stderr.splitlines():
         assert LINE_RX.match(ln), redact(ln)
     assert gateway.stored()["token"] == str(secret)

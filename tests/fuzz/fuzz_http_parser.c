@@ -8,16 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sg_http.h"
+#include "http_feed.h"
 
 typedef struct outcome {
-    sg_status st;
-    int status;
-    bool done;
-    bool keep_alive;
-    uint8_t body_mode;
-    size_t consumed;
-    uint64_t content_length;
+    http_feed_result r;
     uint64_t head_hash; /* status and every header, in order */
     uint64_t body_hash; /* body bytes, whatever the pieces */
     uint64_t body_len;
@@ -70,51 +64,23 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 static void run(const uint8_t *data, size_t n, const size_t *cuts, size_t ncuts, size_t bufsize,
                 bool head, outcome *o)
 {
-    static uint8_t buf[1100];
     memset(o, 0, sizeof(*o));
     o->head_hash = o->body_hash = 0xcbf29ce484222325ull;
     sg_http_sink sink = {o, on_status, on_header, on_body};
-    sg_http_parser p;
-    if (sg_http_parser_init(&p, buf, bufsize, &sink, head) != SG_OK) {
+    if (!http_feed(data, n, cuts, ncuts, bufsize, head, &sink, &o->r)) {
         abort();
     }
-    size_t start = 0;
-    sg_status st = SG_OK;
-    for (size_t i = 0; i <= ncuts && st == SG_OK && !p.done; i++) {
-        size_t end = i < ncuts ? cuts[i] : n;
-        size_t used = 0;
-        st = sg_http_parser_feed(&p, data + start, end - start, &used);
-        if (used > end - start || (st == SG_OK && !p.done && used != end - start)) {
-            abort();
-        }
-        o->consumed += used;
-        start = end;
-    }
-    if (st == SG_OK && !p.done) {
-        st = sg_http_parser_finish(&p);
-    }
-    if (st != SG_OK) {
-        o->consumed = 0;
-        size_t used;
-        if (sg_http_parser_feed(&p, data, n, &used) != st || sg_http_parser_finish(&p) != st) {
-            abort(); /* errors are sticky */
-        }
-    } else if (p.body_mode == SG_HTTP_BODY_LENGTH && o->body_len != p.content_length) {
+    if (o->r.st == SG_OK && o->r.body_mode == SG_HTTP_BODY_LENGTH &&
+        o->body_len != o->r.content_length) {
         abort();
     }
-    o->st = st;
-    o->status = p.status;
-    o->done = p.done;
-    o->keep_alive = p.keep_alive;
-    o->body_mode = p.body_mode;
-    o->content_length = p.content_length;
 }
 
 static void same(const outcome *a, const outcome *b)
 {
-    if (a->st != b->st || a->status != b->status || a->done != b->done ||
-        a->keep_alive != b->keep_alive || a->body_mode != b->body_mode ||
-        a->consumed != b->consumed || a->content_length != b->content_length ||
+    if (a->r.st != b->r.st || a->r.status != b->r.status || a->r.done != b->r.done ||
+        a->r.keep_alive != b->r.keep_alive || a->r.body_mode != b->r.body_mode ||
+        a->r.consumed != b->r.consumed || a->r.content_length != b->r.content_length ||
         a->head_hash != b->head_hash || a->body_hash != b->body_hash ||
         a->body_len != b->body_len || a->headers != b->headers) {
         abort();

@@ -152,19 +152,10 @@ static void run(const uint8_t *data, size_t size, size_t mode, uint64_t seed, ou
     static char details[40];
     hasher hs = {14695981039346656037ull, 0, 0};
     memset(out, 0, sizeof *out); /* padding too: outcomes are compared with memcmp */
-    sg_json_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.subs = k_subs;
-    cfg.sub_count = sizeof k_subs / sizeof k_subs[0];
-    cfg.on_value = on_value;
-    cfg.ctx = &hs;
-    cfg.str_buf = str;
-    cfg.str_cap = sizeof str;
-    cfg.elem_buf = elem;
-    cfg.elem_cap = sizeof elem;
-    cfg.tokens = tok;
-    cfg.max_tokens = sizeof tok / sizeof tok[0];
-    cfg.max_depth = 12;
+    sg_json_config cfg = {.subs = k_subs, .sub_count = sizeof k_subs / sizeof k_subs[0],
+                          .on_value = on_value, .ctx = &hs, .str_buf = str, .str_cap = sizeof str,
+                          .elem_buf = elem, .elem_cap = sizeof elem, .tokens = tok,
+                          .max_tokens = sizeof tok / sizeof tok[0], .max_depth = 12};
     if (sg_json_reader_init(&rd, &cfg) != SG_OK) abort();
     uint64_t rng = seed;
     sg_status st = SG_OK;

@@ -18,10 +18,7 @@
 #define DEVICE_CODE "sgpt_device_SECRETc0de"
 
 typedef struct fx {
-    mem_clock clk;
-    mem_transport mt;
-    sg_transport tr;
-    sg_platform plat;
+    mem_net net;
     sg_http_client http;
     uint8_t io[2048];
     uint8_t capture[16384];
@@ -37,14 +34,11 @@ static fx F;
 static void fx_init(void)
 {
     memset(&F, 0, sizeof F);
-    mem_clock_init(&F.clk, 1000000);
-    mem_transport_init(&F.mt, &F.clk, F.capture, sizeof F.capture);
-    F.tr = mem_transport_iface(&F.mt);
-    F.plat = mem_clock_platform(&F.clk);
-    sg_http_config hc = {.platform = &F.plat, .plain = &F.tr};
+    mem_net_init(&F.net, 1000000, F.capture, sizeof F.capture);
+    sg_http_config hc = {.platform = &F.net.platform, .plain = &F.net.transport};
     assert_int_equal(sg_http_client_init(&F.http, &hc, F.io, sizeof F.io), SG_OK);
     F.cfg.http = &F.http;
-    F.cfg.platform = &F.plat;
+    F.cfg.platform = &F.net.platform;
     F.cfg.base.host = "127.0.0.1";
     F.cfg.base.port = 8080;
     F.cfg.base.tls = false;
@@ -65,7 +59,14 @@ static void resp(int status, const char *body)
 
 static void net_error(sg_status e) { F.steps[F.nsteps++] = (mem_step)MEM_ERROR(e); }
 
-static void arm(void) { mem_transport_script_recv(&F.mt, F.steps, F.nsteps); }
+static void arm(void) { mem_transport_script_recv(&F.net.mt, F.steps, F.nsteps); }
+
+/* Arm the queued responses and start the flow (discovery and authorization succeed). */
+static void arm_and_start(void)
+{
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+}
 
 static const char *authorize_body(const char *interval)
 {
@@ -106,7 +107,7 @@ static sg_status poll(uint32_t *wait)
     return sg_device_poll(&F.d, wait);
 }
 
-static size_t token_posts(void) { return mem_transport_count_sent(&F.mt, "POST /oauth/token "); }
+static size_t token_posts(void) { return mem_transport_count_sent(&F.net.mt, "POST /oauth/token "); }
 
 static void test_start_reads_codes_and_sends_contract_fields(void **state)
 {
@@ -129,14 +130,14 @@ static void test_start_reads_codes_and_sends_contract_fields(void **state)
                         "https://sitegpt.ai/device?user_code=ABCD-EFGH");
     assert_int_equal(F.d.expires_in, 899);
     assert_int_equal(F.d.interval, 2);
-    assert_int_equal(mem_transport_count_sent(&F.mt,
+    assert_int_equal(mem_transport_count_sent(&F.net.mt,
                                               "GET /.well-known/oauth-authorization-server "), 1);
     assert_int_equal(mem_transport_count_sent(
-                         &F.mt, "client_id=sitegpt-cli&scope=chatbots%3Aread+tokens%3Aread"
+                         &F.net.mt, "client_id=sitegpt-cli&scope=chatbots%3Aread+tokens%3Aread"
                                 "&token_name=SiteGPT+CLI+%28work%29&expires_in_days=30"
                                 "&chatbot_id=bot1&chatbot_id=bot+2"), 1);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /oauth/device_authorization "), 1);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "full_access"), 0);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /oauth/device_authorization "), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "full_access"), 0);
     uint64_t left = 0;
     assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
     assert_int_equal(left, 899000);
@@ -151,9 +152,9 @@ static void test_full_access_and_options(void **state)
     arm();
     F.cfg.full_access = true;
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "client_id=sitegpt-cli&full_access=true"),
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "client_id=sitegpt-cli&full_access=true"),
                      1);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "scope="), 0);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "scope="), 0);
 
     static const char *const scopes[] = {"chatbots:read"};
     F.cfg.scopes = scopes;
@@ -182,8 +183,8 @@ static void test_all_37_scopes_fit(void **state)
     F.cfg.token_name = "SiteGPT CLI (a-long-profile-name-for-good-measure)";
     F.cfg.expires_in_days = 365;
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "scope=account%3Aread+account%3Awrite+"), 1);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "+billing%3Aread+billing%3Awrite&"), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "scope=account%3Aread+account%3Awrite+"), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "+billing%3Aread+billing%3Awrite&"), 1);
     sg_device_clear(&F.d);
 }
 
@@ -193,23 +194,22 @@ static void test_default_interval_is_five_seconds(void **state)
     fx_init();
     start_ok(""); /* no interval member */
     resp(400, pending);
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     assert_int_equal(F.d.interval, 5);
     uint32_t wait = 0;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 5000);
     assert_int_equal(token_posts(), 0); /* too early: nothing sent */
-    F.clk.now_ms += 4999;
+    F.net.clock.now_ms += 4999;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 1);
     assert_int_equal(token_posts(), 0);
-    F.clk.now_ms += 1;
+    F.net.clock.now_ms += 1;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 5000);
     assert_int_equal(token_posts(), 1);
     assert_int_equal(mem_transport_count_sent(
-                         &F.mt, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                         &F.net.mt, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
                                 "&device_code=" DEVICE_CODE "&client_id=sitegpt-cli"), 1);
     sg_device_clear(&F.d);
 }
@@ -223,22 +223,22 @@ static void test_slow_down_adds_five_seconds_for_good(void **state)
     resp(400, pending);
     resp(400, "{\"error\":\"slow_down\",\"interval\":30}");
     resp(400, pending);
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    uint32_t wait = 0;
-    F.clk.now_ms += 2000;
-    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    assert_int_equal(wait, 7000);
-    assert_int_equal(F.d.interval, 7);
-    F.clk.now_ms += 7000;
-    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    assert_int_equal(wait, 7000); /* still slower after a plain pending */
-    F.clk.now_ms += 7000;
-    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    assert_int_equal(wait, 30000); /* the body's larger interval is adopted */
-    F.clk.now_ms += 30000;
-    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    assert_int_equal(wait, 30000);
+    arm_and_start();
+    static const struct {
+        uint32_t after_ms, wait_ms, interval_s;
+    } polls[] = {
+        {2000, 7000, 7},     /* slow_down: 5 s more */
+        {7000, 7000, 7},     /* still slower after a plain pending */
+        {7000, 30000, 30},   /* the body's larger interval is adopted */
+        {30000, 30000, 30},
+    };
+    for (size_t i = 0; i < sizeof polls / sizeof polls[0]; i++) {
+        uint32_t wait = 0;
+        F.net.clock.now_ms += polls[i].after_ms;
+        assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+        assert_int_equal(wait, polls[i].wait_ms);
+        assert_int_equal(F.d.interval, polls[i].interval_s);
+    }
     assert_int_equal(token_posts(), 4);
     sg_device_clear(&F.d);
 }
@@ -251,12 +251,11 @@ static void test_success_hands_over_token_once(void **state)
     resp(400, pending);
     resp(200, "{\"access_token\":\"sgpt_live_abc\",\"token_type\":\"Bearer\",\"scope\":\"x\","
               "\"expires_in\":7776000}");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     uint32_t wait = 0;
-    F.clk.now_ms += 1000;
+    F.net.clock.now_ms += 1000;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    F.clk.now_ms += wait;
+    F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_OK);
     assert_int_equal(wait, 0);
     char tok[64];
@@ -269,7 +268,7 @@ static void test_success_hands_over_token_once(void **state)
     assert_false(holds(DEVICE_CODE));
     assert_false(holds("sgpt_live_abc"));
     /* Every request went over one connection. */
-    assert_int_equal(F.mt.opens, 1);
+    assert_int_equal(F.net.mt.opens, 1);
     assert_int_equal(F.http.requests_on_conn, 4);
 }
 
@@ -278,10 +277,9 @@ static void expect_final(const char *body, int http, sg_status want, const char 
     fx_init();
     start_ok(",\"interval\":1");
     resp(http, body);
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     uint32_t wait = 7;
-    F.clk.now_ms += 1000;
+    F.net.clock.now_ms += 1000;
     assert_int_equal(poll(&wait), want);
     assert_int_equal(wait, 0);
     assert_string_equal(F.d.error, error);
@@ -313,19 +311,18 @@ static void test_stops_at_expiry(void **state)
               "\"verification_uri\":\"https://x/device\",\"expires_in\":12,\"interval\":5}");
     resp(400, pending);
     resp(400, pending);
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     uint64_t left = 0;
     assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
     assert_int_equal(left, 12000);
     uint32_t wait = 0;
-    F.clk.now_ms += 5000;
+    F.net.clock.now_ms += 5000;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 5000);
-    F.clk.now_ms += 5000;
+    F.net.clock.now_ms += 5000;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 2000); /* the next poll would be past the expiry */
-    F.clk.now_ms += 2000;
+    F.net.clock.now_ms += 2000;
     assert_int_equal(poll(&wait), SG_ERR_EXPIRED_TOKEN);
     assert_int_equal(token_posts(), 2); /* none at or after expires_in */
 }
@@ -341,26 +338,25 @@ static void test_network_errors_and_5xx_back_off(void **state)
     resp(502, "");
     resp(400, pending);
     resp(200, "{\"access_token\":\"sgpt_ok\"}");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     uint32_t wait = 0;
-    F.clk.now_ms += 2000;
+    F.net.clock.now_ms += 2000;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 2000); /* first backoff: the interval */
     assert_int_equal(F.d.retry_status, SG_ERR_HTTP_STATUS);
-    F.clk.now_ms += wait;
+    F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 4000); /* dropped connection: doubled */
     assert_int_equal(F.d.retry_status, SG_ERR_IO);
-    F.clk.now_ms += wait;
+    F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 8000);
-    F.clk.now_ms += wait;
+    F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 2000); /* a good answer resets the backoff */
-    F.clk.now_ms += wait;
+    F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_OK);
-    assert_int_equal(F.mt.opens, 3); /* the client's own retry, then the next poll */
+    assert_int_equal(F.net.mt.opens, 3); /* the client's own retry, then the next poll */
     sg_device_clear(&F.d);
 }
 
@@ -373,13 +369,12 @@ static void test_discovery_endpoints(void **state)
               "\"token_endpoint\":\"http://127.0.0.1:8080/as/token\",\"x\":[1,{\"y\":null}]}");
     resp(200, authorize_body(",\"interval\":1"));
     resp(200, "{\"access_token\":\"sgpt_ok\"}");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /as/device "), 1);
+    arm_and_start();
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /as/device "), 1);
     uint32_t wait = 0;
-    F.clk.now_ms += 1000;
+    F.net.clock.now_ms += 1000;
     assert_int_equal(poll(&wait), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /as/token "), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /as/token "), 1);
     sg_device_clear(&F.d);
 
     /* Another origin over plain http is refused before anything is sent to it. */
@@ -388,7 +383,7 @@ static void test_discovery_endpoints(void **state)
               "\"token_endpoint\":\"http://127.0.0.1:8080/oauth/token\"}");
     arm();
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_ENDPOINT);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "POST"), 0);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
     fx_init();
     resp(200, "{\"token_endpoint\":\"http://127.0.0.1:9999/oauth/token\"}"); /* other port */
     arm();
@@ -398,11 +393,10 @@ static void test_discovery_endpoints(void **state)
     fx_init();
     F.cfg.base_path = "/tenant";
     start_ok("");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     assert_int_equal(mem_transport_count_sent(
-                         &F.mt, "GET /.well-known/oauth-authorization-server/tenant "), 1);
-    assert_int_equal(mem_transport_count_sent(&F.mt, "POST /tenant/oauth/device_authorization "),
+                         &F.net.mt, "GET /.well-known/oauth-authorization-server/tenant "), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "),
                      1);
     sg_device_clear(&F.d);
 }
@@ -429,9 +423,9 @@ static void test_authorization_refused(void **state)
     fx_init();
     net_error(SG_ERR_CONNECT);
     arm();
-    F.mt.open_script.count = 0;
+    F.net.mt.open_script.count = 0;
     static const mem_step refuse[] = {MEM_ERROR(SG_ERR_CONNECT)};
-    mem_transport_script_open(&F.mt, refuse, 1);
+    mem_transport_script_open(&F.net.mt, refuse, 1);
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_CONNECT);
 }
 
@@ -443,19 +437,17 @@ static void test_blocking_wait_and_cancel(void **state)
     resp(400, pending);
     resp(400, "{\"error\":\"slow_down\"}");
     resp(200, "{\"access_token\":\"sgpt_ok\"}");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     volatile int cancel = 0;
     assert_int_equal(sg_device_wait(&F.d, &cancel), SG_OK);
-    assert_int_equal(F.clk.slept_ms, 3000 + 3000 + 8000);
+    assert_int_equal(F.net.clock.slept_ms, 3000 + 3000 + 8000);
     char tok[32];
     assert_int_equal(sg_device_take_token(&F.d, tok, sizeof tok), SG_OK);
     assert_string_equal(tok, "sgpt_ok");
 
     fx_init();
     start_ok(",\"interval\":3");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
+    arm_and_start();
     cancel = 1;
     assert_int_equal(sg_device_wait(&F.d, &cancel), SG_ERR_CANCELLED);
     assert_int_equal(token_posts(), 0);
@@ -463,9 +455,8 @@ static void test_blocking_wait_and_cancel(void **state)
 
     fx_init();
     start_ok(",\"interval\":3");
-    arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    F.plat.sleep_ms = NULL;
+    arm_and_start();
+    F.net.platform.sleep_ms = NULL;
     assert_int_equal(sg_device_wait(&F.d, NULL), SG_ERR_UNSUPPORTED);
     sg_device_clear(&F.d);
 }

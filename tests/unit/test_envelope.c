@@ -58,18 +58,10 @@ typedef struct fixture {
 static void setup(fixture *f, size_t details_cap)
 {
     memset(f, 0, sizeof *f);
-    sg_json_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.subs = k_data_subs;
-    cfg.sub_count = 2;
-    cfg.on_value = data_cb;
-    cfg.ctx = &f->s;
-    cfg.str_buf = f->str;
-    cfg.str_cap = sizeof f->str;
-    cfg.elem_buf = f->elem;
-    cfg.elem_cap = sizeof f->elem;
-    cfg.tokens = f->tok;
-    cfg.max_tokens = 32;
+    sg_json_config cfg = {.subs = k_data_subs, .sub_count = 2, .on_value = data_cb,
+                          .ctx = &f->s, .str_buf = f->str, .str_cap = sizeof f->str,
+                          .elem_buf = f->elem, .elem_cap = sizeof f->elem,
+                          .tokens = f->tok, .max_tokens = 32};
     assert_int_equal(sg_envelope_init(&f->env, &cfg, details_cap ? f->details : NULL, details_cap),
                      SG_OK);
 }

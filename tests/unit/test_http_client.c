@@ -7,16 +7,14 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "mem_transport.h"
 #include "sg_http.h"
 
 #define RESP_OK(body) "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" body
 
 typedef struct fixture {
-    mem_clock clock;
-    mem_transport mt;
-    sg_transport transport;
-    sg_platform platform;
+    mem_net net;
     sg_http_config cfg;
     sg_http_client client;
     uint8_t buf[512];
@@ -38,10 +36,7 @@ static sg_status f_status(void *ctx, int status)
 static sg_status f_body(void *ctx, const uint8_t *data, size_t len)
 {
     fixture *f = ctx;
-    assert_true(f->body_len + len < sizeof(f->body));
-    memcpy(f->body + f->body_len, data, len);
-    f->body_len += len;
-    f->body[f->body_len] = '\0';
+    assert_true(capture_append(f->body, sizeof(f->body), &f->body_len, data, len));
     return SG_OK;
 }
 
@@ -62,13 +57,10 @@ static int setup(void **state)
 {
     static fixture f;
     memset(&f, 0, sizeof(f));
-    mem_clock_init(&f.clock, 1000000);
-    mem_transport_init(&f.mt, &f.clock, f.capture, sizeof(f.capture));
-    f.transport = mem_transport_iface(&f.mt);
-    f.platform = mem_clock_platform(&f.clock);
-    f.cfg.platform = &f.platform;
-    f.cfg.plain = &f.transport;
-    f.cfg.tls = &f.transport;
+    mem_net_init(&f.net, 1000000, f.capture, sizeof(f.capture));
+    f.cfg.platform = &f.net.platform;
+    f.cfg.plain = &f.net.transport;
+    f.cfg.tls = &f.net.transport;
     f.cfg.connect_timeout_ms = 2000;
     f.cfg.read_timeout_ms = 1000;
     f.cfg.request_timeout_ms = 2500;
@@ -117,22 +109,22 @@ static void test_reuse_same_origin(void **state)
 {
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/one", &status), SG_OK);
     assert_int_equal(status, 200);
     assert_string_equal(f->body, "aa");
     assert_int_equal(get(f, &local, "/two", &status), SG_OK);
     assert_string_equal(f->body, "bb");
-    assert_int_equal(f->mt.opens, 1);
-    assert_int_equal(f->mt.closes, 0);
-    assert_string_equal(f->mt.last_host, "localhost");
-    assert_int_equal(f->mt.last_port, 8080);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(f->net.mt.closes, 0);
+    assert_string_equal(f->net.mt.last_host, "localhost");
+    assert_int_equal(f->net.mt.last_port, 8080);
     assert_int_equal(f->client.requests_on_conn, 2);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /one HTTP/1.1\r\n"), 1);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /two HTTP/1.1\r\n"), 1);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "Host: localhost:8080\r\n"), 2);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "Authorization: Bearer sgpt_test\r\n"), 2);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /one HTTP/1.1\r\n"), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /two HTTP/1.1\r\n"), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "Host: localhost:8080\r\n"), 2);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "Authorization: Bearer sgpt_test\r\n"), 2);
     assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test")); /* no token left behind */
 }
 
@@ -141,17 +133,17 @@ static void test_other_origin_reopens(void **state)
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_DATA_STR(RESP_OK("bb")),
                                     MEM_DATA_STR(RESP_OK("cc"))};
-    mem_transport_script_recv(&f->mt, recv, 3);
+    mem_transport_script_recv(&f->net.mt, recv, 3);
     sg_http_origin port2 = {"localhost", 8081, false};
     int status;
     assert_int_equal(get(f, &local, "/a", &status), SG_OK);
     assert_int_equal(get(f, &other, "/b", &status), SG_OK);
-    assert_string_equal(f->mt.last_host, "127.0.0.1");
+    assert_string_equal(f->net.mt.last_host, "127.0.0.1");
     assert_int_equal(get(f, &port2, "/c", &status), SG_OK);
     assert_string_equal(f->body, "cc");
-    assert_int_equal(f->mt.opens, 3);
-    assert_int_equal(f->mt.closes, 2);
-    assert_int_equal(f->mt.last_port, 8081);
+    assert_int_equal(f->net.mt.opens, 3);
+    assert_int_equal(f->net.mt.closes, 2);
+    assert_int_equal(f->net.mt.last_port, 8081);
 }
 
 /* Steps the idle probe (a recv with timeout 0) cannot see yet: they follow the request. */
@@ -172,17 +164,17 @@ static sg_status post(fixture *f, const char *target, int *status)
 /* The probe finds the idle connection dead: the request goes once, on a fresh one. */
 static void idle_close_then_reopen(fixture *f, const mem_step *recv, size_t n, bool use_post)
 {
-    mem_transport_script_recv(&f->mt, recv, n);
+    mem_transport_script_recv(&f->net.mt, recv, n);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(use_post ? post(f, "/second", &status) : get(f, &local, "/second", &status),
                      SG_OK);
     assert_int_equal(status, 200);
     assert_string_equal(f->body, "bb");
-    assert_int_equal(f->mt.opens, 2);
-    assert_int_equal(f->mt.closes, 1);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "/second "), 1);
-    assert_int_equal(mem_transport_recv_left(&f->mt), 0);
+    assert_int_equal(f->net.mt.opens, 2);
+    assert_int_equal(f->net.mt.closes, 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "/second "), 1);
+    assert_int_equal(mem_transport_recv_left(&f->net.mt), 0);
     assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test"));
 }
 
@@ -220,7 +212,7 @@ static void test_idle_bytes_drop_connection(void **state)
     /* the first response is read exactly; its last byte arrives while the connection idles */
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa") "X"),
                                     MEM_DATA_STR(RESP_OK("bb"))};
-    f->mt.recv_max = sizeof(RESP_OK("aa")) - 1;
+    f->net.mt.recv_max = sizeof(RESP_OK("aa")) - 1;
     idle_close_then_reopen(f, recv, 2, true);
 }
 
@@ -228,7 +220,7 @@ static void test_idle_bytes_drop_connection(void **state)
 static void died_after_send(fixture *f, const mem_step *recv, size_t n, bool use_post,
                             sg_status expect)
 {
-    mem_transport_script_recv(&f->mt, recv, n);
+    mem_transport_script_recv(&f->net.mt, recv, n);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     sg_status st = use_post ? post(f, "/second", &status) : get(f, &local, "/second", &status);
@@ -237,15 +229,15 @@ static void died_after_send(fixture *f, const mem_step *recv, size_t n, bool use
         /* the server may have acted on it: never sent again */
         assert_null(f->client.conn);
         assert_int_equal(status, 0);
-        assert_int_equal(mem_transport_count_sent(&f->mt, "POST /second "), 1);
-        assert_int_equal(f->mt.opens, 1);
-        assert_int_equal(mem_transport_recv_left(&f->mt), n - 2);
+        assert_int_equal(mem_transport_count_sent(&f->net.mt, "POST /second "), 1);
+        assert_int_equal(f->net.mt.opens, 1);
+        assert_int_equal(mem_transport_recv_left(&f->net.mt), n - 2);
     } else {
         assert_int_equal(status, 200);
         assert_string_equal(f->body, "bb");
-        assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 2);
-        assert_int_equal(f->mt.opens, 2);
-        assert_int_equal(mem_transport_recv_left(&f->mt), 0);
+        assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 2);
+        assert_int_equal(f->net.mt.opens, 2);
+        assert_int_equal(mem_transport_recv_left(&f->net.mt), 0);
     }
 }
 
@@ -282,14 +274,14 @@ static void test_reopen_after_send_failure(void **state)
     fixture *f = *state;
     static const mem_step send[] = {MEM_OK(), MEM_ERROR(SG_ERR_CLOSED)};
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_send(&f->mt, send, 2);
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_send(&f->net.mt, send, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(get(f, &local, "/second", &status), SG_OK);
     assert_string_equal(f->body, "bb");
-    assert_int_equal(f->mt.opens, 2);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 1); /* the failed send kept nothing */
+    assert_int_equal(f->net.mt.opens, 2);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 1); /* the failed send kept nothing */
 }
 
 static void test_post_send_failure_not_resent(void **state)
@@ -298,28 +290,28 @@ static void test_post_send_failure_not_resent(void **state)
     /* the head went out, the body did not: still not ours to judge what the server did */
     static const mem_step send[] = {MEM_OK(), MEM_OK(), MEM_OK(), MEM_ERROR(SG_ERR_CLOSED)};
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_send(&f->mt, send, 4);
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_send(&f->net.mt, send, 4);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(post(f, "/first", &status), SG_OK);
     assert_int_equal(post(f, "/second", &status), SG_ERR_CLOSED);
-    assert_int_equal(f->mt.opens, 1);
-    assert_int_equal(f->mt.sends, 4);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "POST /second "), 1);
-    assert_int_equal(mem_transport_recv_left(&f->mt), 1);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(f->net.mt.sends, 4);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "POST /second "), 1);
+    assert_int_equal(mem_transport_recv_left(&f->net.mt), 1);
 }
 
 static void test_reopen_only_once(void **state)
 {
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1), MEM_EOF()};
-    mem_transport_script_recv(&f->mt, recv, 3);
+    mem_transport_script_recv(&f->net.mt, recv, 3);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(get(f, &local, "/second", &status), SG_ERR_CLOSED);
     assert_int_equal(status, 0);
-    assert_int_equal(f->mt.opens, 2);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 2);
+    assert_int_equal(f->net.mt.opens, 2);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 2);
     assert_null(f->client.conn);
 }
 
@@ -329,14 +321,14 @@ static void test_no_reopen_once_response_started(void **state)
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")),
                                     MEM_DATA_STR("HTTP/1.1 200 OK\r\nContent-Le"), MEM_EOF(),
                                     MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_recv(&f->mt, recv, 4);
+    mem_transport_script_recv(&f->net.mt, recv, 4);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(get(f, &local, "/second", &status), SG_ERR_HTTP_TRUNCATED);
-    assert_int_equal(f->mt.opens, 1);
-    assert_int_equal(f->mt.closes, 1);
-    assert_int_equal(mem_transport_count_sent(&f->mt, "GET /second "), 1);
-    assert_int_equal(mem_transport_recv_left(&f->mt), 1);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(f->net.mt.closes, 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 1);
+    assert_int_equal(mem_transport_recv_left(&f->net.mt), 1);
 }
 
 static void test_reset_mid_response_is_truncated(void **state)
@@ -345,21 +337,21 @@ static void test_reset_mid_response_is_truncated(void **state)
     /* A reset (or TLS ending without close_notify) inside a body ended by close. */
     static const mem_step recv[] = {MEM_DATA_STR("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nab"),
                                     MEM_ERROR(SG_ERR_CLOSED)};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/cut", &status), SG_ERR_HTTP_TRUNCATED);
     assert_string_equal(f->body, "ab");
-    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->net.mt.opens, 1);
 }
 
 static void test_no_reopen_on_fresh_connection(void **state)
 {
     fixture *f = *state;
     static const mem_step recv[] = {MEM_EOF(), MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_ERR_CLOSED);
-    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->net.mt.opens, 1);
 }
 
 static void test_connection_close_is_honoured(void **state)
@@ -368,23 +360,23 @@ static void test_connection_close_is_honoured(void **state)
     static const mem_step recv[] = {
         MEM_DATA_STR("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\naa"),
         MEM_DATA_STR("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nbb")};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_null(f->client.conn);
-    assert_int_equal(f->mt.closes, 1);
+    assert_int_equal(f->net.mt.closes, 1);
     assert_int_equal(get(f, &local, "/second", &status), SG_OK);
     assert_int_equal(status, 404); /* an error status is not a transport error */
     assert_int_equal(f->status_seen, 404);
     assert_string_equal(f->body, "bb");
-    assert_int_equal(f->mt.opens, 2);
+    assert_int_equal(f->net.mt.opens, 2);
 }
 
 static void test_extra_bytes_drop_connection(void **state)
 {
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa") "HTTP/1.1 200 OK\r\n")};
-    mem_transport_script_recv(&f->mt, recv, 1);
+    mem_transport_script_recv(&f->net.mt, recv, 1);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_string_equal(f->body, "aa");
@@ -395,11 +387,11 @@ static void test_read_timeout(void **state)
 {
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR_AFTER(5000, RESP_OK("aa"))};
-    mem_transport_script_recv(&f->mt, recv, 1);
+    mem_transport_script_recv(&f->net.mt, recv, 1);
     int status = 0;
     assert_int_equal(get(f, &local, "/slow", &status), SG_ERR_TIMEOUT);
-    assert_int_equal(f->mt.last_recv_timeout_ms, 1000);
-    assert_int_equal(f->clock.now_ms, 1000000 + 1000);
+    assert_int_equal(f->net.mt.last_recv_timeout_ms, 1000);
+    assert_int_equal(f->net.clock.now_ms, 1000000 + 1000);
     assert_null(f->client.conn);
 }
 
@@ -407,22 +399,22 @@ static void test_connect_timeout(void **state)
 {
     fixture *f = *state;
     static const mem_step open[] = {MEM_OK_AFTER(3000)};
-    mem_transport_script_open(&f->mt, open, 1);
+    mem_transport_script_open(&f->net.mt, open, 1);
     int status = 0;
     assert_int_equal(get(f, &local, "/x", &status), SG_ERR_TIMEOUT);
-    assert_int_equal(f->mt.last_open_timeout_ms, 2000);
-    assert_int_equal(f->mt.opens, 0);
-    assert_int_equal(f->clock.now_ms, 1000000 + 2000);
+    assert_int_equal(f->net.mt.last_open_timeout_ms, 2000);
+    assert_int_equal(f->net.mt.opens, 0);
+    assert_int_equal(f->net.clock.now_ms, 1000000 + 2000);
 }
 
 static void test_open_error_passes_through(void **state)
 {
     fixture *f = *state;
     static const mem_step open[] = {MEM_ERROR(SG_ERR_CONNECT)};
-    mem_transport_script_open(&f->mt, open, 1);
+    mem_transport_script_open(&f->net.mt, open, 1);
     int status = 0;
     assert_int_equal(get(f, &local, "/x", &status), SG_ERR_CONNECT);
-    assert_int_equal(f->mt.sends, 0);
+    assert_int_equal(f->net.mt.sends, 0);
 }
 
 static void test_request_deadline(void **state)
@@ -433,11 +425,11 @@ static void test_request_deadline(void **state)
         MEM_DATA_STR_AFTER(900, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"),
         MEM_DATA_STR_AFTER(900, "a"), MEM_DATA_STR_AFTER(900, "b"),
         MEM_DATA_STR_AFTER(900, "c")};
-    mem_transport_script_recv(&f->mt, recv, 4);
+    mem_transport_script_recv(&f->net.mt, recv, 4);
     int status = 0;
     assert_int_equal(get(f, &local, "/slow", &status), SG_ERR_TIMEOUT);
-    assert_int_equal(f->mt.last_recv_timeout_ms, 700); /* what was left of 2500 */
-    assert_int_equal(f->clock.now_ms, 1000000 + 2500);
+    assert_int_equal(f->net.mt.last_recv_timeout_ms, 700); /* what was left of 2500 */
+    assert_int_equal(f->net.clock.now_ms, 1000000 + 2500);
     assert_string_equal(f->body, "a");
 }
 
@@ -446,11 +438,11 @@ static void test_timeout_on_reused_connection_is_not_retried(void **state)
     fixture *f = *state;
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")),
                                     MEM_DATA_STR_AFTER(5000, RESP_OK("bb"))};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     int status = 0;
     assert_int_equal(get(f, &local, "/first", &status), SG_OK);
     assert_int_equal(get(f, &local, "/second", &status), SG_ERR_TIMEOUT);
-    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->net.mt.opens, 1);
 }
 
 static uint8_t big[(1u << 20) + 128];
@@ -465,7 +457,7 @@ static void test_big_body_through_small_buffer(void **state)
         big[hl + i] = (uint8_t)('A' + i % 23);
     }
     mem_step recv[1] = {MEM_DATA(big, hl + (1u << 20))};
-    mem_transport_script_recv(&f->mt, recv, 1);
+    mem_transport_script_recv(&f->net.mt, recv, 1);
     f->big_pattern_ok = true;
     sg_http_request req = {"GET", "/big", NULL, NULL, NULL, NULL, 0, NULL, 0};
     sg_http_sink sink = {f, NULL, NULL, f_big_body};
@@ -474,7 +466,7 @@ static void test_big_body_through_small_buffer(void **state)
     assert_int_equal(status, 200);
     assert_int_equal(f->big_bytes, 1u << 20);
     assert_true(f->big_pattern_ok);
-    assert_true(f->mt.recvs >= (1u << 20) / sizeof(f->buf));
+    assert_true(f->net.mt.recvs >= (1u << 20) / sizeof(f->buf));
     assert_non_null(f->client.conn); /* still reusable */
 }
 
@@ -485,15 +477,15 @@ static void test_chunked_and_interim_in_tiny_reads(void **state)
         MEM_DATA_STR("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: "
                      "chunked\r\n\r\n3\r\nabc\r\n2;e=1\r\nde\r\n0\r\n\r\n"),
         MEM_DATA_STR(RESP_OK("zz"))};
-    mem_transport_script_recv(&f->mt, recv, 2);
-    f->mt.recv_max = 3;
+    mem_transport_script_recv(&f->net.mt, recv, 2);
+    f->net.mt.recv_max = 3;
     int status = 0;
     assert_int_equal(get(f, &local, "/c", &status), SG_OK);
     assert_int_equal(status, 201);
     assert_string_equal(f->body, "abcde");
     assert_int_equal(get(f, &local, "/d", &status), SG_OK);
     assert_string_equal(f->body, "zz");
-    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->net.mt.opens, 1);
 }
 
 static void test_head_request_then_reuse(void **state)
@@ -502,7 +494,7 @@ static void test_head_request_then_reuse(void **state)
     static const mem_step recv[] = {
         MEM_DATA_STR("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
         MEM_DATA_STR(RESP_OK("bb"))};
-    mem_transport_script_recv(&f->mt, recv, 2);
+    mem_transport_script_recv(&f->net.mt, recv, 2);
     sg_http_request req = {"HEAD", "/h", NULL, NULL, NULL, NULL, 0, NULL, 0};
     sg_http_sink sink = {f, f_status, NULL, f_body};
     int status = 0;
@@ -511,7 +503,7 @@ static void test_head_request_then_reuse(void **state)
     assert_int_equal(f->body_len, 0);
     assert_int_equal(get(f, &local, "/next", &status), SG_OK);
     assert_string_equal(f->body, "bb");
-    assert_int_equal(f->mt.opens, 1);
+    assert_int_equal(f->net.mt.opens, 1);
 }
 
 static void test_post_body_and_partial_sends(void **state)
@@ -520,8 +512,8 @@ static void test_post_body_and_partial_sends(void **state)
     static const mem_step send[] = {MEM_SEND_PARTIAL(5), MEM_SEND_PARTIAL(1), MEM_OK(),
                                     MEM_SEND_PARTIAL(4)};
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("ok"))};
-    mem_transport_script_send(&f->mt, send, 4);
-    mem_transport_script_recv(&f->mt, recv, 1);
+    mem_transport_script_send(&f->net.mt, send, 4);
+    mem_transport_script_recv(&f->net.mt, recv, 1);
     static const char body[] = "client_id=sitegpt-cli&scope=a";
     sg_http_request req = {"POST", "/oauth/token", NULL, NULL,
                            "application/x-www-form-urlencoded", (const uint8_t *)body,
@@ -532,21 +524,21 @@ static void test_post_body_and_partial_sends(void **state)
     assert_string_equal(f->body, "ok");
     const char *tail = "Content-Length: 29\r\n\r\nclient_id=sitegpt-cli&scope=a";
     size_t tl = strlen(tail);
-    assert_true(f->mt.captured > tl);
-    assert_memory_equal(f->capture + f->mt.captured - tl, tail, tl);
+    assert_true(f->net.mt.captured > tl);
+    assert_memory_equal(f->capture + f->net.mt.captured - tl, tail, tl);
     assert_memory_equal(f->capture, "POST /oauth/token HTTP/1.1\r\n", 28);
-    assert_int_equal(f->mt.sends, 5);
+    assert_int_equal(f->net.mt.sends, 5);
 }
 
 static void expect_host_header(fixture *f, const sg_http_origin *o, const char *line)
 {
     static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa"))};
-    mem_transport_script_recv(&f->mt, recv, 1);
-    f->mt.captured = 0;
+    mem_transport_script_recv(&f->net.mt, recv, 1);
+    f->net.mt.captured = 0;
     int status;
     assert_int_equal(get(f, o, "/", &status), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&f->mt, line), 1);
-    assert_string_equal(f->mt.last_host, o->host);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, line), 1);
+    assert_string_equal(f->net.mt.last_host, o->host);
 }
 
 static void test_host_header_ports(void **state)
@@ -575,7 +567,7 @@ static void test_headers_too_large_reports_limit(void **state)
     memset(head + strlen(head), 'x', 600);
     strcat(head, "\r\n\r\n");
     mem_step recv[1] = {MEM_DATA(head, strlen(head))};
-    mem_transport_script_recv(&f->mt, recv, 1);
+    mem_transport_script_recv(&f->net.mt, recv, 1);
     int status = 0;
     assert_int_equal(get(f, &local, "/", &status), SG_ERR_HTTP_HEADERS_TOO_LARGE);
     assert_int_equal(f->client.buf_size, 512); /* the N in "headers exceed N bytes" */
@@ -599,7 +591,7 @@ static void test_argument_checks(void **state)
     sg_http_request bad = {"GET", "/\r\nX: y", NULL, NULL, NULL, NULL, 0, NULL, 0};
     assert_int_equal(sg_http_exchange(&f->client, &local, &bad, NULL, &status),
                      SG_ERR_INVALID_ARG);
-    assert_int_equal(f->mt.open_calls, 0);
+    assert_int_equal(f->net.mt.open_calls, 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+#include "http_feed.h"
 #include "sg_http.h"
 
 #define LOG_CAP 2048
@@ -25,21 +27,13 @@ typedef struct rec {
 } rec;
 
 typedef struct result {
-    sg_status st;
-    int status;
-    bool done;
-    bool keep_alive;
-    uint8_t body_mode;
-    size_t consumed;
+    http_feed_result f;
     rec r;
 } result;
 
 static void log_put(rec *r, const char *s, size_t n)
 {
-    assert_true(r->log_len + n < LOG_CAP);
-    memcpy(r->log + r->log_len, s, n);
-    r->log_len += n;
-    r->log[r->log_len] = '\0';
+    assert_true(capture_append(r->log, LOG_CAP, &r->log_len, s, n));
 }
 
 static sg_status on_status(void *ctx, int status)
@@ -71,58 +65,31 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
-/*
- * Feed in pieces ending at the given cut positions (the last piece runs to len), then
- * finish when the input ran out before the response was complete.
- */
+/* Feed in pieces ending at the given cut positions (the last piece runs to len); on_header
+ * answers header_reply. */
+static void run_reply(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts, bool head,
+                      size_t bufsize, sg_status header_reply, result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->r.header_reply = header_reply;
+    sg_http_sink sink = {&out->r, on_status, on_header, on_body};
+    assert_true(http_feed(in, len, cuts, ncuts, bufsize, head, &sink, &out->f));
+}
+
 static void run(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts, bool head,
                 size_t bufsize, result *out)
 {
-    static uint8_t buf[8192];
-    assert_true(bufsize <= sizeof(buf));
-    memset(out, 0, sizeof(*out));
-    sg_http_sink sink = {&out->r, on_status, on_header, on_body};
-    sg_http_parser p;
-    assert_int_equal(sg_http_parser_init(&p, buf, bufsize, &sink, head), SG_OK);
-    size_t start = 0;
-    sg_status st = SG_OK;
-    for (size_t i = 0; i <= ncuts && st == SG_OK && !p.done; i++) {
-        size_t end = i < ncuts ? cuts[i] : len;
-        size_t used = 0;
-        st = sg_http_parser_feed(&p, in + start, end - start, &used);
-        assert_true(used <= end - start);
-        out->consumed += used;
-        if (st == SG_OK && !p.done) {
-            assert_int_equal(used, end - start); /* only a complete response leaves bytes */
-        }
-        start = end;
-    }
-    if (st == SG_OK && !p.done) {
-        st = sg_http_parser_finish(&p);
-    }
-    if (st != SG_OK) {
-        /* errors are sticky */
-        size_t used = 99;
-        assert_int_equal(sg_http_parser_feed(&p, (const uint8_t *)"x", 1, &used), st);
-        assert_int_equal(used, 0);
-        assert_int_equal(sg_http_parser_finish(&p), st);
-        out->consumed = 0; /* where an error stops is not part of the contract */
-    }
-    out->st = st;
-    out->status = p.status;
-    out->done = p.done;
-    out->keep_alive = p.keep_alive;
-    out->body_mode = p.body_mode;
+    run_reply(in, len, cuts, ncuts, head, bufsize, SG_OK, out);
 }
 
 static void assert_same(const result *a, const result *b)
 {
-    assert_int_equal(a->st, b->st);
-    assert_int_equal(a->status, b->status);
-    assert_int_equal(a->done, b->done);
-    assert_int_equal(a->keep_alive, b->keep_alive);
-    assert_int_equal(a->body_mode, b->body_mode);
-    assert_int_equal(a->consumed, b->consumed);
+    assert_int_equal(a->f.st, b->f.st);
+    assert_int_equal(a->f.status, b->f.status);
+    assert_int_equal(a->f.done, b->f.done);
+    assert_int_equal(a->f.keep_alive, b->f.keep_alive);
+    assert_int_equal(a->f.body_mode, b->f.body_mode);
+    assert_int_equal(a->f.consumed, b->f.consumed);
     assert_string_equal(a->r.log, b->r.log);
     assert_int_equal(a->r.body_len, b->r.body_len);
     assert_memory_equal(a->r.body, b->r.body, a->r.body_len);
@@ -153,18 +120,18 @@ static void check_case(const pcase *c)
     assert_true(len < 4096);
 
     run(in, len, NULL, 0, c->head, bufsize, &whole);
-    if (whole.st != c->st) {
-        print_error("case '%s': got %d (%s), want %d\n", c->name, whole.st,
-                    sg_strerror(whole.st), c->st);
+    if (whole.f.st != c->st) {
+        print_error("case '%s': got %d (%s), want %d\n", c->name, whole.f.st,
+                    sg_strerror(whole.f.st), c->st);
     }
-    assert_int_equal(whole.st, c->st);
+    assert_int_equal(whole.f.st, c->st);
     if (c->st == SG_OK) {
-        assert_true(whole.done);
+        assert_true(whole.f.done);
         assert_string_equal(whole.r.log, c->log);
         assert_int_equal(whole.r.body_len, strlen(c->body));
         assert_memory_equal(whole.r.body, c->body, whole.r.body_len);
-        assert_int_equal(whole.keep_alive, c->keep_alive);
-        assert_int_equal(whole.consumed, len - c->leftover);
+        assert_int_equal(whole.f.keep_alive, c->keep_alive);
+        assert_int_equal(whole.f.consumed, len - c->leftover);
     }
     for (size_t k = 1; k < len; k++) {
         run(in, len, &k, 1, c->head, bufsize, &other);
@@ -378,41 +345,27 @@ static void test_empty_input_is_truncated(void **state)
     (void)state;
     result r;
     run((const uint8_t *)"", 0, NULL, 0, false, 64, &r);
-    assert_int_equal(r.st, SG_ERR_HTTP_TRUNCATED);
+    assert_int_equal(r.f.st, SG_ERR_HTTP_TRUNCATED);
 }
 
 static void test_callback_error_aborts(void **state)
 {
     (void)state;
     static const char in[] = OK200 "X-A: 1\r\nX-B: 2\r\n\r\n";
-    static uint8_t buf[256];
-    rec r;
-    memset(&r, 0, sizeof(r));
-    r.header_reply = SG_ERR_CANCELLED;
-    sg_http_sink sink = {&r, on_status, on_header, on_body};
-    sg_http_parser p;
-    assert_int_equal(sg_http_parser_init(&p, buf, sizeof(buf), &sink, false), SG_OK);
-    size_t used;
-    assert_int_equal(sg_http_parser_feed(&p, (const uint8_t *)in, sizeof(in) - 1, &used),
-                     SG_ERR_CANCELLED);
-    assert_string_equal(r.log, "S200\nHX-A|1\n"); /* stopped at the first refusal */
-    assert_int_equal(sg_http_parser_finish(&p), SG_ERR_CANCELLED);
+    static result res;
+    run_reply((const uint8_t *)in, sizeof(in) - 1, NULL, 0, false, 256, SG_ERR_CANCELLED, &res);
+    assert_int_equal(res.f.st, SG_ERR_CANCELLED); /* sticky: finish says it again */
+    assert_string_equal(res.r.log, "S200\nHX-A|1\n"); /* stopped at the first refusal */
 }
 
 static void test_headers_checked_before_any_callback(void **state)
 {
     (void)state;
     static const char in[] = OK200 "X-A: 1\r\nBad Name: 2\r\n\r\n";
-    static uint8_t buf[256];
-    rec r;
-    memset(&r, 0, sizeof(r));
-    sg_http_sink sink = {&r, on_status, on_header, on_body};
-    sg_http_parser p;
-    assert_int_equal(sg_http_parser_init(&p, buf, sizeof(buf), &sink, false), SG_OK);
-    size_t used;
-    assert_int_equal(sg_http_parser_feed(&p, (const uint8_t *)in, sizeof(in) - 1, &used),
-                     SG_ERR_HTTP_HEADER_NAME);
-    assert_int_equal(r.log_len, 0);
+    static result res;
+    run((const uint8_t *)in, sizeof(in) - 1, NULL, 0, false, 256, &res);
+    assert_int_equal(res.f.st, SG_ERR_HTTP_HEADER_NAME);
+    assert_int_equal(res.r.log_len, 0);
 }
 
 /* Counts body bytes and checks the pattern without keeping them. */

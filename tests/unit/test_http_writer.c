@@ -98,62 +98,44 @@ static void test_injection_rejected(void **state)
 {
     (void)state;
     static const uint8_t body[] = "x";
-    sg_http_request base = {"GET", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0};
-    sg_http_request r;
-
-    r = base;
-    r.target = "/a\r\nX-Evil: 1";
-    expect_rejected(&r, "h");
-    r = base;
-    r.target = "/a b";
-    expect_rejected(&r, "h");
-    r = base;
-    r.target = "a";
-    expect_rejected(&r, "h");
-    r = base;
-    r.method = "GE T";
-    expect_rejected(&r, "h");
-    r = base;
-    r.method = "";
-    expect_rejected(&r, "h");
-    r = base;
-    r.bearer_token = "sgpt_t\nX-Evil: 1";
-    expect_rejected(&r, "h");
-    r = base;
-    r.accept = "a/b\rX";
-    expect_rejected(&r, "h");
-    expect_rejected(&base, "h\r\nX: 1");
-    expect_rejected(&base, "");
-    expect_rejected(&base, NULL);
-
-    sg_http_header bad_value[] = {{"X-A", "ok\r\nX-Evil: 1"}};
-    r = base;
-    r.headers = bad_value;
-    r.header_count = 1;
-    expect_rejected(&r, "h");
-    sg_http_header bad_name[] = {{"X-A:B", "v"}};
-    r.headers = bad_name;
-    expect_rejected(&r, "h");
-    sg_http_header ctl_value[] = {{"X-A", "a\x01"}};
-    r.headers = ctl_value;
-    expect_rejected(&r, "h");
-    sg_http_header framing[] = {{"content-length", "5"}};
-    r.headers = framing;
-    expect_rejected(&r, "h");
-    sg_http_header host[] = {{"Host", "evil"}};
-    r.headers = host;
-    expect_rejected(&r, "h");
-
-    r = base;
-    r.method = "POST";
-    r.body = body;
-    r.body_len = 1;
-    expect_rejected(&r, "h"); /* a body needs a content type */
-    r.content_type = "text/plain\nX: y";
-    expect_rejected(&r, "h");
-    r.content_type = "text/plain";
+    static const sg_http_header bad_value[] = {{"X-A", "ok\r\nX-Evil: 1"}};
+    static const sg_http_header bad_name[] = {{"X-A:B", "v"}};
+    static const sg_http_header ctl_value[] = {{"X-A", "a\x01"}};
+    static const sg_http_header framing[] = {{"content-length", "5"}};
+    static const sg_http_header host[] = {{"Host", "evil"}};
+#define GET_A(target, token, accept, headers) \
+    {"GET", target, token, accept, NULL, NULL, 0, headers, (headers) != NULL}
+    /* each breaks one rule of GET /a with a token, Host "h" */
+    static const struct {
+        sg_http_request req;
+        const char *host;
+    } cases[] = {
+        {GET_A("/a\r\nX-Evil: 1", "sgpt_t", NULL, NULL), "h"},
+        {GET_A("/a b", "sgpt_t", NULL, NULL), "h"},
+        {GET_A("a", "sgpt_t", NULL, NULL), "h"},
+        {{"GE T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{"", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {GET_A("/a", "sgpt_t\nX-Evil: 1", NULL, NULL), "h"},
+        {GET_A("/a", "sgpt_t", "a/b\rX", NULL), "h"},
+        {GET_A("/a", "sgpt_t", NULL, NULL), "h\r\nX: 1"},
+        {GET_A("/a", "sgpt_t", NULL, NULL), ""},
+        {GET_A("/a", "sgpt_t", NULL, NULL), NULL},
+        {GET_A("/a", "sgpt_t", NULL, bad_value), "h"},
+        {GET_A("/a", "sgpt_t", NULL, bad_name), "h"},
+        {GET_A("/a", "sgpt_t", NULL, ctl_value), "h"},
+        {GET_A("/a", "sgpt_t", NULL, framing), "h"},
+        {GET_A("/a", "sgpt_t", NULL, host), "h"},
+        /* a body needs a content type, and a clean one */
+        {{"POST", "/a", "sgpt_t", NULL, NULL, body, 1, NULL, 0}, "h"},
+        {{"POST", "/a", "sgpt_t", NULL, "text/plain\nX: y", body, 1, NULL, 0}, "h"},
+    };
+#undef GET_A
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expect_rejected(&cases[i].req, cases[i].host);
+    }
+    sg_http_request ok = {"POST", "/a", "sgpt_t", NULL, "text/plain", body, 1, NULL, 0};
     size_t n;
-    assert_int_equal(sg_http_write_head(&r, "h", out, sizeof(out), &n), SG_OK);
+    assert_int_equal(sg_http_write_head(&ok, "h", out, sizeof(out), &n), SG_OK);
 }
 
 static void test_buffer_too_small(void **state)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capture.h"
 #include "sg_json.h"
 
 /* ---------------------------------------------------------------- recorder --- */
@@ -28,10 +29,7 @@ typedef struct rec {
 
 static void rec_put(rec *r, const char *s, size_t n)
 {
-    assert_true(r->len + n < sizeof r->out);
-    memcpy(r->out + r->len, s, n);
-    r->len += n;
-    r->out[r->len] = '\0';
+    assert_true(capture_append(r->out, sizeof r->out, &r->len, s, n));
 }
 
 static void rec_fmt(rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -70,9 +68,8 @@ static sg_status rec_cb(void *ctx, const sg_json_event *ev)
     case SG_JSON_EV_RAW:
         r->raw_pieces++;
         if (ev->first) r->raw_len = 0;
-        assert_true(r->raw_len + ev->text.len <= sizeof r->raw);
-        memcpy(r->raw + r->raw_len, ev->text.ptr, ev->text.len);
-        r->raw_len += ev->text.len;
+        assert_true(capture_append(r->raw, sizeof r->raw, &r->raw_len, ev->text.ptr,
+                                   ev->text.len));
         if (ev->last) {
             rec_fmt(r, "R%zu:%d[", ev->sub, (int)ev->type);
             rec_put(r, r->raw, r->raw_len);
@@ -100,19 +97,10 @@ typedef struct bufs {
 
 static sg_json_config make_cfg(bufs *b, rec *r, const sg_json_sub *subs, size_t n)
 {
-    sg_json_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.subs = subs;
-    cfg.sub_count = n;
-    cfg.on_value = rec_cb;
-    cfg.ctx = r;
-    cfg.str_buf = b->str;
-    cfg.str_cap = sizeof b->str;
-    cfg.elem_buf = b->elem;
-    cfg.elem_cap = sizeof b->elem;
-    cfg.tokens = b->tok;
-    cfg.max_tokens = sizeof b->tok / sizeof b->tok[0];
-    return cfg;
+    return (sg_json_config){.subs = subs, .sub_count = n, .on_value = rec_cb, .ctx = r,
+                            .str_buf = b->str, .str_cap = sizeof b->str,
+                            .elem_buf = b->elem, .elem_cap = sizeof b->elem,
+                            .tokens = b->tok, .max_tokens = sizeof b->tok / sizeof b->tok[0]};
 }
 
 /* Feed doc in pieces of `chunk` bytes (0: whole), or split once at `cut` if chunk is -1. */
@@ -752,18 +740,10 @@ static void test_five_megabyte_list(void **state)
     memset(&res, 0, sizeof res);
     const sg_json_sub subs[] = {{"data.tokens[]", SG_JSON_SUB_ELEMENT, false},
                                 {"data.pagination.nextCursor", SG_JSON_SUB_VALUE, false}};
-    sg_json_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.subs = subs;
-    cfg.sub_count = 2;
-    cfg.on_value = big_cb;
-    cfg.ctx = &res;
-    cfg.str_buf = g.str;
-    cfg.str_cap = sizeof g.str;
-    cfg.elem_buf = g.elem;
-    cfg.elem_cap = sizeof g.elem;
-    cfg.tokens = g.tok;
-    cfg.max_tokens = 32;
+    sg_json_config cfg = {.subs = subs, .sub_count = 2, .on_value = big_cb, .ctx = &res,
+                          .str_buf = g.str, .str_cap = sizeof g.str,
+                          .elem_buf = g.elem, .elem_cap = sizeof g.elem,
+                          .tokens = g.tok, .max_tokens = 32};
     sg_json_reader rd;
     assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_OK);
     for (size_t i = 0; i < len; i += 4096)

@@ -67,6 +67,33 @@ static void stop(server *s)
     close(s->fd);
 }
 
+/* Start a server serving with fn (NULL: listen only) and connect tcp to it through host. */
+static sg_transport *connect_to(server *s, loopback_serve_fn fn, sg_posix_tcp *tcp,
+                                volatile sig_atomic_t *cancel, const char *host)
+{
+    start(s, fn);
+    assert_int_equal(sg_posix_tcp_init(tcp, cancel), SG_OK);
+    sg_transport *tr = &tcp->transport;
+    assert_int_equal(tr->open(tr->ctx, host, s->port, T_MS), SG_OK);
+    return tr;
+}
+
+/* Close the connection, then stop its server. */
+static void hang_up(server *s, sg_transport *tr)
+{
+    tr->close(tr->ctx);
+    stop(s);
+}
+
+/* One recv that must end with want and no bytes. */
+static void expect_empty_recv(sg_transport *tr, uint32_t timeout_ms, sg_status want)
+{
+    uint8_t buf[16];
+    size_t n = 99;
+    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, timeout_ms), want);
+    assert_int_equal(n, 0);
+}
+
 /* Receive exactly len bytes or fail the test. */
 static void recv_all(sg_transport *tr, uint8_t *buf, size_t len)
 {
@@ -84,11 +111,8 @@ static void recv_all(sg_transport *tr, uint8_t *buf, size_t len)
 static void echo_through(const char *host)
 {
     server s;
-    start(&s, serve_echo);
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, host, s.port, T_MS), SG_OK);
+    sg_transport *tr = connect_to(&s, serve_echo, &tcp, NULL, host);
     assert_true(tcp.fd >= 0);
 
     static const char msg[] = "ping over loopback";
@@ -125,53 +149,34 @@ static void test_tcp_orderly_eof(void **state)
 {
     (void)state;
     server s;
-    start(&s, serve_close);
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
-    uint8_t buf[16];
-    size_t n = 99;
-    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, T_MS), SG_OK);
-    assert_int_equal(n, 0);
-    tr->close(tr->ctx);
-    stop(&s);
+    sg_transport *tr = connect_to(&s, serve_close, &tcp, NULL, "127.0.0.1");
+    expect_empty_recv(tr, T_MS, SG_OK);
+    hang_up(&s, tr);
 }
 
 static void test_tcp_reset_is_closed(void **state)
 {
     (void)state;
     server s;
-    start(&s, serve_reset);
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
+    sg_transport *tr = connect_to(&s, serve_reset, &tcp, NULL, "127.0.0.1");
     size_t sent = 0;
     assert_int_equal(tr->send(tr->ctx, (const uint8_t *)"x", 1, &sent, T_MS), SG_OK);
-    uint8_t buf[16];
-    size_t n = 0;
-    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, T_MS), SG_ERR_CLOSED);
+    expect_empty_recv(tr, T_MS, SG_ERR_CLOSED);
     assert_int_equal(tcp.last_errno, ECONNRESET);
-    tr->close(tr->ctx);
-    stop(&s);
+    hang_up(&s, tr);
 }
 
 static void test_tcp_recv_timeout(void **state)
 {
     (void)state;
     server s;
-    start(&s, NULL); /* listens, never accepts: the kernel completes the connect */
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
-    uint8_t buf[16];
-    size_t n = 99;
-    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, 200), SG_ERR_TIMEOUT);
-    assert_int_equal(n, 0);
-    tr->close(tr->ctx);
-    stop(&s);
+    /* listens, never accepts: the kernel completes the connect */
+    sg_transport *tr = connect_to(&s, NULL, &tcp, NULL, "127.0.0.1");
+    expect_empty_recv(tr, 200, SG_ERR_TIMEOUT);
+    hang_up(&s, tr);
 }
 
 /* Poll (timeout 0) until something other than "nothing yet" comes, for at most ~5 s. */
@@ -192,11 +197,8 @@ static void test_tcp_poll_with_timeout_zero(void **state)
 {
     (void)state;
     server s;
-    start(&s, serve_echo);
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
+    sg_transport *tr = connect_to(&s, serve_echo, &tcp, NULL, "127.0.0.1");
     uint8_t buf[16];
     size_t n = 99;
     /* nothing sent, nothing to read: a poll answers at once instead of waiting */
@@ -207,8 +209,7 @@ static void test_tcp_poll_with_timeout_zero(void **state)
     assert_int_equal(poll_until_ready(tr, buf, sizeof buf, &n), SG_OK);
     assert_int_equal(n, 1);
     assert_int_equal(buf[0], 'x');
-    tr->close(tr->ctx);
-    stop(&s);
+    hang_up(&s, tr);
 
     /* a peer that closed while the connection idled: the poll sees the EOF */
     start(&s, serve_close);
@@ -216,8 +217,7 @@ static void test_tcp_poll_with_timeout_zero(void **state)
     n = 99;
     assert_int_equal(poll_until_ready(tr, buf, sizeof buf, &n), SG_OK);
     assert_int_equal(n, 0);
-    tr->close(tr->ctx);
-    stop(&s);
+    hang_up(&s, tr);
 }
 
 static void test_tcp_refused(void **state)
@@ -286,18 +286,12 @@ static void test_tcp_recv_cancelled(void **state)
 {
     (void)state;
     server s;
-    start(&s, NULL);
     sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, &g_cancel), SG_OK);
-    sg_transport *tr = &tcp.transport;
-    assert_int_equal(tr->open(tr->ctx, "127.0.0.1", s.port, T_MS), SG_OK);
+    sg_transport *tr = connect_to(&s, NULL, &tcp, &g_cancel, "127.0.0.1");
     arm_cancel(100);
-    uint8_t buf[16];
-    size_t n = 0;
-    assert_int_equal(tr->recv(tr->ctx, buf, sizeof buf, &n, 60000), SG_ERR_CANCELLED);
+    expect_empty_recv(tr, 60000, SG_ERR_CANCELLED);
     assert_int_equal(g_cancel, 1);
-    tr->close(tr->ctx);
-    stop(&s);
+    hang_up(&s, tr);
 }
 
 /* ---------------------------------------------------------------- platform --- */

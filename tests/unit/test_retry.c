@@ -214,25 +214,21 @@ static void test_redirect_rules(void **state)
         assert_int_equal(sg_redirect_is(no[i], &is), SG_OK);
         assert_false(is);
     }
-    assert_int_equal(sg_redirect_method(303, "POST", &m, &keep), SG_OK);
-    assert_string_equal(m, "GET");
-    assert_false(keep);
-    assert_int_equal(sg_redirect_method(303, "DELETE", &m, &keep), SG_OK);
-    assert_string_equal(m, "GET");
-    assert_int_equal(sg_redirect_method(303, "HEAD", &m, &keep), SG_OK);
-    assert_string_equal(m, "HEAD");
-    assert_int_equal(sg_redirect_method(302, "POST", &m, &keep), SG_OK);
-    assert_string_equal(m, "GET");
-    assert_false(keep);
-    assert_int_equal(sg_redirect_method(301, "DELETE", &m, &keep), SG_OK);
-    assert_string_equal(m, "DELETE");
-    assert_true(keep);
-    assert_int_equal(sg_redirect_method(307, "POST", &m, &keep), SG_OK);
-    assert_string_equal(m, "POST");
-    assert_true(keep);
-    assert_int_equal(sg_redirect_method(308, "PUT", &m, &keep), SG_OK);
-    assert_string_equal(m, "PUT");
-    assert_true(keep);
+    /* 303 makes anything but HEAD a GET; 301/302 only a POST; 307/308 keep everything */
+    static const struct {
+        int status;
+        const char *method, *want;
+        bool keep;
+    } cases[] = {
+        {303, "POST", "GET", false},   {303, "DELETE", "GET", false}, {303, "HEAD", "HEAD", true},
+        {302, "POST", "GET", false},   {301, "DELETE", "DELETE", true},
+        {307, "POST", "POST", true},   {308, "PUT", "PUT", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(sg_redirect_method(cases[i].status, cases[i].method, &m, &keep), SG_OK);
+        assert_string_equal(m, cases[i].want);
+        assert_int_equal(keep, cases[i].keep);
+    }
     assert_int_equal(sg_redirect_method(200, "GET", &m, &keep), SG_ERR_INVALID_ARG);
 }
 

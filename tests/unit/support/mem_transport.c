@@ -38,6 +38,14 @@ sg_platform mem_clock_platform(mem_clock *c)
     return p;
 }
 
+void mem_net_init(mem_net *n, uint64_t start_ms, uint8_t *capture, size_t capture_cap)
+{
+    mem_clock_init(&n->clock, start_ms);
+    mem_transport_init(&n->mt, &n->clock, capture, capture_cap);
+    n->transport = mem_transport_iface(&n->mt);
+    n->platform = mem_clock_platform(&n->clock);
+}
+
 void mem_transport_init(mem_transport *t, mem_clock *clock, uint8_t *capture, size_t capture_cap)
 {
     memset(t, 0, sizeof(*t));
@@ -103,6 +111,20 @@ static void script_advance(mem_script *s)
     s->waited_ms = 0;
 }
 
+/* Consume step st (may be NULL) of an open or send script: what an ERROR or EOF step makes
+ * the call return, SG_OK for the others. */
+static sg_status take_step(mem_script *s, const mem_step *st)
+{
+    if (st == NULL) {
+        return SG_OK;
+    }
+    script_advance(s);
+    if (st->kind == MEM_STEP_ERROR) {
+        return st->error;
+    }
+    return st->kind == MEM_STEP_EOF ? SG_ERR_CLOSED : SG_OK;
+}
+
 static sg_status mt_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     mem_transport *t = ctx;
@@ -120,14 +142,9 @@ static sg_status mt_open(void *ctx, const char *host, uint16_t port, uint32_t ti
     if (timed_out) {
         return SG_ERR_TIMEOUT;
     }
-    if (st != NULL) {
-        script_advance(&t->open_script);
-        if (st->kind == MEM_STEP_ERROR) {
-            return st->error;
-        }
-        if (st->kind == MEM_STEP_EOF) {
-            return SG_ERR_CLOSED;
-        }
+    sg_status failed = take_step(&t->open_script, st);
+    if (failed != SG_OK) {
+        return failed;
     }
     t->is_open = true;
     t->opens++;
@@ -150,17 +167,12 @@ static sg_status mt_send(void *ctx, const uint8_t *data, size_t len, size_t *sen
         return SG_ERR_TIMEOUT;
     }
     size_t n = len;
-    if (st != NULL) {
-        script_advance(&t->send_script);
-        if (st->kind == MEM_STEP_ERROR) {
-            return st->error;
-        }
-        if (st->kind == MEM_STEP_EOF) {
-            return SG_ERR_CLOSED;
-        }
-        if (st->kind == MEM_STEP_DATA && st->len < n) {
-            n = st->len;
-        }
+    sg_status failed = take_step(&t->send_script, st);
+    if (failed != SG_OK) {
+        return failed;
+    }
+    if (st != NULL && st->kind == MEM_STEP_DATA && st->len < n) {
+        n = st->len; /* a partial send */
     }
     size_t keep = t->capture_cap - t->captured;
     keep = n < keep ? n : keep;

@@ -102,6 +102,19 @@ void mem_transport_script_send(mem_transport *t, const mem_step *steps, size_t c
 void mem_transport_script_recv(mem_transport *t, const mem_step *steps, size_t count);
 sg_transport mem_transport_iface(mem_transport *t);
 
+/*
+ * The stack most tests start from: a fake clock, a scripted transport over it capturing what
+ * is sent, and the interfaces of both. mem_net_init wires them; n must not move afterwards.
+ */
+typedef struct mem_net {
+    mem_clock clock;
+    mem_transport mt;
+    sg_transport transport;
+    sg_platform platform;
+} mem_net;
+
+void mem_net_init(mem_net *n, uint64_t start_ms, uint8_t *capture, size_t capture_cap);
+
 /* Recv steps not yet consumed (a partly delivered DATA step counts). */
 size_t mem_transport_recv_left(const mem_transport *t);
 
