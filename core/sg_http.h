@@ -128,8 +128,17 @@ typedef struct sg_http_origin {
     bool tls;
 } sg_http_origin;
 
-/* Longest host name the client keeps for its open connection, NUL included. */
+/*
+ * Longest host name the client keeps for its open connection, NUL included. A device that
+ * talks to one known host can lower it (it sizes sg_http_client and a frame of
+ * sg_http_exchange).
+ */
+#ifndef SG_HTTP_HOST_MAX
 #define SG_HTTP_HOST_MAX 256
+#endif
+#if SG_HTTP_HOST_MAX < 16
+#error "SG_HTTP_HOST_MAX must leave room for a host name"
+#endif
 
 typedef struct sg_http_client {
     sg_http_config cfg;
