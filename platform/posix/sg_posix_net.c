@@ -187,6 +187,33 @@ static sg_status io_errno_status(sg_posix_tcp *t)
     return fail_errno(t, SG_ERR_IO);
 }
 
+/*
+ * One send (out != NULL) or recv (in != NULL) once the socket is ready, retrying EAGAIN and
+ * an EINTR that was not a cancel, until the deadline.
+ */
+static sg_status tcp_io(sg_posix_tcp *t, const uint8_t *out, uint8_t *in, size_t len,
+                        size_t *done, uint32_t timeout_ms)
+{
+    const uint64_t deadline = mono_ms() + timeout_ms;
+    for (;;) {
+        sg_status st = wait_fd(t, t->fd, out != NULL ? POLLOUT : POLLIN, deadline);
+        if (st != SG_OK) {
+            return st;
+        }
+        ssize_t n = out != NULL ? send(t->fd, out, len, SG_SEND_FLAGS) : recv(t->fd, in, len, 0);
+        if (n >= 0) {
+            *done = (size_t)n;
+            return SG_OK;
+        }
+        if (errno == EINTR && tcp_cancelled(t)) {
+            return SG_ERR_CANCELLED;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            return io_errno_status(t);
+        }
+    }
+}
+
 static sg_status tcp_send(void *ctx, const uint8_t *data, size_t len, size_t *sent,
                           uint32_t timeout_ms)
 {
@@ -201,24 +228,7 @@ static sg_status tcp_send(void *ctx, const uint8_t *data, size_t len, size_t *se
     if (len == 0) {
         return SG_OK;
     }
-    const uint64_t deadline = mono_ms() + timeout_ms;
-    for (;;) {
-        sg_status st = wait_fd(t, t->fd, POLLOUT, deadline);
-        if (st != SG_OK) {
-            return st;
-        }
-        ssize_t n = send(t->fd, data, len, SG_SEND_FLAGS);
-        if (n >= 0) {
-            *sent = (size_t)n;
-            return SG_OK;
-        }
-        if (errno == EINTR && tcp_cancelled(t)) {
-            return SG_ERR_CANCELLED;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            return io_errno_status(t);
-        }
-    }
+    return tcp_io(t, data, NULL, len, sent, timeout_ms);
 }
 
 static sg_status tcp_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
@@ -232,24 +242,7 @@ static sg_status tcp_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
     if (t->fd < 0) {
         return SG_ERR_CLOSED;
     }
-    const uint64_t deadline = mono_ms() + timeout_ms;
-    for (;;) {
-        sg_status st = wait_fd(t, t->fd, POLLIN, deadline);
-        if (st != SG_OK) {
-            return st;
-        }
-        ssize_t n = recv(t->fd, buf, cap, 0);
-        if (n >= 0) {
-            *received = (size_t)n; /* 0: orderly EOF */
-            return SG_OK;
-        }
-        if (errno == EINTR && tcp_cancelled(t)) {
-            return SG_ERR_CANCELLED;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            return io_errno_status(t);
-        }
-    }
+    return tcp_io(t, NULL, buf, cap, received, timeout_ms); /* 0 bytes: orderly EOF */
 }
 
 sg_status sg_posix_tcp_init(sg_posix_tcp *t, volatile sig_atomic_t *cancel)

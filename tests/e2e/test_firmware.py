@@ -86,6 +86,15 @@ class Relay:
         self.thread.join(timeout=5)
 
 
+def approver(mock):
+    """A console-line callback that approves the user code the firmware prints."""
+    def approve(line):
+        m = re.match(r"fw: user_code=(\S+)", line)
+        if m:
+            mock.approve(m.group(1))
+    return approve
+
+
 def boot(elf, mock, workdir, kv_dir, on_line=None, seed="e2e"):
     """Run the firmware once; returns (exit code, console text)."""
     relay = Relay("127.0.0.1", mock.port)
@@ -185,10 +194,7 @@ def test_firmware_replaces_a_bad_or_revoked_stored_token(firmware, make_mock, tm
         stored, _ = mock.seed_token(revoked=True)
     token_file.write_text(stored)
 
-    def approve(line):
-        m = re.match(r"fw: user_code=(\S+)", line)
-        if m:
-            mock.approve(m.group(1))
+    approve = approver(mock)
 
     rc, console = boot(firmware, mock, str(tmp_path), str(kv_dir), approve)
     assert rc == 0, console
@@ -214,10 +220,7 @@ def test_firmware_login_with_other_certificates_and_versions(firmware, make_mock
     kv_dir = tmp_path / "kv"
     kv_dir.mkdir()
 
-    def approve(line):
-        m = re.match(r"fw: user_code=(\S+)", line)
-        if m:
-            mock.approve(m.group(1))
+    approve = approver(mock)
 
     rc, console = boot(firmware, mock, str(tmp_path), str(kv_dir), approve)
     assert rc == 0, console
