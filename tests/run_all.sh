@@ -44,6 +44,7 @@ step no-heap make check-heap
 # The firmware tests run once, in their own step below.
 NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py"
 step e2e make "$NOFW" test-e2e
+step demo make demo   # the README's first command, end to end
 step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
 step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
