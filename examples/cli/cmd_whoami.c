@@ -38,6 +38,12 @@ int cmd_whoami(const cli_globals *g, int argc, char **argv)
     }
     static cli_identity who;
     sg_status st = cli_identity_fetch(net, cred.token, &who);
+    if (st != SG_OK && st != SG_ERR_AUTH && st != SG_ERR_API && st != SG_ERR_RATE_LIMITED) {
+        /* Before closing: the detail names the host, port and CA file of the open session. */
+        rc = cli_fail_status(g, st, "asking the API who this token belongs to");
+        cli_net_close(net);
+        return rc;
+    }
     cli_net_close(net);
     if (st == SG_ERR_AUTH) {
         const char *p = cred.profile[0] != '\0' ? cred.profile : "default";
@@ -55,9 +61,6 @@ int cmd_whoami(const cli_globals *g, int argc, char **argv)
     }
     if (st == SG_ERR_API || st == SG_ERR_RATE_LIMITED) {
         return cli_fail_envelope(g, &who.env, who.env.http_status);
-    }
-    if (st != SG_OK) {
-        return cli_fail_status(g, st, "asking the API who this token belongs to");
     }
     cli_identity_print(g, &who, cred.profile, cred.api_base, cred.token_source);
     return CLI_EXIT_OK;

@@ -68,3 +68,18 @@ def test_corrupt_config_in_json_mode(cli, mock):
     assert out["ok"] is False and out["error"]["code"] == "CONFIG_CORRUPT"
     assert str(cli.config_path) in out["error"]["message"]
     assert cli.config_path.read_text() == "{oops"
+
+
+def test_network_failures_name_the_server(cli, token, make_mock, rogue_mock):
+    secret = token()
+    gone = make_mock()
+    port = gone.port
+    gone.stop()
+    r = cli("whoami", "--api-base", "https://localhost:%d" % port,
+            env={"SITEGPT_API_TOKEN": secret})
+    assert r.returncode == 5
+    assert "localhost port %d" % port in r.stderr, r.stderr
+    r = cli("whoami", server=rogue_mock, env={"SITEGPT_API_TOKEN": secret})
+    assert r.returncode == 5
+    assert "certificate of localhost" in r.stderr and "CA file" in r.stderr, r.stderr
+    assert_no_secrets(r.stdout + r.stderr)
