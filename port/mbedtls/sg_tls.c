@@ -169,6 +169,21 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     return (int)got; /* 0: the inner stream ended, mbedTLS reports CONN_EOF */
 }
 
+/*
+ * One send or recv: its timeout bounds the whole call, however many inner reads a record
+ * takes (a peer dripping a record byte by byte must not stretch it). Timeout 0 stays a poll:
+ * every inner call then gets 0.
+ */
+static void call_deadline(sg_tls *t, uint32_t timeout_ms)
+{
+    t->io_status = SG_OK;
+    t->io_timeout_ms = timeout_ms;
+    t->deadline_ms = 0;
+    if (timeout_ms != 0 && t->platform != NULL && t->platform->now_ms != NULL) {
+        t->deadline_ms = t->platform->now_ms(t->platform->ctx) + timeout_ms;
+    }
+}
+
 static bool is_tls13(const sg_tls *t)
 {
 #if SG_TLS13
@@ -404,12 +419,12 @@ static sg_status tls_send(void *ctx, const uint8_t *data, size_t len, size_t *se
     if (len == 0) {
         return SG_OK;
     }
-    t->io_status = SG_OK;
-    t->io_timeout_ms = timeout_ms;
+    call_deadline(t, timeout_ms);
     int ret;
     do {
         ret = mbedtls_ssl_write(&t->ssl, data, len);
     } while (tls_again(t, ret));
+    t->deadline_ms = 0;
     if (ret < 0) {
         return tls_status(t, ret, false);
     }
@@ -428,12 +443,12 @@ static sg_status tls_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
     if (!t->is_open) {
         return SG_ERR_CLOSED;
     }
-    t->io_status = SG_OK;
-    t->io_timeout_ms = timeout_ms;
+    call_deadline(t, timeout_ms);
     int ret;
     do {
         ret = mbedtls_ssl_read(&t->ssl, buf, cap);
     } while (tls_again(t, ret));
+    t->deadline_ms = 0;
     if (ret > 0) {
         *received = (size_t)ret;
         return SG_OK;

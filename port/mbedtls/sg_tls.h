@@ -25,7 +25,7 @@ typedef sg_status (*sg_tls_entropy_fn)(void *ctx, uint8_t *out, size_t len);
 typedef struct sg_tls {
     sg_transport transport;           /* hand &tls.transport to the core */
     const sg_transport *inner;
-    const sg_platform *platform;      /* optional: bounds the whole handshake by its clock */
+    const sg_platform *platform;      /* optional: bounds a whole handshake, send or recv */
     sg_tls_entropy_fn entropy;
     void *entropy_ctx;
     mbedtls_ssl_context ssl;
@@ -49,7 +49,7 @@ typedef struct sg_tls {
     int last_error;                   /* last mbedTLS error code, 0 if none */
     sg_status io_status;              /* why the inner transport failed, SG_OK if it did not */
     uint32_t io_timeout_ms;           /* timeout for the current inner call */
-    uint64_t deadline_ms;             /* handshake deadline on platform's clock, 0 if none */
+    uint64_t deadline_ms;             /* current call's deadline (platform clock), 0 if none */
 } sg_tls;
 
 /* What the open session negotiated, for a verbose print. Strings are static. */
@@ -61,7 +61,8 @@ typedef struct sg_tls_info {
 
 /*
  * Wrap inner (which must outlive t). entropy seeds the DRBG; platform may be NULL (then each
- * inner call of the handshake gets the open timeout instead of sharing one deadline).
+ * inner call of a handshake, send or recv gets the whole timeout instead of sharing one
+ * deadline, so a peer dripping a record byte by byte can stretch one call).
  * SG_ERR_ENTROPY when seeding fails, SG_ERR_TLS when mbedTLS cannot be set up.
  */
 SG_NODISCARD sg_status sg_tls_init(sg_tls *t, const sg_transport *inner,

@@ -522,6 +522,78 @@ static void test_handshake_with_platform_deadline(void **state)
     sg_tls_free(&c.tls);
 }
 
+/*
+ * A peer that drips: the TCP stream under TLS hands over one byte per read, each a fake
+ * 100 ms after the last, so one record takes far longer than one read's timeout.
+ */
+typedef struct drip {
+    sg_transport iface;
+    const sg_transport *inner;
+    mem_clock *clock;
+    bool on;
+} drip;
+
+static sg_status drip_open(void *ctx, const char *host, uint16_t port, uint32_t ms)
+{
+    drip *d = ctx;
+    return d->inner->open(d->inner->ctx, host, port, ms);
+}
+
+static sg_status drip_send(void *ctx, const uint8_t *p, size_t n, size_t *sent, uint32_t ms)
+{
+    drip *d = ctx;
+    return d->inner->send(d->inner->ctx, p, n, sent, ms);
+}
+
+static sg_status drip_recv(void *ctx, uint8_t *p, size_t cap, size_t *got, uint32_t ms)
+{
+    drip *d = ctx;
+    if (d->on) {
+        cap = 1;
+        d->clock->now_ms += 100;
+    }
+    return d->inner->recv(d->inner->ctx, p, cap, got, ms == 0 ? 0 : T_MS);
+}
+
+static void drip_close(void *ctx)
+{
+    drip *d = ctx;
+    d->inner->close(d->inner->ctx);
+}
+
+/* A recv's timeout bounds the whole call, not each read of the stream below it. */
+static void test_recv_timeout_bounds_dripped_record(void **state)
+{
+    (void)state;
+    mem_clock clk;
+    mem_clock_init(&clk, 1000);
+    sg_platform plat = mem_clock_platform(&clk);
+    sg_posix_tcp tcp;
+    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
+    drip d = { { NULL, drip_open, drip_send, drip_recv, drip_close }, &tcp.transport, &clk,
+               false };
+    d.iface.ctx = &d;
+    sg_tls tls;
+    assert_int_equal(sg_tls_init(&tls, &d.iface, sg_posix_entropy, NULL, &plat), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&tls, F.ca), SG_OK);
+    sg_transport *tr = &tls.transport;
+    assert_int_equal(tr->open(tr->ctx, "localhost", F.port[SRV_GOOD], T_MS), SG_OK);
+    static const char msg[] = "a record of some forty bytes, dripped";
+    size_t n = 0;
+    assert_int_equal(tr->send(tr->ctx, (const uint8_t *)msg, sizeof msg - 1, &n, T_MS), SG_OK);
+    d.on = true;
+    uint8_t buf[64];
+    uint64_t start = clk.now_ms;
+    sg_status st = tr->recv(tr->ctx, buf, sizeof buf, &n, 1000);
+    uint64_t took = clk.now_ms - start;
+    uint64_t deadline_left = tls.deadline_ms;
+    tr->close(tr->ctx); /* before any assert: the server serves one connection at a time */
+    sg_tls_free(&tls);
+    assert_int_equal(st, SG_ERR_TIMEOUT);
+    assert_true(took <= 1000 + 100); /* at most the read that crossed it */
+    assert_int_equal(deadline_left, 0);
+}
+
 /* ---------------------------------------------------------------- max fragment length --- */
 
 static int out_payload(const sg_tls *t) { return mbedtls_ssl_get_max_out_record_payload(&t->ssl); }
@@ -758,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_name_checked_against_host_given),
         cmocka_unit_test(test_expired),
         cmocka_unit_test(test_recv_timeout),
+        cmocka_unit_test(test_recv_timeout_bounds_dripped_record),
         cmocka_unit_test(test_poll_idle_session),
         cmocka_unit_test(test_handshake_with_platform_deadline),
         cmocka_unit_test(test_max_fragment_option),
