@@ -237,7 +237,9 @@ int cmd_profiles(const cli_globals *g, int argc, char **argv)
         } else {
             print_help(help ? stdout : stderr);
         }
-        return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        return help ? CLI_EXIT_OK
+                    : cli_usage_error(g, "profiles", "missing the subcommand (list, show, use "
+                                      "or delete)");
     }
     bool needs_name = strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0;
     if (needs_name && arg == NULL) {

@@ -184,9 +184,13 @@ int main(int argc, char **argv)
         }
         nrest--;
     }
+    if (nrest == 0 && want_help) {
+        print_main_help(stdout);
+        return CLI_EXIT_OK;
+    }
     if (nrest == 0) {
-        print_main_help(want_help ? stdout : stderr);
-        return want_help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        print_main_help(stderr);
+        return cli_usage_error(&g, NULL, "missing the command (login, whoami, tokens, ...)");
     }
 
     const cli_command *cmd = find_command(rest[0]);

@@ -256,6 +256,12 @@ def test_global_options_and_unknown_command(cli):
     assert envelope(r.stdout)["error"]["code"] == "UNKNOWN_COMMAND"
     r = cli("--timeout", "0", "api", "/x")
     assert r.returncode == EXIT_USAGE and "--timeout" in r.stderr
+    r = cli()
+    assert r.returncode == EXIT_USAGE and r.stdout == "" and "Usage: sitegpt" in r.stderr
+    assert "missing the command" in r.stderr
+    r = cli("--json")
+    assert r.returncode == EXIT_USAGE
+    assert envelope(r.stdout)["error"]["code"] == "USAGE_ERROR"
 
 
 def test_commands_needing_a_token_name_the_official_error(cli, mock):

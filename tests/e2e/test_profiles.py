@@ -76,7 +76,10 @@ def test_missing_profiles_and_bad_usage(cli, two):
                       (["list", "x"], "takes no argument"), (["--what"], "unknown option")):
         r = cli("profiles", *args)
         assert r.returncode == 2 and msg in r.stderr
-    assert cli("profiles").returncode == 2
+    r = cli("profiles")
+    assert r.returncode == 2 and r.stdout == "" and "missing the subcommand" in r.stderr
+    r = cli("--json", "profiles")
+    assert r.returncode == 2 and json.loads(r.stdout)["error"]["code"] == "USAGE_ERROR"
     for sub in ([], ["list"], ["show"], ["use"], ["delete"]):
         r = cli("profiles", *sub, "--help")
         assert r.returncode == 0 and "Example" in r.stdout
