@@ -582,12 +582,13 @@ def test_misbehave_delay_drip_and_hang(mock_plain):
     c = connect(m)
     assert call(m, "GET", "/api/v2/health", conn=c)[0] == 200
     assert call(m, "GET", "/api/v2/health", conn=c)[0] == 200  # still keep-alive
-    m.misbehave("hang", seconds=0.5)
+    # margins of seconds, not milliseconds: the server threads share this process's GIL
+    m.misbehave("hang", seconds=5)
     assert raw(m, GET_HEALTH, timeout=0.2) == b"<timeout>"
     m.misbehave("hang", seconds=0.2)
-    assert raw(m, GET_HEALTH, timeout=3) == b""   # bounded: closed without an answer
-    m.misbehave("delay", ms=100)
-    assert raw(m, GET_HEALTH, timeout=0.02) == b"<timeout>"
+    assert raw(m, GET_HEALTH, timeout=5) == b""   # bounded: closed without an answer
+    m.misbehave("delay", ms=3000)
+    assert raw(m, GET_HEALTH, timeout=0.2) == b"<timeout>"
 
 
 def test_misbehave_status_can_run_the_app(mock, token):
