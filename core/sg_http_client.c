@@ -179,6 +179,7 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
     }
     put(&w, "\r\n");
     if (w.overflow) {
+        memset(out, 0, w.len); /* what fitted may hold the bearer token */
         return SG_ERR_BUFFER_TOO_SMALL;
     }
     *written = w.len;
