@@ -420,6 +420,11 @@ static int save_and_show(const cli_globals *g, cli_net *net, const char *profile
         fprintf(stderr, "Logged in. The token is saved in profile '%s' (%s).\n", profile,
                 cli_store_path());
     }
+    const char *env_token = getenv("SITEGPT_API_TOKEN");
+    if (env_token != NULL && env_token[0] != '\0') {
+        fprintf(stderr, "sitegpt: note: SITEGPT_API_TOKEN is set and beats any saved token; "
+                        "unset it to use profile '%s'\n", profile);
+    }
     static cli_identity who;
     sg_status st = SG_OK;
     if (checked == NULL) {

@@ -352,3 +352,13 @@ def test_login_help(cli):
     for word in ("--full-access", "--scope", "--chatbot", "--expires-in-days", "--token",
                  "--qr", "--no-browser", "Examples:", "billing:write"):
         assert word in r.stdout
+
+
+def test_login_warns_that_env_token_still_wins(cli, token):
+    env = {"SITEGPT_API_TOKEN": token(scopes=["leads:read"])}
+    r = cli("login", "--profile", "p", "--token", "-", input=token() + "\n", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "SITEGPT_API_TOKEN" in r.stderr and "unset" in r.stderr
+    assert_no_secrets(r.stdout + r.stderr)
+    r = cli("login", "--profile", "q", "--token", "-", input=token() + "\n")
+    assert r.returncode == 0 and "SITEGPT_API_TOKEN" not in r.stderr
