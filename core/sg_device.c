@@ -439,7 +439,8 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         b = b < interval_ms ? interval_ms : b;
         d->backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
         d->next_poll_ms = now + b;
-    } else if (hs == 200 && d->json_st == SG_OK && seen(d, S_ACCESS_TOKEN)) {
+    } else if (hs == 200 && d->json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
+               d->u.access_token[0] != '\0') {
         wipe(d->body, sizeof d->body);
         d->body_len = 0;
         d->state = ST_DONE;

@@ -300,6 +300,8 @@ static void test_final_outcomes(void **state)
     expect_final("<html>nope</html>", 403, SG_ERR_HTTP_STATUS, "");
     assert_int_equal(F.d.http_status, 403);
     expect_final("{\"token_type\":\"Bearer\"}", 200, SG_ERR_JSON_TYPE, "");
+    /* an empty token is no token: not a success that take_token then refuses */
+    expect_final("{\"access_token\":\"\"}", 200, SG_ERR_JSON_TYPE, "");
 }
 
 static void test_stops_at_expiry(void **state)
