@@ -317,6 +317,9 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
         st = sg_api_request(&api, method, target, body_len ? request_body : NULL, body_len,
                             on_body, &out, &env, &http_status);
     }
+    if (out.wrote_body && out.last_byte != '\n') {
+        fputc('\n', stdout); /* a cut body never runs into the error envelope */
+    }
     fflush(stdout);
     if (st != SG_OK) {
         char context[SG_API_TARGET_MAX + 32];
@@ -324,9 +327,6 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
         rc = cli_fail_status(g, st, context);
         cli_net_close(net);
         return rc;
-    }
-    if (out.wrote_body && out.last_byte != '\n') {
-        fputc('\n', stdout);
     }
     cli_net_close(net);
     if (http_status < 200 || http_status > 299) {

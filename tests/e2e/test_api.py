@@ -179,6 +179,10 @@ def test_misbehaving_server_gives_a_clear_error(cli, mock, mode, params, expect)
     # The body streams: a cut one may have started on stdout, but never looks complete.
     with pytest.raises(ValueError):
         json.loads(r.stdout)
+    # with --json the error envelope is a line of its own, after whatever was cut
+    r = cli("--json", "api", "/api/v2/health", timeout=60)
+    assert r.returncode == EXIT_NETWORK
+    assert envelope(r.stdout.splitlines()[-1])["ok"] is False, r.stdout
 
 
 def test_hanging_server_times_out(cli, mock):
