@@ -991,8 +991,11 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
         char tmp[4];
         size_t n;
         sg_status st = decode_one(src, len, &i, tmp, &n);
-        if (st != SG_OK) return st;
-        if (n >= cap - o) return SG_ERR_BUFFER_TOO_SMALL;
+        if (st == SG_OK && n >= cap - o) st = SG_ERR_BUFFER_TOO_SMALL;
+        if (st != SG_OK) {
+            memset(out, 0, o); /* terminated, and no prefix of a secret left behind */
+            return st;
+        }
         memcpy(out + o, tmp, n);
         o += n;
     }

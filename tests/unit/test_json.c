@@ -671,8 +671,15 @@ static void test_unescape(void **state)
     assert_memory_equal(out, "\xf0\x9f\x98\x80", 5);
     assert_int_equal(sg_json_unescape("\\ud83d", 6, out, sizeof out, &len), SG_ERR_JSON_SYNTAX);
     assert_int_equal(sg_json_unescape("\\q", 2, out, sizeof out, &len), SG_ERR_JSON_SYNTAX);
+    /* a failure leaves out terminated and without the prefix (a config token goes here) */
+    memset(out, 'Z', sizeof out);
     assert_int_equal(sg_json_unescape("12345678", 8, out, sizeof out, &len),
                      SG_ERR_BUFFER_TOO_SMALL);
+    assert_string_equal(out, "");
+    assert_null(memchr(out, '1', sizeof out));
+    memset(out, 'Z', sizeof out);
+    assert_int_equal(sg_json_unescape("ab\\q", 4, out, sizeof out, &len), SG_ERR_JSON_SYNTAX);
+    assert_string_equal(out, "");
 }
 
 /* ---------------------------------------------------------------- big list --- */
