@@ -4,6 +4,7 @@ The binary comes from $SITEGPT_GATEWAY_BIN, else build/sitegpt-gateway in the re
 Every run gets its own HOME and XDG_CONFIG_HOME; intervals and backoffs are 1-2 s so the
 whole file stays well under a minute.
 """
+import importlib.util
 import json
 import os
 import re
@@ -13,7 +14,14 @@ import subprocess
 
 import pytest
 
-from conftest import CliProcess, assert_no_secrets, redact
+from mock_fixtures import assert_no_secrets, redact
+
+# By path: `import conftest` finds tests/mock's when pytest collects tests/mock after tests/e2e.
+_spec = importlib.util.spec_from_file_location(
+    "e2e_conftest", os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py"))
+_e2e = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_e2e)
+CliProcess = _e2e.CliProcess
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FAST = ("--interval", "1", "--backoff-max", "2", "--timeout", "2")
