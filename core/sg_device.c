@@ -192,6 +192,9 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
         d->json_st = sg_json_reader_finish(&d->reader);
     }
     wipe(d->str, sizeof d->str); /* the device code or the access token went through it */
+    if (kind != R_DISCOVERY) {
+        wipe(d->http->buf, d->http->buf_size); /* so did the response bytes in the client */
+    }
     return st;
 }
 

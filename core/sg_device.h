@@ -77,7 +77,8 @@
 #define SG_DEVICE_WAIT_SLICE_MS 100u  /* sg_device_wait checks the cancel flag this often */
 
 typedef struct sg_device_config {
-    sg_http_client *http;            /* borrowed: one client (one connection) per login */
+    sg_http_client *http;            /* borrowed: one client (one connection) per login;
+                                        its buffer is wiped after each response with secrets */
     const sg_platform *platform;     /* now_ms required; sleep_ms for sg_device_wait */
     sg_http_origin base;             /* API base origin; host borrowed until start returns */
     const char *base_path;           /* "" or "/prefix"; NULL: "" */
