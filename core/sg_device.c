@@ -404,6 +404,23 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     return SG_OK;
 }
 
+/* Failures a later poll may not meet again: the network, not the request or the peer's identity. */
+static bool transient(sg_status st)
+{
+    switch (st) {
+    case SG_ERR_IO:
+    case SG_ERR_TIMEOUT:
+    case SG_ERR_CLOSED:
+    case SG_ERR_DNS:
+    case SG_ERR_CONNECT:
+    case SG_ERR_TLS:
+    case SG_ERR_HTTP_TRUNCATED:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Time to the next poll, never past the expiry. */
 static uint32_t wait_until_next(const sg_device *d, uint64_t now)
 {
@@ -434,6 +451,9 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     now = now_ms(d);
     int hs = d->http_status;
     uint64_t interval_ms = (uint64_t)d->interval * 1000u;
+    if (st != SG_OK && !transient(st)) {
+        return fail(d, st); /* waiting cannot fix a rejected certificate, a limit or a cancel */
+    }
     if (st != SG_OK || hs == 429 || hs >= 500) {
         /* Transient: back off (never faster than the interval) until the code expires. */
         d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;

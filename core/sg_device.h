@@ -15,9 +15,11 @@
  *
  * Polling follows RFC 8628 3.5: interval 5 s when none is given, never faster than the
  * interval, slow_down adds 5 s for good (or adopts the larger interval its body carries),
- * no request once expires_in has passed. Network failures, 429 and 5xx back off (the
- * interval, doubling up to 60 s) and retry until the code expires; the last one is kept in
- * retry_status. Every request goes through the one sg_http_client, so one connection
+ * no request once expires_in has passed. Network failures (I/O, timeout, closed, DNS,
+ * connect, TLS, a cut response), 429 and 5xx back off (the interval, doubling up to 60 s)
+ * and retry until the code expires; the last one is kept in retry_status. Anything waiting
+ * cannot fix (a rejected certificate, a cancel, a malformed response, a local limit) ends
+ * the login with that status. Every request goes through the one sg_http_client, so one connection
  * serves the whole login when the server keeps it alive.
  *
  * The device code lives only inside the struct (in the prepared token request body) and is

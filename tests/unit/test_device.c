@@ -367,6 +367,29 @@ static void test_network_errors_and_5xx_back_off(void **state)
     sg_device_clear(&F.d);
 }
 
+static void test_failures_waiting_cannot_fix_stop_the_poll(void **state)
+{
+    (void)state;
+    static const sg_status fatal[] = {SG_ERR_CERT, SG_ERR_CANCELLED, SG_ERR_HTTP_CHUNK};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        fx_init();
+        start_ok(",\"interval\":2");
+        resp(200, "{\"access_token\":\"sgpt_never\"}");
+        arm_and_start();
+        /* The poll opens a fresh connection, and that open fails this way. */
+        sg_http_client_close(&F.http);
+        const mem_step fail_open[] = {MEM_ERROR(fatal[i])};
+        mem_transport_script_open(&F.net.mt, fail_open, 1);
+        uint32_t wait = 0;
+        F.net.clock.now_ms += 2000;
+        assert_int_equal(poll(&wait), fatal[i]);
+        assert_int_equal(wait, 0);
+        assert_int_equal(token_posts(), 0); /* and no later poll is planned */
+        assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG);
+        sg_device_clear(&F.d);
+    }
+}
+
 static void test_discovery_endpoints(void **state)
 {
     (void)state;
@@ -480,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_final_outcomes),
         cmocka_unit_test(test_stops_at_expiry),
         cmocka_unit_test(test_network_errors_and_5xx_back_off),
+        cmocka_unit_test(test_failures_waiting_cannot_fix_stop_the_poll),
         cmocka_unit_test(test_discovery_endpoints),
         cmocka_unit_test(test_authorization_refused),
         cmocka_unit_test(test_blocking_wait_and_cancel),
