@@ -407,5 +407,12 @@ sg_status sg_config_write(const sg_config *c, const sg_config_edit *ed, char *ou
     }
     (void)sg_json_write_object_end(&o.w);
     st = sg_json_writer_finish(&o.w, len);
-    return st != SG_OK ? st : o.err;
+    st = st != SG_OK ? st : o.err;
+    if (st != SG_OK) {
+        memset(out, 0, cap); /* a cut document may hold other profiles' tokens */
+        if (len != NULL) {
+            *len = 0;
+        }
+    }
+    return st;
 }

@@ -119,7 +119,13 @@ static void test_edits_need_existing_profiles(void **state)
     e.profile = "";
     assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_INVALID_ARG);
     e = (sg_config_edit){SG_CONFIG_SET_PROFILE, "default", "sgpt_x", NULL};
-    assert_int_equal(sg_config_write(&c, &e, out, 40, &len), SG_ERR_BUFFER_TOO_SMALL);
+    memset(out, 'x', sizeof out);
+    assert_int_equal(sg_config_write(&c, &e, out, 120, &len), SG_ERR_BUFFER_TOO_SMALL);
+    /* A cut document (it may hold other profiles' tokens) is not left behind. */
+    for (size_t i = 0; i < 120; i++) {
+        assert_int_equal(out[i], 0);
+    }
+    assert_int_equal(len, 0);
 }
 
 static void test_default_repaired_when_dangling(void **state)
