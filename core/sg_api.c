@@ -72,7 +72,7 @@ sg_status sg_api_init(sg_api *api, const sg_api_config *cfg)
     const char *bp = cfg->base_path ? cfg->base_path : "";
     size_t blen = strlen(bp);
     if (blen >= SG_API_TARGET_MAX / 2u || (blen > 0 && (bp[0] != '/' || bp[blen - 1] == '/')) ||
-        strlen(cfg->origin.host) >= SG_HTTP_HOST_MAX) {
+        strlen(cfg->origin.host) >= SG_HOST_MAX) {
         return SG_ERR_INVALID_ARG;
     }
     memset(api, 0, sizeof(*api));

@@ -8,8 +8,8 @@
  * length costs the same memory. Redirects (at most SG_REDIRECT_MAX) and retries follow
  * sg_retry.h; Authorization goes only to the configured origin.
  *
- * Memory: the sg_api struct (2.7 KB with the default limits below, mostly the request
- * target and a redirect's target and host: 2 x (SG_API_TARGET_MAX + SG_API_HOST_MAX)), the
+ * Memory: the sg_api struct (2.7 KB with the default options, mostly the request
+ * target and a redirect's target and host: 2 x (SG_API_TARGET_MAX + SG_HOST_MAX)), the
  * caller's work buffer carved as
  *   jsmn tokens  work/4     (one list element's tokens)
  *   strings      work/8     (scalar strings, plaintext token, the envelope's strings)
@@ -17,7 +17,8 @@
  *   details      work/16    (error.details raw JSON, for display; Retry-After and Date
  *                            while an attempt's headers are read)
  *   element      the rest   (the largest single list item, e.g. one token object)
- * 16 KB fits items of about 7 KB; SG_API_WORK_MIN is the least accepted.
+ * 16 KB fits items of about 7 KB; SG_API_WORK_MIN is the least accepted. The limits are
+ * options (sg_options.h).
  *
  * Return values. Typed calls return the API's verdict (sg_envelope_status: SG_ERR_API,
  * SG_ERR_AUTH, SG_ERR_RATE_LIMITED; env holds code, message, hint, request id) or a local
@@ -38,18 +39,8 @@
 #include "sg_json.h"
 #include "sg_retry.h"
 
-/* Limits in bytes, NUL included; -D overrides them (examples/firmware picks small ones). */
-#ifndef SG_API_WORK_MIN
-#define SG_API_WORK_MIN 4096u        /* least work buffer accepted */
-#endif
-#ifndef SG_API_TARGET_MAX
-#define SG_API_TARGET_MAX 1024u      /* base path + path + query, and a redirect's target */
-#endif
-#ifndef SG_API_HOST_MAX
-#define SG_API_HOST_MAX SG_HTTP_HOST_MAX /* a redirect's host */
-#endif
-#ifndef SG_API_CURSOR_MAX
-#define SG_API_CURSOR_MAX 256u       /* nextCursor */
+#ifdef __cplusplus
+extern "C" {
 #endif
 
 /* Raw bytes of the final response body, in pieces. */
@@ -86,9 +77,9 @@ typedef struct sg_api {
     char *str_buf, *body_buf, *details_buf, *elem_buf;
     size_t str_cap, body_cap, details_cap, elem_cap;
     char target[SG_API_TARGET_MAX];
-    char host[SG_API_HOST_MAX];  /* a redirect's host */
+    char host[SG_HOST_MAX];  /* a redirect's host */
     char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
-    char loc_host[SG_API_HOST_MAX];     /*   still be retried on the current target) */
+    char loc_host[SG_HOST_MAX];     /*   still be retried on the current target) */
     uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
     uint32_t last_redirects;
 } sg_api;
@@ -130,19 +121,6 @@ SG_NODISCARD sg_status sg_api_request(sg_api *api, const char *method, const cha
                                       sg_envelope *env, int *http_status);
 
 /* ---------------------------------------------------------------- me / account --- */
-
-#ifndef SG_API_ID_MAX
-#define SG_API_ID_MAX 128
-#endif
-#ifndef SG_API_EMAIL_MAX
-#define SG_API_EMAIL_MAX 256
-#endif
-#ifndef SG_API_NAME_MAX
-#define SG_API_NAME_MAX 256
-#endif
-#ifndef SG_API_AUTH_TYPE_MAX
-#define SG_API_AUTH_TYPE_MAX 32
-#endif
 
 /* Called once per scope of data.auth.scopes, as the server sent it. */
 typedef sg_status (*sg_api_scope_fn)(void *ctx, const char *scope, size_t len);
@@ -241,5 +219,9 @@ SG_NODISCARD sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_i
 SG_NODISCARD sg_status sg_api_chatbot_get(sg_api *api, const char *id,
                                           sg_api_item_fn on_chatbot, void *ctx,
                                           sg_envelope *env);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_API_H */

@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_options.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SG_VERSION "0.1.0"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -127,5 +133,9 @@ typedef struct sg_transport {
                       uint32_t timeout_ms);
     void (*close)(void *ctx);
 } sg_transport;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_BASE_H */

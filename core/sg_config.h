@@ -21,6 +21,10 @@
 #include "sg_base.h"
 #include "sg_json.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SG_CONFIG_MAX_BYTES 65536u
 #define SG_CONFIG_KEY_MAX 255u
 #define SG_CONFIG_VERSION 1
@@ -88,5 +92,9 @@ typedef struct sg_config_edit {
  */
 SG_NODISCARD sg_status sg_config_write(const sg_config *c, const sg_config_edit *edit,
                                        char *out, size_t cap, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_CONFIG_H */

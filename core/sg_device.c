@@ -221,13 +221,13 @@ static sg_status endpoint(const sg_device_config *cfg, const char *text, const c
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
     if (text == NULL) {
-        sg_status st = join(host, SG_DEVICE_HOST_MAX, cfg->base.host, "");
+        sg_status st = join(host, SG_HOST_MAX, cfg->base.host, "");
         *origin = cfg->base;
         origin->host = host;
         return st != SG_OK ? st : join(path, SG_DEVICE_PATH_MAX, base_path, fallback);
     }
     sg_url u;
-    sg_status st = sg_url_parse(text, host, SG_DEVICE_HOST_MAX, &u);
+    sg_status st = sg_url_parse(text, host, SG_HOST_MAX, &u);
     if (st != SG_OK) {
         return st;
     }

@@ -25,14 +25,14 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3504 bytes on 64-bit hosts and 3432 on Cortex-M4 with
- * the default limits below (override them with -D; examples/firmware picks small ones).
+ * Memory: sizeof(sg_device) is 3760 bytes on 64-bit hosts and 3688 on Cortex-M4 with
+ * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
  * sg_device_poll's 56 (`make size` prints the chains below them). Limits: user code
  * SG_DEVICE_USER_CODE_MAX - 1, URIs SG_DEVICE_URI_MAX - 1, access token
  * SG_DEVICE_TOKEN_MAX - 1, device code SG_DEVICE_STR_MAX - 1 as long as its token request
- * fits SG_DEVICE_BODY_MAX - 1 encoded, endpoint host and path SG_DEVICE_HOST_MAX - 1 and
+ * fits SG_DEVICE_BODY_MAX - 1 encoded, endpoint host and path SG_HOST_MAX - 1 and
  * SG_DEVICE_PATH_MAX - 1; error and error_description are cut to fit.
  */
 #ifndef SG_DEVICE_H
@@ -42,34 +42,8 @@
 #include "sg_http.h"
 #include "sg_json.h"
 
-#ifndef SG_DEVICE_USER_CODE_MAX
-#define SG_DEVICE_USER_CODE_MAX 32
-#endif
-#ifndef SG_DEVICE_URI_MAX
-#define SG_DEVICE_URI_MAX 256
-#endif
-#ifndef SG_DEVICE_TOKEN_MAX
-#define SG_DEVICE_TOKEN_MAX 256
-#endif
-#ifndef SG_DEVICE_BODY_MAX
-#define SG_DEVICE_BODY_MAX 1024     /* form bodies: the device authorization request (all 37
-                                       scopes fit), then the token request */
-#endif
-#ifndef SG_DEVICE_HOST_MAX
-#define SG_DEVICE_HOST_MAX 128
-#endif
-#ifndef SG_DEVICE_PATH_MAX
-#define SG_DEVICE_PATH_MAX 128
-#endif
-#ifndef SG_DEVICE_ERROR_MAX
-#define SG_DEVICE_ERROR_MAX 48
-#endif
-#ifndef SG_DEVICE_DESC_MAX
-#define SG_DEVICE_DESC_MAX 256
-#endif
-#ifndef SG_DEVICE_STR_MAX
-#define SG_DEVICE_STR_MAX 640 /* longest string member read whole; also the joined scope
-                                 list (all 37 scopes take 570 bytes) */
+#ifdef __cplusplus
+extern "C" {
 #endif
 
 #define SG_DEVICE_CLIENT_ID "sitegpt-cli"
@@ -110,14 +84,14 @@ typedef struct sg_device {
     sg_http_client *http;
     const sg_platform *platform;
     sg_http_origin token_origin;     /* host points to token_host */
-    char token_host[SG_DEVICE_HOST_MAX];
+    char token_host[SG_HOST_MAX];
     char token_path[SG_DEVICE_PATH_MAX];
     char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
     size_t body_len;
     union {                          /* never needed at the same time */
         char access_token[SG_DEVICE_TOKEN_MAX];      /* after the token response */
         struct {
-            char host[SG_DEVICE_HOST_MAX];
+            char host[SG_HOST_MAX];
             char path[SG_DEVICE_PATH_MAX];
         } auth;                      /* the device authorization endpoint, during start */
     } u;
@@ -170,5 +144,9 @@ SG_NODISCARD sg_status sg_device_take_token(sg_device *d, char *out, size_t cap)
 
 /* Wipe every secret and reset d (after a failure or a cancel). */
 void sg_device_clear(sg_device *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_DEVICE_H */

@@ -13,30 +13,11 @@
 
 #include "sg_json.h"
 
-/* Field sizes in bytes, NUL included; -D overrides them (a small device picks less). */
-#ifndef SG_ENVELOPE_CODE_MAX
-#define SG_ENVELOPE_CODE_MAX 64
+#ifdef __cplusplus
+extern "C" {
 #endif
-#ifndef SG_ENVELOPE_MESSAGE_MAX
-#define SG_ENVELOPE_MESSAGE_MAX 256
-#endif
-#ifndef SG_ENVELOPE_HINT_MAX
-#define SG_ENVELOPE_HINT_MAX 256
-#endif
-#ifndef SG_ENVELOPE_REQUEST_ID_MAX
-#define SG_ENVELOPE_REQUEST_ID_MAX 64
-#endif
-#ifndef SG_ENVELOPE_CALLER_SUBS_MAX
-#define SG_ENVELOPE_CALLER_SUBS_MAX 24 /* caller subscriptions per decode (sg_api uses 5) */
-#endif
-/*
- * 1: the envelope carries a string buffer of SG_ENVELOPE_MESSAGE_MAX bytes for callers that
- * lend none (or a smaller one). 0: no such member; sg_envelope_init then needs the caller's
- * data_cfg to lend a str_buf of at least SG_ENVELOPE_MESSAGE_MAX bytes (sg_api always does).
- */
-#ifndef SG_ENVELOPE_OWN_STR
-#define SG_ENVELOPE_OWN_STR 1
-#endif
+
+/* Field sizes and SG_ENVELOPE_OWN_STR are options: sg_options.h. */
 #define SG_ENVELOPE_OWN_SUBS 6
 
 typedef struct sg_envelope {
@@ -114,5 +95,9 @@ SG_NODISCARD sg_status sg_envelope_http_sink(sg_envelope *env, sg_http_sink *sin
  *   SG_ERR_API          anything else (code/message say what)
  */
 SG_NODISCARD sg_status sg_envelope_status(const sg_envelope *env);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_ENVELOPE_H */

@@ -11,6 +11,10 @@
 
 #include "sg_base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------------------------------------------------------- response parser --- */
 
 /*
@@ -128,18 +132,6 @@ typedef struct sg_http_origin {
     bool tls;
 } sg_http_origin;
 
-/*
- * Longest host name the client keeps for its open connection, NUL included. A device that
- * talks to one known host can lower it (it sizes sg_http_client and a frame of
- * sg_http_exchange).
- */
-#ifndef SG_HTTP_HOST_MAX
-#define SG_HTTP_HOST_MAX 256
-#endif
-#if SG_HTTP_HOST_MAX < 16
-#error "SG_HTTP_HOST_MAX must leave room for a host name"
-#endif
-
 typedef struct sg_http_client {
     sg_http_config cfg;
     uint8_t *buf;                   /* request head, then response headers and body pieces */
@@ -149,7 +141,7 @@ typedef struct sg_http_client {
     uint32_t opens;                 /* connections opened over the client's life */
     uint16_t port;                  /* origin of the open connection */
     bool tls;
-    char host[SG_HTTP_HOST_MAX];    /* a copy: the caller's string may not live that long */
+    char host[SG_HOST_MAX];         /* a copy: the caller's string may not live that long */
 } sg_http_client;
 
 SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_config *cfg,
@@ -180,5 +172,9 @@ void sg_http_client_close(sg_http_client *c);
 
 /* Case-insensitive ASCII compare of a slice with a NUL-terminated string. */
 bool sg_slice_eq_nocase(sg_slice s, const char *lit);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_HTTP_H */

@@ -33,18 +33,14 @@
 #endif
 #include "jsmn.h"
 
-/* Compile-time ceilings; the runtime limits in sg_json_config may only lower them. */
-#ifndef SG_JSON_DEPTH_MAX
-#define SG_JSON_DEPTH_MAX 64     /* hard ceiling of nesting levels */
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/* SG_JSON_DEPTH_MAX and SG_JSON_PATH_MAX, the compile-time ceilings, are options
+   (sg_options.h); the runtime limits in sg_json_config may only lower them. */
 /* Used when sg_json_config.max_depth is 0; never above the ceiling a build picked. */
 #define SG_JSON_DEPTH_DEFAULT (SG_JSON_DEPTH_MAX < 32 ? SG_JSON_DEPTH_MAX : 32)
-#if SG_JSON_DEPTH_MAX < 1 || SG_JSON_DEPTH_MAX > 250
-#error "SG_JSON_DEPTH_MAX must be 1..250 (depths are counted in a byte)"
-#endif
-#ifndef SG_JSON_PATH_MAX
-#define SG_JSON_PATH_MAX 128     /* longest subscription path, bytes (at most 253) */
-#endif
 #define SG_JSON_SUBS_MAX 32      /* subscriptions per reader */
 
 /* ---------------------------------------------------------------- values --- */
@@ -310,5 +306,9 @@ sg_status sg_json_write_raw(sg_json_writer *w, const char *json, size_t len);
  * NUL-terminated (needs one spare byte, else SG_ERR_BUFFER_TOO_SMALL).
  */
 SG_NODISCARD sg_status sg_json_writer_finish(sg_json_writer *w, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_JSON_H */

@@ -13,19 +13,17 @@
 #include "sg_base.h"
 #include "sg_http.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SG_RETRY_DEFAULT_ATTEMPTS 4u        /* first try plus three retries */
 #define SG_RETRY_DEFAULT_BASE_MS 500u
 #define SG_RETRY_DEFAULT_MAX_BACKOFF_MS 20000u
 #define SG_RETRY_DEFAULT_TOTAL_WAIT_MS 60000u
 #define SG_REDIRECT_MAX 3u                  /* redirects followed per request */
-/*
- * 1: Retry-After may be an IMF-fixdate (measured against the Date header). 0 (a build option
- * for small flash): only delta-seconds are understood; sg_http_date_parse and a date-form
- * Retry-After return SG_ERR_UNSUPPORTED, so sg_api waits its own backoff instead.
- */
-#ifndef SG_RETRY_HTTP_DATE
-#define SG_RETRY_HTTP_DATE 1
-#endif
+/* SG_RETRY_HTTP_DATE (Retry-After as an HTTP date, or seconds only) is an option:
+   sg_options.h. */
 
 /* Zero members take the defaults above. max_attempts 1 never retries. */
 typedef struct sg_retry_policy {
@@ -90,5 +88,9 @@ SG_NODISCARD sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_sta
 SG_NODISCARD sg_status sg_redirect_is(int http_status, bool *is_redirect);
 SG_NODISCARD sg_status sg_redirect_method(int http_status, const char *method,
                                           const char **new_method, bool *keep_body);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_RETRY_H */

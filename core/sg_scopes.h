@@ -8,6 +8,10 @@
 
 #include "sg_base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SG_SCOPE_COUNT 37u
 #define SG_SCOPE_NAME_MAX 24u   /* longest scope name plus its NUL */
 
@@ -26,5 +30,9 @@ SG_NODISCARD sg_status sg_scope_index(const char *name, size_t len, size_t *inde
  * to be a plausible meaning (distance over a third of the length, at least 2 allowed).
  */
 const char *sg_scope_suggest(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_SCOPES_H */

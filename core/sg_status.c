@@ -1,15 +1,8 @@
 /*
- * sitegpt-c: one sentence for every status code.
- *
- * SG_STRERROR_TERSE=1 (a firmware build option) returns a few words instead: the sentences
- * take about 1.9 KB of flash, the short forms a third of that, and every status stays
- * distinguishable.
+ * sitegpt-c: one sentence for every status code, or a few words with the option
+ * SG_STRERROR_TERSE (sg_options.h), for small flash.
  */
 #include "sg_base.h"
-
-#ifndef SG_STRERROR_TERSE
-#define SG_STRERROR_TERSE 0
-#endif
 
 /* X(status, short form, sentence): one list, so the two forms cannot drift apart. */
 #define SG_STATUS_TEXTS(X)                                                                    \

@@ -8,6 +8,10 @@
 #include "sg_base.h"
 #include "sg_http.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * A parsed base URL such as "https://sitegpt.ai" or "http://localhost:8443/prefix".
  * origin.host points into the caller's host buffer (lower-cased, IPv6 without brackets);
@@ -85,5 +89,9 @@ static inline sg_slice sg_form_text(const sg_form *f)
     sg_slice s = {f->buf, f->len};
     return s;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_URL_H */

@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * For a lead byte >= 0x80: how many continuation bytes follow and the allowed range of the
  * first one (the rest are 0x80..0xBF). False for bytes that can never start a character.
@@ -31,5 +35,9 @@ static inline bool sg_utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t *
     }
     return true;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_UTF8_H */

@@ -17,4 +17,12 @@
 #include "sg_device.h"
 #include "sg_config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* SITEGPT_H */

@@ -20,21 +20,10 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections
 # config_adjust_ssl.h undefines when DTLS is off).
 FW_MBEDTLS_CPPFLAGS := -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
                        -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
-# The core's compile-time limits, sized for this device's login and GET /api/v2/me (each
-# #ifndef default and what it bounds is documented in its header). The mock's device code
-# is 55 bytes, its tokens 45, its URIs under 64; real servers stay well inside these too.
-FW_LIMITS := -DSG_DEVICE_USER_CODE_MAX=16 -DSG_DEVICE_URI_MAX=96 -DSG_DEVICE_TOKEN_MAX=96 \
-             -DSG_DEVICE_BODY_MAX=256 -DSG_DEVICE_STR_MAX=128 -DSG_DEVICE_HOST_MAX=64 \
-             -DSG_DEVICE_PATH_MAX=64 -DSG_DEVICE_ERROR_MAX=32 -DSG_DEVICE_DESC_MAX=96 \
-             -DSG_API_WORK_MIN=2048u -DSG_API_TARGET_MAX=256u -DSG_API_HOST_MAX=64u \
-             -DSG_API_CURSOR_MAX=128u -DSG_API_ID_MAX=64 -DSG_API_EMAIL_MAX=96 \
-             -DSG_API_NAME_MAX=96 -DSG_ENVELOPE_OWN_STR=0 -DSG_ENVELOPE_CALLER_SUBS_MAX=8 \
-             -DSG_ENVELOPE_MESSAGE_MAX=128 -DSG_ENVELOPE_HINT_MAX=128 \
-             -DSG_ENVELOPE_REQUEST_ID_MAX=48 -DSG_JSON_DEPTH_MAX=32 -DSG_JSON_PATH_MAX=64 \
-             -DSG_HTTP_HOST_MAX=64
-# Flash trims: short sg_strerror() texts (the firmware prints them), delta-seconds
-# Retry-After only (a date form means our own backoff).
-FW_LIMITS += -DSG_STRERROR_TERSE=1 -DSG_RETRY_HTTP_DATE=0
+# The core's options (limits and flash trims), sized for this device: one header that the
+# library and the application both read (core/sg_options.h documents each option).
+FW_USER_CONFIG := examples/firmware/sg_user_config.h
+FW_LIMITS := -DSG_USER_CONFIG_FILE='"sg_user_config.h"'
 # Our code: the project's warning set, stack use per function for `make size`.
 FW_INCLUDES = -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
               -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
@@ -57,13 +46,13 @@ FW_ELF := $(FW_BUILD)/sitegpt-fw.elf
 .PHONY: firmware firmware-test size fw-mbedtls-objs lint-firmware
 firmware: $(FW_ELF)
 
-# Every object of ours is rebuilt when this file (its flags and limits) changes.
-$(FW_BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk
+# Every object of ours is rebuilt when this file (its flags) or the options header changes.
+$(FW_BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk $(FW_USER_CONFIG)
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
 FW_TLS_DEPS := $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) examples/firmware/mbedtls_config_fw.h \
-               mk/firmware.mk
+               mk/firmware.mk $(FW_USER_CONFIG)
 $(FW_BUILD)/port/%.o: port/%.c $(FW_TLS_DEPS)
 	@mkdir -p $(@D)
 	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
@@ -130,7 +119,7 @@ $(FW_BUILD)/libsitegpt-default.a: $(FW_DEFAULT_OBJ)
 size: $(FW_ELF) $(FW_BUILD)/libsitegpt-default.a
 	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) --lib $(FW_LIB) \
 		--default-lib $(FW_BUILD)/libsitegpt-default.a \
-		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)" --limits "$(FW_LIMITS)" \
+		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)" --user-config $(FW_USER_CONFIG) \
 		--ldflags "$(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections"
 
 -include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d) \

@@ -12,6 +12,7 @@ stack use per function (-fstack-usage) and the worst call chain inside the core
 (-fcallgraph-info). A missed target is reported with the amount; it never fails the build.
 """
 import argparse
+import shlex
 import collections
 import glob
 import os
@@ -252,7 +253,8 @@ def main():
     ap.add_argument("--lib", default="build/firmware/libsitegpt.a")
     ap.add_argument("--default-lib", default="build/firmware/libsitegpt-default.a")
     ap.add_argument("--cflags", default="")
-    ap.add_argument("--limits", default="", help="the firmware's -D limits and trims")
+    ap.add_argument("--limits", default="", help="the firmware's -D flags (its options file)")
+    ap.add_argument("--user-config", default="", help="the firmware's SG_USER_CONFIG_FILE")
     ap.add_argument("--ldflags", default="")
     a = ap.parse_args()
     b = a.build
@@ -260,8 +262,10 @@ def main():
     ldflags = a.ldflags.split()
 
     print("sitegpt-c size table: Cortex-M4, arm-none-eabi-gcc -Os -mthumb, newlib-nano")
-    print("'fw' = built with the firmware's limits and trims (mk/firmware.mk FW_LIMITS):")
-    print("   " + " ".join(x[2:] for x in a.limits.split()))
+    print("'fw' = built with the firmware's limits and trims (%s):" % (a.user_config or a.limits))
+    if a.user_config:
+        opts = re.findall(r"^#define (SG_\w+) (\S+)", open(a.user_config).read(), re.M)
+        print("   " + " ".join("%s=%s" % kv for kv in opts))
     print("=" * 78)
 
     fw_objs = sorted(glob.glob(os.path.join(b, "core", "*.o")))
@@ -342,7 +346,11 @@ def main():
 
     print("\n4. sizeof public structs (bytes, Cortex-M4): default limits, firmware limits")
     ss_d = struct_sizes(b, cc_flags, "default")
-    ss = struct_sizes(b, cc_flags + a.limits.split(), "fw")
+    fw_flags = shlex.split(a.limits)
+    if a.user_config:
+        fw_flags += ["-I" + os.path.dirname(a.user_config),
+                     '-DSG_USER_CONFIG_FILE="%s"' % os.path.basename(a.user_config)]
+    ss = struct_sizes(b, cc_flags + fw_flags, "fw")
     for n, v in sorted(ss_d.items(), key=lambda kv: -kv[1]):
         print("   %-26s %6d %6d" % (n, v, ss.get(n, 0)))
 

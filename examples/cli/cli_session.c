@@ -75,7 +75,7 @@ struct cli_net {
     bool posix_ready;          /* TLS too (else plain http only) */
     sg_http_client http;
     sg_url url;
-    char host[SG_HTTP_HOST_MAX];
+    char host[SG_HOST_MAX];
     char base_path[CLI_URL_MAX + 1];
     char ca_path[CLI_PATH_MAX];
     uint8_t io[CLI_IO_BUFFER_SIZE];

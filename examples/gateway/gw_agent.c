@@ -29,7 +29,7 @@ typedef struct gw_agent {
     char config_path[GW_PATH_MAX];
     char api_base[512];
     char base_path[512];
-    char host[SG_HTTP_HOST_MAX];
+    char host[SG_HOST_MAX];
     char ca_path[GW_PATH_MAX];
     char token_name[160];
     sg_url url;

@@ -9,6 +9,10 @@
 
 #include "sg_base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Read the whole file into buf and NUL-terminate it. *len excludes the NUL; *mode (may be
  * NULL) gets the permission bits. SG_ERR_NOT_FOUND when the file does not exist,
@@ -31,5 +35,9 @@ SG_NODISCARD sg_status sg_file_mkdirs(const char *path, unsigned dir_mode);
  */
 SG_NODISCARD sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
                                             unsigned file_mode);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_FILE_H */

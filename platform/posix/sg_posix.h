@@ -12,6 +12,10 @@
 #include "sg_base.h"
 #include "sg_tls.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------------------------------------------------------- platform --- */
 
 typedef struct sg_posix_platform {
@@ -74,5 +78,9 @@ SG_NODISCARD sg_status sg_posix_client_init(sg_posix_client *c, const char *cace
 
 /* Close both transports and release the TLS state. Safe to call twice. */
 void sg_posix_client_free(sg_posix_client *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_POSIX_H */

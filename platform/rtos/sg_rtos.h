@@ -64,6 +64,10 @@
 
 #include "sg_base.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The key the token lives under, and the largest token the store takes. */
 #define SG_RTOS_TOKEN_KEY "sitegpt.token"
 #define SG_RTOS_TOKEN_MAX 256u
@@ -115,5 +119,9 @@ SG_NODISCARD sg_status sg_rtos_token_load(sg_rtos *r, char *token, size_t cap);
 SG_NODISCARD sg_status sg_rtos_token_store(sg_rtos *r, const char *token);
 /* Forget the token (kv_erase, or an empty value when there is no erase hook). */
 SG_NODISCARD sg_status sg_rtos_token_erase(sg_rtos *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_RTOS_H */

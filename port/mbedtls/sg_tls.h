@@ -16,8 +16,9 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-/* Host names longer than this are still served, just never resumed. */
-#define SG_TLS_HOST_MAX 253u
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* A source of unpredictable bytes for seeding CTR_DRBG (getrandom, a hardware TRNG). */
 typedef sg_status (*sg_tls_entropy_fn)(void *ctx, uint8_t *out, size_t len);
@@ -33,7 +34,7 @@ typedef struct sg_tls {
     mbedtls_ctr_drbg_context drbg;
     mbedtls_x509_crt ca;
     mbedtls_ssl_session saved;        /* for resumption with saved_host:saved_port */
-    char saved_host[SG_TLS_HOST_MAX + 1];
+    char saved_host[SG_HOST_MAX];      /* longer hosts are served, never resumed */
     uint16_t saved_port;
     bool saved_valid;
     bool ready;                       /* sg_tls_init succeeded */
@@ -112,5 +113,9 @@ void sg_tls_forget_session(sg_tls *t);
 
 /* Close if open and release all mbedTLS state. Safe on a zeroed or freed struct. */
 void sg_tls_free(sg_tls *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SG_TLS_H */

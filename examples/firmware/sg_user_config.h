@@ -1,0 +1,46 @@
+/*
+ * sitegpt-c options for this firmware (see core/sg_options.h for what each one bounds).
+ * mk/firmware.mk builds the library and the application with
+ * -DSG_USER_CONFIG_FILE='"sg_user_config.h"', so both agree (main.c checks it at start-up
+ * with sg_check_layout()).
+ *
+ * Sized for this device's login and GET /api/v2/me: the mock's device code is 55 bytes, its
+ * tokens 45, its URIs under 64; real servers stay well inside these too.
+ */
+#ifndef SG_USER_CONFIG_H
+#define SG_USER_CONFIG_H
+
+#define SG_HOST_MAX 64
+
+#define SG_DEVICE_USER_CODE_MAX 16
+#define SG_DEVICE_URI_MAX 96
+#define SG_DEVICE_TOKEN_MAX 96
+#define SG_DEVICE_BODY_MAX 256
+#define SG_DEVICE_STR_MAX 128
+#define SG_DEVICE_PATH_MAX 64
+#define SG_DEVICE_ERROR_MAX 32
+#define SG_DEVICE_DESC_MAX 96
+
+#define SG_API_WORK_MIN 2048u
+#define SG_API_TARGET_MAX 256u
+#define SG_API_CURSOR_MAX 128u
+#define SG_API_ID_MAX 64
+#define SG_API_EMAIL_MAX 96
+#define SG_API_NAME_MAX 96
+
+/* sg_api always lends the envelope a string buffer from its work area. */
+#define SG_ENVELOPE_OWN_STR 0
+#define SG_ENVELOPE_CALLER_SUBS_MAX 8
+#define SG_ENVELOPE_MESSAGE_MAX 128
+#define SG_ENVELOPE_HINT_MAX 128
+#define SG_ENVELOPE_REQUEST_ID_MAX 48
+
+#define SG_JSON_DEPTH_MAX 32
+#define SG_JSON_PATH_MAX 64
+
+/* Flash trims: short sg_strerror() texts (the firmware prints them), delta-seconds
+   Retry-After only (a date form means our own backoff). */
+#define SG_STRERROR_TERSE 1
+#define SG_RETRY_HTTP_DATE 0
+
+#endif /* SG_USER_CONFIG_H */
