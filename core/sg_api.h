@@ -1,5 +1,10 @@
 /*
- * sitegpt-c: API v2 calls with no heap (contract section 3).
+ * sitegpt-c: API v2 calls with no heap.
+ *
+ * The API's rules these calls follow: JSON bodies, every response an envelope (sg_envelope.h);
+ * lists carry data.<items> and data.pagination {limit, hasNextPage, nextCursor} and take the
+ * query parameters limit (>= 1) and cursor; a token is sent as "Authorization: Bearer" to
+ * /api/v2 routes only.
  *
  * One sg_api binds an sg_http_client to an origin, a base path, a borrowed bearer token, a
  * retry policy and the platform. Every call streams the response: the envelope is decoded
@@ -199,8 +204,9 @@ typedef struct sg_api_new_token {
  * POST /api/v2/tokens (tokens:write), never retried except on 429. on_token (may be NULL)
  * gets data.token; the plaintext secret goes to secret (NUL-terminated,
  * SG_ERR_BUFFER_TOO_SMALL if it does not fit) and is wiped from every scratch buffer.
- * SG_ERR_INVALID_ARG for a request that breaks the contract's rules (checked before any I/O;
- * scope names too, see sg_scopes.h).
+ * SG_ERR_INVALID_ARG for a request that breaks the API's rules, checked before any I/O: a name
+ * of 1..120 characters, at least one scope (each a valid name, see sg_scopes.h),
+ * expires_in_days 1..365 or expires_at, never both.
  */
 SG_NODISCARD sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req,
                                            sg_api_item_fn on_token, void *ctx,

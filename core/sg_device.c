@@ -297,7 +297,10 @@ static sg_status check_config(const sg_device_config *cfg)
     return SG_OK;
 }
 
-/* The device authorization request body (contract section 2). */
+/*
+ * The device authorization request body: client_id; scope (space-separated) or
+ * full_access=true, never both; token_name; expires_in_days (1..365); one chatbot_id per chatbot.
+ */
 static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg, char *scope,
                                       size_t scope_cap)
 {

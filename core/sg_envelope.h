@@ -1,8 +1,11 @@
 /*
- * sitegpt-c: API v2 response envelope decoder (contract section 3).
+ * sitegpt-c: API v2 response envelope decoder. Every API v2 response body is one of:
  *
  *   success {"ok":true,"data":{...},"meta":{"requestId":"..."}}
  *   error   {"ok":false,"error":{"code","message","hint"?,"details"?},"meta":{"requestId"}}
+ *
+ * hint and details are optional; details may be an object or an array. An empty or
+ * non-JSON error body maps to code HTTP_ERROR with the HTTP status.
  *
  * Sits on the streaming reader: one pass decodes the envelope fields into fixed-size
  * members and hands the caller's own subscriptions (absolute paths such as

@@ -1,5 +1,10 @@
 /*
- * sitegpt-c: retry and redirect policy for API requests (contract section 3).
+ * sitegpt-c: retry and redirect policy for API requests.
+ *
+ * The rules: on 429 honour Retry-After, else back off exponentially with jitter; retry
+ * idempotent requests (GET, HEAD, and DELETE of a token) on connection failures and 5xx a
+ * bounded number of times; never retry a POST that may have created something. Follow at
+ * most SG_REDIRECT_MAX redirects, dropping Authorization whenever scheme, host or port changes.
  *
  * Pure decisions, no I/O: which failures may be retried, how long to wait (Retry-After in
  * seconds or as an IMF-fixdate, else exponential backoff with jitter), when the caller's

@@ -1,7 +1,8 @@
 /*
- * sitegpt-c: the API's 37 token scopes (contract section 1), in the order the API lists
- * them, and a spelling suggestion for a name that is not one of them. Shared by login
- * (--scope) and tokens create.
+ * sitegpt-c: the API's 37 token scopes (resource:action, such as "tokens:read"), in the
+ * order the API lists them, and a spelling suggestion for a name that is not one of them.
+ * Shared by login (--scope) and tokens create, which check every name before any network
+ * call and name an unknown one with the closest valid spelling.
  */
 #ifndef SG_SCOPES_H
 #define SG_SCOPES_H
@@ -15,7 +16,7 @@ extern "C" {
 #define SG_SCOPE_COUNT 37u
 #define SG_SCOPE_NAME_MAX 24u   /* longest scope name plus its NUL */
 
-/* Scope i in contract order, NULL when i >= SG_SCOPE_COUNT. */
+/* Scope i in the API's order, NULL when i >= SG_SCOPE_COUNT. */
 const char *sg_scope_at(size_t i);
 
 /* True when name (NUL-terminated) is exactly one of the scopes (case-sensitive). */

@@ -178,7 +178,7 @@ bool cli_store_default_name(const sg_config *cfg, char *out)
         sg_config_profile_exists(cfg, out) == SG_OK) {
         return true;
     }
-    /* No usable default: a profile called "default" is the one (contract section 4). */
+    /* No usable default: a profile called "default" is the one (as the official CLI does). */
     if (sg_config_profile_exists(cfg, "default") == SG_OK) {
         memcpy(out, "default", sizeof "default");
         return true;

@@ -156,7 +156,8 @@ static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, boo
     return CLI_EXIT_OK;
 }
 
-/* The option rules of the contract; every message names the problem. */
+/* The option rules (--token excludes the login options; --full-access excludes --scope, ...);
+   every message names the problem. */
 static int check(const cli_globals *g, login_opts *o)
 {
     if (o->token_arg != NULL) {
