@@ -239,7 +239,6 @@ static sg_status replay_headers(const attempt *a)
 static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
 {
     attempt *a = ctx;
-    bool redirect = false;
     if (a->c->keep_headers) {
         keep_header(a, name, value);
     }
@@ -248,7 +247,7 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
     } else if (sg_slice_eq_nocase(name, "date")) {
         keep_value(date_buf(a), &a->date_len, value);
     } else if (sg_slice_eq_nocase(name, "location") &&
-               sg_redirect_is(a->status, &redirect) == SG_OK && redirect) {
+               sg_redirect_is(a->status)) {
         /* Resolved now: the value lives only during this call. */
         a->location_st = a->locations ? SG_ERR_URL
                                       : sg_url_resolve_location(
@@ -276,9 +275,12 @@ static sg_status start_final(attempt *a)
     /* The work buffer's string area serves the envelope too: it needs none of its own. */
     const sg_api *api = a->api;
     const call *c = a->c;
-    sg_json_config cfg = {c->subs, c->sub_count, c->on_value, c->value_ctx, api->str_buf,
-                          api->str_cap, api->elem_buf, api->elem_cap, api->tokens,
-                          api->max_tokens, 0};
+    sg_json_config cfg = {
+        .subs = c->subs, .sub_count = c->sub_count, .on_value = c->on_value,
+        .ctx = c->value_ctx, .str_buf = api->str_buf, .str_cap = api->str_cap,
+        .elem_buf = api->elem_buf, .elem_cap = api->elem_cap, .tokens = api->tokens,
+        .max_tokens = api->max_tokens,
+    };
     st = sg_envelope_init(env, &cfg, api->details_buf, api->details_cap);
     if (st == SG_OK) {
         st = sg_envelope_set_http_status(env, a->status);
@@ -291,17 +293,12 @@ static sg_status decide(attempt *a)
 {
     sg_api *api = a->api;
     call *c = a->c;
-    bool redirect = false;
-    sg_status st = sg_redirect_is(a->status, &redirect);
-    if (st != SG_OK) {
-        return st;
-    }
-    if (redirect && a->locations && a->location_st == SG_OK) {
+    if (sg_redirect_is(a->status) && a->locations && a->location_st == SG_OK) {
         a->action = c->redirects >= SG_REDIRECT_MAX ? ACT_TOO_MANY : ACT_REDIRECT;
         return SG_OK;
     }
     sg_retry_reason reason = SG_RETRY_NONE;
-    st = sg_retry_classify(c->idempotent, SG_OK, a->status, &reason);
+    sg_status st = sg_retry_classify(c->idempotent, SG_OK, a->status, &reason);
     if (st == SG_OK && reason != SG_RETRY_NONE) {
         int64_t after = -1;
         uint32_t ms = 0;
@@ -391,14 +388,21 @@ static sg_status run(sg_api *api, call *c)
         api->last_attempts++;
         bool same = sg_url_same_origin(&api->cfg.origin, &c->origin);
         sg_http_request req = {
-            c->method, api->target, same ? api->cfg.token : NULL, NULL,
-            c->body_len > 0 ? "application/json" : NULL, c->body, c->body_len,
-            same ? api->headers : NULL, same ? api->header_count : 0,
+            .method = c->method,
+            .target = api->target,
+            .bearer_token = same ? api->cfg.token : NULL,
+            .content_type = c->body_len > 0 ? "application/json" : NULL,
+            .body = c->body,
+            .body_len = c->body_len,
+            .headers = same ? api->headers : NULL,
+            .header_count = same ? api->header_count : 0,
         };
         if (c->body_len == 0 && strcmp(c->method, "POST") == 0) {
             req.content_type = "application/json";
         }
-        sg_http_sink sink = {&a, on_status, on_header, on_body};
+        sg_http_sink sink = {
+            .ctx = &a, .on_status = on_status, .on_header = on_header, .on_body = on_body,
+        };
         int status = 0;
         sg_status st = sg_http_exchange(api->cfg.http, &c->origin, &req, &sink, &status);
         if (st == SG_OK && a.action == ACT_PENDING) {
@@ -880,7 +884,10 @@ sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_i
     if (st != SG_OK) {
         return st;
     }
-    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
+    object_ctx o = {
+        .member = "data.token", .on_object = on_token, .ctx = ctx,
+        .secret = secret, .secret_cap = secret_cap,
+    };
     return object_call(api, "POST", (const uint8_t *)api->body_buf, len, &o, env);
 }
 
@@ -891,7 +898,10 @@ sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_tok
         return SG_ERR_INVALID_ARG;
     }
     secret[0] = '\0';
-    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
+    object_ctx o = {
+        .member = "data.token", .on_object = on_token, .ctx = ctx,
+        .secret = secret, .secret_cap = secret_cap,
+    };
     return id_call(api, "POST", "/api/v2/tokens", id, "/rotate", &o, env);
 }
 
@@ -901,7 +911,7 @@ sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_tok
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    object_ctx o = {"data.token", false, on_token, ctx, false, NULL, 0, false, false};
+    object_ctx o = {.member = "data.token", .on_object = on_token, .ctx = ctx};
     return id_call(api, "DELETE", "/api/v2/tokens", id, "", &o, env);
 }
 
@@ -911,6 +921,8 @@ sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chat
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    object_ctx o = {"data.chatbot", true, on_chatbot, ctx, false, NULL, 0, false, false};
+    object_ctx o = {
+        .member = "data.chatbot", .object_required = true, .on_object = on_chatbot, .ctx = ctx,
+    };
     return id_call(api, "GET", "/api/v2/chatbots", id, "", &o, env);
 }

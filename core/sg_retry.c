@@ -206,22 +206,16 @@ sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_state *state,
 
 /* ------------------------------------------------------------------ redirects --- */
 
-sg_status sg_redirect_is(int http_status, bool *is_redirect)
+bool sg_redirect_is(int http_status)
 {
-    if (is_redirect == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    *is_redirect = http_status == 301 || http_status == 302 || http_status == 303 ||
-                   http_status == 307 || http_status == 308;
-    return SG_OK;
+    return http_status == 301 || http_status == 302 || http_status == 303 ||
+           http_status == 307 || http_status == 308;
 }
 
 sg_status sg_redirect_method(int http_status, const char *method, const char **new_method,
                              bool *keep_body)
 {
-    bool is;
-    if (method == NULL || new_method == NULL || keep_body == NULL ||
-        sg_redirect_is(http_status, &is) != SG_OK || !is) {
+    if (method == NULL || new_method == NULL || keep_body == NULL || !sg_redirect_is(http_status)) {
         return SG_ERR_INVALID_ARG;
     }
     bool to_get = (http_status == 303 && strcmp(method, "HEAD") != 0) ||

@@ -90,7 +90,7 @@ SG_NODISCARD sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_sta
  * turns anything but HEAD into a GET without body, 301/302 turn a POST into a GET without
  * body (what every client does), 307/308 keep method and body.
  */
-SG_NODISCARD sg_status sg_redirect_is(int http_status, bool *is_redirect);
+bool sg_redirect_is(int http_status);
 SG_NODISCARD sg_status sg_redirect_method(int http_status, const char *method,
                                           const char **new_method, bool *keep_body);
 
