@@ -6,7 +6,10 @@
 #   make deps            install the Debian packages the build and the tests need
 #   make fuzz bench size firmware lint clean
 #
-# Fragments in mk/*.mk add targets (mbedTLS 3.6, fuzzing, benchmarks, firmware).
+# Fragments in mk/*.mk add targets (mbedTLS 3.6, fuzzing, benchmarks, firmware); the source
+# lists of the library's parts are in mk/sources.mk, which every build reads.
+
+include mk/sources.mk
 
 MBEDTLS ?= 2.28
 CC ?= cc
@@ -35,18 +38,27 @@ endif
 CPPFLAGS_COMMON := -Icore -I$(DEP_INCLUDE) -D_POSIX_C_SOURCE=200809L
 CFLAGS_ALL = $(CSTD) $(WARNINGS) $(OPT) $(CPPFLAGS_COMMON) $(EXTRA_CFLAGS)
 
-CORE_SRC := $(wildcard core/*.c)
-PORT_SRC := $(wildcard port/mbedtls/*.c)
-POSIX_SRC := $(wildcard platform/posix/*.c)
+CORE_SRC := $(SG_CORE_SRC)
+PORT_SRC := $(SG_PORT_MBEDTLS_SRC)
+POSIX_SRC := $(SG_PLATFORM_POSIX_SRC)
 CLI_SRC := $(wildcard examples/cli/*.c examples/common/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT_SRC := $(wildcard tests/unit/support/*.c)
+
+# A library source that no list in mk/sources.mk names would silently stay out of the build.
+SG_UNLISTED := $(filter-out $(SG_CORE_SRC) $(SG_PORT_MBEDTLS_SRC) $(SG_PORT_NULL_SRC) \
+                 $(SG_PLATFORM_POSIX_SRC) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC), \
+                 $(wildcard core/*.c port/*/*.c platform/*/*.c platform/*/*/*.c))
+ifneq ($(SG_UNLISTED),)
+$(error $(SG_UNLISTED): not in any source list of mk/sources.mk; add it there)
+endif
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 PORT_OBJ := $(PORT_SRC:%.c=$(BUILD)/%.o)
 POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 LIB := $(BUILD)/libsitegpt.a
@@ -69,21 +81,29 @@ $(BUILD)/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/port/%.o: port/%.c $(MBEDTLS_STAMP)
+$(BUILD)/port/mbedtls/%.o: port/mbedtls/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -I$(SG_PORT_MBEDTLS_INC) -MMD -MP -c $< -o $@
 
-$(BUILD)/platform/%.o: platform/%.c $(MBEDTLS_STAMP)
+# The null TLS port (tests only): no TLS library at all.
+$(BUILD)/port/null/%.o: port/null/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -Iport/mbedtls -Iplatform/posix -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -I$(SG_PORT_NULL_INC) -MMD -MP -c $< -o $@
+
+# The platform knows no TLS port: no mbedTLS headers, no port include dir.
+$(BUILD)/platform/%.o: platform/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -I$(SG_PLATFORM_POSIX_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/examples/%.o: examples/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/common -MMD -MP -c $< -o $@
 
+# Tests see the mbedTLS port, except those built against the null port (below).
+TEST_PORT_INC = $(SG_PORT_MBEDTLS_INC)
 $(BUILD)/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Itests/unit/support -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -I$(TEST_PORT_INC) -Iplatform/posix -Iexamples/common -Itests/unit/support -MMD -MP -c $< -o $@
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ) $(POSIX_OBJ)
 	@mkdir -p $(@D)
@@ -95,7 +115,18 @@ $(CLI): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(OPT) -o $@ $< $(UNIT_SUPPORT_OBJ) $(LIB) $(MBEDTLS_LIBS) -lcmocka
+	$(CC) $(OPT) -o $@ $< $(UNIT_EXTRA_OBJ) $(UNIT_SUPPORT_OBJ) $(LIB) $(MBEDTLS_LIBS) -lcmocka
+
+# test_tls also checks the examples' POSIX + mbedTLS bundle.
+$(BUILD)/tests/test_tls: UNIT_EXTRA_OBJ = $(BUILD)/examples/common/sg_posix_client.o
+$(BUILD)/tests/test_tls: $(BUILD)/examples/common/sg_posix_client.o
+
+# test_tls_null: the core and the POSIX platform with the null TLS port, not mbedTLS (its
+# objects come first, so the archive's mbedTLS port is never pulled in).
+NULL_PORT_OBJ := $(SG_PORT_NULL_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/unit/test_tls_null.o: TEST_PORT_INC = $(SG_PORT_NULL_INC)
+$(BUILD)/tests/test_tls_null: UNIT_EXTRA_OBJ = $(NULL_PORT_OBJ)
+$(BUILD)/tests/test_tls_null: $(NULL_PORT_OBJ)
 
 # The core and the ports must never reach for the heap.
 check-heap: $(LIB)
@@ -127,4 +158,5 @@ clean:
 	rm -rf build
 
 -include mk/*.mk
--include $(CORE_OBJ:.o=.d) $(PORT_OBJ:.o=.d) $(POSIX_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(PORT_OBJ:.o=.d) $(POSIX_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+         $(UNIT_OBJ:.o=.d) $(UNIT_SUPPORT_OBJ:.o=.d) $(NULL_PORT_OBJ:.o=.d)

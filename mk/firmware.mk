@@ -25,8 +25,8 @@ FW_MBEDTLS_CPPFLAGS := -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
 FW_USER_CONFIG := examples/firmware/sg_user_config.h
 FW_LIMITS := -DSG_USER_CONFIG_FILE='"sg_user_config.h"'
 # Our code: the project's warning set, stack use per function for `make size`.
-FW_INCLUDES = -Icore -I$(DEP_INCLUDE) -Iport/mbedtls -Iplatform/rtos -Iplatform/rtos/cortexm \
-              -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
+FW_INCLUDES = -I$(SG_CORE_INC) -I$(DEP_INCLUDE) -I$(SG_PORT_MBEDTLS_INC) -I$(SG_PLATFORM_RTOS_INC) \
+              -I$(SG_PLATFORM_CORTEXM_INC) -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware
 FW_CFLAGS = $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) -fstack-usage -fcallgraph-info=su \
             $(FW_INCLUDES) $(FW_LIMITS) -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
 FW_LDSCRIPT := platform/rtos/cortexm/mps2_an386.ld
@@ -35,9 +35,10 @@ FW_STACK_SIZE ?= 0x2800
 FW_LDFLAGS = $(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections \
              -Wl,--defsym=STACK_SIZE=$(FW_STACK_SIZE) -T$(FW_LDSCRIPT)
 
-FW_CORE_OBJ := $(CORE_SRC:%.c=$(FW_BUILD)/%.o)
-FW_PORT_OBJ := $(PORT_SRC:%.c=$(FW_BUILD)/%.o)
-FW_RTOS_OBJ := $(patsubst %.c,$(FW_BUILD)/%.o,$(wildcard platform/rtos/*.c platform/rtos/cortexm/*.c))
+# The same source lists as the host build (mk/sources.mk).
+FW_CORE_OBJ := $(SG_CORE_SRC:%.c=$(FW_BUILD)/%.o)
+FW_PORT_OBJ := $(SG_PORT_MBEDTLS_SRC:%.c=$(FW_BUILD)/%.o)
+FW_RTOS_OBJ := $(patsubst %.c,$(FW_BUILD)/%.o,$(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC))
 FW_APP_OBJ := $(patsubst %.c,$(FW_BUILD)/%.o,$(wildcard examples/firmware/*.c))
 FW_LIB := $(FW_BUILD)/libsitegpt.a
 FW_MBEDTLS_LIB := $(FW_BUILD)/libmbedtls-fw.a
@@ -95,7 +96,7 @@ firmware-test: $(FW_ELF)
 	SITEGPT_FIRMWARE=$(abspath $(FW_ELF)) timeout 600 $(PYTHON) -m pytest -q tests/e2e/test_firmware.py
 
 # cppcheck and clang-tidy over the firmware-only sources, for the target.
-FW_LINT_SRC = $(wildcard examples/firmware/*.c platform/rtos/*.c platform/rtos/cortexm/*.c)
+FW_LINT_SRC = $(wildcard examples/firmware/*.c) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC)
 lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--suppress=missingIncludeSystem $(FW_INCLUDES) $(FW_LIMITS) -D__GNUC__ \
@@ -108,7 +109,7 @@ lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
 	done; echo "lint-firmware: clean"
 
 # `make size` also measures the core as everyone else builds it: default limits and texts.
-FW_DEFAULT_OBJ := $(CORE_SRC:%.c=$(FW_BUILD)/default/%.o)
+FW_DEFAULT_OBJ := $(SG_CORE_SRC:%.c=$(FW_BUILD)/default/%.o)
 $(FW_BUILD)/default/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk
 	@mkdir -p $(@D)
 	$(FW_CC) $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) $(FW_INCLUDES) -MMD -MP -c $< -o $@

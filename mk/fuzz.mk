@@ -12,11 +12,11 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_DIR := build/fuzz
 FUZZ_FLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -MMD -MP
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
-FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_CORE_OBJ := $(SG_CORE_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_CORE_LIB := $(FUZZ_DIR)/libcore-fuzz.a
 # -max_len: bodies bigger than a few KB add nothing the split checks would not see
 # (shell text: $$t is the target; a tests/fuzz/<target>.dict is used when present)
@@ -39,10 +39,16 @@ $(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJ)
 # Unit-test support the targets share with the unit tests (no cmocka in these).
 FUZZ_SUPPORT_SRC := tests/unit/support/http_feed.c
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SUPPORT_SRC) $(FUZZ_CORE_LIB)
+FUZZ_SUPPORT_OBJ := $(FUZZ_SUPPORT_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_TARGET_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+
+$(FUZZ_DIR)/obj/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support $< $(FUZZ_SUPPORT_SRC) \
-	    $(FUZZ_CORE_LIB) -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB) -o $@
 
 # One target after another; stop at the first failure.
 fuzz: $(FUZZ_BIN)
@@ -66,3 +72,6 @@ fuzz-smoke: $(FUZZ_BIN)
 	    $(FUZZ_DIR)/$$t $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SMOKE_SECONDS) \
 	        $(FUZZ_DIR)/smoke/$$t $$( [ -d $$seeds ] && echo $$seeds ); \
 	done; echo "fuzz-smoke: $(words $(FUZZ_NAMES)) targets, no crash"
+
+# A header change rebuilds every object that includes it.
+-include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_SUPPORT_OBJ:.o=.d) $(FUZZ_TARGET_OBJ:.o=.d)

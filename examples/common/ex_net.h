@@ -9,7 +9,7 @@
 
 #include <signal.h>
 
-#include "sg_posix.h"
+#include "sg_posix_client.h"
 #include "sg_url.h"
 
 #define EX_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"

@@ -11,7 +11,7 @@
 #include "gw_store.h"
 #include "sg_api.h"
 #include "sg_device.h"
-#include "sg_posix.h"
+#include "sg_posix_client.h"
 #include "sg_url.h"
 
 #define GW_IO_BUFFER 16384u

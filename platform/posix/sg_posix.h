@@ -1,5 +1,6 @@
 /*
- * sitegpt-c: POSIX services (TCP, clock, sleep, entropy) and a one-struct network bundle.
+ * sitegpt-c: POSIX services: TCP, clock, sleep, entropy. No TLS here: a TLS port goes on top
+ * of sg_posix_tcp (examples/common/sg_posix_client.h wires this platform to the mbedTLS port).
  *
  * Every object embeds the sg_platform / sg_transport it implements, whose ctx points back at
  * the object: initialise it in place and do not copy it afterwards.
@@ -10,7 +11,6 @@
 #include <signal.h>
 
 #include "sg_base.h"
-#include "sg_tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,34 +50,6 @@ typedef struct sg_posix_tcp {
  * not bounded by the timeout (getaddrinfo has none).
  */
 SG_NODISCARD sg_status sg_posix_tcp_init(sg_posix_tcp *t, volatile sig_atomic_t *cancel);
-
-/* ---------------------------------------------------------------- client bundle --- */
-
-/*
- * Everything a host program needs to talk to http:// and https:// origins:
- *
- *   sg_posix_client net;
- *   if (sg_posix_client_init(&net, "/etc/ssl/certs/ca-certificates.crt", &cancel) != SG_OK) ...
- *   cfg.platform = &net.sys.platform; cfg.plain = &net.tcp.transport; cfg.tls = &net.tls.transport;
- *
- * TLS runs over its own TCP object (tls_tcp) so the two transports never share a socket.
- */
-typedef struct sg_posix_client {
-    sg_posix_platform sys;
-    sg_posix_tcp tcp;                /* plain http:// */
-    sg_posix_tcp tls_tcp;            /* the socket under tls */
-    sg_tls tls;                      /* https:// */
-} sg_posix_client;
-
-/*
- * cacert_path: PEM bundle of trusted CAs (SG_ERR_NOT_FOUND when unreadable, SG_ERR_CERT when
- * it holds no certificate). cancel may be NULL. On failure everything is released again.
- */
-SG_NODISCARD sg_status sg_posix_client_init(sg_posix_client *c, const char *cacert_path,
-                                            volatile sig_atomic_t *cancel);
-
-/* Close both transports and release the TLS state. Safe to call twice. */
-void sg_posix_client_free(sg_posix_client *c);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,7 @@
 
 #include "loopback.h"
 #include "mem_transport.h"
-#include "sg_posix.h"
+#include "sg_posix_client.h"
 #include "sg_tls.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)

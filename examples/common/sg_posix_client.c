@@ -1,5 +1,5 @@
 /* sitegpt-c: the host network bundle: platform, plain TCP and TLS over its own TCP. */
-#include "sg_posix.h"
+#include "sg_posix_client.h"
 
 #include <string.h>
 
