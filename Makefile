@@ -58,8 +58,8 @@ PORT_OBJ := $(PORT_SRC:%.c=$(BUILD)/%.o)
 POSIX_OBJ := $(POSIX_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/%.o)
-UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/test_layout_mismatch.o
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_layout_mismatch
 
 LIB := $(BUILD)/libsitegpt.a
 CLI := $(BUILD)/sitegpt
@@ -120,6 +120,13 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(UNIT_SUPPORT_OBJ) $(LIB)
 # test_tls also checks the examples' POSIX + mbedTLS bundle.
 $(BUILD)/tests/test_tls: UNIT_EXTRA_OBJ = $(BUILD)/examples/common/sg_posix_client.o
 $(BUILD)/tests/test_tls: $(BUILD)/examples/common/sg_posix_client.o
+
+# test_layout_mismatch: test_layout.c built with other options than the library (in
+# tests/unit/support/other_options.h), which sg_check_layout() must refuse.
+$(BUILD)/tests/unit/test_layout_mismatch.o: tests/unit/test_layout.c $(DEP_INCLUDE)/jsmn.h $(MBEDTLS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -I$(TEST_PORT_INC) -Itests/unit/support \
+	    -DSG_USER_CONFIG_FILE='"other_options.h"' -DSG_LAYOUT_EXPECT_MISMATCH=1 -MMD -MP -c $< -o $@
 
 # test_tls_null: the core and the POSIX platform with the null TLS port, not mbedTLS (its
 # objects come first, so the archive's mbedTLS port is never pulled in).

@@ -40,6 +40,7 @@ typedef enum sg_status {
     SG_ERR_STORAGE = -5,
     SG_ERR_NOT_FOUND = -6,
     SG_ERR_URL = -7,
+    SG_ERR_LAYOUT = -8,          /* application and library built with other options */
 
     /* transport */
     SG_ERR_IO = -10,

@@ -14,6 +14,8 @@
     X(SG_ERR_STORAGE, "storage", "local storage failed")                                      \
     X(SG_ERR_NOT_FOUND, "not found", "not found")                                             \
     X(SG_ERR_URL, "bad URL", "the URL is not valid")                                          \
+    X(SG_ERR_LAYOUT, "options mismatch",                                                      \
+      "the application was built with other sg_options.h settings than the library")          \
     X(SG_ERR_IO, "I/O", "network input/output failed")                                        \
     X(SG_ERR_TIMEOUT, "timeout", "the network operation timed out")                           \
     X(SG_ERR_CLOSED, "closed", "the server closed the connection")                            \

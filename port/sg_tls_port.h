@@ -80,6 +80,14 @@ void sg_tls_forget_session(sg_tls *t);
 /* Close if open and release all state. Safe on a zeroed or already freed struct. */
 void sg_tls_free(sg_tls *t);
 
+/*
+ * The port's struct sg_tls depends on options (SG_HOST_MAX) and on its library's own
+ * configuration: SG_ERR_LAYOUT unless app_sizeof, the application's sizeof(sg_tls), is the
+ * port's. Call it as sg_tls_check_layout() at start-up, next to sg_check_layout().
+ */
+SG_NODISCARD sg_status sg_tls_layout_compare(size_t app_sizeof);
+#define sg_tls_check_layout() sg_tls_layout_compare(sizeof(sg_tls))
+
 #ifdef __cplusplus
 }
 #endif

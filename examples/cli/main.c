@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "sg_tls.h"
+#include "sitegpt.h"
 
 typedef struct cli_command {
     const char *name;
@@ -115,6 +117,15 @@ int main(int argc, char **argv)
     bool want_version = false;
     bool after_dashdash = false;
 
+    /* A library built with other options than this program would corrupt memory. */
+    sg_status layout = sg_check_layout();
+    if (layout == SG_OK) {
+        layout = sg_tls_check_layout();
+    }
+    if (layout != SG_OK) {
+        fprintf(stderr, "sitegpt: %s\n", sg_strerror(layout));
+        return CLI_EXIT_INTERNAL;
+    }
     if (argc > 256) {
         fprintf(stderr, "sitegpt: too many arguments (at most 255)\n");
         return CLI_EXIT_USAGE;

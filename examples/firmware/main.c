@@ -18,6 +18,7 @@
 #include "sg_device.h"
 #include "sg_tls.h"
 #include "sg_url.h"
+#include "sitegpt.h"
 
 #define CMDLINE_MAX 512u
 #define CA_MAX 4096u
@@ -199,6 +200,15 @@ int main(void)
     size_t ca_len = 0;
 
     cm_uart_init();
+    /* A library built with other options (sg_user_config.h) would corrupt memory. */
+    sg_status layout = sg_check_layout();
+    if (layout == SG_OK) {
+        layout = sg_tls_check_layout();
+    }
+    if (layout != SG_OK) {
+        (void)fail("layout", layout);
+        return EXIT_SETUP;
+    }
     if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !parse_args(cmdline, &args)) {
         cm_sh_puts("usage: fw base=<url> ca=<pem file> kv=<folder> [seed=<text>]\n");
         return EXIT_SETUP;

@@ -3,11 +3,14 @@
  * turns SIGTERM/SIGINT into a stop flag, and hands over to the agent (gw_agent.c).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gw_agent.h"
 #include "gw_log.h"
 #include "gw_options.h"
+#include "sg_tls.h"
+#include "sitegpt.h"
 
 static volatile sig_atomic_t stop_signal = 0;
 
@@ -30,6 +33,15 @@ static void install_signals(void)
 
 int main(int argc, char **argv)
 {
+    /* A library built with other options than this program would corrupt memory. */
+    sg_status layout = sg_check_layout();
+    if (layout == SG_OK) {
+        layout = sg_tls_check_layout();
+    }
+    if (layout != SG_OK) {
+        fprintf(stderr, "sitegpt-gateway: %s\n", sg_strerror(layout));
+        return 1;
+    }
     gw_options opts;
     int rc = gw_options_parse(argc, argv, &opts);
     if (rc >= 0) {

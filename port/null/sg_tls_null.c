@@ -116,6 +116,11 @@ void sg_tls_forget_session(sg_tls *t)
     (void)t; /* no session is ever saved */
 }
 
+sg_status sg_tls_layout_compare(size_t app_sizeof)
+{
+    return app_sizeof == sizeof(sg_tls) ? SG_OK : SG_ERR_LAYOUT;
+}
+
 void sg_tls_free(sg_tls *t)
 {
     if (t != NULL) {
