@@ -6,7 +6,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 host_pkgs=(build-essential clang llvm libclang-rt-14-dev cppcheck clang-tidy openssl ca-certificates
-           libmbedtls-dev libjsmn-dev libcmocka-dev libqrencode-dev libyajl-dev
+           libmbedtls-dev libjsmn-dev libcmocka-dev libqrencode-dev libyajl-dev clang-format
            python3 python3-pytest dpkg-dev valgrind)
 # The cross tools' recommends are gigabytes: never take them.
 cross_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)

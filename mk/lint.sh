@@ -25,6 +25,32 @@ if [ -s "$tidy_out" ]; then
     status=1
 fi
 rm -f "$tidy_out"
+echo "== format and braces (files in mk/format-checked.txt)"
+fmt_files=$(grep -v '^#' mk/format-checked.txt | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+for f in $fmt_files; do
+    if ! clang-format "$f" | diff -u "$f" - >/dev/null; then
+        echo "$f: not formatted as .clang-format says (run: clang-format -i $f)"
+        status=1
+    fi
+done
+# shellcheck disable=SC2086
+for f in $(printf '%s\n' $fmt_files | grep '\.c$'); do
+    out=$(clang-tidy --quiet --checks='-*,readability-braces-around-statements' \
+          --warnings-as-errors='*' "$f" -- -std=c11 $incs -Iexamples/minimal -D_POSIX_C_SOURCE=200809L \
+          -D_DEFAULT_SOURCE 2>/dev/null) || { echo "$out"; status=1; }
+done
+
+echo "== public headers compile as C++ (extern \"C\" guards)"
+cxx_src=$(mktemp --suffix=.cpp)
+printf '#include "%s"\n' sitegpt.h sg_options.h sg_utf8.h sg_tls.h sg_posix.h sg_file.h sg_posix_client.h sg_rtos.h \
+    > "$cxx_src"
+# shellcheck disable=SC2086
+if ! ${CXX:-g++} -std=c++17 -Wall -Wextra -Werror -fsyntax-only $incs -Iplatform/rtos -D_POSIX_C_SOURCE=200809L \
+        "$cxx_src"; then
+    status=1
+fi
+rm -f "$cxx_src"
+
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     echo "== firmware sources, for the target"
     make -s lint-firmware || status=1

@@ -29,8 +29,8 @@ typedef sg_status (*sg_tls_entropy_fn)(void *ctx, uint8_t *out, size_t len);
 
 /* What the open session negotiated, for a verbose print. Strings are static. */
 typedef struct sg_tls_info {
-    const char *version;              /* "TLSv1.2", "TLSv1.3" */
-    const char *ciphersuite;          /* IANA-style name */
+    const char *version;     /* "TLSv1.2", "TLSv1.3" */
+    const char *ciphersuite; /* IANA-style name */
     bool resumed;
 } sg_tls_info;
 
@@ -42,9 +42,8 @@ typedef struct sg_tls_info {
  * instead of sharing one deadline per send, recv or handshake). SG_ERR_ENTROPY when seeding
  * fails, SG_ERR_TLS when the library cannot be set up, SG_ERR_INVALID_ARG for NULLs.
  */
-SG_NODISCARD sg_status sg_tls_init(sg_tls *t, const sg_transport *inner,
-                                   sg_tls_entropy_fn entropy, void *entropy_ctx,
-                                   const sg_platform *platform);
+SG_NODISCARD sg_status sg_tls_init(sg_tls *t, const sg_transport *inner, sg_tls_entropy_fn entropy,
+                                   void *entropy_ctx, const sg_platform *platform);
 
 /*
  * Add trusted CAs from a PEM bundle file. SG_ERR_NOT_FOUND when it cannot be read,
@@ -64,8 +63,7 @@ SG_NODISCARD sg_status sg_tls_get_info(const sg_tls *t, sg_tls_info *info);
  * was rejected) and *reason one short phrase for people, such as "certificate not trusted"
  * or "hostname mismatch" ("" when flags is 0). Either may be NULL.
  */
-SG_NODISCARD sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags,
-                                            const char **reason);
+SG_NODISCARD sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags, const char **reason);
 
 /*
  * Ask servers for records of at most bytes (RFC 6066 max_fragment_length: 512, 1024, 2048

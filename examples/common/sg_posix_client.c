@@ -18,8 +18,7 @@ sg_status sg_posix_client_init(sg_posix_client *c, const char *cacert_path,
         st = sg_posix_tcp_init(&c->tls_tcp, cancel);
     }
     if (st == SG_OK) {
-        st = sg_tls_init(&c->tls, &c->tls_tcp.transport, sg_posix_entropy, NULL,
-                         &c->sys.platform);
+        st = sg_tls_init(&c->tls, &c->tls_tcp.transport, sg_posix_entropy, NULL, &c->sys.platform);
     }
     if (st == SG_OK) {
         st = sg_tls_load_ca_file(&c->tls, cacert_path);

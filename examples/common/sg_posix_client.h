@@ -22,9 +22,9 @@ extern "C" {
 
 typedef struct sg_posix_client {
     sg_posix_platform sys;
-    sg_posix_tcp tcp;                /* plain http:// */
-    sg_posix_tcp tls_tcp;            /* the socket under tls */
-    sg_tls tls;                      /* https:// */
+    sg_posix_tcp tcp;     /* plain http:// */
+    sg_posix_tcp tls_tcp; /* the socket under tls */
+    sg_tls tls;           /* https:// */
 } sg_posix_client;
 
 /*

@@ -19,10 +19,10 @@ extern "C" {
 #endif
 
 struct sg_tls {
-    sg_transport transport;           /* hand &tls.transport to the core */
+    sg_transport transport; /* hand &tls.transport to the core */
     const sg_transport *inner;
-    bool ready;                       /* sg_tls_init succeeded */
-    bool refused;                     /* the last open reached the peer and was refused */
+    bool ready;   /* sg_tls_init succeeded */
+    bool refused; /* the last open reached the peer and was refused */
 };
 
 #ifdef __cplusplus

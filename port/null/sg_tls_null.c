@@ -54,7 +54,11 @@ sg_status sg_tls_init(sg_tls *t, const sg_transport *inner, sg_tls_entropy_fn en
     }
     memset(t, 0, sizeof *t);
     t->transport = (sg_transport){
-        .ctx = t, .open = null_open, .send = null_send, .recv = null_recv, .close = null_close,
+        .ctx = t,
+        .open = null_open,
+        .send = null_send,
+        .recv = null_recv,
+        .close = null_close,
     };
     t->inner = inner;
     t->ready = true;
@@ -108,7 +112,7 @@ sg_status sg_tls_set_max_fragment(sg_tls *t, uint16_t bytes)
         return SG_OK;
     }
     return bytes == 512 || bytes == 1024 || bytes == 2048 || bytes == 4096 ? SG_ERR_UNSUPPORTED
-                                                                          : SG_ERR_INVALID_ARG;
+                                                                           : SG_ERR_INVALID_ARG;
 }
 
 void sg_tls_forget_session(sg_tls *t)
