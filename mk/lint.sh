@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 make -s build/dep-include/jsmn.h >/dev/null
 status=0
-srcs=$(ls core/*.c port/mbedtls/*.c port/null/*.c platform/posix/*.c examples/cli/*.c examples/gateway/*.c examples/common/*.c 2>/dev/null)
+srcs=$(ls core/*.c port/mbedtls/*.c port/null/*.c platform/posix/*.c examples/cli/*.c examples/gateway/*.c examples/common/*.c examples/minimal/*.c 2>/dev/null)
 incs="-Icore -Ibuild/dep-include -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/gateway -Iexamples/common"
 
 echo "== cppcheck"
