@@ -1,6 +1,7 @@
 # sitegpt-c build.
 #
-#   make                 library build/libsitegpt.a and CLI build/sitegpt (Debian mbedTLS 2.28)
+#   make                 build/libsitegpt.a, the CLI build/sitegpt, build/sitegpt-gateway and
+#                        the C quickstart build/sitegpt-minimal (Debian mbedTLS 2.28)
 #   make MBEDTLS=3.6     the same against mbedTLS 3.6 built from Debian's source, in build/mbedtls-3.6
 #   make test            every test, ending with one "N passed, N failed" line
 #   make deps            install the Debian packages the build and the tests need
@@ -35,7 +36,7 @@ MBEDTLS_LIBS = -lmbedtls -lmbedx509 -lmbedcrypto
 MBEDTLS_STAMP =
 endif
 
-CPPFLAGS_COMMON := -Icore -I$(DEP_INCLUDE) -D_POSIX_C_SOURCE=200809L
+CPPFLAGS_COMMON := -I$(SG_CORE_INC) -I$(DEP_INCLUDE) -D_POSIX_C_SOURCE=200809L
 CFLAGS_ALL = $(CSTD) $(WARNINGS) $(OPT) $(CPPFLAGS_COMMON) $(EXTRA_CFLAGS)
 
 CORE_SRC := $(SG_CORE_SRC)

@@ -42,6 +42,9 @@ FUZZ_SUPPORT_SRC := tests/unit/support/http_feed.c
 FUZZ_SUPPORT_OBJ := $(FUZZ_SUPPORT_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_TARGET_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
+# Kept after the link (not make's intermediate files), so a rebuild compiles only what changed.
+.SECONDARY: $(FUZZ_TARGET_OBJ) $(FUZZ_SUPPORT_OBJ)
+
 $(FUZZ_DIR)/obj/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -c $< -o $@
