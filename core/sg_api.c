@@ -884,10 +884,7 @@ sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_i
     if (st != SG_OK) {
         return st;
     }
-    object_ctx o = {
-        .member = "data.token", .on_object = on_token, .ctx = ctx,
-        .secret = secret, .secret_cap = secret_cap,
-    };
+    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
     return object_call(api, "POST", (const uint8_t *)api->body_buf, len, &o, env);
 }
 
@@ -898,10 +895,7 @@ sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_tok
         return SG_ERR_INVALID_ARG;
     }
     secret[0] = '\0';
-    object_ctx o = {
-        .member = "data.token", .on_object = on_token, .ctx = ctx,
-        .secret = secret, .secret_cap = secret_cap,
-    };
+    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
     return id_call(api, "POST", "/api/v2/tokens", id, "/rotate", &o, env);
 }
 
@@ -911,7 +905,7 @@ sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_tok
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    object_ctx o = {.member = "data.token", .on_object = on_token, .ctx = ctx};
+    object_ctx o = {"data.token", false, on_token, ctx, false, NULL, 0, false, false};
     return id_call(api, "DELETE", "/api/v2/tokens", id, "", &o, env);
 }
 
@@ -921,8 +915,6 @@ sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chat
     if (api == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    object_ctx o = {
-        .member = "data.chatbot", .object_required = true, .on_object = on_chatbot, .ctx = ctx,
-    };
+    object_ctx o = {"data.chatbot", true, on_chatbot, ctx, false, NULL, 0, false, false};
     return id_call(api, "GET", "/api/v2/chatbots", id, "", &o, env);
 }

@@ -34,7 +34,8 @@ NOT_CORE = ("sg_config",)
 LOGIN_MIN_SYMS = ("sg_device_start", "sg_device_poll", "sg_device_wait", "sg_device_time_left",
                   "sg_device_take_token", "sg_device_clear", "sg_http_client_init",
                   "sg_http_client_close", "sg_url_parse", "sg_strerror")
-HEADERS = sorted(glob.glob("core/*.h")) + ["port/mbedtls/sg_tls.h", "platform/rtos/sg_rtos.h"]
+HEADERS = sorted(glob.glob("core/*.h")) + ["port/sg_tls_port.h", "port/mbedtls/sg_tls.h",
+                                            "platform/rtos/sg_rtos.h"]
 
 
 def run(cmd):
@@ -107,13 +108,14 @@ def struct_sizes(build, cc_flags, tag):
     names = []
     for h in HEADERS:
         if os.path.exists(h):
-            names += re.findall(r"^typedef struct (\w+) \{", open(h).read(), re.M)
+            # the TLS port's struct sg_tls is typedef'd in the contract header
+            names += re.findall(r"^(?:typedef )?struct (\w+) \{", open(h).read(), re.M)
     src = os.path.join(build, "sizes-%s.c" % tag)
     obj = os.path.join(build, "sizes-%s.o" % tag)
     with open(src, "w") as f:
         f.write('#define MBEDTLS_CONFIG_FILE "mbedtls_config_fw.h"\n')
         for h in HEADERS:
-            if os.path.exists(h):
+            if os.path.exists(h) and not h.startswith("port/sg_"):  # sg_tls.h includes it
                 f.write('#include "%s"\n' % os.path.basename(h))
         for n in names:
             f.write("char sizeof_%s[sizeof(%s)];\n" % (n, n))

@@ -206,7 +206,7 @@ int main(void)
         layout = sg_tls_check_layout();
     }
     if (layout != SG_OK) {
-        (void)fail("layout", layout);
+        (void)fail("setup", layout);
         return EXIT_SETUP;
     }
     if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !parse_args(cmdline, &args)) {
