@@ -57,7 +57,7 @@ def test_denied_login_is_reported(make_mock):
     assert_no_secrets(out + err)
 
 
-def test_untrusted_certificate_refused(make_mock, mock_certs):
+def test_untrusted_certificate_refused(make_mock):
     m = make_mock(cert="rogue", auto_approve=True)
     r = run(m.base_url, m.ca_file)
     assert r.returncode == 1
