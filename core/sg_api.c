@@ -79,14 +79,14 @@ sg_status sg_api_init(sg_api *api, const sg_api_config *cfg)
     api->cfg = *cfg;
     api->cfg.base_path = bp;
 
-    /* Carve the work buffer: jsmn tokens first (they need alignment), then text areas. */
+    /* Carve the work buffer: JSON tokens first (they need alignment), then text areas. */
     uintptr_t start = (uintptr_t)cfg->work;
-    size_t skip = align_up((size_t)start, _Alignof(jsmntok_t)) - (size_t)start;
+    size_t skip = align_up((size_t)start, _Alignof(sg_json_tok)) - (size_t)start;
     size_t w = cfg->work_size - skip;
     char *p = (char *)cfg->work + skip;
     size_t tok_bytes = w / 4u;
-    api->tokens = (jsmntok_t *)(void *)p;
-    api->max_tokens = tok_bytes / sizeof(jsmntok_t);
+    api->tokens = (sg_json_tok *)(void *)p;
+    api->max_tokens = tok_bytes / sizeof(sg_json_tok);
     p += tok_bytes;
     api->str_buf = p;
     api->str_cap = w / 8u;

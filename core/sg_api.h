@@ -77,7 +77,7 @@ typedef struct sg_api {
     const sg_http_header *headers; /* optional extra request headers, borrowed */
     size_t header_count;
     /* ---- private ---- */
-    jsmntok_t *tokens;
+    sg_json_tok *tokens;
     size_t max_tokens;
     char *str_buf, *body_buf, *details_buf, *elem_buf;
     size_t str_cap, body_cap, details_cap, elem_cap;

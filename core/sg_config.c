@@ -1,17 +1,27 @@
 /* sitegpt-c: profile config document (see sg_config.h). */
 #include "sg_config.h"
 
+#include <limits.h>
 #include <string.h>
 
-/* Index of the token after tok and everything nested in it. */
+/* Index of the token after tok and everything nested in it (past the end on a bad index). */
 static int skip(const sg_json_element *e, int tok)
 {
-    int end = e->tok[tok].end;
-    int i = tok + 1;
-    while (i < e->count && e->tok[i].start < end) {
-        i++;
-    }
-    return i;
+    int next;
+    return sg_json_elem_skip(e, tok, &next) == SG_OK ? next : INT_MAX;
+}
+
+/* Members of object obj, or items of an array (0 for anything else). */
+static int size_of(const sg_json_element *e, int obj)
+{
+    size_t n = 0;
+    return sg_json_elem_size(e, obj, &n) == SG_OK && n <= INT_MAX ? (int)n : 0;
+}
+
+static bool type_is(const sg_json_element *e, int tok, sg_json_type want)
+{
+    sg_json_type type;
+    return sg_json_elem_type(e, tok, &type) == SG_OK && type == want;
 }
 
 /* Unescaped key of token k; false when it does not fit (such keys match nothing). */
@@ -35,7 +45,7 @@ static int member(const sg_json_element *e, int obj, const char *name)
         return -1;
     }
     int k = obj + 1;
-    for (int m = 0; m < e->tok[obj].size; m++) {
+    for (int m = 0; m < size_of(e, obj); m++) {
         if (key_is(e, k, name)) {
             return k + 1;
         }
@@ -52,7 +62,7 @@ static bool is_null(const sg_json_element *e, int tok)
 
 static bool string_or_null(const sg_json_element *e, int tok)
 {
-    return tok < 0 || e->tok[tok].type == JSMN_STRING || is_null(e, tok);
+    return tok < 0 || type_is(e, tok, SG_JSON_STRING) || is_null(e, tok);
 }
 
 sg_status sg_config_init_empty(sg_config *c)
@@ -72,7 +82,7 @@ static bool keys_fit(const sg_json_element *e, int obj)
     char key[SG_CONFIG_KEY_MAX + 1];
     size_t n;
     int k = obj + 1;
-    for (int m = 0; m < e->tok[obj].size; m++) {
+    for (int m = 0; m < size_of(e, obj); m++) {
         if (!key_text(e, k, key, sizeof key, &n)) {
             return false;
         }
@@ -83,16 +93,17 @@ static bool keys_fit(const sg_json_element *e, int obj)
 
 static sg_status check_profiles(const sg_json_element *e, int profiles)
 {
-    if (e->tok[profiles].type != JSMN_OBJECT) {
+    if (!type_is(e, profiles, SG_JSON_OBJECT)) {
         return SG_ERR_JSON_TYPE;
     }
     if (!keys_fit(e, profiles)) {
         return SG_ERR_JSON_STRING_TOO_LONG;
     }
     int k = profiles + 1;
-    for (int m = 0; m < e->tok[profiles].size; m++) {
+    for (int m = 0; m < size_of(e, profiles); m++) {
         int p = k + 1;
-        if (e->tok[k].end == e->tok[k].start || e->tok[p].type != JSMN_OBJECT) {
+        sg_slice key;
+        if (sg_json_tok_raw(e, k, &key) != SG_OK || key.len <= 2 || !type_is(e, p, SG_JSON_OBJECT)) {
             return SG_ERR_JSON_TYPE;
         }
         if (!keys_fit(e, p)) {
@@ -107,7 +118,7 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
     return SG_OK;
 }
 
-sg_status sg_config_parse(sg_config *c, const char *json, size_t len, jsmntok_t *tokens,
+sg_status sg_config_parse(sg_config *c, const char *json, size_t len, sg_json_tok *tokens,
                           size_t max_tokens)
 {
     if (c == NULL || json == NULL || tokens == NULL || max_tokens == 0) {
@@ -125,7 +136,7 @@ sg_status sg_config_parse(sg_config *c, const char *json, size_t len, jsmntok_t 
     if (st != SG_OK) {
         return st;
     }
-    if (e.tok[0].type != JSMN_OBJECT) {
+    if (!type_is(&e, 0, SG_JSON_OBJECT)) {
         return SG_ERR_JSON_TYPE;
     }
     if (!keys_fit(&e, 0)) {
@@ -177,7 +188,7 @@ sg_status sg_config_profile_count(const sg_config *c, size_t *count)
     if (c == NULL || count == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    *count = c->profiles < 0 ? 0 : (size_t)c->doc.tok[c->profiles].size;
+    *count = c->profiles < 0 ? 0 : (size_t)size_of(&c->doc, c->profiles);
     return SG_OK;
 }
 
@@ -223,7 +234,7 @@ sg_status sg_config_get(const sg_config *c, const char *profile, const char *fie
     if (v < 0 || is_null(&c->doc, v)) {
         return SG_ERR_NOT_FOUND;
     }
-    if (c->doc.tok[v].type != JSMN_STRING) {
+    if (!type_is(&c->doc, v, SG_JSON_STRING)) {
         return SG_ERR_JSON_TYPE;
     }
     size_t n;
@@ -272,7 +283,7 @@ static void write_profile(cfg_writer *o, const sg_config *c, int p,
     (void)sg_json_write_object_begin(&o->w);
     if (p >= 0) {
         int k = p + 1;
-        for (int m = 0; m < e->tok[p].size; m++) {
+        for (int m = 0; m < size_of(e, p); m++) {
             if (key_is(e, k, SG_CONFIG_TOKEN) && (token != NULL || !set)) {
                 if (token != NULL && !wrote_token) {
                     write_pair(o, SG_CONFIG_TOKEN, token);
@@ -305,7 +316,7 @@ static void write_profiles(cfg_writer *o, const sg_config *c, const sg_config_ed
     (void)sg_json_write_object_begin(&o->w);
     if (c->profiles >= 0) {
         int k = c->profiles + 1;
-        for (int m = 0; m < e->tok[c->profiles].size; m++) {
+        for (int m = 0; m < size_of(e, c->profiles); m++) {
             bool target = key_is(e, k, ed->profile);
             if (!target || ed->op == SG_CONFIG_SET_DEFAULT || found) {
                 copy_member(o, e, k);
@@ -375,12 +386,13 @@ sg_status sg_config_write(const sg_config *c, const sg_config_edit *ed, char *ou
         return st;
     }
     (void)sg_json_write_object_begin(&o.w);
-    if (e->count == 0) {
+    size_t tokens = 0;
+    if (sg_json_elem_count(e, &tokens) != SG_OK || tokens == 0) {
         (void)sg_json_write_key(&o.w, "version");
         (void)sg_json_write_int64(&o.w, SG_CONFIG_VERSION);
     } else {
         int k = 1;
-        for (int m = 0; m < e->tok[0].size; m++) {
+        for (int m = 0; m < size_of(e, 0); m++) {
             if (key_is(e, k, "defaultProfile")) {
                 if (!wrote_default) {
                     write_default(&o, def);

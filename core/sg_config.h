@@ -5,11 +5,11 @@
  *    "profiles":{"default":{"apiBase":"https://sitegpt.ai","token":"sgpt_..."}}}
  *
  * sg_config_parse validates a whole document held in a caller buffer and indexes it with
- * the caller's jsmn tokens (in place: the sg_config borrows both). Edits never modify it:
+ * the caller's tokens (in place: the sg_config borrows both). Edits never modify it:
  * sg_config_write produces an edited copy in a second buffer, keeping every member it does
  * not know (top level, inside "profiles", inside each profile) byte for byte and in order.
  *
- * Limits: a document of at most SG_CONFIG_MAX_BYTES; one jsmn token per key and per value
+ * Limits: a document of at most SG_CONFIG_MAX_BYTES; one token per key and per value
  * (a profile of two fields costs 5, so 1024 tokens hold about 200 profiles); member names
  * of at most SG_CONFIG_KEY_MAX bytes. Memory: sizeof(sg_config) is about 48 bytes on
  * 64-bit hosts, the caller's tokens 20 bytes each, the output buffer the size of the
@@ -34,7 +34,7 @@ extern "C" {
 #define SG_CONFIG_API_BASE "apiBase"
 
 typedef struct sg_config {
-    sg_json_element doc;     /* empty document: count 0 */
+    sg_json_element doc;     /* empty document: zeroed, no tokens */
     int profiles;            /* token of the "profiles" object, -1 when absent */
     int default_name;        /* token of the "defaultProfile" string, -1 when absent/null */
 } sg_config;
@@ -50,7 +50,7 @@ SG_NODISCARD sg_status sg_config_init_empty(sg_config *c);
  * SG_ERR_BUFFER_TOO_SMALL over SG_CONFIG_MAX_BYTES.
  */
 SG_NODISCARD sg_status sg_config_parse(sg_config *c, const char *json, size_t len,
-                                       jsmntok_t *tokens, size_t max_tokens);
+                                       sg_json_tok *tokens, size_t max_tokens);
 
 /* Name of the default profile; SG_ERR_NOT_FOUND when none is set. */
 SG_NODISCARD sg_status sg_config_default(const sg_config *c, char *out, size_t cap);

@@ -8,8 +8,13 @@
  * objects/arrays are copied into the caller's element buffer (one memcpy per run) and only
  * then tokenized by jsmn, which is compiled here alone (static).
  */
-#define SG_JSON_IMPLEMENTATION
+#include "sg_json.h"
+
+/* jsmn, compiled here alone (static), with the options this file relies on. */
+#undef JSMN_HEADER
 #define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wconversion"
@@ -17,10 +22,14 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #endif
-#include "sg_json.h"
+#include "jsmn.h"
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+
+/* sg_json_tok is jsmntok_t (strict, parent links) in disguise: callers only hold arrays. */
+_Static_assert(sizeof(sg_json_tok) == sizeof(jsmntok_t), "sg_json_tok size");
+_Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignment");
 
 #include <string.h>
 
@@ -342,19 +351,19 @@ static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_
     return raw_end(r, stop, raw_seg);
 }
 
+/* A gathered element is complete: hand it over untokenized (helpers index it on first read). */
 static sg_status element_done(sg_json_reader *r)
 {
-    jsmn_parser jp;
-    jsmn_init(&jp);
-    int n = jsmn_parse(&jp, r->cfg.elem_buf, r->elem_len, r->cfg.tokens,
-                       (unsigned int)r->cfg.max_tokens);
-    if (n == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
-    if (n < 1) return SG_ERR_JSON_SYNTAX; /* cannot happen: the scanner validated it */
-    sg_json_element el = {r->cfg.elem_buf, r->elem_len, r->cfg.tokens, n};
+    r->elem_tokens = 0;
+    sg_json_element el = {.json = r->cfg.elem_buf,
+                          .len = r->elem_len,
+                          ._private = {.tok = r->cfg.tokens,
+                                       .cap = (uint32_t)r->cfg.max_tokens,
+                                       .lazy = &r->elem_tokens}};
     sg_json_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = SG_JSON_EV_ELEMENT;
-    ev.type = r->cfg.tokens[0].type == JSMN_OBJECT ? SG_JSON_OBJECT : SG_JSON_ARRAY;
+    ev.type = r->cfg.elem_buf[0] == '{' ? SG_JSON_OBJECT : SG_JSON_ARRAY;
     ev.text.ptr = el.json;
     ev.text.len = el.len;
     ev.element = &el;
@@ -893,7 +902,15 @@ sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
 
 /* ---------------------------------------------------------------- whole documents --- */
 
-sg_status sg_json_parse(const char *json, size_t len, jsmntok_t *tokens, size_t max_tokens,
+/* jsmn over a validated document: tokens used, or a JSMN_ERROR_* (NOMEM: too few). */
+static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens)
+{
+    jsmn_parser jp;
+    jsmn_init(&jp);
+    return jsmn_parse(&jp, json, len, (jsmntok_t *)(void *)tokens, (unsigned int)max_tokens);
+}
+
+sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens,
                         sg_json_element *out)
 {
     if (json == NULL || tokens == NULL || max_tokens == 0 || out == NULL ||
@@ -906,27 +923,27 @@ sg_status sg_json_parse(const char *json, size_t len, jsmntok_t *tokens, size_t 
     if (st == SG_OK) st = sg_json_reader_feed(&r, json, len);
     if (st == SG_OK) st = sg_json_reader_finish(&r);
     if (st != SG_OK) return st;
-    jsmn_parser jp;
-    jsmn_init(&jp);
-    int n = jsmn_parse(&jp, json, len, tokens, (unsigned int)max_tokens);
+    int n = tokenize(json, len, tokens, max_tokens);
     if (n == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
     if (n == JSMN_ERROR_PART) {
         /* strict jsmn wants a delimiter after a primitive: a bare top-level scalar */
         size_t a = 0, b = len;
         while (a < b && is_ws((uint8_t)json[a])) a++;
         while (b > a && is_ws((uint8_t)json[b - 1])) b--;
-        tokens[0].type = JSMN_PRIMITIVE;
-        tokens[0].start = (int)a;
-        tokens[0].end = (int)b;
-        tokens[0].size = 0;
-        tokens[0].parent = -1;
+        jsmntok_t *t = (jsmntok_t *)(void *)tokens;
+        t->type = JSMN_PRIMITIVE;
+        t->start = (int)a;
+        t->end = (int)b;
+        t->size = 0;
+        t->parent = -1;
         n = 1;
     }
     if (n < 1) return SG_ERR_JSON_SYNTAX;
-    out->json = json;
-    out->len = len;
-    out->tok = tokens;
-    out->count = n;
+    *out = (sg_json_element){.json = json,
+                             .len = len,
+                             ._private = {.tok = tokens,
+                                          .cap = (uint32_t)max_tokens,
+                                          .count = (uint32_t)n}};
     return SG_OK;
 }
 
@@ -1006,15 +1023,68 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
 
 /* ---------------------------------------------------------------- element helpers --- */
 
-static bool tok_ok(const sg_json_element *e, int tok)
+/*
+ * The element's token index and its length, tokenizing a reader's element on its first
+ * read. SG_ERR_INVALID_ARG for a zeroed element.
+ */
+static sg_status index_of(const sg_json_element *e, const jsmntok_t **toks, int *count)
 {
-    return e != NULL && e->tok != NULL && tok >= 0 && tok < e->count;
+    if (e == NULL || e->_private.tok == NULL) return SG_ERR_INVALID_ARG;
+    uint32_t *lazy = e->_private.lazy;
+    uint32_t n = lazy != NULL ? *lazy : e->_private.count;
+    if (n == 0 && lazy != NULL) {
+        int got = tokenize(e->json, e->len, e->_private.tok, e->_private.cap);
+        if (got == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
+        if (got < 1) return SG_ERR_JSON_SYNTAX; /* cannot happen: the scanner validated it */
+        n = *lazy = (uint32_t)got;
+    }
+    *toks = (const jsmntok_t *)(const void *)e->_private.tok;
+    *count = (int)n;
+    return SG_OK;
+}
+
+/* Token `tok` of the element, after the same checks; SG_ERR_INVALID_ARG when out of range. */
+static sg_status token_at(const sg_json_element *e, int tok, const jsmntok_t **t)
+{
+    const jsmntok_t *toks;
+    int count;
+    sg_status st = index_of(e, &toks, &count);
+    if (st != SG_OK) return st;
+    if (tok < 0 || tok >= count) return SG_ERR_INVALID_ARG;
+    *t = &toks[tok];
+    return SG_OK;
+}
+
+sg_status sg_json_elem_count(const sg_json_element *e, size_t *count)
+{
+    if (e == NULL || count == NULL) return SG_ERR_INVALID_ARG;
+    *count = 0;
+    if (e->_private.tok == NULL) return SG_OK; /* zeroed: no document */
+    const jsmntok_t *toks;
+    int n;
+    sg_status st = index_of(e, &toks, &n);
+    if (st == SG_OK) *count = (size_t)n;
+    return st;
+}
+
+sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next)
+{
+    const jsmntok_t *toks;
+    int count;
+    if (next == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = index_of(e, &toks, &count);
+    if (st != SG_OK) return st;
+    if (tok < 0 || tok >= count) return SG_ERR_INVALID_ARG;
+    int end = toks[tok].end, i = tok + 1;
+    while (i < count && toks[i].start < end) i++;
+    *next = i;
+    return SG_OK;
 }
 
 /* Does the (escaped) string token equal key? */
-static bool tok_eq(const sg_json_element *e, const jsmntok_t *t, const char *key)
+static bool tok_eq(const char *json, const jsmntok_t *t, const char *key)
 {
-    const char *s = e->json + t->start;
+    const char *s = json + t->start;
     size_t len = (size_t)(t->end - t->start), i = 0, klen = strlen(key), k = 0;
     if (memchr(s, '\\', len) == NULL) return len == klen && memcmp(s, key, len) == 0;
     while (i < len) {
@@ -1029,19 +1099,25 @@ static bool tok_eq(const sg_json_element *e, const jsmntok_t *t, const char *key
 }
 
 /* The next child of token `parent` after token i (pass parent itself for the first), or -1. */
-static int next_child(const sg_json_element *e, int parent, int i)
+static int next_child(const jsmntok_t *toks, int count, int parent, int i)
 {
-    for (i++; i < e->count && e->tok[i].start < e->tok[parent].end; i++)
-        if (e->tok[i].parent == parent) return i;
+    for (i++; i < count && toks[i].start < toks[parent].end; i++)
+        if (toks[i].parent == parent) return i;
     return -1;
 }
 
 sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key, int *tok)
 {
-    if (!tok_ok(e, obj) || key == NULL || tok == NULL) return SG_ERR_INVALID_ARG;
-    if (e->tok[obj].type != JSMN_OBJECT) return SG_ERR_JSON_TYPE;
-    for (int i = next_child(e, obj, obj); i >= 0 && i + 1 < e->count; i = next_child(e, obj, i)) {
-        if (tok_eq(e, &e->tok[i], key)) {
+    const jsmntok_t *toks;
+    int count;
+    if (key == NULL || tok == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = index_of(e, &toks, &count);
+    if (st != SG_OK) return st;
+    if (obj < 0 || obj >= count) return SG_ERR_INVALID_ARG;
+    if (toks[obj].type != JSMN_OBJECT) return SG_ERR_JSON_TYPE;
+    for (int i = next_child(toks, count, obj, obj); i >= 0 && i + 1 < count;
+         i = next_child(toks, count, obj, i)) {
+        if (tok_eq(e->json, &toks[i], key)) {
             *tok = i + 1;
             return SG_OK;
         }
@@ -1051,11 +1127,16 @@ sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key
 
 sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int *tok)
 {
-    if (!tok_ok(e, arr) || tok == NULL) return SG_ERR_INVALID_ARG;
-    if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
-    if (index >= (size_t)e->tok[arr].size) return SG_ERR_NOT_FOUND;
-    int i = next_child(e, arr, arr);
-    for (size_t seen = 0; i >= 0 && seen < index; seen++) i = next_child(e, arr, i);
+    const jsmntok_t *toks;
+    int count;
+    if (tok == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = index_of(e, &toks, &count);
+    if (st != SG_OK) return st;
+    if (arr < 0 || arr >= count) return SG_ERR_INVALID_ARG;
+    if (toks[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    if (index >= (size_t)toks[arr].size) return SG_ERR_NOT_FOUND;
+    int i = next_child(toks, count, arr, arr);
+    for (size_t seen = 0; i >= 0 && seen < index; seen++) i = next_child(toks, count, arr, i);
     if (i < 0) return SG_ERR_NOT_FOUND;
     *tok = i;
     return SG_OK;
@@ -1063,47 +1144,58 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
 
 sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
 {
-    if (!tok_ok(e, tok) || size == NULL) return SG_ERR_INVALID_ARG;
-    if (e->tok[tok].type != JSMN_OBJECT && e->tok[tok].type != JSMN_ARRAY)
-        return SG_ERR_JSON_TYPE;
-    *size = (size_t)e->tok[tok].size;
+    const jsmntok_t *t;
+    if (size == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st != SG_OK) return st;
+    if (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    *size = (size_t)t->size;
     return SG_OK;
+}
+
+/* The sg_json_type of a token (the text tells the primitives apart). */
+static sg_json_type type_of(const char *json, const jsmntok_t *t)
+{
+    switch (t->type) {
+    case JSMN_OBJECT: return SG_JSON_OBJECT;
+    case JSMN_ARRAY: return SG_JSON_ARRAY;
+    case JSMN_STRING: return SG_JSON_STRING;
+    default: {
+        char c = json[t->start];
+        return c == 'n' ? SG_JSON_NULL : (c == 't' || c == 'f') ? SG_JSON_BOOL : SG_JSON_NUMBER;
+    }
+    }
 }
 
 sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type)
 {
-    if (!tok_ok(e, tok) || type == NULL) return SG_ERR_INVALID_ARG;
-    const jsmntok_t *t = &e->tok[tok];
-    switch (t->type) {
-    case JSMN_OBJECT: *type = SG_JSON_OBJECT; return SG_OK;
-    case JSMN_ARRAY: *type = SG_JSON_ARRAY; return SG_OK;
-    case JSMN_STRING: *type = SG_JSON_STRING; return SG_OK;
-    case JSMN_PRIMITIVE: {
-        char c = e->json[t->start];
-        *type = c == 'n' ? SG_JSON_NULL : (c == 't' || c == 'f') ? SG_JSON_BOOL : SG_JSON_NUMBER;
-        return SG_OK;
-    }
-    default: return SG_ERR_JSON_TYPE;
-    }
+    const jsmntok_t *t;
+    if (type == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st == SG_OK) *type = type_of(e->json, t);
+    return st;
 }
 
 sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap,
                              size_t *len)
 {
-    if (!tok_ok(e, tok) || out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
-    const jsmntok_t *t = &e->tok[tok];
+    const jsmntok_t *t;
+    if (out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st != SG_OK) return st;
     if (t->type != JSMN_STRING) return SG_ERR_JSON_TYPE;
     return sg_json_unescape(e->json + t->start, (size_t)(t->end - t->start), out, cap, len);
 }
 
 sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 {
-    sg_json_type type;
-    sg_status st = sg_json_elem_type(e, tok, &type);
-    if (st != SG_OK || out == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
-    if (type != SG_JSON_NUMBER) return SG_ERR_JSON_TYPE;
-    const char *s = e->json + e->tok[tok].start;
-    size_t len = (size_t)(e->tok[tok].end - e->tok[tok].start), i = 0;
+    const jsmntok_t *t;
+    if (out == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st != SG_OK) return st;
+    if (type_of(e->json, t) != SG_JSON_NUMBER) return SG_ERR_JSON_TYPE;
+    const char *s = e->json + t->start;
+    size_t len = (size_t)(t->end - t->start), i = 0;
     bool neg = s[0] == '-';
     if (neg) i = 1;
     /* accumulate negatively so INT64_MIN fits */
@@ -1125,27 +1217,30 @@ sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 
 sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
 {
-    sg_json_type type;
-    sg_status st = sg_json_elem_type(e, tok, &type);
-    if (st != SG_OK || out == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
-    if (type != SG_JSON_BOOL) return SG_ERR_JSON_TYPE;
-    *out = e->json[e->tok[tok].start] == 't';
+    const jsmntok_t *t;
+    if (out == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st != SG_OK) return st;
+    if (type_of(e->json, t) != SG_JSON_BOOL) return SG_ERR_JSON_TYPE;
+    *out = e->json[t->start] == 't';
     return SG_OK;
 }
 
 sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
 {
-    sg_json_type type;
-    sg_status st = sg_json_elem_type(e, tok, &type);
-    if (st != SG_OK || is_null == NULL) return st != SG_OK ? st : SG_ERR_INVALID_ARG;
-    *is_null = type == SG_JSON_NULL;
-    return SG_OK;
+    const jsmntok_t *t;
+    if (is_null == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st == SG_OK) *is_null = type_of(e->json, t) == SG_JSON_NULL;
+    return st;
 }
 
 sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
 {
-    if (!tok_ok(e, tok) || out == NULL) return SG_ERR_INVALID_ARG;
-    const jsmntok_t *t = &e->tok[tok];
+    const jsmntok_t *t;
+    if (out == NULL) return SG_ERR_INVALID_ARG;
+    sg_status st = token_at(e, tok, &t);
+    if (st != SG_OK) return st;
     int q = t->type == JSMN_STRING ? 1 : 0;
     out->ptr = e->json + t->start - q;
     out->len = (size_t)(t->end - t->start) + 2u * (size_t)q;
@@ -1198,9 +1293,13 @@ sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char
     int arr;
     sg_status st = sg_json_elem_member(e, obj, key, &arr);
     if (st != SG_OK) return st;
-    if (e->tok[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    const jsmntok_t *toks;
+    int count;
+    st = index_of(e, &toks, &count);
+    if (st != SG_OK) return st;
+    if (toks[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
     size_t index = 0;
-    for (int i = next_child(e, arr, arr); i >= 0; i = next_child(e, arr, i)) {
+    for (int i = next_child(toks, count, arr, arr); i >= 0; i = next_child(toks, count, arr, i)) {
         size_t len;
         st = sg_json_tok_string(e, i, buf, cap, &len);
         if (st == SG_OK) st = fn(ctx, index++, buf, len);

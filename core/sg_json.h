@@ -12,26 +12,15 @@
  * Keys are compared after unescaping, byte for byte; a key holding '.' or '[' is not
  * escaped in the path, so avoid subscribing under such keys.
  *
- * Include this header, never jsmn.h directly: it fixes jsmn's options (strict, parent
- * links) so every file agrees on the token layout. jsmn's code is compiled only into
- * sg_json.c (static there).
+ * jsmn indexes gathered elements underneath, but only sg_json.c includes jsmn.h: tokens are
+ * the opaque sg_json_tok, read through the helpers, so an application may include its own
+ * jsmn.h, with any options, before or after this header without changing a layout here.
  */
 #ifndef SG_JSON_H
 #define SG_JSON_H
 
 #include "sg_base.h"
 #include "sg_http.h"
-
-#ifndef JSMN_STRICT
-#define JSMN_STRICT
-#endif
-#ifndef JSMN_PARENT_LINKS
-#define JSMN_PARENT_LINKS
-#endif
-#ifndef SG_JSON_IMPLEMENTATION
-#define JSMN_HEADER /* declarations only outside sg_json.c */
-#endif
-#include "jsmn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,16 +44,31 @@ typedef enum sg_json_type {
 } sg_json_type;
 
 /*
- * An object or array gathered in the element buffer and tokenized by jsmn (strict mode,
- * parent links). tok[0] is the element itself; json[tok[i].start .. tok[i].end) is the
- * text of token i (strings without their quotes, still escaped: use the helpers below).
- * Valid only during the callback that delivers it.
+ * One entry of an element's token index. jsmn fills it with the options sg_json.c picks;
+ * the layout is private (sg_json.c asserts it matches), so declare arrays of it for
+ * sg_json_config.tokens and sg_json_parse and read them only through the helpers below.
+ */
+typedef struct sg_json_tok {
+    int _private[5];
+} sg_json_tok;
+
+/*
+ * An object or array gathered by the reader, or a document from sg_json_parse: its source
+ * text, and a token index that the helpers below read (token 0 is the element itself).
+ * The reader tokenizes an element lazily, the first time a helper reads it, so a callback
+ * that only counts or forwards elements (ev->text) never pays for tokenizing. A reader's
+ * element is valid only during the callback that delivers it.
  */
 typedef struct sg_json_element {
     const char *json;
     size_t len;
-    const jsmntok_t *tok;
-    int count;               /* tokens used */
+    struct {
+        sg_json_tok *tok;      /* the token buffer */
+        uint32_t cap;          /* its size in tokens */
+        uint32_t count;        /* tokens used, when not lazy */
+        uint32_t *lazy;        /* a reader's element: the reader's count, 0 until first
+                                  read; NULL for a document from sg_json_parse */
+    } _private;
 } sg_json_element;
 
 /* ---------------------------------------------------------------- reader --- */
@@ -132,13 +136,13 @@ typedef struct sg_json_config {
     size_t str_cap;           /*   NULL/0 when no VALUE/ELEMENT subscription exists */
     char *elem_buf;           /* gathered elements; required for ELEMENT subs */
     size_t elem_cap;          /*   (at most INT_MAX) */
-    jsmntok_t *tokens;        /* jsmn tokens for one element; required for ELEMENT subs */
-    size_t max_tokens;
+    sg_json_tok *tokens;      /* the index of one element; required for ELEMENT subs */
+    size_t max_tokens;        /*   (at most INT_MAX) */
     uint8_t max_depth;        /* 0: SG_JSON_DEPTH_DEFAULT; at most SG_JSON_DEPTH_MAX */
 } sg_json_config;
 
 /*
- * The reader's whole state: 376 bytes on x86-64 and 328 on Cortex-M4 with the default
+ * The reader's whole state: 384 bytes on x86-64 and 332 on Cortex-M4 with the default
  * ceilings (test_json checks it stays within 400), plus the caller's buffers.
  * Members are private.
  */
@@ -150,6 +154,7 @@ typedef struct sg_json_reader {
     size_t str_len;           /* bytes stored of the current string/number */
     size_t elem_len;          /* bytes gathered of the current element */
     uint32_t ucp;             /* \u escape / surrogate being decoded */
+    uint32_t elem_tokens;     /* tokens of the delivered element, 0 until a helper reads it */
     uint8_t state;
     uint8_t depth;
     uint8_t max_depth;
@@ -185,8 +190,8 @@ SG_NODISCARD sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_conf
  *   SG_ERR_JSON_DEPTH             nesting deeper than max_depth
  *   SG_ERR_JSON_STRING_TOO_LONG   a subscribed string/number longer than str_cap - 1
  *   SG_ERR_JSON_ELEMENT_TOO_LARGE a subscribed element longer than elem_cap
- *   SG_ERR_JSON_TOO_MANY_TOKENS   a subscribed element needs more than max_tokens
- *   anything the callback returned.
+ *   anything the callback returned; a helper reading an element that needs more than
+ *   max_tokens returns SG_ERR_JSON_TOO_MANY_TOKENS, which callbacks usually pass on.
  * Only subscribed strings are stored, so only they are bounded; keys longer than the
  * longest subscription path simply match nothing.
  */
@@ -202,19 +207,28 @@ static inline uint64_t sg_json_reader_offset(const sg_json_reader *r) { return r
 SG_NODISCARD sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink);
 
 /*
- * Validate a whole in-memory document strictly, then tokenize it with jsmn in place
- * (tokens point into json). For small bodies such as an OAuth token response.
+ * Validate a whole in-memory document strictly, then tokenize it at once (tokens point
+ * into json; SG_ERR_JSON_TOO_MANY_TOKENS when max_tokens is too few). For small bodies
+ * such as an OAuth token response or the profiles file.
  */
-SG_NODISCARD sg_status sg_json_parse(const char *json, size_t len, jsmntok_t *tokens,
+SG_NODISCARD sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens,
                                      size_t max_tokens, sg_json_element *out);
 
 /* ---------------------------------------------------------------- element helpers --- */
 /*
- * `obj` / `arr` / `tok` are token indexes in e->tok (0 is the element itself).
- * Lookups return SG_ERR_NOT_FOUND for a missing member or index, SG_ERR_JSON_TYPE for a
- * value of the wrong type, SG_ERR_BUFFER_TOO_SMALL when an output buffer is too small
- * (outputs are always NUL-terminated when cap > 0).
+ * `obj` / `arr` / `tok` are token indexes (0 is the element itself; an object's member is
+ * its key token followed by its value token). Lookups return SG_ERR_NOT_FOUND for a
+ * missing member or index, SG_ERR_JSON_TYPE for a value of the wrong type,
+ * SG_ERR_BUFFER_TOO_SMALL when an output buffer is too small (outputs are always
+ * NUL-terminated when cap > 0), SG_ERR_INVALID_ARG for a token index out of range, and
+ * SG_ERR_JSON_TOO_MANY_TOKENS when a reader's element needs more than max_tokens.
  */
+
+/* Tokens in the index (0 for a zeroed element, which holds no document). */
+SG_NODISCARD sg_status sg_json_elem_count(const sg_json_element *e, size_t *count);
+/* Index of the first token after `tok` and everything nested in it (count after the last):
+ * the next member's key or the next item, when tok is a member's value or an item. */
+SG_NODISCARD sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next);
 
 /* Index of the value of member `key` in object `obj`. */
 SG_NODISCARD sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key,

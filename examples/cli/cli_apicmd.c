@@ -76,7 +76,7 @@ sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page)
 /* error.details.requiredScopes[0] (the mock's and the API's way of naming it), if any. */
 static bool required_scope(const sg_envelope *env, char *out, size_t cap)
 {
-    jsmntok_t tok[64];
+    sg_json_tok tok[64];
     sg_json_element e;
     int arr, item;
     size_t len;
@@ -442,9 +442,18 @@ void cli_print_day_cell(FILE *out, const sg_json_element *e, const char *key, si
 void cli_print_object(FILE *out, const sg_json_element *e, const char *indent)
 {
     static char value[4096];
-    for (int i = 1; i + 1 < e->count; i++) {
-        if (e->tok[i].parent != 0) {
-            continue; /* only the object's own members */
+    size_t members = 0;
+    sg_json_type root = SG_JSON_NULL;
+    if (sg_json_elem_type(e, 0, &root) != SG_OK || root != SG_JSON_OBJECT ||
+        sg_json_elem_size(e, 0, &members) != SG_OK) {
+        return;
+    }
+    /* the object's own members: key token i, value i + 1, the next key after the value */
+    int next = 1;
+    for (size_t m = 0; m < members; m++) {
+        int i = next;
+        if (sg_json_elem_skip(e, i + 1, &next) != SG_OK) {
+            return;
         }
         char key[128], label[130];
         size_t len;

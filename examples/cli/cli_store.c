@@ -8,7 +8,7 @@
 #include "ex_net.h"
 #include "sg_file.h"
 
-#define STORE_TOKENS 4096u                  /* jsmn tokens: about 800 profiles */
+#define STORE_TOKENS 4096u                  /* JSON tokens: about 800 profiles */
 #define STORE_OUT_MAX (SG_CONFIG_MAX_BYTES + 2048u)
 
 static struct {
@@ -19,7 +19,7 @@ static struct {
     char text[SG_CONFIG_MAX_BYTES + 1];
     size_t len;
     sg_config cfg;
-    jsmntok_t tokens[STORE_TOKENS];
+    sg_json_tok tokens[STORE_TOKENS];
     char out[STORE_OUT_MAX];
 } store;
 

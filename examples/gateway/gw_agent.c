@@ -20,7 +20,7 @@
 #define GW_STOPPED (-2)  /* internal: a signal asked us to stop */
 #define GW_HEADER_VALUE_MAX 64u               /* Retry-After and Date values kept */
 #define GW_ME_BODY_MAX 4096u                  /* a /me body kept for its three logged fields */
-#define GW_ME_TOKENS 256                      /* jsmn tokens for it (scopes are one each) */
+#define GW_ME_TOKENS 256                      /* JSON tokens for it (scopes are one each) */
 #define GW_RETRY_AFTER_MAX_MS 3600000u        /* a server's wait is honoured up to an hour */
 
 typedef struct gw_agent {
@@ -387,7 +387,7 @@ static int64_t server_wait_ms(const check_capture *c)
 static void me_fields(const check_capture *c, char *user, size_t ucap, char *auth, size_t acap,
                       size_t *scopes)
 {
-    static jsmntok_t tok[GW_ME_TOKENS];
+    static sg_json_tok tok[GW_ME_TOKENS];
     sg_json_element e;
     int data, obj, arr;
     size_t len;

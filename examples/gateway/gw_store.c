@@ -14,7 +14,7 @@
 /* One document in, one edited copy out; static because they are large and used serially. */
 static char doc[SG_CONFIG_MAX_BYTES + 1];
 static char edited[SG_CONFIG_MAX_BYTES + GW_EDIT_SLACK];
-static jsmntok_t toks[GW_CONFIG_TOKENS];
+static sg_json_tok toks[GW_CONFIG_TOKENS];
 
 static void wipe_buffers(void)
 {

@@ -8,7 +8,7 @@
 
 #include "sg_config.h"
 
-static jsmntok_t toks[256];
+static sg_json_tok toks[256];
 static char out[4096];
 static char out2[4096];
 

@@ -51,7 +51,7 @@ typedef struct fixture {
     seen s;
     char str[64];
     char elem[256];
-    jsmntok_t tok[32];
+    sg_json_tok tok[32];
     char details[64];
 } fixture;
 

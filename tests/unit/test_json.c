@@ -59,12 +59,16 @@ static sg_status rec_cb(void *ctx, const sg_json_event *ev)
         if (ev->type == SG_JSON_BOOL) rec_fmt(r, "=%d", ev->boolean);
         rec_put(r, "] ", 2);
         break;
-    case SG_JSON_EV_ELEMENT:
+    case SG_JSON_EV_ELEMENT: {
         assert_non_null(ev->element);
-        rec_fmt(r, "E%zu:%d:%d[", ev->sub, (int)ev->type, ev->element->count);
+        size_t count;
+        sg_status st = sg_json_elem_count(ev->element, &count); /* tokenizes it */
+        if (st != SG_OK) return st;
+        rec_fmt(r, "E%zu:%d:%zu[", ev->sub, (int)ev->type, count);
         rec_put(r, ev->element->json, ev->element->len);
         rec_put(r, "] ", 2);
         break;
+    }
     case SG_JSON_EV_RAW:
         r->raw_pieces++;
         if (ev->first) r->raw_len = 0;
@@ -92,7 +96,7 @@ static const sg_json_sub k_subs[] = {
 typedef struct bufs {
     char str[64];
     char elem[256];
-    jsmntok_t tok[24];
+    sg_json_tok tok[24];
 } bufs;
 
 static sg_json_config make_cfg(bufs *b, rec *r, const sg_json_sub *subs, size_t n)
@@ -477,6 +481,73 @@ static void test_element_limits(void **state)
     }
 }
 
+/* What a lazy-element callback saw; `read` says whether it reads the elements at all. */
+typedef struct lazy_seen {
+    bool read;
+    int elements;
+    size_t text_bytes;
+    char last[16];
+} lazy_seen;
+
+static sg_status lazy_cb(void *ctx, const sg_json_event *ev)
+{
+    lazy_seen *s = ctx;
+    s->elements++;
+    s->text_bytes += ev->text.len; /* the source text is there, read or not */
+    if (!s->read) return SG_OK;
+    size_t len, count, again;
+    sg_status st = sg_json_elem_count(ev->element, &count);
+    if (st != SG_OK) return st;
+    st = sg_json_elem_get_string(ev->element, 0, "id", s->last, sizeof s->last, &len);
+    if (st != SG_OK) return st;
+    assert_int_equal(sg_json_elem_count(ev->element, &again), SG_OK); /* indexed once */
+    assert_int_equal(again, count);
+    return SG_OK;
+}
+
+/* Elements are tokenized only when the callback reads them, each into the same buffer. */
+static void test_element_lazy(void **state)
+{
+    (void)state;
+    /* the second element needs 9 tokens, one more than the buffer holds */
+    const char *doc = "[{\"id\":\"a\"},{\"id\":\"b\",\"x\":[1,2,3,4]},{\"id\":\"c\"}]";
+    sg_json_sub sub = {"[]", SG_JSON_SUB_ELEMENT, false};
+    char str[32], elem[64];
+    sg_json_tok tok[8];
+    lazy_seen s;
+    sg_json_config cfg = {.subs = &sub, .sub_count = 1, .on_value = lazy_cb, .ctx = &s,
+                          .str_buf = str, .str_cap = sizeof str, .elem_buf = elem,
+                          .elem_cap = sizeof elem, .tokens = tok, .max_tokens = 8};
+    uint8_t untouched[sizeof tok];
+    memset(untouched, 0xA5, sizeof untouched);
+
+    /* not read: no tokenizing at all, so the big element is no error either */
+    memset(&s, 0, sizeof s);
+    memset(tok, 0xA5, sizeof tok);
+    assert_int_equal(run_cfg(&cfg, doc, strlen(doc), 0, 0, NULL), SG_OK);
+    assert_int_equal(s.elements, 3);
+    assert_int_equal(s.text_bytes, strlen(doc) - 4); /* all but "[", "]" and two commas */
+    assert_memory_equal(tok, untouched, sizeof tok);
+
+    /* read: each element is indexed on its own; the big one fails and stops the parse */
+    memset(&s, 0, sizeof s);
+    s.read = true;
+    uint64_t off = 0;
+    assert_int_equal(run_cfg(&cfg, doc, strlen(doc), 3, 0, &off), SG_ERR_JSON_TOO_MANY_TOKENS);
+    assert_int_equal(s.elements, 2);
+    assert_string_equal(s.last, "a");
+    assert_int_equal(off, strlen("[{\"id\":\"a\"},{\"id\":\"b\",\"x\":[1,2,3,4]")); /* its '}' */
+    assert_true(memcmp(tok, untouched, sizeof tok) != 0);
+
+    /* read, with room: every element reads its own tokens, not the previous one's */
+    const char *fits = "[{\"x\":[1,2,3],\"id\":\"a\"},{\"id\":\"bb\"}]";
+    memset(&s, 0, sizeof s);
+    s.read = true;
+    assert_int_equal(run_cfg(&cfg, fits, strlen(fits), 1, 0, NULL), SG_OK);
+    assert_int_equal(s.elements, 2);
+    assert_string_equal(s.last, "bb");
+}
+
 static void test_init_checks(void **state)
 {
     (void)state;
@@ -577,7 +648,7 @@ static void test_element_helpers(void **state)
                       "\"f\":1.5,\"e\":1e3,\"yes\":true,\"no\":false,\"nil\":null,"
                       "\"scopes\":[\"a:read\",\"b:\\\"w\\\"\"],\"mixed\":[\"x\",1],"
                       "\"sub\":{\"id\":\"inner\"},\"k\\u0065y\":\"esc\"}";
-    jsmntok_t tok[64];
+    sg_json_tok tok[64];
     sg_json_element e;
     assert_int_equal(sg_json_parse(doc, strlen(doc), tok, 64, &e), SG_OK);
     char buf[32];
@@ -717,7 +788,7 @@ typedef struct guarded {
     uint8_t canary1[64];
     char elem[512];
     uint8_t canary2[64];
-    jsmntok_t tok[32];
+    sg_json_tok tok[32];
     uint8_t canary3[64];
 } guarded;
 
@@ -793,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_string_limit),
         cmocka_unit_test(test_string_truncate),
         cmocka_unit_test(test_element_limits),
+        cmocka_unit_test(test_element_lazy),
         cmocka_unit_test(test_init_checks),
         cmocka_unit_test(test_error_offset_and_abort),
         cmocka_unit_test(test_http_sink_adapter),

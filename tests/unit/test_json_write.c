@@ -51,7 +51,7 @@ static void test_layout(void **state)
     assert_string_equal(buf, k_sample);
     assert_int_equal(len, strlen(k_sample));
     /* what we write, we read */
-    jsmntok_t tok[32];
+    sg_json_tok tok[32];
     sg_json_element e;
     assert_int_equal(sg_json_parse(buf, len, tok, 32, &e), SG_OK);
 }
