@@ -36,6 +36,13 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #include "sg_utf8.h"
 
 #define PATH_OFF 255u /* cur_len / plen value: the path left every subscription */
+
+/* Keeps a rarely taken helper out of the scanner's loop (smaller, and faster, code). */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 #define NO_SUB 255u   /* val_sub / elem_sub / raw_sub: none */
 
 enum {
@@ -120,7 +127,7 @@ static bool is_ws(uint8_t c) { return (k_cls[c] & K_CLASS) == K_WS; }
  * borrows nothing, while a special one sets its own: the lowest flag is exact, so
  * little-endian 64-bit builds jump straight to it (flags above it may be false).
  */
-static const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
+static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
 {
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     while (lim - q >= 8) {
@@ -468,12 +475,252 @@ static sg_status open_container(sg_json_reader *r, bool object)
     return SG_OK;
 }
 
+/* ---------------------------------------------------------------- string sub-machine --- */
+
+/*
+ * The string sub-machine for what is not a plain run (the scanner consumes those with
+ * plain_run): one escape sequence or one multi-byte UTF-8 character, from p up to lim,
+ * in state r->state (ST_STR at the backslash or the lead byte, or where a chunk left it:
+ * ST_ESC, ST_HEX, ST_LOW_BS, ST_LOW_U, ST_UTF8). Its character is stored when FL_STORE is
+ * set: an escape decoded, a UTF-8 character as it stands. *out = SG_OK and returns the
+ * byte after it with r->state back at ST_STR, or lim with r->state where it stands; else
+ * *out = the error and returns the byte to report: the bad byte, the first one that did
+ * not fit, or the last byte of an escape whose character did not fit. (Pointers go in and
+ * out by value: the scanner's cursor must not have its address taken.)
+ */
+NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *p,
+                                              const uint8_t *lim, sg_status *out)
+{
+    /* [utf8, p): bytes of a UTF-8 character, stored as they stand; NULL in an escape */
+    const uint8_t *utf8 = NULL;
+    sg_status st = SG_ERR_JSON_SYNTAX; /* what a jump to `end` before the last byte means */
+    uint32_t u, cp;
+    int v;
+    switch (r->state) {
+    case ST_ESC: goto escape;
+    case ST_HEX: goto hex;
+    case ST_LOW_BS:
+    case ST_LOW_U: goto low;
+    case ST_UTF8:
+        utf8 = p;
+        goto continuation;
+    default: break; /* ST_STR: at a backslash or a byte plain_run stopped at */
+    }
+    if (*p == '\\') {
+        r->state = ST_ESC;
+        p++;
+        goto escape;
+    }
+    /* control characters and bytes that cannot start a UTF-8 character fail here */
+    if (!sg_utf8_lead(*p, &r->aux, &r->utf8_lo, &r->utf8_hi)) goto end;
+    utf8 = p++;
+    r->state = ST_UTF8;
+continuation:
+    if (p == lim) goto more;
+    if (*p < r->utf8_lo || *p > r->utf8_hi) goto end;
+    r->utf8_lo = 0x80;
+    r->utf8_hi = 0xBF;
+    p++;
+    if (--r->aux != 0) goto continuation;
+    r->state = ST_STR;
+    goto more; /* complete: store it */
+
+escape: /* after a backslash */
+    if (p == lim) goto more;
+    if (*p == 'u') {
+        r->aux = 0;
+        r->ucp = 0;
+        r->state = ST_HEX;
+        p++;
+        goto hex;
+    }
+    v = escape_byte(*p);
+    if (v < 0) goto end;
+    cp = (uint32_t)v;
+    goto character;
+
+hex: /* the four hex digits of \uXXXX; the code point is judged at the last one */
+    if (p == lim) goto more;
+    v = hex_val(*p);
+    if (v < 0) goto end;
+    r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+    if (++r->aux < 4) {
+        p++;
+        goto hex;
+    }
+    u = r->ucp & 0xFFFFu;
+    if (r->flags & FL_HIGH) {
+        if (u < 0xDC00 || u > 0xDFFF) goto end; /* high surrogate alone */
+        cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
+        r->flags &= (uint8_t)~FL_HIGH;
+    } else if (u >= 0xD800 && u <= 0xDBFF) {
+        r->flags |= FL_HIGH;
+        r->ucp = u << 16;
+        r->state = ST_LOW_BS;
+        p++;
+        goto low;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+        goto end; /* lone low surrogate */
+    } else {
+        cp = u;
+    }
+    goto character;
+
+low: /* after a high surrogate: "\u" of the low one is due */
+    if (p == lim) goto more;
+    if (r->state == ST_LOW_BS) {
+        if (*p != '\\') goto end;
+        r->state = ST_LOW_U;
+        p++;
+        goto low;
+    }
+    if (*p != 'u') goto end;
+    r->aux = 0;
+    r->state = ST_HEX;
+    p++;
+    goto hex;
+
+character: /* an escape's character is complete at p, its last byte */
+    st = (r->flags & FL_STORE) ? put_cp(r, cp) : SG_OK;
+    if (st == SG_OK) {
+        r->state = ST_STR;
+        p++;
+    }
+    *out = st;
+    return p;
+
+more: /* the character is complete, or the chunk ended inside it */
+    st = SG_OK;
+end: /* the UTF-8 bytes read are stored before a bad byte is judged: an earlier overflow wins */
+    if (utf8 != NULL && p > utf8 && (r->flags & FL_STORE)) {
+        sg_status kept = put(r, (const char *)utf8, (size_t)(p - utf8));
+        if (kept != SG_OK) {
+            st = kept;
+            p = utf8 + (kept == SG_ERR_JSON_STRING_TOO_LONG ? r->cfg.str_cap - 1 - r->str_len : 0);
+        }
+    }
+    *out = st;
+    return p;
+}
+
+/* ---------------------------------------------------------------- number sub-machine --- */
+
+typedef enum num_end { NUM_MORE, NUM_DONE, NUM_BAD } num_end;
+
+/*
+ * The bytes of a number from p up to lim, its machine in *state (ST_NUM_*). Returns lim
+ * with *end = NUM_MORE, the first byte after the number (not consumed: it belongs to what
+ * follows) with NUM_DONE, or a byte that cannot go on with NUM_BAD. The caller stores the
+ * bytes passed over.
+ */
+static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const uint8_t *lim,
+                                        num_end *end)
+{
+    unsigned s = *state, c;
+    num_end how = NUM_MORE;
+    for (; p < lim; p++) {
+        c = *p;
+        if (s == ST_NUM_MINUS || s == ST_NUM_DOT || s == ST_NUM_ESIGN) { /* a digit is due */
+            if (c - '0' > 9u) {
+                how = NUM_BAD;
+                break;
+            }
+            s = s == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
+                : s == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
+            continue;
+        }
+        if (s == ST_NUM_E) {
+            if (c == '+' || c == '-') s = ST_NUM_ESIGN;
+            else if (c - '0' <= 9u) s = ST_NUM_EXP;
+            else {
+                how = NUM_BAD;
+                break;
+            }
+            continue;
+        }
+        /* ZERO, INT, FRAC, EXP: a run of digits (none after a leading zero), then what ends it */
+        if (s != ST_NUM_ZERO) {
+            while (p < lim && (unsigned)(*p - '0') <= 9u) p++;
+            if (p == lim) break;
+            c = *p;
+        }
+        if (c == '.' && s <= ST_NUM_INT) {
+            s = ST_NUM_DOT;
+        } else if ((c == 'e' || c == 'E') && s != ST_NUM_EXP) {
+            s = ST_NUM_E;
+        } else {
+            how = NUM_DONE;
+            break;
+        }
+    }
+    *state = (uint8_t)s;
+    *end = how;
+    return p;
+}
+
 /* ---------------------------------------------------------------- scanner --- */
 
 /*
- * Each label reads the bytes of one state and jumps straight to the next state's label, so
- * the state switch runs once per chunk (at `resume`), not once per byte. r->state is kept
- * current at every transition, so a chunk may end anywhere. Bytes are read only below lim.
+ * The scanner's states (r->state) and what each byte does there. ws is space, tab, LF or
+ * CR; a byte not listed is SG_ERR_JSON_SYNTAX at that byte. A finished value (a scalar's
+ * end, a closing bracket) goes to AFTER inside a container and to DONE at the top.
+ *
+ *   state       byte                what happens                           next state
+ *   ---------   -----------------   ------------------------------------   ------------
+ *   VALUE       ws                                                         VALUE
+ *               '"'                 match paths, start captures            STR
+ *               '{'  '['            the same, open a container (depth+1)   OBJ_FIRST, ARR_FIRST
+ *               '-'  '0'  '1'-'9'   the same                               NUM_MINUS, NUM_ZERO,
+ *                                                                          NUM_INT
+ *               't'  'f'  'n'       the same                               LIT
+ *   ARR_FIRST   as VALUE, or ']'    close the container (depth-1)          finished value
+ *   OBJ_FIRST   ws                                                         OBJ_FIRST
+ *               '"'                 a key: its path is built, or, when no  STR (key), or COLON
+ *                                   subscription can see it, it is skipped  when skipped whole
+ *               '}'                 close the container                    finished value
+ *   KEY         ws  / '"'           as OBJ_FIRST                           KEY / as OBJ_FIRST
+ *   COLON       ws  / ':'                                                  COLON / VALUE
+ *   AFTER       ws                                                         AFTER
+ *               ','                                                        KEY (object), VALUE
+ *               '}' or ']'          close the container (its own kind)     finished value
+ *   DONE        ws                                                         DONE
+ *
+ *   strings and keys: plain runs here (plain_run), the rest in string_special
+ *   STR         plain bytes         stored a run at a time (FL_STORE)      STR
+ *               '"'                 a key sets the member path; a value    COLON (key),
+ *                                   is delivered                           finished value
+ *               '\'                                                        ESC
+ *               UTF-8 lead byte     aux = continuation bytes due           UTF8
+ *   UTF8        continuation byte   in the range sg_utf8_lead allows       UTF8, STR at the last
+ *   ESC         " \ / b f n r t     store the byte it stands for           STR
+ *               'u'                                                        HEX
+ *   HEX         hex digit (4)       at the 4th: store the code point       STR, or LOW_BS for a
+ *                                                                          high surrogate
+ *   LOW_BS      '\'                                                        LOW_U
+ *   LOW_U       'u'                 the low surrogate's digits follow      HEX
+ *
+ *   numbers: number_run, the bytes stored a run at a time
+ *   NUM_MINUS   '0' / '1'-'9'                                              NUM_ZERO / NUM_INT
+ *   NUM_ZERO    '.' / 'e' 'E'                                              NUM_DOT / NUM_E
+ *   NUM_INT     digit / '.' / 'e' 'E'                                      NUM_INT / NUM_DOT /
+ *                                                                          NUM_E
+ *   NUM_DOT     digit                                                      NUM_FRAC
+ *   NUM_FRAC    digit / 'e' 'E'                                            NUM_FRAC / NUM_E
+ *   NUM_E       '+' '-' / digit                                            NUM_ESIGN / NUM_EXP
+ *   NUM_ESIGN   digit                                                      NUM_EXP
+ *   NUM_EXP     digit                                                      NUM_EXP
+ *   In ZERO, INT, FRAC and EXP any other byte ends the number (it is not consumed) and the
+ *   value is delivered: finished value. At the end of input, finish() ends a top-level one.
+ *
+ *   LIT         the next letter of true, false or null (aux counts them)   LIT; finished value
+ *                                                                          after the last
+ *
+ * Each label below reads the bytes of its states and jumps straight to the next state's
+ * label, so the state switch runs once per chunk (at `resume`), not once per byte; the
+ * helpers consume a whole run or sequence and say how it ended. r->state is current
+ * whenever the chunk may end, so a chunk may end anywhere. Bytes are read only below lim.
+ * (Measured with make bench: plain_run is inlined twice, so skipped keys and strings keep
+ * branch sites of their own; string_special stays out of line.)
  */
 static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
 {
@@ -482,12 +729,9 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     const uint8_t *p = data, *q, *end = data + len;
     const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
-    sg_status st = SG_OK;
-    bool off_key = false;
+    sg_status st = SG_OK, sst;
+    num_end nend;
     unsigned c, i, n;
-    int v;
-    char esc;
-    uint32_t u, cp;
     /*
      * lim: the first byte that would not fit the element being gathered. Stopping there,
      * rather than noticing at the chunk's end, fails at the same byte and after the same
@@ -507,16 +751,6 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         st = (expr);                                                                       \
         if (st != SG_OK) goto out;                                                         \
     } while (0)
-/* The bytes [p, to) belong to the current string, key or number: store them if kept. */
-#define KEEP(to)                                                                           \
-    do {                                                                                   \
-        q = (to);                                                                          \
-        if (r->flags & FL_STORE) {                                                         \
-            st = put(r, (const char *)p, (size_t)(q - p));                                 \
-            if (st != SG_OK) goto keep_failed;                                             \
-        }                                                                                  \
-        p = q;                                                                             \
-    } while (0)
 
 resume:
     switch (r->state) {
@@ -528,11 +762,11 @@ resume:
     case ST_AFTER: goto after;
     case ST_DONE: goto done;
     case ST_STR: goto str;
-    case ST_ESC: goto escape;
-    case ST_HEX: goto hex;
+    case ST_ESC:
+    case ST_HEX:
     case ST_LOW_BS:
-    case ST_LOW_U: goto low;
-    case ST_UTF8: goto utf8;
+    case ST_LOW_U:
+    case ST_UTF8: goto str_special;
     case ST_LIT: goto lit;
     case ST_NUM_MINUS:
     case ST_NUM_ZERO:
@@ -588,7 +822,8 @@ value: /* ST_VALUE, ST_ARR_FIRST */
     case K_MINUS:
     case K_DIGIT:
         r->state = c == K_MINUS ? ST_NUM_MINUS : *p == '0' ? ST_NUM_ZERO : ST_NUM_INT;
-        goto one;
+        q = p + 1;
+        goto number;
     default: /* true, false, null: the first letter is checked */
         n = c - K_TRUE;
         r->ucp = n;
@@ -616,15 +851,22 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     r->key_len = 0;
     p++;
     n = r->plen[r->depth];
-    if (n == PATH_OFF) {
-        r->cur_len = PATH_OFF;
-        off_key = true;
-    } else {
-        r->cur_len = 0; /* set at the closing quote */
-        r->flags |= FL_KEY | FL_STORE;
-        if (n && n < r->sub_lens_max) r->path[n] = '.';
-    }
     r->state = ST_STR;
+    if (n == PATH_OFF) {
+        /* no subscription can see this key: when its first run ends it, skip it outright */
+        r->cur_len = PATH_OFF;
+        p = plain_run(p, lim);
+        if (p < lim && *p == '"') {
+            r->state = ST_COLON;
+            p++;
+            goto colon;
+        }
+        r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE); /* read on, storing nothing */
+        goto str;
+    }
+    r->cur_len = 0; /* set at the closing quote */
+    r->flags |= FL_KEY | FL_STORE;
+    if (n && n < r->sub_lens_max) r->path[n] = '.';
     goto str;
 
 colon:
@@ -683,24 +925,15 @@ scalar: /* a scalar ends before q; an error is reported at p (its last byte or t
     p = q;
     goto next;
 
-str: /* inside a string or key */
-    KEEP(plain_run(p, lim));
-    if (off_key) {
-        /*
-         * A key no subscription can see, still in its first run: flagged only if it goes on
-         * past this point (FL_KEY is cleared at every key's end, so values never clear it).
-         */
-        off_key = false;
-        if (p < lim && *p == '"') {
-            r->state = ST_COLON;
-            p++;
-            goto colon;
-        }
-        r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
+str: /* inside a string or key: plain runs here, anything else in string_special */
+    q = plain_run(p, lim);
+    if ((r->flags & FL_STORE) && q > p) {
+        st = put(r, (const char *)p, (size_t)(q - p));
+        if (st != SG_OK) goto keep_failed;
     }
+    p = q;
     if (p == lim) goto refill;
-    c = *p;
-    if (c == '"') {
+    if (*p == '"') {
         q = p + 1;
         if (!(r->flags & FL_KEY)) goto scalar;
         r->flags &= (uint8_t)~FL_KEY;
@@ -714,119 +947,25 @@ str: /* inside a string or key */
         p = q;
         goto colon;
     }
-    if (c == '\\') {
-        r->state = ST_ESC;
-        p++;
-        goto escape;
-    }
-    /* control characters and bytes that cannot start a UTF-8 character fail here */
-    if (!sg_utf8_lead((uint8_t)c, &r->aux, &r->utf8_lo, &r->utf8_hi)) FAIL(SG_ERR_JSON_SYNTAX);
-    r->state = ST_UTF8;
-    goto one;
-
-utf8: /* continuation bytes of a UTF-8 character */
-    if (p == lim) goto refill;
-    if (*p < r->utf8_lo || *p > r->utf8_hi) FAIL(SG_ERR_JSON_SYNTAX);
-    r->utf8_lo = 0x80;
-    r->utf8_hi = 0xBF;
-    if (--r->aux == 0) r->state = ST_STR;
-    goto one;
-
-escape: /* after a backslash */
-    if (p == lim) goto refill;
-    if (*p == 'u') {
-        r->aux = 0;
-        r->ucp = 0;
-        r->state = ST_HEX;
-        p++;
-        goto hex;
-    }
-    v = escape_byte(*p);
-    if (v < 0) FAIL(SG_ERR_JSON_SYNTAX);
-    esc = (char)v;
-    r->state = ST_STR;
-    if (r->flags & FL_STORE) CHECK(put(r, &esc, 1));
-    p++;
-    goto str;
-
-hex: /* the four hex digits of \uXXXX; the code point is judged at the last one */
-    if (p == lim) goto refill;
-    v = hex_val(*p);
-    if (v < 0) FAIL(SG_ERR_JSON_SYNTAX);
-    r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
-    if (++r->aux < 4) {
-        p++;
-        goto hex;
-    }
-    u = r->ucp & 0xFFFFu;
-    if (r->flags & FL_HIGH) {
-        if (u < 0xDC00 || u > 0xDFFF) FAIL(SG_ERR_JSON_SYNTAX); /* high surrogate alone */
-        cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
-        r->flags &= (uint8_t)~FL_HIGH;
-    } else if (u >= 0xD800 && u <= 0xDBFF) {
-        r->flags |= FL_HIGH;
-        r->ucp = u << 16;
-        r->state = ST_LOW_BS;
-        p++;
-        goto low;
-    } else if (u >= 0xDC00 && u <= 0xDFFF) {
-        FAIL(SG_ERR_JSON_SYNTAX); /* lone low surrogate */
-    } else {
-        cp = u;
-    }
-    r->state = ST_STR;
-    if (r->flags & FL_STORE) CHECK(put_cp(r, cp));
-    p++;
-    goto str;
-
-low: /* after a high surrogate: "\u" of the low one is due */
-    if (p == lim) goto refill;
-    if (r->state == ST_LOW_BS) {
-        if (*p != '\\') FAIL(SG_ERR_JSON_SYNTAX);
-        r->state = ST_LOW_U;
-        p++;
-        goto low;
-    }
-    if (*p != 'u') FAIL(SG_ERR_JSON_SYNTAX);
-    r->aux = 0;
-    r->state = ST_HEX;
-    p++;
-    goto hex;
-
-num:
-    if (p == lim) goto refill;
-    c = *p;
-    i = r->state;
-    if (i == ST_NUM_MINUS || i == ST_NUM_DOT || i == ST_NUM_ESIGN) { /* a digit is due */
-        if (c - '0' > 9u) FAIL(SG_ERR_JSON_SYNTAX);
-        r->state = i == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
-                   : i == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
-        goto one;
-    }
-    if (i == ST_NUM_E) {
-        if (c == '+' || c == '-') r->state = ST_NUM_ESIGN;
-        else if (c - '0' <= 9u) r->state = ST_NUM_EXP;
-        else FAIL(SG_ERR_JSON_SYNTAX);
-        goto one;
-    }
-    /* ZERO, INT, FRAC, EXP: a run of digits (none after a leading zero), then what follows */
-    q = p;
-    if (i != ST_NUM_ZERO)
-        while (q < lim && (unsigned)(*q - '0') <= 9u) q++;
-    KEEP(q);
-    if (p == lim) goto refill;
-    c = *p;
-    if (c == '.' && i <= ST_NUM_INT) {
-        r->state = ST_NUM_DOT;
-    } else if ((c == 'e' || c == 'E') && i != ST_NUM_EXP) {
-        r->state = ST_NUM_E;
-    } else {
-        goto scalar; /* q == p: the terminator belongs to what follows */
-    }
     /* fall through */
-one: /* the byte at p belongs to the current string or number: keep it, go on */
-    KEEP(p + 1);
-    goto resume;
+str_special: /* an escape or a UTF-8 character, or the rest of one a chunk ended inside */
+    p = string_special(r, p, lim, &sst);
+    if (sst != SG_OK) FAIL(sst);
+    if (r->state != ST_STR) goto refill; /* p == lim inside it */
+    goto str;
+
+num: /* resuming a number */
+    q = p;
+number: /* [p, q) are bytes of the number already read; the machine goes on at q */
+    q = number_run(&r->state, q, lim, &nend);
+    if ((r->flags & FL_STORE) && q > p) {
+        st = put(r, (const char *)p, (size_t)(q - p));
+        if (st != SG_OK) goto keep_failed;
+    }
+    p = q;
+    if (nend == NUM_DONE) goto scalar; /* q == p: the terminator belongs to what follows */
+    if (nend == NUM_MORE) goto refill;
+    FAIL(SG_ERR_JSON_SYNTAX);
 
 lit: /* the letters of true/false/null after the first */
     n = k_lit_len[r->ucp];
@@ -837,13 +976,12 @@ lit: /* the letters of true/false/null after the first */
     q = p--;
     goto scalar;
 
-keep_failed: /* the first byte that did not fit is the offset reported */
+keep_failed: /* storing [p, q) failed: the first byte that did not fit is the offset reported */
     if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
     goto out;
 
 #undef FAIL
 #undef CHECK
-#undef KEEP
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
