@@ -48,7 +48,8 @@ UNIT_SUPPORT_SRC := $(wildcard tests/unit/support/*.c)
 
 # A library source that no list in mk/sources.mk names would silently stay out of the build.
 SG_UNLISTED := $(filter-out $(SG_CORE_SRC) $(SG_PORT_MBEDTLS_SRC) $(SG_PORT_NULL_SRC) \
-                 $(SG_PLATFORM_POSIX_SRC) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC), \
+                 $(SG_PLATFORM_POSIX_SRC) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC) \
+                 $(SG_PLATFORM_FREERTOS_SRC) $(SG_PLATFORM_LWIP_SRC), \
                  $(wildcard core/*.c port/*/*.c platform/*/*.c platform/*/*/*.c))
 ifneq ($(SG_UNLISTED),)
 $(error $(SG_UNLISTED): not in any source list of mk/sources.mk; add it there)

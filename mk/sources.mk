@@ -46,3 +46,10 @@ SG_PLATFORM_CORTEXM_SRC := \
     platform/rtos/cortexm/cm_semihost.c \
     platform/rtos/cortexm/cm_startup.c
 SG_PLATFORM_CORTEXM_INC := platform/rtos/cortexm
+
+# FreeRTOS binding of the RTOS platform (clock, sleep) and an lwIP netconn byte stream.
+# Built only by mk/freertos.mk, against a FreeRTOS kernel and lwIP that are not ours.
+SG_PLATFORM_FREERTOS_SRC := platform/freertos/sg_freertos.c
+SG_PLATFORM_FREERTOS_INC := platform/freertos
+SG_PLATFORM_LWIP_SRC := platform/lwip/sg_lwip.c
+SG_PLATFORM_LWIP_INC := platform/lwip

@@ -1,0 +1,116 @@
+/*
+ * Reset, vector table and fault handlers of the FreeRTOS firmware (QEMU mps2-an386).
+ * SVCall, PendSV and SysTick belong to the FreeRTOS port; IRQ 13 to the LAN9118.
+ * The linker script is the bare-metal example's (platform/rtos/cortexm/mps2_an386.ld):
+ * its stack region is the main stack, which only interrupts use once the scheduler runs.
+ */
+#include <FreeRTOS.h>
+#include <task.h>
+
+#include "cortexm.h"
+#include "fr.h"
+#include "lan9118.h"
+
+extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _sstack[], _estack[];
+
+int main(void);
+void Reset_Handler(void);
+void fr_fault_handler(void);
+void vPortSVCHandler(void);
+void xPortPendSVHandler(void);
+void xPortSysTickHandler(void);
+
+#define IRQ_COUNT (LAN9118_IRQ + 1u)
+
+typedef struct vector_table {
+    uint32_t *initial_sp;
+    void (*handlers[15 + IRQ_COUNT])(void);
+} vector_table;
+
+__attribute__((section(".isr_vector"), used)) static const vector_table vectors = {
+    _estack,
+    {
+        Reset_Handler,
+        fr_fault_handler,   /* NMI */
+        fr_fault_handler,   /* HardFault */
+        fr_fault_handler,   /* MemManage */
+        fr_fault_handler,   /* BusFault */
+        fr_fault_handler,   /* UsageFault */
+        0, 0, 0, 0,
+        vPortSVCHandler,    /* SVCall: starts the first task */
+        fr_fault_handler,   /* DebugMon */
+        0,
+        xPortPendSVHandler, /* PendSV: context switch */
+        xPortSysTickHandler,
+        /* IRQ 0 .. 12: not used by this firmware */
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
+        fr_fault_handler,
+        lan9118_irq_handler, /* IRQ 13 */
+    },
+};
+
+static size_t words_between(const uint32_t *start, uintptr_t end)
+{
+    return (size_t)(end - (uintptr_t)start) / sizeof(uint32_t);
+}
+
+void Reset_Handler(void)
+{
+    size_t data_words = words_between(_sdata, (uintptr_t)_edata);
+    size_t bss_words = words_between(_sbss, (uintptr_t)_ebss);
+    for (size_t i = 0; i < data_words; i++) {
+        _sdata[i] = _sidata[i];
+    }
+    for (size_t i = 0; i < bss_words; i++) {
+        _sbss[i] = 0;
+    }
+    cm_sh_exit(main());
+}
+
+void fr_fault_handler(void)
+{
+    cm_sh_puts("fatal: unexpected exception\n");
+    cm_sh_exit(3);
+}
+
+void fr_assert_failed(const char *file, int line)
+{
+    taskDISABLE_INTERRUPTS();
+    cm_sh_puts("fatal: assertion failed: ");
+    cm_sh_puts(file);
+    cm_sh_puts(":");
+    cm_sh_put_u32((uint32_t)line);
+    cm_sh_puts("\n");
+    cm_sh_exit(3);
+}
+
+void fr_lwip_assert(const char *msg, const char *file, int line)
+{
+    cm_sh_puts("fatal: lwIP: ");
+    cm_sh_puts(msg);
+    cm_sh_puts(" ");
+    fr_assert_failed(file, line);
+}
+
+void vApplicationStackOverflowHook(TaskHandle_t task, char *name);
+void vApplicationStackOverflowHook(TaskHandle_t task, char *name)
+{
+    (void)task;
+    taskDISABLE_INTERRUPTS();
+    cm_sh_puts("fatal: stack overflow in task ");
+    cm_sh_puts(name);
+    cm_sh_puts("\n");
+    cm_sh_exit(3);
+}
+
+size_t fr_static_ram(void)
+{
+    return words_between(_sdata, (uintptr_t)_ebss) * sizeof(uint32_t);
+}
+
+size_t fr_main_stack_size(void)
+{
+    return words_between(_sstack, (uintptr_t)_estack) * sizeof(uint32_t);
+}
