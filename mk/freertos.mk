@@ -44,7 +44,7 @@ FRT_LWIP_OBJ = $(patsubst $(LWIP_DIR)/src/%.c,$(FRT_BUILD)/lwip/%.o,$(FRT_LWIP_S
 FRT_OUR_OBJ := $(FRT_OUR_SRC:%.c=$(FRT_BUILD)/%.o)
 FRT_LWIP_LIB := $(FRT_BUILD)/liblwip.a
 
-.PHONY: firmware-freertos firmware-freertos-test frt-need-kernel frt-lwip-objs
+.PHONY: firmware-freertos firmware-freertos-test frt-need-kernel frt-lwip-objs lint-firmware-freertos
 
 frt-need-kernel:
 	@test -n "$(FREERTOS_DIR)" -a -f "$(FREERTOS_DIR)/tasks.c" || { \
@@ -99,3 +99,19 @@ firmware-freertos-test: firmware-freertos
 		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e/test_firmware_freertos.py
 
 -include $(FRT_OUR_OBJ:.o=.d)
+
+# cppcheck and clang-tidy over our FreeRTOS/lwIP sources, for the target (make lint runs it
+# when the kernel and the lwIP source are there).
+FRT_LINT_SRC = $(SG_PLATFORM_FREERTOS_SRC) $(SG_PLATFORM_LWIP_SRC) $(wildcard $(FRT_APP_DIR)/*.c)
+FRT_LINT_INC = $(FW_INCLUDES) -I$(FRT_APP_DIR) -I$(SG_PLATFORM_FREERTOS_INC) -I$(SG_PLATFORM_LWIP_INC) \
+               $(FRT_SYS_INC)
+lint-firmware-freertos: frt-need-kernel $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) $(LWIP_STAMP)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--suppress=missingIncludeSystem $(FRT_LINT_INC) $(FW_LIMITS) -D__GNUC__ -D__ARM_ARCH_7M__ \
+		-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' $(FRT_LINT_SRC)
+	@for f in $(FRT_LINT_SRC); do \
+		out=$$(clang-tidy --quiet $$f -- $(CSTD) --target=arm-none-eabi -mcpu=cortex-m4 -mthumb \
+			-isystem /usr/lib/arm-none-eabi/include $(FRT_LINT_INC) $(FW_LIMITS) \
+			-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' 2>/dev/null); \
+		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
+	done; echo "lint-firmware-freertos: clean"

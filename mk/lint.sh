@@ -54,6 +54,15 @@ rm -f "$cxx_src"
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     echo "== firmware sources, for the target"
     make -s lint-firmware || status=1
+    # The FreeRTOS + lwIP sources need the kernel and lwIP's headers (mk/freertos.mk).
+    if [ -f "${FREERTOS_DIR:-../shared/vendor/FreeRTOS-Kernel}/tasks.c" ] &&
+       [ -f build/deps/lwip-2.2.x/.unpacked ]; then
+        echo "== FreeRTOS + lwIP firmware sources, for the target"
+        make -s lint-firmware-freertos || status=1
+    else
+        echo "== FreeRTOS + lwIP firmware sources: skipped (no FreeRTOS kernel or lwIP source;" \
+             "see examples/firmware-freertos/README.md)"
+    fi
 fi
 [ $status -eq 0 ] && echo "lint: cppcheck and clang-tidy clean ($(echo $srcs | wc -w) host files)"
 exit $status

@@ -72,9 +72,14 @@ static lan9118_counters counters;
 static uint32_t tx_frame[FRAME_MAX / 4u];
 static uint32_t rx_frame[FRAME_MAX / 4u];
 
+static volatile uint32_t *mmio32(uintptr_t addr)
+{
+    return (volatile uint32_t *)addr; /* NOLINT(performance-no-int-to-ptr): MMIO */
+}
+
 static volatile uint32_t *reg(uint32_t off)
 {
-    return (volatile uint32_t *)(uintptr_t)(LAN9118_BASE + off);
+    return mmio32(LAN9118_BASE + off);
 }
 
 static uint32_t rd(uint32_t off)
@@ -266,8 +271,10 @@ err_t lan9118_netif_init(struct netif *netif)
     wr(IRQ_CFG, IRQ_CFG_EN_PUSHPULL_HIGH);
     wr(INT_EN, INT_RSFL);
 
-    volatile uint8_t *ipr = (volatile uint8_t *)(uintptr_t)(NVIC_IPR_BASE + LAN9118_IRQ);
-    *ipr = LAN_IRQ_PRIORITY;
-    *(volatile uint32_t *)(uintptr_t)NVIC_ISER0 = 1u << LAN9118_IRQ;
+    /* Byte-wide priority fields, four to a word: IRQ 13 is byte 1 of IPR3. */
+    volatile uint32_t *ipr = mmio32(NVIC_IPR_BASE + (LAN9118_IRQ & ~3u));
+    uint32_t shift = (LAN9118_IRQ & 3u) * 8u;
+    *ipr = (*ipr & ~(0xffu << shift)) | (LAN_IRQ_PRIORITY << shift);
+    *mmio32(NVIC_ISER0) = 1u << LAN9118_IRQ;
     return ERR_OK;
 }

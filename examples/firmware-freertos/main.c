@@ -113,7 +113,7 @@ static int fail(const char *what, sg_status st)
     }
     if (net.last_err != 0) {
         cm_sh_puts(" (lwIP error -");
-        cm_sh_put_u32((uint32_t)-net.last_err);
+        cm_sh_put_u32((uint32_t)(-(int32_t)net.last_err));
         cm_sh_puts(")");
     }
     cm_sh_puts("\n");

@@ -40,7 +40,7 @@ void sg_freertos_delay_ms(void *ctx, uint32_t ms)
     uint64_t ticks = ((uint64_t)ms * configTICK_RATE_HZ + 999u) / 1000u;
     while (ticks > 0) {
         TickType_t step = ticks > (uint64_t)(portMAX_DELAY - 1u) ? (TickType_t)(portMAX_DELAY - 1u)
-                                                                  : (TickType_t)ticks;
+                                                                 : (TickType_t)ticks;
         vTaskDelay(step);
         ticks -= step;
     }

@@ -29,12 +29,12 @@ struct netconn;
 struct pbuf;
 
 typedef struct sg_lwip_stream {
-    uint32_t connects;     /* TCP connections opened (each one carries one TLS handshake) */
-    int last_err;          /* lwIP err_t of the last failure, for diagnostics */
+    uint32_t connects; /* TCP connections opened (each one carries one TLS handshake) */
+    int8_t last_err;   /* lwIP err_t of the last failure (0: none), for diagnostics */
     /* ---- private ---- */
     struct netconn *conn;
-    struct pbuf *rx;       /* received but not yet read */
-    uint16_t rx_off;       /* bytes of rx already read */
+    struct pbuf *rx; /* received but not yet read */
+    uint16_t rx_off; /* bytes of rx already read */
 } sg_lwip_stream;
 
 /* Point the stream hooks (and hooks->ctx) at s, which starts closed. */
@@ -47,8 +47,7 @@ void sg_lwip_hooks(sg_lwip_stream *s, sg_rtos_hooks *hooks);
  */
 SG_NODISCARD sg_status sg_lwip_open(void *ctx, const char *host, uint16_t port,
                                     uint32_t timeout_ms);
-SG_NODISCARD sg_status sg_lwip_write(void *ctx, const uint8_t *data, size_t len,
-                                     size_t *written);
+SG_NODISCARD sg_status sg_lwip_write(void *ctx, const uint8_t *data, size_t len, size_t *written);
 SG_NODISCARD sg_status sg_lwip_read(void *ctx, uint8_t *buf, size_t cap, size_t *got,
                                     uint32_t timeout_ms);
 void sg_lwip_close(void *ctx);

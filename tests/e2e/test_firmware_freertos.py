@@ -184,18 +184,22 @@ def test_firmware_replaces_a_revoked_token(firmware, make_mock, tmp_path, no_sec
     no_secrets(console)
 
 
-def test_firmware_cannot_reach_anything_but_the_forwarded_port(firmware, make_mock, tmp_path):
-    """A host entry pointing anywhere else (the gateway) gets no connection: restrict=on."""
+@pytest.mark.parametrize("addr", ["10.0.2.2", "10.0.2.3", "192.0.2.1"],
+                         ids=["gateway", "slirp-dns", "outside"])
+def test_firmware_reaches_nothing_but_the_forwarded_port(firmware, make_mock, tmp_path, addr):
+    """The API host mapped to any other address gets no connection (restrict=on): the
+    gateway (which would be the host's loopback), slirp's DNS, an address outside."""
     mock = make_mock(device_interval=1)
     kv_dir = tmp_path / "kv"
     kv_dir.mkdir()
     argv = qemu_argv(firmware, mock, str(kv_dir), "e2e")
-    argv = [a.replace("host=localhost=" + API_ADDR, "host=localhost=10.0.2.2") for a in argv]
+    argv = [a.replace("host=localhost=" + API_ADDR, "host=localhost=" + addr) for a in argv]
+    assert_confined(argv, mock)
     rc = subprocess.run(argv, cwd=str(tmp_path), stdin=subprocess.DEVNULL, capture_output=True,
                         text=True, timeout=RUN_TIMEOUT)
     out = rc.stdout + rc.stderr
     assert rc.returncode == 1, out
-    assert "fw: error: login" in out
+    assert "fw: error: login: connect" in out
     assert not mock.requests()
     assert not (kv_dir / "sitegpt.token").exists()
 
