@@ -5,7 +5,7 @@
 #   make MBEDTLS=3.6     the same against mbedTLS 3.6 built from Debian's source, in build/mbedtls-3.6
 #   make test            every test, ending with one "N passed, N failed" line
 #   make deps            install the Debian packages the build and the tests need
-#   make fuzz bench size firmware lint clean
+#   make fuzz bench size firmware firmware-freertos lint clean
 #
 # Fragments in mk/*.mk add targets (mbedTLS 3.6, fuzzing, benchmarks, firmware); the source
 # lists of the library's parts are in mk/sources.mk, which every build reads.
