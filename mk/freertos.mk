@@ -93,10 +93,19 @@ $(FRT_ELF): $(FRT_OUR_OBJ) $(FRT_KERNEL_OBJ) $(FRT_LWIP_LIB) $(FW_LIB) $(FW_MBED
 	@! grep -qE '^ \.text\.(_malloc_r|_sbrk_r|malloc|_sbrk|pvPortMalloc)' $(FRT_BUILD)/sitegpt-fw-freertos.map || \
 		{ echo "firmware-freertos: a heap was linked in (see $(FRT_BUILD)/sitegpt-fw-freertos.map)"; exit 1; }
 
-# Bounded; QEMU and the mock run in a network namespace that has only loopback.
+# Bounded; QEMU and the mock run in a network namespace that has only loopback. Without a
+# kernel the tests are reported as skipped, with the reason.
+ifneq ($(FREERTOS_DIR),)
 firmware-freertos-test: firmware-freertos
-	SITEGPT_FIRMWARE_FREERTOS=$(abspath $(FRT_ELF)) timeout 600 tests/netns_run.sh \
-		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e/test_firmware_freertos.py
+	SITEGPT_FIRMWARE_FREERTOS=$(abspath $(FRT_ELF)) FREERTOS_DIR=$(FREERTOS_DIR) timeout 600 \
+		tests/netns_run.sh $(PYTHON) -m pytest -q -rs -p no:cacheprovider \
+		tests/e2e/test_firmware_freertos.py
+else
+firmware-freertos-test:
+	-@$(MAKE) -s --no-print-directory frt-need-kernel
+	$(PYTHON) -m pytest -q -rs -p no:cacheprovider \
+		tests/e2e/test_firmware_freertos.py
+endif
 
 -include $(FRT_OUR_OBJ:.o=.d)
 

@@ -41,8 +41,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 step build-gcc make -j"$JOBS" all unit
 step unit-gcc make test-unit
 step no-heap make check-heap
-# The firmware tests run once, in their own step below.
-NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py"
+# The firmware tests run once, in their own steps below.
+NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py --ignore=tests/e2e/test_firmware_freertos.py"
 step e2e make "$NOFW" test-e2e
 step demo make demo   # the README's first command, end to end
 step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
@@ -54,6 +54,16 @@ step lint make lint
 if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
 if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then
     step firmware make firmware-test
+    # FreeRTOS + lwIP over emulated Ethernet: only with the kernel and lwIP's source at hand
+    # (examples/firmware-freertos/README.md says where they come from).
+    if [ -f "${FREERTOS_DIR:-../shared/vendor/FreeRTOS-Kernel}/tasks.c" ] &&
+       [ -f build/deps/lwip-2.2.x/.unpacked ]; then
+        step firmware-freertos make firmware-freertos-test
+    else
+        echo
+        echo "=== firmware-freertos: skipped: needs the FreeRTOS kernel (FREERTOS_DIR) and lwIP's" \
+             "source (mk/lwip-source.sh); see examples/firmware-freertos/README.md"
+    fi
 fi
 
 echo
