@@ -124,3 +124,11 @@ lint-firmware-freertos: frt-need-kernel $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP
 			-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' 2>/dev/null); \
 		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
 	done; echo "lint-firmware-freertos: clean"
+
+# Host unit test of platform/freertos (tests/unit/test_freertos_clock.c) against the kernel
+# stand-in in tests/unit/support/freertos: no kernel needed, built with every `make unit`.
+FRT_HOST_INC := -Itests/unit/support/freertos -I$(SG_PLATFORM_FREERTOS_INC) -I$(SG_PLATFORM_RTOS_INC)
+FRT_HOST_OBJ := $(BUILD)/platform/freertos/sg_freertos.o $(BUILD)/platform/rtos/sg_rtos.o
+$(FRT_HOST_OBJ) $(BUILD)/tests/unit/test_freertos_clock.o: EXTRA_CFLAGS += $(FRT_HOST_INC)
+$(BUILD)/tests/test_freertos_clock: UNIT_EXTRA_OBJ = $(FRT_HOST_OBJ)
+$(BUILD)/tests/test_freertos_clock: $(FRT_HOST_OBJ)
