@@ -204,6 +204,7 @@ class MockApi:
             "poll_tolerance": 0.05,         # seconds of slack before slow_down
             "auto_approve": False,
             "auto_approve_delay": 1.0,
+            "auto_approve_polls": None,     # int: approve after exactly this many pending polls
             "serve_discovery": True,
             "discovery_base": None,         # advertise OAuth endpoints on this origin instead
             "role_scopes": list(SCOPES),    # what the mock user's role may issue
@@ -828,7 +829,10 @@ class MockApi:
             return "slow_down"
         if d.status == "denied":
             return "access_denied"
-        if d.status == "pending" and self.cfg["auto_approve"]:
+        if d.status == "pending" and self.cfg["auto_approve_polls"] is not None:
+            if d.results.count("authorization_pending") >= int(self.cfg["auto_approve_polls"]):
+                d.status = "approved"
+        elif d.status == "pending" and self.cfg["auto_approve"]:
             if d.approve_at is None:
                 d.approve_at = now + self.cfg["auto_approve_delay"]
             elif now >= d.approve_at:

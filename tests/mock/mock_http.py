@@ -6,6 +6,7 @@ Quiet: it logs nothing; failures are kept in lists the tests can read.
 """
 import email.utils
 import socket
+import struct
 import ssl
 import threading
 import time
@@ -23,6 +24,19 @@ MODES = (
     "conflicting_length", "bad_length", "bare_cr", "obs_fold", "bad_header_name",
     "status_line", "interim", "extra_headers", "close_after", "status", "redirect", "delay",
     "hang", "stall_handshake") + BODY_MODES
+
+
+def tcp_bytes(sock):
+    """(bytes received, bytes sent) of a TCP socket from the kernel's tcp_info (Linux >= 4.19),
+    TLS records included: what crossed the wire. (None, None) where the kernel cannot say."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    except (OSError, ValueError, AttributeError):
+        return None, None
+    if len(info) < 208:
+        return None, None
+    # struct tcp_info: tcpi_bytes_received at offset 128, tcpi_bytes_sent at 200 (u64 each)
+    return struct.unpack_from("=Q", info, 128)[0], struct.unpack_from("=Q", info, 200)[0]
 
 
 class BadRequest(Exception):
@@ -81,7 +95,7 @@ class HttpServer:
         self.port = None
         self.ipv6 = False
         self.settings = {"body_mode": "length", "chunk_size": 7, "chunk_extensions": False,
-                         "chunk_trailers": False}
+                         "chunk_trailers": False, "keep_alive": True}
         self.lock = threading.Lock()
         self.rules = []
         self.log = []                     # request records
@@ -207,7 +221,8 @@ class HttpServer:
         with self.lock:
             cid = len(self.conns) + 1
             info = {"id": cid, "peer": addr[0], "family": "ipv6" if ":" in addr[0] else "ipv4",
-                    "tls_version": None, "cipher": None, "sni": None, "requests": 0, "control": 0,
+                    "tls_version": None, "cipher": None, "sni": None, "resumed": None,
+                    "requests": 0, "control": 0, "bytes_in": None, "bytes_out": None,
                     "opened": time.monotonic(), "closed": None}
             self.conns.append(info)
             self._live[cid] = sock
@@ -238,6 +253,7 @@ class HttpServer:
         except (OSError, ValueError, ssl.SSLError):
             return  # peer went away, timeout, or we are stopping
         finally:
+            info["bytes_in"], info["bytes_out"] = tcp_bytes(sock)
             info["closed"] = time.monotonic()
             with self.lock:
                 self._live.pop(cid, None)
@@ -265,6 +281,7 @@ class HttpServer:
         info["tls_version"] = tls.version()
         info["cipher"] = (tls.cipher() or (None,))[0]
         info["sni"] = self._sni.name
+        info["resumed"] = tls.session_reused
         return tls
 
     # ------------------------------------------------------------ request side
@@ -409,7 +426,8 @@ class HttpServer:
             body_mode = "chunked"
         elif mode in ("close_mid_body", "conflicting_length", "bad_length"):
             body_mode = "length"
-        close = not raw["keep_alive"] or body_mode == "until_close"
+        close = not raw["keep_alive"] or body_mode == "until_close" or \
+            not self.settings["keep_alive"]
         head, body = self._encode(resp, body_mode, raw, close, rule)
         if mode == "interim":
             self._send_raw(sock, b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"

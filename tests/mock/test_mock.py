@@ -407,6 +407,14 @@ def test_auto_approve_after_first_poll(mock):
     assert poll(mock, d["device_code"])[0] == 200
 
 
+def test_auto_approve_after_n_pending_polls(mock):
+    mock.configure(auto_approve_polls=2, device_interval=1, poll_tolerance=1.0)
+    d = start_device(mock)
+    assert [poll(mock, d["device_code"])[2].get("error") for _ in range(3)] == \
+        ["authorization_pending", "authorization_pending", None]
+    assert mock.device(d["user_code"])["results"] == ["authorization_pending"] * 2 + ["token"]
+
+
 # ---------------------------------------------------------------- HTTP behaviour
 
 
@@ -457,6 +465,44 @@ def test_keep_alive_and_connection_close(mock_plain):
     assert b"Connection: close" in out and out.endswith(b"}")
     out = raw(mock_plain, b"GET /api/v2/health HTTP/1.0\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 200") and out.endswith(b"}")
+
+
+def closed_connections(m, n):
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        conns = m.connections()
+        if len(conns) >= n and all(c["closed"] for c in conns):
+            return conns
+        time.sleep(0.01)
+    raise AssertionError("connections still open: %r" % m.connections())
+
+
+def test_connections_count_bytes_and_resumption(mock):
+    ctx = client_ctx(mock.ca_file, ssl.TLSVersion.TLSv1_2)
+    c = connect(mock, ctx)
+    assert call(mock, "GET", "/api/v2/health", conn=c)[0] == 200
+    session = c.sock.session
+    c.close()
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", mock.port), timeout=5),
+                        server_hostname="localhost", session=session)
+    s.sendall(GET_HEALTH)
+    reply = s.recv(4096)
+    s.close()
+    first, second = closed_connections(mock, 2)
+    assert reply.startswith(b"HTTP/1.1 200 ")
+    assert (first["resumed"], second["resumed"]) == (False, True)
+    # TLS records are bigger than the plaintext; the full handshake carries the certificate
+    assert first["bytes_in"] > len(GET_HEALTH) and first["bytes_out"] > second["bytes_out"]
+    assert second["bytes_out"] > len(reply)
+
+
+def test_keep_alive_off_closes_after_every_response(mock_plain):
+    mock_plain.configure(keep_alive=False)
+    c = connect(mock_plain)
+    st, h, _ = call(mock_plain, "GET", "/api/v2/health", conn=c)
+    assert st == 200 and h["connection"] == "close"
+    assert call(mock_plain, "GET", "/api/v2/health")[0] == 200
+    assert [r["conn"] for r in mock_plain.requests()] == [1, 2]
 
 
 def test_chunked_switch_covers_every_endpoint(mock, token):
