@@ -696,6 +696,55 @@ static void test_ca_loading(void **state)
     sg_tls_free(&t); /* twice is harmless */
 }
 
+/* Write text, then the CA file's contents when with_ca, to path. */
+static void write_bundle(const char *path, const char *text, bool with_ca)
+{
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    assert_true(fputs(text, out) >= 0);
+    if (with_ca) {
+        FILE *in = fopen(F.ca, "rb");
+        assert_non_null(in);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+            assert_int_equal(fwrite(buf, 1, n, out), n);
+        }
+        fclose(in);
+    }
+    assert_int_equal(fclose(out), 0);
+}
+
+/* The bundle reader: text between blocks and blocks that are not certificates are skipped
+ * as long as one certificate is taken (as mbedTLS does); nothing usable is SG_ERR_CERT. */
+static void test_ca_bundle_blocks(void **state)
+{
+    (void)state;
+    static const char junk_blocks[] =
+        "# Issuer: CN=nobody\n"
+        "-----BEGIN CERTIFICATE-----\nnot*base64!\n-----END CERTIFICATE-----\n"
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+        "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
+    char path[PATH_CAP];
+    path_in(path, "bundle", ".pem");
+    sg_posix_tcp tcp;
+    sg_tls t;
+    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
+
+    write_bundle(path, junk_blocks, false);
+    assert_int_equal(sg_tls_init(&t, &tcp.transport, sg_posix_entropy, NULL, NULL), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&t, path), SG_ERR_CERT);
+    sg_tls_free(&t);
+
+    write_bundle(path, junk_blocks, true);
+    assert_int_equal(sg_tls_init(&t, &tcp.transport, sg_posix_entropy, NULL, NULL), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&t, path), SG_OK);
+    assert_int_equal(t.transport.open(&t, "localhost", F.port[SRV_GOOD], T_MS), SG_OK);
+    t.transport.close(&t);
+    sg_tls_free(&t);
+    remove(path);
+}
+
 static void test_client_bundle(void **state)
 {
     (void)state;
@@ -835,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_handshake_with_platform_deadline),
         cmocka_unit_test(test_max_fragment_option),
         cmocka_unit_test(test_ca_loading),
+        cmocka_unit_test(test_ca_bundle_blocks),
         cmocka_unit_test(test_client_bundle),
         cmocka_unit_test(test_plain_http_peer_is_tls_error),
         cmocka_unit_test(test_eof_during_handshake_is_tls_error),
