@@ -45,6 +45,7 @@ step no-heap make check-heap
 NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py --ignore=tests/e2e/test_firmware_freertos.py"
 step e2e make "$NOFW" test-e2e
 step demo make demo   # the README's first command, end to end
+step bench-smoke make bench-smoke   # make bench's steps once on tiny inputs (no timing asserted)
 step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
 step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
