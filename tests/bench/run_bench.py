@@ -195,7 +195,9 @@ class Bench:
         return out
 
     def mock(self, **settings):
-        m = MockServer(certs=self.certs, **settings).start()
+        m = MockServer(certs=self.certs, **settings)
+        m.http.handshake_timeout = 300.0  # curl under callgrind, on a loaded machine
+        m.start()
         self.mocks.append(m)
         return m
 
@@ -236,7 +238,7 @@ class Bench:
                                         ("system CA bundle + test CA", bundle, True)):
             ours_cmd = [self.sitegpt, "whoami"]
             ours_env = self.env(m, token, cafile)
-            ref_cmd = ["curl", "-s", "--fail", "--cacert", cafile, "-H", "@" + header,
+            ref_cmd = ["curl", "-sS", "--fail", "--cacert", cafile, "-H", "@" + header,
                        m.base_url + "/api/v2/me"]
             # a few tens of ms each: three times the runs cost little and steady the medians
             runs = 3 * self.a.runs

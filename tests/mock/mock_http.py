@@ -90,6 +90,7 @@ class HttpServer:
         self.control = None               # callable(Request) -> Response for control_prefix
         self.host, self.want_port, self.ctx = host, port, ssl_context
         self.want_ipv6, self.idle_timeout = ipv6, idle_timeout
+        self.handshake_timeout = 10.0     # longer for clients run under valgrind
         self.control_prefix = control_prefix
         self.scheme = "https" if ssl_context else "http"
         self.port = None
@@ -271,7 +272,7 @@ class HttpServer:
             raw.close()
             return None
         try:
-            tls.settimeout(10)
+            tls.settimeout(self.handshake_timeout)
             tls.do_handshake()
         except (OSError, ssl.SSLError) as e:
             with self.lock:
