@@ -137,6 +137,11 @@ $(BUILD)/tests/unit/test_tls_null.o: TEST_PORT_INC = $(SG_PORT_NULL_INC)
 $(BUILD)/tests/test_tls_null: UNIT_EXTRA_OBJ = $(NULL_PORT_OBJ)
 $(BUILD)/tests/test_tls_null: $(NULL_PORT_OBJ)
 
+# test_renew runs the renewal helper on sg_rtos's widened 32-bit tick.
+$(BUILD)/tests/unit/test_renew.o: EXTRA_CFLAGS += -I$(SG_PLATFORM_RTOS_INC)
+$(BUILD)/tests/test_renew: UNIT_EXTRA_OBJ = $(BUILD)/$(SG_PLATFORM_RTOS_SRC:.c=.o)
+$(BUILD)/tests/test_renew: $(BUILD)/$(SG_PLATFORM_RTOS_SRC:.c=.o)
+
 # The core and the ports must never reach for the heap.
 check-heap: $(LIB)
 	tests/check_no_heap.sh $(BUILD)/core $(BUILD)/port

@@ -16,6 +16,7 @@ SG_CORE_SRC := \
     core/sg_json.c \
     core/sg_json_write.c \
     core/sg_layout.c \
+    core/sg_renew.c \
     core/sg_retry.c \
     core/sg_scopes.c \
     core/sg_slice.c \
