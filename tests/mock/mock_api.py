@@ -209,6 +209,8 @@ class MockApi:
             "discovery_base": None,         # advertise OAuth endpoints on this origin instead
             "role_scopes": list(SCOPES),    # what the mock user's role may issue
             "max_limit": 100,
+            "token_lifetime_s": None,       # tokens the device flow issues live this long
+            "clock_offset": 0.0,            # the server's clock minus ours, in seconds
             "user": {"id": "usr_mock0001", "email": "dev@example.com", "name": "Mock Developer"},
         }
         self.configure(**config)
@@ -277,8 +279,9 @@ class MockApi:
         return secret
 
     def seed_token(self, scopes=None, chatbot_ids=(), name="seeded token", expires_in_days=90,
-                   plaintext=None, expired=False, revoked=False):
-        """Create a token directly; returns (plaintext, token json)."""
+                   plaintext=None, expired=False, revoked=False, lifetime_s=None):
+        """Create a token directly; returns (plaintext, token json). lifetime_s overrides
+        expires_in_days (short-lived tokens for renewal tests)."""
         scopes = list(SCOPES) if scopes is None else list(scopes)
         bad = [s for s in scopes if s not in SCOPE_SET]
         if bad:
@@ -286,8 +289,8 @@ class MockApi:
         if plaintext is not None and not plaintext.startswith("sgpt_"):
             raise ValueError("a token starts with sgpt_")
         with self.lock:
-            t, secret = self._new_token(name, scopes, chatbot_ids, expires_in_days * 86400.0,
-                                        plaintext)
+            life = float(lifetime_s) if lifetime_s else expires_in_days * 86400.0
+            t, secret = self._new_token(name, scopes, chatbot_ids, life, plaintext)
             if expired:
                 t.expires = time.time() - 60
             if revoked:
@@ -519,9 +522,12 @@ class MockApi:
     def _me(self, req, scope):
         with self.lock:
             t = self._authenticate(req, scope)
+            off = self.cfg["clock_offset"]
             data = {"user": dict(self.cfg["user"]),
                     "auth": {"type": "api-token", "scopes": list(t.scopes), "tokenId": t.id,
-                             "chatbotIds": list(t.chatbot_ids)}}
+                             "chatbotIds": list(t.chatbot_ids),
+                             "createdAt": iso(t.created + off),
+                             "expiresAt": iso(t.expires + off)}}
         return json_response(200, envelope_ok(data))
 
     def me(self, req):
@@ -841,11 +847,12 @@ class MockApi:
             return "authorization_pending"
         r = d.request
         days = r["expires_in_days"] or 90
+        lifetime = self.cfg["token_lifetime_s"] or days * 86400
         t, secret = self._new_token(r["token_name"] or "SiteGPT CLI", r["scopes"],
-                                    r["chatbot_ids"], days * 86400.0)
+                                    r["chatbot_ids"], float(lifetime))
         d.status, d.token_id = "exchanged", t.id
         return {"access_token": secret, "token_type": "Bearer", "scope": " ".join(t.scopes),
-                "expires_in": days * 86400}
+                "expires_in": int(lifetime)}
 
     def device_page(self, req):
         code = "".join(c for c in (req.q("user_code") or [""])[0] if c.isalnum() or c == "-")

@@ -96,7 +96,8 @@ class HttpServer:
         self.port = None
         self.ipv6 = False
         self.settings = {"body_mode": "length", "chunk_size": 7, "chunk_extensions": False,
-                         "chunk_trailers": False, "keep_alive": True}
+                         "chunk_trailers": False, "keep_alive": True,
+                         "clock_offset": 0.0}     # seconds the server's clock is off ours
         self.lock = threading.Lock()
         self.rules = []
         self.log = []                     # request records
@@ -474,7 +475,7 @@ class HttpServer:
         lines = ["HTTP/1.1 %d %s" % (status, REASONS.get(status, "Status"))]
         if mode == "status_line":
             lines[0] = p.get("line", "HTTP/1.1 2OO OK")
-        headers = [("Date", http_date()), ("Server", "sitegpt-mock")] + resp.headers
+        headers = [("Date", http_date(self.settings["clock_offset"])), ("Server", "sitegpt-mock")] + resp.headers
         extra = p.get("headers") if mode == "extra_headers" else None
         if isinstance(extra, dict):
             extra = list(extra.items())
@@ -517,14 +518,14 @@ class HttpServer:
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         return head, body
 
-    @staticmethod
-    def _status_response(p):
+    def _status_response(self, p):
         status = int(p.get("status", 503))
         headers = []
         if "retry_after" in p:
             headers.append(("Retry-After", str(p["retry_after"])))
         if "retry_after_date" in p:
-            headers.append(("Retry-After", http_date(float(p["retry_after_date"]))))
+            headers.append(("Retry-After", http_date(float(p["retry_after_date"]) +
+                                                     self.settings["clock_offset"])))
         for k, v in (p.get("headers") or {}).items():
             headers.append((k, str(v)))
         if "body" in p:

@@ -87,7 +87,10 @@ class MockServer:
 
     def configure(self, **kw):
         """API settings (see MockApi.cfg) and HTTP settings (body_mode, chunk_*)."""
-        http_kw = {k: kw.pop(k) for k in list(kw) if k in self.http.settings}
+        if "clock_offset" in kw:   # the Date header and the API's timestamps move together
+            self.http.set(clock_offset=float(kw["clock_offset"]))
+        http_kw = {k: kw.pop(k) for k in list(kw)
+                   if k in self.http.settings and k != "clock_offset"}
         self.http.set(**http_kw)
         self.api.configure(**kw)
 
@@ -127,10 +130,10 @@ class MockServer:
     # ------------------------------------------------------------ tokens and chatbots
 
     def seed_token(self, scopes=None, chatbot_ids=(), name="seeded token", expires_in_days=90,
-                   plaintext=None, expired=False, revoked=False):
-        """-> (plaintext, token json). scopes None: all 37."""
+                   plaintext=None, expired=False, revoked=False, lifetime_s=None):
+        """-> (plaintext, token json). scopes None: all 37. lifetime_s: seconds to live."""
         return self.api.seed_token(scopes, chatbot_ids, name, expires_in_days, plaintext,
-                                   expired, revoked)
+                                   expired, revoked, lifetime_s)
 
     def token(self, scopes=None, chatbot_ids=()):
         return self.seed_token(scopes, chatbot_ids)[0]
@@ -248,7 +251,8 @@ class MockServer:
                                           body.get("name", "seeded token"),
                                           int(body.get("expiresInDays", 90)),
                                           body.get("plaintext"), bool(body.get("expired")),
-                                          bool(body.get("revoked")))
+                                          bool(body.get("revoked")),
+                                          body.get("lifetimeSeconds"))
             return 200, dict(ok, token=tok, plaintextToken=secret)
         parts = path.split("/")
         if len(parts) == 3 and parts[0] == "tokens" and m == "POST" and \
@@ -332,11 +336,11 @@ class MockControl:
         return self.call("POST", "device/slow_down", {"user_code": user_code})["device"]
 
     def seed_token(self, scopes=None, chatbot_ids=(), name="seeded token", expires_in_days=90,
-                   plaintext=None, expired=False, revoked=False):
+                   plaintext=None, expired=False, revoked=False, lifetime_s=None):
         out = self.call("POST", "tokens", {
             "scopes": scopes, "chatbotIds": list(chatbot_ids), "name": name,
             "expiresInDays": expires_in_days, "plaintext": plaintext, "expired": expired,
-            "revoked": revoked})
+            "revoked": revoked, "lifetimeSeconds": lifetime_s})
         return out["plaintextToken"], out["token"]
 
     def seed_tokens(self, n, scopes=("tokens:read",), name="bulk token %d", revoked_every=0):

@@ -305,6 +305,39 @@ def test_discovery_documents_and_switches(mock, mock_plain):
     assert call(mock, "GET", "/.well-known/oauth-authorization-server")[0] == 404
 
 
+def test_me_tells_expiry_and_lifetime_by_the_servers_clock(mock):
+    import email.utils
+    import datetime
+
+    def epoch(iso_text):
+        return datetime.datetime.fromisoformat(iso_text.replace("Z", "+00:00")).timestamp()
+    secret, tok = mock.seed_token(["chatbots:read"], chatbot_ids=["cb_0002"], expires_in_days=30)
+    st, h, me = call(mock, "GET", "/api/v2/me", tok=secret)
+    auth = me["data"]["auth"]
+    assert st == 200 and auth["expiresAt"] == tok["expiresAt"]
+    assert auth["chatbotIds"] == ["cb_0002"] and auth["tokenId"] == tok["id"]
+    assert round(epoch(auth["expiresAt"]) - epoch(auth["createdAt"])) == 30 * 86400
+    date = email.utils.parsedate_to_datetime(h["date"]).timestamp()
+    assert abs(date - time.time()) < 5
+    # A server clock years away moves the Date and the timestamps together.
+    mock.configure(clock_offset=3 * 365 * 86400)
+    st, h, me = call(mock, "GET", "/api/v2/me", tok=secret)
+    date = email.utils.parsedate_to_datetime(h["date"]).timestamp()
+    assert abs(date - time.time() - 3 * 365 * 86400) < 5
+    left = epoch(me["data"]["auth"]["expiresAt"]) - date
+    assert 30 * 86400 - 10 < left <= 30 * 86400 + 1   # Date has whole seconds
+    # Short-lived tokens: seeded, and issued by the device flow.
+    short, _ = mock.seed_token(["chatbots:read"], lifetime_s=2)
+    assert call(mock, "GET", "/api/v2/me", tok=short)[0] == 200
+    time.sleep(2.2)
+    assert call(mock, "GET", "/api/v2/me", tok=short)[0] == 401
+    mock.configure(token_lifetime_s=7, device_interval=1)
+    d = start_device(mock, scope="chatbots:read", expires_in_days="30")
+    mock.approve(d["user_code"])
+    st, _, out = poll(mock, d["device_code"])
+    assert st == 200 and out["expires_in"] == 7
+
+
 def test_device_flow_happy_path_and_single_exchange(mock):
     mock.configure(device_interval=1)
     d = start_device(mock, scope="chatbots:read leads:read", token_name="SiteGPT CLI (ci)",
