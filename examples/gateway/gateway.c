@@ -9,6 +9,7 @@
 #include "gw_agent.h"
 #include "gw_log.h"
 #include "gw_options.h"
+#include "gw_status.h"
 #include "sg_tls.h"
 #include "sitegpt.h"
 
@@ -46,6 +47,9 @@ int main(int argc, char **argv)
     int rc = gw_options_parse(argc, argv, &opts);
     if (rc >= 0) {
         return rc;
+    }
+    if (opts.command == GW_CMD_STATUS) {
+        return gw_status_print(opts.status_file, stdout);
     }
     gw_log_set_level(opts.log_level);
     install_signals();

@@ -1,4 +1,9 @@
-/* sitegpt-gateway: provisioning and the health-check loop. */
+/*
+ * sitegpt-gateway: provisioning, the health-check loop and renewal. One loop owns every
+ * timer (next check, next device poll, next code after a failure, renewal due) and sleeps
+ * until the earliest; a device code pending (first login or renewal) is polled step by
+ * step with sg_device_poll, so checks with the old token go on while a renewal waits.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +13,12 @@
 #include "ex_qr.h"
 #include "gw_agent.h"
 #include "gw_log.h"
+#include "gw_status.h"
 #include "gw_store.h"
 #include "sg_api.h"
 #include "sg_device.h"
 #include "sg_posix_client.h"
+#include "sg_renew.h"
 #include "sg_url.h"
 
 #define GW_IO_BUFFER 16384u
@@ -22,6 +29,24 @@
 #define GW_ME_BODY_MAX 4096u                  /* a /me body kept for its three logged fields */
 #define GW_ME_TOKENS 256                      /* JSON tokens for it (scopes are one each) */
 #define GW_RETRY_AFTER_MAX_MS 3600000u        /* a server's wait is honoured up to an hour */
+#define GW_SCOPE_MAX 48u                      /* one scope name read from /me */
+#define GW_CHATBOT_ID_MAX 64u                 /* one chatbot id read from /me */
+#define GW_TIME_MAX 40u                       /* an ISO 8601 value read from /me */
+#define GW_ERROR_TEXT_MAX 320u
+
+typedef enum pending_kind { PENDING_NONE = 0, PENDING_PROVISION, PENDING_RENEWAL } pending_kind;
+
+/* What the last good /me said about the token: the renewal asks for the same. */
+typedef struct token_facts {
+    bool known;
+    char scopes[GW_MAX_SCOPES][GW_SCOPE_MAX];
+    const char *scope_ptrs[GW_MAX_SCOPES];
+    size_t scope_count;
+    char chatbots[GW_MAX_CHATBOTS][GW_CHATBOT_ID_MAX];
+    const char *chatbot_ptrs[GW_MAX_CHATBOTS];
+    size_t chatbot_count;
+    uint32_t lifetime_days;         /* 0: unknown (the options' or the server's default) */
+} token_facts;
 
 typedef struct gw_agent {
     const gw_options *o;
@@ -38,9 +63,31 @@ typedef struct gw_agent {
     sg_http_client http;
     sg_device dev;
     gw_profile profile;             /* profile.token: the token in use, "" when none */
-    uint32_t failures;              /* consecutive failures, for the backoff */
+    uint32_t failures;              /* consecutive failed checks, for the backoff */
+    uint32_t code_failures;         /* consecutive failed device codes */
     sg_status login_status;         /* why the last login failed */
     int login_http_status;
+    /* ---- timers, in platform (monotonic) ms ---- */
+    uint64_t next_check_ms;
+    uint64_t next_code_ms;          /* no new device code before this (backoff) */
+    uint64_t poll_wait_ms;          /* the pending code's next poll, from now */
+    /* ---- renewal ---- */
+    sg_renew renew;
+    token_facts facts;
+    pending_kind pending;
+    bool fresh_token;               /* logged in just now, not yet checked */
+    bool renew_unavailable_logged;
+    /* ---- status ---- */
+    bool last_check_failed;
+    bool rejected;                  /* the server refused the token or the login */
+    bool status_failed_logged;
+    bool server_clock;              /* a Date was seen: server_date_s at server_seen_ms */
+    int64_t server_date_s;
+    uint64_t server_seen_ms;
+    int64_t last_success_s;
+    int64_t last_error_s;
+    const char *last_error_event;
+    char last_error[GW_ERROR_TEXT_MAX];
     uint8_t io[GW_IO_BUFFER];
     uint8_t api_work[GW_API_WORK];
 } gw_agent;
@@ -55,21 +102,6 @@ static bool stopping(void)
 static const sg_platform *platform(void)
 {
     return &A.net.sys.platform;
-}
-
-/* Untrusted or free text as a logfmt value: double quotes and control bytes become '. */
-static const char *quoted(const char *s, char *buf, size_t cap)
-{
-    size_t n = 0;
-    for (; s != NULL && s[n] != '\0' && n + 1 < cap; n++) {
-        unsigned char ch = (unsigned char)s[n];
-        buf[n] = s[n];
-        if (ch < 0x20 || ch == '"' || ch == 0x7f) {
-            buf[n] = '\'';
-        }
-    }
-    buf[n] = '\0';
-    return buf;
 }
 
 /* The network failures a gateway rides out; everything else is the API's word. */
@@ -91,20 +123,19 @@ static int resolve_base(void)
         base = A.profile.api_base[0] != '\0' ? A.profile.api_base : GW_DEFAULT_API_BASE;
     }
     if (!ex_copy_str(A.api_base, sizeof A.api_base, base)) {
-        gw_log(GW_ERROR, "config_error", "reason=\"API base URL too long\"");
+        GW_LOG(GW_ERROR, "config_error", GW_S("reason", "API base URL too long"));
         return GW_EXIT_USAGE;
     }
     if (ex_api_base_parse(A.api_base, A.host, sizeof A.host, &A.url, A.base_path,
                           sizeof A.base_path) != SG_OK) {
-        char q[256];
-        gw_log(GW_ERROR, "config_error", "reason=\"not an http(s) URL\" api_base=\"%s\"",
-               quoted(A.api_base, q, sizeof q));
+        GW_LOG(GW_ERROR, "config_error", GW_S("reason", "not an http(s) URL"),
+               GW_S("api_base", A.api_base));
         return GW_EXIT_USAGE;
     }
     if (A.profile.token[0] != '\0' && A.profile.api_base[0] != '\0' &&
         strcmp(A.profile.api_base, A.api_base) != 0) {
-        gw_log(GW_WARN, "token_other_origin",
-               "reason=\"the saved token belongs to another API base; logging in again\"");
+        GW_LOG(GW_WARN, "token_other_origin",
+               GW_S("reason", "the saved token belongs to another API base; logging in again"));
         memset(A.profile.token, 0, sizeof A.profile.token);
     }
     return -1;
@@ -113,20 +144,18 @@ static int resolve_base(void)
 static int setup_net(void)
 {
     if (!ex_copy_str(A.ca_path, sizeof A.ca_path, ex_ca_file(A.o->cacert))) {
-        gw_log(GW_ERROR, "config_error", "reason=\"CA file path too long\"");
+        GW_LOG(GW_ERROR, "config_error", GW_S("reason", "CA file path too long"));
         return GW_EXIT_USAGE;
     }
     sg_status st = ex_posix_open(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.net_full);
     if (st != SG_OK && A.url.origin.tls) {
-        char q[512];
-        gw_log(GW_ERROR, "tls_setup_failed", "ca_file=\"%s\" reason=\"%s\"",
-               quoted(A.ca_path, q, sizeof q),
-               st == SG_ERR_NOT_FOUND ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
-                                      : sg_strerror(st));
+        GW_LOG(GW_ERROR, "tls_setup_failed", GW_S("ca_file", A.ca_path),
+               GW_S("reason", st == SG_ERR_NOT_FOUND ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
+                                      : sg_strerror(st)));
         return GW_EXIT_NETWORK;
     }
     if (st != SG_OK) {
-        gw_log(GW_ERROR, "net_setup_failed", "reason=\"cannot set up networking\"");
+        GW_LOG(GW_ERROR, "net_setup_failed", GW_S("reason", "cannot set up networking"));
         return GW_EXIT_INTERNAL;
     }
     uint32_t t = A.o->timeout_s * 1000u;
@@ -136,7 +165,7 @@ static int setup_net(void)
     cfg.read_timeout_ms = t;
     cfg.request_timeout_ms = 4u * t;
     if (sg_http_client_init(&A.http, &cfg, A.io, sizeof A.io) != SG_OK) {
-        gw_log(GW_ERROR, "net_setup_failed", "reason=\"cannot set up the HTTP client\"");
+        GW_LOG(GW_ERROR, "net_setup_failed", GW_S("reason", "cannot set up the HTTP client"));
         return GW_EXIT_INTERNAL;
     }
     return -1;
@@ -160,39 +189,53 @@ static int load_profile(void)
 {
     sg_status st = gw_store_path(A.config_path, sizeof A.config_path);
     if (st != SG_OK) {
-        gw_log(GW_ERROR, "config_error",
-               "reason=\"no config folder: set XDG_CONFIG_HOME or HOME\"");
+        GW_LOG(GW_ERROR, "config_error",
+               GW_S("reason", "no config folder: set XDG_CONFIG_HOME or HOME"));
         return GW_EXIT_STORAGE;
     }
-    char q[512];
     st = gw_store_load(A.config_path, A.o->profile, &A.profile);
     if (st != SG_OK) {
-        gw_log(GW_ERROR, "config_error", "path=\"%s\" reason=\"%s\"",
-               quoted(A.config_path, q, sizeof q), sg_strerror(st));
+        GW_LOG(GW_ERROR, "config_error", GW_S("path", A.config_path),
+               GW_S("reason", sg_strerror(st)));
         return GW_EXIT_STORAGE;
     }
     if ((A.profile.file_mode & 077u) != 0) {
-        gw_log(GW_WARN, "config_mode", "path=\"%s\" mode=%03o reason=\"readable by others; "
-               "it will be rewritten 0600\"", quoted(A.config_path, q, sizeof q),
-               A.profile.file_mode & 0777u);
+        char mode[8];
+        (void)snprintf(mode, sizeof mode, "%03o", A.profile.file_mode & 0777u);
+        GW_LOG(GW_WARN, "config_mode", GW_S("path", A.config_path), GW_S("mode", mode),
+               GW_S("reason", "readable by others; it will be rewritten 0600"));
     }
     return -1;
 }
 
-/* ------------------------------------------------------------------ backoff --- */
+/* ------------------------------------------------------------------ time --- */
+
+static uint64_t now_ms(void)
+{
+    return platform()->now_ms(platform()->ctx);
+}
+
+/* The best guess at the true time: the server's last Date plus the time since, else ours. */
+static int64_t wall_now_s(void)
+{
+    if (A.server_clock) {
+        uint64_t since = now_ms() - A.server_seen_ms;
+        return A.server_date_s + (int64_t)(since / 1000u);
+    }
+    struct timespec ts;
+    return clock_gettime(CLOCK_REALTIME, &ts) == 0 ? (int64_t)ts.tv_sec : 0;
+}
 
 /*
- * Wait after a failure: sg_retry's backoff (base * 2^(n-1), capped, jittered into [d/2, d])
- * with no attempt or total limit, as a gateway never gives up; at least the server's
- * Retry-After when it named one (server_wait >= 0; a wait of 0 must not make a busy loop).
+ * sg_retry's backoff (base * 2^(n-1), capped, jittered into [d/2, d]) for the n-th failure
+ * in a row, with no attempt or total limit, as a gateway never gives up; at least the
+ * server's Retry-After when it named one (server_wait >= 0).
  */
-static void backoff_wait(const char *event, const char *what, sg_status why, int http_status,
-                         int64_t server_wait)
+static uint32_t backoff_ms(uint32_t failures, int64_t server_wait)
 {
-    A.failures++;
     sg_retry_policy policy = {UINT8_MAX, GW_BACKOFF_BASE_MS, A.o->backoff_max_s * 1000u,
                               UINT32_MAX};
-    sg_retry_state state = {(uint8_t)(A.failures < 64u ? A.failures : 64u), 0};
+    sg_retry_state state = {(uint8_t)(failures < 64u ? failures : 64u), 0};
     bool retry = false;
     uint32_t wait = policy.max_backoff_ms;
     if (sg_retry_next(&policy, &state, platform(), SG_RETRY_CONNECTION, -1, &retry, &wait) !=
@@ -202,19 +245,81 @@ static void backoff_wait(const char *event, const char *what, sg_status why, int
     if (server_wait > (int64_t)wait) {
         wait = (uint32_t)server_wait;
     }
-    const char *cert = "";
-    uint32_t flags = 0;
-    if (why == SG_ERR_CERT && A.net_full &&
-        sg_tls_verify_result(&A.net.tls, &flags, &cert) != SG_OK) {
-        cert = "";
-    }
-    gw_log(GW_WARN, event, "what=%s reason=\"%s%s%s\" http_status=%d failures=%u "
-           "retry_in_ms=%u", what, sg_strerror(why), cert[0] != '\0' ? ": " : "", cert,
-           http_status, (unsigned)A.failures, (unsigned)wait);
-    platform()->sleep_ms(platform()->ctx, wait);
+    return wait;
 }
 
-/* ------------------------------------------------------------------ provisioning --- */
+/* What went wrong, kept for the status file. */
+static void remember_error(const char *event, const char *reason)
+{
+    A.last_error_s = wall_now_s();
+    A.last_error_event = event;
+    (void)snprintf(A.last_error, sizeof A.last_error, "%s", reason);
+}
+
+/* ------------------------------------------------------------------ status file --- */
+
+static gw_state current_state(void)
+{
+    if (A.profile.token[0] == '\0') {
+        if (A.pending != PENDING_NONE) {
+            return GW_STATE_WAITING;
+        }
+        return A.rejected ? GW_STATE_REJECTED : GW_STATE_PROVISIONING;
+    }
+    if (A.last_check_failed) {
+        return GW_STATE_OFFLINE;
+    }
+    sg_renew_plan plan;
+    if (A.pending == PENDING_RENEWAL ||
+        (sg_renew_plan_now(&A.renew, &plan) == SG_OK && plan.action == SG_RENEW_NOW)) {
+        return GW_STATE_RENEWING;
+    }
+    return GW_STATE_HEALTHY;
+}
+
+static void write_status(void)
+{
+    if (A.o->status_file == NULL) {
+        return;
+    }
+    gw_status s;
+    memset(&s, 0, sizeof s);
+    s.state = current_state();
+    s.profile = A.o->profile;
+    s.api_base = A.api_base;
+    s.server_clock = A.server_clock;
+    s.now_s = wall_now_s();
+    sg_renew_plan plan;
+    if (A.profile.token[0] != '\0' && sg_renew_plan_now(&A.renew, &plan) == SG_OK &&
+        plan.action != SG_RENEW_UNKNOWN) {
+        s.token_expires_s = plan.expires_at_s;
+        s.renew_at_s = plan.expires_at_s - (int64_t)(plan.before_ms / 1000u);
+    }
+    if (A.pending != PENDING_NONE) {
+        uint64_t left = 0;
+        s.pending_renewal = A.pending == PENDING_RENEWAL;
+        s.user_code = A.dev.user_code;
+        s.verification_uri = A.dev.verification_uri;
+        s.verification_uri_complete = A.dev.verification_uri_complete;
+        if (sg_device_time_left(&A.dev, &left) == SG_OK) {
+            s.code_expires_s = s.now_s + (int64_t)(left / 1000u);
+        }
+    }
+    s.last_success_s = A.last_success_s;
+    s.last_error_s = A.last_error_s;
+    s.last_error_event = A.last_error_event;
+    s.last_error = A.last_error;
+    sg_status st = gw_status_write(A.o->status_file, &s);
+    if (st != SG_OK && !A.status_failed_logged) {
+        A.status_failed_logged = true; /* once: a full disk must not flood the log */
+        GW_LOG(GW_WARN, "status_failed", GW_S("path", A.o->status_file),
+               GW_S("reason", sg_strerror(st)));
+    } else if (st == SG_OK) {
+        A.status_failed_logged = false;
+    }
+}
+
+/* ------------------------------------------------------------------ device codes --- */
 
 static int login_exit(sg_status st)
 {
@@ -224,45 +329,36 @@ static int login_exit(sg_status st)
     return is_network(st) ? GW_EXIT_NETWORK : GW_EXIT_LOGIN;
 }
 
-static void log_login_failed(sg_status st)
-{
-    char e[64], d[300];
-    gw_log(GW_ERROR, "login_failed", "reason=\"%s\" error=\"%s\" description=\"%s\" "
-           "http_status=%d", sg_strerror(st), quoted(A.dev.error, e, sizeof e),
-           quoted(A.dev.error_description, d, sizeof d), A.dev.http_status);
-}
-
-/* QR rows follow login_code, each under a timestamp (aligned in a journal). */
+/* QR rows follow the code line, each under a timestamp (aligned in a journal). */
 static void qr_row(void *ctx, const char *row)
 {
     (void)ctx;
     gw_log_raw(row);
 }
 
-static void show_code(void)
+/* The code for a person: level warn, since someone must act (and --quiet shows it). */
+static void show_code(const char *event)
 {
-    char c[64], u[300], uc[300];
-    gw_log(GW_NOTICE, "login_code",
-           "user_code=%s url=\"%s\" url_complete=\"%s\" expires_in_s=%u "
-           "msg=\"open the URL, enter the code and approve\"",
-           quoted(A.dev.user_code, c, sizeof c), quoted(A.dev.verification_uri, u, sizeof u),
-           quoted(A.dev.verification_uri_complete, uc, sizeof uc),
-           (unsigned)A.dev.expires_in);
+    GW_LOG(GW_WARN, event, GW_S("user_code", A.dev.user_code),
+           GW_S("url", A.dev.verification_uri),
+           GW_S("url_complete", A.dev.verification_uri_complete),
+           GW_U("expires_in_s", A.dev.expires_in),
+           GW_S("msg", "open the URL, enter the code and approve"));
     if (A.o->qr) {
         const char *target = A.dev.verification_uri_complete[0] != '\0'
                                  ? A.dev.verification_uri_complete : A.dev.verification_uri;
         if (ex_qr_render(target, qr_row, NULL) != SG_OK) {
-            gw_log(GW_WARN, "qr_failed", "reason=\"the URL cannot be drawn as a QR code\"");
+            GW_LOG(GW_WARN, "qr_failed", GW_S("reason", "the URL cannot be drawn as a QR code"));
         }
     }
 }
 
-static void scope_list(char *out, size_t cap)
+static void join(const char *const *items, size_t count, char *out, size_t cap)
 {
     size_t n = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < A.o->scope_count; i++) {
-        int w = snprintf(out + n, cap - n, "%s%s", i ? "," : "", A.o->scopes[i]);
+    for (size_t i = 0; i < count; i++) {
+        int w = snprintf(out + n, cap - n, "%s%s", i ? "," : "", items[i]);
         if (w < 0 || (size_t)w >= cap - n) {
             return;
         }
@@ -270,13 +366,23 @@ static void scope_list(char *out, size_t cap)
     }
 }
 
-/* The device flow, start to stored token. Returns GW_EXIT_OK, GW_STOPPED or an exit code. */
-static int provision(void)
+/*
+ * Ask for a device code: a first login with the options' scopes and chatbots, or a renewal
+ * with what /me said about the current token. SG_OK: the code is shown and pending.
+ */
+static sg_status start_code(pending_kind kind)
 {
-    char scopes[1024];
-    scope_list(scopes, sizeof scopes);
-    gw_log(GW_INFO, "login_start", "scopes=%s chatbots=%u", scopes,
-           (unsigned)A.o->chatbot_count);
+    bool renewal = kind == PENDING_RENEWAL && A.facts.known;
+    const char *const *scopes = renewal ? A.facts.scope_ptrs : A.o->scopes;
+    size_t scope_count = renewal ? A.facts.scope_count : A.o->scope_count;
+    const char *const *chatbots = renewal ? A.facts.chatbot_ptrs : A.o->chatbots;
+    size_t chatbot_count = renewal ? A.facts.chatbot_count : A.o->chatbot_count;
+    uint32_t days = renewal && A.facts.lifetime_days != 0 ? A.facts.lifetime_days
+                                                          : A.o->expires_in_days;
+    char list[1024];
+    join(scopes, scope_count, list, sizeof list);
+    GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_start" : "login_start",
+           GW_S("scopes", list), GW_U("chatbots", chatbot_count), GW_U("lifetime_days", days));
 
     sg_device_config dc;
     memset(&dc, 0, sizeof dc);
@@ -284,46 +390,108 @@ static int provision(void)
     dc.platform = platform();
     dc.base = A.url.origin;
     dc.base_path = A.base_path;
-    dc.scopes = A.o->scopes;
-    dc.scope_count = A.o->scope_count;
-    dc.chatbot_ids = A.o->chatbots;
-    dc.chatbot_count = A.o->chatbot_count;
+    dc.scopes = scopes;
+    dc.scope_count = scope_count;
+    dc.chatbot_ids = chatbots;
+    dc.chatbot_count = chatbot_count;
     dc.token_name = A.token_name;
-    dc.expires_in_days = A.o->expires_in_days;
-
+    dc.expires_in_days = days;
     sg_status st = sg_device_start(&A.dev, &dc);
-    if (st == SG_OK) {
-        show_code();
-        st = sg_device_wait(&A.dev, A.stop);
-    }
-    if (st == SG_OK) {
-        st = sg_device_take_token(&A.dev, A.profile.token, sizeof A.profile.token);
-    }
-    sg_http_client_close(&A.http);
     if (st != SG_OK) {
-        A.login_status = st;
-        A.login_http_status = A.dev.http_status;
-        int rc = login_exit(st);
-        if (rc != GW_STOPPED) {
-            log_login_failed(st);
-        }
-        sg_device_clear(&A.dev);
-        memset(A.profile.token, 0, sizeof A.profile.token);
-        return rc;
+        return st;
+    }
+    A.pending = kind;
+    A.rejected = false;
+    A.poll_wait_ms = (uint64_t)A.dev.interval * 1000u;
+    show_code(kind == PENDING_RENEWAL ? "renew_code" : "login_code");
+    return SG_OK;
+}
+
+/* A code that ended without a token: log it, forget it, back off before the next. */
+static void code_failed(pending_kind kind, sg_status st)
+{
+    A.code_failures++;
+    uint32_t wait = backoff_ms(A.code_failures, -1);
+    A.next_code_ms = now_ms() + wait;
+    bool refused = st == SG_ERR_ACCESS_DENIED || st == SG_ERR_EXPIRED_TOKEN;
+    GW_LOG(kind == PENDING_RENEWAL ? GW_WARN : GW_ERROR,
+           kind == PENDING_RENEWAL ? "renew_failed" : "login_failed",
+           GW_S("reason", sg_strerror(st)), GW_S("error", A.dev.error),
+           GW_S("description", A.dev.error_description), GW_I("http_status", A.dev.http_status));
+    if (!A.o->once) {
+        GW_LOG(GW_WARN, "retry_wait", GW_S("what", kind == PENDING_RENEWAL ? "renewal" : "login"),
+               GW_S("reason", sg_strerror(st)), GW_I("http_status", A.dev.http_status),
+               GW_U("failures", A.code_failures), GW_U("retry_in_ms", wait));
+    }
+    remember_error(kind == PENDING_RENEWAL ? "renew_failed" : "login_failed", sg_strerror(st));
+    A.login_status = st;
+    A.login_http_status = A.dev.http_status;
+    if (refused && kind == PENDING_PROVISION) {
+        A.rejected = true;
     }
     sg_device_clear(&A.dev);
-    gw_log(GW_INFO, "login_ok", "scopes=%s", scopes);
+    A.pending = PENDING_NONE;
+}
 
-    char q[512];
-    st = gw_store_save(A.config_path, A.o->profile, A.profile.token, A.api_base);
+/* The approved code's token replaces the old one: in the file first, then in memory. */
+static int take_new_token(pending_kind kind)
+{
+    char fresh[sizeof A.profile.token];
+    sg_status st = sg_device_take_token(&A.dev, fresh, sizeof fresh);
+    sg_device_clear(&A.dev);
+    A.pending = PENDING_NONE;
     if (st != SG_OK) {
-        gw_log(GW_ERROR, "save_failed", "path=\"%s\" reason=\"%s\"",
-               quoted(A.config_path, q, sizeof q), sg_strerror(st));
+        memset(fresh, 0, sizeof fresh);
+        code_failed(kind, st);
+        return -1;
+    }
+    char list[1024];
+    join(kind == PENDING_RENEWAL && A.facts.known ? A.facts.scope_ptrs : A.o->scopes,
+         kind == PENDING_RENEWAL && A.facts.known ? A.facts.scope_count : A.o->scope_count,
+         list, sizeof list);
+    GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_ok" : "login_ok", GW_S("scopes", list));
+    st = gw_store_save(A.config_path, A.o->profile, fresh, A.api_base);
+    if (st != SG_OK) {
+        memset(fresh, 0, sizeof fresh);
+        GW_LOG(GW_ERROR, "save_failed", GW_S("path", A.config_path),
+               GW_S("reason", sg_strerror(st)));
+        remember_error("save_failed", sg_strerror(st));
         return GW_EXIT_STORAGE;
     }
-    gw_log(GW_INFO, "token_saved", "profile=%s path=\"%s\" mode=0600", A.o->profile,
-           quoted(A.config_path, q, sizeof q));
-    return GW_EXIT_OK;
+    memcpy(A.profile.token, fresh, sizeof fresh);
+    memset(fresh, 0, sizeof fresh);
+    GW_LOG(GW_INFO, "token_saved", GW_S("profile", A.o->profile), GW_S("path", A.config_path),
+           GW_S("mode", "0600"));
+    A.code_failures = 0;
+    A.fresh_token = true;
+    A.rejected = false;
+    A.facts.known = false;
+    sg_renew_forget(&A.renew);
+    A.next_check_ms = now_ms(); /* learn the new token's expiry at once */
+    return -1;
+}
+
+/* One step of the pending code. Returns -1 to go on, GW_STOPPED, or an exit code. */
+static int poll_code(void)
+{
+    uint32_t wait = 0;
+    pending_kind kind = A.pending;
+    sg_status st = sg_device_poll(&A.dev, &wait);
+    if (st == SG_ERR_AUTHORIZATION_PENDING) {
+        A.poll_wait_ms = wait;
+        return -1;
+    }
+    if (st == SG_OK) {
+        return take_new_token(kind);
+    }
+    if (st == SG_ERR_CANCELLED || stopping()) {
+        return GW_STOPPED;
+    }
+    code_failed(kind, st);
+    if (A.o->once && kind == PENDING_PROVISION) {
+        return login_exit(st);
+    }
+    return -1;
 }
 
 /* ------------------------------------------------------------------ checking --- */
@@ -383,40 +551,138 @@ static int64_t server_wait_ms(const check_capture *c)
     return ms < GW_RETRY_AFTER_MAX_MS ? (int64_t)ms : (int64_t)GW_RETRY_AFTER_MAX_MS;
 }
 
-/* data.user.id, data.auth.type and the number of data.auth.scopes of a /me body. */
-static void me_fields(const check_capture *c, char *user, size_t ucap, char *auth, size_t acap,
-                      size_t *scopes)
+/* What a /me body says: who, and what the renewal must ask for again. */
+typedef struct me_view {
+    char user[SG_API_ID_MAX];
+    char auth[SG_API_AUTH_TYPE_MAX];
+    char expires_at[GW_TIME_MAX];
+    char created_at[GW_TIME_MAX];
+} me_view;
+
+/* Every string of data.auth.<key> into rows (cut at max): scopes, chatbotIds. */
+static size_t string_list(const sg_json_element *e, int auth, const char *key, char *rows,
+                          size_t row_cap, size_t max, bool *ok)
+{
+    int arr;
+    size_t n = 0, len;
+    if (sg_json_elem_member(e, auth, key, &arr) != SG_OK || sg_json_elem_size(e, arr, &n) != SG_OK) {
+        *ok = false;
+        return 0;
+    }
+    if (n > max) {
+        *ok = false;
+        n = max;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int item;
+        if (sg_json_elem_item(e, arr, i, &item) != SG_OK ||
+            sg_json_tok_string(e, item, rows + i * row_cap, row_cap, &len) != SG_OK) {
+            *ok = false;
+            return i;
+        }
+    }
+    return n;
+}
+
+static void me_read(const check_capture *c, me_view *v)
 {
     static sg_json_tok tok[GW_ME_TOKENS];
     sg_json_element e;
-    int data, obj, arr;
+    int data, obj;
     size_t len;
-    (void)snprintf(user, ucap, "-");
-    (void)snprintf(auth, acap, "-");
-    *scopes = 0;
+    memset(v, 0, sizeof *v);
+    (void)snprintf(v->user, sizeof v->user, "-");
+    (void)snprintf(v->auth, sizeof v->auth, "-");
+    A.facts.known = false;
     if (c->body_cut || sg_json_parse(c->body, c->body_len, tok, GW_ME_TOKENS, &e) != SG_OK ||
         sg_json_elem_member(&e, 0, "data", &data) != SG_OK) {
         return;
     }
     if (sg_json_elem_member(&e, data, "user", &obj) == SG_OK &&
-        sg_json_elem_get_string(&e, obj, "id", user, ucap, &len) != SG_OK) {
-        (void)snprintf(user, ucap, "-");
+        sg_json_elem_get_string(&e, obj, "id", v->user, sizeof v->user, &len) != SG_OK) {
+        (void)snprintf(v->user, sizeof v->user, "-");
     }
-    if (sg_json_elem_member(&e, data, "auth", &obj) == SG_OK) {
-        if (sg_json_elem_get_string(&e, obj, "type", auth, acap, &len) != SG_OK) {
-            (void)snprintf(auth, acap, "-");
+    if (sg_json_elem_member(&e, data, "auth", &obj) != SG_OK) {
+        return;
+    }
+    if (sg_json_elem_get_string(&e, obj, "type", v->auth, sizeof v->auth, &len) != SG_OK) {
+        (void)snprintf(v->auth, sizeof v->auth, "-");
+    }
+    if (sg_json_elem_get_string(&e, obj, "expiresAt", v->expires_at, sizeof v->expires_at,
+                                &len) != SG_OK) {
+        v->expires_at[0] = '\0';
+    }
+    if (sg_json_elem_get_string(&e, obj, "createdAt", v->created_at, sizeof v->created_at,
+                                &len) != SG_OK) {
+        v->created_at[0] = '\0';
+    }
+    token_facts *f = &A.facts;
+    bool ok = true;
+    f->scope_count = string_list(&e, obj, "scopes", &f->scopes[0][0], GW_SCOPE_MAX,
+                                 GW_MAX_SCOPES, &ok);
+    bool chatbots_ok = true;
+    f->chatbot_count = string_list(&e, obj, "chatbotIds", &f->chatbots[0][0],
+                                   GW_CHATBOT_ID_MAX, GW_MAX_CHATBOTS, &chatbots_ok);
+    if (!chatbots_ok && f->chatbot_count == 0) {
+        chatbots_ok = sg_json_elem_member(&e, obj, "chatbotIds", &data) == SG_ERR_NOT_FOUND;
+    }
+    for (size_t i = 0; i < f->scope_count; i++) {
+        f->scope_ptrs[i] = f->scopes[i];
+    }
+    for (size_t i = 0; i < f->chatbot_count; i++) {
+        f->chatbot_ptrs[i] = f->chatbots[i];
+    }
+    int64_t exp_s, created_s;
+    sg_slice es = {v->expires_at, strlen(v->expires_at)};
+    sg_slice cs = {v->created_at, strlen(v->created_at)};
+    f->lifetime_days = 0;
+    if (sg_iso8601_parse(es, &exp_s) == SG_OK && sg_iso8601_parse(cs, &created_s) == SG_OK &&
+        exp_s > created_s) {
+        int64_t days = (exp_s - created_s + 43200) / 86400; /* the nearest whole day */
+        f->lifetime_days = (uint32_t)(days < 1 ? 1 : days > 365 ? 365 : days);
+    }
+    /* Renew only with what the token really has: an unreadable list must not widen it. */
+    f->known = ok && chatbots_ok && f->scope_count > 0;
+}
+
+/* After a good /me: the server's clock, and when to renew. */
+static void learn_expiry(const check_capture *c, const me_view *v)
+{
+    sg_slice date = {c->date, strlen(c->date)};
+    int64_t date_s;
+    if (date.len > 0 && sg_http_date_parse(date, &date_s) == SG_OK) {
+        A.server_clock = true;
+        A.server_date_s = date_s;
+        A.server_seen_ms = now_ms();
+    }
+    sg_slice exp = {v->expires_at, strlen(v->expires_at)};
+    sg_slice created = {v->created_at, strlen(v->created_at)};
+    sg_status st = exp.len == 0 ? SG_ERR_NOT_FOUND : sg_renew_observe(&A.renew, exp, created, date);
+    if (st != SG_OK) {
+        sg_renew_forget(&A.renew);
+        if (!A.renew_unavailable_logged) {
+            A.renew_unavailable_logged = true;
+            GW_LOG(GW_WARN, "renew_unavailable",
+                   GW_S("reason", exp.len == 0 ? "the API did not say when the token expires "
+                                                 "(auth.expiresAt)"
+                                  : date.len == 0 ? "the response had no Date header"
+                                                  : "auth.expiresAt or Date is not a valid date"),
+                   GW_S("expires_at", v->expires_at), GW_S("date", c->date));
         }
-        if (sg_json_elem_member(&e, obj, "scopes", &arr) != SG_OK ||
-            sg_json_elem_size(&e, arr, scopes) != SG_OK) {
-            *scopes = 0;
-        }
+        return;
+    }
+    if (!A.facts.known && !A.renew_unavailable_logged) {
+        A.renew_unavailable_logged = true;
+        GW_LOG(GW_WARN, "renew_scopes_unknown",
+               GW_S("reason", "the API did not list the token's scopes and chatbots; a renewal "
+                              "asks for the command line's"));
     }
 }
 
 /*
  * GET /api/v2/me once, no retries inside: the loop owns the backoff. The generic request
- * (not sg_api_me) because only it hands over the headers, and a 429's Retry-After sets the
- * loop's next wait (*server_wait_ms, -1 when the server named none).
+ * (not sg_api_me) because only it hands over the headers: Retry-After sets the loop's next
+ * wait (*server_wait, -1 when the server named none), Date is the server's clock.
  */
 static check_result check(sg_status *why, int *http_status, int64_t *server_wait)
 {
@@ -448,18 +714,23 @@ static check_result check(sg_status *why, int *http_status, int64_t *server_wait
     if (st == SG_OK) {
         st = sg_envelope_status(&env);
     }
-    sg_http_client_close(&A.http); /* no idle socket across a long sleep */
+    /* No idle socket across a long sleep (a pending code's polls open their own). */
+    sg_http_client_close(&A.http);
     *why = st;
     *http_status = env.http_status;
     *server_wait = server_wait_ms(&cap);
     if (st == SG_OK) {
-        char user[SG_API_ID_MAX], auth[SG_API_AUTH_TYPE_MAX];
-        char qu[SG_API_ID_MAX], qa[SG_API_AUTH_TYPE_MAX];
-        size_t scopes;
-        me_fields(&cap, user, sizeof user, auth, sizeof auth, &scopes);
-        gw_log(GW_INFO, "check_ok", "user=%s auth=%s scopes=%u next_check_s=%u",
-               quoted(user, qu, sizeof qu), quoted(auth, qa, sizeof qa), (unsigned)scopes,
-               (unsigned)A.o->interval_s);
+        me_view v;
+        me_read(&cap, &v);
+        learn_expiry(&cap, &v);
+        sg_renew_plan plan;
+        if (sg_renew_plan_now(&A.renew, &plan) != SG_OK) {
+            memset(&plan, 0, sizeof plan);
+        }
+        GW_LOG(GW_INFO, "check_ok", GW_S("user", v.user), GW_S("auth", v.auth),
+               GW_U("scopes", A.facts.scope_count), GW_S("expires_at", v.expires_at),
+               GW_U("left_s", plan.left_ms / 1000u), GW_U("renew_in_s", plan.renew_in_ms / 1000u),
+               GW_U("next_check_s", A.o->interval_s));
         memset(&cap, 0, sizeof cap);
         return CHECK_OK;
     }
@@ -468,15 +739,14 @@ static check_result check(sg_status *why, int *http_status, int64_t *server_wait
         return CHECK_STOPPED;
     }
     if (st == SG_ERR_AUTH && env.http_status == 401 && strcmp(env.code, "TOKEN_NOT_VALID") == 0) {
-        char m[300];
-        gw_log(GW_WARN, "token_rejected", "http_status=401 code=TOKEN_NOT_VALID message=\"%s\" "
-               "request_id=%s", quoted(env.message, m, sizeof m), env.request_id);
+        GW_LOG(GW_WARN, "token_rejected", GW_I("http_status", 401), GW_S("code", env.code),
+               GW_S("message", env.message), GW_S("request_id", env.request_id));
         return CHECK_REJECTED;
     }
     if (st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED) {
-        char m[300];
-        gw_log(GW_DEBUG, "api_error", "http_status=%d code=%s message=\"%s\" request_id=%s",
-               env.http_status, env.code, quoted(env.message, m, sizeof m), env.request_id);
+        GW_LOG(GW_DEBUG, "api_error", GW_I("http_status", env.http_status),
+               GW_S("code", env.code), GW_S("message", env.message),
+               GW_S("request_id", env.request_id));
     }
     return CHECK_FAILED;
 }
@@ -497,82 +767,229 @@ static int check_exit(sg_status st, int http_status)
 
 static int stop_exit(void)
 {
-    gw_log(GW_INFO, "stop", "signal=%s", *A.stop == SIGTERM ? "SIGTERM" : "SIGINT");
+    GW_LOG(GW_INFO, "stop", GW_S("signal", *A.stop == SIGTERM ? "SIGTERM" : "SIGINT"));
     if (!A.o->once) {
         return GW_EXIT_OK;
     }
     return *A.stop == SIGTERM ? GW_EXIT_SIGTERM : GW_EXIT_SIGINT;
 }
 
+/* The token is dead: drop it here and in the file (a restart must not try it again). */
 static int forget_token(void)
 {
     memset(A.profile.token, 0, sizeof A.profile.token);
+    sg_renew_forget(&A.renew);
+    A.last_check_failed = false;
+    if (A.pending == PENDING_RENEWAL) {
+        A.pending = PENDING_PROVISION; /* the renewal's code is now the way back in */
+    }
     sg_status st = gw_store_clear_token(A.config_path, A.o->profile);
     if (st != SG_OK) {
-        char q[512];
-        gw_log(GW_ERROR, "save_failed", "path=\"%s\" reason=\"%s\"",
-               quoted(A.config_path, q, sizeof q), sg_strerror(st));
+        GW_LOG(GW_ERROR, "save_failed", GW_S("path", A.config_path),
+               GW_S("reason", sg_strerror(st)));
         return GW_EXIT_STORAGE;
     }
     return -1;
 }
 
+static int consider_renewal(void);
+
+/* One check and what follows from it. Returns -1 to go on, GW_STOPPED, or an exit code. */
+static int run_check(void)
+{
+    sg_status why = SG_OK;
+    int http_status = 0;
+    int64_t server_wait = -1;
+    switch (check(&why, &http_status, &server_wait)) {
+    case CHECK_OK:
+        A.failures = 0;
+        A.fresh_token = false;
+        A.last_check_failed = false;
+        A.last_success_s = wall_now_s();
+        A.next_check_ms = now_ms() + (uint64_t)A.o->interval_s * 1000u;
+        if (A.o->once) {
+            int rc = consider_renewal(); /* says renew_due; never starts one */
+            return rc >= 0 ? rc : GW_EXIT_OK;
+        }
+        return -1;
+    case CHECK_REJECTED: {
+        bool fresh = A.fresh_token;
+        A.rejected = true;
+        remember_error("token_rejected", "the API rejected the token (401 TOKEN_NOT_VALID)");
+        int rc = forget_token();
+        if (rc >= 0) {
+            return rc;
+        }
+        if (fresh) { /* a brand-new token refused: never a tight login loop */
+            if (A.o->once) {
+                return GW_EXIT_AUTH;
+            }
+            A.code_failures++;
+            uint32_t wait = backoff_ms(A.code_failures, -1);
+            A.next_code_ms = now_ms() + wait;
+            GW_LOG(GW_WARN, "retry_wait", GW_S("what", "login"),
+                   GW_S("reason", sg_strerror(SG_ERR_AUTH)), GW_I("http_status", 401),
+                   GW_U("failures", A.code_failures), GW_U("retry_in_ms", wait));
+        }
+        return -1;
+    }
+    case CHECK_FAILED: {
+        A.last_check_failed = true;
+        remember_error("check_failed", sg_strerror(why));
+        if (A.o->once) {
+            GW_LOG(GW_ERROR, "check_failed", GW_S("reason", sg_strerror(why)),
+                   GW_I("http_status", http_status));
+            return check_exit(why, http_status);
+        }
+        A.failures++;
+        uint32_t wait = backoff_ms(A.failures, server_wait);
+        const char *cert = "";
+        uint32_t flags = 0;
+        if (why == SG_ERR_CERT && A.net_full &&
+            sg_tls_verify_result(&A.net.tls, &flags, &cert) != SG_OK) {
+            cert = "";
+        }
+        char reason[256];
+        (void)snprintf(reason, sizeof reason, "%s%s%s", sg_strerror(why),
+                       cert[0] != '\0' ? ": " : "", cert);
+        GW_LOG(GW_WARN, "check_failed", GW_S("what", "me"), GW_S("reason", reason),
+               GW_I("http_status", http_status), GW_U("failures", A.failures),
+               GW_U("retry_in_ms", wait));
+        A.next_check_ms = now_ms() + wait;
+        return -1;
+    }
+    case CHECK_STOPPED:
+    default:
+        return GW_STOPPED;
+    }
+}
+
+/* Renewal due, or the token already dead by the server's clock? */
+static int consider_renewal(void)
+{
+    sg_renew_plan plan;
+    if (A.profile.token[0] == '\0' || sg_renew_plan_now(&A.renew, &plan) != SG_OK) {
+        return -1;
+    }
+    if (plan.action == SG_RENEW_EXPIRED) {
+        char at[SG_ISO8601_LEN + 1] = "";
+        if (sg_iso8601_format(plan.expires_at_s, at, sizeof at) != SG_OK) {
+            at[0] = '\0';
+        }
+        GW_LOG(GW_WARN, "token_expired", GW_S("expires_at", at),
+               GW_S("reason", A.pending == PENDING_RENEWAL
+                                  ? "no approval came in time; waiting for it as at first login"
+                                  : "the token expired; logging in again"));
+        remember_error("token_expired", "the token expired before a renewal was approved");
+        return forget_token();
+    }
+    if (plan.action != SG_RENEW_NOW || A.pending != PENDING_NONE) {
+        return -1;
+    }
+    if (A.o->once) {
+        GW_LOG(GW_WARN, "renew_due", GW_U("left_s", plan.left_ms / 1000u),
+               GW_S("reason", "run the agent without --once to renew"));
+        return -1;
+    }
+    if (now_ms() < A.next_code_ms) {
+        return -1;
+    }
+    sg_status st = start_code(PENDING_RENEWAL);
+    if (st != SG_OK) {
+        if (st == SG_ERR_CANCELLED || stopping()) {
+            return GW_STOPPED;
+        }
+        code_failed(PENDING_RENEWAL, st);
+    }
+    return -1;
+}
+
+/* No token and no code: start a first login (or a new one after a rejection). */
+static int consider_login(void)
+{
+    if (A.profile.token[0] != '\0' || A.pending != PENDING_NONE || now_ms() < A.next_code_ms) {
+        return -1;
+    }
+    sg_status st = start_code(PENDING_PROVISION);
+    if (st == SG_OK) {
+        return -1;
+    }
+    int rc = login_exit(st);
+    if (rc == GW_STOPPED) {
+        return rc;
+    }
+    code_failed(PENDING_PROVISION, st);
+    return A.o->once ? rc : -1;
+}
+
+/* How long until something is due: a check, a poll, a new code, the renewal. */
+static uint64_t time_to_next(void)
+{
+    uint64_t now = now_ms();
+    uint64_t wait = (uint64_t)A.o->interval_s * 1000u;
+    bool have_token = A.profile.token[0] != '\0';
+    if (have_token) {
+        wait = A.next_check_ms > now ? A.next_check_ms - now : 0;
+    }
+    if (A.pending != PENDING_NONE && A.poll_wait_ms < wait) {
+        wait = A.poll_wait_ms;
+    }
+    if (A.pending == PENDING_NONE) {
+        uint64_t code_in = A.next_code_ms > now ? A.next_code_ms - now : 0;
+        sg_renew_plan plan;
+        if (!have_token) {
+            wait = code_in;
+        } else if (!A.o->once && sg_renew_plan_now(&A.renew, &plan) == SG_OK &&
+                   plan.action != SG_RENEW_UNKNOWN) {
+            uint64_t due = plan.action == SG_RENEW_LATER ? plan.renew_in_ms : code_in;
+            if (plan.action == SG_RENEW_NOW && code_in == 0) {
+                due = 0;
+            }
+            wait = due < wait ? due : wait;
+        }
+    }
+    if (have_token && A.pending == PENDING_RENEWAL) {
+        sg_renew_plan plan;
+        if (sg_renew_plan_now(&A.renew, &plan) == SG_OK && plan.action != SG_RENEW_UNKNOWN &&
+            plan.left_ms < wait) {
+            wait = plan.left_ms; /* wake when the old token dies */
+        }
+    }
+    return wait;
+}
+
 static int loop(void)
 {
-    bool logged_in_now = false;
     for (;;) {
         if (stopping()) {
             return stop_exit();
         }
-        if (A.profile.token[0] == '\0') {
-            int rc = provision();
-            if (rc == GW_STOPPED || stopping()) {
-                return stop_exit();
-            }
-            if (rc != GW_EXIT_OK) {
-                if (A.o->once || rc == GW_EXIT_STORAGE) {
-                    return rc;
-                }
-                backoff_wait("retry_wait", "login", A.login_status, A.login_http_status, -1);
-                continue;
-            }
-            logged_in_now = true;
+        int rc = consider_login();
+        if (rc < 0) {
+            rc = consider_renewal();
         }
-        sg_status why = SG_OK;
-        int http_status = 0;
-        int64_t server_wait = -1;
-        switch (check(&why, &http_status, &server_wait)) {
-        case CHECK_OK:
-            A.failures = 0;
-            logged_in_now = false;
-            if (A.o->once) {
-                return GW_EXIT_OK;
-            }
-            platform()->sleep_ms(platform()->ctx, A.o->interval_s * 1000u);
-            break;
-        case CHECK_REJECTED: {
-            int rc = forget_token();
-            if (rc >= 0) {
-                return rc;
-            }
-            if (logged_in_now) { /* a brand-new token refused: never a tight login loop */
-                if (A.o->once) {
-                    return GW_EXIT_AUTH;
-                }
-                backoff_wait("retry_wait", "login", SG_ERR_AUTH, 401, -1);
-            }
-            break;
+        if (rc < 0 && A.pending != PENDING_NONE && A.poll_wait_ms == 0) {
+            rc = poll_code();
         }
-        case CHECK_FAILED:
-            if (A.o->once) {
-                gw_log(GW_ERROR, "check_failed", "reason=\"%s\" http_status=%d",
-                       sg_strerror(why), http_status);
-                return check_exit(why, http_status);
-            }
-            backoff_wait("check_failed", "me", why, http_status, server_wait);
-            break;
-        case CHECK_STOPPED:
+        if (rc < 0 && A.profile.token[0] != '\0' && A.pending != PENDING_PROVISION &&
+            now_ms() >= A.next_check_ms) {
+            rc = run_check();
+        }
+        write_status();
+        if (rc == GW_STOPPED || stopping()) {
             return stop_exit();
+        }
+        if (rc >= 0) {
+            return rc;
+        }
+        uint64_t wait = time_to_next();
+        if (wait > 0) {
+            uint64_t before = now_ms();
+            platform()->sleep_ms(platform()->ctx, (uint32_t)(wait < UINT32_MAX ? wait : UINT32_MAX));
+            uint64_t slept = now_ms() - before;
+            if (A.pending != PENDING_NONE) {
+                A.poll_wait_ms = A.poll_wait_ms > slept ? A.poll_wait_ms - slept : 0;
+            }
         }
     }
 }
@@ -589,6 +1006,10 @@ int gw_agent_run(const gw_options *o, volatile sig_atomic_t *stop)
     if (rc < 0) {
         rc = setup_net();
     }
+    if (rc < 0 && sg_renew_init(&A.renew, platform(), o->renew_before_ms) != SG_OK) {
+        GW_LOG(GW_ERROR, "config_error", GW_S("reason", "bad --renew-before"));
+        rc = GW_EXIT_USAGE;
+    }
     if (rc >= 0) {
         teardown();
         return rc;
@@ -602,11 +1023,12 @@ int gw_agent_run(const gw_options *o, volatile sig_atomic_t *stop)
         (void)snprintf(A.token_name, sizeof A.token_name, "SiteGPT gateway (%.40s@%.60s)",
                        o->profile, host);
     }
-    char q[512];
-    gw_log(GW_INFO, "start", "profile=%s api_base=\"%s\" token=%s interval_s=%u "
-           "backoff_max_s=%u mode=%s pid=%ld", o->profile, quoted(A.api_base, q, sizeof q),
-           A.profile.token[0] != '\0' ? "saved" : "none", (unsigned)o->interval_s,
-           (unsigned)o->backoff_max_s, o->once ? "once" : "loop", (long)getpid());
+    GW_LOG(GW_INFO, "start", GW_S("profile", o->profile), GW_S("api_base", A.api_base),
+           GW_S("token", A.profile.token[0] != '\0' ? "saved" : "none"),
+           GW_U("interval_s", o->interval_s), GW_U("backoff_max_s", o->backoff_max_s),
+           GW_U("renew_before_s", o->renew_before_ms / 1000u),
+           GW_S("mode", o->once ? "once" : "loop"), GW_I("pid", getpid()));
+    A.next_check_ms = now_ms();
     rc = loop();
     teardown();
     return rc;

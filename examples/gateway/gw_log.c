@@ -1,14 +1,18 @@
-/* sitegpt-gateway: timestamped event lines on stderr. */
-#include <stdarg.h>
+/* sitegpt-gateway: timestamped, typed event lines on stderr. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "gw_log.h"
+#include "sg_utf8.h"
+
+#define GW_LINE_MAX 2048u
+#define GW_VALUE_MAX 600u     /* one quoted value at most (a URL, a server's message) */
 
 static gw_level min_level = GW_INFO;
 
-static const char *const level_names[] = {"debug", "info", "notice", "warn", "error"};
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void gw_log_set_level(gw_level min)
 {
@@ -30,6 +34,89 @@ static void timestamp(char *out, size_t cap)
     (void)snprintf(out, cap, "%.19s.%03uZ", date, ms);
 }
 
+/* Length of the valid UTF-8 sequence at s (not a C1 control), 0 when there is none. */
+static size_t utf8_printable(const unsigned char *s)
+{
+    uint8_t more, lo, hi;
+    if (!sg_utf8_lead(s[0], &more, &lo, &hi)) {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi || (s[0] == 0xC2 && s[1] < 0xA0)) {
+        return 0; /* bad continuation, or U+0080..U+009F (C1) */
+    }
+    for (uint8_t k = 2; k <= more; k++) {
+        if (s[k] < 0x80 || s[k] > 0xBF) {
+            return 0;
+        }
+    }
+    return (size_t)more + 1u;
+}
+
+static size_t escape(const char *s, char *out, size_t cap, bool quote)
+{
+    static const char hex[] = "0123456789abcdef";
+    const size_t tail = 5; /* room kept for "...", the closing quote and the NUL */
+    size_t n = 0;
+    if (quote) {
+        out[n++] = '"';
+    }
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    while (*p != '\0') {
+        char piece[8];
+        size_t len = 0;
+        size_t used = 1;
+        unsigned char c = *p;
+        if (quote && (c == '"' || c == '\\')) {
+            piece[len++] = '\\';
+            piece[len++] = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            piece[len++] = '\\';
+            piece[len++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c >= 0x20 && c < 0x7f) {
+            piece[len++] = (char)c;
+        } else if (c >= 0x80 && (used = utf8_printable(p)) > 0) {
+            memcpy(piece, p, used);
+            len = used;
+        } else if (c == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0) {
+            memcpy(piece, "\\u00", 4); /* a C1 control, named by its code point */
+            piece[4] = hex[p[1] >> 4];
+            piece[5] = hex[p[1] & 0xF];
+            len = 6;
+            used = 2;
+        } else {
+            piece[0] = '\\'; /* C0, DEL, a byte that is not UTF-8 */
+            piece[1] = 'x';
+            piece[2] = hex[c >> 4];
+            piece[3] = hex[c & 0xF];
+            len = 4;
+            used = 1;
+        }
+        if (n + len + tail > cap) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        memcpy(out + n, piece, len);
+        n += len;
+        p += used;
+    }
+    if (quote) {
+        out[n++] = '"';
+    }
+    out[n] = '\0';
+    return n;
+}
+
+size_t gw_log_quote(const char *s, char *out, size_t cap)
+{
+    return escape(s, out, cap, true);
+}
+
+size_t gw_log_escape(const char *s, char *out, size_t cap)
+{
+    return escape(s, out, cap, false);
+}
+
 /* The whole line goes out in one write so lines from a restart never interleave. */
 static void emit(const char *line, size_t len)
 {
@@ -37,37 +124,34 @@ static void emit(const char *line, size_t len)
     (void)fflush(stderr);
 }
 
-void gw_log(gw_level level, const char *event, const char *fmt, ...)
+void gw_log_fields(gw_level level, const char *event, const gw_field *fields, size_t count)
 {
     if (level < min_level) {
         return;
     }
-    char line[1024];
+    char line[GW_LINE_MAX];
     char ts[32];
+    char value[GW_VALUE_MAX];
     timestamp(ts, sizeof ts);
-    int n = snprintf(line, sizeof line, "%s level=%s event=%s", ts, level_names[level], event);
-    if (n < 0) {
+    int w = snprintf(line, sizeof line, "%s level=%s event=%s", ts, level_names[level], event);
+    size_t len = w > 0 && (size_t)w < sizeof line ? (size_t)w : 0;
+    for (size_t i = 0; i < count && len > 0; i++) {
+        const gw_field *f = &fields[i];
+        if (f->kind == GW_FIELD_STR) {
+            (void)gw_log_quote(f->s, value, sizeof value);
+        } else if (f->kind == GW_FIELD_INT) {
+            (void)snprintf(value, sizeof value, "%" PRId64, f->i);
+        } else {
+            (void)snprintf(value, sizeof value, "%" PRIu64, f->u);
+        }
+        w = snprintf(line + len, sizeof line - len, " %s=%s", f->key, value);
+        if (w < 0 || (size_t)w >= sizeof line - len - 1u) {
+            break; /* a field that does not fit whole is left out, never cut mid-quote */
+        }
+        len += (size_t)w;
+    }
+    if (len == 0) {
         return;
-    }
-    size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    if (fmt != NULL && fmt[0] != '\0' && len + 1 < sizeof line) {
-        line[len++] = ' ';
-        va_list ap;
-        va_start(ap, fmt);
-        int m = vsnprintf(line + len, sizeof line - len, fmt, ap);
-        va_end(ap);
-        if (m > 0) {
-            len += (size_t)m < sizeof line - len ? (size_t)m : sizeof line - len - 1;
-        }
-    }
-    /* A value holding a newline would forge a second event: flatten it. */
-    for (size_t i = 0; i < len; i++) {
-        if (line[i] == '\n' || line[i] == '\r') {
-            line[i] = ' ';
-        }
-    }
-    if (len + 1 >= sizeof line) {
-        len = sizeof line - 2;
     }
     line[len++] = '\n';
     emit(line, len);

@@ -17,6 +17,7 @@ static void print_help(FILE *out)
         "(sitegpt-c %s)\n"
         "\n"
         "Usage: sitegpt-gateway [options]\n"
+        "       sitegpt-gateway status --status-file PATH\n"
         "\n"
         "With no valid token in its profile the agent runs the device login: it logs a code\n"
         "and a URL (and a QR code with --qr); someone opens the URL on a phone or a laptop,\n"
@@ -24,6 +25,14 @@ static void print_help(FILE *out)
         "GET /api/v2/me every --interval seconds. Network loss and server errors are retried\n"
         "with exponential backoff (jittered, capped by --backoff-max); the login starts again\n"
         "only when the API rejects the token (401 TOKEN_NOT_VALID).\n"
+        "\n"
+        "Renewal: each check reads the token's expiry (auth.expiresAt) and measures the time\n"
+        "left against the server's Date header, never the local clock (a gateway that boots\n"
+        "in 1970 renews on time). When less than --renew-before is left, the agent starts a\n"
+        "device login for a new token with the same scopes, chatbots and lifetime, and keeps\n"
+        "using the old token until someone approves; the new one then replaces it\n"
+        "atomically. A code that expires or is denied is asked again (with backoff). If the\n"
+        "old token expires first, the agent waits for the approval as at first login.\n"
         "\n"
         "Login (ask for the least privilege the gateway needs):\n"
         "  --scope SCOPE         scope to request; repeat for more (default: " GW_DEFAULT_SCOPE ")\n"
@@ -45,18 +54,36 @@ static void print_help(FILE *out)
         "  --interval SECONDS    time between checks, 1..86400 (default: %u)\n"
         "  --backoff-max SECONDS longest wait after failures, 1..86400 (default: %u)\n"
         "  --timeout SECONDS     connect and read timeout, 1..600 (default: %u)\n"
-        "  --once                provision if needed, check once, exit (for scripts)\n"
+        "  --renew-before TIME   start renewing when less than TIME is left; days, or with a\n"
+        "                        unit: 14d, 36h, 90m, 30s (default: 14 days; at most half the\n"
+        "                        token's lifetime is used, so a fresh token is never renewed\n"
+        "                        at once; seconds are meant for tests)\n"
+        "  --status-file PATH    keep a JSON status here for a display (written atomically,\n"
+        "                        mode 0644, never a secret): state, pending code and URLs,\n"
+        "                        token expiry and days left, last success, last error\n"
+        "  --once                provision if needed, check once, exit (for scripts; it\n"
+        "                        never starts a renewal, it logs renew_due)\n"
         "  -q, --quiet           log only warnings and errors\n"
         "  -v, --verbose         log debug events too\n"
         "  -h, --help            this help\n"
         "  -V, --version         print the version\n"
+        "\n",
+        SG_VERSION, GW_DEFAULT_INTERVAL_S, GW_DEFAULT_BACKOFF_MAX_S, GW_DEFAULT_TIMEOUT_S);
+    fputs(
+        "Status: sitegpt-gateway status --status-file PATH prints that file for people.\n"
+        "States: provisioning, waiting-for-approval, healthy, renewing, offline, rejected.\n"
         "\n"
-        "Output: one timestamped event per line on stderr, key=value fields, e.g.\n"
-        "  2026-01-01T12:00:00.000Z level=info event=check_ok user=usr_1 next_check_s=300\n"
+        "Output: one timestamped event per line on stderr, level (debug, info, warn, error)\n"
+        "and event name, then key=value fields; text values are always quoted, with quotes,\n"
+        "backslashes and control bytes escaped (\\\" \\\\ \\n \\xHH), e.g.\n"
+        "  2026-01-01T12:00:00.000Z level=info event=check_ok user=\"usr_1\" next_check_s=300\n"
         "Events: start, login_start, login_code, login_ok, login_failed, token_saved,\n"
-        "token_other_origin, check_ok, check_failed, retry_wait, token_rejected, stop.\n"
-        "Tokens and device codes are never logged; the user code and URL are (a person must\n"
-        "read them). stdout is not used.\n"
+        "token_other_origin, check_ok (with expires_at, left_s, renew_in_s), check_failed,\n"
+        "retry_wait, token_rejected, renew_start, renew_code, renew_failed, renew_ok,\n"
+        "renew_due, renew_unavailable, token_expired, status_failed, stop.\n"
+        "Codes to approve (login_code, renew_code) are level warn: a person must act, and\n"
+        "--quiet still shows them. Tokens and device codes are never logged; the user code\n"
+        "and URL are. stdout is not used.\n"
         "\n"
         "Files: $XDG_CONFIG_HOME/sitegpt/config.json (default ~/.config/sitegpt/config.json),\n"
         "the same file and format as the sitegpt CLI; folder 0700, file 0600, replaced\n"
@@ -73,8 +100,10 @@ static void print_help(FILE *out)
         "Examples:\n"
         "  sitegpt-gateway --scope chatbots:read --chatbot cb_123 --qr\n"
         "  sitegpt-gateway --once && echo provisioned\n"
+        "  sitegpt-gateway --status-file /run/sitegpt-gateway.json --renew-before 30d\n"
+        "  sitegpt-gateway status --status-file /run/sitegpt-gateway.json\n"
         "  systemd: ExecStart=/usr/bin/sitegpt-gateway --profile gateway --interval 600\n",
-        SG_VERSION, GW_DEFAULT_INTERVAL_S, GW_DEFAULT_BACKOFF_MAX_S, GW_DEFAULT_TIMEOUT_S);
+        out);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,7 +137,7 @@ static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 
 enum {
     OPT_SCOPE = 256, OPT_CHATBOT, OPT_NAME, OPT_EXPIRES, OPT_QR, OPT_API_BASE, OPT_CACERT,
-    OPT_INTERVAL, OPT_BACKOFF_MAX, OPT_TIMEOUT, OPT_ONCE
+    OPT_INTERVAL, OPT_BACKOFF_MAX, OPT_TIMEOUT, OPT_ONCE, OPT_RENEW_BEFORE, OPT_STATUS_FILE
 };
 
 static const struct option long_opts[] = {
@@ -124,12 +153,43 @@ static const struct option long_opts[] = {
     {"backoff-max", required_argument, NULL, OPT_BACKOFF_MAX},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"once", no_argument, NULL, OPT_ONCE},
+    {"renew-before", required_argument, NULL, OPT_RENEW_BEFORE},
+    {"status-file", required_argument, NULL, OPT_STATUS_FILE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
+
+/* "14" (days), "14d", "36h", "90m", "30s": 1 s .. 365 days, in ms. */
+static bool parse_duration(const char *s, uint64_t *ms)
+{
+    char *end = NULL;
+    if (s == NULL || s[0] < '0' || s[0] > '9') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t unit = 86400000u;
+    if (errno != 0 || end == s) {
+        return false;
+    }
+    if (*end != '\0') {
+        const char *units = "dhms";
+        static const uint64_t unit_ms[] = {86400000u, 3600000u, 60000u, 1000u};
+        const char *u = strchr(units, *end);
+        if (u == NULL || end[1] != '\0') {
+            return false;
+        }
+        unit = unit_ms[u - units];
+    }
+    if (v == 0 || v > 365ull * 86400000u / unit) {
+        return false;
+    }
+    *ms = (uint64_t)v * unit;
+    return true;
+}
 
 static int add_scope(gw_options *o, const char *s)
 {
@@ -204,6 +264,17 @@ static int check_one(int c, const char *arg, gw_options *o)
     case OPT_ONCE:
         o->once = true;
         return -1;
+    case OPT_RENEW_BEFORE:
+        o->renew_before_set = true;
+        return parse_duration(arg, &o->renew_before_ms)
+                   ? -1 : usage_error("--renew-before must be 1s..365d (days, or a number "
+                                      "with d, h, m or s), not '%s'", arg);
+    case OPT_STATUS_FILE:
+        if (arg[0] == '\0') {
+            return usage_error("--status-file needs a path");
+        }
+        o->status_file = arg;
+        return -1;
     case 'q':
         o->log_level = GW_WARN;
         return -1;
@@ -222,15 +293,44 @@ static int check_one(int c, const char *arg, gw_options *o)
     }
 }
 
+/* `status`: only --status-file (and --help) make sense there. */
+static int parse_status(int argc, char **argv, gw_options *o)
+{
+    o->command = GW_CMD_STATUS;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        if (c == OPT_STATUS_FILE || c == 'h') {
+            int rc = check_one(c, optarg, o);
+            if (rc >= 0) {
+                return rc;
+            }
+        } else {
+            return usage_error("'status' takes only --status-file PATH");
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s' after 'status'", argv[optind]);
+    }
+    if (o->status_file == NULL) {
+        return usage_error("'status' needs the file the agent writes: --status-file PATH");
+    }
+    return -1;
+}
+
 int gw_options_parse(int argc, char **argv, gw_options *o)
 {
     memset(o, 0, sizeof *o);
+    o->renew_before_ms = GW_DEFAULT_RENEW_BEFORE_MS;
     o->profile = GW_DEFAULT_PROFILE;
     o->interval_s = GW_DEFAULT_INTERVAL_S;
     o->backoff_max_s = GW_DEFAULT_BACKOFF_MAX_S;
     o->timeout_s = GW_DEFAULT_TIMEOUT_S;
     o->log_level = GW_INFO;
     opterr = 1; /* getopt names an unknown option itself */
+    if (argc > 1 && strcmp(argv[1], "status") == 0) {
+        optind = 2;
+        return parse_status(argc, argv, o);
+    }
     int c;
     while ((c = getopt_long(argc, argv, "p:qvhV", long_opts, NULL)) != -1) {
         int rc = check_one(c, optarg, o);
@@ -244,6 +344,11 @@ int gw_options_parse(int argc, char **argv, gw_options *o)
     }
     if (o->scope_count == 0) {
         o->scopes[o->scope_count++] = GW_DEFAULT_SCOPE;
+    }
+    if (o->expires_in_days != 0 && o->renew_before_set &&
+        o->renew_before_ms >= (uint64_t)o->expires_in_days * 86400000u) {
+        return usage_error("--renew-before must be shorter than the token's lifetime "
+                           "(--expires-in-days %u)", (unsigned)o->expires_in_days);
     }
     return -1;
 }

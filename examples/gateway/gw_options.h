@@ -30,8 +30,15 @@ enum gw_exit {
 #define GW_DEFAULT_INTERVAL_S 300u
 #define GW_DEFAULT_BACKOFF_MAX_S 300u
 #define GW_DEFAULT_TIMEOUT_S 30u
+#define GW_DEFAULT_RENEW_BEFORE_MS (14ull * 86400000ull)
+
+typedef enum gw_command { GW_CMD_RUN = 0, GW_CMD_STATUS } gw_command;
 
 typedef struct gw_options {
+    gw_command command;            /* the agent, or `status` (print the status file) */
+    const char *status_file;       /* NULL: none written */
+    uint64_t renew_before_ms;      /* start renewing when less than this is left */
+    bool renew_before_set;         /* given on the command line (else the default) */
     const char *profile;
     const char *api_base;          /* NULL: SITEGPT_API_BASE, the profile's, the default */
     const char *cacert;            /* NULL: SSL_CERT_FILE, then the system bundle */

@@ -107,8 +107,8 @@ def events(text, name):
 
 def approve_shown_code(proc, server, count=1):
     """Read the count-th user code from the log (never the device code) and approve it."""
-    proc.wait_for(r"(?s)(event=login_code user_code=.*){%d}" % count, timeout=15)
-    code = re.findall(r"event=login_code user_code=([A-Z0-9-]+)", proc.stderr)[count - 1]
+    proc.wait_for(r'(?s)(event=login_code user_code=".*){%d}' % count, timeout=15)
+    code = re.findall(r'event=login_code user_code="([A-Z0-9-]+)"', proc.stderr)[count - 1]
     server.wait_device(count=count)
     server.approve(code)
     return code
@@ -220,7 +220,7 @@ def test_token_saved_for_another_api_base_is_not_sent(gateway, gw_mock, token):
 
 def test_once_exit_codes_denied_and_unreachable(gateway, gw_mock, tmp_path):
     p = gateway.start("--once")
-    m = p.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    m = p.wait_for(r'event=login_code user_code="([A-Z0-9-]+)"', timeout=15)
     gw_mock.deny(m.group(1))
     r = p.finish(30)
     check_log(r.stderr)
@@ -354,9 +354,9 @@ def test_revoked_token_makes_it_log_in_again(gateway, gw_mock, token):
 
 def test_denied_login_in_the_loop_backs_off_and_asks_again(gateway, gw_mock):
     p = gateway.start(*FAST)
-    m = p.wait_for(r"event=login_code user_code=([A-Z0-9-]+)", timeout=15)
+    m = p.wait_for(r'event=login_code user_code="([A-Z0-9-]+)"', timeout=15)
     gw_mock.deny(m.group(1))
-    p.wait_for(r"event=retry_wait what=login reason=\"the login was denied", timeout=10)
+    p.wait_for(r"event=retry_wait what=\"login\" reason=\"the login was denied", timeout=10)
     second = approve_shown_code(p, gw_mock, count=2)
     assert second != m.group(1)
     p.wait_for(r"event=check_ok", timeout=15)
