@@ -148,10 +148,14 @@ def test_help_teaches_and_bad_options_are_usage_errors(tmp_path, gw_mock):
     assert r.returncode == 0
     for word in ("--scope", "--chatbot", "--qr", "--interval", "--backoff-max", "--once",
                  "--profile", "--cacert", "SSL_CERT_FILE", "TOKEN_NOT_VALID", "SIGTERM",
-                 "Exit codes", "config.json"):
+                 "Exit codes", "config.json", "--renew-before", "--status-file",
+                 "status --status-file", "waiting-for-approval", "Date"):
         assert word in r.stdout, word
     for bad in (["--interval", "0"], ["--backoff-max", "x"], ["--scope", "chatbot:read"],
-                ["--expires-in-days", "366"], ["stray"], ["--no-such-option"]):
+                ["--expires-in-days", "366"], ["stray"], ["--no-such-option"],
+                ["--renew-before", "0"], ["--renew-before", "5x"], ["--renew-before", "366d"],
+                ["--expires-in-days", "7", "--renew-before", "7d"], ["--status-file", ""],
+                ["status"], ["status", "--once", "--status-file", "f"]):
         r = subprocess.run([g.bin, *bad], capture_output=True, text=True, timeout=10)
         assert r.returncode == 2, bad
         assert "--help" in r.stderr
@@ -382,3 +386,257 @@ def test_sigterm_in_the_loop_keeps_a_whole_config(gateway, gw_mock, token):
     for ln in r.stderr.splitlines():
         assert LINE_RX.match(ln), redact(ln)
     assert gateway.stored()["token"] == str(secret)
+
+
+# ------------------------------------------------------------------ renewal and status
+#
+# Tokens here live seconds (the mock's lifetime_s / token_lifetime_s), --renew-before is in
+# seconds; the margin in effect is at most half the token's lifetime, so a token seeded
+# with a lifetime of L seconds starts its renewal after about L/2 seconds.
+
+
+def logfmt(line):
+    """The fields of one event line, parsed the way a log shipper would (quotes, escapes)."""
+    rx = re.compile(r' ([a-z_]+)=("(?:[^"\\]|\\.)*"|[^ "]*)')
+    head = re.match(r"^\S+ ", line)
+    assert head, line
+    fields, pos = {}, head.end() - 1
+    while pos < len(line):
+        m = rx.match(line, pos)
+        assert m, "not logfmt at %d: %s" % (pos, redact(line))
+        v = m.group(2)
+        if v.startswith('"'):
+            v = re.sub(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)", lambda e: chr(int(e.group(1)[1:], 16))
+                       if len(e.group(1)) > 1 else {"n": "\n", "r": "\r", "t": "\t"}.get(
+                           e.group(1), e.group(1)), v[1:-1])
+        assert m.group(1) not in fields, "field %s twice: %s" % (m.group(1), redact(line))
+        fields[m.group(1)] = v
+        pos = m.end()
+    return fields
+
+
+def failed_line(text):
+    return events(text, "login_failed")[0]
+
+
+def read_status(path):
+    with open(path) as f:
+        text = f.read()
+    assert_no_secrets(text, "status file")
+    assert "device_code" not in text and "sgpt_" not in text
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    return json.loads(text)
+
+
+def wait_status(path, pred, timeout=15.0):
+    import time
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            last = read_status(path)
+            if pred(last):
+                return last
+        time.sleep(0.1)
+    raise AssertionError("status never matched; last: %r" % (last,))
+
+
+def renew_code(proc, count=1, timeout=20):
+    proc.wait_for(r'(?s)(event=renew_code user_code=".*){%d}' % count, timeout=timeout)
+    return re.findall(r'event=renew_code user_code="([A-Z0-9-]+)"', proc.stderr)[count - 1]
+
+
+def me_statuses(server, token_id):
+    return [q["status"] for q in server.requests("/api/v2/me")
+            if q["token_id"] == token_id and q["status"] is not None]
+
+
+def test_renewal_keeps_serving_and_approval_swaps_with_no_failed_call(gateway, gw_mock):
+    bot = gw_mock.chatbots()[1]["id"]
+    old, old_json = gw_mock.seed_token(["chatbots:read", "leads:read"], chatbot_ids=[bot],
+                                       lifetime_s=10)
+    gw_mock.configure(token_lifetime_s=3600)
+    gateway.store_token(old)
+    status = gateway.tmp / "status.json"
+    p = gateway.start(*FAST, "--renew-before", "8s", "--status-file", status)
+    code = renew_code(p)  # after about 5 s: half the lifetime caps the 8 s asked for
+    st = wait_status(status, lambda s: s["state"] == "renewing")
+    assert st["pending"]["userCode"] == code and st["pending"]["purpose"] == "renewal"
+    assert st["pending"]["verificationUri"] == gw_mock.base_url + "/device"
+    assert 0 < st["token"]["secondsLeft"] <= 6 and st["token"]["daysLeft"] == 0
+    # the renewal asks for what the token has: scopes, chatbot, lifetime (10 s -> 1 day)
+    asked = gw_mock.device(code)["request"]
+    assert asked["scopes"] == ["chatbots:read", "leads:read"] and asked["chatbot_ids"] == [bot]
+    assert asked["expires_in_days"] == 1
+    # while it waits, the old token keeps serving
+    n = len(me_statuses(gw_mock, old_json["id"]))
+    k = len(events(p.stderr, "check_ok"))
+    p.wait_for(r"(?s)(event=check_ok.*){%d}" % (k + 2), timeout=5)
+    assert len(me_statuses(gw_mock, old_json["id"])) >= n + 2
+    assert gateway.stored()["token"] == str(old)
+
+    gw_mock.approve(code)
+    p.wait_for(r"(?s)event=renew_ok.*event=token_saved.*event=check_ok", timeout=10)
+    new = gateway.stored()["token"]
+    new_json = token_of_mock(gw_mock, new)
+    assert new != str(old) and new_json["chatbotIds"] == [bot]
+    assert new_json["scopes"] == ["chatbots:read", "leads:read"]
+    st = wait_status(status, lambda s: s["state"] == "healthy" and s["pending"] is None)
+    assert st["token"]["daysLeft"] == 0 and st["token"]["secondsLeft"] > 3000
+    r = stopped(p)
+    # no call failed, before, during or after the swap; the old token was used until then
+    assert not events(r.stderr, "check_failed") and not events(r.stderr, "token_rejected")
+    assert set(q["status"] for q in gw_mock.requests("/api/v2/me")) == {200}
+    assert me_statuses(gw_mock, new_json["id"])
+    assert len(gw_mock.devices()) == 1 and not events(r.stderr, "login_start")
+
+
+def test_denied_and_expired_renewal_codes_are_asked_again(gateway, gw_mock):
+    old, _ = gw_mock.seed_token(["chatbots:read"], lifetime_s=14)
+    gateway.store_token(old)
+    p = gateway.start(*FAST, "--renew-before", "7s")
+    first = renew_code(p)
+    gw_mock.deny(first)
+    p.wait_for(r'event=retry_wait what="renewal" reason="the login was denied', timeout=10)
+    second = renew_code(p, 2)
+    gw_mock.expire_device(second)
+    p.wait_for(r'(?s)event=renew_failed reason="[^"]*expired', timeout=10)
+    third = renew_code(p, 3)
+    assert len({first, second, third}) == 3
+    gw_mock.approve(third)
+    p.wait_for(r"(?s)event=renew_ok.*event=check_ok", timeout=10)
+    r = stopped(p)
+    assert gateway.stored()["token"] != str(old)
+    waits = [int(logfmt(ln)["retry_in_ms"]) for ln in events(r.stderr, "retry_wait")]
+    assert len(waits) == 2 and all(0 < w <= 2000 for w in waits)
+
+
+@pytest.mark.parametrize("years", [5, -30])
+def test_a_local_clock_years_off_the_servers_changes_nothing(gateway, gw_mock, years):
+    # The server's clock (Date and /me's timestamps) is years from ours: only the server's
+    # arithmetic counts, so the token's 9 s of life are 9 s, and renewal starts after ~4.5 s.
+    gw_mock.configure(clock_offset=years * 365 * 86400)
+    old, _ = gw_mock.seed_token(["chatbots:read"], lifetime_s=9)
+    gateway.store_token(old)
+    status = gateway.tmp / "status.json"
+    p = gateway.start(*FAST, "--renew-before", "1d", "--status-file", status)
+    first = logfmt(p.wait_for(r"[^\n]*event=check_ok[^\n]*\n").group(0).strip())
+    assert 4 <= int(first["left_s"]) <= 9 and int(first["renew_in_s"]) <= 5, first
+    assert first["expires_at"][:4] == str(int(first["expires_at"][:4]))  # a year, and:
+    import datetime
+    now_year = datetime.datetime.now(datetime.timezone.utc).year
+    assert abs(int(first["expires_at"][:4]) - (now_year + years)) <= 1
+    st = wait_status(status, lambda s: s["token"] is not None)
+    assert st["clock"] == "server" and abs(int(st["updatedAt"][:4]) - (now_year + years)) <= 1
+    renew_code(p, timeout=10)
+    stopped(p)
+
+
+def test_status_file_moves_through_states_and_never_holds_a_secret(gateway, gw_mock, tmp_path):
+    status = tmp_path / "status.json"
+    # provisioning: the device authorization endpoint is down
+    gw_mock.misbehave("close", count=-1, path="/oauth/device_authorization")
+    p = gateway.start(*FAST, "--status-file", status)
+    st = wait_status(status, lambda s: s["lastError"] is not None)
+    assert st["state"] == "provisioning" and st["token"] is None and st["pending"] is None
+    assert st["lastError"]["event"] == "login_failed"
+    gw_mock.clear_misbehave()
+    # waiting-for-approval, with what a display shows
+    m = p.wait_for(r'event=login_code user_code="([A-Z0-9-]+)"', timeout=15)
+    st = wait_status(status, lambda s: s["state"] == "waiting-for-approval")
+    assert st["pending"]["userCode"] == m.group(1) and st["pending"]["purpose"] == "provisioning"
+    assert 0 < st["pending"]["expiresInSeconds"] <= 899
+    gw_mock.approve(m.group(1))
+    # healthy
+    st = wait_status(status, lambda s: s["state"] == "healthy")
+    assert st["lastSuccess"] and st["token"]["daysLeft"] in (89, 90) and st["pending"] is None
+    # offline while /me fails, with the reason; healthy again after
+    gw_mock.misbehave("status", count=-1, path="/api/v2/me", status=503)
+    st = wait_status(status, lambda s: s["state"] == "offline")
+    assert st["lastError"]["event"] == "check_failed" and st["token"] is not None
+    gw_mock.clear_misbehave()
+    wait_status(status, lambda s: s["state"] == "healthy")
+    # people read it with `status`
+    r = subprocess.run([gateway.bin, "status", "--status-file", str(status)],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert "State:         healthy" in r.stdout and "Agent:         running" in r.stdout
+    assert "days left" in r.stdout and gw_mock.base_url in r.stdout
+    assert_no_secrets(r.stdout)
+    stopped(p)
+    # rejected: a login the user denied (--once gives up)
+    gateway.config_path.unlink()
+    p = gateway.start("--once", "--status-file", status)
+    m = p.wait_for(r'event=login_code user_code="([A-Z0-9-]+)"', timeout=15)
+    gw_mock.deny(m.group(1))
+    assert p.finish(30).returncode == 4
+    st = read_status(status)
+    assert st["state"] == "rejected" and "denied" in st["lastError"]["reason"]
+    r = subprocess.run([gateway.bin, "status", "--status-file", str(status)],
+                       capture_output=True, text=True, timeout=10)
+    assert "State:         rejected" in r.stdout and "Agent:         not running" in r.stdout
+    r = subprocess.run([gateway.bin, "status", "--status-file", str(tmp_path / "none")],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 6 and "--status-file" in r.stderr
+
+
+def test_restart_during_a_renewal_resumes_with_a_new_code_and_the_old_token(gateway, gw_mock):
+    old, old_json = gw_mock.seed_token(["chatbots:read"], lifetime_s=14)
+    gateway.store_token(old)
+    status = gateway.tmp / "status.json"
+    args = (*FAST, "--renew-before", "7s", "--status-file", status)
+    p = gateway.start(*args)
+    first = renew_code(p)
+    stopped(p)
+    n = len(me_statuses(gw_mock, old_json["id"]))
+    p = gateway.start(*args)
+    p.wait_for(r"event=check_ok", timeout=10)  # the old token, still good
+    assert len(me_statuses(gw_mock, old_json["id"])) == n + 1
+    second = renew_code(p, timeout=5)
+    assert second != first
+    st = wait_status(status, lambda s: s["state"] == "renewing" and s["pending"] is not None)
+    assert st["pending"]["userCode"] == second
+    gw_mock.approve(second)
+    p.wait_for(r"(?s)event=renew_ok.*event=check_ok", timeout=10)
+    r = stopped(p)
+    assert gateway.stored()["token"] != str(old)
+    assert set(me_statuses(gw_mock, old_json["id"])) == {200}
+    assert not events(r.stderr, "login_start")
+
+
+def test_old_token_expiring_before_approval_waits_like_first_login(gateway, gw_mock):
+    old, _ = gw_mock.seed_token(["chatbots:read"], lifetime_s=6)
+    gateway.store_token(old)
+    status = gateway.tmp / "status.json"
+    p = gateway.start(*FAST, "--renew-before", "3s", "--status-file", status)
+    code = renew_code(p)
+    p.wait_for(r"event=token_expired", timeout=10)
+    st = wait_status(status, lambda s: s["state"] == "waiting-for-approval")
+    assert st["pending"]["userCode"] == code and st["token"] is None
+    assert "token" not in gateway.stored()
+    gw_mock.approve(code)
+    # the renewal's code became the way back in: a login like the first one
+    p.wait_for(r"(?s)event=token_expired.*event=login_ok.*event=token_saved.*event=check_ok",
+               timeout=10)
+    stopped(p)
+    assert gateway.stored()["token"] != str(old)
+    assert len(gw_mock.devices()) == 1
+
+
+def test_server_text_cannot_forge_log_fields_or_lines(gateway, gw_mock):
+    evil = 'no" forged="1\n2026-01-01T00:00:00.000Z level=info event=check_ok user="x\x1b[2J\x85'
+    gw_mock.misbehave("status", count=-1, path="/oauth/token", status=400,
+                      body={"error": "access_denied", "error_description": evil})
+    r = gateway.run("--once", "--timeout", "5")
+    assert r.returncode == 4, redact(r.stderr)
+    lines = r.stderr.splitlines()
+    for ln in lines:
+        assert LINE_RX.match(ln), redact(ln)
+        assert "\x1b" not in ln and "\x85" not in ln
+        f = logfmt(ln)
+        assert "forged" not in f and f["event"] in ("start", "login_start", "login_code", "login_failed")
+    assert "check_ok" not in [logfmt(ln)["event"] for ln in lines]  # only inside a value
+    failed = [logfmt(ln) for ln in events(r.stderr, "login_failed")]
+    assert failed and failed[0]["description"] == evil  # escaped, yet nothing lost
+    assert '\\x1b[2J\\u0085"' in failed_line(r.stderr)
+    assert re.search(r"level=(info|warn|error) event=login_failed", r.stderr)
