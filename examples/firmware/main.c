@@ -4,7 +4,9 @@
  * Logs in with the device flow over TLS on the UART byte stream (QEMU bridges UART0 to a
  * TCP port; on a board it would be a modem in transparent mode), keeps the token in the
  * key-value store, calls GET /api/v2/me and reports its memory figures. A second boot finds
- * the stored token and skips the login.
+ * the stored token and skips the login. From /me's auth.expiresAt and the response's Date
+ * (never the board's clock, which starts at zero on every boot) sg_renew says when the
+ * token should be renewed; the firmware prints that plan.
  *
  * Semihosting command line: fw base=<API base URL> ca=<PEM file> kv=<folder> [seed=<text>]
  * Console and exit status go through semihosting. Exit 0: done; 1: login or API failed;
@@ -16,6 +18,7 @@
 #include "fw.h"
 #include "sg_api.h"
 #include "sg_device.h"
+#include "sg_renew.h"
 #include "sg_tls.h"
 #include "sg_url.h"
 #include "sitegpt.h"
@@ -25,6 +28,9 @@
 #define HTTP_BUF_SIZE 1536u /* request head, response header block */
 #define API_WORK_SIZE SG_API_WORK_MIN
 #define HOST_MAX 64u
+#define DATE_MAX 32u        /* an IMF-fixdate is 29 characters */
+#define ME_STR_MAX 100u     /* the longest /me string read (name, email, dates) */
+#define RENEW_BEFORE_MS SG_RENEW_DEFAULT_BEFORE_MS
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
 
@@ -37,13 +43,18 @@ static sg_tls tls;
 static sg_http_client http;
 static char host[HOST_MAX];
 static char token[SG_RTOS_TOKEN_MAX];
+static sg_renew renew;
 /* The login and the API calls never run at the same time: they share memory. */
 static union {
     sg_device dev;
     struct {
         sg_api api;
         sg_envelope env;
-        sg_api_identity me;
+        sg_json_reader reader;     /* the /me body, streamed: only four strings kept */
+        char str[ME_STR_MAX];
+        char date[DATE_MAX];
+        char expires_at[SG_ISO8601_LEN + 8];
+        char created_at[SG_ISO8601_LEN + 8];
         uint8_t work[API_WORK_SIZE];
     } call;
 } phase;
@@ -152,11 +163,95 @@ static sg_status login_and_store(const sg_url *base)
     return SG_OK;
 }
 
+/* The /me members this firmware uses, as the body streams by. */
+static const sg_json_sub me_subs[] = {
+    {"data.user.name", SG_JSON_SUB_VALUE, true},
+    {"data.user.email", SG_JSON_SUB_VALUE, true},
+    {"data.auth.expiresAt", SG_JSON_SUB_VALUE, false},
+    {"data.auth.createdAt", SG_JSON_SUB_VALUE, false},
+};
+
+static void copy_value(char *out, size_t cap, sg_slice v)
+{
+    size_t n = v.len < cap ? v.len : 0; /* too long: not a date we could use */
+    memcpy(out, v.ptr, n);
+    out[n] = '\0';
+}
+
+static sg_status me_value(void *ctx, const sg_json_event *ev)
+{
+    (void)ctx;
+    if (ev->type != SG_JSON_STRING) {
+        return SG_OK;
+    }
+    if (ev->sub == 0) {
+        say("user name=", ev->text.ptr);
+    } else if (ev->sub == 1) {
+        say("user email=", ev->text.ptr);
+    } else {
+        copy_value(ev->sub == 2 ? phase.call.expires_at : phase.call.created_at,
+                   sizeof phase.call.expires_at, ev->text);
+    }
+    return SG_OK;
+}
+
+static sg_status me_body(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    return sg_json_reader_feed(&phase.call.reader, data, len);
+}
+
+static sg_status me_header(void *ctx, int http_status, sg_slice name, sg_slice value)
+{
+    (void)ctx;
+    (void)http_status;
+    if (sg_slice_eq_nocase(name, "date")) {
+        copy_value(phase.call.date, sizeof phase.call.date, value);
+    }
+    return SG_OK;
+}
+
+/* When the token should be renewed, by the server's clock: what a device would act on. */
+static void report_renewal(void)
+{
+    sg_slice exp = {phase.call.expires_at, strlen(phase.call.expires_at)};
+    sg_slice created = {phase.call.created_at, strlen(phase.call.created_at)};
+    sg_slice date = {phase.call.date, strlen(phase.call.date)};
+    sg_renew_plan plan;
+    char at[SG_ISO8601_LEN + 1];
+    sg_status st = sg_renew_init(&renew, &rtos.platform, RENEW_BEFORE_MS);
+    if (st == SG_OK) {
+        st = sg_renew_observe(&renew, exp, created, date);
+    }
+    if (st == SG_OK) {
+        st = sg_renew_plan_now(&renew, &plan);
+    }
+    if (st != SG_OK) {
+        say("renew: unknown, ", sg_strerror(st));
+        return;
+    }
+    if (sg_iso8601_format(plan.expires_at_s, at, sizeof at) == SG_OK) {
+        say("token expires_at=", at);
+    }
+    say_num("token left_s=", (size_t)(plan.left_ms / 1000u), "");
+    if (plan.action == SG_RENEW_LATER) {
+        say_num("renew in_s=", (size_t)(plan.renew_in_ms / 1000u), "");
+        int64_t renew_at = plan.server_now_s + (int64_t)(plan.renew_in_ms / 1000u);
+        if (sg_iso8601_format(renew_at, at, sizeof at) == SG_OK) {
+            say("renew at=", at);
+        }
+    } else {
+        say("renew: ", plan.action == SG_RENEW_NOW ? "now" : "expired, log in again");
+    }
+}
+
 static sg_status whoami(const sg_url *base)
 {
     sg_api_config cfg;
+    sg_json_config jc;
     memset(&cfg, 0, sizeof cfg);
-    memset(&phase.call.me, 0, sizeof phase.call.me);
+    memset(&jc, 0, sizeof jc);
+    memset(&phase.call, 0, sizeof phase.call);
     cfg.http = &http;
     cfg.origin = base->origin;
     cfg.base_path = "";
@@ -164,13 +259,31 @@ static sg_status whoami(const sg_url *base)
     cfg.platform = &rtos.platform;
     cfg.work = phase.call.work;
     cfg.work_size = sizeof phase.call.work;
+    jc.subs = me_subs;
+    jc.sub_count = sizeof me_subs / sizeof me_subs[0];
+    jc.on_value = me_value;
+    jc.str_buf = phase.call.str;
+    jc.str_cap = sizeof phase.call.str;
+    int http_status = 0;
     sg_status st = sg_api_init(&phase.call.api, &cfg);
     if (st == SG_OK) {
-        st = sg_api_me(&phase.call.api, &phase.call.me, &phase.call.env);
+        st = sg_json_reader_init(&phase.call.reader, &jc);
     }
     if (st == SG_OK) {
-        say("user name=", phase.call.me.name);
-        say("user email=", phase.call.me.email);
+        st = sg_api_set_header_sink(&phase.call.api, me_header, NULL);
+    }
+    if (st == SG_OK) {
+        st = sg_api_request(&phase.call.api, "GET", "/api/v2/me", NULL, 0, me_body, NULL,
+                            &phase.call.env, &http_status);
+    }
+    if (st == SG_OK) {
+        st = sg_envelope_status(&phase.call.env);
+    }
+    if (st == SG_OK) {
+        st = sg_json_reader_finish(&phase.call.reader);
+    }
+    if (st == SG_OK) {
+        report_renewal();
     } else if (phase.call.env.code[0] != '\0') {
         say("api error=", phase.call.env.code);
     }

@@ -38,9 +38,9 @@
 #define SG_JSON_DEPTH_MAX 32
 #define SG_JSON_PATH_MAX 64
 
-/* Flash trims: short sg_strerror() texts (the firmware prints them), delta-seconds
-   Retry-After only (a date form means our own backoff). */
+/* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
+   (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against
+   the Date header. */
 #define SG_STRERROR_TERSE 1
-#define SG_RETRY_HTTP_DATE 0
 
 #endif /* SG_USER_CONFIG_H */

@@ -170,7 +170,14 @@ def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_
     assert 0 < peak <= figure(console, "mbedtls_pool_size")
     assert figure(console, "static_ram") > figure(console, "mbedtls_pool_size")
 
-    # Second boot: the stored token is found, no device login, /me again.
+    # When it would renew: 14 days before the 90-day token expires, by the server's clock.
+    expires = issued[0]["expiresAt"][:19] + "Z"
+    assert re.search(r"^fw: token expires_at=%s$" % re.escape(expires), console, re.M), console
+    assert abs(figure(console, "renew in_s") - 76 * 86400) <= 60, console
+
+    # Second boot: the stored token is found, no device login, /me again. The server's
+    # clock is now ten years from the board's (and ours): the plan follows the server.
+    mock.configure(clock_offset=10 * 365 * 86400)
     mock.clear_requests()
     rc, console2 = boot(firmware, mock, str(tmp_path), str(kv_dir), seed="e2e-second")
     assert rc == 0, console2
@@ -180,6 +187,9 @@ def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_
     me = mock.requests(path="/api/v2/me")
     assert len(me) == 1 and me[0]["token_id"] == issued[0]["id"]
     assert "fw: user name=Mock Developer" in console2
+    assert abs(figure(console2, "renew in_s") - 76 * 86400) <= 60, console2
+    m = re.search(r"^fw: token expires_at=(\d{4})-", console2, re.M)
+    assert m and int(m.group(1)) >= int(expires[:4]) + 9, console2
     no_secrets(console2)
 
 
