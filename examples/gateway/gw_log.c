@@ -71,14 +71,23 @@ static size_t escape(const char *s, char *out, size_t cap, bool quote)
             piece[len++] = (char)c;
         } else if (c == '\n' || c == '\r' || c == '\t') {
             piece[len++] = '\\';
-            piece[len++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            char letter = 't';
+            if (c == '\n') {
+                letter = 'n';
+            } else if (c == '\r') {
+                letter = 'r';
+            }
+            piece[len++] = letter;
         } else if (c >= 0x20 && c < 0x7f) {
             piece[len++] = (char)c;
         } else if (c >= 0x80 && (used = utf8_printable(p)) > 0) {
             memcpy(piece, p, used);
             len = used;
         } else if (c == 0xC2 && p[1] >= 0x80 && p[1] < 0xA0) {
-            memcpy(piece, "\\u00", 4); /* a C1 control, named by its code point */
+            piece[0] = '\\'; /* a C1 control, named by its code point */
+            piece[1] = 'u';
+            piece[2] = '0';
+            piece[3] = '0';
             piece[4] = hex[p[1] >> 4];
             piece[5] = hex[p[1] & 0xF];
             len = 6;

@@ -172,8 +172,8 @@ int gw_status_print(const char *path, FILE *out)
     }
     char a[640], b[640], c[640], e[640];
     if (st != SG_OK) {
-        fprintf(stderr, "sitegpt-gateway status: cannot read %s: %s\n",
-                (gw_log_escape(path, a, sizeof a), a),
+        (void)gw_log_escape(path, a, sizeof a);
+        fprintf(stderr, "sitegpt-gateway status: cannot read %s: %s\n", a,
                 st == SG_ERR_NOT_FOUND ? "no such file (is the agent running with "
                                          "--status-file?)" : sg_strerror(st));
         return st == SG_ERR_NOT_FOUND || st == SG_ERR_STORAGE ? GW_EXIT_STORAGE : GW_EXIT_API;
