@@ -76,7 +76,8 @@ SG_NODISCARD sg_status sg_renew_init(sg_renew *r, const sg_platform *platform,
 /*
  * Record one response's auth.expiresAt, auth.createdAt (empty: lifetime unknown) and Date
  * header, at the platform's now. SG_ERR_NOT_FOUND when Date is empty (without the server's
- * clock nothing can be measured), SG_ERR_INVALID_ARG when a value does not parse; on any
+ * clock nothing can be measured), SG_ERR_INVALID_ARG when a value does not parse,
+ * SG_ERR_UNSUPPORTED in a build with SG_RETRY_HTTP_DATE 0 (no HTTP-date parser); on any
  * failure the previous observation is kept.
  */
 SG_NODISCARD sg_status sg_renew_observe(sg_renew *r, sg_slice expires_at, sg_slice created_at,

@@ -1,7 +1,9 @@
 /*
  * sitegpt-gateway: the agent. Provision a token with the device flow when the profile has
  * none, then check GET /api/v2/me every interval; back off on failures (exponential,
- * jittered, capped); log in again only when the API says 401 TOKEN_NOT_VALID.
+ * jittered, capped); renew the token before it expires (by the server's clock) while the
+ * old one keeps serving; log in again when the API says 401 TOKEN_NOT_VALID. Keeps the
+ * status file (--status-file) current.
  */
 #ifndef GW_AGENT_H
 #define GW_AGENT_H
