@@ -78,6 +78,7 @@ typedef struct gw_agent {
     pending_kind pending;
     bool fresh_token;               /* logged in just now, not yet checked */
     bool renew_unavailable_logged;
+    char created_guess[GW_TIME_MAX];  /* our token's creation when /me omits createdAt */
     /* ---- status ---- */
     bool last_check_failed;
     bool rejected;                  /* the server refused the token or the login */
@@ -467,6 +468,7 @@ static int take_new_token(pending_kind kind)
     A.fresh_token = true;
     A.rejected = false;
     A.facts.known = false;
+    A.created_guess[0] = '\0';
     sg_renew_forget(&A.renew);
     A.next_check_ms = now_ms(); /* learn the new token's expiry at once */
     return -1;
@@ -616,6 +618,18 @@ static void me_read(const check_capture *c, me_view *v)
     if (sg_json_elem_get_string(&e, obj, "createdAt", v->created_at, sizeof v->created_at,
                                 &len) != SG_OK) {
         v->created_at[0] = '\0';
+    }
+    /* No createdAt: a token we got just now was created about now (the server's Date);
+       that guess holds for as long as the token is in use. */
+    int64_t date_s;
+    sg_slice date = {c->date, strlen(c->date)};
+    if (v->created_at[0] == '\0' && A.fresh_token && date.len > 0 &&
+        sg_http_date_parse(date, &date_s) == SG_OK &&
+        sg_iso8601_format(date_s, A.created_guess, sizeof A.created_guess) != SG_OK) {
+        A.created_guess[0] = '\0';
+    }
+    if (v->created_at[0] == '\0') {
+        memcpy(v->created_at, A.created_guess, sizeof v->created_at);
     }
     token_facts *f = &A.facts;
     bool ok = true;
@@ -780,6 +794,7 @@ static int forget_token(void)
 {
     memset(A.profile.token, 0, sizeof A.profile.token);
     sg_renew_forget(&A.renew);
+    A.created_guess[0] = '\0';
     A.last_check_failed = false;
     if (A.pending == PENDING_RENEWAL) {
         A.pending = PENDING_PROVISION; /* the renewal's code is now the way back in */

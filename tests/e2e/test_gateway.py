@@ -640,3 +640,36 @@ def test_server_text_cannot_forge_log_fields_or_lines(gateway, gw_mock):
     assert failed and failed[0]["description"] == evil  # escaped, yet nothing lost
     assert '\\x1b[2J\\u0085"' in failed_line(r.stderr)
     assert re.search(r"level=(info|warn|error) event=login_failed", r.stderr)
+
+
+def test_without_created_at_a_fresh_tokens_lifetime_still_caps_the_margin(gateway, gw_mock):
+    # /me without createdAt: the agent takes a token it just got as created at the Date it
+    # was first seen, so a 1-day margin on an 8 s token waits ~4 s instead of renewing at once.
+    gw_mock.configure(token_lifetime_s=8, me_omit=["createdAt"])
+    p = gateway.start(*FAST, "--renew-before", "1d")
+    approve_shown_code(p, gw_mock)
+    first = logfmt(p.wait_for(r"[^\n]*event=check_ok[^\n]*\n", timeout=15).group(0).strip())
+    assert 2 <= int(first["renew_in_s"]) <= 4, first
+    renew_code(p, timeout=10)
+    r = stopped(p)
+    import datetime
+
+    def at(name):
+        ln = events(r.stderr, name)[0]
+        return datetime.datetime.fromisoformat(ln.split(" ")[0].replace("Z", "+00:00"))
+    # every later check kept the guess: the renewal waited ~4 s, not 0
+    assert (at("renew_code") - at("token_saved")).total_seconds() >= 2.5, redact(r.stderr)
+    assert events(r.stderr, "renew_start")[0].count("lifetime_days=1")
+
+
+def test_a_server_that_does_not_say_the_expiry_is_checked_as_before(gateway, gw_mock, token):
+    gw_mock.configure(me_omit=["expiresAt"])
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    status = gateway.tmp / "status.json"
+    r = gateway.run("--once", "--status-file", status)
+    assert r.returncode == 0, redact(r.stderr)
+    warn = [logfmt(ln) for ln in events(r.stderr, "renew_unavailable")]
+    assert len(warn) == 1 and "auth.expiresAt" in warn[0]["reason"]
+    st = read_status(status)
+    assert st["state"] == "healthy" and st["token"] is None
+

@@ -211,6 +211,7 @@ class MockApi:
             "max_limit": 100,
             "token_lifetime_s": None,       # tokens the device flow issues live this long
             "clock_offset": 0.0,            # the server's clock minus ours, in seconds
+            "me_omit": [],                  # auth members /me leaves out (an older server)
             "user": {"id": "usr_mock0001", "email": "dev@example.com", "name": "Mock Developer"},
         }
         self.configure(**config)
@@ -528,6 +529,8 @@ class MockApi:
                              "chatbotIds": list(t.chatbot_ids),
                              "createdAt": iso(t.created + off),
                              "expiresAt": iso(t.expires + off)}}
+            for name in self.cfg["me_omit"]:
+                data["auth"].pop(name, None)
         return json_response(200, envelope_ok(data))
 
     def me(self, req):
