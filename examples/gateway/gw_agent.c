@@ -20,6 +20,7 @@
 #include "sg_device.h"
 #include "sg_posix_client.h"
 #include "sg_renew.h"
+#include "sg_scopes.h"
 #include "sg_url.h"
 
 #define GW_IO_BUFFER 16384u
@@ -587,6 +588,18 @@ static size_t string_list(const sg_json_element *e, int auth, const char *key, c
     return n;
 }
 
+static bool plain_id(const char *s)
+{
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-')) {
+            return false;
+        }
+    }
+    return s[0] != '\0';
+}
+
 static void me_read(const check_capture *c, me_view *v)
 {
     static sg_json_tok tok[GW_ME_TOKENS];
@@ -641,11 +654,15 @@ static void me_read(const check_capture *c, me_view *v)
     if (!chatbots_ok && f->chatbot_count == 0) {
         chatbots_ok = sg_json_elem_member(&e, obj, "chatbotIds", &data) == SG_ERR_NOT_FOUND;
     }
+    /* Asked for again as they are: only scope names we know, ids of plain characters
+       (a space would smuggle another scope into the request). */
     for (size_t i = 0; i < f->scope_count; i++) {
         f->scope_ptrs[i] = f->scopes[i];
+        ok = ok && sg_scope_is_valid(f->scopes[i]);
     }
     for (size_t i = 0; i < f->chatbot_count; i++) {
         f->chatbot_ptrs[i] = f->chatbots[i];
+        chatbots_ok = chatbots_ok && plain_id(f->chatbots[i]);
     }
     int64_t exp_s, created_s;
     sg_slice es = {v->expires_at, strlen(v->expires_at)};
@@ -689,8 +706,8 @@ static void learn_expiry(const check_capture *c, const me_view *v)
     if (!A.facts.known && !A.renew_unavailable_logged) {
         A.renew_unavailable_logged = true;
         GW_LOG(GW_WARN, "renew_scopes_unknown",
-               GW_S("reason", "the API did not list the token's scopes and chatbots; a renewal "
-                              "asks for the command line's"));
+               GW_S("reason", "the API did not list the token's scopes and chatbots in a form "
+                              "we can ask for again; a renewal asks for the command line's"));
     }
 }
 

@@ -673,3 +673,31 @@ def test_a_server_that_does_not_say_the_expiry_is_checked_as_before(gateway, gw_
     st = read_status(status)
     assert st["state"] == "healthy" and st["token"] is None
 
+
+
+def test_renewal_never_asks_for_scopes_the_server_smuggled_into_me(gateway, gw_mock, token):
+    import datetime
+
+    def iso(delta):
+        t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=delta)
+        return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    gateway.store_token(token(["chatbots:read"], server=gw_mock))
+    body = {"ok": True, "data": {"user": {"id": "usr_1"}, "auth": {
+        "type": "api-token", "scopes": ["chatbots:read tokens:write"], "chatbotIds": ["a b"],
+        "createdAt": iso(-6), "expiresAt": iso(6)}}}
+    gw_mock.misbehave("status", count=-1, path="/api/v2/me", status=200, body=body)
+    p = gateway.start(*FAST, "--renew-before", "1d")
+    code = renew_code(p)
+    r = stopped(p)
+    assert events(r.stderr, "renew_scopes_unknown")
+    asked = gw_mock.device(code)["request"]
+    assert asked["scope"] == "chatbots:read" and asked["chatbot_ids"] == []
+
+
+def test_quiet_still_shows_the_code_a_person_must_enter(gateway, gw_mock):
+    p = gateway.start("--once", "--quiet")
+    approve_shown_code(p, gw_mock)
+    r = p.finish(30)
+    assert r.returncode == 0, redact(r.stderr)
+    levels = [logfmt(ln)["level"] for ln in r.stderr.splitlines()]
+    assert levels == ["warn"] and events(r.stderr, "login_code")  # nothing at info
