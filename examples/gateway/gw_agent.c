@@ -72,7 +72,7 @@ typedef struct gw_agent {
     /* ---- timers, in platform (monotonic) ms ---- */
     uint64_t next_check_ms;
     uint64_t next_code_ms;          /* no new device code before this (backoff) */
-    uint64_t poll_wait_ms;          /* the pending code's next poll, from now */
+    uint64_t next_poll_ms;          /* the pending code's next poll */
     /* ---- renewal ---- */
     sg_renew renew;
     token_facts facts;
@@ -405,7 +405,7 @@ static sg_status start_code(pending_kind kind)
     }
     A.pending = kind;
     A.rejected = false;
-    A.poll_wait_ms = (uint64_t)A.dev.interval * 1000u;
+    A.next_poll_ms = now_ms() + (uint64_t)A.dev.interval * 1000u;
     show_code(kind == PENDING_RENEWAL ? "renew_code" : "login_code");
     return SG_OK;
 }
@@ -482,7 +482,7 @@ static int poll_code(void)
     pending_kind kind = A.pending;
     sg_status st = sg_device_poll(&A.dev, &wait);
     if (st == SG_ERR_AUTHORIZATION_PENDING) {
-        A.poll_wait_ms = wait;
+        A.next_poll_ms = now_ms() + wait;
         return -1;
     }
     if (st == SG_OK) {
@@ -964,8 +964,9 @@ static uint64_t time_to_next(void)
     if (have_token) {
         wait = A.next_check_ms > now ? A.next_check_ms - now : 0;
     }
-    if (A.pending != PENDING_NONE && A.poll_wait_ms < wait) {
-        wait = A.poll_wait_ms;
+    uint64_t poll_in = A.next_poll_ms > now ? A.next_poll_ms - now : 0;
+    if (A.pending != PENDING_NONE && poll_in < wait) {
+        wait = poll_in;
     }
     if (A.pending == PENDING_NONE) {
         uint64_t code_in = A.next_code_ms > now ? A.next_code_ms - now : 0;
@@ -1001,7 +1002,7 @@ static int loop(void)
         if (rc < 0) {
             rc = consider_renewal();
         }
-        if (rc < 0 && A.pending != PENDING_NONE && A.poll_wait_ms == 0) {
+        if (rc < 0 && A.pending != PENDING_NONE && now_ms() >= A.next_poll_ms) {
             rc = poll_code();
         }
         if (rc < 0 && A.profile.token[0] != '\0' && A.pending != PENDING_PROVISION &&
@@ -1017,12 +1018,7 @@ static int loop(void)
         }
         uint64_t wait = time_to_next();
         if (wait > 0) {
-            uint64_t before = now_ms();
             platform()->sleep_ms(platform()->ctx, (uint32_t)(wait < UINT32_MAX ? wait : UINT32_MAX));
-            uint64_t slept = now_ms() - before;
-            if (A.pending != PENDING_NONE) {
-                A.poll_wait_ms = A.poll_wait_ms > slept ? A.poll_wait_ms - slept : 0;
-            }
         }
     }
 }
