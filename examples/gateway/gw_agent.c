@@ -14,13 +14,13 @@
 #include "ex_qr.h"
 #include "gw_agent.h"
 #include "gw_log.h"
+#include "gw_me.h"
 #include "gw_status.h"
 #include "gw_store.h"
 #include "sg_api.h"
 #include "sg_device.h"
 #include "sg_posix_client.h"
 #include "sg_renew.h"
-#include "sg_scopes.h"
 #include "sg_url.h"
 
 #define GW_IO_BUFFER 16384u
@@ -29,26 +29,11 @@
 #define GW_STOPPED (-2)  /* internal: a signal asked us to stop */
 #define GW_HEADER_VALUE_MAX 64u               /* Retry-After and Date values kept */
 #define GW_ME_BODY_MAX 4096u                  /* a /me body kept for its three logged fields */
-#define GW_ME_TOKENS 256                      /* JSON tokens for it (scopes are one each) */
 #define GW_RETRY_AFTER_MAX_MS 3600000u        /* a server's wait is honoured up to an hour */
-#define GW_SCOPE_MAX 48u                      /* one scope name read from /me */
-#define GW_CHATBOT_ID_MAX 64u                 /* one chatbot id read from /me */
-#define GW_TIME_MAX 40u                       /* an ISO 8601 value read from /me */
 #define GW_ERROR_TEXT_MAX 320u
 
 typedef enum pending_kind { PENDING_NONE = 0, PENDING_PROVISION, PENDING_RENEWAL } pending_kind;
 
-/* What the last good /me said about the token: the renewal asks for the same. */
-typedef struct token_facts {
-    bool known;
-    char scopes[GW_MAX_SCOPES][GW_SCOPE_MAX];
-    const char *scope_ptrs[GW_MAX_SCOPES];
-    size_t scope_count;
-    char chatbots[GW_MAX_CHATBOTS][GW_CHATBOT_ID_MAX];
-    const char *chatbot_ptrs[GW_MAX_CHATBOTS];
-    size_t chatbot_count;
-    uint32_t lifetime_days;         /* 0: unknown (the options' or the server's default) */
-} token_facts;
 
 typedef struct gw_agent {
     const gw_options *o;
@@ -75,7 +60,8 @@ typedef struct gw_agent {
     uint64_t next_poll_ms;          /* the pending code's next poll */
     /* ---- renewal ---- */
     sg_renew renew;
-    token_facts facts;
+    gw_me me;                       /* the last good /me: what a renewal asks for again */
+    uint32_t lifetime_days;         /* of the token in use; 0: unknown */
     pending_kind pending;
     bool fresh_token;               /* logged in just now, not yet checked */
     bool renew_unavailable_logged;
@@ -375,13 +361,12 @@ static void join(const char *const *items, size_t count, char *out, size_t cap)
  */
 static sg_status start_code(pending_kind kind)
 {
-    bool renewal = kind == PENDING_RENEWAL && A.facts.known;
-    const char *const *scopes = renewal ? A.facts.scope_ptrs : A.o->scopes;
-    size_t scope_count = renewal ? A.facts.scope_count : A.o->scope_count;
-    const char *const *chatbots = renewal ? A.facts.chatbot_ptrs : A.o->chatbots;
-    size_t chatbot_count = renewal ? A.facts.chatbot_count : A.o->chatbot_count;
-    uint32_t days = renewal && A.facts.lifetime_days != 0 ? A.facts.lifetime_days
-                                                          : A.o->expires_in_days;
+    bool renewal = kind == PENDING_RENEWAL && A.me.renewable;
+    const char *const *scopes = renewal ? A.me.scope_ptrs : A.o->scopes;
+    size_t scope_count = renewal ? A.me.scope_count : A.o->scope_count;
+    const char *const *chatbots = renewal ? A.me.chatbot_ptrs : A.o->chatbots;
+    size_t chatbot_count = renewal ? A.me.chatbot_count : A.o->chatbot_count;
+    uint32_t days = renewal && A.lifetime_days != 0 ? A.lifetime_days : A.o->expires_in_days;
     char list[1024];
     join(scopes, scope_count, list, sizeof list);
     GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_start" : "login_start",
@@ -449,8 +434,8 @@ static int take_new_token(pending_kind kind)
         return -1;
     }
     char list[1024];
-    join(kind == PENDING_RENEWAL && A.facts.known ? A.facts.scope_ptrs : A.o->scopes,
-         kind == PENDING_RENEWAL && A.facts.known ? A.facts.scope_count : A.o->scope_count,
+    bool renewal = kind == PENDING_RENEWAL && A.me.renewable;
+    join(renewal ? A.me.scope_ptrs : A.o->scopes, renewal ? A.me.scope_count : A.o->scope_count,
          list, sizeof list);
     GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_ok" : "login_ok", GW_S("scopes", list));
     st = gw_store_save(A.config_path, A.o->profile, fresh, A.api_base);
@@ -468,7 +453,7 @@ static int take_new_token(pending_kind kind)
     A.code_failures = 0;
     A.fresh_token = true;
     A.rejected = false;
-    A.facts.known = false;
+    A.me.renewable = false;
     A.created_guess[0] = '\0';
     sg_renew_forget(&A.renew);
     A.next_check_ms = now_ms(); /* learn the new token's expiry at once */
@@ -555,130 +540,27 @@ static int64_t server_wait_ms(const check_capture *c)
     return ms < GW_RETRY_AFTER_MAX_MS ? (int64_t)ms : (int64_t)GW_RETRY_AFTER_MAX_MS;
 }
 
-/* What a /me body says: who, and what the renewal must ask for again. */
-typedef struct me_view {
-    char user[SG_API_ID_MAX];
-    char auth[SG_API_AUTH_TYPE_MAX];
-    char expires_at[GW_TIME_MAX];
-    char created_at[GW_TIME_MAX];
-} me_view;
-
-/* Every string of data.auth.<key> into rows (cut at max): scopes, chatbotIds. */
-static size_t string_list(const sg_json_element *e, int auth, const char *key, char *rows,
-                          size_t row_cap, size_t max, bool *ok)
+/* Read a good /me into A.me; the token's lifetime (guessed when createdAt is absent). */
+static void me_read(const check_capture *c)
 {
-    int arr;
-    size_t n = 0, len;
-    if (sg_json_elem_member(e, auth, key, &arr) != SG_OK || sg_json_elem_size(e, arr, &n) != SG_OK) {
-        *ok = false;
-        return 0;
-    }
-    if (n > max) {
-        *ok = false;
-        n = max;
-    }
-    for (size_t i = 0; i < n; i++) {
-        int item;
-        if (sg_json_elem_item(e, arr, i, &item) != SG_OK ||
-            sg_json_tok_string(e, item, rows + i * row_cap, row_cap, &len) != SG_OK) {
-            *ok = false;
-            return i;
-        }
-    }
-    return n;
-}
-
-static bool plain_id(const char *s)
-{
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '-')) {
-            return false;
-        }
-    }
-    return s[0] != '\0';
-}
-
-static void me_read(const check_capture *c, me_view *v)
-{
-    static sg_json_tok tok[GW_ME_TOKENS];
-    sg_json_element e;
-    int data, obj;
-    size_t len;
-    memset(v, 0, sizeof *v);
-    (void)snprintf(v->user, sizeof v->user, "-");
-    (void)snprintf(v->auth, sizeof v->auth, "-");
-    A.facts.known = false;
-    if (c->body_cut || sg_json_parse(c->body, c->body_len, tok, GW_ME_TOKENS, &e) != SG_OK ||
-        sg_json_elem_member(&e, 0, "data", &data) != SG_OK) {
-        return;
-    }
-    if (sg_json_elem_member(&e, data, "user", &obj) == SG_OK &&
-        sg_json_elem_get_string(&e, obj, "id", v->user, sizeof v->user, &len) != SG_OK) {
-        (void)snprintf(v->user, sizeof v->user, "-");
-    }
-    if (sg_json_elem_member(&e, data, "auth", &obj) != SG_OK) {
-        return;
-    }
-    if (sg_json_elem_get_string(&e, obj, "type", v->auth, sizeof v->auth, &len) != SG_OK) {
-        (void)snprintf(v->auth, sizeof v->auth, "-");
-    }
-    if (sg_json_elem_get_string(&e, obj, "expiresAt", v->expires_at, sizeof v->expires_at,
-                                &len) != SG_OK) {
-        v->expires_at[0] = '\0';
-    }
-    if (sg_json_elem_get_string(&e, obj, "createdAt", v->created_at, sizeof v->created_at,
-                                &len) != SG_OK) {
-        v->created_at[0] = '\0';
-    }
+    gw_me_parse(c->body, c->body_cut ? 0 : c->body_len, &A.me);
     /* No createdAt: a token we got just now was created about now (the server's Date);
        that guess holds for as long as the token is in use. */
     int64_t date_s;
     sg_slice date = {c->date, strlen(c->date)};
-    if (v->created_at[0] == '\0' && A.fresh_token && date.len > 0 &&
+    if (A.me.created_at[0] == '\0' && A.fresh_token && date.len > 0 &&
         sg_http_date_parse(date, &date_s) == SG_OK &&
         sg_iso8601_format(date_s, A.created_guess, sizeof A.created_guess) != SG_OK) {
         A.created_guess[0] = '\0';
     }
-    if (v->created_at[0] == '\0') {
-        memcpy(v->created_at, A.created_guess, sizeof v->created_at);
+    if (A.me.created_at[0] == '\0') {
+        memcpy(A.me.created_at, A.created_guess, sizeof A.me.created_at);
     }
-    token_facts *f = &A.facts;
-    bool ok = true;
-    f->scope_count = string_list(&e, obj, "scopes", &f->scopes[0][0], GW_SCOPE_MAX,
-                                 GW_MAX_SCOPES, &ok);
-    bool chatbots_ok = true;
-    f->chatbot_count = string_list(&e, obj, "chatbotIds", &f->chatbots[0][0],
-                                   GW_CHATBOT_ID_MAX, GW_MAX_CHATBOTS, &chatbots_ok);
-    if (!chatbots_ok && f->chatbot_count == 0) {
-        chatbots_ok = sg_json_elem_member(&e, obj, "chatbotIds", &data) == SG_ERR_NOT_FOUND;
-    }
-    /* Asked for again as they are: only scope names we know, ids of plain characters
-       (a space would smuggle another scope into the request). */
-    for (size_t i = 0; i < f->scope_count; i++) {
-        f->scope_ptrs[i] = f->scopes[i];
-        ok = ok && sg_scope_is_valid(f->scopes[i]);
-    }
-    for (size_t i = 0; i < f->chatbot_count; i++) {
-        f->chatbot_ptrs[i] = f->chatbots[i];
-        chatbots_ok = chatbots_ok && plain_id(f->chatbots[i]);
-    }
-    int64_t exp_s, created_s;
-    sg_slice es = {v->expires_at, strlen(v->expires_at)};
-    sg_slice cs = {v->created_at, strlen(v->created_at)};
-    f->lifetime_days = 0;
-    if (sg_iso8601_parse(es, &exp_s) == SG_OK && sg_iso8601_parse(cs, &created_s) == SG_OK &&
-        exp_s > created_s) {
-        int64_t days = (exp_s - created_s + 43200) / 86400; /* the nearest whole day */
-        f->lifetime_days = (uint32_t)(days < 1 ? 1 : days > 365 ? 365 : days);
-    }
-    /* Renew only with what the token really has: an unreadable list must not widen it. */
-    f->known = ok && chatbots_ok && f->scope_count > 0;
+    A.lifetime_days = gw_me_lifetime_days(A.me.expires_at, A.me.created_at);
 }
 
 /* After a good /me: the server's clock, and when to renew. */
-static void learn_expiry(const check_capture *c, const me_view *v)
+static void learn_expiry(const check_capture *c, const gw_me *v)
 {
     sg_slice date = {c->date, strlen(c->date)};
     int64_t date_s;
@@ -703,7 +585,7 @@ static void learn_expiry(const check_capture *c, const me_view *v)
         }
         return;
     }
-    if (!A.facts.known && !A.renew_unavailable_logged) {
+    if (!A.me.renewable && !A.renew_unavailable_logged) {
         A.renew_unavailable_logged = true;
         GW_LOG(GW_WARN, "renew_scopes_unknown",
                GW_S("reason", "the API did not list the token's scopes and chatbots in a form "
@@ -752,15 +634,15 @@ static check_result check(sg_status *why, int *http_status, int64_t *server_wait
     *http_status = env.http_status;
     *server_wait = server_wait_ms(&cap);
     if (st == SG_OK) {
-        me_view v;
-        me_read(&cap, &v);
-        learn_expiry(&cap, &v);
+        me_read(&cap);
+        const gw_me *v = &A.me;
+        learn_expiry(&cap, v);
         sg_renew_plan plan;
         if (sg_renew_plan_now(&A.renew, &plan) != SG_OK) {
             memset(&plan, 0, sizeof plan);
         }
-        GW_LOG(GW_INFO, "check_ok", GW_S("user", v.user), GW_S("auth", v.auth),
-               GW_U("scopes", A.facts.scope_count), GW_S("expires_at", v.expires_at),
+        GW_LOG(GW_INFO, "check_ok", GW_S("user", v->user), GW_S("auth", v->auth),
+               GW_U("scopes", v->scope_count), GW_S("expires_at", v->expires_at),
                GW_U("left_s", plan.left_ms / 1000u), GW_U("renew_in_s", plan.renew_in_ms / 1000u),
                GW_U("next_check_s", A.o->interval_s));
         memset(&cap, 0, sizeof cap);
