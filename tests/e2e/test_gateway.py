@@ -701,3 +701,23 @@ def test_quiet_still_shows_the_code_a_person_must_enter(gateway, gw_mock):
     assert r.returncode == 0, redact(r.stderr)
     levels = [logfmt(ln)["level"] for ln in r.stderr.splitlines()]
     assert levels == ["warn"] and events(r.stderr, "login_code")  # nothing at info
+
+
+def test_status_prints_server_text_escaped(gateway, gw_mock, tmp_path):
+    body = {"device_code": "sgpt_device_" + "x" * 40, "user_code": "AB\x1b[2JCD\u0085",
+            "verification_uri": gw_mock.base_url + "/device\x07", "expires_in": 600,
+            "interval": 1}
+    gw_mock.misbehave("status", count=1, path="/oauth/device_authorization", status=200,
+                      body=body)
+    status = tmp_path / "status.json"
+    p = gateway.start(*FAST, "--status-file", status)
+    st = wait_status(status, lambda s: s["pending"] is not None)
+    assert st["pending"]["userCode"] == "AB\x1b[2JCD\u0085"  # kept exactly, JSON-escaped
+    r = subprocess.run([gateway.bin, "status", "--status-file", str(status)],
+                       capture_output=True, text=True, timeout=10)
+    stopped(p)
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\x85" not in r.stdout
+    assert "AB\\x1b[2JCD\\u0085" in r.stdout and "/device\\x07" in r.stdout
+    for ln in p.stderr.splitlines():
+        assert "\x1b" not in ln and "\x07" not in ln
