@@ -41,6 +41,7 @@ typedef enum sg_status {
     SG_ERR_NOT_FOUND = -6,
     SG_ERR_URL = -7,
     SG_ERR_LAYOUT = -8,          /* application and library built with other options */
+    SG_ERR_INSECURE_URL = -9,    /* plain http:// to a host that is not loopback */
 
     /* transport */
     SG_ERR_IO = -10,
@@ -65,6 +66,8 @@ typedef enum sg_status {
     SG_ERR_HTTP_STATUS = -29,
     SG_ERR_HTTP_TOO_MANY_REDIRECTS = -30,
     SG_ERR_HTTP_VERSION = -31,
+    SG_ERR_HTTP_REDIRECT_DOWNGRADE = -32, /* a redirect from https to http */
+    SG_ERR_HTTP_REDIRECT_BODY = -33,      /* a request with a body sent to another origin */
 
     /* JSON */
     SG_ERR_JSON_SYNTAX = -40,
@@ -86,7 +89,8 @@ typedef enum sg_status {
     SG_ERR_ACCESS_DENIED = -62,
     SG_ERR_EXPIRED_TOKEN = -63,
     SG_ERR_OAUTH = -64,
-    SG_ERR_INSECURE_ENDPOINT = -65
+    SG_ERR_INSECURE_ENDPOINT = -65,
+    SG_ERR_DISCOVERY = -66              /* metadata whose issuer is not the server asked */
 } sg_status;
 
 /* One clear sentence for every status; never NULL. */

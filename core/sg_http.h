@@ -148,7 +148,8 @@ SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_conf
                                            uint8_t *buf, size_t buf_size);
 
 /*
- * One request/response exchange with origin. Reuses the open connection when it is to the
+ * One request/response exchange with origin. A plain http origin that is not loopback is
+ * SG_ERR_INSECURE_URL before anything happens (sg_url_check_secure). Reuses the open connection when it is to the
  * same origin (scheme, host without case, port) and the last response allowed it; any other
  * origin closes it first. Before a reused connection carries anything it is probed (a recv
  * with timeout 0): EOF, an error or any byte means it is closed and a fresh one opened, so a

@@ -396,12 +396,16 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
     if (host_len == 0 || host_len >= SG_HOST_MAX) {
         return SG_ERR_INVALID_ARG;
     }
+    sg_status st = sg_url_check_secure(origin); /* before any DNS lookup or byte sent */
+    if (st != SG_OK) {
+        return st;
+    }
     const sg_transport *t = origin->tls ? c->cfg.tls : c->cfg.plain;
     if (t == NULL) {
         return SG_ERR_UNSUPPORTED;
     }
     char host_hdr[SG_HOST_MAX + 10];
-    sg_status st = host_header(origin, host_hdr, sizeof(host_hdr));
+    st = host_header(origin, host_hdr, sizeof(host_hdr));
     if (st != SG_OK) {
         return st;
     }

@@ -16,6 +16,8 @@
     X(SG_ERR_URL, "bad URL", "the URL is not valid")                                          \
     X(SG_ERR_LAYOUT, "options mismatch",                                                      \
       "the application was built with other sg_options.h settings than the library")          \
+    X(SG_ERR_INSECURE_URL, "insecure URL",                                                    \
+      "plain http:// is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)")       \
     X(SG_ERR_IO, "I/O", "network input/output failed")                                        \
     X(SG_ERR_TIMEOUT, "timeout", "the network operation timed out")                           \
     X(SG_ERR_CLOSED, "closed", "the server closed the connection")                            \
@@ -42,6 +44,10 @@
     X(SG_ERR_HTTP_STATUS, "HTTP status", "the server answered with an HTTP error status")     \
     X(SG_ERR_HTTP_TOO_MANY_REDIRECTS, "too many redirects", "too many HTTP redirects")        \
     X(SG_ERR_HTTP_VERSION, "HTTP version", "the server does not speak HTTP/1.x")              \
+    X(SG_ERR_HTTP_REDIRECT_DOWNGRADE, "redirect to http",                                     \
+      "the server redirected from https to plain http (refused)")                             \
+    X(SG_ERR_HTTP_REDIRECT_BODY, "redirect with body",                                        \
+      "the server redirected a request with a body to another origin (not re-sent)")          \
     X(SG_ERR_JSON_SYNTAX, "JSON syntax", "the JSON is malformed")                             \
     X(SG_ERR_JSON_DEPTH, "JSON depth", "the JSON nests deeper than the configured limit")     \
     X(SG_ERR_JSON_STRING_TOO_LONG, "JSON string too long",                                    \
@@ -60,7 +66,9 @@
     X(SG_ERR_ACCESS_DENIED, "denied", "the login was denied")                                 \
     X(SG_ERR_EXPIRED_TOKEN, "code expired", "the login code expired; start again")            \
     X(SG_ERR_OAUTH, "OAuth error", "the authorization server returned an error")              \
-    X(SG_ERR_INSECURE_ENDPOINT, "insecure endpoint", "an endpoint on another origin is not https")
+    X(SG_ERR_INSECURE_ENDPOINT, "insecure endpoint", "an endpoint on another origin is not https") \
+    X(SG_ERR_DISCOVERY, "discovery issuer",                                                   \
+      "the authorization server metadata names another issuer than the server it came from")
 
 #if SG_STRERROR_TERSE
 #define SG_STATUS_CASE(st, terse, sentence) \

@@ -29,6 +29,115 @@ bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b)
     return sg_slice_eq_nocase(s, b->host);
 }
 
+/* a.b.c.d with each part 0..255 (no leading '+', at most 3 digits); *first gets a. */
+static bool ipv4_first_octet(const char *h, unsigned *first)
+{
+    unsigned parts = 0, value = 0, digits = 0;
+    for (const char *p = h;; p++) {
+        if (is_digit((uint8_t)*p)) {
+            value = value * 10u + (unsigned)(*p - '0');
+            if (++digits > 3 || value > 255) {
+                return false;
+            }
+            continue;
+        }
+        if (digits == 0 || (*p != '.' && *p != '\0')) {
+            return false;
+        }
+        if (parts == 0) {
+            *first = value;
+        }
+        parts++;
+        if (*p == '\0') {
+            return parts == 4;
+        }
+        value = 0;
+        digits = 0;
+    }
+}
+
+/* ::1 in any spelling: eight 16-bit groups, "::" standing for the zero groups it hides. */
+static bool ipv6_is_loopback(const char *h)
+{
+    uint32_t groups[8];
+    size_t n = 0, gap = SIZE_MAX;
+    const char *p = h;
+    if (p[0] == ':' && p[1] == ':') {
+        gap = 0;
+        p += 2;
+    }
+    while (*p != '\0') {
+        uint32_t v = 0;
+        size_t digits = 0;
+        while (is_hex((uint8_t)*p)) {
+            uint8_t c = lower((uint8_t)*p++);
+            v = v * 16u + (uint32_t)(is_digit(c) ? c - '0' : c - 'a' + 10);
+            if (++digits > 4) {
+                return false;
+            }
+        }
+        if (digits == 0 || n == 8) {
+            return false; /* also an embedded IPv4 part: not the loopback we accept */
+        }
+        groups[n++] = v;
+        if (*p == '\0') {
+            break;
+        }
+        if (*p != ':') {
+            return false;
+        }
+        p++;
+        if (*p == ':') {
+            if (gap != SIZE_MAX) {
+                return false;
+            }
+            gap = n;
+            p++;
+        } else if (*p == '\0') {
+            return false;
+        }
+    }
+    if (gap == SIZE_MAX ? n != 8 : n > 7) {
+        return false;
+    }
+    /* Every group but the last zero, the last one: with a gap the hidden groups are zeros. */
+    if (n == 0 || groups[n - 1] != 1) {
+        return false;
+    }
+    if (gap == n) {
+        return false; /* "...1::" puts the 1 before the zeros */
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (groups[i] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sg_url_is_loopback(const char *host)
+{
+    unsigned first = 0;
+    if (host == NULL) {
+        return false;
+    }
+    if (strcmp(host, "localhost") == 0) {
+        return true;
+    }
+    if (ipv4_first_octet(host, &first)) {
+        return first == 127;
+    }
+    return strchr(host, ':') != NULL && ipv6_is_loopback(host);
+}
+
+sg_status sg_url_check_secure(const sg_http_origin *o)
+{
+    if (o == NULL || o->host == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    return o->tls || sg_url_is_loopback(o->host) ? SG_OK : SG_ERR_INSECURE_URL;
+}
+
 sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *written)
 {
     char tmp[20];
@@ -204,6 +313,9 @@ sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url
     }
     sg_url u;
     sg_status st = parse_authority(auth, auth_len, tls, host_buf, host_cap, &u.origin);
+    if (st == SG_OK) {
+        st = sg_url_check_secure(&u.origin);
+    }
     if (st != SG_OK) {
         return st;
     }
@@ -239,6 +351,9 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
         }
         size_t auth_len = span_until(l + s, n - s, "/?");
         sg_status st = parse_authority(l + s, auth_len, tls, host_buf, host_cap, &o);
+        if (st == SG_OK) {
+            st = sg_url_check_secure(&o);
+        }
         if (st != SG_OK) {
             return st;
         }
@@ -265,6 +380,25 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
     target_buf[tlen] = '\0';
     *out = o;
     return SG_OK;
+}
+
+sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same)
+{
+    char host_a[SG_HOST_MAX];
+    char host_b[SG_HOST_MAX];
+    sg_url ua, ub;
+    if (same == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *same = false;
+    sg_status st = sg_url_parse(a, host_a, sizeof host_a, &ua);
+    if (st == SG_OK) {
+        st = sg_url_parse(b, host_b, sizeof host_b, &ub);
+    }
+    if (st == SG_OK) {
+        *same = sg_url_same_origin(&ua.origin, &ub.origin);
+    }
+    return st;
 }
 
 /* --------------------------------------------------------------- encoding --- */
@@ -314,6 +448,16 @@ sg_status sg_url_encode(sg_slice in, char *out, size_t cap, size_t *written)
         *written = n;
     }
     return SG_OK;
+}
+
+sg_status sg_url_path_segment(const char *id, char *out, size_t cap, size_t *written)
+{
+    if (id == NULL || out == NULL || id[0] == '\0' || strcmp(id, ".") == 0 ||
+        strcmp(id, "..") == 0 || strchr(id, '/') != NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    sg_slice s = {id, strlen(id)};
+    return sg_url_encode(s, out, cap, written);
 }
 
 sg_status sg_form_init(sg_form *f, char *buf, size_t cap)

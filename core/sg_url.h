@@ -27,6 +27,7 @@ typedef struct sg_url {
  * Parse an API base URL: http or https, a host (name, IPv4 or [IPv6]), an optional port
  * 1..65535 and an optional path. SG_ERR_URL for anything else (userinfo, query, fragment,
  * bad port, no host, other schemes, spaces or control characters);
+ * SG_ERR_INSECURE_URL for http:// to a host that is not loopback (sg_url_check_secure);
  * SG_ERR_BUFFER_TOO_SMALL when the host does not fit host_cap (NUL included).
  */
 SG_NODISCARD sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap,
@@ -36,7 +37,9 @@ SG_NODISCARD sg_status sg_url_parse(const char *text, char *host_buf, size_t hos
  * Resolve a Location header against the current origin: an absolute http(s) URL, a
  * scheme-relative "//host/path" or an absolute path "/path?query". The new origin's host is
  * copied into host_buf and the origin-form target ("/path?query", fragment dropped) into
- * target_buf, both NUL-terminated. Relative references ("next", "../x") are SG_ERR_URL.
+ * target_buf, both NUL-terminated. Relative references ("next", "../x") are SG_ERR_URL;
+ * an http:// origin that is not loopback is SG_ERR_INSECURE_URL (whether https may go to
+ * http at all is the redirect rule's call, sg_redirect_check).
  */
 SG_NODISCARD sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice location,
                                                char *host_buf, size_t host_cap,
@@ -45,6 +48,35 @@ SG_NODISCARD sg_status sg_url_resolve_location(const sg_http_origin *current, sg
 
 /* True when scheme, host and port are the same (hosts compared without case). */
 bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b);
+
+/*
+ * True for a loopback host as sg_url_parse leaves it (lower case, IPv6 without brackets):
+ * "localhost", an IPv4 dotted quad in 127.0.0.0/8, or ::1 in any spelling.
+ */
+bool sg_url_is_loopback(const char *host);
+
+/*
+ * The one rule for plain http, applied wherever a URL comes from (flag, environment,
+ * config file, discovery document, Location) and again by sg_http_exchange before any
+ * connection: https anywhere, http only to a loopback host. SG_OK or SG_ERR_INSECURE_URL.
+ */
+SG_NODISCARD sg_status sg_url_check_secure(const sg_http_origin *o);
+
+/*
+ * Whether two base URLs name the same origin (scheme, host, port: "https://h" and
+ * "https://H:443/x" do). Each is parsed with sg_url_parse, whose status is returned when
+ * one is not a valid base (the other is then not looked at).
+ */
+SG_NODISCARD sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same);
+
+/*
+ * One path segment from an id the caller was given (a token or chatbot id): "", "." and
+ * ".." and anything holding '/' are SG_ERR_INVALID_ARG (they would name another resource);
+ * everything else is percent-encoded as by sg_url_encode (so '?', '#', '%' and a backslash stay
+ * inside the segment). *written excludes the NUL and may be NULL.
+ */
+SG_NODISCARD sg_status sg_url_path_segment(const char *id, char *out, size_t cap,
+                                           size_t *written);
 
 /* 443 for https, 80 for http. */
 uint16_t sg_url_default_port(bool tls);

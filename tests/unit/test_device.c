@@ -407,12 +407,12 @@ static void test_discovery_endpoints(void **state)
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /as/token "), 1);
     sg_device_clear(&F.d);
 
-    /* Another origin over plain http is refused before anything is sent to it. */
+    /* Plain http to a host that is not loopback is refused before anything is sent to it. */
     fx_init();
     resp(200, "{\"device_authorization_endpoint\":\"http://evil.example/device\","
               "\"token_endpoint\":\"http://127.0.0.1:8080/oauth/token\"}");
     arm();
-    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_ENDPOINT);
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_URL);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
     fx_init();
     resp(200, "{\"token_endpoint\":\"http://127.0.0.1:9999/oauth/token\"}"); /* other port */

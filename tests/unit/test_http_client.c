@@ -545,13 +545,13 @@ static void test_host_header_ports(void **state)
 {
     fixture *f = *state;
     const sg_http_origin https_default = {"sitegpt.ai", 443, true};
-    const sg_http_origin http_default = {"example.test", 80, false};
+    const sg_http_origin http_default = {"127.0.0.2", 80, false};
     const sg_http_origin https_other = {"localhost", 8443, true};
     const sg_http_origin v6 = {"::1", 8443, true};
     const sg_http_origin v6_default = {"::1", 80, false};
     const sg_http_origin https_on_80 = {"h.test", 80, true};
     expect_host_header(f, &https_default, "\r\nHost: sitegpt.ai\r\n");
-    expect_host_header(f, &http_default, "\r\nHost: example.test\r\n");
+    expect_host_header(f, &http_default, "\r\nHost: 127.0.0.2\r\n");
     expect_host_header(f, &https_other, "\r\nHost: localhost:8443\r\n");
     expect_host_header(f, &v6, "\r\nHost: [::1]:8443\r\n");
     expect_host_header(f, &v6_default, "\r\nHost: [::1]\r\n");

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -38,7 +39,101 @@ static void test_parse_valid(void **state)
     expect_url("http://[::1]/", false, "::1", 80, "");
     expect_url("HTTPS://SiteGPT.AI:443", true, "sitegpt.ai", 443, "");
     expect_url("http://127.0.0.1:65535", false, "127.0.0.1", 65535, "");
-    expect_url("http://my_host-1.test:1", false, "my_host-1.test", 1, "");
+    expect_url("https://my_host-1.test:1", true, "my_host-1.test", 1, "");
+    expect_url("http://127.255.0.9", false, "127.255.0.9", 80, "");
+    expect_url("http://[0:0::1]:9", false, "0:0::1", 9, "");
+}
+
+/* Plain http leaves the machine nowhere: every non-loopback host is refused. */
+static void test_parse_http_only_loopback(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {
+        "http://sitegpt.ai", "http://my_host-1.test:1", "http://128.0.0.1",
+        "http://126.0.0.1", "http://127.0.0.1.evil.test", "http://localhost.evil.test",
+        "http://[::2]", "http://[1::1]", "http://[::1:0]", "http://[::]", "http://[::ffff:127.0.0.1]",
+        "http://127.0.0", "http://127.0.0.256", "http://0177.0.0.1", "http://10.0.0.1/x",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char hbuf[64];
+        sg_url u;
+        sg_status st = sg_url_parse(refused[i], hbuf, sizeof hbuf, &u);
+        if (st != SG_ERR_INSECURE_URL) {
+            print_error("'%s' gave %d\n", refused[i], st);
+        }
+        assert_int_equal(st, SG_ERR_INSECURE_URL);
+        /* the same hosts are fine over https */
+        char https[64];
+        snprintf(https, sizeof https, "https://%s", refused[i] + 7);
+        assert_int_equal(sg_url_parse(https, hbuf, sizeof hbuf, &u), SG_OK);
+    }
+    static const char *const loopback[] = {"localhost", "127.0.0.1", "127.1.2.3", "::1",
+                                           "0:0:0:0:0:0:0:1", "::0:1", "0::1"};
+    for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+        assert_true(sg_url_is_loopback(loopback[i]));
+        sg_http_origin o = {loopback[i], 80, false};
+        assert_int_equal(sg_url_check_secure(&o), SG_OK);
+    }
+    static const char *const not_loopback[] = {"", "localhostx", "1::", "::", "::1:1", "127",
+                                               "127.0.0.1.", "1.127.0.0", "1:0:0:0:0:0:0:0:1"};
+    for (size_t i = 0; i < sizeof not_loopback / sizeof not_loopback[0]; i++) {
+        assert_false(sg_url_is_loopback(not_loopback[i]));
+        sg_http_origin o = {not_loopback[i], 80, false};
+        assert_int_equal(sg_url_check_secure(&o), SG_ERR_INSECURE_URL);
+        o.tls = true;
+        assert_int_equal(sg_url_check_secure(&o), SG_OK);
+    }
+    assert_false(sg_url_is_loopback(NULL));
+    assert_int_equal(sg_url_check_secure(NULL), SG_ERR_INVALID_ARG);
+}
+
+/* Origin binding: the saved token's base against the one asked for. */
+static void test_same_origin_text(void **state)
+{
+    (void)state;
+    bool same = true;
+    assert_int_equal(sg_url_same_origin_text("https://sitegpt.ai", "https://SiteGPT.ai:443/x", &same),
+                     SG_OK);
+    assert_true(same);
+    assert_int_equal(sg_url_same_origin_text("http://localhost:8080", "http://localhost:8080/p", &same),
+                     SG_OK);
+    assert_true(same);
+    static const char *const others[] = {"https://sitegpt.ai:8443", "https://evil.test",
+                                         "http://localhost:443", "https://sitegpt.ai.evil.test",
+                                         "https://www.sitegpt.ai"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        same = true;
+        assert_int_equal(sg_url_same_origin_text("https://sitegpt.ai", others[i], &same), SG_OK);
+        assert_false(same);
+    }
+    same = true;
+    assert_int_equal(sg_url_same_origin_text("https://sitegpt.ai", "http://evil.test", &same),
+                     SG_ERR_INSECURE_URL);
+    assert_false(same);
+    assert_int_equal(sg_url_same_origin_text("nope", "https://sitegpt.ai", &same), SG_ERR_URL);
+    assert_int_equal(sg_url_same_origin_text("https://a", "https://a", NULL), SG_ERR_INVALID_ARG);
+}
+
+static void test_path_segment(void **state)
+{
+    (void)state;
+    char out[32];
+    size_t n = 0;
+    assert_int_equal(sg_url_path_segment("tok_123", out, sizeof out, &n), SG_OK);
+    assert_string_equal(out, "tok_123");
+    assert_int_equal(n, 7);
+    assert_int_equal(sg_url_path_segment("a?b#c%d e\\", out, sizeof out, &n), SG_OK);
+    assert_string_equal(out, "a%3Fb%23c%25d%20e%5C");
+    assert_int_equal(sg_url_path_segment("...", out, sizeof out, NULL), SG_OK);
+    assert_string_equal(out, "...");
+    assert_int_equal(sg_url_path_segment("%2e%2e", out, sizeof out, NULL), SG_OK);
+    assert_string_equal(out, "%252e%252e"); /* encoded again: never decoded into ".." */
+    static const char *const refused[] = {"", ".", "..", "a/b", "/", "../me", "x/.."};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(sg_url_path_segment(refused[i], out, sizeof out, NULL), SG_ERR_INVALID_ARG);
+    }
+    assert_int_equal(sg_url_path_segment(NULL, out, sizeof out, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_url_path_segment("abcd", out, 4, NULL), SG_ERR_BUFFER_TOO_SMALL);
 }
 
 static void expect_bad_url(const char *text)
@@ -123,8 +218,10 @@ static void test_resolve_location(void **state)
     expect_location(&cur, "/api/v2/me?x=1", true, "sitegpt.ai", 443, "/api/v2/me?x=1");
     expect_location(&cur, "/a#frag", true, "sitegpt.ai", 443, "/a");
     expect_location(&cur, "https://other.test/b?c=d#e", true, "other.test", 443, "/b?c=d");
-    expect_location(&cur, "http://Other.test:8080", false, "other.test", 8080, "/");
-    expect_location(&cur, "http://h?q=1", false, "h", 80, "/?q=1");
+    expect_location(&cur, "https://Other.test:8080", true, "other.test", 8080, "/");
+    expect_location(&cur, "http://localhost?q=1", false, "localhost", 80, "/?q=1");
+    sg_http_origin plain = {"127.0.0.1", 8080, false};
+    expect_location(&plain, "//[::1]:81/x", false, "::1", 81, "/x");
     expect_location(&cur, "//cdn.test/x", true, "cdn.test", 443, "/x");
     expect_location(&cur, "https://[::1]:9/", true, "::1", 9, "/");
 
@@ -139,6 +236,20 @@ static void test_resolve_location(void **state)
                                                  &o),
                          SG_ERR_URL);
     }
+    /* a plain http Location to a host that is not loopback, however it is spelled */
+    static const char *const insecure[] = {"http://evil.test/x", "HTTP://Evil.test:80",
+                                           "http://10.0.0.1/"};
+    for (size_t i = 0; i < sizeof(insecure) / sizeof(insecure[0]); i++) {
+        sg_slice l = {insecure[i], strlen(insecure[i])};
+        assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf),
+                                                 &o),
+                         SG_ERR_INSECURE_URL);
+    }
+    sg_http_origin plain_cur = {"localhost", 8080, false};
+    sg_slice rel = {"//evil.test/x", 13};
+    assert_int_equal(sg_url_resolve_location(&plain_cur, rel, hbuf, sizeof(hbuf), tbuf,
+                                             sizeof(tbuf), &o),
+                     SG_ERR_INSECURE_URL);
     sg_slice l = {"/1234567", 8};
     assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, 8, &o),
                      SG_ERR_BUFFER_TOO_SMALL);
@@ -259,6 +370,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_valid),
         cmocka_unit_test(test_parse_invalid),
+        cmocka_unit_test(test_parse_http_only_loopback),
+        cmocka_unit_test(test_same_origin_text),
+        cmocka_unit_test(test_path_segment),
         cmocka_unit_test(test_parse_host_buffer_bounds),
         cmocka_unit_test(test_resolve_location),
         cmocka_unit_test(test_same_origin),
