@@ -31,6 +31,7 @@ typedef struct call {
     void *body_ctx;
     sg_envelope *env;
     sg_http_origin origin;       /* where the next attempt goes */
+    uint64_t deadline_ms;        /* the whole request's end (platform clock); 0: none */
     sg_retry_state retry;
     uint32_t redirects;
     int http_status;
@@ -153,7 +154,7 @@ static sg_status text_put(text *t, const char *s, size_t n)
 
 static sg_status text_cstr(text *t, const char *s) { return text_put(t, s, strlen(s)); }
 
-/* api->target = base path + route, then "/" + id (percent-encoded) + suffix when id is set. */
+/* api->target = base path + route, then "/" + id (one path segment) + suffix when id is set. */
 static sg_status set_target(sg_api *api, const char *route, const char *id, const char *suffix)
 {
     text t = {api->target, sizeof(api->target), 0};
@@ -165,8 +166,7 @@ static sg_status set_target(sg_api *api, const char *route, const char *id, cons
         st = text_cstr(&t, "/");
         size_t n = 0;
         if (st == SG_OK) {
-            sg_slice s = {id, strlen(id)};
-            st = sg_url_encode(s, t.buf + t.len, t.cap - t.len, &n);
+            st = sg_url_path_segment(id, t.buf + t.len, t.cap - t.len, &n);
             t.len += n;
         }
         if (st == SG_OK) {
@@ -254,13 +254,26 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
                                             &a->c->origin, value, a->api->loc_host,
                                             sizeof(a->api->loc_host), a->api->loc_target,
                                             sizeof(a->api->loc_target), &a->location);
+        if (a->location_st == SG_ERR_INSECURE_URL && a->c->origin.tls) {
+            a->location_st = SG_ERR_HTTP_REDIRECT_DOWNGRADE; /* an explicit http:// from https */
+        }
         a->locations = true;
     }
     return SG_OK;
 }
 
-static bool can_wait(const sg_api *api, uint32_t ms)
+static uint64_t clock_ms(const sg_api *api)
 {
+    const sg_platform *pf = api->cfg.platform;
+    return pf != NULL && pf->now_ms != NULL ? pf->now_ms(pf->ctx) : 0;
+}
+
+/* A wait is made only when the platform can sleep and the request's deadline outlasts it. */
+static bool can_wait(const sg_api *api, const call *c, uint32_t ms)
+{
+    if (c->deadline_ms != 0 && clock_ms(api) + ms >= c->deadline_ms) {
+        return false;
+    }
     return ms == 0 || (api->cfg.platform != NULL && api->cfg.platform->sleep_ms != NULL);
 }
 
@@ -293,7 +306,22 @@ static sg_status decide(attempt *a)
 {
     sg_api *api = a->api;
     call *c = a->c;
-    if (sg_redirect_is(a->status) && a->locations && a->location_st == SG_OK) {
+    bool redirect = sg_redirect_is(a->status);
+    if (redirect && a->locations &&
+        (a->location_st == SG_ERR_INSECURE_URL ||
+         a->location_st == SG_ERR_HTTP_REDIRECT_DOWNGRADE)) {
+        return a->location_st; /* never followed, and never taken for the final answer */
+    }
+    if (redirect && a->locations && a->location_st == SG_OK) {
+        const char *method = c->method;
+        bool keep_body = true;
+        sg_status rst = sg_redirect_method(a->status, c->method, &method, &keep_body);
+        if (rst == SG_OK) {
+            rst = sg_redirect_check(&c->origin, &a->location, method);
+        }
+        if (rst != SG_OK) {
+            return rst;
+        }
         a->action = c->redirects >= SG_REDIRECT_MAX ? ACT_TOO_MANY : ACT_REDIRECT;
         return SG_OK;
     }
@@ -310,7 +338,7 @@ static sg_status decide(attempt *a)
         bool retry = false;
         st = sg_retry_next(&api->cfg.retry, &c->retry, api->cfg.platform, reason, after, &retry,
                            &a->wait_ms);
-        if (st == SG_OK && retry && can_wait(api, a->wait_ms)) {
+        if (st == SG_OK && retry && can_wait(api, c, a->wait_ms)) {
             a->action = ACT_RETRY;
             return SG_OK;
         }
@@ -370,11 +398,39 @@ static sg_status follow(sg_api *api, call *c, const attempt *a)
     return SG_OK;
 }
 
+/*
+ * One exchange, given only the time the request has left: the HTTP client's own
+ * whole-exchange limit is lowered for it and put back after.
+ */
+static sg_status exchange(sg_api *api, call *c, const sg_http_request *req,
+                          const sg_http_sink *sink, int *status)
+{
+    sg_http_client *http = api->cfg.http;
+    uint32_t saved = http->cfg.request_timeout_ms;
+    if (c->deadline_ms != 0) {
+        uint64_t now = clock_ms(api);
+        if (now >= c->deadline_ms) {
+            return SG_ERR_TIMEOUT;
+        }
+        uint64_t left = c->deadline_ms - now;
+        if (saved == 0 || left < saved) {
+            http->cfg.request_timeout_ms = (uint32_t)left;
+        }
+    }
+    sg_status st = sg_http_exchange(http, &c->origin, req, sink, status);
+    http->cfg.request_timeout_ms = saved;
+    return st;
+}
+
 static sg_status run(sg_api *api, call *c)
 {
     c->origin = api->cfg.origin;
     c->http_status = 0;
     const sg_platform *pf = api->cfg.platform;
+    c->deadline_ms = 0;
+    if (api->cfg.timeout_ms > 0 && pf != NULL && pf->now_ms != NULL) {
+        c->deadline_ms = pf->now_ms(pf->ctx) + api->cfg.timeout_ms;
+    }
     for (;;) {
         attempt a;
         memset(&a, 0, sizeof(a));
@@ -404,7 +460,7 @@ static sg_status run(sg_api *api, call *c)
             .ctx = &a, .on_status = on_status, .on_header = on_header, .on_body = on_body,
         };
         int status = 0;
-        sg_status st = sg_http_exchange(api->cfg.http, &c->origin, &req, &sink, &status);
+        sg_status st = exchange(api, c, &req, &sink, &status);
         if (st == SG_OK && a.action == ACT_PENDING) {
             st = decide(&a); /* no body at all */
         }
@@ -424,7 +480,7 @@ static sg_status run(sg_api *api, call *c)
                 if (sg_retry_classify(c->idempotent, st, 0, &reason) != SG_OK ||
                     sg_retry_next(&api->cfg.retry, &c->retry, pf, reason, -1, &retry,
                                   &a.wait_ms) != SG_OK ||
-                    !retry || !can_wait(api, a.wait_ms)) {
+                    !retry || !can_wait(api, c, a.wait_ms)) {
                     return st;
                 }
                 a.action = ACT_RETRY;

@@ -11,7 +11,14 @@
  * on the fly (sg_envelope), list items are handed one by one to a callback as jsmn
  * elements (read them with the sg_json_elem_* getters, object token 0), so a list of any
  * length costs the same memory. Redirects (at most SG_REDIRECT_MAX) and retries follow
- * sg_retry.h; Authorization goes only to the configured origin.
+ * sg_retry.h; Authorization goes only to the configured origin. A redirect is refused
+ * (its status returned, nothing sent) from https to http (SG_ERR_HTTP_REDIRECT_DOWNGRADE),
+ * to plain http on a host that is not loopback (SG_ERR_INSECURE_URL), and for any method
+ * but GET and HEAD to another origin (SG_ERR_HTTP_REDIRECT_BODY). With cfg.timeout_ms a
+ * retry whose wait would pass the deadline is not made: the last answer is final (or the
+ * last failure returned), and an attempt gets only the time left (SG_ERR_TIMEOUT).
+ * Ids that go into a path (rotate, revoke, chatbot get) are one segment
+ * (sg_url_path_segment): "", ".", ".." and ids holding '/' are SG_ERR_INVALID_ARG.
  *
  * Memory: the sg_api struct (2.7 KB with the default options, mostly the request
  * target and a redirect's target and host: 2 x (SG_API_TARGET_MAX + SG_HOST_MAX)), the
@@ -66,6 +73,10 @@ typedef struct sg_api_config {
     const sg_platform *platform; /* sleep_ms for waits (NULL sleep: no retry waits), random */
     void *work;                  /* scratch, see above */
     size_t work_size;
+    uint32_t timeout_ms;         /* each request as a whole: every attempt (connect, TLS,
+                                    send, receive), redirect and retry wait share this one
+                                    deadline (platform->now_ms); a list page counts as one
+                                    request. 0: only the HTTP client's own limits */
 } sg_api_config;
 
 typedef struct sg_api {

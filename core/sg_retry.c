@@ -1,5 +1,6 @@
 /* sitegpt-c: retry and redirect decisions (no I/O, no clock of its own). */
 #include "sg_retry.h"
+#include "sg_url.h"
 
 #include <string.h>
 
@@ -222,5 +223,22 @@ sg_status sg_redirect_method(int http_status, const char *method, const char **n
                   ((http_status == 301 || http_status == 302) && strcmp(method, "POST") == 0);
     *new_method = to_get ? "GET" : method;
     *keep_body = !to_get;
+    return SG_OK;
+}
+
+sg_status sg_redirect_check(const sg_http_origin *from, const sg_http_origin *to,
+                            const char *new_method)
+{
+    if (from == NULL || to == NULL || new_method == NULL || from->host == NULL ||
+        to->host == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (from->tls && !to->tls) {
+        return SG_ERR_HTTP_REDIRECT_DOWNGRADE;
+    }
+    bool safe = strcmp(new_method, "GET") == 0 || strcmp(new_method, "HEAD") == 0;
+    if (!safe && !sg_url_same_origin(from, to)) {
+        return SG_ERR_HTTP_REDIRECT_BODY;
+    }
     return SG_OK;
 }

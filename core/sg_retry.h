@@ -9,7 +9,7 @@
  * Pure decisions, no I/O: which failures may be retried, how long to wait (Retry-After in
  * seconds or as an IMF-fixdate, else exponential backoff with jitter), when the caller's
  * cap on the total wait stops the retries, and what a redirect does to the method (the
- * origin check is sg_url_same_origin). The waiting itself
+ * origin rules are sg_redirect_check). The waiting itself
  * is the caller's (sg_api calls platform->sleep_ms), so unit tests run on a fake clock.
  */
 #ifndef SG_RETRY_H
@@ -93,6 +93,17 @@ SG_NODISCARD sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_sta
 bool sg_redirect_is(int http_status);
 SG_NODISCARD sg_status sg_redirect_method(int http_status, const char *method,
                                           const char **new_method, bool *keep_body);
+
+/*
+ * Whether a redirect from origin `from` to origin `to` may be followed with new_method (as
+ * sg_redirect_method left it). Never from https to http: SG_ERR_HTTP_REDIRECT_DOWNGRADE.
+ * A method other than GET or HEAD (POST, PUT, PATCH, DELETE: it carries or may carry a
+ * body, and the server may act on it) only within the same origin:
+ * SG_ERR_HTTP_REDIRECT_BODY. SG_OK otherwise (the caller still drops Authorization across
+ * origins, and each URL already passed sg_url_check_secure).
+ */
+SG_NODISCARD sg_status sg_redirect_check(const sg_http_origin *from, const sg_http_origin *to,
+                                         const char *new_method);
 
 #ifdef __cplusplus
 }

@@ -49,7 +49,7 @@ static int setup(void **state)
     sg_http_config hc = {&f.net.platform, &f.net.transport, &f.net.transport, 1000, 1000, 5000};
     assert_int_equal(sg_http_client_init(&f.http, &hc, f.io, sizeof(f.io)), SG_OK);
     sg_api_config ac = {&f.http, {"127.0.0.1", 8080, false}, "", TOKEN,
-                        {4, 100, 1000, 10000}, &f.net.platform, f.work, sizeof(f.work)};
+                        {4, 100, 1000, 10000}, &f.net.platform, f.work, sizeof(f.work), 0};
     assert_int_equal(sg_api_init(&f.api, &ac), SG_OK);
     *state = &f;
     return 0;
@@ -287,16 +287,16 @@ static void test_chatbots_list_and_get(void **state)
     respond(f, "200 OK", OK_JSON,
             ENV("{\"chatbots\":[{\"id\":\"cb1\",\"name\":\"x\"}],\"pagination\":{\"limit\":20,"
                 "\"hasNextPage\":false,\"nextCursor\":null}}"));
-    respond(f, "200 OK", OK_JSON, ENV("{\"chatbot\":{\"id\":\"cb/2\"}}"));
+    respond(f, "200 OK", OK_JSON, ENV("{\"chatbot\":{\"id\":\"cb?2\"}}"));
     respond(f, "200 OK", OK_JSON, ENV("{}"));
     respond(f, "404 Not Found", OK_JSON, ERR("CHATBOT_NOT_FOUND", "no such chatbot"));
     sg_api_list_params p = {0, NULL, false, false};
     sg_api_list_out out = {on_item, NULL, f, {0}, 0};
     assert_int_equal(sg_api_chatbots_list(&f->api, &p, &out, &f->env), SG_OK);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/chatbots HTTP/1.1"), 1);
-    assert_int_equal(sg_api_chatbot_get(&f->api, "cb/2", on_item, f, &f->env), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/chatbots/cb%2F2 HTTP"), 1);
-    assert_string_equal(f->ids, "cb1,cb/2,");
+    assert_int_equal(sg_api_chatbot_get(&f->api, "cb?2", on_item, f, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/chatbots/cb%3F2 HTTP"), 1);
+    assert_string_equal(f->ids, "cb1,cb?2,");
     /* a 2xx without data.chatbot is not what the contract promises */
     assert_int_equal(sg_api_chatbot_get(&f->api, "cb3", on_item, f, &f->env), SG_ERR_JSON_TYPE);
     assert_int_equal(sg_api_chatbot_get(&f->api, "cb4", on_item, f, &f->env), SG_ERR_API);
@@ -678,6 +678,200 @@ static void test_redirect_without_location_is_final(void **state)
     assert_int_equal(sg_envelope_status(&f->env), SG_ERR_API);
 }
 
+
+/* The API's origin becomes https://localhost:8443 (the same scripted transport serves it). */
+static void use_https_origin(fixture *f)
+{
+    sg_api_config ac = f->api.cfg;
+    ac.origin.host = "localhost";
+    ac.origin.port = 8443;
+    ac.origin.tls = true;
+    assert_int_equal(sg_api_init(&f->api, &ac), SG_OK);
+}
+
+static void test_redirect_https_to_http_refused(void **state)
+{
+    fixture *f = *state;
+    use_https_origin(f);
+    /* even to loopback, even to the same host and port: never down to plain http */
+    static const char *const locations[] = {"Location: http://localhost:8443/x\r\n",
+                                            "Location: HTTP://127.0.0.1/x\r\n",
+                                            "Location: http://evil.test/x\r\n"};
+    for (size_t i = 0; i < sizeof locations / sizeof locations[0]; i++) {
+        respond(f, "302 Found", locations[i], "moved");
+        int http = 7;
+        f->raw_len = 0;
+        size_t before = mem_transport_count_sent(&f->net.mt, "GET /");
+        assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f,
+                                        &f->env, &http),
+                         SG_ERR_HTTP_REDIRECT_DOWNGRADE);
+        assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /"), before + 1);
+        assert_int_equal(f->raw_len, 0); /* the redirect is not taken for the answer either */
+    }
+}
+
+static void test_redirect_to_insecure_host_refused(void **state)
+{
+    fixture *f = *state;
+    /* from plain http on loopback: plain http to any other host is still refused */
+    respond(f, "307 Temporary Redirect", "Location: http://evil.test:8080/x\r\n", "");
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, &f->env, &http),
+                     SG_ERR_INSECURE_URL);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /"), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "evil"), 0);
+}
+
+static void test_redirect_body_not_resent_cross_origin(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *status;
+        const char *method;
+    } cases[] = {{"307 Temporary Redirect", "POST"}, {"308 Permanent Redirect", "POST"},
+                 {"307 Temporary Redirect", "PUT"},  {"308 Permanent Redirect", "PATCH"},
+                 {"307 Temporary Redirect", "DELETE"}, {"301 Moved Permanently", "PUT"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sg_http_client_close(&f->http);
+        f->net.mt.captured = 0;
+        respond(f, cases[i].status, "Location: http://localhost:9090/elsewhere\r\n", "");
+        int http;
+        assert_int_equal(sg_api_request(&f->api, cases[i].method, "/api/v2/tokens",
+                                        (const uint8_t *)"{\"a\":1}", 7, NULL, NULL, &f->env,
+                                        &http),
+                         SG_ERR_HTTP_REDIRECT_BODY);
+        assert_int_equal(mem_transport_count_sent(&f->net.mt, "{\"a\":1}"), 1);
+        assert_int_equal(mem_transport_count_sent(&f->net.mt, "/elsewhere"), 0);
+    }
+    /* a 303 turns it into a GET without body: that may go anywhere */
+    f->net.mt.captured = 0;
+    respond(f, "303 See Other", "Location: http://localhost:9090/result\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "POST", "/api/v2/tokens",
+                                    (const uint8_t *)"{\"a\":1}", 7, NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /result "), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "{\"a\":1}"), 1);
+}
+
+static void test_redirect_check_rules(void **state)
+{
+    (void)state;
+    const sg_http_origin https_a = {"a.test", 443, true};
+    const sg_http_origin https_a2 = {"A.test", 443, true};
+    const sg_http_origin https_b = {"b.test", 443, true};
+    const sg_http_origin http_lo = {"localhost", 80, false};
+    const sg_http_origin http_lo2 = {"127.0.0.1", 80, false};
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "GET"), SG_OK);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "HEAD"), SG_OK);
+    assert_int_equal(sg_redirect_check(&https_a, &https_a2, "POST"), SG_OK);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "POST"), SG_ERR_HTTP_REDIRECT_BODY);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "DELETE"), SG_ERR_HTTP_REDIRECT_BODY);
+    assert_int_equal(sg_redirect_check(&https_a, &http_lo, "GET"),
+                     SG_ERR_HTTP_REDIRECT_DOWNGRADE);
+    assert_int_equal(sg_redirect_check(&http_lo, &https_a, "GET"), SG_OK);
+    assert_int_equal(sg_redirect_check(&http_lo, &http_lo2, "PATCH"), SG_ERR_HTTP_REDIRECT_BODY);
+    assert_int_equal(sg_redirect_check(NULL, &https_a, "GET"), SG_ERR_INVALID_ARG);
+}
+
+/* ------------------------------------------------------------------ one deadline --- */
+
+static void set_timeout(fixture *f, uint32_t ms)
+{
+    sg_api_config ac = f->api.cfg;
+    ac.timeout_ms = ms;
+    assert_int_equal(sg_api_init(&f->api, &ac), SG_OK);
+}
+
+/* A byte a second never ends: the request's one deadline ends it, retries included. */
+static void test_deadline_bounds_drip_and_retries(void **state)
+{
+    fixture *f = *state;
+    set_timeout(f, 3000);
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"ok\":tr";
+    static mem_step drip[40];
+    for (size_t i = 0; i < 40; i++) {
+        drip[i] = (mem_step){MEM_STEP_DATA, head + (i % (sizeof head - 1)), 1, SG_OK, 900};
+    }
+    mem_transport_script_recv(&f->net.mt, drip, 40);
+    uint64_t start = f->net.clock.now_ms;
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, NULL, NULL, NULL,
+                                    &http),
+                     SG_ERR_TIMEOUT);
+    assert_true(f->net.clock.now_ms - start <= 3000);
+    assert_int_equal(f->api.last_attempts, 1); /* no time was left for a retry */
+}
+
+/* A response in two pieces, each arriving delay_ms after the last (under the read timeout). */
+static void respond_slowly(fixture *f, const char *text, uint32_t delay_ms)
+{
+    size_t n = strlen(text);
+    mem_step a = {MEM_STEP_DATA, text, 10, SG_OK, delay_ms};
+    mem_step b = {MEM_STEP_DATA, text + 10, n - 10, SG_OK, delay_ms};
+    append(f, a);
+    append(f, b);
+}
+
+static void test_deadline_spans_attempts(void **state)
+{
+    fixture *f = *state;
+    set_timeout(f, 3000);
+    /* a 503 after 1.6 s, a short backoff, then the retry's answer would need 1.6 s more */
+    respond_slowly(f, "HTTP/1.1 503 X\r\nContent-Length: 0\r\n\r\n", 800);
+    respond_slowly(f, "HTTP/1.1 200 X\r\nContent-Length: 0\r\n\r\n", 800);
+    uint64_t start = f->net.clock.now_ms;
+    int http;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_TIMEOUT);
+    assert_true(f->net.clock.now_ms - start <= 3000);
+    assert_int_equal(f->api.last_attempts, 2);
+    /* the same script without the deadline: the retry gets its answer (the test can fail) */
+    mem_transport_script_recv(&f->net.mt, f->steps, f->nresp);
+    sg_http_client_close(&f->http);
+    set_timeout(f, 0);
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+}
+
+static void test_deadline_makes_a_long_wait_final(void **state)
+{
+    fixture *f = *state;
+    set_timeout(f, 3000);
+    /* Retry-After 2 s after 1.6 s: waiting would pass the deadline, so the 429 is the answer */
+    respond_slowly(f, "HTTP/1.1 429 X\r\nRetry-After: 2\r\nContent-Length: 2\r\n\r\n{}", 800);
+    int http;
+    f->raw_len = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 429);
+    assert_string_equal(f->raw, "{}");
+    assert_int_equal(f->net.clock.sleep_calls, 0);
+    assert_int_equal(f->api.last_attempts, 1);
+}
+
+static void test_path_ids_are_one_segment(void **state)
+{
+    fixture *f = *state;
+    char secret[64];
+    static const char *const bad[] = {".", "..", "a/b", "../me", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(sg_api_token_rotate(&f->api, bad[i], NULL, NULL, secret, sizeof secret,
+                                             &f->env),
+                         SG_ERR_INVALID_ARG);
+        assert_int_equal(sg_api_token_revoke(&f->api, bad[i], NULL, NULL, &f->env),
+                         SG_ERR_INVALID_ARG);
+        assert_int_equal(sg_api_chatbot_get(&f->api, bad[i], NULL, NULL, &f->env),
+                         SG_ERR_INVALID_ARG);
+    }
+    assert_int_equal(f->net.mt.captured, 0); /* nothing sent */
+    respond(f, "200 OK", OK_JSON, ENV("{\"chatbot\":{\"id\":\"x\"}}"));
+    assert_int_equal(sg_api_chatbot_get(&f->api, "a?b#c", NULL, NULL, &f->env), SG_OK);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/chatbots/a%3Fb%23c "), 1);
+}
+
 static void test_generic_non_json_body(void **state)
 {
     fixture *f = *state;
@@ -751,6 +945,14 @@ int main(void)
         T(test_redirect_303_turns_post_into_get),
         T(test_each_redirect_hop_has_its_own_attempts),
         T(test_redirect_without_location_is_final),
+        T(test_redirect_https_to_http_refused),
+        T(test_redirect_to_insecure_host_refused),
+        T(test_redirect_body_not_resent_cross_origin),
+        T(test_redirect_check_rules),
+        T(test_deadline_bounds_drip_and_retries),
+        T(test_deadline_spans_attempts),
+        T(test_deadline_makes_a_long_wait_final),
+        T(test_path_ids_are_one_segment),
         T(test_generic_non_json_body),
         T(test_header_sink_sees_final_response_only),
     };
