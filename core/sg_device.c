@@ -14,7 +14,7 @@ enum { R_DISCOVERY = 0, R_AUTHORIZE, R_TOKEN };
 enum {
     S_DEVICE_CODE = 0, S_USER_CODE, S_VERIFICATION_URI, S_VERIFICATION_URI_COMPLETE,
     S_EXPIRES_IN, S_INTERVAL, S_ACCESS_TOKEN, S_ERROR, S_ERROR_DESCRIPTION,
-    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_COUNT
+    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_ISSUER, S_COUNT
 };
 
 static const sg_json_sub subs[S_COUNT] = {
@@ -29,6 +29,7 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_ERROR_DESCRIPTION] = {"error_description", SG_JSON_SUB_VALUE, true},
     [S_DEVICE_ENDPOINT] = {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
     [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
+    [S_ISSUER] = {"issuer", SG_JSON_SUB_VALUE, false},
 };
 
 static void wipe(void *p, size_t n)
@@ -93,7 +94,7 @@ static bool wanted(uint8_t kind, size_t sub)
 {
     switch (kind) {
     case R_DISCOVERY:
-        return sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT;
+        return sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT || sub == S_ISSUER;
     case R_AUTHORIZE:
         return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
     default:
@@ -119,6 +120,8 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
                         ev->text);
     case S_ACCESS_TOKEN:
         return copy_str(d->u.access_token, sizeof d->u.access_token, ev->text);
+    case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
+        return copy_str((char *)&d->u, sizeof d->u, ev->text);
     case S_ERROR:
         /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
         (void)sg_slice_copy_cut(d->error, sizeof d->error, ev->text);
@@ -246,7 +249,31 @@ static sg_status endpoint(const sg_device_config *cfg, const char *text, const c
     return SG_OK;
 }
 
-/* Discovery (RFC 8414): endpoints from the document when served, else the fallbacks. */
+/*
+ * RFC 8414 section 3.3: the issuer the document names is the URL its well-known address
+ * was built from (the base origin and path; a trailing '/' aside), else it was served for
+ * someone else and none of it is used. host is scratch for the parse.
+ */
+static bool issuer_matches(const char *issuer, const sg_device_config *cfg, char *host)
+{
+    const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
+    sg_url u;
+    if (sg_url_parse(issuer, host, SG_HOST_MAX, &u) != SG_OK ||
+        !sg_url_same_origin(&u.origin, &cfg->base)) {
+        return false;
+    }
+    size_t n = strlen(base_path);
+    while (n > 0 && base_path[n - 1] == '/') {
+        n--;
+    }
+    return u.path.len == n && memcmp(u.path.ptr, base_path, n) == 0;
+}
+
+/*
+ * Discovery (RFC 8414): endpoints from the document when served (status 200), else the
+ * fallbacks. A 200 that is not a document for this server (not JSON, no issuer, another
+ * issuer) is SG_ERR_DISCOVERY: the login stops rather than guess.
+ */
 static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
                           sg_http_origin *auth_origin, char *auth_path)
 {
@@ -260,7 +287,13 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     if (st != SG_OK) {
         return st;
     }
-    bool doc = d->http_status == 200 && d->json_st == SG_OK;
+    bool doc = d->http_status == 200;
+    if (doc && (d->json_st != SG_OK || !seen(d, S_ISSUER) ||
+                !issuer_matches((const char *)&d->u, cfg, d->token_host))) {
+        wipe(&d->u, sizeof d->u);
+        return SG_ERR_DISCOVERY;
+    }
+    wipe(&d->u, sizeof d->u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
     st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
@@ -399,8 +432,15 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     uint64_t now = now_ms(d);
+    /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
     d->expires_in = (uint32_t)d->got_expires_in;
+    if (d->expires_in > SG_DEVICE_MAX_EXPIRES_IN_S) {
+        d->expires_in = SG_DEVICE_MAX_EXPIRES_IN_S;
+    }
     d->interval = d->got_interval > 0 ? (uint32_t)d->got_interval : SG_DEVICE_DEFAULT_INTERVAL_S;
+    if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
+        d->interval = SG_DEVICE_MAX_INTERVAL_S;
+    }
     d->expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
     d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
     d->state = ST_POLLING;
@@ -479,6 +519,9 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     } else if (strcmp(d->error, "slow_down") == 0) {
         uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
         d->interval = d->got_interval > (int64_t)d->interval ? (uint32_t)d->got_interval : slower;
+        if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
+            d->interval = SG_DEVICE_MAX_INTERVAL_S;
+        }
         d->backoff_ms = 0;
         d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
     } else if (strcmp(d->error, "access_denied") == 0) {

@@ -3,7 +3,10 @@
  *
  *   sg_device_start()  discovery (/.well-known/oauth-authorization-server, else
  *                      <base>/oauth/device_authorization and <base>/oauth/token), then the
- *                      device authorization request. Afterwards user_code,
+ *                      device authorization request. A served document (HTTP 200) must be
+ *                      JSON whose issuer is the base URL it was fetched from (RFC 8414
+ *                      3.3), else SG_ERR_DISCOVERY and no request follows; the fallbacks
+ *                      are used only when there is no document (404 or any non-200). Afterwards user_code,
  *                      verification_uri(_complete), expires_in and interval are readable.
  *   sg_device_poll()   one step: SG_OK when the token is ready; SG_ERR_AUTHORIZATION_PENDING
  *                      with *wait_ms set (call again after that long); any other status is
@@ -15,7 +18,7 @@
  *
  * Polling follows RFC 8628 3.5: interval 5 s when none is given, never faster than the
  * interval, slow_down adds 5 s for good (or adopts the larger interval its body carries),
- * no request once expires_in has passed. Network failures (I/O, timeout, closed, DNS,
+ * no request once expires_in has passed; interval and expires_in are bounded (below). Network failures (I/O, timeout, closed, DNS,
  * connect, TLS, a cut response), 429 and 5xx back off (the interval, doubling up to 60 s)
  * and retry until the code expires; the last one is kept in retry_status. Anything waiting
  * cannot fix (a rejected certificate, a cancel, a malformed response, a local limit) ends
@@ -50,6 +53,14 @@ extern "C" {
 #define SG_DEVICE_DEFAULT_INTERVAL_S 5u
 #define SG_DEVICE_SLOW_DOWN_S 5u
 #define SG_DEVICE_MAX_BACKOFF_MS 60000u
+/*
+ * Bounds on what the server says, so a server cannot park a login: the polling interval
+ * (as issued, as grown by slow_down, or as a slow_down body sets it) is capped at
+ * SG_DEVICE_MAX_INTERVAL_S, and an expires_in above SG_DEVICE_MAX_EXPIRES_IN_S is cut to
+ * it (the code's life, hence the whole wait, is at most an hour).
+ */
+#define SG_DEVICE_MAX_INTERVAL_S 60u
+#define SG_DEVICE_MAX_EXPIRES_IN_S 3600u
 #define SG_DEVICE_WAIT_SLICE_MS 100u  /* sg_device_wait checks the cancel flag this often */
 
 typedef struct sg_device_config {
@@ -73,8 +84,9 @@ typedef struct sg_device {
     char user_code[SG_DEVICE_USER_CODE_MAX];
     char verification_uri[SG_DEVICE_URI_MAX];
     char verification_uri_complete[SG_DEVICE_URI_MAX]; /* "" when the server sent none */
-    uint32_t expires_in;             /* seconds, as issued */
-    uint32_t interval;               /* seconds between polls now (grows on slow_down) */
+    uint32_t expires_in;             /* seconds, as issued, at most SG_DEVICE_MAX_EXPIRES_IN_S */
+    uint32_t interval;               /* seconds between polls now (grows on slow_down),
+                                        at most SG_DEVICE_MAX_INTERVAL_S */
     /* ---- readable after a failure ---- */
     char error[SG_DEVICE_ERROR_MAX];             /* OAuth error code, "" when none */
     char error_description[SG_DEVICE_DESC_MAX];  /* the server's words, may be cut */
@@ -118,7 +130,8 @@ typedef struct sg_device {
  * scopes, expires_in_days over 365, a missing clock); SG_ERR_INSECURE_ENDPOINT when
  * discovery names an endpoint on another origin that is not https; SG_ERR_OAUTH (error and
  * error_description set) when the server refuses the request; transport statuses as they
- * come. d is wiped first, so a failed start leaves no secret behind.
+ * come; SG_ERR_DISCOVERY when the metadata document is served but is not JSON, has no
+ * issuer or names another issuer. d is wiped first, so a failed start leaves no secret behind.
  */
 SG_NODISCARD sg_status sg_device_start(sg_device *d, const sg_device_config *cfg);
 

@@ -409,13 +409,15 @@ static void test_discovery_endpoints(void **state)
 
     /* Plain http to a host that is not loopback is refused before anything is sent to it. */
     fx_init();
-    resp(200, "{\"device_authorization_endpoint\":\"http://evil.example/device\","
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080\","
+              "\"device_authorization_endpoint\":\"http://evil.example/device\","
               "\"token_endpoint\":\"http://127.0.0.1:8080/oauth/token\"}");
     arm();
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_URL);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
     fx_init();
-    resp(200, "{\"token_endpoint\":\"http://127.0.0.1:9999/oauth/token\"}"); /* other port */
+    resp(200, "{\"token_endpoint\":\"http://127.0.0.1:9999/oauth/token\","
+              "\"issuer\":\"http://127.0.0.1:8080/\"}"); /* other port */
     arm();
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_INSECURE_ENDPOINT);
 
@@ -428,6 +430,109 @@ static void test_discovery_endpoints(void **state)
                          &F.net.mt, "GET /.well-known/oauth-authorization-server/tenant "), 1);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "),
                      1);
+    sg_device_clear(&F.d);
+}
+
+
+/* RFC 8414 3.3: a served document names the server it came from, else the login stops. */
+static void test_discovery_issuer_must_match(void **state)
+{
+    (void)state;
+    static const char *const wrong[] = {
+        "{\"issuer\":\"https://127.0.0.1:8080\",\"token_endpoint\":\"http://127.0.0.1:8080/t\"}",
+        "{\"issuer\":\"http://127.0.0.1:8081\"}",
+        "{\"issuer\":\"http://localhost:8080\"}",
+        "{\"issuer\":\"http://127.0.0.1:8080/other\"}",
+        "{\"issuer\":\"https://evil.test\",\"device_authorization_endpoint\":\"https://evil.test/d\"}",
+        "{\"issuer\":\"not a url\"}",
+        "{\"issuer\":7}",
+        "{\"device_authorization_endpoint\":\"http://127.0.0.1:8080/as/device\"}", /* none */
+        "<html>hello</html>",
+        "",
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        fx_init();
+        resp(200, wrong[i]);
+        resp(200, authorize_body(""));
+        arm();
+        assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_DISCOVERY);
+        assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0); /* no fallback */
+    }
+    /* absent (any status but 200): the default endpoints */
+    static const int absent[] = {404, 410, 500};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+        fx_init();
+        resp(absent[i], "{\"issuer\":\"https://evil.test\"}");
+        resp(200, authorize_body(""));
+        arm_and_start();
+        assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /oauth/device_authorization "),
+                         1);
+        sg_device_clear(&F.d);
+    }
+    /* with a base path, the issuer carries it (a trailing '/' aside) */
+    fx_init();
+    F.cfg.base_path = "/tenant";
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080/tenant/\"}");
+    resp(200, authorize_body(""));
+    arm_and_start();
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "),
+                     1);
+    sg_device_clear(&F.d);
+    fx_init();
+    F.cfg.base_path = "/tenant";
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080\"}");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_DISCOVERY);
+}
+
+/* A server cannot park a login: interval and expires_in are bounded. */
+static void test_absurd_timers_are_bounded(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(404, "");
+    resp(200, "{\"device_code\":\"" DEVICE_CODE "\",\"user_code\":\"ABCD-EFGH\","
+              "\"verification_uri\":\"https://sitegpt.ai/device\","
+              "\"expires_in\":999999999,\"interval\":86400}");
+    resp(400, "{\"error\":\"slow_down\"}");
+    resp(400, "{\"error\":\"slow_down\",\"interval\":999999}");
+    resp(200, "{\"access_token\":\"sgpt_ok\"}");
+    arm_and_start();
+    assert_int_equal(F.d.expires_in, SG_DEVICE_MAX_EXPIRES_IN_S);
+    assert_int_equal(F.d.interval, SG_DEVICE_MAX_INTERVAL_S);
+    uint64_t left = 0;
+    assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
+    assert_int_equal(left, 3600u * 1000u);
+    uint32_t wait = 0;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
+    assert_int_equal(wait, 60000);                      /* not a day */
+    F.net.clock.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING); /* slow_down: 60 + 5, capped */
+    assert_int_equal(F.d.interval, 60);
+    assert_int_equal(wait, 60000);
+    F.net.clock.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING); /* the body's interval, capped */
+    assert_int_equal(F.d.interval, 60);
+    assert_int_equal(wait, 60000);
+    F.net.clock.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_OK);
+    sg_device_clear(&F.d);
+
+    /* the code's life is cut to an hour: no poll after that, whatever the server said */
+    fx_init();
+    resp(404, "");
+    resp(200, "{\"device_code\":\"" DEVICE_CODE "\",\"user_code\":\"ABCD-EFGH\","
+              "\"verification_uri\":\"https://sitegpt.ai/device\",\"expires_in\":86400}");
+    arm_and_start();
+    F.net.clock.now_ms += 3600u * 1000u;
+    assert_int_equal(poll(&wait), SG_ERR_EXPIRED_TOKEN);
+    assert_int_equal(token_posts(), 0);
+    /* in-bound values stay as issued */
+    fx_init();
+    start_ok(",\"interval\":60");
+    arm_and_start();
+    assert_int_equal(F.d.expires_in, 899);
+    assert_int_equal(F.d.interval, 60);
     sg_device_clear(&F.d);
 }
 
@@ -505,6 +610,8 @@ int main(void)
         cmocka_unit_test(test_network_errors_and_5xx_back_off),
         cmocka_unit_test(test_failures_waiting_cannot_fix_stop_the_poll),
         cmocka_unit_test(test_discovery_endpoints),
+        cmocka_unit_test(test_discovery_issuer_must_match),
+        cmocka_unit_test(test_absurd_timers_are_bounded),
         cmocka_unit_test(test_authorization_refused),
         cmocka_unit_test(test_blocking_wait_and_cancel),
     };
