@@ -38,7 +38,7 @@ typedef struct cli_globals {
     const char *profile;    /* --profile / -p */
     const char *api_base;   /* --api-base */
     const char *cacert;     /* --cacert */
-    unsigned timeout_s;     /* --timeout: connect and each read; 0: SITEGPT_TIMEOUT or 30 */
+    unsigned timeout_s;     /* --timeout: each API request as a whole; 0: SITEGPT_TIMEOUT or 30 */
     bool no_color;
 } cli_globals;
 
@@ -80,6 +80,10 @@ typedef struct cli_credential {
     char api_base[CLI_URL_MAX + 1];    /* always set: default https://sitegpt.ai */
     char token[CLI_TOKEN_MAX + 1];     /* "" when none */
     const char *token_source;          /* "SITEGPT_API_TOKEN", "profile", or NULL */
+    const char *base_source;           /* "--api-base", "SITEGPT_API_BASE", or NULL when
+                                          api_base is the profile's or the default */
+    char token_base[CLI_URL_MAX + 1];  /* with a profile's token: the base it was issued
+                                          for (its apiBase, else the default) */
 } cli_credential;
 
 #define CLI_DEFAULT_API_BASE "https://sitegpt.ai"
@@ -105,7 +109,17 @@ const char *cli_net_base_path(const cli_net *net);   /* API base path prefix, ""
 const sg_platform *cli_net_platform(const cli_net *net);
 void cli_net_close(cli_net *net);
 
-/* cli_resolve_credential, then cli_net_open toward its API base. Returns a cli_exit code. */
+/*
+ * A token saved in a profile goes only to the origin (scheme, host, port) it was issued
+ * for: when --api-base or SITEGPT_API_BASE names another, refuse (before any connection)
+ * naming both origins and the ways forward. Tokens given explicitly go where they are told.
+ */
+int cli_check_token_origin(const cli_globals *g, const cli_credential *cred);
+
+/*
+ * cli_resolve_credential, cli_check_token_origin, then cli_net_open toward its API base.
+ * Returns a cli_exit code.
+ */
 int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
                      cli_net **net);
 

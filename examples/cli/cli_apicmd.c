@@ -272,6 +272,19 @@ int cli_one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
         *id = NULL;
         return cli_usage_error(g, cmd, "%s", missing);
     }
+    /* It becomes one path segment: never one that names another resource. */
+    char segment[SG_API_TARGET_MAX];
+    sg_status st = sg_url_path_segment(*id, segment, sizeof segment, NULL);
+    if (st == SG_ERR_INVALID_ARG) {
+        const char *bad = *id;
+        *id = NULL;
+        return cli_usage_error(g, cmd, "%s '%s' is not an id: '.', '..' and anything with '/' "
+                               "would name another route", what, bad);
+    }
+    if (st != SG_OK) {
+        *id = NULL;
+        return cli_usage_error(g, cmd, "%s is too long", what);
+    }
     return CLI_EXIT_OK;
 }
 

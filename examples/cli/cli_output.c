@@ -163,6 +163,10 @@ static const char *code_for_status(sg_status st)
     case SG_ERR_URL:
     case SG_ERR_INVALID_ARG: return "USAGE_ERROR";
     case SG_ERR_INSECURE_ENDPOINT: return "INSECURE_ENDPOINT";
+    case SG_ERR_INSECURE_URL: return "INSECURE_URL";
+    case SG_ERR_HTTP_REDIRECT_DOWNGRADE:
+    case SG_ERR_HTTP_REDIRECT_BODY: return "REDIRECT_REFUSED";
+    case SG_ERR_DISCOVERY: return "DISCOVERY_FAILED";
     case SG_ERR_ACCESS_DENIED: return "ACCESS_DENIED";
     case SG_ERR_EXPIRED_TOKEN: return "EXPIRED_TOKEN";
     default:

@@ -7,6 +7,7 @@
 #include "ex_net.h"
 
 #define CLI_IO_BUFFER_SIZE 16384u
+#define CLI_DEFAULT_TIMEOUT_S 30u
 
 int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential *out)
 {
@@ -14,6 +15,9 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
     const char *profile_name = g->profile != NULL ? g->profile : ex_env_nonempty("SITEGPT_PROFILE");
     const char *env_token = ex_env_nonempty("SITEGPT_API_TOKEN");
     const char *base = g->api_base != NULL ? g->api_base : ex_env_nonempty("SITEGPT_API_BASE");
+    out->base_source = g->api_base != NULL ? "--api-base"
+                       : base != NULL       ? "SITEGPT_API_BASE"
+                                            : NULL;
 
     if (env_token != NULL && !ex_copy_str(out->token, sizeof out->token, env_token)) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
@@ -36,6 +40,8 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
             if (env_token == NULL && p.token[0] != '\0') {
                 (void)ex_copy_str(out->token, sizeof out->token, p.token);
                 out->token_source = "profile";
+                (void)ex_copy_str(out->token_base, sizeof out->token_base,
+                                  p.api_base[0] != '\0' ? p.api_base : CLI_DEFAULT_API_BASE);
             }
             if (need_token && out->token[0] == '\0') {
                 return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
@@ -78,6 +84,7 @@ struct cli_net {
     char host[SG_HOST_MAX];
     char base_path[CLI_URL_MAX + 1];
     char ca_path[CLI_PATH_MAX];
+    uint32_t timeout_ms;       /* each API request as a whole */
     uint8_t io[CLI_IO_BUFFER_SIZE];
 };
 
@@ -97,6 +104,12 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
                         "API base '%s' is not a valid http(s) URL (expected e.g. "
                         "https://sitegpt.ai)", api_base);
+    }
+    if (st == SG_ERR_INSECURE_URL) {
+        return cli_fail(g, CLI_EXIT_USAGE, "INSECURE_URL",
+                        "API base '%s' uses plain http:// to a host that is not loopback; "
+                        "use https:// (plain http is allowed only for localhost, 127.0.0.0/8 "
+                        "and ::1)", api_base);
     }
     if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "API base path is too long");
@@ -135,7 +148,12 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
     if (timeout_s != 0) {
         cfg.connect_timeout_ms = timeout_s * 1000u;
         cfg.read_timeout_ms = timeout_s * 1000u;
+    } else {
+        timeout_s = CLI_DEFAULT_TIMEOUT_S; /* connect and read keep the library's shorter ones */
     }
+    /* One deadline per request: each exchange here, every retry and redirect in sg_api. */
+    cfg.request_timeout_ms = timeout_s * 1000u;
+    n->timeout_ms = timeout_s * 1000u;
     st = sg_http_client_init(&n->http, &cfg, n->io, sizeof n->io);
     if (st != SG_OK) {
         cli_net_close(n);
@@ -166,11 +184,37 @@ const sg_platform *cli_net_platform(const cli_net *net)
     return &net->posix.sys.platform;
 }
 
+int cli_check_token_origin(const cli_globals *g, const cli_credential *cred)
+{
+    if (cred->token_source == NULL || strcmp(cred->token_source, "profile") != 0 ||
+        cred->base_source == NULL) {
+        return CLI_EXIT_OK; /* no saved token, or it goes to its own profile's base */
+    }
+    bool same = false;
+    if (sg_url_same_origin_text(cred->api_base, cred->api_base, &same) != SG_OK) {
+        return CLI_EXIT_OK; /* not a usable base at all: cli_net_open says why */
+    }
+    /* A saved base that does not parse is no origin this token may go anywhere else for. */
+    if (sg_url_same_origin_text(cred->token_base, cred->api_base, &same) == SG_OK && same) {
+        return CLI_EXIT_OK;
+    }
+    return cli_fail(g, CLI_EXIT_USAGE, "TOKEN_ORIGIN_MISMATCH",
+                    "the token saved in profile '%s' was issued for %s; it is not sent to %s "
+                    "(from %s). For a one-off request there, give its token in "
+                    "SITEGPT_API_TOKEN; to keep one for it, run 'sitegpt login --profile NAME "
+                    "--api-base %s' (add '--token -' to store an existing token from stdin)",
+                    cred->profile, cred->token_base, cred->api_base, cred->base_source,
+                    cred->api_base);
+}
+
 int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
                      cli_net **net)
 {
     *net = NULL;
     int rc = cli_resolve_credential(g, need_token, cred);
+    if (rc == CLI_EXIT_OK) {
+        rc = cli_check_token_origin(g, cred);
+    }
     return rc != CLI_EXIT_OK ? rc : cli_net_open(g, cred->api_base, net);
 }
 
@@ -186,6 +230,7 @@ sg_status cli_net_api_init(cli_net *net, const char *token, void *work, size_t w
     cfg.platform = &net->posix.sys.platform;
     cfg.work = work;
     cfg.work_size = work_size;
+    cfg.timeout_ms = net->timeout_ms;
     return sg_api_init(api, &cfg);
 }
 
@@ -238,8 +283,9 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
                        (unsigned)n->url.origin.port);
         return buf;
     case SG_ERR_TIMEOUT:
-        (void)snprintf(buf, cap, "%s:%u did not answer in time", n->host,
-                       (unsigned)n->url.origin.port);
+        (void)snprintf(buf, cap, "%s:%u did not answer within %u s (--timeout or SITEGPT_TIMEOUT "
+                       "bounds each request, retries included)", n->host,
+                       (unsigned)n->url.origin.port, (unsigned)(n->timeout_ms / 1000u));
         return buf;
     case SG_ERR_TLS:
         if (n->posix_ready && n->posix.tls.last_error != 0) {

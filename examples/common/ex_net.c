@@ -50,7 +50,11 @@ const char *ex_ca_file(const char *flag)
 sg_status ex_api_base_parse(const char *api_base, char *host, size_t host_cap, sg_url *url,
                             char *base_path, size_t path_cap)
 {
-    if (sg_url_parse(api_base, host, host_cap, url) != SG_OK) {
+    sg_status st = sg_url_parse(api_base, host, host_cap, url);
+    if (st == SG_ERR_INSECURE_URL) {
+        return st; /* a valid URL, refused: plain http off loopback */
+    }
+    if (st != SG_OK) {
         return SG_ERR_URL;
     }
     if (url->path.len >= path_cap) {

@@ -33,7 +33,8 @@ const char *ex_ca_file(const char *flag);
 
 /*
  * Split an API base URL: *url (its host in host[host_cap]) and its path in
- * base_path[path_cap]. SG_ERR_URL when it is not an http(s) URL, SG_ERR_BUFFER_TOO_SMALL
+ * base_path[path_cap]. SG_ERR_URL when it is not an http(s) URL, SG_ERR_INSECURE_URL for
+ * plain http to a host that is not loopback, SG_ERR_BUFFER_TOO_SMALL
  * when the path does not fit.
  */
 SG_NODISCARD sg_status ex_api_base_parse(const char *api_base, char *host, size_t host_cap,

@@ -207,6 +207,7 @@ class MockApi:
             "auto_approve_polls": None,     # int: approve after exactly this many pending polls
             "serve_discovery": True,
             "discovery_base": None,         # advertise OAuth endpoints on this origin instead
+            "discovery_issuer": None,       # hostile: name this issuer instead of the origin
             "role_scopes": list(SCOPES),    # what the mock user's role may issue
             "max_limit": 100,
             "token_lifetime_s": None,       # tokens the device flow issues live this long
@@ -694,7 +695,8 @@ class MockApi:
         base = req.base_url
         oauth = self.cfg["discovery_base"] or base
         if req.path == known[0]:
-            doc = {"issuer": base,
+            issuer = self.cfg["discovery_issuer"]
+            doc = {"issuer": base if issuer is None else issuer,
                    "device_authorization_endpoint": oauth + "/oauth/device_authorization",
                    "token_endpoint": oauth + "/oauth/token",
                    "grant_types_supported": [DEVICE_GRANT],

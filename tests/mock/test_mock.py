@@ -301,6 +301,9 @@ def test_discovery_documents_and_switches(mock, mock_plain):
     mock.configure(discovery_base=mock_plain.base_url)
     doc = call(mock, "GET", "/.well-known/oauth-authorization-server")[2]
     assert doc["token_endpoint"] == mock_plain.base_url + "/oauth/token"
+    mock.configure(discovery_issuer="https://evil.example")
+    doc = call(mock, "GET", "/.well-known/oauth-authorization-server")[2]
+    assert doc["issuer"] == "https://evil.example"
     mock.configure(serve_discovery=False)
     assert call(mock, "GET", "/.well-known/oauth-authorization-server")[0] == 404
 
