@@ -42,6 +42,11 @@
 #error "SG_HOST_MAX must leave room for a host name"
 #endif
 
+/* Issuer name a TLS port keeps to explain a refused certificate (sizes struct sg_tls). */
+#ifndef SG_TLS_ISSUER_MAX
+#define SG_TLS_ISSUER_MAX 96
+#endif
+
 /*
  * 1: sg_strerror() returns a few words instead of a sentence. The sentences take about
  * 1.9 KB of flash, the short forms a third of that; every status stays distinguishable.

@@ -60,10 +60,18 @@ SG_NODISCARD sg_status sg_tls_get_info(const sg_tls *t, sg_tls_info *info);
 
 /*
  * Why the last handshake rejected the peer: *flags gets the port's own bits (0 when nothing
- * was rejected) and *reason one short phrase for people, such as "certificate not trusted"
- * or "hostname mismatch" ("" when flags is 0). Either may be NULL.
+ * was rejected) and *reason one short phrase for people, such as "self-signed certificate",
+ * "certificate expired" or "host name mismatch" ("" when flags is 0). Either may be NULL.
  */
 SG_NODISCARD sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags, const char **reason);
+
+/*
+ * When the last handshake refused the peer because its issuer could not be trusted (an
+ * unknown CA, an untrusted root, a missing intermediate): that issuer's name, printable, so
+ * a person can tell which CA is missing. "" otherwise, and from ports that cannot tell.
+ * Never NULL.
+ */
+const char *sg_tls_verify_issuer(const sg_tls *t);
 
 /*
  * Ask servers for records of at most bytes (RFC 6066 max_fragment_length: 512, 1024, 2048

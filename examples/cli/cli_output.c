@@ -179,7 +179,7 @@ static const char *code_for_status(sg_status st)
 
 int cli_fail_status(const cli_globals *g, sg_status st, const char *context)
 {
-    char detail[256];
+    char detail[512];
     const char *extra = cli_net_detail(st, detail, sizeof detail);
     const char *why = extra != NULL ? extra : sg_strerror(st);
     return cli_fail(g, cli_exit_for_status(st), code_for_status(st), "%s%s%s",

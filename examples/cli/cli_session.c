@@ -267,8 +267,11 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
         const char *reason = NULL;
         if (n->posix_ready && sg_tls_verify_result(&n->posix.tls, &flags, &reason) == SG_OK &&
             reason != NULL) {
-            (void)snprintf(buf, cap, "the certificate of %s was rejected: %s (CA file: %s)",
-                           n->host, reason, n->ca_path);
+            const char *issuer = sg_tls_verify_issuer(&n->posix.tls);
+            bool name_it = issuer[0] != '\0'; /* only when the issuer was the problem */
+            (void)snprintf(buf, cap, "the certificate of %s was rejected: %s%s%s%s (CA file: %s)",
+                           n->host, reason, name_it ? "; issuer: '" : "", name_it ? issuer : "",
+                           name_it ? "'" : "", n->ca_path);
             return buf;
         }
         (void)snprintf(buf, cap, "the certificate of %s was rejected (CA file: %s)", n->host,

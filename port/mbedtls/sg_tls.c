@@ -109,6 +109,21 @@ static int tls_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fla
     }
     t->certs_seen++;
     t->verify_flags |= *flags;
+    /* The chain is walked from its top down: the first call is the highest certificate. */
+    if (t->certs_seen == 1 || (uint32_t)depth > t->top_depth) {
+        t->top_depth = (uint32_t)depth;
+        t->top_self_signed = crt->issuer_raw.len == crt->subject_raw.len &&
+                             memcmp(crt->issuer_raw.p, crt->subject_raw.p,
+                                    crt->issuer_raw.len) == 0;
+        if (mbedtls_x509_dn_gets(t->peer_issuer, sizeof t->peer_issuer, &crt->issuer) < 0) {
+            t->peer_issuer[0] = '\0';
+        }
+        for (char *p = t->peer_issuer; *p != '\0'; p++) {
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+                *p = '?'; /* a name from the peer: never a terminal control */
+            }
+        }
+    }
     return 0;
 }
 
@@ -277,6 +292,9 @@ static void clear_result(sg_tls *t)
 {
     t->verify_flags = 0;
     t->certs_seen = 0;
+    t->top_depth = 0;
+    t->top_self_signed = false;
+    t->peer_issuer[0] = '\0';
     t->last_error = 0;
     t->peer_rsa = false;
     t->io_status = SG_OK;
@@ -728,16 +746,15 @@ sg_status sg_tls_get_info(const sg_tls *t, sg_tls_info *info)
 }
 
 /* The one reason worth telling a person, most fundamental first. */
-static const char *verify_reason(uint32_t flags)
+static const char *verify_reason(const sg_tls *t)
 {
     static const struct {
         uint32_t bit;
         const char *text;
     } k_reasons[] = {
-        { MBEDTLS_X509_BADCERT_NOT_TRUSTED, "certificate not trusted" },
         { MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired" },
         { MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid" },
-        { MBEDTLS_X509_BADCERT_CN_MISMATCH, "hostname mismatch" },
+        { MBEDTLS_X509_BADCERT_CN_MISMATCH, "host name mismatch" },
         { MBEDTLS_X509_BADCERT_REVOKED, "certificate revoked" },
         { MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
               MBEDTLS_X509_BADCERT_BAD_KEY,
@@ -747,8 +764,20 @@ static const char *verify_reason(uint32_t flags)
           "certificate not valid for a TLS server" },
         { MBEDTLS_X509_BADCERT_MISSING, "no certificate presented" },
     };
+    uint32_t flags = t->verify_flags;
     if (flags == 0) {
         return "";
+    }
+    if ((flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) != 0) {
+        if (t->certs_seen == 0) {
+            return "certificate not trusted"; /* none checked: no CA to check against */
+        }
+        if (t->top_self_signed) {
+            return t->top_depth == 0 ? "self-signed certificate"
+                                     : "issued by an untrusted root CA";
+        }
+        return "unknown issuer (not in the CA file, or the server does not send its "
+               "intermediate certificate)";
     }
     for (size_t i = 0; i < sizeof k_reasons / sizeof k_reasons[0]; i++) {
         if ((flags & k_reasons[i].bit) != 0) {
@@ -767,9 +796,17 @@ sg_status sg_tls_verify_result(const sg_tls *t, uint32_t *flags, const char **re
         *flags = t->verify_flags;
     }
     if (reason != NULL) {
-        *reason = verify_reason(t->verify_flags);
+        *reason = verify_reason(t);
     }
     return SG_OK;
+}
+
+const char *sg_tls_verify_issuer(const sg_tls *t)
+{
+    if (t == NULL || (t->verify_flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0) {
+        return ""; /* the issuer was not the problem */
+    }
+    return t->peer_issuer;
 }
 
 sg_status sg_tls_set_max_fragment(sg_tls *t, uint16_t bytes)

@@ -47,6 +47,9 @@ struct sg_tls {
     uint8_t mfl_code;                 /* max_fragment_length asked for, MBEDTLS_SSL_MAX_FRAG_LEN_* */
     uint32_t certs_seen;              /* certificates checked during the last handshake */
     uint32_t verify_flags;            /* MBEDTLS_X509_BADCERT_* of the last handshake */
+    uint32_t top_depth;               /* depth of the highest certificate checked */
+    bool top_self_signed;             /* that certificate names itself as issuer */
+    char peer_issuer[SG_TLS_ISSUER_MAX]; /* its issuer, printable ("" when none checked) */
     int last_error;                   /* last mbedTLS error code, 0 if none */
     sg_status io_status;              /* why the inner transport failed, SG_OK if it did not */
     uint32_t io_timeout_ms;           /* timeout for the current inner call */
@@ -63,8 +66,14 @@ struct sg_tls {
  *   certificate mbedTLS can parse are skipped as long as one is taken; SG_ERR_UNSUPPORTED
  *   without MBEDTLS_FS_IO.
  * sg_tls_load_ca_buffer: PEM must end with its NUL (which sizeof a string literal counts).
- * sg_tls_verify_result: *flags are the MBEDTLS_X509_BADCERT_* bits; reasons include
- *   "certificate not trusted", "hostname mismatch" and "certificate expired".
+ * sg_tls_verify_result: *flags are the MBEDTLS_X509_BADCERT_* bits; the reason is the most
+ *   fundamental one: "self-signed certificate", "issued by an untrusted root CA", "unknown
+ *   issuer (not in the CA file, or the server does not send its intermediate certificate)"
+ *   (the flags cannot tell those two apart: the missing certificate is the server's to
+ *   send), "certificate expired", "certificate not yet valid", "host name mismatch", then
+ *   rarer ones ("certificate not trusted" when no certificate was checked at all).
+ * sg_tls_verify_issuer: the issuer the highest certificate checked names, as mbedTLS prints
+ *   a name ("O=..., CN=..."), unprintable bytes as '?', cut to SG_TLS_ISSUER_MAX - 1.
  * sg_tls_set_max_fragment: records we send stay within it too. It is a TLS 1.2 extension,
  *   and mbedTLS 3.6 cannot send it in a ClientHello that also offers TLS 1.3 (a TLS 1.3
  *   server's echo fails the handshake), so with both versions built it goes only into

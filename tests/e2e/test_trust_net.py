@@ -204,3 +204,25 @@ def test_ids_are_one_path_segment(cli, mock, token):
     r = cli("chatbots", "get", "cb?x#y", env=env)
     assert r.returncode == EXIT_API and "CHATBOT_NOT_FOUND" in r.stderr, r.stderr
     assert [q["target"] for q in mock.requests()] == ["/api/v2/chatbots/cb%3Fx%23y"]
+
+
+# ------------------------------------------------------------------ certificate reasons
+
+
+@pytest.mark.parametrize("cert,reason", [
+    ("expired", "certificate expired"),
+    ("future", "certificate not yet valid"),
+    ("wronghost", "host name mismatch"),
+    ("selfsigned", "self-signed certificate"),
+    ("rogue", "unknown issuer"),
+    ("chained", "the server does not send its intermediate certificate"),
+])
+def test_refused_certificate_names_the_reason(cli, make_mock, token, cert, reason):
+    server = make_mock(cert=cert)
+    r = cli("whoami", server=server, env={"SITEGPT_API_TOKEN": token(server=server)})
+    assert r.returncode == EXIT_NETWORK, r.stderr
+    assert "certificate of localhost was rejected: " + reason in r.stderr, r.stderr
+    if cert == "chained":
+        assert "sitegpt-mock intermediate CA" in r.stderr  # the missing one, by name
+    assert server.requests() == []
+    assert_no_secrets(r.stdout + r.stderr)

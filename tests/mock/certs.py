@@ -6,9 +6,15 @@ make_certs(dir) writes, once per folder (reused when complete):
   rogue-ca.pem / rogue-ca.key a second CA the client does not trust
   rogue.pem / rogue.key       the same names, signed by the rogue CA
   wronghost.pem / .key        signed by the test CA but for DNS:wrong.invalid only
+  expired.pem / .key          localhost, signed by the test CA, valid 2020-01-01..2021-01-01
+  future.pem / .key           localhost, signed by the test CA, valid from 2090
+  selfsigned.pem / .key       localhost, signed by itself
+  inter-ca.pem / .key         an intermediate CA under the test CA
+  chained.pem / .key          localhost, signed by the intermediate, served without it
 Keys are ECDSA P-256 by default, RSA 2048 with key="rsa" (one key type per folder).
 """
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 
@@ -28,12 +34,13 @@ class CertSet:
     wronghost_key_file: str
 
     def pair(self, which="server"):
-        """(cert, key) for "server", "rogue" or "wronghost"."""
-        return {
-            "server": (self.cert_file, self.key_file),
-            "rogue": (self.rogue_cert_file, self.rogue_key_file),
-            "wronghost": (self.wronghost_cert_file, self.wronghost_key_file),
-        }[which]
+        """(cert, key) for "server", "rogue", "wronghost", "expired", "future", "selfsigned"
+        or "chained" (a leaf whose intermediate is not served)."""
+        if which == "server":
+            return self.cert_file, self.key_file
+        if which in ("rogue", "wronghost", "expired", "future", "selfsigned", "chained"):
+            return (os.path.join(self.dir, which + ".pem"), os.path.join(self.dir, which + ".key"))
+        raise KeyError(which)
 
 
 def _openssl(*args, cwd):
@@ -80,6 +87,64 @@ def _make_leaf(d, name, ca, san, key_type):
         os.unlink(os.path.join(d, leftover))
 
 
+def _leaf_ext(d, name, san, key_type):
+    ext = os.path.join(d, name + ".ext")
+    usage = "digitalSignature" + (",keyEncipherment" if key_type == "rsa" else "")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,%s\n"
+                "extendedKeyUsage=serverAuth\n"
+                "subjectAltName=%s\n" % (usage, san))
+    return ext
+
+
+def _make_dated_leaf(d, name, ca, san, key_type, start, end):
+    """A leaf with a chosen validity (`openssl x509` in 3.0 cannot set dates; `openssl ca` can)."""
+    ext = _leaf_ext(d, name, san, key_type)
+    with open(os.path.join(d, name + ".cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca=d\n[d]\ndatabase=%s.idx\nnew_certs_dir=%s.new\n"
+                "serial=%s.srl\ndefault_md=sha256\npolicy=p\nunique_subject=no\n"
+                "[p]\ncommonName=supplied\n" % (name, name, name))
+    os.makedirs(os.path.join(d, name + ".new"), exist_ok=True)
+    open(os.path.join(d, name + ".idx"), "w").close()
+    with open(os.path.join(d, name + ".srl"), "w") as f:
+        f.write("%016X\n" % int.from_bytes(os.urandom(7), "big"))
+    _openssl("req", "-new", *_newkey_args(key_type), "-nodes", "-sha256",
+             "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=localhost", cwd=d)
+    _openssl("ca", "-batch", "-config", name + ".cnf", "-cert", ca + ".pem", "-keyfile",
+             ca + ".key", "-in", name + ".csr", "-out", name + ".pem", "-startdate", start,
+             "-enddate", end, "-extfile", ext, "-notext", cwd=d)
+    shutil.rmtree(os.path.join(d, name + ".new"))  # the copy `openssl ca` keeps by serial
+    for leftover in os.listdir(d):
+        if leftover.startswith(name + ".") and leftover.split(".", 1)[1] not in ("pem", "key"):
+            os.unlink(os.path.join(d, leftover))
+
+
+def _make_self_signed_leaf(d, name, san, key_type):
+    _openssl("req", "-x509", *_newkey_args(key_type), "-nodes", "-sha256", "-days", "825",
+             "-keyout", name + ".key", "-out", name + ".pem", "-subj", "/CN=localhost",
+             "-addext", "basicConstraints=critical,CA:FALSE",
+             "-addext", "extendedKeyUsage=serverAuth",
+             "-addext", "subjectAltName=" + san, cwd=d)
+
+
+def _make_intermediate(d, name, ca, cn, key_type):
+    ext = os.path.join(d, name + ".ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:TRUE,pathlen:0\n"
+                "keyUsage=critical,keyCertSign,cRLSign\n"
+                "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+    _openssl("req", "-new", *_newkey_args(key_type), "-nodes", "-sha256",
+             "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/O=sitegpt-mock/CN=" + cn,
+             cwd=d)
+    _openssl("x509", "-req", "-sha256", "-days", "3650", "-in", name + ".csr",
+             "-CA", ca + ".pem", "-CAkey", ca + ".key", "-set_serial",
+             str(int.from_bytes(os.urandom(8), "big")), "-extfile", ext,
+             "-out", name + ".pem", cwd=d)
+    for leftover in (name + ".csr", name + ".ext"):
+        os.unlink(os.path.join(d, leftover))
+
+
 def make_certs(d, key="ec"):
     """Create (or reuse) the certificate set in folder d; returns a CertSet."""
     os.makedirs(d, exist_ok=True)
@@ -91,10 +156,10 @@ def make_certs(d, key="ec"):
         rogue_cert_file=os.path.join(d, "rogue.pem"), rogue_key_file=os.path.join(d, "rogue.key"),
         wronghost_cert_file=os.path.join(d, "wronghost.pem"),
         wronghost_key_file=os.path.join(d, "wronghost.key"))
-    stamp = os.path.join(d, ".complete-" + key)
+    stamp = os.path.join(d, ".complete-v2-" + key)  # v2: with the dated, self-signed, chained
     if os.path.exists(stamp):
         return cs
-    if any(n.startswith(".complete-") for n in os.listdir(d)):
+    if any(n.startswith(".complete-") and not n.endswith("-" + key) for n in os.listdir(d)):
         raise ValueError("%s already holds certificates of another key type" % d)
     san = "DNS:localhost,IP:127.0.0.1,IP:::1"
     _make_ca(d, "ca", "sitegpt-mock test CA", key)
@@ -102,6 +167,11 @@ def make_certs(d, key="ec"):
     _make_ca(d, "rogue-ca", "sitegpt-mock rogue CA", key)
     _make_leaf(d, "rogue", "rogue-ca", san, key)
     _make_leaf(d, "wronghost", "ca", "DNS:wrong.invalid", key)
+    _make_dated_leaf(d, "expired", "ca", san, key, "20200101000000Z", "20210101000000Z")
+    _make_dated_leaf(d, "future", "ca", san, key, "20900101000000Z", "20910101000000Z")
+    _make_self_signed_leaf(d, "selfsigned", san, key)
+    _make_intermediate(d, "inter-ca", "ca", "sitegpt-mock intermediate CA", key)
+    _make_leaf(d, "chained", "inter-ca", san, key)
     for name in os.listdir(d):
         if name.endswith(".key"):
             os.chmod(os.path.join(d, name), 0o600)

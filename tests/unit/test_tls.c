@@ -44,7 +44,11 @@
 
 /* ---------------------------------------------------------------- test PKI --- */
 
-/* Two CAs; leaves for localhost (good, and one from the untrusted CA), a wrong name, expired. */
+/*
+ * Two CAs and an intermediate under the trusted one; leaves for localhost (good, one from the
+ * untrusted CA, one alone and one with its root), a wrong name, expired, not yet valid,
+ * self-signed, and one from the intermediate (served without it, and with it).
+ */
 static const char k_gen_script[] =
     "set -e\n"
     "k() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1\"; }\n"
@@ -59,10 +63,24 @@ static const char k_gen_script[] =
     "leaf good ca localhost; leaf evil evilca localhost; leaf wronghost ca wrong.example\n"
     "k expired.key; openssl req -new -key expired.key -out expired.csr -subj /CN=localhost\n"
     "printf '[ca]\\ndefault_ca=d\\n[d]\\ndatabase=index.txt\\nnew_certs_dir=.\\nserial=serial\\n"
-    "default_md=sha256\\npolicy=p\\n[p]\\ncommonName=supplied\\n' > ca.cnf\n"
+    "default_md=sha256\\npolicy=p\\nunique_subject=no\\n[p]\\ncommonName=supplied\\n' > ca.cnf\n"
     ": > index.txt; echo 01 > serial\n"
     "openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in expired.csr "
     "-out expired.crt -startdate 20200101000000Z -enddate 20200201000000Z -notext\n"
+    "k future.key; openssl req -new -key future.key -out future.csr -subj /CN=localhost\n"
+    "openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in future.csr "
+    "-out future.crt -startdate 20900101000000Z -enddate 20910101000000Z -notext\n"
+    "k selfsigned.key; openssl req -x509 -new -key selfsigned.key -out selfsigned.crt -days 365 "
+    "-subj /CN=localhost -addext subjectAltName=DNS:localhost "
+    "-addext basicConstraints=critical,CA:FALSE\n"
+    "k inter.key; openssl req -new -key inter.key -out inter.csr -subj /CN=inter\n"
+    "printf 'basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign\\n' "
+    "> inter.ext\n"
+    "openssl x509 -req -in inter.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 "
+    "-extfile inter.ext -out inter.crt\n"
+    "leaf chained inter localhost\n"
+    "cat chained.crt inter.crt > chainfull.crt; cp chained.key chainfull.key\n"
+    "cat evil.crt evilca.crt > evilchain.crt; cp evil.key evilchain.key\n"
     "echo 'not a certificate' > junk.pem\n";
 
 /* ---------------------------------------------------------------- server child --- */
@@ -198,9 +216,13 @@ static void serve_tls(int fd, void *arg)
 
 /* ---------------------------------------------------------------- fixture --- */
 
-enum { SRV_GOOD, SRV_TLS12, SRV_EVIL, SRV_WRONGHOST, SRV_EXPIRED, SRV_COUNT };
+enum {
+    SRV_GOOD, SRV_TLS12, SRV_EVIL, SRV_WRONGHOST, SRV_EXPIRED, SRV_FUTURE, SRV_SELFSIGNED,
+    SRV_NO_INTERMEDIATE, SRV_CHAIN_FULL, SRV_EVIL_ROOT, SRV_COUNT
+};
 static const char *const k_srv_name[SRV_COUNT] = { "good", "good", "evil", "wronghost",
-                                                   "expired" };
+                                                   "expired", "future", "selfsigned",
+                                                   "chained", "chainfull", "evilchain" };
 
 typedef struct fixture {
     char dir[64];
@@ -424,14 +446,15 @@ static void test_untrusted_ca(void **state)
 {
     (void)state;
     expect_cert_error(SRV_EVIL, "localhost", MBEDTLS_X509_BADCERT_NOT_TRUSTED,
-                      "certificate not trusted");
+                      "unknown issuer (not in the CA file, or the server does not send its "
+                      "intermediate certificate)");
 }
 
 static void test_wrong_host(void **state)
 {
     (void)state;
     expect_cert_error(SRV_WRONGHOST, "localhost", MBEDTLS_X509_BADCERT_CN_MISMATCH,
-                      "hostname mismatch");
+                      "host name mismatch");
 }
 
 static void test_name_checked_against_host_given(void **state)
@@ -439,7 +462,7 @@ static void test_name_checked_against_host_given(void **state)
     (void)state;
     /* the good certificate names localhost only */
     expect_cert_error(SRV_GOOD, "127.0.0.1", MBEDTLS_X509_BADCERT_CN_MISMATCH,
-                      "hostname mismatch");
+                      "host name mismatch");
 }
 
 static void test_expired(void **state)
@@ -447,6 +470,60 @@ static void test_expired(void **state)
     (void)state;
     expect_cert_error(SRV_EXPIRED, "localhost", MBEDTLS_X509_BADCERT_EXPIRED,
                       "certificate expired");
+}
+
+static void test_not_yet_valid(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_FUTURE, "localhost", MBEDTLS_X509_BADCERT_FUTURE,
+                      "certificate not yet valid");
+}
+
+static void test_self_signed(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_SELFSIGNED, "localhost", MBEDTLS_X509_BADCERT_NOT_TRUSTED,
+                      "self-signed certificate");
+}
+
+static const char k_unknown_issuer[] =
+    "unknown issuer (not in the CA file, or the server does not send its intermediate "
+    "certificate)";
+
+/* The leaf alone: its issuer (the intermediate) is named, so the person can tell. */
+static void test_missing_intermediate(void **state)
+{
+    (void)state;
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_NO_INTERMEDIATE), SG_ERR_CERT);
+    const char *why = NULL;
+    assert_int_equal(sg_tls_verify_result(&c.tls, NULL, &why), SG_OK);
+    assert_string_equal(why, k_unknown_issuer);
+    assert_string_equal(sg_tls_verify_issuer(&c.tls), "CN=inter");
+    sg_tls_free(&c.tls);
+    /* the same leaf with its intermediate is fine */
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_CHAIN_FULL), SG_OK);
+    echo(&c, "chain");
+    assert_int_equal(sg_tls_verify_result(&c.tls, NULL, &why), SG_OK);
+    assert_string_equal(why, "");
+    c.tr->close(c.tr->ctx);
+    sg_tls_free(&c.tls);
+}
+
+static void test_unknown_issuer_and_untrusted_root(void **state)
+{
+    (void)state;
+    expect_cert_error(SRV_EVIL, "localhost", MBEDTLS_X509_BADCERT_NOT_TRUSTED, k_unknown_issuer);
+    expect_cert_error(SRV_EVIL_ROOT, "localhost", MBEDTLS_X509_BADCERT_NOT_TRUSTED,
+                      "issued by an untrusted root CA");
+    client c;
+    client_init(&c, NULL);
+    assert_int_equal(client_open(&c, "localhost", SRV_EVIL_ROOT), SG_ERR_CERT);
+    assert_string_equal(sg_tls_verify_issuer(&c.tls), "CN=evilca");
+    sg_tls_free(&c.tls);
+    assert_string_equal(sg_tls_verify_issuer(NULL), "");
 }
 
 static void test_recv_timeout(void **state)
@@ -878,6 +955,10 @@ int main(void)
         cmocka_unit_test(test_wrong_host),
         cmocka_unit_test(test_name_checked_against_host_given),
         cmocka_unit_test(test_expired),
+        cmocka_unit_test(test_not_yet_valid),
+        cmocka_unit_test(test_self_signed),
+        cmocka_unit_test(test_missing_intermediate),
+        cmocka_unit_test(test_unknown_issuer_and_untrusted_root),
         cmocka_unit_test(test_recv_timeout),
         cmocka_unit_test(test_recv_timeout_bounds_dripped_record),
         cmocka_unit_test(test_poll_idle_session),
