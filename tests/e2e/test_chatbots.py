@@ -106,9 +106,13 @@ def test_get_not_found_prints_code_message_request_id(cli, mock, reader):
 
 
 def test_get_encodes_the_id(cli, mock, reader):
-    r = cli("chatbots", "get", "a/b?c", env=reader)
+    r = cli("chatbots", "get", "a b?c", env=reader)
     assert r.returncode == 1
-    assert mock.requests()[-1]["target"] == "/api/v2/chatbots/a%2Fb%3Fc"
+    assert mock.requests()[-1]["target"] == "/api/v2/chatbots/a%20b%3Fc"
+    # an id is one path segment: '/' (or '.', '..') would name another route
+    r = cli("chatbots", "get", "a/b?c", env=reader)
+    assert r.returncode == 2 and "is not an id" in r.stderr
+    assert len(mock.requests()) == 1
 
 
 def test_get_usage(cli, mock, reader):

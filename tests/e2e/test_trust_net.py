@@ -221,7 +221,7 @@ def test_refused_certificate_names_the_reason(cli, make_mock, token, cert, reaso
     server = make_mock(cert=cert)
     r = cli("whoami", server=server, env={"SITEGPT_API_TOKEN": token(server=server)})
     assert r.returncode == EXIT_NETWORK, r.stderr
-    assert "certificate of localhost was rejected: " + reason in r.stderr, r.stderr
+    assert "certificate of localhost was rejected: " in r.stderr and reason in r.stderr, r.stderr
     if cert == "chained":
         assert "sitegpt-mock intermediate CA" in r.stderr  # the missing one, by name
     assert server.requests() == []
