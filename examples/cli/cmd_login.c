@@ -72,6 +72,10 @@ static void print_help(FILE *out)
     }
     fprintf(out,
             "\n\n"
+            "The wait for approval ends when the code expires (the server's expires_in, at most\n"
+            "an hour; polls at the server's interval, at most 60 s apart); each request is\n"
+            "bounded by --timeout. A discovery document that names another issuer than the\n"
+            "API base stops the login (exit 5); without one, <base>/oauth/... is used.\n"
             "Ctrl-C stops waiting at once (exit 130; SIGTERM 143). Exit 4: denied or expired.\n"
             "\n"
             "Examples:\n"
