@@ -500,7 +500,7 @@ static sg_status run(sg_api *api, call *c)
             api->last_redirects++;
             break;
         default: /* ACT_RETRY */
-            if (a.wait_ms > 0) {
+            if (a.wait_ms > 0 && pf != NULL && pf->sleep_ms != NULL) { /* can_wait said so */
                 pf->sleep_ms(pf->ctx, a.wait_ms);
             }
             break;

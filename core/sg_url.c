@@ -384,8 +384,8 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
 
 sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same)
 {
-    char host_a[SG_HOST_MAX];
-    char host_b[SG_HOST_MAX];
+    char host_a[SG_HOST_MAX] = {0}; /* zeroed for the analyzer: parse NUL-terminates */
+    char host_b[SG_HOST_MAX] = {0};
     sg_url ua, ub;
     if (same == NULL) {
         return SG_ERR_INVALID_ARG;
