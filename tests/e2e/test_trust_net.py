@@ -189,6 +189,19 @@ def test_timeout_bounds_a_whole_request_against_a_drip(cli, mock, token):
     assert r.returncode == EXIT_NETWORK and time.monotonic() - t0 < 10
 
 
+def test_timeout_bounds_each_poll_and_expiry_bounds_the_wait(cli, mock):
+    mock.configure(device_interval=1, device_expires_in=5)
+    mock.misbehave("drip", -1, path="/oauth/token", bytes=1, every_ms=1000)
+    t0 = time.monotonic()
+    r = cli("--timeout", "2", "login", "--no-browser", timeout=90)
+    elapsed = time.monotonic() - t0
+    assert r.returncode == 4, r.stderr  # the code expired while each poll timed out
+    assert "expired" in r.stderr and "timed out" in r.stderr, r.stderr
+    assert elapsed < 15, elapsed
+    assert len(mock.requests(path="/oauth/token")) >= 1
+    assert not cli.config_path.exists()
+
+
 # ------------------------------------------------------------------ ids in paths
 
 
