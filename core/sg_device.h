@@ -127,8 +127,9 @@ typedef struct sg_device {
 /*
  * Discover the endpoints and request a device code. Blocks for at most two HTTP exchanges
  * (the transport timeouts bound them). SG_ERR_INVALID_ARG for bad options (full_access with
- * scopes, expires_in_days over 365, a missing clock); SG_ERR_INSECURE_ENDPOINT when
- * discovery names an endpoint on another origin that is not https; SG_ERR_OAUTH (error and
+ * scopes, expires_in_days over 365, a missing clock); SG_ERR_INSECURE_URL when discovery
+ * names a plain http endpoint off loopback, SG_ERR_INSECURE_ENDPOINT when it names one on
+ * another origin that is not https (loopback included); SG_ERR_OAUTH (error and
  * error_description set) when the server refuses the request; transport statuses as they
  * come; SG_ERR_DISCOVERY when the metadata document is served but is not JSON, has no
  * issuer or names another issuer. d is wiped first, so a failed start leaves no secret behind.
