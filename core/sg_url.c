@@ -121,8 +121,9 @@ bool sg_url_is_loopback(const char *host)
     if (host == NULL) {
         return false;
     }
-    if (strcmp(host, "localhost") == 0) {
-        return true;
+    sg_slice h = {host, strlen(host)};
+    if (sg_slice_eq_nocase(h, "localhost")) {
+        return true; /* hosts a caller hands sg_http_exchange need not be lower-cased */
     }
     if (ipv4_first_octet(host, &first)) {
         return first == 127;

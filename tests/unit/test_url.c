@@ -53,6 +53,7 @@ static void test_parse_http_only_loopback(void **state)
         "http://126.0.0.1", "http://127.0.0.1.evil.test", "http://localhost.evil.test",
         "http://[::2]", "http://[1::1]", "http://[::1:0]", "http://[::]", "http://[::ffff:127.0.0.1]",
         "http://127.0.0", "http://127.0.0.256", "http://0177.0.0.1", "http://10.0.0.1/x",
+        "http://localhost.",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         char hbuf[64];
@@ -67,7 +68,7 @@ static void test_parse_http_only_loopback(void **state)
         snprintf(https, sizeof https, "https://%s", refused[i] + 7);
         assert_int_equal(sg_url_parse(https, hbuf, sizeof hbuf, &u), SG_OK);
     }
-    static const char *const loopback[] = {"localhost", "127.0.0.1", "127.1.2.3", "::1",
+    static const char *const loopback[] = {"localhost", "LocalHost", "127.0.0.1", "127.1.2.3", "::1",
                                            "0:0:0:0:0:0:0:1", "::0:1", "0::1"};
     for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
         assert_true(sg_url_is_loopback(loopback[i]));
