@@ -164,7 +164,8 @@ def test_absurd_device_timers_are_bounded(cli, mock):
     p = cli.popen("--json", "login", "--no-browser")
     p.wait_for("Ctrl-C to cancel")
     assert "The code expires in 60 minutes." in p.stderr
-    event = json.loads(p.stdout.splitlines()[0])
+    line = p.wait_for(r'\{"event":"device_code".*\n', stream="stdout").group(0)
+    event = json.loads(line)
     assert event["event"] == "device_code"
     assert event["interval"] == 60 and event["expires_in"] == 3600
     p.signal(signal.SIGINT)
