@@ -51,6 +51,10 @@ step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
 step unit-mbedtls36 make MBEDTLS=3.6 test-unit
 step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e "$NOFW" test-e2e
+# lwIP's source (Debian trixie, like mbedTLS 3.6) for the FreeRTOS firmware's lint and tests.
+if [ -f "${FREERTOS_DIR:-../shared/vendor/FreeRTOS-Kernel}/tasks.c" ] && have arm-none-eabi-gcc; then
+    step lwip-source mk/lwip-source.sh build/deps/lwip-2.2.x
+fi
 step lint make lint
 if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
 if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then
