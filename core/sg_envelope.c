@@ -19,15 +19,15 @@ static bool is_2xx_or_unknown(int status) { return status == 0 || (status >= 200
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
     sg_envelope *env = (sg_envelope *)ctx;
-    if (ev->sub >= SG_ENVELOPE_OWN_SUBS) {
-        sg_json_event mine = *ev;
-        mine.sub -= SG_ENVELOPE_OWN_SUBS;
-        sg_status st = env->caller_fn(env->caller_ctx, &mine);
+    /* The caller's subs come first, so its events pass through as they are (no copy of
+       the event on this frame, which every caller callback runs beneath). */
+    if (ev->sub < env->caller_subs) {
+        sg_status st = env->caller_fn(env->caller_ctx, ev);
         if (st != SG_OK) env->cb_failed = true;
         return st;
     }
     bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
-    switch (ev->sub) {
+    switch (ev->sub - env->caller_subs) {
     case SUB_OK:
         if (ev->type == SG_JSON_BOOL) {
             env->has_ok = true;
@@ -83,11 +83,12 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
         if (n > SG_ENVELOPE_CALLER_SUBS_MAX || (n > 0 && (data_cfg->subs == NULL ||
                                                           data_cfg->on_value == NULL)))
             return SG_ERR_INVALID_ARG;
-        if (n > 0) memcpy(env->subs + SG_ENVELOPE_OWN_SUBS, data_cfg->subs, n * sizeof env->subs[0]);
+        if (n > 0) memcpy(env->subs, data_cfg->subs, n * sizeof env->subs[0]);
         env->caller_fn = data_cfg->on_value;
         env->caller_ctx = data_cfg->ctx;
     }
-    memcpy(env->subs, k_own_subs, sizeof k_own_subs);
+    env->caller_subs = n;
+    memcpy(env->subs + n, k_own_subs, sizeof k_own_subs);
     cfg.subs = env->subs;
     cfg.sub_count = SG_ENVELOPE_OWN_SUBS + n;
     cfg.on_value = on_value;

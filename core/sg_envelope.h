@@ -42,7 +42,8 @@ typedef struct sg_envelope {
 
     /* ---- private ---- */
     sg_json_reader reader;
-    sg_json_sub subs[SG_ENVELOPE_OWN_SUBS + SG_ENVELOPE_CALLER_SUBS_MAX];
+    sg_json_sub subs[SG_ENVELOPE_CALLER_SUBS_MAX + SG_ENVELOPE_OWN_SUBS]; /* caller's first */
+    size_t caller_subs;
     sg_json_value_fn caller_fn;
     void *caller_ctx;
     sg_status body_err;                /* reader error swallowed for a non-2xx body */

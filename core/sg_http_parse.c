@@ -31,6 +31,14 @@ enum {
 _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 
 /* flags */
+/* The head's parsing stays out of sg_http_parser_feed: its locals would otherwise sit on
+   the frame beneath every body callback. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
 #define F_STATUS_LINE 0x01u  /* the first line of the current head has been checked */
 #define F_DIGITS 0x02u       /* at least one chunk-size digit */
 
@@ -375,7 +383,7 @@ static sg_status end_of_head(sg_http_parser *p)
 }
 
 /* One byte of the header block: stored in the buffer, checked as far as one byte allows. */
-static sg_status head_byte(sg_http_parser *p, uint8_t c)
+static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
 {
     if (p->head_len == p->buf_size) {
         return SG_ERR_HTTP_HEADERS_TOO_LARGE;

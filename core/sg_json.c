@@ -35,6 +35,14 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 #include "sg_utf8.h"
 
+/* Kept out of line: each builds an event on its own frame, so the scanner's frame (which
+   every callback runs beneath) does not carry them all at once. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OUT_OF_LINE __attribute__((noinline))
+#else
+#define OUT_OF_LINE
+#endif
+
 #define PATH_OFF 255u /* cur_len / plen value: the path left every subscription */
 
 /* Keeps a rarely taken helper out of the scanner's loop (smaller, and faster, code). */
@@ -296,7 +304,7 @@ static sg_status emit(sg_json_reader *r, sg_json_event *ev, unsigned sub)
     return r->cfg.on_value(r->cfg.ctx, ev);
 }
 
-static sg_status emit_raw(sg_json_reader *r, const uint8_t *from, const uint8_t *to, bool last)
+static OUT_OF_LINE sg_status emit_raw(sg_json_reader *r, const uint8_t *from, const uint8_t *to, bool last)
 {
     sg_json_event ev;
     memset(&ev, 0, sizeof ev);
@@ -331,35 +339,41 @@ static sg_status raw_end(sg_json_reader *r, const uint8_t *stop, const uint8_t *
     return st;
 }
 
+/* The VALUE event of a scalar that ended. */
+static OUT_OF_LINE sg_status value_event(sg_json_reader *r)
+{
+    sg_json_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SG_JSON_EV_VALUE;
+    ev.type = (sg_json_type)r->val_type;
+    if (r->val_type == SG_JSON_STRING || r->val_type == SG_JSON_NUMBER) {
+        r->cfg.str_buf[r->str_len] = '\0';
+        ev.text.ptr = r->cfg.str_buf;
+        ev.text.len = r->str_len;
+        ev.truncated = (r->flags & FL_TRUNC) != 0;
+    } else {
+        ev.text.ptr = k_lit[r->ucp];
+        ev.text.len = k_lit_len[r->ucp];
+        ev.boolean = r->ucp == 0;
+    }
+    unsigned sub = r->val_sub;
+    r->val_sub = NO_SUB;
+    r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
+    return emit(r, &ev, sub);
+}
+
 /* A scalar ended; `stop` is one past its last byte in the current chunk. */
 static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
 {
     if (r->val_sub != NO_SUB) {
-        sg_json_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = SG_JSON_EV_VALUE;
-        ev.type = (sg_json_type)r->val_type;
-        if (r->val_type == SG_JSON_STRING || r->val_type == SG_JSON_NUMBER) {
-            r->cfg.str_buf[r->str_len] = '\0';
-            ev.text.ptr = r->cfg.str_buf;
-            ev.text.len = r->str_len;
-            ev.truncated = (r->flags & FL_TRUNC) != 0;
-        } else {
-            ev.text.ptr = k_lit[r->ucp];
-            ev.text.len = k_lit_len[r->ucp];
-            ev.boolean = r->ucp == 0;
-        }
-        unsigned sub = r->val_sub;
-        r->val_sub = NO_SUB;
-        r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
-        sg_status st = emit(r, &ev, sub);
+        sg_status st = value_event(r);
         if (st != SG_OK) return st;
     }
     return raw_end(r, stop, raw_seg);
 }
 
 /* A gathered element is complete: hand it over untokenized (helpers index it on first read). */
-static sg_status element_done(sg_json_reader *r)
+static OUT_OF_LINE sg_status element_done(sg_json_reader *r)
 {
     r->elem_tokens = 0;
     sg_json_element el = {.json = r->cfg.elem_buf,
