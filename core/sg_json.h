@@ -26,11 +26,10 @@
 extern "C" {
 #endif
 
-/* SG_JSON_DEPTH_MAX and SG_JSON_PATH_MAX, the compile-time ceilings, are options
-   (sg_options.h); the runtime limits in sg_json_config may only lower them. */
+/* SG_JSON_DEPTH_MAX, SG_JSON_PATH_MAX and SG_JSON_SUBS_MAX, the compile-time ceilings, are
+   options (sg_options.h); the runtime limits in sg_json_config may only lower them. */
 /* Used when sg_json_config.max_depth is 0; never above the ceiling a build picked. */
 #define SG_JSON_DEPTH_DEFAULT (SG_JSON_DEPTH_MAX < 32 ? SG_JSON_DEPTH_MAX : 32)
-#define SG_JSON_SUBS_MAX 32      /* subscriptions per reader */
 
 /* ---------------------------------------------------------------- values --- */
 

@@ -66,6 +66,14 @@
 #error "SG_JSON_DEPTH_MAX must be 1..250 (depths are counted in a byte)"
 #endif
 
+/* Subscriptions per reader: each takes a byte of sg_json_reader. */
+#ifndef SG_JSON_SUBS_MAX
+#define SG_JSON_SUBS_MAX 32
+#endif
+#if SG_JSON_SUBS_MAX < 11 || SG_JSON_SUBS_MAX > 254
+#error "SG_JSON_SUBS_MAX must be 11..254 (the device flow reads 11 members; 255 means none)"
+#endif
+
 /* Longest subscription path, bytes (at most 253). */
 #ifndef SG_JSON_PATH_MAX
 #define SG_JSON_PATH_MAX 128
@@ -87,9 +95,13 @@
 #define SG_ENVELOPE_REQUEST_ID_MAX 64
 #endif
 
-/* Caller subscriptions per decode (sg_api uses 5). */
+/* Caller subscriptions per decode (sg_api uses 5); the envelope's own 6 share the reader's
+   SG_JSON_SUBS_MAX. */
 #ifndef SG_ENVELOPE_CALLER_SUBS_MAX
 #define SG_ENVELOPE_CALLER_SUBS_MAX 24
+#endif
+#if SG_ENVELOPE_CALLER_SUBS_MAX + 6 > SG_JSON_SUBS_MAX
+#error "SG_ENVELOPE_CALLER_SUBS_MAX + 6 (the envelope's own) must not exceed SG_JSON_SUBS_MAX"
 #endif
 
 /*

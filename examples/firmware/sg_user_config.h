@@ -5,21 +5,25 @@
  * with sg_check_layout()).
  *
  * Sized for this device's login and GET /api/v2/me: the mock's device code is 55 bytes, its
- * tokens 45, its URIs under 64; real servers stay well inside these too.
+ * tokens 45, its URIs under 64, its host and paths under 32; the contract's are shorter
+ * still. A longer value fails with a clear status (or, for the OAuth error texts, is cut):
+ * never a silent overflow. Together they keep sg_device under 1 KB (`make size`).
  */
 #ifndef SG_USER_CONFIG_H
 #define SG_USER_CONFIG_H
 
-#define SG_HOST_MAX 64
+#define SG_HOST_MAX 48
 
 #define SG_DEVICE_USER_CODE_MAX 16
-#define SG_DEVICE_URI_MAX 96
+#define SG_DEVICE_URI_MAX 80
 #define SG_DEVICE_TOKEN_MAX 96
-#define SG_DEVICE_BODY_MAX 256
-#define SG_DEVICE_STR_MAX 128
-#define SG_DEVICE_PATH_MAX 64
-#define SG_DEVICE_ERROR_MAX 32
-#define SG_DEVICE_DESC_MAX 96
+/* the token request: 90 bytes of grant type and keys, the device code (at most 95), the
+   client id (11) */
+#define SG_DEVICE_BODY_MAX 208
+#define SG_DEVICE_STR_MAX 96
+#define SG_DEVICE_PATH_MAX 48
+#define SG_DEVICE_ERROR_MAX 24
+#define SG_DEVICE_DESC_MAX 64
 
 #define SG_API_WORK_MIN 2048u
 #define SG_API_TARGET_MAX 256u
@@ -35,8 +39,11 @@
 #define SG_ENVELOPE_HINT_MAX 128
 #define SG_ENVELOPE_REQUEST_ID_MAX 48
 
-#define SG_JSON_DEPTH_MAX 32
-#define SG_JSON_PATH_MAX 64
+/* Device-flow responses are flat and /api/v2/me nests four deep; the longest path read is
+   "data.pagination.hasNextPage" (27); 16 subscriptions cover the envelope's 6 + 8. */
+#define SG_JSON_DEPTH_MAX 16
+#define SG_JSON_PATH_MAX 32
+#define SG_JSON_SUBS_MAX 16
 
 /* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against

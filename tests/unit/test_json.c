@@ -582,6 +582,19 @@ static void test_init_checks(void **state)
     cfg = make_cfg(&b, &r, nested, 2);
     nested[0].mode = 7;
     assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_ERR_INVALID_ARG);
+
+    /* SG_JSON_SUBS_MAX (an option) subscriptions fit; one more is refused */
+    static sg_json_sub many[SG_JSON_SUBS_MAX + 1];
+    static char names[SG_JSON_SUBS_MAX + 1][8];
+    for (size_t i = 0; i <= SG_JSON_SUBS_MAX; i++) {
+        (void)snprintf(names[i], sizeof names[i], "k%zu", i);
+        many[i].path = names[i];
+        many[i].mode = SG_JSON_SUB_VALUE;
+    }
+    cfg = make_cfg(&b, &r, many, SG_JSON_SUBS_MAX);
+    assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_OK);
+    cfg.sub_count = SG_JSON_SUBS_MAX + 1;
+    assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_ERR_INVALID_ARG);
 }
 
 static void test_error_offset_and_abort(void **state)

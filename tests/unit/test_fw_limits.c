@@ -1,0 +1,140 @@
+/*
+ * The JSON reader with the firmware's limits (examples/firmware/sg_user_config.h): its
+ * depth, path and subscription ceilings hold at their exact bounds, and what the firmware
+ * reads fits them. The reader is compiled into this test with those options (as test_trims
+ * does for its trims), so the library's own sg_json.o, built with the defaults, is not linked.
+ */
+#include "../../examples/firmware/sg_user_config.h"
+#include "../../core/sg_json.c"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct hits {
+    size_t count;
+    size_t last_sub;
+} hits;
+
+static sg_status count_value(void *ctx, const sg_json_event *ev)
+{
+    hits *h = ctx;
+    h->count++;
+    h->last_sub = ev->sub;
+    return SG_OK;
+}
+
+static char str_buf[64];
+
+static sg_json_config config(const sg_json_sub *subs, size_t n, hits *h)
+{
+    sg_json_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.subs = subs;
+    cfg.sub_count = n;
+    cfg.on_value = count_value;
+    cfg.ctx = h;
+    cfg.str_buf = str_buf;
+    cfg.str_cap = sizeof str_buf;
+    return cfg;
+}
+
+static sg_status parse(const sg_json_config *cfg, const char *doc)
+{
+    sg_json_reader r;
+    sg_status st = sg_json_reader_init(&r, cfg);
+    if (st == SG_OK) st = sg_json_reader_feed(&r, doc, strlen(doc));
+    if (st == SG_OK) st = sg_json_reader_finish(&r);
+    return st;
+}
+
+static void test_options_are_the_firmwares(void **state)
+{
+    (void)state;
+    assert_int_equal(SG_JSON_DEPTH_MAX, 16);
+    assert_int_equal(SG_JSON_PATH_MAX, 32);
+    assert_int_equal(SG_JSON_SUBS_MAX, 16);
+}
+
+static void test_depth_bound(void **state)
+{
+    (void)state;
+    char doc[2 * (SG_JSON_DEPTH_MAX + 1) + 1];
+    hits h = {0, 0};
+    sg_json_config cfg = config(NULL, 0, &h);
+    cfg.max_depth = SG_JSON_DEPTH_MAX;
+    for (size_t levels = SG_JSON_DEPTH_MAX; levels <= SG_JSON_DEPTH_MAX + 1; levels++) {
+        for (size_t i = 0; i < levels; i++) {
+            doc[i] = '[';
+            doc[2 * levels - 1 - i] = ']';
+        }
+        doc[2 * levels] = '\0';
+        assert_int_equal(parse(&cfg, doc),
+                         levels == SG_JSON_DEPTH_MAX ? SG_OK : SG_ERR_JSON_DEPTH);
+    }
+}
+
+static void test_subscription_bounds(void **state)
+{
+    (void)state;
+    static sg_json_sub subs[SG_JSON_SUBS_MAX + 1];
+    static char names[SG_JSON_SUBS_MAX + 1][8];
+    for (size_t i = 0; i <= SG_JSON_SUBS_MAX; i++) {
+        (void)snprintf(names[i], sizeof names[i], "k%zu", i);
+        subs[i].path = names[i];
+        subs[i].mode = SG_JSON_SUB_VALUE;
+    }
+    hits h = {0, 0};
+    sg_json_config cfg = config(subs, SG_JSON_SUBS_MAX, &h);
+    char doc[32];
+    (void)snprintf(doc, sizeof doc, "{\"k%d\":1}", SG_JSON_SUBS_MAX - 1);
+    assert_int_equal(parse(&cfg, doc), SG_OK);
+    assert_int_equal(h.count, 1);
+    assert_int_equal(h.last_sub, SG_JSON_SUBS_MAX - 1); /* the last one still matches */
+    cfg.sub_count = SG_JSON_SUBS_MAX + 1;
+    assert_int_equal(parse(&cfg, doc), SG_ERR_INVALID_ARG);
+}
+
+static void test_path_bound_and_what_the_firmware_reads(void **state)
+{
+    (void)state;
+    char path[SG_JSON_PATH_MAX + 2];
+    memset(path, 'p', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    sg_json_sub sub = {path, SG_JSON_SUB_VALUE, false};
+    hits h = {0, 0};
+    sg_json_config cfg = config(&sub, 1, &h);
+    assert_int_equal(parse(&cfg, "{}"), SG_ERR_JSON_PATH_TOO_LONG);
+    path[SG_JSON_PATH_MAX] = '\0';
+    assert_int_equal(parse(&cfg, "{}"), SG_OK);
+
+    /* the longest paths the device flow and sg_api subscribe to (the core's tables) */
+    static const sg_json_sub longest[] = {
+        {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
+        {"data.pagination.hasNextPage", SG_JSON_SUB_VALUE, false},
+        {"data.auth.scopes[]", SG_JSON_SUB_VALUE, true},
+    };
+    cfg = config(longest, 3, &h);
+    h.count = 0;
+    assert_int_equal(parse(&cfg, "{\"device_authorization_endpoint\":\"https://a/d\","
+                                 "\"data\":{\"pagination\":{\"hasNextPage\":false},"
+                                 "\"auth\":{\"scopes\":[\"me:read\"]}}}"),
+                     SG_OK);
+    assert_int_equal(h.count, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_options_are_the_firmwares),
+        cmocka_unit_test(test_depth_bound),
+        cmocka_unit_test(test_subscription_bounds),
+        cmocka_unit_test(test_path_bound_and_what_the_firmware_reads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
