@@ -373,7 +373,7 @@ static int app_run(void)
         st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
     }
     if (st == SG_OK) {
-        st = sg_tls_set_max_fragment(&tls, 4096);
+        st = sg_tls_set_max_fragment(&tls, 2048); /* what both record buffers hold */
     }
     sg_http_config hcfg;
     memset(&hcfg, 0, sizeof hcfg);

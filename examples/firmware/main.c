@@ -345,8 +345,8 @@ int main(void)
         st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
     }
     if (st == SG_OK) {
-        /* 4 KB records where the server allows: MBEDTLS_SSL_IN_CONTENT_LEN is 4096 */
-        st = sg_tls_set_max_fragment(&tls, 4096);
+        /* 2 KB records where the server allows: what both record buffers hold */
+        st = sg_tls_set_max_fragment(&tls, 2048);
     }
     sg_http_config hcfg;
     memset(&hcfg, 0, sizeof hcfg);
