@@ -52,6 +52,8 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #define NOINLINE
 #endif
 #define NO_SUB 255u   /* val_sub / elem_sub / raw_sub: none */
+/* An element is being gathered: never, when SG_JSON_ELEMENTS is 0 (the code goes with it). */
+#define GATHERING(r) (SG_JSON_ELEMENTS && (r)->elem_sub != NO_SUB)
 
 enum {
     ST_VALUE = 0, /* a value is due */
@@ -233,6 +235,7 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
     for (size_t i = 0; i < cfg->sub_count; i++) {
         const sg_json_sub *s = &cfg->subs[i];
         if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) return SG_ERR_INVALID_ARG;
+        if (!SG_JSON_ELEMENTS && s->mode == SG_JSON_SUB_ELEMENT) return SG_ERR_UNSUPPORTED;
         size_t len = strlen(s->path);
         if (len > SG_JSON_PATH_MAX) return SG_ERR_JSON_PATH_TOO_LONG;
         r->sub_len[i] = (uint8_t)len;
@@ -397,7 +400,7 @@ static OUT_OF_LINE sg_status element_done(sg_json_reader *r)
 static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_t **elem_seg,
                                const uint8_t **raw_seg)
 {
-    if (r->elem_sub != NO_SUB && r->elem_depth == r->depth) {
+    if (GATHERING(r) && r->elem_depth == r->depth) {
         sg_status st = gather(r, *elem_seg, p + 1);
         *elem_seg = NULL;
         if (st == SG_OK) st = element_done(r);
@@ -451,7 +454,7 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             r->val_type = (uint8_t)type;
             r->str_len = 0;
             if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) r->flags |= FL_STORE;
-        } else if (mode == SG_JSON_SUB_ELEMENT) {
+        } else if (SG_JSON_ELEMENTS && mode == SG_JSON_SUB_ELEMENT) {
             took_value = true;
             if (r->elem_sub == NO_SUB) {
                 r->elem_sub = (uint8_t)i;
@@ -741,7 +744,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     *errp = data;
     if (data == NULL) return SG_OK; /* only with len 0 (feed checks): nothing to do */
     const uint8_t *p = data, *q, *end = data + len;
-    const uint8_t *elem_seg = r->elem_sub != NO_SUB ? data : NULL;
+    const uint8_t *elem_seg = GATHERING(r) ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
     sg_status st = SG_OK, sst;
     num_end nend;
@@ -795,7 +798,7 @@ resume:
 
 refill: /* p == lim: the chunk is used up, or the gathered element may not grow further */
     if (p == end) goto out;
-    if (r->elem_sub != NO_SUB) FAIL(SG_ERR_JSON_ELEMENT_TOO_LARGE);
+    if (GATHERING(r)) FAIL(SG_ERR_JSON_ELEMENT_TOO_LARGE);
     lim = end;
     goto resume;
 
@@ -823,7 +826,7 @@ value: /* ST_VALUE, ST_ARR_FIRST */
     switch (c) {
     case K_LBRACE:
     case K_LBRACKET:
-        if (i == NO_SUB && r->elem_sub != NO_SUB)
+        if (i == NO_SUB && GATHERING(r))
             lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
         CHECK(open_container(r, c == K_LBRACE));
         p++;
@@ -919,7 +922,7 @@ close: /* p is the bracket closing the container at r->depth */
         r->flags |= FL_OBJ;
     else
         r->flags &= (uint8_t)~FL_OBJ;
-    if (r->elem_sub != NO_SUB || r->raw_sub != NO_SUB)
+    if (GATHERING(r) || r->raw_sub != NO_SUB)
         CHECK(container_end(r, p, &elem_seg, &raw_seg));
     p++;
 next: /* a value ended just before p */
@@ -999,7 +1002,7 @@ keep_failed: /* storing [p, q) failed: the first byte that did not fit is the of
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
-        if (r->elem_sub != NO_SUB && elem_seg != NULL) st = gather(r, elem_seg, end);
+        if (GATHERING(r) && elem_seg != NULL) st = gather(r, elem_seg, end);
         if (st == SG_OK && r->raw_sub != NO_SUB && raw_seg != NULL && raw_seg < end)
             st = emit_raw(r, raw_seg, end, false);
         if (st != SG_OK) p = end;

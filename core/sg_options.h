@@ -74,6 +74,17 @@
 #error "SG_JSON_SUBS_MAX must be 11..254 (the device flow reads 11 members; 255 means none)"
 #endif
 
+/*
+ * 1: SG_JSON_SUB_ELEMENT subscriptions gather whole objects/arrays for the element helpers
+ * (sg_api's lists and tokens calls use them). 0 (for small flash): the streaming reader
+ * leaves that code out and sg_json_reader_init refuses an ELEMENT subscription with
+ * SG_ERR_UNSUPPORTED; VALUE and RAW subscriptions, every check on the input and the
+ * whole-document parser (sg_json_parse) stay.
+ */
+#ifndef SG_JSON_ELEMENTS
+#define SG_JSON_ELEMENTS 1
+#endif
+
 /* Longest subscription path, bytes (at most 253). */
 #ifndef SG_JSON_PATH_MAX
 #define SG_JSON_PATH_MAX 128

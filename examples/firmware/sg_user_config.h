@@ -44,6 +44,9 @@
 #define SG_JSON_DEPTH_MAX 16
 #define SG_JSON_PATH_MAX 32
 #define SG_JSON_SUBS_MAX 16
+/* No list calls here: the reader leaves element gathering out (ELEMENT subscriptions are
+   refused with SG_ERR_UNSUPPORTED). */
+#define SG_JSON_ELEMENTS 0
 
 /* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against

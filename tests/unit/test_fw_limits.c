@@ -1,7 +1,8 @@
 /*
- * The JSON reader with the firmware's limits (examples/firmware/sg_user_config.h): its
- * depth, path and subscription ceilings hold at their exact bounds, and what the firmware
- * reads fits them. The reader is compiled into this test with those options (as test_trims
+ * The JSON reader with the firmware's limits and trims (examples/firmware/sg_user_config.h):
+ * its depth, path and subscription ceilings hold at their exact bounds, what the firmware
+ * reads fits them, and with SG_JSON_ELEMENTS 0 an ELEMENT subscription is refused while
+ * VALUE and RAW ones and every input check still work. The reader is compiled into this test with those options (as test_trims
  * does for its trims), so the library's own sg_json.o, built with the defaults, is not linked.
  */
 #include "../../examples/firmware/sg_user_config.h"
@@ -128,6 +129,49 @@ static void test_path_bound_and_what_the_firmware_reads(void **state)
     assert_int_equal(h.count, 3);
 }
 
+static sg_status check_raw(void *ctx, const sg_json_event *ev)
+{
+    char *out = ctx;
+    if (ev->kind == SG_JSON_EV_RAW) strncat(out, ev->text.ptr, ev->text.len);
+    return SG_OK;
+}
+
+static void test_without_elements(void **state)
+{
+    (void)state;
+    assert_int_equal(SG_JSON_ELEMENTS, 0);
+    static char elem_buf[64];
+    static sg_json_tok toks[8];
+    hits h = {0, 0};
+    sg_json_sub elem = {"data.tokens[]", SG_JSON_SUB_ELEMENT, false};
+    sg_json_config cfg = config(&elem, 1, &h);
+    cfg.elem_buf = elem_buf;
+    cfg.elem_cap = sizeof elem_buf;
+    cfg.tokens = toks;
+    cfg.max_tokens = 8;
+    sg_json_reader r;
+    assert_int_equal(sg_json_reader_init(&r, &cfg), SG_ERR_UNSUPPORTED);
+
+    /* RAW capture (the envelope's error.details) is still there, split anywhere */
+    static const char doc[] = "{\"error\":{\"details\":{\"a\":[1,\"x\"]}},\"ok\":false}";
+    for (size_t cut = 0; cut <= sizeof doc - 1; cut++) {
+        char got[64] = "";
+        sg_json_sub raw = {"error.details", SG_JSON_SUB_RAW, false};
+        cfg = config(&raw, 1, &h);
+        cfg.on_value = check_raw;
+        cfg.ctx = got;
+        assert_int_equal(sg_json_reader_init(&r, &cfg), SG_OK);
+        assert_int_equal(sg_json_reader_feed(&r, doc, cut), SG_OK);
+        assert_int_equal(sg_json_reader_feed(&r, doc + cut, sizeof doc - 1 - cut), SG_OK);
+        assert_int_equal(sg_json_reader_finish(&r), SG_OK);
+        assert_string_equal(got, "{\"a\":[1,\"x\"]}");
+    }
+    /* and the input checks */
+    cfg = config(NULL, 0, &h);
+    assert_int_equal(parse(&cfg, "{\"a\":[1,]}"), SG_ERR_JSON_SYNTAX);
+    assert_int_equal(parse(&cfg, "[\"\xff\"]"), SG_ERR_JSON_SYNTAX); /* bad UTF-8 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_depth_bound),
         cmocka_unit_test(test_subscription_bounds),
         cmocka_unit_test(test_path_bound_and_what_the_firmware_reads),
+        cmocka_unit_test(test_without_elements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
