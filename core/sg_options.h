@@ -55,6 +55,14 @@
 #define SG_STRERROR_TERSE 0
 #endif
 
+/*
+ * 1: sg_scope_suggest() proposes the valid scope closest to a misspelt one (about 0.5 KB of
+ * flash). 0: it always returns NULL; a bad scope name is still refused all the same.
+ */
+#ifndef SG_SCOPE_SUGGEST
+#define SG_SCOPE_SUGGEST 1
+#endif
+
 /* ---------------------------------------------------------------- JSON reader --- */
 
 /* Hard ceiling of nesting levels (1..250: depths are counted in a byte); the runtime limit

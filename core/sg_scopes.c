@@ -43,6 +43,8 @@ bool sg_scope_is_valid(const char *name)
     return name != NULL && sg_scope_index(name, strlen(name), &index) == SG_OK;
 }
 
+#if SG_SCOPE_SUGGEST
+
 static unsigned char lower(char c)
 {
     unsigned char u = (unsigned char)c;
@@ -131,3 +133,13 @@ const char *sg_scope_suggest(const char *name)
     size_t allowed = len / 3 > 2 ? len / 3 : 2;
     return best_d <= allowed ? best : NULL;
 }
+
+#else /* SG_SCOPE_SUGGEST 0: no suggestions, the name is only refused */
+
+const char *sg_scope_suggest(const char *name)
+{
+    (void)name;
+    return NULL;
+}
+
+#endif

@@ -29,6 +29,7 @@ SG_NODISCARD sg_status sg_scope_index(const char *name, size_t len, size_t *inde
  * The valid scope closest to a misspelt name (case-insensitive edit distance with
  * transpositions; "read:tokens" finds "tokens:read"), or NULL when none is close enough
  * to be a plausible meaning (distance over a third of the length, at least 2 allowed).
+ * Always NULL when built with SG_SCOPE_SUGGEST 0 (sg_options.h).
  */
 const char *sg_scope_suggest(const char *name);
 

@@ -52,5 +52,7 @@
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against
    the Date header. */
 #define SG_STRERROR_TERSE 1
+/* No one types scope names on this device: no spelling suggestions. */
+#define SG_SCOPE_SUGGEST 0
 
 #endif /* SG_USER_CONFIG_H */

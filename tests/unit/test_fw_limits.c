@@ -2,11 +2,13 @@
  * The JSON reader with the firmware's limits and trims (examples/firmware/sg_user_config.h):
  * its depth, path and subscription ceilings hold at their exact bounds, what the firmware
  * reads fits them, and with SG_JSON_ELEMENTS 0 an ELEMENT subscription is refused while
- * VALUE and RAW ones and every input check still work. The reader is compiled into this test with those options (as test_trims
+ * VALUE and RAW ones and every input check still work; with SG_SCOPE_SUGGEST 0 no scope
+ * name is suggested while bad ones are still refused. The reader is compiled into this test with those options (as test_trims
  * does for its trims), so the library's own sg_json.o, built with the defaults, is not linked.
  */
 #include "../../examples/firmware/sg_user_config.h"
 #include "../../core/sg_json.c"
+#include "../../core/sg_scopes.c"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -172,6 +174,20 @@ static void test_without_elements(void **state)
     assert_int_equal(parse(&cfg, "[\"\xff\"]"), SG_ERR_JSON_SYNTAX); /* bad UTF-8 */
 }
 
+static void test_without_scope_suggestions(void **state)
+{
+    (void)state;
+    assert_int_equal(SG_SCOPE_SUGGEST, 0);
+    assert_null(sg_scope_suggest("token:read"));
+    assert_null(sg_scope_suggest("tokens:read"));
+    size_t i = 99;
+    assert_int_equal(sg_scope_index("tokens:read", 11, &i), SG_OK);
+    assert_string_equal(sg_scope_at(i), "tokens:read");
+    assert_int_equal(sg_scope_index("token:read", 10, &i), SG_ERR_NOT_FOUND);
+    assert_false(sg_scope_is_valid("Tokens:read"));
+    assert_true(sg_scope_is_valid("billing:write"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_subscription_bounds),
         cmocka_unit_test(test_path_bound_and_what_the_firmware_reads),
         cmocka_unit_test(test_without_elements),
+        cmocka_unit_test(test_without_scope_suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
