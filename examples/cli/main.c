@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "ex_build_info.h"
 #include "sg_tls.h"
 #include "sitegpt.h"
 
@@ -60,7 +61,7 @@ static void print_main_help(FILE *out)
             "                      code expires (at most an hour). 1-3600 (default:\n"
             "                      SITEGPT_TIMEOUT, then 30)\n"
             "  -h, --help          help; every command and subcommand has its own\n"
-            "  -v, --version       print the version\n"
+            "  -v, --version       print the version, the mbedTLS version and the features built in\n"
             "\n"
             "Environment:\n"
             "  SITEGPT_API_TOKEN   token for this command; beats any saved token\n"
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
     }
 
     if (want_version) {
-        printf("sitegpt-c %s\n", SG_VERSION);
+        ex_print_build_info(stdout, "sitegpt-c");
         return CLI_EXIT_OK;
     }
     if (nrest > 0 && strcmp(rest[0], "help") == 0) {

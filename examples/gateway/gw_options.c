@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ex_build_info.h"
 #include "gw_options.h"
 #include "sg_base.h"
 #include "sg_scopes.h"
@@ -66,7 +67,7 @@ static void print_help(FILE *out)
         "  -q, --quiet           log only warnings and errors\n"
         "  -v, --verbose         log debug events too\n"
         "  -h, --help            this help\n"
-        "  -V, --version         print the version\n"
+        "  -V, --version         print the version, the mbedTLS version and the features\n"
         "\n",
         SG_VERSION, GW_DEFAULT_INTERVAL_S, GW_DEFAULT_BACKOFF_MAX_S, GW_DEFAULT_TIMEOUT_S);
     fputs(
@@ -286,7 +287,7 @@ static int check_one(int c, const char *arg, gw_options *o)
         print_help(stdout);
         return GW_EXIT_OK;
     case 'V':
-        printf("sitegpt-gateway %s\n", SG_VERSION);
+        ex_print_build_info(stdout, "sitegpt-gateway");
         return GW_EXIT_OK;
     default:
         fputs("Try 'sitegpt-gateway --help'.\n", stderr);

@@ -1,5 +1,6 @@
 """`sitegpt api` end to end against the mock over TLS: requests, errors, misbehaving servers."""
 import json
+import re
 
 import pytest
 
@@ -253,6 +254,13 @@ def test_bad_api_base_and_unreachable_port(cli, mock):
 def test_global_options_and_unknown_command(cli):
     r = cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("sitegpt-c ")
+    lines = r.stdout.splitlines()
+    assert re.fullmatch(r"mbedTLS (2\.28|3\.6)\.\d+ \(running (2\.28|3\.6)\.\d+\)", lines[1])
+    features = lines[2].split()
+    assert features[0] == "features:" and "TLS1.2" in features and "QR" in features
+    # TLS 1.3 exists only in the mbedTLS 3.x builds
+    assert ("TLS1.3" in features) == lines[1].startswith("mbedTLS 3.")
+    assert {"proxy", "-proxy"} & set(features)
     r = cli("frobnicate")
     assert r.returncode == EXIT_USAGE and "UNKNOWN_COMMAND" not in r.stdout
     assert "unknown command 'frobnicate'" in r.stderr
