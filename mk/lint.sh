@@ -51,6 +51,14 @@ if ! ${CXX:-g++} -std=c++17 -Wall -Wextra -Werror -fsyntax-only $incs -Iplatform
 fi
 rm -f "$cxx_src"
 
+echo "== man pages (mandoc -T lint)"
+if command -v mandoc >/dev/null 2>&1; then
+    mandoc -T lint -W warning doc/man/sitegpt.1 doc/man/sitegpt-gateway.8 || status=1
+else
+    echo "mandoc is missing: run make deps"
+    status=1
+fi
+
 if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     echo "== firmware sources, for the target"
     make -s lint-firmware || status=1

@@ -50,9 +50,10 @@ static void print_sub_help(const char *sub)
                "SITEGPT_PROFILE says otherwise.\n\n"
                "Example:\n  sitegpt profiles use work\n");
     } else {
-        printf("Usage: sitegpt profiles delete NAME   (alias: remove)\n\n"
+        printf("Usage: sitegpt profiles delete NAME [-y|--yes]   (alias: remove)\n\n"
                "Forget profile NAME and its token. The token is not revoked: it keeps working\n"
-               "until it expires or 'sitegpt tokens revoke <id>' revokes it.\n\n"
+               "until it expires or 'sitegpt tokens revoke <id>' revokes it. It never asks:\n"
+               "-y/--yes is accepted (and ignored) for scripts that pass it everywhere.\n\n"
                "Example:\n  sitegpt profiles delete old-laptop\n");
     }
 }

@@ -42,6 +42,7 @@ static void print_main_help(FILE *out)
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
+    fprintf(out, "  %-10s %s\n", "help", "'help <command> [<subcommand>]' is '<command> ... --help'");
     fprintf(out,
             "\n"
             "Global options (before or after the command):\n"
@@ -83,7 +84,7 @@ static void print_main_help(FILE *out)
             "  sitegpt chatbots list --json\n"
             "  sitegpt api /api/v2/usage\n"
             "\n"
-            "Run 'sitegpt <command> --help' for a command's options.\n");
+            "Run 'sitegpt <command> --help' for a command's options, 'man sitegpt' for all.\n");
 }
 
 /* Value of "--opt VALUE" or "--opt=VALUE"; NULL when argv[*i] is not that option. */

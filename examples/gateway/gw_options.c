@@ -104,7 +104,12 @@ static void print_help(FILE *out)
         "  sitegpt-gateway --once && echo provisioned\n"
         "  sitegpt-gateway --status-file /run/sitegpt-gateway.json --renew-before 30d\n"
         "  sitegpt-gateway status --status-file /run/sitegpt-gateway.json\n"
-        "  systemd: ExecStart=/usr/bin/sitegpt-gateway --profile gateway --interval 600\n",
+        "\n"
+        "systemd: 'make install' puts sitegpt-gateway.service (state folder, token file 0600,\n"
+        "sandboxed, restarted after a fatal exit) in $PREFIX/lib/systemd/system; then\n"
+        "  systemctl daemon-reload && systemctl enable --now sitegpt-gateway\n"
+        "  journalctl -u sitegpt-gateway -f          # the code to approve\n"
+        "See 'man sitegpt-gateway'.\n",
         out);
 }
 

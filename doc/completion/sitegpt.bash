@@ -1,0 +1,164 @@
+# bash completion for sitegpt(1) and sitegpt-gateway(8).
+# Installed by `make install` to $PREFIX/share/bash-completion/completions/ (as sitegpt and
+# sitegpt-gateway). Kept in step with --help by tests/e2e/test_docs_drift.py.
+
+_sitegpt_scopes='account:read account:write tokens:read tokens:write chatbots:read
+chatbots:write chatbots:delete knowledge:read knowledge:write knowledge:delete personas:read
+personas:write personas:delete instructions:read instructions:write instructions:delete
+settings:read settings:write starters:read starters:write starters:delete followups:read
+followups:write followups:delete conversations:read conversations:write conversations:delete
+leads:read leads:write leads:delete members:read members:write members:delete
+integrations:read integrations:write billing:read billing:write'
+
+# Profile names from the config file, read through the CLI itself (no second JSON parser).
+_sitegpt_profile_names()
+{
+    sitegpt profiles list --json 2>/dev/null |
+        grep -o '"name":"[^"\\]*"' | sed -e 's/^"name":"//' -e 's/"$//'
+}
+
+# $1: words separated by blanks or newlines.
+_sitegpt_reply_words()
+{
+    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
+# $1: one entry per line (profile names may hold blanks).
+_sitegpt_reply_lines()
+{
+    local line
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ -n $line && $line == "$2"* ]] && COMPREPLY+=("$line")
+    done <<<"$1"
+}
+
+_sitegpt()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local globals='--json -p --profile --api-base --cacert --timeout -h --help -v --version'
+    local commands='login logout whoami profiles tokens chatbots api help'
+    local cmd='' sub='' i w
+
+    # Command and subcommand: the first two words that are neither options nor their values.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        case $w in
+        -p | --profile | --api-base | --cacert | --timeout | --name | --scope | --chatbot | \
+            --expires-in-days | --expires-at | --token | --limit | --cursor | -X | --method | \
+            -d | --data | -H | --header)
+            ((i++))
+            continue
+            ;;
+        -*) continue ;;
+        esac
+        if [[ -z $cmd ]]; then
+            cmd=$w
+        elif [[ -z $sub ]]; then
+            sub=$w
+        fi
+    done
+
+    case $prev in
+    -p | --profile)
+        _sitegpt_reply_lines "$(_sitegpt_profile_names)" "$cur"
+        return
+        ;;
+    --scope)
+        _sitegpt_reply_words "$_sitegpt_scopes" "$cur"
+        return
+        ;;
+    --cacert)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
+    -X | --method)
+        _sitegpt_reply_words 'GET POST PUT PATCH DELETE' "$cur"
+        return
+        ;;
+    --api-base | --timeout | --name | --chatbot | --expires-in-days | --expires-at | --token | \
+        --limit | --cursor | -d | --data | -H | --header)
+        COMPREPLY=()
+        return
+        ;;
+    esac
+
+    local opts='' words=''
+    case $cmd in
+    '') words=$commands ;;
+    help)
+        case $sub in
+        '') words='login logout whoami profiles tokens chatbots api' ;;
+        profiles) words='list show use set-default delete remove' ;;
+        tokens) words='list create rotate revoke' ;;
+        chatbots) words='list get' ;;
+        esac
+        ;;
+    login) opts='--name --full-access --scope --chatbot --expires-in-days --token --qr --no-browser' ;;
+    logout | whoami) ;;
+    profiles)
+        case $sub in
+        '') words='list show use set-default delete remove' ;;
+        show | use | set-default) words=$(_sitegpt_profile_names) ;;
+        delete | remove)
+            opts='-y --yes'
+            words=$(_sitegpt_profile_names)
+            ;;
+        esac
+        ;;
+    tokens)
+        case $sub in
+        '') words='list create rotate revoke' ;;
+        list) opts='--include-revoked --limit --cursor --all' ;;
+        create) opts='--name --scope --chatbot --expires-in-days --expires-at' ;;
+        revoke) opts='--yes' ;;
+        esac
+        ;;
+    chatbots)
+        case $sub in
+        '') words='list get' ;;
+        list) opts='--limit --cursor --all' ;;
+        esac
+        ;;
+    api) opts='-X --method -d --data -H --header -i --include' ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        _sitegpt_reply_words "$opts $globals" "$cur"
+    elif [[ $cmd == profiles && -n $sub ]]; then
+        _sitegpt_reply_lines "$words" "$cur"
+    else
+        _sitegpt_reply_words "$words" "$cur"
+    fi
+}
+
+_sitegpt_gateway()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    case $prev in
+    -p | --profile)
+        _sitegpt_reply_lines "$(_sitegpt_profile_names)" "$cur"
+        return
+        ;;
+    --scope)
+        _sitegpt_reply_words "$_sitegpt_scopes" "$cur"
+        return
+        ;;
+    --cacert)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
+    --chatbot | --name | --expires-in-days | --api-base | --interval | --backoff-max | --timeout)
+        COMPREPLY=()
+        return
+        ;;
+    esac
+    _sitegpt_reply_words '--scope --chatbot --name --expires-in-days --qr -p --profile --api-base
+--cacert --interval --backoff-max --timeout --once -q --quiet -v --verbose -h --help -V
+--version' "$cur"
+}
+
+complete -F _sitegpt sitegpt
+complete -F _sitegpt_gateway sitegpt-gateway
