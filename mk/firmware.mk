@@ -125,3 +125,14 @@ size: $(FW_ELF) $(FW_BUILD)/libsitegpt-default.a
 
 -include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d) \
          $(FW_DEFAULT_OBJ:.o=.d)
+
+# The same image from CMake (cmake/arm-none-eabi.cmake), run by the same QEMU tests.
+FW_CMAKE_BUILD := build/cmake-fw
+.PHONY: firmware-cmake firmware-test-cmake
+firmware-cmake: $(FW_MBEDTLS_STAMP) $(DEP_INCLUDE)/jsmn.h
+	cmake -S . -B $(FW_CMAKE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake \
+	    -DSITEGPT_WERROR=ON >/dev/null
+	cmake --build $(FW_CMAKE_BUILD) -j2
+firmware-test-cmake: firmware-cmake
+	SITEGPT_FIRMWARE=$(abspath $(FW_CMAKE_BUILD)/sitegpt-fw.elf) timeout 600 $(PYTHON) -m pytest -q \
+	    tests/e2e/test_firmware.py

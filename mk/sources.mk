@@ -54,3 +54,25 @@ SG_PLATFORM_FREERTOS_SRC := platform/freertos/sg_freertos.c
 SG_PLATFORM_FREERTOS_INC := platform/freertos
 SG_PLATFORM_LWIP_SRC := platform/lwip/sg_lwip.c
 SG_PLATFORM_LWIP_INC := platform/lwip
+
+# Public headers: what `make install` and CMake's install() publish, flat, in include/sitegpt/
+# (sitegpt.h and what it includes, the TLS port contract and the mbedTLS port, the two
+# platforms). The installed sg_tls.h finds sg_tls_port.h beside it. Everything else in core/,
+# port/ and platform/ is private to the library.
+SG_PUBLIC_HEADERS := \
+    core/sitegpt.h \
+    core/sg_base.h \
+    core/sg_options.h \
+    core/sg_http.h \
+    core/sg_url.h \
+    core/sg_json.h \
+    core/sg_envelope.h \
+    core/sg_retry.h \
+    core/sg_api.h \
+    core/sg_scopes.h \
+    core/sg_device.h \
+    core/sg_config.h \
+    port/sg_tls_port.h \
+    port/mbedtls/sg_tls.h \
+    platform/posix/sg_posix.h \
+    platform/rtos/sg_rtos.h

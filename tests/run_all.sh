@@ -59,6 +59,7 @@ step lint make lint
 if have clang && [ -f mk/fuzz.mk ]; then step fuzz make fuzz-smoke; fi
 if have arm-none-eabi-gcc && have qemu-system-arm && [ -f mk/firmware.mk ]; then
     step firmware make firmware-test
+    if have cmake; then step firmware-cmake make firmware-test-cmake; fi
     # FreeRTOS + lwIP over emulated Ethernet: only with the kernel and lwIP's source at hand
     # (examples/firmware-freertos/README.md says where they come from).
     if [ -f "${FREERTOS_DIR:-../shared/vendor/FreeRTOS-Kernel}/tasks.c" ] &&
