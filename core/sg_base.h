@@ -52,6 +52,7 @@ typedef enum sg_status {
     SG_ERR_TLS = -15,
     SG_ERR_CERT = -16,
     SG_ERR_ENTROPY = -17,
+    SG_ERR_PROXY = -18,          /* the HTTP proxy refused the CONNECT tunnel */
 
     /* HTTP framing: each way a response can be malformed has its own code */
     SG_ERR_HTTP_MALFORMED = -20,

@@ -26,6 +26,7 @@
     X(SG_ERR_TLS, "TLS", "the TLS session failed")                                            \
     X(SG_ERR_CERT, "certificate", "the server certificate was rejected")                      \
     X(SG_ERR_ENTROPY, "entropy", "no entropy source is available")                            \
+    X(SG_ERR_PROXY, "proxy refused", "the HTTP proxy refused the tunnel")                     \
     X(SG_ERR_HTTP_MALFORMED, "HTTP malformed", "the HTTP response is malformed")              \
     X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too large",                                \
       "the HTTP response headers exceed the I/O buffer")                                      \

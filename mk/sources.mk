@@ -16,6 +16,7 @@ SG_CORE_SRC := \
     core/sg_json.c \
     core/sg_json_write.c \
     core/sg_layout.c \
+    core/sg_proxy.c \
     core/sg_renew.c \
     core/sg_retry.c \
     core/sg_scopes.c \
@@ -64,6 +65,7 @@ SG_PUBLIC_HEADERS := \
     core/sg_base.h \
     core/sg_options.h \
     core/sg_http.h \
+    core/sg_proxy.h \
     core/sg_url.h \
     core/sg_json.h \
     core/sg_envelope.h \
@@ -72,6 +74,7 @@ SG_PUBLIC_HEADERS := \
     core/sg_scopes.h \
     core/sg_device.h \
     core/sg_config.h \
+    core/sg_renew.h \
     port/sg_tls_port.h \
     port/mbedtls/sg_tls.h \
     platform/posix/sg_posix.h \

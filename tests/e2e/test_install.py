@@ -24,8 +24,9 @@ EXPECTED = {
     "share/zsh/site-functions/_sitegpt", "share/fish/vendor_completions.d/sitegpt.fish",
     "share/fish/vendor_completions.d/sitegpt-gateway.fish",
 } | {f"include/sitegpt/{h}" for h in (
-    "sitegpt.h", "sg_base.h", "sg_options.h", "sg_http.h", "sg_url.h", "sg_json.h",
+    "sitegpt.h", "sg_base.h", "sg_options.h", "sg_http.h", "sg_proxy.h", "sg_url.h", "sg_json.h",
     "sg_envelope.h", "sg_retry.h", "sg_api.h", "sg_scopes.h", "sg_device.h", "sg_config.h",
+    "sg_renew.h",
     "sg_tls_port.h", "sg_tls.h", "sg_posix.h", "sg_rtos.h", "jsmn.h")}
 EXPECTED_OUTPUT = ("missing CA file: not found\n"
                    "host=api.example.com port=8443 path=/base\n"
