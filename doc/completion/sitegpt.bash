@@ -36,7 +36,7 @@ _sitegpt_reply_lines()
 _sitegpt()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local globals='--json -p --profile --api-base --cacert --timeout -h --help -v --version'
+    local globals='--json -p --profile --api-base --cacert --proxy --timeout -h --help -v --version'
     local commands='login logout whoami profiles tokens chatbots api help'
     local cmd='' sub='' i w
 
@@ -44,7 +44,7 @@ _sitegpt()
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-        -p | --profile | --api-base | --cacert | --timeout | --name | --scope | --chatbot | \
+        -p | --profile | --api-base | --cacert | --proxy | --timeout | --name | --scope | --chatbot | \
             --expires-in-days | --expires-at | --token | --limit | --cursor | -X | --method | \
             -d | --data | -H | --header)
             ((i++))
@@ -77,7 +77,7 @@ _sitegpt()
         _sitegpt_reply_words 'GET POST PUT PATCH DELETE' "$cur"
         return
         ;;
-    --api-base | --timeout | --name | --chatbot | --expires-in-days | --expires-at | --token | \
+    --api-base | --proxy | --timeout | --name | --chatbot | --expires-in-days | --expires-at | --token | \
         --limit | --cursor | -d | --data | -H | --header)
         COMPREPLY=()
         return

@@ -30,7 +30,7 @@ function __sitegpt_at
             continue
         end
         switch $w
-            case -p --profile --api-base --cacert --timeout --name --scope --chatbot \
+            case -p --profile --api-base --cacert --proxy --timeout --name --scope --chatbot \
                 --expires-in-days --expires-at --token --limit --cursor -X --method -d --data \
                 -H --header
                 set skip 1
@@ -57,6 +57,7 @@ complete -c sitegpt -l json -d 'machine output: the API envelope on stdout'
 complete -c sitegpt -s p -l profile -x -a '(__sitegpt_profiles)' -d 'use this saved profile'
 complete -c sitegpt -l api-base -x -d 'API origin'
 complete -c sitegpt -l cacert -r -F -d 'trust the CA certificates in FILE'
+complete -c sitegpt -l proxy -x -d 'HTTP proxy for https:// (http://user:password@host:port)'
 complete -c sitegpt -l timeout -x -d 'connect and read timeout in seconds'
 complete -c sitegpt -s h -l help -d 'help'
 complete -c sitegpt -s v -l version -d 'version and build facts'

@@ -39,6 +39,7 @@ typedef struct cli_globals {
     const char *api_base;   /* --api-base */
     const char *cacert;     /* --cacert */
     unsigned timeout_s;     /* --timeout: each API request as a whole; 0: SITEGPT_TIMEOUT or 30 */
+    const char *proxy;      /* --proxy URL ("" for none); NULL: https_proxy, HTTPS_PROXY */
     bool no_color;
 } cli_globals;
 

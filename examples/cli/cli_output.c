@@ -157,6 +157,7 @@ static const char *code_for_status(sg_status st)
     case SG_ERR_CLOSED: return "NETWORK_ERROR";
     case SG_ERR_TLS: return "TLS_ERROR";
     case SG_ERR_CERT: return "CERTIFICATE_REJECTED";
+    case SG_ERR_PROXY: return "PROXY_REFUSED";
     case SG_ERR_STORAGE: return "STORAGE_ERROR";
     case SG_ERR_CANCELLED: return "INTERRUPTED";
     case SG_ERR_AUTH: return "TOKEN_NOT_VALID";

@@ -85,6 +85,7 @@ struct cli_net {
     char base_path[CLI_URL_MAX + 1];
     char ca_path[CLI_PATH_MAX];
     uint32_t timeout_ms;       /* each API request as a whole */
+    ex_proxy proxy;            /* https:// through this HTTP proxy when proxy.use */
     uint8_t io[CLI_IO_BUFFER_SIZE];
 };
 
@@ -117,8 +118,16 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
     if (!ex_copy_str(n->ca_path, sizeof n->ca_path, ex_ca_file(g->cacert))) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "CA file path is too long");
     }
-    st = ex_posix_open(&n->posix, n->ca_path, n->url.origin.tls, &cli_interrupted_signal,
-                       &n->posix_ready);
+    if (ex_proxy_select(g->proxy, &n->url.origin, &n->proxy) != SG_OK) {
+        const char *source = n->proxy.source;
+        ex_proxy_wipe(&n->proxy);
+        /* the URL itself is not echoed: it may hold a password */
+        return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                        "the proxy URL in %s is not valid: expected http://[user:password@]host"
+                        "[:port] (only HTTP proxies are supported)", source);
+    }
+    st = ex_posix_open_proxy(&n->posix, n->ca_path, n->url.origin.tls, &cli_interrupted_signal,
+                             &n->proxy, &n->posix_ready);
     if (st != SG_OK && n->url.origin.tls) {
         return cli_fail(g, CLI_EXIT_NETWORK, st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE"
                                                                       : "CA_FILE_INVALID",
@@ -240,6 +249,7 @@ void cli_net_close(cli_net *net)
         return;
     }
     sg_http_client_close(&net->http);
+    ex_proxy_wipe(&net->proxy);
     if (net->posix_ready) {
         sg_posix_client_free(&net->posix);
         net->posix_ready = false;
@@ -256,6 +266,37 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
     const cli_net *n = open_net;
     if (n == NULL) {
         return NULL;
+    }
+    if (n->proxy.use) {
+        const char *what = NULL;
+        switch (st) {
+        case SG_ERR_PROXY: {
+            int code = n->posix.proxy.status;
+            (void)snprintf(buf, cap, "the proxy %s port %u (%s) refused the tunnel to %s:%u: "
+                           "HTTP %d%s", n->proxy.host, (unsigned)n->proxy.port, n->proxy.source,
+                           n->host, (unsigned)n->url.origin.port, code,
+                           code == 407 ? " (proxy authentication required: put user:password@ "
+                                         "in the proxy URL)"
+                           : code == 401 ? " (the proxy rejected the credentials)"
+                           : code == 403 ? " (forbidden by the proxy)" : "");
+            return buf;
+        }
+        case SG_ERR_DNS: what = "cannot resolve the proxy's host name"; break;
+        case SG_ERR_CONNECT: what = "cannot connect to the proxy"; break;
+        case SG_ERR_HTTP_MALFORMED:
+        case SG_ERR_HTTP_HEADERS_TOO_LARGE:
+        case SG_ERR_HTTP_TRUNCATED:
+            if (n->posix.proxy.status == 0) {
+                what = "the proxy's answer to CONNECT is not HTTP";
+            }
+            break;
+        default: break;
+        }
+        if (what != NULL) {
+            (void)snprintf(buf, cap, "%s %s port %u (%s)", what, n->proxy.host,
+                           (unsigned)n->proxy.port, n->proxy.source);
+            return buf;
+        }
     }
     switch (st) {
     case SG_ERR_HTTP_HEADERS_TOO_LARGE:

@@ -55,6 +55,9 @@ static void print_main_help(FILE *out)
             "                      SITEGPT_API_TOKEN or 'login --profile NAME --api-base URL'\n"
             "  --cacert FILE       trust the CA certificates in FILE (default: SSL_CERT_FILE, then\n"
             "                      the system bundle /etc/ssl/certs/ca-certificates.crt)\n"
+            "  --proxy URL         reach https:// origins through this HTTP proxy,\n"
+            "                      http://[user:password@]host[:port]; '' for none (default:\n"
+            "                      https_proxy, then HTTPS_PROXY, unless NO_PROXY lists the host)\n"
             "  --timeout SECONDS   bound each API request as a whole: connect, TLS, sending,\n"
             "                      receiving and every retry and redirect of it share one\n"
             "                      deadline (each page of --all gets its own). In login, each\n"
@@ -69,6 +72,9 @@ static void print_main_help(FILE *out)
             "  SITEGPT_API_BASE    API origin when --api-base is not given\n"
             "  SITEGPT_PROFILE     profile when --profile is not given\n"
             "  SITEGPT_TIMEOUT     seconds per request (as --timeout), when it is not given\n"
+            "  HTTPS_PROXY         proxy URL when --proxy is not given (https_proxy first)\n"
+            "  NO_PROXY            hosts reached directly (no_proxy first): '*', names (a\n"
+            "                      name covers its subdomains), IPs, each with an optional :port\n"
             "  XDG_CONFIG_HOME     config folder (default ~/.config); profiles live in\n"
             "                      sitegpt/config.json there, mode 0600\n"
             "\n"
@@ -163,6 +169,8 @@ int main(int argc, char **argv)
             g.api_base = v;
         } else if ((v = option_value(argc, argv, &i, "--cacert", NULL, &missing)) != NULL) {
             g.cacert = v;
+        } else if ((v = option_value(argc, argv, &i, "--proxy", NULL, &missing)) != NULL) {
+            g.proxy = v;
         } else if ((v = option_value(argc, argv, &i, "--timeout", NULL, &missing)) != NULL) {
             char *end = NULL;
             unsigned long t = strtoul(v, &end, 10);

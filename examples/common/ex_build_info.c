@@ -4,6 +4,7 @@
 #include <mbedtls/version.h>
 #include <qrencode.h>
 
+#include "sg_proxy.h"
 #include "sitegpt.h"
 
 /* mbedTLS 3.x reads its configuration through build_info.h; 2.28 through config.h. */
@@ -19,7 +20,7 @@
 #define EX_FEATURE_TLS13 "-TLS1.3"
 #endif
 
-#if defined(SG_HAVE_PROXY)
+#if defined(SG_PROXY_H) /* the CONNECT tunnel of core/sg_proxy.c */
 #define EX_FEATURE_PROXY "proxy"
 #else
 #define EX_FEATURE_PROXY "-proxy"

@@ -68,8 +68,57 @@ sg_status ex_api_base_parse(const char *api_base, char *host, size_t host_cap, s
 sg_status ex_posix_open(sg_posix_client *c, const char *ca_path, bool need_tls,
                         volatile sig_atomic_t *stop, bool *tls_ready)
 {
+    return ex_posix_open_proxy(c, ca_path, need_tls, stop, NULL, tls_ready);
+}
+
+sg_status ex_proxy_select(const char *flag, const sg_http_origin *origin, ex_proxy *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *url = flag;
+    out->source = "--proxy";
+    if (url == NULL) {
+        url = ex_env_nonempty("https_proxy");
+        out->source = "https_proxy";
+    }
+    if (url == NULL) {
+        url = ex_env_nonempty("HTTPS_PROXY");
+        out->source = "HTTPS_PROXY";
+    }
+    if (url == NULL || url[0] == '\0' || !origin->tls) {
+        return SG_OK; /* plain http:// is never proxied: the proxy would see the token */
+    }
+    const char *no_proxy = ex_env_nonempty("no_proxy");
+    if (no_proxy == NULL) {
+        no_proxy = ex_env_nonempty("NO_PROXY");
+    }
+    if (sg_proxy_bypass(no_proxy, origin->host, origin->port)) {
+        return SG_OK;
+    }
+    sg_status st = sg_proxy_url_parse(url, out->host, sizeof out->host, &out->port, out->userinfo,
+                                      sizeof out->userinfo);
+    if (st != SG_OK) {
+        return SG_ERR_URL;
+    }
+    out->use = true;
+    return SG_OK;
+}
+
+void ex_proxy_wipe(ex_proxy *p)
+{
+    sg_proxy_wipe(p->userinfo, sizeof p->userinfo);
+}
+
+sg_status ex_posix_open_proxy(sg_posix_client *c, const char *ca_path, bool need_tls,
+                              volatile sig_atomic_t *stop, const ex_proxy *proxy, bool *tls_ready)
+{
     *tls_ready = false;
-    sg_status st = sg_posix_client_init(c, ca_path, stop);
+    sg_posix_proxy via = {NULL, 0, NULL};
+    if (proxy != NULL && proxy->use) {
+        via.host = proxy->host;
+        via.port = proxy->port;
+        via.userinfo = proxy->userinfo[0] != '\0' ? proxy->userinfo : NULL;
+    }
+    sg_status st = sg_posix_client_init_proxy(c, ca_path, stop, via.host != NULL ? &via : NULL);
     if (st == SG_OK) {
         *tls_ready = true;
         return SG_OK;

@@ -49,6 +49,29 @@ SG_NODISCARD sg_status ex_api_base_parse(const char *api_base, char *host, size_
 SG_NODISCARD sg_status ex_posix_open(sg_posix_client *c, const char *ca_path, bool need_tls,
                                      volatile sig_atomic_t *stop, bool *tls_ready);
 
+/* An HTTPS proxy chosen for one origin. */
+typedef struct ex_proxy {
+    bool use;
+    char host[SG_HOST_MAX + 1];
+    uint16_t port;
+    char userinfo[SG_PROXY_USERINFO_MAX + 1]; /* secret: wipe with ex_proxy_wipe */
+    const char *source;   /* where it came from: "--proxy", "https_proxy" or "HTTPS_PROXY" */
+} ex_proxy;
+
+/*
+ * The proxy for origin, as curl chooses it: flag (--proxy; "" means none) else https_proxy,
+ * else HTTPS_PROXY; none for http:// origins or when NO_PROXY (no_proxy) lists the host.
+ * SG_ERR_URL (out->source names the setting) when the proxy URL is not valid.
+ */
+SG_NODISCARD sg_status ex_proxy_select(const char *flag, const sg_http_origin *origin,
+                                       ex_proxy *out);
+void ex_proxy_wipe(ex_proxy *p);
+
+/* ex_posix_open with https:// through proxy when proxy->use (proxy may be NULL). */
+SG_NODISCARD sg_status ex_posix_open_proxy(sg_posix_client *c, const char *ca_path,
+                                           bool need_tls, volatile sig_atomic_t *stop,
+                                           const ex_proxy *proxy, bool *tls_ready);
+
 /* An HTTP client configuration over c (clock, TCP, TLS when ready); timeouts left 0. */
 void ex_http_config(sg_posix_client *c, bool tls_ready, sg_http_config *cfg);
 

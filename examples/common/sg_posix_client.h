@@ -14,6 +14,7 @@
 #define SG_POSIX_CLIENT_H
 
 #include "sg_posix.h"
+#include "sg_proxy.h"
 #include "sg_tls.h"
 
 #ifdef __cplusplus
@@ -25,7 +26,16 @@ typedef struct sg_posix_client {
     sg_posix_tcp tcp;     /* plain http:// */
     sg_posix_tcp tls_tcp; /* the socket under tls */
     sg_tls tls;           /* https:// */
+    sg_proxy_tunnel proxy; /* between tls and tls_tcp when an HTTPS proxy is used */
+    uint8_t proxy_buf[SG_PROXY_REQUEST_MAX]; /* the CONNECT request, wiped after sending */
 } sg_posix_client;
+
+/* An HTTP proxy for https:// (borrowed strings; userinfo "user:password" or NULL). */
+typedef struct sg_posix_proxy {
+    const char *host;
+    uint16_t port;
+    const char *userinfo;
+} sg_posix_proxy;
 
 /*
  * cacert_path: PEM bundle of trusted CAs (SG_ERR_NOT_FOUND when unreadable, SG_ERR_CERT when
@@ -33,6 +43,11 @@ typedef struct sg_posix_client {
  */
 SG_NODISCARD sg_status sg_posix_client_init(sg_posix_client *c, const char *cacert_path,
                                             volatile sig_atomic_t *cancel);
+
+/* The same, with https:// going through an HTTP CONNECT tunnel of proxy (NULL: direct). */
+SG_NODISCARD sg_status sg_posix_client_init_proxy(sg_posix_client *c, const char *cacert_path,
+                                                  volatile sig_atomic_t *cancel,
+                                                  const sg_posix_proxy *proxy);
 
 /* Close both transports and release the TLS state. Safe to call twice. */
 void sg_posix_client_free(sg_posix_client *c);

@@ -47,6 +47,7 @@ typedef struct gw_agent {
     sg_url url;
     sg_posix_client net;
     bool net_full;                  /* TLS set up too (else plain http only) */
+    ex_proxy proxy;                 /* HTTPS_PROXY / NO_PROXY, as the CLI reads them */
     sg_http_client http;
     sg_device dev;
     gw_profile profile;             /* profile.token: the token in use, "" when none */
@@ -97,7 +98,7 @@ static const sg_platform *platform(void)
 static bool is_network(sg_status st)
 {
     return st == SG_ERR_IO || st == SG_ERR_TIMEOUT || st == SG_ERR_CLOSED || st == SG_ERR_DNS ||
-           st == SG_ERR_CONNECT || st == SG_ERR_TLS || st == SG_ERR_CERT ||
+           st == SG_ERR_CONNECT || st == SG_ERR_TLS || st == SG_ERR_CERT || st == SG_ERR_PROXY ||
            (st <= SG_ERR_HTTP_MALFORMED && st >= SG_ERR_HTTP_VERSION) ||
            (st <= SG_ERR_JSON_SYNTAX && st >= SG_ERR_JSON_PATH_TOO_LONG);
 }
@@ -136,7 +137,20 @@ static int setup_net(void)
         GW_LOG(GW_ERROR, "config_error", GW_S("reason", "CA file path too long"));
         return GW_EXIT_USAGE;
     }
-    sg_status st = ex_posix_open(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.net_full);
+    if (ex_proxy_select(NULL, &A.url.origin, &A.proxy) != SG_OK) {
+        /* not the URL: it may hold a password */
+        GW_LOG(GW_ERROR, "config_error",
+               GW_S("reason", "the proxy URL is not valid: expected http://[user:password@]host[:port]"),
+               GW_S("from", A.proxy.source));
+        ex_proxy_wipe(&A.proxy);
+        return GW_EXIT_USAGE;
+    }
+    if (A.proxy.use) {
+        GW_LOG(GW_INFO, "proxy", GW_S("host", A.proxy.host), GW_U("port", A.proxy.port),
+               GW_S("from", A.proxy.source), GW_S("auth", A.proxy.userinfo[0] ? "basic" : "none"));
+    }
+    sg_status st = ex_posix_open_proxy(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.proxy,
+                                       &A.net_full);
     if (st != SG_OK && A.url.origin.tls) {
         GW_LOG(GW_ERROR, "tls_setup_failed", GW_S("ca_file", A.ca_path),
                GW_S("reason", st == SG_ERR_NOT_FOUND ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
@@ -163,6 +177,7 @@ static int setup_net(void)
 static void teardown(void)
 {
     sg_http_client_close(&A.http);
+    ex_proxy_wipe(&A.proxy);
     if (A.net_full) {
         sg_posix_client_free(&A.net);
         A.net_full = false;
