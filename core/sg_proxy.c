@@ -64,8 +64,13 @@ static void put_base64(out_buf *o, const char *s, size_t n)
         if (i + 2 < n) {
             b |= (uint32_t)(uint8_t)s[i + 2];
         }
-        char q[4] = {alphabet[(b >> 18) & 63u], alphabet[(b >> 12) & 63u],
-                     i + 1 < n ? alphabet[(b >> 6) & 63u] : '=', i + 2 < n ? alphabet[b & 63u] : '='};
+        char q[4] = {alphabet[(b >> 18) & 63u], alphabet[(b >> 12) & 63u], '=', '='};
+        if (i + 1 < n) {
+            q[2] = alphabet[(b >> 6) & 63u];
+        }
+        if (i + 2 < n) {
+            q[3] = alphabet[b & 63u];
+        }
         put(o, q, 4);
         sg_proxy_wipe(&b, sizeof b);
         sg_proxy_wipe(q, sizeof q);
@@ -230,11 +235,18 @@ static int hex_value(char c)
     return -1;
 }
 
+static char lower(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return (char)(c - 'A' + 'a');
+    }
+    return c;
+}
+
 static bool ascii_prefix_nocase(const char *s, const char *prefix)
 {
     for (; *prefix != '\0'; s++, prefix++) {
-        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
-        if (c != *prefix) {
+        if (lower(*s) != *prefix) {
             return false;
         }
     }
@@ -364,11 +376,6 @@ sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_t host_cap, u
 }
 
 /* ---------------------------------------------------------------- NO_PROXY */
-
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
 
 static bool same_nocase(const char *a, size_t an, const char *b, size_t bn)
 {

@@ -17,6 +17,7 @@
 #include "sg_device.h"
 #include "sg_config.h"
 #include "sg_renew.h"
+#include "sg_proxy.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -23,9 +23,9 @@ extern "C" {
 
 typedef struct sg_posix_client {
     sg_posix_platform sys;
-    sg_posix_tcp tcp;     /* plain http:// */
-    sg_posix_tcp tls_tcp; /* the socket under tls */
-    sg_tls tls;           /* https:// */
+    sg_posix_tcp tcp;      /* plain http:// */
+    sg_posix_tcp tls_tcp;  /* the socket under tls */
+    sg_tls tls;            /* https:// */
     sg_proxy_tunnel proxy; /* between tls and tls_tcp when an HTTPS proxy is used */
     uint8_t proxy_buf[SG_PROXY_REQUEST_MAX]; /* the CONNECT request, wiped after sending */
 } sg_posix_client;
