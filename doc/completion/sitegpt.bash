@@ -150,14 +150,28 @@ _sitegpt_gateway()
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return
         ;;
-    --chatbot | --name | --expires-in-days | --api-base | --interval | --backoff-max | --timeout)
+    --status-file)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+        ;;
+    --chatbot | --name | --expires-in-days | --api-base | --interval | --backoff-max | --timeout | \
+        --renew-before)
         COMPREPLY=()
         return
         ;;
     esac
+    if [[ ${COMP_WORDS[1]} == status && $COMP_CWORD -gt 1 ]]; then
+        _sitegpt_reply_words '--status-file -h --help' "$cur"
+        return
+    fi
+    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
+        _sitegpt_reply_words 'status' "$cur"
+        return
+    fi
     _sitegpt_reply_words '--scope --chatbot --name --expires-in-days --qr -p --profile --api-base
---cacert --interval --backoff-max --timeout --once -q --quiet -v --verbose -h --help -V
---version' "$cur"
+--cacert --interval --backoff-max --timeout --renew-before --status-file --once -q --quiet -v
+--verbose -h --help -V --version' "$cur"
 }
 
 complete -F _sitegpt sitegpt

@@ -135,8 +135,8 @@ def _gateway_source_options():
     with open(os.path.join(ROOT, "examples", "gateway", "gw_options.c"), encoding="utf-8") as f:
         src = f.read()
     longs = {"--" + n for n in re.findall(r'\{"([\w-]+)",\s*(?:no|required|optional)_argument', src)}
-    shorts_spec = re.search(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', src).group(1)
-    shorts = {"-" + c for c in shorts_spec if c.isalnum()}
+    specs = re.findall(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', src)
+    shorts = {"-" + c for spec in specs for c in spec if c.isalnum()}
     return longs | shorts
 
 
