@@ -11,8 +11,7 @@
 #   share/zsh/site-functions/_sitegpt  share/fish/vendor_completions.d/sitegpt{,-gateway}.fish
 #   lib/systemd/system/sitegpt-gateway.service
 #
-# The public headers need jsmn.h (sg_json.h declares jsmn's tokens): the copy the library
-# was compiled with goes beside them, so an application always agrees with the library.
+# jsmn is not installed: only sg_json.c includes it, and no public header names its types.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -54,11 +53,11 @@ INSTALL_FILES := $(LIB) $(CLI) $(GATEWAY) $(BUILD)/sitegpt.pc $(BUILD)/sitegpt-g
 
 .PHONY: install uninstall FORCE
 FORCE:
-install: $(INSTALL_FILES) $(DEP_INCLUDE)/jsmn.h
+install: $(INSTALL_FILES)
 	$(INSTALL) -d $(I_BIN) $(I_LIB) $(I_INC) $(I_PC) $(I_MAN)/man1 $(I_MAN)/man8 $(I_BASH) \
 	    $(I_ZSH) $(I_FISH) $(I_UNIT)
 	$(INSTALL) -m 0644 $(LIB) $(I_LIB)/libsitegpt.a
-	for h in $(SG_PUBLIC_HEADERS) $(DEP_INCLUDE)/jsmn.h; do \
+	for h in $(SG_PUBLIC_HEADERS); do \
 	    sed 's|^#include "\.\./sg_tls_port\.h"|#include "sg_tls_port.h"|' "$$h" > $(I_INC)/$$(basename $$h).tmp && \
 	    chmod 0644 $(I_INC)/$$(basename $$h).tmp && mv $(I_INC)/$$(basename $$h).tmp $(I_INC)/$$(basename $$h) || exit 1; \
 	done
@@ -78,7 +77,7 @@ install: $(INSTALL_FILES) $(DEP_INCLUDE)/jsmn.h
 # (bin, share/man/man1, ...) stay, as other packages share them.
 uninstall:
 	rm -f $(I_LIB)/libsitegpt.a $(I_PC)/sitegpt.pc $(I_BIN)/sitegpt $(I_BIN)/sitegpt-gateway \
-	    $(addprefix $(I_INC)/,$(notdir $(SG_PUBLIC_HEADERS)) jsmn.h) \
+	    $(addprefix $(I_INC)/,$(notdir $(SG_PUBLIC_HEADERS))) \
 	    $(I_MAN)/man1/sitegpt.1 $(I_MAN)/man8/sitegpt-gateway.8 \
 	    $(I_BASH)/sitegpt $(I_BASH)/sitegpt-gateway $(I_ZSH)/_sitegpt \
 	    $(I_FISH)/sitegpt.fish $(I_FISH)/sitegpt-gateway.fish $(I_UNIT)/sitegpt-gateway.service

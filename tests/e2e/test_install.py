@@ -27,7 +27,7 @@ EXPECTED = {
     "sitegpt.h", "sg_base.h", "sg_options.h", "sg_http.h", "sg_proxy.h", "sg_url.h", "sg_json.h",
     "sg_envelope.h", "sg_retry.h", "sg_api.h", "sg_scopes.h", "sg_device.h", "sg_config.h",
     "sg_renew.h",
-    "sg_tls_port.h", "sg_tls.h", "sg_posix.h", "sg_rtos.h", "jsmn.h")}
+    "sg_tls_port.h", "sg_tls.h", "sg_posix.h", "sg_rtos.h")}
 EXPECTED_OUTPUT = ("missing CA file: not found\n"
                    "host=api.example.com port=8443 path=/base\n"
                    "scope chatbots:read valid; version ")
