@@ -284,11 +284,12 @@ static size_t scheme_len(const char *s, size_t n, bool *tls)
     return 0;
 }
 
-/* Offset of the first of the given characters in s[0..n), n when none. */
+/* Offset of the first of the given characters in s[0..n), n when none. A NUL is not a stop
+ * (strchr would find the terminator): it stays in the span for the character checks. */
 static size_t span_until(const char *s, size_t n, const char *stops)
 {
     size_t i = 0;
-    while (i < n && strchr(stops, s[i]) == NULL) {
+    while (i < n && (s[i] == '\0' || strchr(stops, s[i]) == NULL)) {
         i++;
     }
     return i;

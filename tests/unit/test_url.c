@@ -260,6 +260,14 @@ static void test_resolve_location(void **state)
     sg_slice part = {"/ab\r\nX", 3};
     assert_int_equal(sg_url_resolve_location(&cur, part, hbuf, sizeof(hbuf), tbuf, 8, &o), SG_OK);
     assert_string_equal(tbuf, "/ab");
+    /* a NUL inside the slice is a bad character, not the end of the value (fuzz_url found
+       "/\0evil" resolved to "/" and "//h\0.evil/" to host "h") */
+    sg_slice nul = {"/a\0evil", 7};
+    assert_int_equal(sg_url_resolve_location(&cur, nul, hbuf, sizeof(hbuf), tbuf, 8, &o),
+                     SG_ERR_URL);
+    sg_slice nul_host = {"//h\0.evil/", 10};
+    assert_int_equal(sg_url_resolve_location(&cur, nul_host, hbuf, sizeof(hbuf), tbuf, 8, &o),
+                     SG_ERR_URL);
 }
 
 static void test_same_origin(void **state)
