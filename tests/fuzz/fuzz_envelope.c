@@ -18,7 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define SPLIT_ALL_MAX 512u
+#define SPLIT_ALL_MAX 160u
 
 static const int k_status[] = {200, 201, 204, 0, 400, 401, 403, 404, 429, 500, 503, 302};
 
@@ -190,7 +190,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else {
         uint64_t x = 0x9e3779b97f4a7c15ull ^ len;
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < 32; i++) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;

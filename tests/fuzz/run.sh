@@ -28,7 +28,7 @@ for bin in "$@"; do
     log=$workdir/$t.log
     echo "== $t: ${seconds}s${FUZZ_RUNS:+ or $FUZZ_RUNS runs}"
     before=$(ls "$artifacts" | grep -c "^$t-" || true)
-    "$bin" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -jobs=1 \
+    "$bin" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -max_total_time="$seconds" "${runs[@]}" "${dict[@]}" \
         -artifact_prefix="$artifacts/$t-" "$workdir/$t" "$seeds" >"$log" 2>&1
     rc=$?
