@@ -7,7 +7,7 @@ SUDO=""
 
 host_pkgs=(build-essential clang llvm libclang-rt-14-dev cppcheck clang-tidy openssl ca-certificates
            libmbedtls-dev libjsmn-dev libcmocka-dev libqrencode-dev libyajl-dev clang-format
-           python3 python3-pytest dpkg-dev valgrind
+           python3 python3-pytest dpkg-dev valgrind gcovr
            time curl jq   # make bench: /usr/bin/time for peak RSS, curl and jq as the references
            cmake pkgconf mandoc zsh fish tinyproxy systemd)  # install, CMake, docs, proxy tests
 # The cross tools' recommends are gigabytes: never take them.
