@@ -28,7 +28,7 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3760 bytes on 64-bit hosts and 3688 on Cortex-M4 with
+ * Memory: sizeof(sg_device) is 3768 bytes on 64-bit hosts and 3696 on Cortex-M4 with
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and

@@ -40,6 +40,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 step build-gcc make -j"$JOBS" all unit
 step unit-gcc make test-unit
+step unit-fwlimits make test-unit-fw   # the same suite with the firmware's limits and trims
 step no-heap make check-heap
 # The firmware tests run once, in their own steps below.
 NOFW="PYTEST_ARGS=--ignore=tests/e2e/test_firmware.py --ignore=tests/e2e/test_firmware_freertos.py"

@@ -49,7 +49,9 @@ static const sg_json_sub k_data_subs[] = {
 typedef struct fixture {
     sg_envelope env;
     seen s;
-    char str[64];
+    /* smaller than the envelope's own buffer where it has one; at least the message size
+       where it has none (SG_ENVELOPE_OWN_STR 0, the firmware's setting) */
+    char str[SG_ENVELOPE_OWN_STR ? 64 : SG_ENVELOPE_MESSAGE_MAX];
     char elem[256];
     sg_json_tok tok[32];
     char details[64];
@@ -199,16 +201,18 @@ static void test_long_message_truncates(void **state)
     static fixture f;
     static char body[2048];
     static char msg[600];
-    /* 254 ASCII bytes then a 3-byte character: the field keeps whole characters only */
-    memset(msg, 'm', 254);
-    strcpy(msg + 254, "\xe2\x82\xac and more text after it");
+    /* all but 2 bytes of the field in ASCII, then a 3-byte character: the field keeps whole
+       characters only */
+    enum { ASCII = SG_ENVELOPE_MESSAGE_MAX - 2 };
+    memset(msg, 'm', ASCII);
+    strcpy(msg + ASCII, "\xe2\x82\xac and more text after it");
     snprintf(body, sizeof body,
              "{\"ok\":false,\"error\":{\"code\":\"E\",\"message\":\"%s\",\"hint\":\"%0300d\"}}",
              msg, 0);
     setup(&f, 0);
     assert_int_equal(sg_envelope_decode(&f.env, 400, body, strlen(body)), SG_OK);
     assert_true(f.env.message_truncated);
-    assert_int_equal(strlen(f.env.message), 254);
+    assert_int_equal(strlen(f.env.message), ASCII);
     assert_true(f.env.hint_truncated);
     assert_int_equal(strlen(f.env.hint), SG_ENVELOPE_HINT_MAX - 1);
     assert_string_equal(f.env.code, "E");
@@ -268,8 +272,20 @@ static void test_init_limits(void **state)
     cfg.sub_count = 1;
     assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_ERR_INVALID_ARG);
     many[0].path = "data";
+#if SG_ENVELOPE_OWN_STR
     assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_OK);
     assert_int_equal(sg_envelope_init(&env, NULL, NULL, 0), SG_OK);
+#else
+    /* no string buffer of its own: the caller must lend one of the message's size */
+    assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_init(&env, NULL, NULL, 0), SG_ERR_INVALID_ARG);
+    static char str[SG_ENVELOPE_MESSAGE_MAX];
+    cfg.str_buf = str;
+    cfg.str_cap = sizeof str - 1;
+    assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_ERR_INVALID_ARG);
+    cfg.str_cap = sizeof str;
+    assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_OK);
+#endif
 }
 
 int main(void)

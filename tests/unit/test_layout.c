@@ -42,7 +42,9 @@ static void test_digest_and_message(void **state)
     (void)state;
     assert_int_equal(sg_layout_compare(sg_layout_digest() ^ 1u), SG_ERR_LAYOUT);
     assert_int_equal(sg_tls_layout_compare(sizeof(sg_tls) + 1), SG_ERR_LAYOUT);
+#if !SG_STRERROR_TERSE /* the firmware's short texts name no file */
     assert_non_null(strstr(sg_strerror(SG_ERR_LAYOUT), "sg_options.h"));
+#endif
 }
 #endif
 
