@@ -30,8 +30,10 @@ SG_NODISCARD sg_status sg_file_mkdirs(const char *path, unsigned dir_mode);
 /*
  * Replace path with data atomically: a temporary file in the same folder created with
  * file_mode, written, fsynced, renamed over path, then the folder fsynced. Readers see the
- * old bytes or the new ones, never a mix; on any failure the old file is untouched and the
- * temporary file removed.
+ * old bytes or the new ones, never a mix, and no temporary file is left. A failure before
+ * the rename leaves the old file untouched; the folder's fsync comes after it, so its
+ * failure (SG_ERR_STORAGE too) leaves the new bytes in place, not yet known durable
+ * (tests/unit/test_file_faults.c fails every call in turn).
  */
 SG_NODISCARD sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
                                             unsigned file_mode);
