@@ -214,7 +214,8 @@ typedef struct sg_api_new_token {
 /*
  * POST /api/v2/tokens (tokens:write), never retried except on 429. on_token (may be NULL)
  * gets data.token; the plaintext secret goes to secret (NUL-terminated,
- * SG_ERR_BUFFER_TOO_SMALL if it does not fit) and is wiped from every scratch buffer.
+ * SG_ERR_BUFFER_TOO_SMALL if it does not fit) and is wiped from every scratch buffer. On
+ * any failure secret is left all zero, even when the secret had arrived before it.
  * SG_ERR_INVALID_ARG for a request that breaks the API's rules, checked before any I/O: a name
  * of 1..120 characters, at least one scope (each a valid name, see sg_scopes.h),
  * expires_in_days 1..365 or expires_at, never both.

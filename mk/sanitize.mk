@@ -45,7 +45,7 @@ test-valgrind:
 	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $(VG_BUILD))/sitegpt' \
 	    > $(VG_BUILD)/sitegpt-vg && chmod +x $(VG_BUILD)/sitegpt-vg
 	@set -e; n=0; for t in $(VG_BUILD)/tests/test_*; do \
-	    echo "== valgrind $$t"; $(VALGRIND) $$t >$(VG_BUILD)/$$(basename $$t).log 2>&1 || \
+	    echo "== valgrind $$t"; SG_TEST_UNDER_VALGRIND=1 $(VALGRIND) $$t >$(VG_BUILD)/$$(basename $$t).log 2>&1 || \
 	        { cat $(VG_BUILD)/$$(basename $$t).log; exit 1; }; \
 	    tail -1 $(VG_BUILD)/$$(basename $$t).log; n=$$((n + 1)); \
 	done; echo "valgrind: $$n unit test programs clean"
