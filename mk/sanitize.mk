@@ -34,7 +34,7 @@ test-asan:
 	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
 	$(ASAN_ENV) $(ASAN_MAKE) test-unit
 	$(ASAN_ENV) $(ASAN_MAKE) PYTEST_PATHS=tests/e2e \
-	    PYTEST_ARGS="--ignore=tests/e2e/test_firmware.py --deselect $(RSS_TEST) $(PYTEST_ARGS)" \
+	    PYTEST_ARGS="--ignore=tests/e2e/test_firmware.py --ignore=tests/e2e/test_memory.py --deselect $(RSS_TEST) $(PYTEST_ARGS)" \
 	    test-e2e
 	tests/check_reports.sh $(ASAN_REPORTS) "ASan/UBSan"
 
