@@ -105,6 +105,9 @@ static bool wanted(uint8_t kind, size_t sub)
 
 static sg_status take_string(sg_device *d, const sg_json_event *ev)
 {
+    if ((ev->sub == S_USER_CODE || ev->sub == S_VERIFICATION_URI) && ev->text.len == 0) {
+        return SG_ERR_JSON_TYPE; /* nothing to show the user, nowhere to send them */
+    }
     switch (ev->sub) {
     case S_DEVICE_CODE:
         return ev->text.len == 0 ? SG_ERR_JSON_TYPE

@@ -561,6 +561,21 @@ static void test_authorization_refused(void **state)
     arm();
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_JSON_TYPE); /* no device_code */
 
+    /* an empty user_code or verification_uri leaves the user nothing to act on (fuzz_device) */
+    static const char *const empty[] = {
+        "{\"device_code\":\"d\",\"user_code\":\"\",\"verification_uri\":\"https://x\","
+        "\"expires_in\":9}",
+        "{\"device_code\":\"d\",\"user_code\":\"A\",\"verification_uri\":\"\","
+        "\"expires_in\":9}",
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        fx_init();
+        resp(404, "");
+        resp(200, empty[i]);
+        arm();
+        assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_JSON_TYPE);
+    }
+
     fx_init();
     net_error(SG_ERR_CONNECT);
     arm();
