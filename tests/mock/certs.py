@@ -147,6 +147,7 @@ def _make_intermediate(d, name, ca, cn, key_type):
 
 def make_certs(d, key="ec"):
     """Create (or reuse) the certificate set in folder d; returns a CertSet."""
+    d = os.path.abspath(d)  # openssl runs inside d, so paths made from d must not be relative
     os.makedirs(d, exist_ok=True)
     cs = CertSet(
         dir=d, key_type=key,
