@@ -583,6 +583,10 @@ static const sg_json_sub me_subs[] = {
     {"data.user.name", SG_JSON_SUB_VALUE, true},
     {"data.auth.type", SG_JSON_SUB_VALUE, true},
     {"data.auth.scopes[]", SG_JSON_SUB_VALUE, true},
+    {"data.auth.tokenId", SG_JSON_SUB_VALUE, true},
+    {"data.auth.expiresAt", SG_JSON_SUB_VALUE, true},
+    {"data.auth.chatbotIds", SG_JSON_SUB_VALUE, false},
+    {"data.auth.chatbotIds[]", SG_JSON_SUB_VALUE, true},
 };
 
 static sg_status on_me_value(void *ctx, const sg_json_event *ev)
@@ -594,6 +598,13 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     if (ev->type == SG_JSON_NULL) {
         return SG_OK; /* e.g. a user without a name */
     }
+    if (ev->sub == 7) {
+        if (ev->type != SG_JSON_ARRAY) {
+            return SG_ERR_JSON_TYPE;
+        }
+        me->chatbot_count = 0; /* stated: the items (none: every chatbot) follow */
+        return SG_OK;
+    }
     if (ev->type != SG_JSON_STRING && !(ev->sub == 0 && ev->type == SG_JSON_NUMBER)) {
         return SG_ERR_JSON_TYPE;
     }
@@ -604,6 +615,18 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     case 2: me->truncated |= sg_slice_copy_cut(me->name, sizeof(me->name), ev->text); break;
     case 3:
         me->truncated |= sg_slice_copy_cut(me->auth_type, sizeof(me->auth_type), ev->text);
+        break;
+    case 5:
+        me->truncated |= sg_slice_copy_cut(me->token_id, sizeof(me->token_id), ev->text);
+        break;
+    case 6:
+        me->truncated |= sg_slice_copy_cut(me->expires_at, sizeof(me->expires_at), ev->text);
+        break;
+    case 8:
+        me->chatbot_count = me->chatbot_count < 0 ? 1 : me->chatbot_count + 1;
+        if (me->on_chatbot_id != NULL) {
+            return me->on_chatbot_id(me->chatbot_ctx, ev->text.ptr, ev->text.len);
+        }
         break;
     default: {
         size_t index;
@@ -628,9 +651,14 @@ static sg_status identity(sg_api *api, const char *route, sg_api_identity *out,
     }
     sg_api_scope_fn fn = out->on_scope;
     void *fn_ctx = out->scope_ctx;
+    sg_api_scope_fn bot_fn = out->on_chatbot_id;
+    void *bot_ctx = out->chatbot_ctx;
     memset(out, 0, sizeof(*out));
     out->on_scope = fn;
     out->scope_ctx = fn_ctx;
+    out->on_chatbot_id = bot_fn;
+    out->chatbot_ctx = bot_ctx;
+    out->chatbot_count = -1;
     sg_status st = set_target(api, route, NULL, NULL);
     if (st != SG_OK) {
         return st;

@@ -151,6 +151,13 @@ typedef struct sg_api_identity {
     bool truncated;
     sg_api_scope_fn on_scope;             /* optional, set before the call */
     void *scope_ctx;
+    /* What the credential is (extra members of data.auth; "" / -1 when the server is silent) */
+    char token_id[SG_API_ID_MAX];         /* data.auth.tokenId */
+    char expires_at[SG_API_DATE_MAX];     /* data.auth.expiresAt as sent (ISO 8601 UTC) */
+    int32_t chatbot_count;                /* data.auth.chatbotIds: -1 absent or null, 0 none
+                                             (every chatbot), else how many */
+    sg_api_scope_fn on_chatbot_id;        /* optional: each of data.auth.chatbotIds */
+    void *chatbot_ctx;
 } sg_api_identity;
 
 /* GET /api/v2/me (any valid token) and GET /api/v2/account (account:read). */

@@ -105,12 +105,18 @@ static sg_status put_string(sg_json_writer *w, const char *s, size_t len)
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < len; i++) {
         uint8_t c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        /* DEL and C1 (U+0080..U+009F) are escaped too: the text may end up on a terminal. */
+        bool c1 = c == 0xC2 && i + 1 < len && u[i + 1] < 0xA0;
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && !c1) continue;
         if (put(w, s + run, i - run) != SG_OK) return w->err;
         run = i + 1;
+        if (c1) {
+            c = u[++i];
+            run = i + 1;
+        }
         char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
         size_t n = 2;
-        if (c < 0x20) {
+        if (c < 0x20 || c >= 0x7f) {
             static const char hex[] = "0123456789abcdef";
             esc[1] = 'u';
             esc[2] = '0';

@@ -114,7 +114,7 @@
 #define SG_ENVELOPE_REQUEST_ID_MAX 64
 #endif
 
-/* Caller subscriptions per decode (sg_api uses 5); the envelope's own 6 share the reader's
+/* Caller subscriptions per decode (sg_api uses 9); the envelope's own 6 share the reader's
    SG_JSON_SUBS_MAX. */
 #ifndef SG_ENVELOPE_CALLER_SUBS_MAX
 #define SG_ENVELOPE_CALLER_SUBS_MAX 24
@@ -172,6 +172,9 @@
 #endif
 #ifndef SG_API_AUTH_TYPE_MAX
 #define SG_API_AUTH_TYPE_MAX 32
+#endif
+#ifndef SG_API_DATE_MAX
+#define SG_API_DATE_MAX 40 /* data.auth.expiresAt as sent */
 #endif
 
 /* ---------------------------------------------------------------- device login (sg_device) --- */

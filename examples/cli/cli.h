@@ -132,6 +132,27 @@ SG_NODISCARD sg_status cli_net_api_init(cli_net *net, const char *token, void *w
  * NULL when there is nothing more to say than sg_strerror(). */
 const char *cli_net_detail(sg_status st, char *buf, size_t cap);
 
+/* ----------------------------------------------------------- --json passthrough (cli_pass.c) */
+
+/* The largest response body --json passes through (held whole until it is known valid). */
+#define CLI_PASS_MAX (8u * 1024u * 1024u)
+
+typedef enum cli_pass_result {
+    CLI_PASS_PRINTED = 0,   /* one JSON document, printed on stdout with a newline */
+    CLI_PASS_EMPTY,         /* no body */
+    CLI_PASS_NOT_JSON,      /* not one complete JSON document: nothing printed */
+    CLI_PASS_TOO_LARGE      /* over CLI_PASS_MAX: nothing printed */
+} cli_pass_result;
+
+/* sg_api_body_fn: hold the body of the response being read (ctx unused). */
+sg_status cli_pass_sink(void *ctx, const uint8_t *data, size_t len);
+
+/* Print the held body if it is JSON (DEL and C1 controls as \u escapes), then forget it. */
+cli_pass_result cli_pass_flush(void);
+
+/* Forget the held body without printing it. */
+void cli_pass_reset(void);
+
 /* ----------------------------------------------------------- output (cli_output.c) */
 
 /*
@@ -149,6 +170,14 @@ int cli_exit_for_status(sg_status st);
 
 /* Print an API error envelope decoded by the core (code, message, hint, request id). */
 int cli_fail_envelope(const cli_globals *g, const sg_envelope *env, int http_status);
+
+/*
+ * Text from a server or the config file, made safe to print (ex_term_escape: control
+ * characters become visible escapes). The result lives in one of 8 rotating static
+ * buffers of CLI_ESC_MAX bytes: use it within the printf call it was made for.
+ */
+#define CLI_ESC_MAX 4096
+const char *cli_esc(const char *s);
 
 /* Mask a token for display: prefix and last four characters ("sgpt_…a1b2"). */
 void cli_mask_token(const char *token, char *out, size_t cap);

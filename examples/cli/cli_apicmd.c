@@ -5,25 +5,12 @@
 
 #include "cli_apicmd.h"
 #include "cli_identity.h"
+#include "ex_term.h"
 
 #define APICMD_WORK_SIZE 32768u
 
 /* Scratch for one list element and its strings; 32 KB holds items of about 14 KB. */
 static uint64_t api_work[APICMD_WORK_SIZE / sizeof(uint64_t)];
-
-static sg_status print_raw(void *ctx, const uint8_t *data, size_t len)
-{
-    cli_apicmd *c = ctx;
-    if (len == 0) {
-        return SG_OK;
-    }
-    if (fwrite(data, 1, len, stdout) != len) {
-        return SG_ERR_IO;
-    }
-    c->wrote = true;
-    c->last_byte = (char)data[len - 1];
-    return SG_OK;
-}
 
 int cli_apicmd_open(const cli_globals *g, cli_apicmd *c)
 {
@@ -35,7 +22,8 @@ int cli_apicmd_open(const cli_globals *g, cli_apicmd *c)
     }
     sg_status st = cli_net_api_init(c->net, c->cred.token, api_work, sizeof api_work, &c->api);
     if (st == SG_OK && g->json) {
-        st = sg_api_set_raw_sink(&c->api, print_raw, c);
+        cli_pass_reset();
+        st = sg_api_set_raw_sink(&c->api, cli_pass_sink, NULL);
     }
     if (st != SG_OK) {
         cli_apicmd_close(c);
@@ -54,21 +42,18 @@ void cli_apicmd_close(cli_apicmd *c)
     memset(c->cred.token, 0, sizeof c->cred.token);
 }
 
-void cli_apicmd_json_newline(cli_apicmd *c)
+cli_pass_result cli_apicmd_json_flush(cli_apicmd *c)
 {
-    if (c->wrote && c->last_byte != '\n') {
-        fputc('\n', stdout);
-    }
-    c->wrote = false;
-    fflush(stdout);
+    (void)c;
+    return cli_pass_flush();
 }
 
 sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page)
 {
     (void)page;
     cli_apicmd *c = ctx;
-    if (c->g->json) {
-        cli_apicmd_json_newline(c);
+    if (c->g->json && cli_apicmd_json_flush(c) == CLI_PASS_TOO_LARGE) {
+        return SG_ERR_BUFFER_TOO_SMALL; /* a page --json cannot show whole: stop, say so */
     }
     return SG_OK;
 }
@@ -98,10 +83,17 @@ static bool role_denied(const sg_envelope *env)
 
 int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char *needed_scope)
 {
+    bool api_error = st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED;
     if (c->g->json) {
-        cli_apicmd_json_newline(c);
+        /* The server's error envelope passes unchanged; a cut or non-JSON body never. */
+        if (!api_error) {
+            cli_pass_reset();
+        } else if (cli_apicmd_json_flush(c) == CLI_PASS_PRINTED) {
+            return cli_fail_envelope(c->g, &c->env, c->env.http_status);
+        }
+        c->env.is_json = false; /* nothing printed: build the envelope locally */
     }
-    if (st != SG_ERR_API && st != SG_ERR_AUTH && st != SG_ERR_RATE_LIMITED) {
+    if (!api_error) {
         return cli_fail_status(c->g, st, context);
     }
     const sg_envelope *env = &c->env;
@@ -235,8 +227,9 @@ int cli_apicmd_item(const cli_globals *g, cli_item_call call, const char *id,
     sg_status st = call(&c.api, id, show, &c, &c.env);
     if (st != SG_OK) {
         rc = cli_apicmd_fail(&c, st, context, scope);
-    } else if (g->json) {
-        cli_apicmd_json_newline(&c);
+    } else if (g->json && cli_apicmd_json_flush(&c) != CLI_PASS_PRINTED) {
+        rc = cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE", "%s: the response could not be "
+                      "shown as JSON", context);
     }
     cli_apicmd_close(&c);
     return rc;
@@ -353,13 +346,13 @@ bool cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigne
     return true;
 }
 
-static void clean(char *s)
+/* s made terminal-safe in place (s[cap]); the escapes may cut its end ("..."). */
+static void clean(char *s, size_t cap)
 {
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-            *s = '?';
-        }
-    }
+    static char tmp[8192];
+    size_t n = strlen(s);
+    (void)ex_term_escape(s, n, tmp, cap < sizeof tmp ? cap : sizeof tmp);
+    memcpy(s, tmp, strlen(tmp) + 1);
 }
 
 /* Display text of token t: strings unescaped, others as their JSON text. */
@@ -378,7 +371,7 @@ static void tok_text(const sg_json_element *e, int t, char *out, size_t cap)
     } else if (sg_json_tok_raw(e, t, &raw) == SG_OK) {
         (void)snprintf(out, cap, "%.*s", (int)raw.len, raw.ptr);
     }
-    clean(out);
+    clean(out, cap);
 }
 
 void cli_elem_text(const sg_json_element *e, const char *key, char *out, size_t cap)
@@ -473,7 +466,7 @@ void cli_print_object(FILE *out, const sg_json_element *e, const char *indent)
         if (sg_json_tok_string(e, i, key, sizeof key, &len) != SG_OK) {
             continue;
         }
-        clean(key);
+        clean(key, sizeof key);
         sg_json_type type = SG_JSON_NULL;
         if (sg_json_elem_type(e, i + 1, &type) == SG_OK && type == SG_JSON_ARRAY) {
             join_tok(e, i + 1, ", ", value, sizeof value);

@@ -14,8 +14,6 @@ typedef struct cli_apicmd {
     cli_net *net;
     sg_api api;
     sg_envelope env;
-    bool wrote;              /* --json: body bytes printed since the last newline */
-    char last_byte;
 } cli_apicmd;
 
 /*
@@ -33,10 +31,10 @@ void cli_apicmd_close(cli_apicmd *c);
  */
 int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char *needed_scope);
 
-/* --json: end the envelope just printed with a newline (one envelope per line). */
-void cli_apicmd_json_newline(cli_apicmd *c);
+/* --json: print the envelope just read when it is JSON (one envelope per line). */
+cli_pass_result cli_apicmd_json_flush(cli_apicmd *c);
 
-/* sg_api_page_fn for lists: a newline after each page's envelope in --json mode. */
+/* sg_api_page_fn for lists: print each page's envelope in --json mode. */
 sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page);
 
 /* What a list subcommand (tokens list, chatbots list) adds to the shared listing. */
@@ -107,7 +105,7 @@ bool cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigne
 
 /*
  * A member of object element e as display text in out: strings unescaped, null or absent
- * as "-", other values as their JSON text. Control characters become '?'.
+ * as "-", other values as their JSON text. Control characters become visible escapes.
  */
 void cli_elem_text(const sg_json_element *e, const char *key, char *out, size_t cap);
 

@@ -11,13 +11,15 @@
 typedef struct cli_identity {
     sg_api_identity id;
     char scopes[CLI_SCOPES_TEXT_MAX];  /* space-separated, as the server listed them */
+    char chatbots[CLI_SCOPES_TEXT_MAX]; /* data.auth.chatbotIds, space-separated */
     sg_envelope env;
 } cli_identity;
 
 /*
  * Ask the API who token belongs to over net. Returns the library status: SG_OK,
  * SG_ERR_AUTH (the token was rejected: out->env says how), SG_ERR_API, or a transport
- * failure. Prints nothing.
+ * failure. Prints nothing; the response body is held for --json (cli_pass_flush prints it,
+ * cli_pass_reset forgets it).
  */
 sg_status cli_identity_fetch(cli_net *net, const char *token, cli_identity *out);
 
@@ -29,7 +31,13 @@ sg_status cli_identity_fetch(cli_net *net, const char *token, cli_identity *out)
 void cli_identity_print(const cli_globals *g, const cli_identity *who, const char *profile,
                         const char *api_base, const char *token_source);
 
-/* fputs for text from the network: control characters become '?'. */
+/*
+ * Warn on stderr when the credential expires in less than 14 days (or has expired), with
+ * the date. Nothing when the server did not say when it expires.
+ */
+void cli_identity_warn_expiry(const cli_identity *who);
+
+/* fputs for text from a server or a file: control characters become visible escapes. */
 void cli_puts_clean(const char *s, FILE *out);
 
 #endif /* SITEGPT_CLI_IDENTITY_H */

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "cli_json.h"
+#include "ex_term.h"
 
 volatile sig_atomic_t cli_interrupted_signal = 0;
 
@@ -53,6 +54,15 @@ static void print_error_envelope(const char *code, const char *message, const ch
     cli_json_print(&w);
 }
 
+const char *cli_esc(const char *s)
+{
+    static char ring[8][CLI_ESC_MAX];
+    static unsigned next;
+    char *out = ring[next++ % 8];
+    (void)ex_term_escape(s != NULL ? s : "", s != NULL ? strlen(s) : 0, out, CLI_ESC_MAX);
+    return out;
+}
+
 __attribute__((format(printf, 5, 0)))
 static int vfail(const cli_globals *g, int exit_code, const char *code, const char *hint,
                  const char *fmt, va_list ap)
@@ -62,9 +72,10 @@ static int vfail(const cli_globals *g, int exit_code, const char *code, const ch
     if (g != NULL && g->json) {
         print_error_envelope(code, message, hint);
     } else {
-        fprintf(stderr, "sitegpt: %s\n", message);
+        /* Messages quote server and file text: escape the whole line once, here. */
+        fprintf(stderr, "sitegpt: %s\n", cli_esc(message));
         if (hint != NULL && hint[0] != '\0') {
-            fprintf(stderr, "hint: %s\n", hint);
+            fprintf(stderr, "hint: %s\n", cli_esc(hint));
         }
     }
     return exit_code;
@@ -93,7 +104,7 @@ int cli_usage_error(const cli_globals *g, const char *cmd, const char *fmt, ...)
         print_error_envelope("USAGE_ERROR", message, hint);
     } else {
         fprintf(stderr, "sitegpt%s%s: %s\nTry 'sitegpt%s%s --help'.\n", cmd ? " " : "",
-                cmd ? cmd : "", message, cmd ? " " : "", cmd ? cmd : "");
+                cmd ? cmd : "", cli_esc(message), cmd ? " " : "", cmd ? cmd : "");
     }
     return CLI_EXIT_USAGE;
 }
@@ -201,17 +212,17 @@ int cli_fail_envelope(const cli_globals *g, const sg_envelope *env, int http_sta
         }
         return exit_code;
     }
-    fprintf(stderr, "sitegpt: API error %s (HTTP %d): %s%s\n", code, http_status,
-            env->message[0] != '\0' ? env->message : "no message",
+    fprintf(stderr, "sitegpt: API error %s (HTTP %d): %s%s\n", cli_esc(code), http_status,
+            env->message[0] != '\0' ? cli_esc(env->message) : "no message",
             env->message_truncated ? "..." : "");
     if (env->hint[0] != '\0') {
-        fprintf(stderr, "hint: %s%s\n", env->hint, env->hint_truncated ? "..." : "");
+        fprintf(stderr, "hint: %s%s\n", cli_esc(env->hint), env->hint_truncated ? "..." : "");
     }
     if (exit_code == CLI_EXIT_AUTH && strcmp(code, "AUTHORIZATION_HEADER_REQUIRED") != 0) {
         fprintf(stderr, "hint: the token was rejected; log in again with 'sitegpt login'\n");
     }
     if (env->request_id[0] != '\0') {
-        fprintf(stderr, "request id: %s\n", env->request_id);
+        fprintf(stderr, "request id: %s\n", cli_esc(env->request_id));
     }
     return exit_code;
 }

@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "cli_json.h"
+#include "ex_term.h"
 
 #define API_BODY_MAX (1024u * 1024u)
 #define API_HEADERS_MAX 16
@@ -48,7 +52,10 @@ typedef struct api_output {
     bool include_headers;
     bool headers_printed;
     bool wrote_body;
+    bool tty;                /* stdout is a terminal: the body is escaped */
     char last_byte;
+    uint8_t tail[4];         /* tty: an unfinished UTF-8 character between pieces */
+    size_t tail_len;
 } api_output;
 
 static uint8_t request_body[API_BODY_MAX];
@@ -172,21 +179,76 @@ static bool split_header(char *arg, sg_http_header *h)
 static sg_status on_header(void *ctx, int status, sg_slice name, sg_slice value)
 {
     api_output *o = ctx;
-    if (!o->include_headers) {
+    if (!o->include_headers || o->g->json) {
         return SG_OK;
     }
     if (!o->headers_printed) {
         printf("HTTP/1.1 %d\r\n", status);
         o->headers_printed = true;
     }
-    printf("%.*s: %.*s\r\n", (int)name.len, name.ptr, (int)value.len, value.ptr);
+    static char n[CLI_ESC_MAX], v[CLI_ESC_MAX];
+    (void)ex_term_escape(name.ptr, name.len, n, sizeof n);
+    (void)ex_term_escape(value.ptr, value.len, v, sizeof v);
+    printf("%s: %s\r\n", n, v);
     return SG_OK;
+}
+
+/* Bytes at the end of p[0..n) that start a UTF-8 character not finished yet (0..3). */
+static size_t unfinished_utf8(const uint8_t *p, size_t n)
+{
+    for (size_t back = 1; back <= 3 && back <= n; back++) {
+        uint8_t c = p[n - back];
+        if ((c & 0xC0u) == 0x80u) {
+            continue; /* a continuation byte: look further back for its lead */
+        }
+        size_t need = c >= 0xF0u ? 4 : c >= 0xE0u ? 3 : c >= 0xC0u ? 2 : 1;
+        return need > back ? back : 0;
+    }
+    return 0;
+}
+
+/* A body for a terminal: control characters but newline and CR made visible. A character
+ * cut between two pieces waits for the next one in o->tail. */
+static void print_body_tty(api_output *o, const uint8_t *data, size_t len, bool last)
+{
+    static char piece[6 * 259 + 4];
+    do {
+        uint8_t in[256 + 3];
+        size_t n = o->tail_len;
+        size_t take = len < 256 ? len : 256;
+        memcpy(in, o->tail, n);
+        if (take > 0) {
+            memcpy(in + n, data, take);
+        }
+        n += take;
+        data += take;
+        len -= take;
+        size_t keep = last && len == 0 ? 0 : unfinished_utf8(in, n);
+        memcpy(o->tail, in + n - keep, keep);
+        o->tail_len = keep;
+        n -= keep;
+        size_t start = 0;
+        for (size_t i = 0; i <= n; i++) {
+            if (i < n && in[i] != '\n' && in[i] != '\r') {
+                continue;
+            }
+            (void)ex_term_escape((const char *)in + start, i - start, piece, sizeof piece);
+            fputs(piece, stdout);
+            if (i < n) {
+                fputc(in[i], stdout);
+            }
+            start = i + 1;
+        }
+    } while (len > 0);
 }
 
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 {
     api_output *o = ctx;
     int status = o->env->http_status;
+    if (o->g->json) {
+        return cli_pass_sink(NULL, data, len); /* printed once known to be JSON */
+    }
     /* Error bodies go to stdout only with --json; otherwise stderr gets the summary. */
     if ((status < 200 || status > 299) && !o->g->json && !o->include_headers) {
         return SG_OK;
@@ -199,13 +261,51 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
         fputs("\r\n", stdout);
     }
     if (len > 0) {
-        if (fwrite(data, 1, len, stdout) != len) {
+        if (o->tty) {
+            print_body_tty(o, data, len, false);
+        } else if (fwrite(data, 1, len, stdout) != len) {
             return SG_ERR_IO;
         }
         o->wrote_body = true;
         o->last_byte = (char)data[len - 1];
     }
     return SG_OK;
+}
+
+/* --json: the body when it is JSON, else an envelope saying what came. */
+static int finish_json(const cli_globals *g, sg_envelope *env, int http_status,
+                       const char *context)
+{
+    cli_pass_result r = cli_pass_flush();
+    bool ok = http_status >= 200 && http_status <= 299;
+    if (r == CLI_PASS_PRINTED) {
+        return ok ? CLI_EXIT_OK : cli_fail_envelope(g, env, http_status);
+    }
+    if (r == CLI_PASS_TOO_LARGE) {
+        return cli_fail(g, CLI_EXIT_INTERNAL, "RESPONSE_TOO_LARGE", "%s: HTTP %d with a body "
+                        "over %u bytes, more than --json shows; run it without --json", context,
+                        http_status, CLI_PASS_MAX);
+    }
+    if (!ok) {
+        env->is_json = false; /* nothing printed: the envelope is built here */
+        return cli_fail_envelope(g, env, http_status);
+    }
+    if (r == CLI_PASS_EMPTY) {
+        char buf[256];
+        sg_json_writer w;
+        cli_json_begin(&w, buf, sizeof buf);
+        (void)sg_json_write_object_end(&w);
+        (void)sg_json_write_key(&w, "meta");
+        (void)sg_json_write_object_begin(&w);
+        (void)sg_json_write_key(&w, "httpStatus");
+        (void)sg_json_write_int64(&w, http_status);
+        (void)sg_json_write_object_end(&w);
+        (void)sg_json_write_object_end(&w);
+        cli_json_print(&w);
+        return CLI_EXIT_OK;
+    }
+    return cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE", "%s: HTTP %d with a body that "
+                    "is not JSON (run without --json to see it)", context, http_status);
 }
 
 int cmd_api(const cli_globals *g, int argc, char **argv)
@@ -305,7 +405,9 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     static sg_api api;
     static sg_envelope env;
     sg_status st = cli_net_api_init(net, cred.token, api_work, sizeof api_work, &api);
-    api_output out = {.g = g, .env = &env, .include_headers = include};
+    api_output out = {.g = g, .env = &env, .include_headers = include,
+                      .tty = !g->json && isatty(STDOUT_FILENO) == 1};
+    cli_pass_reset();
     if (st == SG_OK) {
         st = sg_api_set_request_headers(&api, headers, header_count);
     }
@@ -317,18 +419,26 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
         st = sg_api_request(&api, method, target, body_len ? request_body : NULL, body_len,
                             on_body, &out, &env, &http_status);
     }
+    if (out.tty && out.tail_len > 0) {
+        static const uint8_t nothing[1];
+        print_body_tty(&out, nothing, 0, true);
+    }
     if (out.wrote_body && out.last_byte != '\n') {
         fputc('\n', stdout); /* a cut body never runs into the error envelope */
     }
     fflush(stdout);
+    char context[SG_API_TARGET_MAX + 32];
+    (void)snprintf(context, sizeof context, "%s %s", method, target);
     if (st != SG_OK) {
-        char context[SG_API_TARGET_MAX + 32];
-        (void)snprintf(context, sizeof context, "%s %s", method, target);
+        cli_pass_reset(); /* --json: a cut body is never printed */
         rc = cli_fail_status(g, st, context);
         cli_net_close(net);
         return rc;
     }
     cli_net_close(net);
+    if (g->json) {
+        return finish_json(g, &env, http_status, context);
+    }
     if (http_status < 200 || http_status > 299) {
         return cli_fail_envelope(g, &env, http_status);
     }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,7 +60,8 @@ static void print_help(FILE *out)
             "                          options above.\n"
             "  --qr                    also draw the verification link as a QR code\n"
             "  --no-browser            do not open a browser (one is opened only on a desktop\n"
-            "                          session: DISPLAY or WAYLAND_DISPLAY set)\n"
+            "                          session, DISPLAY or WAYLAND_DISPLAY set, and only for\n"
+            "                          an https:// link or http:// to this machine)\n"
             "  --json                  one JSON object per event on stdout: the device code\n"
             "                          (never the secret device_code), then the final envelope\n"
             "  -h, --help              this help\n"
@@ -278,7 +280,95 @@ static void qr_row(void *ctx, const char *row)
     fprintf(out, "    %s\n", row);
 }
 
-/* xdg-open with the URL alone in argv, detached (double fork) and never waited on. */
+/* Whether host[0..len) names this machine: localhost, 127.0.0.0/8 or [::1]. */
+static bool loopback_host(const char *host, size_t len)
+{
+    if ((len == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+        (len == 5 && memcmp(host, "[::1]", 5) == 0)) {
+        return true;
+    }
+    if (len < 7 || strncmp(host, "127.", 4) != 0) {
+        return false;
+    }
+    int dots = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (host[i] == '.') {
+            dots++;
+        } else if (!isdigit((unsigned char)host[i])) {
+            return false;
+        }
+    }
+    return dots == 3;
+}
+
+/*
+ * A verification URI a browser may be pointed at: https://, or http:// to this machine,
+ * printable ASCII only and no user@ part (which could make a loopback-looking URL go
+ * elsewhere). Anything else is only printed.
+ */
+static bool browser_may_open(const char *url)
+{
+    size_t skip;
+    bool https = strncasecmp(url, "https://", 8) == 0;
+    if (https) {
+        skip = 8;
+    } else if (strncasecmp(url, "http://", 7) == 0) {
+        skip = 7;
+    } else {
+        return false;
+    }
+    for (const char *p = url; *p != '\0'; p++) {
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || *p == '\\') {
+            return false;
+        }
+    }
+    const char *host = url + skip;
+    size_t authority = strcspn(host, "/?#");
+    if (authority == 0 || memchr(host, '@', authority) != NULL) {
+        return false;
+    }
+    if (https) {
+        return true;
+    }
+    size_t host_len = authority;
+    const char *colon = host[0] == '[' ? NULL : memchr(host, ':', authority);
+    if (host[0] == '[') {
+        const char *close = memchr(host, ']', authority);
+        host_len = close != NULL ? (size_t)(close - host) + 1 : authority;
+    } else if (colon != NULL) {
+        host_len = (size_t)(colon - host);
+    }
+    return loopback_host(host, host_len);
+}
+
+/* In the child: drop every SITEGPT_* variable (the token may be one of them). */
+static void drop_sitegpt_env(void)
+{
+    extern char **environ;
+    for (bool again = true; again;) {
+        again = false;
+        for (char **e = environ; e != NULL && *e != NULL; e++) {
+            if (strncmp(*e, "SITEGPT_", 8) == 0) {
+                char name[256];
+                size_t n = strcspn(*e, "=");
+                if (n >= sizeof name) {
+                    n = sizeof name - 1;
+                }
+                memcpy(name, *e, n);
+                name[n] = '\0';
+                if (unsetenv(name) == 0) {
+                    again = true; /* environ changed under us: start over */
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/*
+ * xdg-open with the URL alone in argv (no shell), detached (double fork) and never waited
+ * on, with stdin/stdout/stderr on /dev/null and no SITEGPT_* variable.
+ */
 static bool open_browser(const char *url)
 {
     pid_t pid = fork();
@@ -288,12 +378,17 @@ static bool open_browser(const char *url)
     if (pid == 0) {
         if (fork() == 0) {
             int fd = open("/dev/null", O_RDWR);
-            if (fd >= 0) {
-                (void)dup2(fd, 0);
-                (void)dup2(fd, 1);
-                (void)dup2(fd, 2);
+            if (fd < 0) {
+                _exit(127); /* never hand the terminal to the browser */
+            }
+            (void)dup2(fd, 0);
+            (void)dup2(fd, 1);
+            (void)dup2(fd, 2);
+            for (int i = 3; i < 1024; i++) {
+                (void)close(i); /* the socket, the config lock: none of the browser's business */
             }
             (void)setsid();
+            drop_sitegpt_env();
             execlp("xdg-open", "xdg-open", url, (char *)NULL);
             _exit(127);
         }
@@ -360,8 +455,12 @@ static void banner(const cli_globals *g, const sg_device *d, const login_opts *o
             fputs("(the QR code could not be drawn)\n", stderr);
         }
     }
-    if (!o->no_browser && desktop_session() && open_browser(link)) {
-        fputs("Opened the page in your browser.\n", stderr);
+    if (!o->no_browser && desktop_session()) {
+        if (!browser_may_open(link)) {
+            fputs("(not opening a browser: the server's link is not an https:// URL)\n", stderr);
+        } else if (open_browser(link)) {
+            fputs("Opened the page in your browser.\n", stderr);
+        }
     }
     fputs("The code expires in ", stderr);
     print_duration(stderr, left);
@@ -411,6 +510,15 @@ static int device_failure(const cli_globals *g, const sg_device *d, sg_status st
     }
 }
 
+/* An API error answer to GET /me: with --json the server's envelope, unchanged. */
+static int api_error(const cli_globals *g, cli_identity *who)
+{
+    if (g->json && cli_pass_flush() != CLI_PASS_PRINTED) {
+        who->env.is_json = false; /* not JSON: the envelope is built here */
+    }
+    return cli_fail_envelope(g, &who->env, who->env.http_status);
+}
+
 /* Save, then show who is logged in. The token is wiped before returning. */
 static int save_and_show(const cli_globals *g, cli_net *net, const char *profile,
                          const char *api_base, char *token, const cli_identity *checked)
@@ -438,8 +546,9 @@ static int save_and_show(const cli_globals *g, cli_net *net, const char *profile
     }
     memset(token, 0, CLI_TOKEN_MAX + 1);
     if (st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED) {
-        return cli_fail_envelope(g, &who.env, who.env.http_status);
+        return api_error(g, &who);
     }
+    cli_pass_reset(); /* the login's own envelope follows, not /me's */
     if (st != SG_OK) {
         return cli_fail_status(g, st, "logged in and saved, but asking who is logged in failed");
     }
@@ -459,6 +568,9 @@ static int login_with_token(const cli_globals *g, cli_net *net, const login_opts
     sg_status st = cli_identity_fetch(net, token, &who);
     if (st != SG_OK) {
         memset(token, 0, sizeof token);
+        if (g->json && (st == SG_ERR_AUTH || st == SG_ERR_API || st == SG_ERR_RATE_LIMITED)) {
+            return api_error(g, &who);
+        }
         if (st == SG_ERR_AUTH) {
             return cli_fail(g, CLI_EXIT_AUTH, who.env.code[0] ? who.env.code : "TOKEN_NOT_VALID",
                             "the token was rejected by %s (%s); nothing was saved", api_base,

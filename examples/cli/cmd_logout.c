@@ -64,9 +64,9 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
     } else if (had_token) {
         printf("Logged out of profile '%s': its token was removed from %s.\n"
                "The token was not revoked; 'sitegpt tokens revoke <id>' stops it everywhere.\n",
-               p.name, cli_store_path());
+               cli_esc(p.name), cli_esc(cli_store_path()));
     } else {
-        printf("Profile '%s' was already logged out.\n", p.name);
+        printf("Profile '%s' was already logged out.\n", cli_esc(p.name));
     }
     return CLI_EXIT_OK;
 }

@@ -114,7 +114,7 @@ static int list(const cli_globals *g, const sg_config *cfg)
         printf("%c ", p.is_default ? '*' : ' ');
         cli_puts_clean(p.name, stdout);
         printf("%*s %-36s %s\n", (int)(strlen(p.name) < 20 ? 20 - strlen(p.name) : 0), "",
-               shown_base(&p), p.token[0] != '\0' ? masked : "(logged out)");
+               cli_esc(shown_base(&p)), p.token[0] != '\0' ? cli_esc(masked) : "(logged out)");
     }
     if (g->json) {
         (void)sg_json_write_array_end(&w);
@@ -155,8 +155,8 @@ static int show(const cli_globals *g, const sg_config *cfg, const char *name)
     printf("%-12s", "profile:");
     cli_puts_clean(p.name, stdout);
     printf("\n%-12s%s\n%-12s%s\n%-12s%s\n%-12s%s\n", "default:", p.is_default ? "yes" : "no",
-           "API base:", shown_base(&p), "token:", p.token[0] ? masked : "(logged out)",
-           "config:", cli_store_path());
+           "API base:", cli_esc(shown_base(&p)), "token:",
+           p.token[0] ? cli_esc(masked) : "(logged out)", "config:", cli_esc(cli_store_path()));
     return CLI_EXIT_OK;
 }
 
@@ -190,13 +190,13 @@ static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, c
         cli_json_end(&w);
     } else if (deleted) {
         printf("Deleted profile '%s'. Its token was NOT revoked: it works until it expires or\n"
-               "'sitegpt tokens revoke <id>' revokes it.\n", name);
+               "'sitegpt tokens revoke <id>' revokes it.\n", cli_esc(name));
         if (was_default) {
             printf("There is no default profile now; pick one with 'sitegpt profiles use "
                    "NAME'.\n");
         }
     } else {
-        printf("Default profile is now '%s'.\n", name);
+        printf("Default profile is now '%s'.\n", cli_esc(name));
     }
     return CLI_EXIT_OK;
 }

@@ -207,10 +207,10 @@ static void print_secret(cli_apicmd *c, const char *secret, const secret_view *v
                          const char *what)
 {
     if (c->g->json) {
-        cli_apicmd_json_newline(c);
+        (void)cli_apicmd_json_flush(c); /* the create or rotate response: JSON, it was parsed */
         return;
     }
-    fputs(secret, stdout);
+    cli_puts_clean(secret, stdout); /* a real token has no control character: unchanged */
     fputc('\n', stdout);
     fflush(stdout);
     fprintf(stderr, "%s\n%s", what, v->info);
@@ -524,7 +524,7 @@ static void update_profiles(cli_apicmd *c, const char *new_secret)
         }
         sg_config_edit edit = {SG_CONFIG_SET_PROFILE, name, new_secret, NULL};
         if (cli_store_apply(c->g, &edit) == CLI_EXIT_OK) {
-            fprintf(stderr, "Profile '%s' now holds the new token.\n", name);
+            fprintf(stderr, "Profile '%s' now holds the new token.\n", cli_esc(name));
             updated++;
         }
         wipe(held, sizeof held);

@@ -11,9 +11,12 @@ static void print_help(FILE *out)
             "Usage: sitegpt whoami [--profile NAME] [--json]\n"
             "\n"
             "Show who the current credential belongs to: name, email, user id, token type,\n"
-            "scopes, and which profile and API base were used. The credential is\n"
+            "token id, expiry (date and days left), scopes, the chatbots it may reach ('all\n"
+            "chatbots' or their ids), and which profile and API base were used. A token that\n"
+            "expires in less than 14 days gets a warning on stderr. The credential is\n"
             "SITEGPT_API_TOKEN when set, else the token saved in the profile (--profile, then\n"
-            "SITEGPT_PROFILE, then the default profile).\n"
+            "SITEGPT_PROFILE, then the default profile). --json prints the API's /api/v2/me\n"
+            "envelope unchanged.\n"
             "\n"
             "Exit codes: 0 ok, 3 not logged in or the token was rejected, 5 network failure.\n"
             "\n"
@@ -45,6 +48,20 @@ int cmd_whoami(const cli_globals *g, int argc, char **argv)
         return rc;
     }
     cli_net_close(net);
+    if (st == SG_OK || st == SG_ERR_AUTH || st == SG_ERR_API || st == SG_ERR_RATE_LIMITED) {
+        cli_identity_warn_expiry(&who);
+    }
+    /* --json: the API's envelope, success or error, exactly as it came. */
+    if (g->json) {
+        cli_pass_result shown = cli_pass_flush();
+        if (shown == CLI_PASS_PRINTED && st == SG_OK) {
+            return CLI_EXIT_OK;
+        }
+        if (shown == CLI_PASS_PRINTED) {
+            return cli_fail_envelope(g, &who.env, who.env.http_status);
+        }
+        who.env.is_json = false;
+    }
     if (st == SG_ERR_AUTH) {
         const char *p = cred.profile[0] != '\0' ? cred.profile : "default";
         const char *src = cred.token_source != NULL ? cred.token_source : "profile";

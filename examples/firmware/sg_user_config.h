@@ -34,7 +34,7 @@
 
 /* sg_api always lends the envelope a string buffer from its work area. */
 #define SG_ENVELOPE_OWN_STR 0
-#define SG_ENVELOPE_CALLER_SUBS_MAX 8
+#define SG_ENVELOPE_CALLER_SUBS_MAX 9
 #define SG_ENVELOPE_MESSAGE_MAX 128
 #define SG_ENVELOPE_HINT_MAX 128
 #define SG_ENVELOPE_REQUEST_ID_MAX 48

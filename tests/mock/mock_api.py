@@ -214,6 +214,9 @@ class MockApi:
             "clock_offset": 0.0,            # the server's clock minus ours, in seconds
             "me_omit": [],                  # auth members /me leaves out (an older server)
             "user": {"id": "usr_mock0001", "email": "dev@example.com", "name": "Mock Developer"},
+            "hostile_text": None,           # appended to every string the server sends (below)
+            "verification_uri": None,       # sent instead of the real verification URIs
+            "grant_drop_scopes": [],        # asked-for scopes the token response leaves out
         }
         self.configure(**config)
         self._clear()
@@ -380,13 +383,42 @@ class MockApi:
 
     def handle(self, req):
         try:
-            return self._route(req)
+            resp = self._route(req)
         except (ApiError, OAuthError) as e:
             if isinstance(e, ApiError) and e.status >= 400:
                 req.notes["error"] = e.code
             elif isinstance(e, OAuthError):
                 req.notes["error"] = e.error
-            return e.response()
+            resp = e.response()
+        return self._hostile(resp)
+
+    # Members a client must echo back or match exactly: left alone by hostile_text.
+    _HOSTILE_KEEP = frozenset(("device_code", "access_token", "plaintextToken", "token_type",
+                               "nextCursor", "ok", "scope", "scopes", "expiresAt", "createdAt",
+                               "issuer", "error"))
+
+    def _hostile(self, resp):
+        """hostile_text: append it to every string of a JSON body (terminal escape tests)."""
+        text = self.cfg["hostile_text"]
+        if not text or not resp.body:
+            return resp
+        try:
+            doc = json.loads(resp.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return resp
+
+        def walk(v, key=None):
+            if isinstance(v, dict):
+                return {k: walk(x, k) for k, x in v.items()}
+            if isinstance(v, list):
+                return [walk(x, key) for x in v]
+            if isinstance(v, str) and key not in self._HOSTILE_KEEP and \
+                    not str(key).endswith(("_endpoint", "_supported")):
+                return v + text
+            return v
+        body = json.dumps(walk(doc), separators=(",", ":")).encode("utf-8")
+        resp.body = body
+        return resp
 
     def _route(self, req):
         p, m = req.path, req.method
@@ -791,6 +823,9 @@ class MockApi:
                     "verification_uri": req.base_url + "/device",
                     "verification_uri_complete": req.base_url + "/device?user_code=" + user_code,
                     "expires_in": self.cfg["device_expires_in"]}
+            if self.cfg["verification_uri"] is not None:
+                body["verification_uri"] = self.cfg["verification_uri"]
+                body["verification_uri_complete"] = self.cfg["verification_uri"] + "?c=" + user_code
             if d.interval is not None:
                 body["interval"] = d.interval
         return json_response(200, body, NO_STORE)
@@ -856,6 +891,9 @@ class MockApi:
         t, secret = self._new_token(r["token_name"] or "SiteGPT CLI", r["scopes"],
                                     r["chatbot_ids"], float(lifetime))
         d.status, d.token_id = "exchanged", t.id
+        granted = [s for s in t.scopes if s not in self.cfg["grant_drop_scopes"]]
+        if len(granted) != len(t.scopes):
+            t.scopes = granted
         return {"access_token": secret, "token_type": "Bearer", "scope": " ".join(t.scopes),
                 "expires_in": int(lifetime)}
 
