@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sg_json.h"
+#include "sg_scopes.h"
 #include "sg_url.h"
 
 enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
@@ -14,7 +15,7 @@ enum { R_DISCOVERY = 0, R_AUTHORIZE, R_TOKEN };
 enum {
     S_DEVICE_CODE = 0, S_USER_CODE, S_VERIFICATION_URI, S_VERIFICATION_URI_COMPLETE,
     S_EXPIRES_IN, S_INTERVAL, S_ACCESS_TOKEN, S_ERROR, S_ERROR_DESCRIPTION,
-    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_ISSUER, S_COUNT
+    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_ISSUER, S_SCOPE, S_COUNT
 };
 
 static const sg_json_sub subs[S_COUNT] = {
@@ -30,6 +31,7 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_DEVICE_ENDPOINT] = {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
     [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
     [S_ISSUER] = {"issuer", SG_JSON_SUB_VALUE, false},
+    [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
 };
 
 static void wipe(void *p, size_t n)
@@ -99,7 +101,7 @@ static bool wanted(uint8_t kind, size_t sub)
         return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
     default:
         return sub == S_ACCESS_TOKEN || sub == S_INTERVAL || sub == S_ERROR ||
-               sub == S_ERROR_DESCRIPTION;
+               sub == S_ERROR_DESCRIPTION || sub == S_SCOPE;
     }
 }
 
@@ -125,6 +127,24 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
         return copy_str(d->u.access_token, sizeof d->u.access_token, ev->text);
     case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
         return copy_str((char *)&d->u, sizeof d->u, ev->text);
+    case S_SCOPE: /* RFC 6749 5.1: the scopes granted, space-separated */
+        d->scope_stated = !ev->truncated; /* a cut list says nothing sure about the rest */
+        d->scope_bits = 0;
+        if (ev->truncated) {
+            return SG_OK;
+        }
+        for (size_t i = 0; i < ev->text.len;) {
+            size_t n = 0;
+            size_t index;
+            while (i + n < ev->text.len && ev->text.ptr[i + n] != ' ') {
+                n++;
+            }
+            if (n > 0 && sg_scope_index(ev->text.ptr + i, n, &index) == SG_OK) {
+                d->scope_bits |= (uint64_t)1 << index;
+            }
+            i += n + 1;
+        }
+        return SG_OK;
     case S_ERROR:
         /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
         (void)sg_slice_copy_cut(d->error, sizeof d->error, ev->text);

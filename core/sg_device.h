@@ -28,7 +28,7 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3768 bytes on 64-bit hosts and 3696 on Cortex-M4 with
+ * Memory: sizeof(sg_device) is 3784 bytes on 64-bit hosts and 3704 on Cortex-M4 with
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
@@ -92,6 +92,9 @@ typedef struct sg_device {
     char error_description[SG_DEVICE_DESC_MAX];  /* the server's words, may be cut */
     int http_status;                 /* of the last response, 0 when none */
     sg_status retry_status;          /* last transient failure retried, SG_OK when none */
+    /* ---- readable after a successful sg_device_wait: the token response's `scope` ---- */
+    bool scope_stated;               /* false: absent, so the scopes asked for (RFC 6749 5.1) */
+    uint64_t scope_bits;             /* bit i: sg_scope_at(i) granted (when scope_stated) */
     /* ---- private ---- */
     sg_http_client *http;
     const sg_platform *platform;

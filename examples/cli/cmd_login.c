@@ -510,6 +510,39 @@ static int device_failure(const cli_globals *g, const sg_device *d, sg_status st
     }
 }
 
+/*
+ * The token response named fewer scopes than --scope asked for: say which are missing (the
+ * login still worked). Without --scope nothing specific was asked for; without a `scope`
+ * member the grant is what was asked (RFC 6749 5.1).
+ */
+static void warn_missing_scopes(const sg_device *d, const login_opts *o)
+{
+    char missing[1024] = "";
+    size_t used = 0;
+    uint64_t named = 0; /* --scope may repeat one */
+    if (!d->scope_stated) {
+        return;
+    }
+    for (size_t i = 0; i < o->scope_count; i++) {
+        size_t index;
+        if (sg_scope_index(o->scopes[i], strlen(o->scopes[i]), &index) != SG_OK ||
+            ((d->scope_bits | named) & ((uint64_t)1 << index)) != 0) {
+            continue;
+        }
+        named |= (uint64_t)1 << index;
+        int w = snprintf(missing + used, sizeof missing - used, "%s%s", used ? " " : "",
+                         o->scopes[i]);
+        if (w > 0 && (size_t)w < sizeof missing - used) {
+            used += (size_t)w;
+        }
+    }
+    if (used > 0) {
+        fprintf(stderr, "sitegpt: warning: the server granted fewer scopes than asked for; "
+                        "missing: %s. Commands that need them will fail with "
+                        "TOKEN_SCOPE_NOT_ALLOWED.\n", missing);
+    }
+}
+
 /* An API error answer to GET /me: with --json the server's envelope, unchanged. */
 static int api_error(const cli_globals *g, cli_identity *who)
 {
@@ -624,6 +657,7 @@ static int login_with_device(const cli_globals *g, cli_net *net, const login_opt
         sg_device_clear(&dev);
         return rc;
     }
+    warn_missing_scopes(&dev, o);
     sg_device_clear(&dev);
     if (cli_interrupted_signal != 0) {
         memset(token, 0, sizeof token);

@@ -238,3 +238,20 @@ def test_other_verification_uris_are_only_printed(cli, make_mock, tmp_path, uri)
     assert_terminal_safe(r.stdout, r.stderr)
     assert "not opening a browser" in r.stderr
     assert _wait_file(log, timeout=1.0) is None
+
+
+def test_login_names_the_scopes_the_server_did_not_grant(cli, mock):
+    mock.configure(auto_approve=True, auto_approve_delay=0.2, device_interval=1,
+                   grant_drop_scopes=["tokens:read", "billing:read"])
+    r = cli("login", "--no-browser", "--scope", "chatbots:read", "--scope", "tokens:read",
+            "--scope", "billing:read", timeout=60)
+    assert r.returncode == 0, r.stderr
+    line = [x for x in r.stderr.splitlines() if "fewer scopes" in x]
+    assert len(line) == 1, r.stderr
+    assert "missing: tokens:read billing:read." in line[0]
+    assert "chatbots:read" not in line[0]
+    # all granted: no warning
+    mock.configure(grant_drop_scopes=[])
+    r = cli("login", "--no-browser", "--profile", "two", "--scope", "chatbots:read", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "fewer scopes" not in r.stderr
