@@ -78,6 +78,7 @@ typedef enum sg_status {
     SG_ERR_JSON_TOO_MANY_TOKENS = -44,
     SG_ERR_JSON_TYPE = -45,
     SG_ERR_JSON_PATH_TOO_LONG = -46,
+    SG_ERR_JSON_DUPLICATE_KEY = -47,
 
     /* API v2 */
     SG_ERR_API = -50,

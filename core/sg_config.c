@@ -76,19 +76,46 @@ sg_status sg_config_init_empty(sg_config *c)
     return SG_OK;
 }
 
-/* Every member name of obj fits SG_CONFIG_KEY_MAX, so rewriting can copy it. */
-static bool keys_fit(const sg_json_element *e, int obj)
+/* Whether keys a and b name the same member (escapes decoded: "a" and "\u0061" do). */
+static bool same_key(const sg_json_element *e, int a, int b)
+{
+    sg_slice ra, rb;
+    if (sg_json_tok_raw(e, a, &ra) != SG_OK || sg_json_tok_raw(e, b, &rb) != SG_OK) {
+        return false;
+    }
+    if (memchr(ra.ptr, '\\', ra.len) == NULL && memchr(rb.ptr, '\\', rb.len) == NULL) {
+        return ra.len == rb.len && memcmp(ra.ptr, rb.ptr, ra.len) == 0;
+    }
+    char ka[SG_CONFIG_KEY_MAX + 1], kb[SG_CONFIG_KEY_MAX + 1];
+    size_t na, nb;
+    return key_text(e, a, ka, sizeof ka, &na) && key_text(e, b, kb, sizeof kb, &nb) &&
+           na == nb && memcmp(ka, kb, na) == 0;
+}
+
+/*
+ * Every member name of obj fits SG_CONFIG_KEY_MAX, so rewriting can copy it
+ * (SG_ERR_JSON_STRING_TOO_LONG), and none appears twice (SG_ERR_JSON_DUPLICATE_KEY): which
+ * of two would count is anyone's guess, and an edit would change one and keep the other.
+ */
+static sg_status keys_ok(const sg_json_element *e, int obj)
 {
     char key[SG_CONFIG_KEY_MAX + 1];
     size_t n;
     int k = obj + 1;
     for (int m = 0; m < size_of(e, obj); m++) {
         if (!key_text(e, k, key, sizeof key, &n)) {
-            return false;
+            return SG_ERR_JSON_STRING_TOO_LONG;
+        }
+        int j = obj + 1;
+        for (int before = 0; before < m; before++) {
+            if (same_key(e, j, k)) {
+                return SG_ERR_JSON_DUPLICATE_KEY;
+            }
+            j = skip(e, j + 1);
         }
         k = skip(e, k + 1);
     }
-    return true;
+    return SG_OK;
 }
 
 static sg_status check_profiles(const sg_json_element *e, int profiles)
@@ -96,8 +123,9 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
     if (!type_is(e, profiles, SG_JSON_OBJECT)) {
         return SG_ERR_JSON_TYPE;
     }
-    if (!keys_fit(e, profiles)) {
-        return SG_ERR_JSON_STRING_TOO_LONG;
+    sg_status st = keys_ok(e, profiles);
+    if (st != SG_OK) {
+        return st;
     }
     int k = profiles + 1;
     for (int m = 0; m < size_of(e, profiles); m++) {
@@ -106,8 +134,9 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
         if (sg_json_tok_raw(e, k, &key) != SG_OK || key.len <= 2 || !type_is(e, p, SG_JSON_OBJECT)) {
             return SG_ERR_JSON_TYPE;
         }
-        if (!keys_fit(e, p)) {
-            return SG_ERR_JSON_STRING_TOO_LONG;
+        st = keys_ok(e, p);
+        if (st != SG_OK) {
+            return st;
         }
         if (!string_or_null(e, member(e, p, SG_CONFIG_TOKEN)) ||
             !string_or_null(e, member(e, p, SG_CONFIG_API_BASE))) {
@@ -139,8 +168,9 @@ sg_status sg_config_parse(sg_config *c, const char *json, size_t len, sg_json_to
     if (!type_is(&e, 0, SG_JSON_OBJECT)) {
         return SG_ERR_JSON_TYPE;
     }
-    if (!keys_fit(&e, 0)) {
-        return SG_ERR_JSON_STRING_TOO_LONG;
+    st = keys_ok(&e, 0);
+    if (st != SG_OK) {
+        return st;
     }
     int version = member(&e, 0, "version");
     int64_t v = 0;

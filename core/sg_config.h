@@ -46,7 +46,9 @@ SG_NODISCARD sg_status sg_config_init_empty(sg_config *c);
  * Validate and index json[0..len). A corrupt document fails with SG_ERR_JSON_SYNTAX (not
  * JSON) or SG_ERR_JSON_TYPE (JSON of the wrong shape: root not an object, "profiles" or a
  * profile not an object, "version" not 1, "defaultProfile", "apiBase" or "token" neither a
- * string nor null); SG_ERR_JSON_TOO_MANY_TOKENS when max_tokens is too few;
+ * string nor null); SG_ERR_JSON_DUPLICATE_KEY when an object the program reads (the root,
+ * "profiles", a profile) names a member twice; SG_ERR_JSON_TOO_MANY_TOKENS when max_tokens
+ * is too few;
  * SG_ERR_BUFFER_TOO_SMALL over SG_CONFIG_MAX_BYTES.
  */
 SG_NODISCARD sg_status sg_config_parse(sg_config *c, const char *json, size_t len,

@@ -59,6 +59,8 @@
       "a JSON element has more tokens than the configured limit")                             \
     X(SG_ERR_JSON_TYPE, "JSON type", "a JSON value has an unexpected type")                   \
     X(SG_ERR_JSON_PATH_TOO_LONG, "JSON path too long", "a JSON path exceeds the configured limit") \
+    X(SG_ERR_JSON_DUPLICATE_KEY, "JSON duplicate key",                                        \
+      "a JSON object names the same member twice")                                            \
     X(SG_ERR_API, "API error", "the API returned an error")                                   \
     X(SG_ERR_AUTH, "token rejected", "the API token was rejected")                            \
     X(SG_ERR_RATE_LIMITED, "rate limited", "the API rate limit was exceeded")                 \

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_store.h"
 #include "ex_net.h"
@@ -10,12 +12,14 @@
 
 #define STORE_TOKENS 4096u                  /* JSON tokens: about 800 profiles */
 #define STORE_OUT_MAX (SG_CONFIG_MAX_BYTES + 2048u)
+#define STORE_LOCK_WAIT_MS 10000u               /* another sitegpt's edit takes milliseconds */
 
 static struct {
     bool loaded;
     bool warned;
     char dir[CLI_PATH_MAX];
     char path[CLI_PATH_MAX];
+    char lock_path[CLI_PATH_MAX];
     char text[SG_CONFIG_MAX_BYTES + 1];
     size_t len;
     sg_config cfg;
@@ -39,7 +43,8 @@ static bool locate(void)
         return false;
     }
     int n = snprintf(store.path, sizeof store.path, "%s/config.json", store.dir);
-    return n > 0 && (size_t)n < sizeof store.path;
+    int m = snprintf(store.lock_path, sizeof store.lock_path, "%s/config.json.lock", store.dir);
+    return n > 0 && (size_t)n < sizeof store.path && m > 0 && (size_t)m < sizeof store.lock_path;
 }
 
 const char *cli_store_path(void)
@@ -58,21 +63,57 @@ static const char *corrupt_reason(sg_status st)
         return "it has more members than this build handles";
     case SG_ERR_JSON_STRING_TOO_LONG:
         return "a member name is longer than 255 bytes";
+    case SG_ERR_JSON_DUPLICATE_KEY:
+        return "an object names the same member twice (a profile named twice, or a field "
+               "twice in one profile), so which one counts is unclear";
     default:
         return sg_strerror(st);
     }
 }
 
-int cli_store_load(const cli_globals *g, const sg_config **out)
+/*
+ * Refuse a config folder or file another user could change (as ssh does): owned by someone
+ * else, or writable by group or others. A missing one is fine (it is created 0700 / 0600).
+ */
+static int check_private(const cli_globals *g, const char *path, bool folder)
 {
-    *out = NULL;
-    if (store.loaded) {
-        *out = &store.cfg;
-        return CLI_EXIT_OK;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            return CLI_EXIT_OK;
+        }
+        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot check %s: %s", path,
+                        strerror(errno));
     }
-    if (!locate()) {
-        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
-                        "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+    const char *what = folder ? "config folder" : "config file";
+    unsigned uid = (unsigned)geteuid();
+    if ((unsigned)st.st_uid != uid) {
+        return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_UNSAFE",
+                        "%s %s belongs to user id %u, not to you (user id %u): that user could "
+                        "read or replace your tokens, so sitegpt will not use it. Fix it with: "
+                        "chown %u '%s' (if it is yours), or remove it",
+                        what, path, (unsigned)st.st_uid, uid, uid, path);
+    }
+    if ((st.st_mode & 022) != 0) {
+        return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_UNSAFE",
+                        "%s %s is writable by %s (mode %04o): another user could replace your "
+                        "tokens, so sitegpt will not use it. Fix it with: chmod %s '%s'",
+                        what, path, (st.st_mode & 002) != 0 ? "others" : "its group",
+                        (unsigned)(st.st_mode & 07777), folder ? "700" : "600", path);
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Read and parse the file as it is on disk now (a missing file is an empty config). */
+static int read_config(const cli_globals *g)
+{
+    store.loaded = false;
+    int rc = check_private(g, store.dir, true);
+    if (rc == CLI_EXIT_OK) {
+        rc = check_private(g, store.path, false);
+    }
+    if (rc != CLI_EXIT_OK) {
+        return rc;
     }
     unsigned mode = 0;
     sg_status st = sg_file_read(store.path, store.text, sizeof store.text, &store.len, &mode);
@@ -92,7 +133,7 @@ int cli_store_load(const cli_globals *g, const sg_config **out)
             fprintf(stderr,
                     "sitegpt: warning: %s is readable by other users (mode %04o); it holds "
                     "API tokens. Fix it with: chmod 600 '%s'\n",
-                    store.path, mode, store.path);
+                    cli_esc(store.path), mode, cli_esc(store.path));
         }
         st = sg_config_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
         if (st != SG_OK) {
@@ -106,19 +147,42 @@ int cli_store_load(const cli_globals *g, const sg_config **out)
         return cli_fail_status(g, st, "reading the config");
     }
     store.loaded = true;
+    return CLI_EXIT_OK;
+}
+
+int cli_store_load(const cli_globals *g, const sg_config **out)
+{
+    *out = NULL;
+    if (!store.loaded) {
+        if (!locate()) {
+            return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
+                            "cannot locate the config file: set HOME or XDG_CONFIG_HOME");
+        }
+        int rc = read_config(g);
+        if (rc != CLI_EXIT_OK) {
+            return rc;
+        }
+    }
     *out = &store.cfg;
     return CLI_EXIT_OK;
 }
 
-int cli_store_apply(const cli_globals *g, const sg_config_edit *edit)
+static void say_waiting(void *ctx)
 {
-    const sg_config *cfg;
-    int rc = cli_store_load(g, &cfg);
+    (void)ctx;
+    fprintf(stderr, "sitegpt: waiting for another sitegpt to finish with %s ...\n",
+            cli_esc(store.path));
+}
+
+/* Under the lock: read the file as it is now, edit, replace. */
+static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
+{
+    int rc = read_config(g);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     size_t len = 0;
-    sg_status st = sg_config_write(cfg, edit, store.out, sizeof store.out - 1, &len);
+    sg_status st = sg_config_write(&store.cfg, edit, store.out, sizeof store.out - 1, &len);
     if (st == SG_ERR_NOT_FOUND) {
         return CLI_EXIT_AUTH;
     }
@@ -131,11 +195,6 @@ int cli_store_apply(const cli_globals *g, const sg_config_edit *edit)
                         sg_strerror(st), SG_CONFIG_MAX_BYTES);
     }
     store.out[len++] = '\n';
-    st = sg_file_mkdirs(store.dir, 0700);
-    if (st != SG_OK) {
-        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot create folder %s: %s",
-                        store.dir, strerror(errno));
-    }
     st = sg_file_write_atomic(store.path, store.out, len, 0600);
     if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
@@ -153,6 +212,46 @@ int cli_store_apply(const cli_globals *g, const sg_config_edit *edit)
         return cli_fail_status(g, st, "re-reading the config");
     }
     return CLI_EXIT_OK;
+}
+
+int cli_store_apply(const cli_globals *g, const sg_config_edit *edit)
+{
+    const sg_config *cfg;
+    int rc = cli_store_load(g, &cfg);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    sg_status st = sg_file_mkdirs(store.dir, 0700);
+    if (st != SG_OK) {
+        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot create folder %s: %s",
+                        store.dir, strerror(errno));
+    }
+    rc = check_private(g, store.dir, true);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    /* From read to rename, one sitegpt at a time: a concurrent edit is never lost. */
+    int lock = -1;
+    st = sg_file_lock(store.lock_path, STORE_LOCK_WAIT_MS, &cli_interrupted_signal, say_waiting,
+                      NULL, &lock);
+    if (st == SG_ERR_CANCELLED) {
+        return cli_fail(g, cli_interrupted_exit() ? cli_interrupted_exit() : CLI_EXIT_SIGINT,
+                        "INTERRUPTED", "interrupted while waiting for the config file; nothing "
+                        "was saved");
+    }
+    if (st == SG_ERR_TIMEOUT) {
+        return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_LOCKED",
+                        "another sitegpt process has been editing %s for %u seconds (it holds "
+                        "the lock on %s); nothing was saved. Try again once it is done",
+                        store.path, STORE_LOCK_WAIT_MS / 1000u, store.lock_path);
+    }
+    if (st != SG_OK) {
+        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot lock %s: %s",
+                        store.lock_path, strerror(errno));
+    }
+    rc = apply_locked(g, edit);
+    sg_file_unlock(lock);
+    return rc;
 }
 
 bool cli_store_valid_name(const char *name)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SG_FILE_PATH_MAX 4096
@@ -191,4 +193,54 @@ sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
         return st;
     }
     return fsync_parent(path);
+}
+
+sg_status sg_file_lock(const char *lock_path, unsigned timeout_ms, volatile sig_atomic_t *cancel,
+                       void (*on_wait)(void *ctx), void *ctx, int *fd)
+{
+    if (lock_path == NULL || fd == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    *fd = -1;
+    int f = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f < 0) {
+        return SG_ERR_STORAGE;
+    }
+    const unsigned step_ms = 20;
+    bool told = false;
+    for (unsigned waited = 0;; waited += step_ms) {
+        if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+            *fd = f;
+            return SG_OK;
+        }
+        int e = errno;
+        if (e != EWOULDBLOCK && e != EINTR) {
+            close(f);
+            errno = e;
+            return SG_ERR_STORAGE;
+        }
+        if (cancel != NULL && *cancel != 0) {
+            close(f);
+            return SG_ERR_CANCELLED;
+        }
+        if (waited >= timeout_ms) {
+            close(f);
+            errno = EWOULDBLOCK;
+            return SG_ERR_TIMEOUT;
+        }
+        if (!told && on_wait != NULL) {
+            on_wait(ctx);
+            told = true;
+        }
+        struct timespec ts = {0, (long)step_ms * 1000000L};
+        (void)nanosleep(&ts, NULL);
+    }
+}
+
+void sg_file_unlock(int fd)
+{
+    if (fd >= 0) {
+        (void)flock(fd, LOCK_UN);
+        close(fd);
+    }
 }

@@ -5,6 +5,7 @@
 #ifndef SG_FILE_H
 #define SG_FILE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "sg_base.h"
@@ -37,6 +38,21 @@ SG_NODISCARD sg_status sg_file_mkdirs(const char *path, unsigned dir_mode);
  */
 SG_NODISCARD sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
                                             unsigned file_mode);
+
+/*
+ * Take an exclusive lock (flock) on lock_path, created 0600 when missing and never followed
+ * through a symlink, so read-modify-write cycles of one file by several processes happen
+ * one after the other. Waits up to timeout_ms; on_wait (may be NULL) is called once when it
+ * has to wait; a nonzero *cancel (may be NULL) stops the wait. SG_OK with *fd holding the
+ * lock (sg_file_unlock releases it); SG_ERR_TIMEOUT, SG_ERR_CANCELLED, or SG_ERR_STORAGE
+ * with errno.
+ */
+SG_NODISCARD sg_status sg_file_lock(const char *lock_path, unsigned timeout_ms,
+                                    volatile sig_atomic_t *cancel, void (*on_wait)(void *ctx),
+                                    void *ctx, int *fd);
+
+/* Release a lock from sg_file_lock (fd < 0: nothing). */
+void sg_file_unlock(int fd);
 
 #ifdef __cplusplus
 }

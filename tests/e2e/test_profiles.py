@@ -145,7 +145,8 @@ def test_failed_write_leaves_old_file_byte_identical(cli, two, token):
     assert r.returncode == 6, r.stderr
     assert str(cli.config_path) in r.stderr and "unchanged" in r.stderr
     assert cli.config_path.read_bytes() == before
-    assert os.listdir(cli.config_path.parent) == ["config.json"]  # no temporary file left
+    # no temporary file left (the lock file stays: flock needs no cleaning up)
+    assert sorted(os.listdir(cli.config_path.parent)) == ["config.json", "config.json.lock"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")

@@ -182,6 +182,40 @@ static void test_corrupt_documents_rejected(void **state)
     assert_string_equal(get("{\"profiles\":{\"a\":{\"token\":null}}}", "a", "token"), "<none>");
 }
 
+/* A member named twice, at any level the program reads, makes the document corrupt. */
+static void test_duplicate_members_rejected(void **state)
+{
+    (void)state;
+    static const char *const dup[] = {
+        /* a profile named twice */
+        "{\"profiles\":{\"a\":{\"token\":\"sgpt_1\"},\"a\":{\"token\":\"sgpt_2\"}}}",
+        /* the same name, one spelled with an escape */
+        "{\"profiles\":{\"ab\":{},\"x\":{},\"a\\u0062\":{}}}",
+        /* a field twice in one profile */
+        "{\"profiles\":{\"a\":{\"token\":\"sgpt_1\",\"apiBase\":null,\"token\":\"sgpt_2\"}}}",
+        "{\"profiles\":{\"a\":{\"apiBase\":\"https://x\",\"apiBase\":\"https://y\"}}}",
+        /* unknown members count too: an edit would keep both */
+        "{\"profiles\":{\"a\":{\"note\":1,\"note\":2}}}",
+        /* top level */
+        "{\"version\":1,\"profiles\":{},\"profiles\":{\"a\":{}}}",
+        "{\"defaultProfile\":\"a\",\"defaultProfile\":\"b\",\"profiles\":{}}",
+        "{\"x\":[],\"x\":{}}",
+    };
+    for (size_t i = 0; i < sizeof dup / sizeof dup[0]; i++) {
+        sg_config c;
+        sg_status st = sg_config_parse(&c, dup[i], strlen(dup[i]), toks, 256);
+        if (st != SG_ERR_JSON_DUPLICATE_KEY) {
+            print_error("case %zu: %s gave %d\n", i, dup[i], (int)st);
+        }
+        assert_int_equal(st, SG_ERR_JSON_DUPLICATE_KEY);
+    }
+    /* Inside values the program does not read, repeats are not its business. */
+    (void)parse("{\"profiles\":{\"a\":{\"extra\":{\"k\":1,\"k\":2}}},\"x\":{\"y\":1,\"y\":2}}");
+    /* Names that only share a prefix, or differ by case, are different members. */
+    (void)parse("{\"profiles\":{\"a\":{},\"ab\":{},\"A\":{},\"b\":{\"token\":\"t\","
+                "\"tokens\":\"u\"}}}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_edits_need_existing_profiles),
         cmocka_unit_test(test_default_repaired_when_dangling),
         cmocka_unit_test(test_corrupt_documents_rejected),
+        cmocka_unit_test(test_duplicate_members_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
