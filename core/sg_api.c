@@ -516,20 +516,11 @@ static sg_status run_call(sg_api *api, call *c)
 }
 
 /* Wipe every buffer a plaintext secret went through. */
-static void wipe(sg_api *api)
+static void wipe_secrets(sg_api *api)
 {
-    volatile char *p = (volatile char *)api->str_buf;
-    for (size_t i = 0; i < api->str_cap; i++) {
-        p[i] = 0;
-    }
-    p = (volatile char *)api->elem_buf;
-    for (size_t i = 0; i < api->elem_cap; i++) {
-        p[i] = 0;
-    }
-    volatile uint8_t *h = api->cfg.http->buf;
-    for (size_t i = 0; i < api->cfg.http->buf_size; i++) {
-        h[i] = 0;
-    }
+    sg_wipe(api->str_buf, api->str_cap);
+    sg_wipe(api->elem_buf, api->elem_cap);
+    sg_wipe(api->cfg.http->buf, api->cfg.http->buf_size);
 }
 
 sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_query,
@@ -854,7 +845,7 @@ static sg_status object_call(sg_api *api, const char *method, const uint8_t *bod
     c.body_len = body_len;
     sg_status st = typed(api, &c, env, subs, o->secret != NULL ? 2u : 1u, on_object_value, o);
     if (o->secret != NULL) {
-        wipe(api);
+        wipe_secrets(api);
     }
     if (st == SG_OK && o->secret_too_long) {
         st = SG_ERR_BUFFER_TOO_SMALL;

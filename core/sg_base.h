@@ -114,6 +114,13 @@ bool sg_slice_copy_cut(char *dst, size_t cap, sg_slice s);
 bool sg_slice_to_u64(sg_slice s, size_t max_digits, uint64_t *out);
 
 /*
+ * Zero n bytes at p (p may be NULL when n is 0) in a way the compiler cannot drop, even
+ * right before the buffer goes out of scope: the one way every buffer that held a token or
+ * a device code is cleared.
+ */
+void sg_wipe(void *p, size_t n);
+
+/*
  * What the core needs from the platform. The core never sleeps on its own: blocking
  * helpers call sleep_ms, state machines return the wait to their caller instead.
  */

@@ -451,7 +451,7 @@ sg_status sg_config_write(const sg_config *c, const sg_config_edit *ed, char *ou
     st = sg_json_writer_finish(&o.w, len);
     st = st != SG_OK ? st : o.err;
     if (st != SG_OK) {
-        memset(out, 0, cap); /* a cut document may hold other profiles' tokens */
+        sg_wipe(out, cap); /* a cut document may hold other profiles' tokens */
         if (len != NULL) {
             *len = 0;
         }

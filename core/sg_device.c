@@ -34,14 +34,6 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
 };
 
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *v = p;
-    while (n-- > 0) {
-        *v++ = 0;
-    }
-}
-
 static uint64_t now_ms(const sg_device *d) { return d->platform->now_ms(d->platform->ctx); }
 
 /* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
@@ -217,9 +209,9 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     if (st == SG_OK && d->json_st == SG_OK) {
         d->json_st = sg_json_reader_finish(&d->reader);
     }
-    wipe(d->str, sizeof d->str); /* the device code or the access token went through it */
+    sg_wipe(d->str, sizeof d->str); /* the device code or the access token went through it */
     if (kind != R_DISCOVERY) {
-        wipe(d->http->buf, d->http->buf_size); /* so did the response bytes in the client */
+        sg_wipe(d->http->buf, d->http->buf_size); /* so did the response bytes in the client */
     }
     return st;
 }
@@ -313,10 +305,10 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     bool doc = d->http_status == 200;
     if (doc && (d->json_st != SG_OK || !seen(d, S_ISSUER) ||
                 !issuer_matches((const char *)&d->u, cfg, d->token_host))) {
-        wipe(&d->u, sizeof d->u);
+        sg_wipe(&d->u, sizeof d->u);
         return SG_ERR_DISCOVERY;
     }
-    wipe(&d->u, sizeof d->u);
+    sg_wipe(&d->u, sizeof d->u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
     st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
@@ -409,8 +401,8 @@ static sg_status refused(const sg_device *d)
 
 static sg_status fail(sg_device *d, sg_status st)
 {
-    wipe(d->body, sizeof d->body);
-    wipe(&d->u, sizeof d->u);
+    sg_wipe(d->body, sizeof d->body);
+    sg_wipe(&d->u, sizeof d->u);
     d->body_len = 0;
     d->state = ST_FAILED;
     return st;
@@ -440,7 +432,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
         st = exchange(d, R_AUTHORIZE, &auth_origin, d->u.auth.path, true);
         d->client_id = NULL; /* borrowed from cfg only for this exchange */
     }
-    wipe(&d->u, sizeof d->u); /* the access token's room from now on */
+    sg_wipe(&d->u, sizeof d->u); /* the access token's room from now on */
     if (st != SG_OK) {
         return fail(d, st);
     }
@@ -530,7 +522,7 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         d->next_poll_ms = now + b;
     } else if (hs == 200 && d->json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
                d->u.access_token[0] != '\0') {
-        wipe(d->body, sizeof d->body);
+        sg_wipe(d->body, sizeof d->body);
         d->body_len = 0;
         d->state = ST_DONE;
         return SG_OK;
@@ -554,7 +546,7 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     } else {
         return fail(d, refused(d));
     }
-    wipe(d->u.access_token, sizeof d->u.access_token); /* a token in an error body: never used */
+    sg_wipe(d->u.access_token, sizeof d->u.access_token); /* a token in an error body: never used */
     if (now >= d->expires_at_ms) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }
@@ -614,13 +606,13 @@ sg_status sg_device_take_token(sg_device *d, char *out, size_t cap)
         return SG_ERR_BUFFER_TOO_SMALL;
     }
     memcpy(out, d->u.access_token, n + 1);
-    wipe(d->u.access_token, sizeof d->u.access_token);
+    sg_wipe(d->u.access_token, sizeof d->u.access_token);
     return SG_OK;
 }
 
 void sg_device_clear(sg_device *d)
 {
     if (d != NULL) {
-        wipe(d, sizeof *d);
+        sg_wipe(d, sizeof *d);
     }
 }

@@ -179,7 +179,7 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
     }
     put(&w, "\r\n");
     if (w.overflow) {
-        memset(out, 0, w.len); /* what fitted may hold the bearer token */
+        sg_wipe(out, w.len); /* what fitted may hold the bearer token */
         return SG_ERR_BUFFER_TOO_SMALL;
     }
     *written = w.len;
@@ -436,12 +436,12 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
         if (!reused) {
             st = open_conn(c, origin, t, deadline);
             if (st != SG_OK) {
-                memset(c->buf, 0, head_len);
+                sg_wipe(c->buf, head_len);
                 return st;
             }
         }
         st = send_all(c, c->buf, head_len, deadline);
-        memset(c->buf, 0, head_len); /* it holds the bearer token */
+        sg_wipe(c->buf, head_len); /* it holds the bearer token */
         if (st == SG_OK && req->body_len > 0) {
             st = send_all(c, req->body, req->body_len, deadline);
         }

@@ -1165,7 +1165,7 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
         sg_status st = decode_one(src, len, &i, tmp, &n);
         if (st == SG_OK && n >= cap - o) st = SG_ERR_BUFFER_TOO_SMALL;
         if (st != SG_OK) {
-            memset(out, 0, o); /* terminated, and no prefix of a secret left behind */
+            sg_wipe(out, o); /* terminated, and no prefix of a secret left behind */
             return st;
         }
         memcpy(out + o, tmp, n);

@@ -22,7 +22,8 @@ SG_CORE_SRC := \
     core/sg_scopes.c \
     core/sg_slice.c \
     core/sg_status.c \
-    core/sg_url.c
+    core/sg_url.c \
+    core/sg_wipe.c
 SG_CORE_INC := core
 
 # TLS ports: each implements the contract in port/sg_tls_port.h (see port/README.md).

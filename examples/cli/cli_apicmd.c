@@ -38,8 +38,8 @@ void cli_apicmd_close(cli_apicmd *c)
         cli_net_close(c->net);
         c->net = NULL;
     }
-    memset(api_work, 0, sizeof api_work);
-    memset(c->cred.token, 0, sizeof c->cred.token);
+    sg_wipe(api_work, sizeof api_work);
+    sg_wipe(c->cred.token, sizeof c->cred.token);
 }
 
 cli_pass_result cli_apicmd_json_flush(cli_apicmd *c)

@@ -129,7 +129,7 @@ sg_status cli_identity_fetch(cli_net *net, const char *token, cli_identity *out)
     if (st == SG_OK) {
         st = sg_api_me(&api, &out->id, &out->env);
     }
-    memset(work, 0, sizeof work);
+    sg_wipe(work, sizeof work);
     return st;
 }
 

@@ -20,7 +20,7 @@ void cli_pass_reset(void)
 {
     sg_json_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    memset(pass.buf, 0, pass.len);
+    sg_wipe(pass.buf, pass.len);
     pass.len = 0;
     pass.too_large = false;
     pass.started = false;

@@ -44,12 +44,14 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
                                   p.api_base[0] != '\0' ? p.api_base : CLI_DEFAULT_API_BASE);
             }
             if (need_token && out->token[0] == '\0') {
+                sg_wipe(p.token, sizeof p.token);
                 return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
                                 "profile '%s' has no token (PROFILE_NOT_CONFIGURED: logged out). "
                                 "Run 'sitegpt login --profile %s' or set SITEGPT_API_TOKEN.",
                                 p.name, p.name);
             }
         } else if (rc == CLI_EXIT_STORAGE) {
+            sg_wipe(p.token, sizeof p.token);
             return rc;
         } else if (profile_name != NULL && env_token == NULL && need_token) {
             return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
@@ -64,6 +66,7 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
         if (rc != CLI_EXIT_OK && profile_name != NULL) {
             (void)ex_copy_str(out->profile, sizeof out->profile, profile_name);
         }
+        sg_wipe(p.token, sizeof p.token);
     }
     if (base != NULL) {
         if (!ex_copy_str(out->api_base, sizeof out->api_base, base)) {
@@ -255,7 +258,7 @@ void cli_net_close(cli_net *net)
         net->posix_ready = false;
     }
     /* The I/O buffer saw the bearer token: leave nothing behind. */
-    memset(net->io, 0, sizeof net->io);
+    sg_wipe(net->io, sizeof net->io);
     if (open_net == net) {
         open_net = NULL;
     }

@@ -47,6 +47,15 @@ static bool locate(void)
     return n > 0 && (size_t)n < sizeof store.path && m > 0 && (size_t)m < sizeof store.lock_path;
 }
 
+void cli_store_wipe(void)
+{
+    sg_wipe(store.text, sizeof store.text);
+    sg_wipe(store.out, sizeof store.out);
+    sg_wipe(store.tokens, sizeof store.tokens);
+    store.len = 0;
+    store.loaded = false;
+}
+
 const char *cli_store_path(void)
 {
     return locate() ? store.path : "";
@@ -205,7 +214,7 @@ static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
     memcpy(store.text, store.out, len);
     store.len = len;
     store.text[len] = '\0';
-    memset(store.out, 0, len);
+    sg_wipe(store.out, len);
     st = sg_config_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
     if (st != SG_OK) {
         store.loaded = false;

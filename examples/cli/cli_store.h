@@ -16,6 +16,9 @@
  */
 void cli_store_use_globals(const cli_globals *g);
 
+/* Wipe the loaded config text (it holds every saved token); the next load reads again. */
+void cli_store_wipe(void);
+
 /* Path of the config file ("" when neither XDG_CONFIG_HOME nor HOME is set). */
 const char *cli_store_path(void);
 

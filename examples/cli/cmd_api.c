@@ -399,6 +399,7 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     cli_net *net;
     int rc = cli_session_open(g, false, &cred, &net);
     if (rc != CLI_EXIT_OK) {
+        sg_wipe(cred.token, sizeof cred.token);
         return rc;
     }
 
@@ -419,6 +420,8 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
         st = sg_api_request(&api, method, target, body_len ? request_body : NULL, body_len,
                             on_body, &out, &env, &http_status);
     }
+    sg_wipe(cred.token, sizeof cred.token);
+    sg_wipe(api_work, sizeof api_work);
     if (out.tty && out.tail_len > 0) {
         static const uint8_t nothing[1];
         print_body_tty(&out, nothing, 0, true);

@@ -110,10 +110,37 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
+/*
+ * --token VALUE: keep a copy and clear VALUE in argv, so other local users reading the
+ * process list (/proc/PID/cmdline) no longer see it once sitegpt runs. value is argv's own
+ * string (writable); "-" stays.
+ */
+static char token_arg_copy[CLI_TOKEN_MAX + 2];
+
+static int take_token_arg(const cli_globals *g, char *value, login_opts *o)
+{
+    char *copy = token_arg_copy;
+    size_t n = strlen(value);
+    if (strcmp(value, "-") == 0) {
+        o->token_arg = value;
+        return CLI_EXIT_OK;
+    }
+    if (n >= sizeof token_arg_copy - 1) {
+        sg_wipe(value, n);
+        return cli_usage_error(g, "login", "the token is longer than %d characters",
+                               CLI_TOKEN_MAX);
+    }
+    memcpy(copy, value, n + 1);
+    sg_wipe(value, n);
+    o->token_arg = copy;
+    return CLI_EXIT_OK;
+}
+
 static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, bool *help)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int at = i; /* where this option started: its value is argv[i] after it */
         const char *v = NULL;
         int r;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -150,6 +177,14 @@ static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, boo
                                                                  : &o->expires_arg;
             if (*slot != NULL) {
                 return cli_usage_error(g, "login", "give %s only once", opt);
+            }
+            if (slot == &o->token_arg) {
+                char *value = i == at ? argv[i] + strlen("--token=") : argv[i];
+                int rc = take_token_arg(g, value, o);
+                if (rc != CLI_EXIT_OK) {
+                    return rc;
+                }
+                continue;
             }
             *slot = v;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -228,7 +263,7 @@ static int read_token(const cli_globals *g, const char *arg, char *out, size_t c
         }
         n = strlen(out);
         if (n == cap - 1 && out[n - 1] != '\n' && !feof(stdin)) {
-            memset(out, 0, cap);
+            sg_wipe(out, cap);
             return cli_usage_error(g, "login", "the token on stdin is longer than %d characters",
                                    CLI_TOKEN_MAX);
         }
@@ -239,10 +274,9 @@ static int read_token(const cli_globals *g, const char *arg, char *out, size_t c
                                    CLI_TOKEN_MAX);
         }
         memcpy(out, arg, n + 1);
-        if (!g->json) {
-            fprintf(stderr, "sitegpt: note: a token on the command line is visible to other "
-                            "local users; '--token -' reads it from stdin instead\n");
-        }
+        fprintf(stderr, "sitegpt: warning: a token on the command line can be seen by other "
+                        "local users (ps, /proc, shell history) before sitegpt clears it; use "
+                        "'--token -' to read it from stdin instead\n");
     }
     while (n > 0 && isspace((unsigned char)out[n - 1])) {
         out[--n] = '\0';
@@ -250,7 +284,7 @@ static int read_token(const cli_globals *g, const char *arg, char *out, size_t c
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)out[i];
         if (c <= ' ' || c == 0x7f) {
-            memset(out, 0, cap);
+            sg_wipe(out, cap);
             return cli_usage_error(g, "login", "the token contains a space or a control "
                                    "character");
         }
@@ -559,7 +593,7 @@ static int save_and_show(const cli_globals *g, cli_net *net, const char *profile
     sg_config_edit edit = {SG_CONFIG_SET_PROFILE, profile, token, api_base};
     int rc = cli_store_apply(g, &edit);
     if (rc != CLI_EXIT_OK) {
-        memset(token, 0, CLI_TOKEN_MAX + 1);
+        sg_wipe(token, CLI_TOKEN_MAX + 1);
         return rc;
     }
     if (!g->json) {
@@ -577,7 +611,7 @@ static int save_and_show(const cli_globals *g, cli_net *net, const char *profile
         st = cli_identity_fetch(net, token, &who);
         checked = &who;
     }
-    memset(token, 0, CLI_TOKEN_MAX + 1);
+    sg_wipe(token, CLI_TOKEN_MAX + 1);
     if (st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED) {
         return api_error(g, &who);
     }
@@ -594,13 +628,14 @@ static int login_with_token(const cli_globals *g, cli_net *net, const login_opts
 {
     static char token[CLI_TOKEN_MAX + 1];
     int rc = read_token(g, o->token_arg, token, sizeof token);
+    sg_wipe(token_arg_copy, sizeof token_arg_copy);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     static cli_identity who;
     sg_status st = cli_identity_fetch(net, token, &who);
     if (st != SG_OK) {
-        memset(token, 0, sizeof token);
+        sg_wipe(token, sizeof token);
         if (g->json && (st == SG_ERR_AUTH || st == SG_ERR_API || st == SG_ERR_RATE_LIMITED)) {
             return api_error(g, &who);
         }
@@ -660,13 +695,22 @@ static int login_with_device(const cli_globals *g, cli_net *net, const login_opt
     warn_missing_scopes(&dev, o);
     sg_device_clear(&dev);
     if (cli_interrupted_signal != 0) {
-        memset(token, 0, sizeof token);
+        sg_wipe(token, sizeof token);
         return device_failure(g, &dev, SG_ERR_CANCELLED, true);
     }
     return save_and_show(g, net, profile, api_base, token, NULL);
 }
 
+static int login(const cli_globals *g, int argc, char **argv);
+
 int cmd_login(const cli_globals *g, int argc, char **argv)
+{
+    int rc = login(g, argc, argv);
+    sg_wipe(token_arg_copy, sizeof token_arg_copy);
+    return rc;
+}
+
+static int login(const cli_globals *g, int argc, char **argv)
 {
     cli_store_use_globals(g);
     login_opts o;
@@ -685,6 +729,7 @@ int cmd_login(const cli_globals *g, int argc, char **argv)
     }
     cli_credential cred;
     rc = cli_resolve_credential(g, false, &cred);
+    sg_wipe(cred.token, sizeof cred.token); /* a login never sends the old token */
     if (rc != CLI_EXIT_OK) {
         return rc;
     }

@@ -45,7 +45,7 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
                         "profile '%s' is not configured", name);
     }
     bool had_token = p.token[0] != '\0';
-    memset(p.token, 0, sizeof p.token);
+    sg_wipe(p.token, sizeof p.token);
     if (had_token) {
         sg_config_edit edit = {SG_CONFIG_CLEAR_TOKEN, p.name, NULL, NULL};
         rc = cli_store_apply(g, &edit);

@@ -105,16 +105,19 @@ static int list(const cli_globals *g, const sg_config *cfg)
             cli_store_profile(cfg, name, &p) != CLI_EXIT_OK) {
             continue; /* a name longer than CLI_NAME_MAX: not ours to show */
         }
-        if (g->json) {
-            profile_json(&w, &p);
-            continue;
-        }
         char masked[64];
         cli_mask_token(p.token, masked, sizeof masked);
+        bool logged_in = p.token[0] != '\0';
+        if (g->json) {
+            profile_json(&w, &p);
+            sg_wipe(p.token, sizeof p.token);
+            continue;
+        }
+        sg_wipe(p.token, sizeof p.token);
         printf("%c ", p.is_default ? '*' : ' ');
         cli_puts_clean(p.name, stdout);
         printf("%*s %-36s %s\n", (int)(strlen(p.name) < 20 ? 20 - strlen(p.name) : 0), "",
-               cli_esc(shown_base(&p)), p.token[0] != '\0' ? cli_esc(masked) : "(logged out)");
+               cli_esc(shown_base(&p)), logged_in ? cli_esc(masked) : "(logged out)");
     }
     if (g->json) {
         (void)sg_json_write_array_end(&w);
@@ -148,15 +151,18 @@ static int show(const cli_globals *g, const sg_config *cfg, const char *name)
         profile_json(&w, &p);
         cli_json_str(&w, "configPath", cli_store_path());
         cli_json_end(&w);
+        sg_wipe(p.token, sizeof p.token);
         return CLI_EXIT_OK;
     }
     char masked[64];
     cli_mask_token(p.token, masked, sizeof masked);
+    bool logged_in = p.token[0] != '\0';
+    sg_wipe(p.token, sizeof p.token);
     printf("%-12s", "profile:");
     cli_puts_clean(p.name, stdout);
     printf("\n%-12s%s\n%-12s%s\n%-12s%s\n%-12s%s\n", "default:", p.is_default ? "yes" : "no",
            "API base:", cli_esc(shown_base(&p)), "token:",
-           p.token[0] ? cli_esc(masked) : "(logged out)", "config:", cli_esc(cli_store_path()));
+           logged_in ? cli_esc(masked) : "(logged out)", "config:", cli_esc(cli_store_path()));
     return CLI_EXIT_OK;
 }
 
@@ -167,7 +173,7 @@ static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, c
         return not_configured(g, name);
     }
     bool was_default = p.is_default;
-    memset(p.token, 0, sizeof p.token);
+    sg_wipe(p.token, sizeof p.token);
     sg_config_edit edit = {op, name, NULL, NULL};
     int rc = cli_store_apply(g, &edit);
     if (rc == CLI_EXIT_AUTH) {

@@ -194,14 +194,6 @@ static sg_status keep_token_info(void *ctx, const sg_json_element *item)
     return SG_OK;
 }
 
-static void wipe(void *p, size_t n)
-{
-    volatile unsigned char *b = p;
-    while (n-- > 0) {
-        *b++ = 0;
-    }
-}
-
 /* Secret alone on stdout, the rest on stderr (or the envelope alone with --json). */
 static void print_secret(cli_apicmd *c, const char *secret, const secret_view *v,
                          const char *what)
@@ -243,7 +235,7 @@ static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const
         rc = cli_apicmd_fail(&c, st, req != NULL ? "creating the token" : "rotating the token",
                              "tokens:write");
     }
-    wipe(secret, sizeof secret);
+    sg_wipe(secret, sizeof secret);
     cli_apicmd_close(&c);
     return rc;
 }
@@ -517,9 +509,11 @@ static void update_profiles(cli_apicmd *c, const char *new_secret)
     }
     for (size_t i = 0; i < count; i++) {
         static char name[CLI_NAME_MAX + 1], held[CLI_TOKEN_MAX + 1];
-        if (sg_config_profile_name(cfg, i, name, sizeof name) != SG_OK ||
-            sg_config_get(cfg, name, SG_CONFIG_TOKEN, held, sizeof held) != SG_OK ||
-            strcmp(held, c->cred.token) != 0) {
+        bool holds = sg_config_profile_name(cfg, i, name, sizeof name) == SG_OK &&
+                     sg_config_get(cfg, name, SG_CONFIG_TOKEN, held, sizeof held) == SG_OK &&
+                     strcmp(held, c->cred.token) == 0;
+        sg_wipe(held, sizeof held);
+        if (!holds) {
             continue;
         }
         sg_config_edit edit = {SG_CONFIG_SET_PROFILE, name, new_secret, NULL};
@@ -527,7 +521,6 @@ static void update_profiles(cli_apicmd *c, const char *new_secret)
             fprintf(stderr, "Profile '%s' now holds the new token.\n", cli_esc(name));
             updated++;
         }
-        wipe(held, sizeof held);
     }
     if (c->cred.token_source != NULL && strcmp(c->cred.token_source, "SITEGPT_API_TOKEN") == 0) {
         fputs("warning: SITEGPT_API_TOKEN still holds the old secret, which no longer works; "

@@ -37,10 +37,12 @@ int cmd_whoami(const cli_globals *g, int argc, char **argv)
     cli_net *net;
     rc = cli_session_open(g, true, &cred, &net);
     if (rc != CLI_EXIT_OK) {
+        sg_wipe(cred.token, sizeof cred.token);
         return rc;
     }
     static cli_identity who;
     sg_status st = cli_identity_fetch(net, cred.token, &who);
+    sg_wipe(cred.token, sizeof cred.token);
     if (st != SG_OK && st != SG_ERR_AUTH && st != SG_ERR_API && st != SG_ERR_RATE_LIMITED) {
         /* Before closing: the detail names the host, port and CA file of the open session. */
         rc = cli_fail_status(g, st, "asking the API who this token belongs to");

@@ -9,8 +9,26 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "ex_build_info.h"
+#include "sg_posix.h"
 #include "sg_tls.h"
 #include "sitegpt.h"
+
+#define STACK_SCRUB_BYTES (256u * 1024u) /* deeper than any command's frames */
+
+/* The stack the command ran on: its frames held tokens (credentials, profiles). */
+__attribute__((noinline)) static void scrub_stack(void)
+{
+    unsigned char deep[STACK_SCRUB_BYTES];
+    sg_wipe(deep, sizeof deep);
+}
+
+/* At exit, whatever path led there: no token stays in this process's memory. */
+static void wipe_at_exit(void)
+{
+    cli_store_wipe();
+    cli_pass_reset();
+    scrub_stack();
+}
 
 typedef struct cli_command {
     const char *name;
@@ -141,6 +159,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "sitegpt: %s\n", sg_strerror(layout));
         return CLI_EXIT_INTERNAL;
     }
+    /* Before any token or device code is read: no core file, no debugger of the same user. */
+    if (sg_posix_protect_secrets() != SG_OK) {
+        fprintf(stderr, "sitegpt: warning: cannot keep secrets out of core dumps\n");
+    }
+    (void)atexit(wipe_at_exit);
+
     if (argc > 256) {
         fprintf(stderr, "sitegpt: too many arguments (at most 255)\n");
         return CLI_EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include "gw_log.h"
 #include "gw_options.h"
 #include "gw_status.h"
+#include "sg_posix.h"
 #include "sg_tls.h"
 #include "sitegpt.h"
 
@@ -52,6 +53,10 @@ int main(int argc, char **argv)
         return gw_status_print(opts.status_file, stdout);
     }
     gw_log_set_level(opts.log_level);
+    /* Before the token is read: no core file, no debugger of the same user. */
+    if (sg_posix_protect_secrets() != SG_OK) {
+        fprintf(stderr, "sitegpt-gateway: warning: cannot keep secrets out of core dumps\n");
+    }
     install_signals();
     return gw_agent_run(&opts, &stop_signal);
 }

@@ -126,7 +126,7 @@ static int resolve_base(void)
         strcmp(A.profile.api_base, A.api_base) != 0) {
         GW_LOG(GW_WARN, "token_other_origin",
                GW_S("reason", "the saved token belongs to another API base; logging in again"));
-        memset(A.profile.token, 0, sizeof A.profile.token);
+        sg_wipe(A.profile.token, sizeof A.profile.token);
     }
     return -1;
 }
@@ -184,9 +184,9 @@ static void teardown(void)
     }
     sg_device_clear(&A.dev);
     /* The I/O buffer and the work area saw the bearer token. */
-    memset(A.io, 0, sizeof A.io);
-    memset(A.api_work, 0, sizeof A.api_work);
-    memset(A.profile.token, 0, sizeof A.profile.token);
+    sg_wipe(A.io, sizeof A.io);
+    sg_wipe(A.api_work, sizeof A.api_work);
+    sg_wipe(A.profile.token, sizeof A.profile.token);
 }
 
 static int load_profile(void)
@@ -444,7 +444,7 @@ static int take_new_token(pending_kind kind)
     sg_device_clear(&A.dev);
     A.pending = PENDING_NONE;
     if (st != SG_OK) {
-        memset(fresh, 0, sizeof fresh);
+        sg_wipe(fresh, sizeof fresh);
         code_failed(kind, st);
         return -1;
     }
@@ -455,14 +455,14 @@ static int take_new_token(pending_kind kind)
     GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_ok" : "login_ok", GW_S("scopes", list));
     st = gw_store_save(A.config_path, A.o->profile, fresh, A.api_base);
     if (st != SG_OK) {
-        memset(fresh, 0, sizeof fresh);
+        sg_wipe(fresh, sizeof fresh);
         GW_LOG(GW_ERROR, "save_failed", GW_S("path", A.config_path),
                GW_S("reason", sg_strerror(st)));
         remember_error("save_failed", sg_strerror(st));
         return GW_EXIT_STORAGE;
     }
     memcpy(A.profile.token, fresh, sizeof fresh);
-    memset(fresh, 0, sizeof fresh);
+    sg_wipe(fresh, sizeof fresh);
     GW_LOG(GW_INFO, "token_saved", GW_S("profile", A.o->profile), GW_S("path", A.config_path),
            GW_S("mode", "0600"));
     A.code_failures = 0;
@@ -706,7 +706,7 @@ static int stop_exit(void)
 /* The token is dead: drop it here and in the file (a restart must not try it again). */
 static int forget_token(void)
 {
-    memset(A.profile.token, 0, sizeof A.profile.token);
+    sg_wipe(A.profile.token, sizeof A.profile.token);
     sg_renew_forget(&A.renew);
     A.created_guess[0] = '\0';
     A.last_check_failed = false;

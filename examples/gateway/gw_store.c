@@ -18,8 +18,8 @@ static sg_json_tok toks[GW_CONFIG_TOKENS];
 
 static void wipe_buffers(void)
 {
-    memset(doc, 0, sizeof doc);
-    memset(edited, 0, sizeof edited);
+    sg_wipe(doc, sizeof doc);
+    sg_wipe(edited, sizeof edited);
 }
 
 sg_status gw_store_path(char *out, size_t cap)
@@ -73,7 +73,7 @@ sg_status gw_store_load(const char *path, const char *profile, gw_profile *out)
     }
     wipe_buffers();
     if (st != SG_OK) {
-        memset(out->token, 0, sizeof out->token);
+        sg_wipe(out->token, sizeof out->token);
     }
     return st;
 }
@@ -89,10 +89,18 @@ static sg_status apply(const char *path, const sg_config_edit *edit)
     memcpy(dir, path, (size_t)(slash - path));
     dir[slash - path] = '\0';
 
+    char lock_path[GW_PATH_MAX + sizeof ".lock"];
+    (void)snprintf(lock_path, sizeof lock_path, "%s.lock", path); /* n < GW_PATH_MAX: fits */
+
     sg_config c;
     unsigned mode;
     size_t len = 0;
+    int lock = -1;
     sg_status st = sg_file_mkdirs(dir, 0700);
+    if (st == SG_OK) {
+        /* The CLI's lock too: read to rename, one writer at a time, no update lost. */
+        st = sg_file_lock(lock_path, 10000u, NULL, NULL, NULL, &lock);
+    }
     if (st == SG_OK) {
         st = open_doc(path, &c, &mode);
     }
@@ -102,6 +110,7 @@ static sg_status apply(const char *path, const sg_config_edit *edit)
     if (st == SG_OK) {
         st = sg_file_write_atomic(path, edited, len, 0600);
     }
+    sg_file_unlock(lock);
     wipe_buffers();
     return st;
 }

@@ -33,6 +33,14 @@ SG_NODISCARD sg_status sg_posix_platform_init(sg_posix_platform *p,
  */
 SG_NODISCARD sg_status sg_posix_entropy(void *ctx, uint8_t *out, size_t len);
 
+/*
+ * Keep secrets in memory out of core files and debuggers of the same user: on Linux the
+ * process becomes non-dumpable (prctl PR_SET_DUMPABLE 0, which also closes /proc/PID/mem
+ * and ptrace to other processes of the user) and RLIMIT_CORE is set to 0. Call it before
+ * the first token or device code is read. SG_ERR_UNSUPPORTED where neither exists.
+ */
+SG_NODISCARD sg_status sg_posix_protect_secrets(void);
+
 /* ---------------------------------------------------------------- TCP --- */
 
 typedef struct sg_posix_tcp {

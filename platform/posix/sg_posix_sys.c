@@ -3,6 +3,10 @@
 
 #include <errno.h>
 #include <sys/random.h>
+#include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 
 /* A sleep wakes at least this often to notice a cancel flag set just before it began. */
@@ -76,4 +80,16 @@ sg_status sg_posix_platform_init(sg_posix_platform *p, volatile sig_atomic_t *ca
     p->platform.sleep_ms = posix_sleep_ms;
     p->platform.random = sg_posix_entropy;
     return SG_OK;
+}
+
+sg_status sg_posix_protect_secrets(void)
+{
+    struct rlimit none = {0, 0};
+    sg_status st = setrlimit(RLIMIT_CORE, &none) == 0 ? SG_OK : SG_ERR_IO;
+#ifdef __linux__
+    if (prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L) != 0) {
+        st = SG_ERR_IO;
+    }
+#endif
+    return st;
 }

@@ -176,14 +176,14 @@ sg_status sg_rtos_token_load(sg_rtos *r, char *token, size_t cap)
     token[0] = '\0';
     sg_status st = sg_rtos_kv_get(r, SG_RTOS_TOKEN_KEY, (uint8_t *)token, cap - 1u, &len);
     if (st != SG_OK) {
-        memset(token, 0, cap);
+        sg_wipe(token, cap);
         return st;
     }
     if (len == 0) {
         return SG_ERR_NOT_FOUND;
     }
     if (!token_ok(token, len)) {
-        memset(token, 0, cap);
+        sg_wipe(token, cap);
         return SG_ERR_STORAGE;
     }
     token[len] = '\0';

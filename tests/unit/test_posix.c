@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -349,6 +351,32 @@ static void test_entropy(void **state)
     assert_int_equal(sg_posix_entropy(NULL, NULL, 4), SG_ERR_INVALID_ARG);
 }
 
+/* Secrets in memory: no core file, not dumpable (so no ptrace or /proc/PID/mem by peers). */
+static void test_protect_secrets(void **state)
+{
+    (void)state;
+    assert_int_equal(sg_posix_protect_secrets(), SG_OK);
+    assert_int_equal(prctl(PR_GET_DUMPABLE, 0L, 0L, 0L, 0L), 0);
+    struct rlimit core;
+    assert_int_equal(getrlimit(RLIMIT_CORE, &core), 0);
+    assert_true(core.rlim_cur == 0 && core.rlim_max == 0);
+}
+
+/* The library's sg_wipe (tests/unit/test_wipe.c checks the core calls it). */
+static void test_wipe_zeroes(void **state)
+{
+    (void)state;
+    char secret[64];
+    memset(secret, 'x', sizeof secret);
+    sg_wipe(secret + 8, 40);
+    for (size_t i = 0; i < sizeof secret; i++) {
+        assert_int_equal(secret[i], i >= 8 && i < 48 ? 0 : 'x');
+    }
+    sg_wipe(NULL, 0);
+    sg_wipe(secret, 0);
+    assert_int_equal(secret[0], 'x');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +394,8 @@ int main(void)
         cmocka_unit_test(test_sleep_cancelled_by_flag),
         cmocka_unit_test(test_sleep_cancelled_by_signal),
         cmocka_unit_test(test_entropy),
+        cmocka_unit_test(test_protect_secrets),
+        cmocka_unit_test(test_wipe_zeroes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
