@@ -613,12 +613,20 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     case 6:
         me->truncated |= sg_slice_copy_cut(me->expires_at, sizeof(me->expires_at), ev->text);
         break;
-    case 8:
+    case 8: {
+        size_t used = strlen(me->chatbot_ids);
         me->chatbot_count = me->chatbot_count < 0 ? 1 : me->chatbot_count + 1;
-        if (me->on_chatbot_id != NULL) {
-            return me->on_chatbot_id(me->chatbot_ctx, ev->text.ptr, ev->text.len);
+        if (used + (used > 0) + ev->text.len >= sizeof(me->chatbot_ids)) {
+            me->truncated = true; /* the count still says how many */
+            break;
         }
+        if (used > 0) {
+            me->chatbot_ids[used++] = ' ';
+        }
+        memcpy(me->chatbot_ids + used, ev->text.ptr, ev->text.len);
+        me->chatbot_ids[used + ev->text.len] = '\0';
         break;
+    }
     default: {
         size_t index;
         if (sg_scope_index(ev->text.ptr, ev->text.len, &index) == SG_OK) {
@@ -642,13 +650,9 @@ static sg_status identity(sg_api *api, const char *route, sg_api_identity *out,
     }
     sg_api_scope_fn fn = out->on_scope;
     void *fn_ctx = out->scope_ctx;
-    sg_api_scope_fn bot_fn = out->on_chatbot_id;
-    void *bot_ctx = out->chatbot_ctx;
     memset(out, 0, sizeof(*out));
     out->on_scope = fn;
     out->scope_ctx = fn_ctx;
-    out->on_chatbot_id = bot_fn;
-    out->chatbot_ctx = bot_ctx;
     out->chatbot_count = -1;
     sg_status st = set_target(api, route, NULL, NULL);
     if (st != SG_OK) {

@@ -156,8 +156,7 @@ typedef struct sg_api_identity {
     char expires_at[SG_API_DATE_MAX];     /* data.auth.expiresAt as sent (ISO 8601 UTC) */
     int32_t chatbot_count;                /* data.auth.chatbotIds: -1 absent or null, 0 none
                                              (every chatbot), else how many */
-    sg_api_scope_fn on_chatbot_id;        /* optional: each of data.auth.chatbotIds */
-    void *chatbot_ctx;
+    char chatbot_ids[SG_API_CHATBOT_IDS_MAX]; /* those ids, space-separated (cut: truncated) */
 } sg_api_identity;
 
 /* GET /api/v2/me (any valid token) and GET /api/v2/account (account:read). */

@@ -176,6 +176,9 @@
 #ifndef SG_API_DATE_MAX
 #define SG_API_DATE_MAX 40 /* data.auth.expiresAt as sent */
 #endif
+#ifndef SG_API_CHATBOT_IDS_MAX
+#define SG_API_CHATBOT_IDS_MAX 512 /* data.auth.chatbotIds, space-separated */
+#endif
 
 /* ---------------------------------------------------------------- device login (sg_device) --- */
 

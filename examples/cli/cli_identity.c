@@ -32,13 +32,6 @@ static sg_status add_scope(void *ctx, const char *scope, size_t len)
     return SG_OK;
 }
 
-static sg_status add_chatbot(void *ctx, const char *id, size_t len)
-{
-    cli_identity *who = ctx;
-    add_word(who->chatbots, sizeof who->chatbots, id, len);
-    return SG_OK;
-}
-
 /* digits decimal digits at s as a number; -1 when one is not a digit. */
 static int digits_at(const char *s, int digits)
 {
@@ -119,8 +112,6 @@ sg_status cli_identity_fetch(cli_net *net, const char *token, cli_identity *out)
     memset(out, 0, sizeof *out);
     out->id.on_scope = add_scope;
     out->id.scope_ctx = out;
-    out->id.on_chatbot_id = add_chatbot;
-    out->id.chatbot_ctx = out;
     cli_pass_reset();
     sg_status st = cli_net_api_init(net, token, work, sizeof work, &api);
     if (st == SG_OK) {
@@ -174,7 +165,7 @@ static void print_json(const cli_identity *who, const char *profile, const char 
         (void)sg_json_write_null(&w);
     } else {
         (void)sg_json_write_array_begin(&w);
-        for (const char *p = who->chatbots; *p != '\0';) {
+        for (const char *p = who->id.chatbot_ids; *p != '\0';) {
             size_t n = strcspn(p, " ");
             (void)sg_json_write_string_n(&w, p, n);
             p += n;
@@ -223,7 +214,7 @@ void cli_identity_print(const cli_globals *g, const cli_identity *who, const cha
     line("scopes:", who->scopes);
     line("chatbots:", who->id.chatbot_count < 0    ? "-"
                       : who->id.chatbot_count == 0 ? "all chatbots"
-                                                   : who->chatbots);
+                                                   : who->id.chatbot_ids);
     char prof[CLI_NAME_MAX + 64];
     const char *name = profile != NULL && profile[0] != '\0' ? profile : "-";
     if (token_source != NULL && strcmp(token_source, "profile") != 0) {

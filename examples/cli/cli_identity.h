@@ -11,7 +11,6 @@
 typedef struct cli_identity {
     sg_api_identity id;
     char scopes[CLI_SCOPES_TEXT_MAX];  /* space-separated, as the server listed them */
-    char chatbots[CLI_SCOPES_TEXT_MAX]; /* data.auth.chatbotIds, space-separated */
     sg_envelope env;
 } cli_identity;
 

@@ -22,6 +22,8 @@ static void print_help(FILE *out)
             "Send a request to any API v2 route with the current credential and print the\n"
             "response body. <path> is appended to the API base; a path without a leading '/'\n"
             "is taken relative to /api/v2/ (\"me\" is /api/v2/me). Encode the query yourself.\n"
+            "On a terminal, control characters in the body and headers are shown as escapes\n"
+            "(\\x1b); piped, the body passes unchanged.\n"
             "\n"
             "Options:\n"
             "  -X, --method METHOD   HTTP method (default GET, or POST when a body is given)\n"
@@ -30,6 +32,7 @@ static void print_help(FILE *out)
             "  -H, --header 'N: V'   extra request header (repeatable, at most %d)\n"
             "  -i, --include         print the status line and response headers first\n"
             "  --json                print the response envelope unchanged, errors included\n"
+            "                        (a body that is not JSON: an ok:false envelope instead)\n"
             "  -h, --help            this help\n"
             "\n"
             "A response with a non-2xx status exits non-zero (1 for an API error, 3 when the\n"
@@ -207,8 +210,8 @@ static size_t unfinished_utf8(const uint8_t *p, size_t n)
     return 0;
 }
 
-/* A body for a terminal: control characters but newline and CR made visible. A character
- * cut between two pieces waits for the next one in o->tail. */
+/* A body for a terminal: control characters but line ends (LF, CRLF) made visible. A
+ * character cut between two pieces waits for the next one in o->tail. */
 static void print_body_tty(api_output *o, const uint8_t *data, size_t len, bool last)
 {
     static char piece[6 * 259 + 4];
@@ -229,13 +232,15 @@ static void print_body_tty(api_output *o, const uint8_t *data, size_t len, bool 
         n -= keep;
         size_t start = 0;
         for (size_t i = 0; i <= n; i++) {
-            if (i < n && in[i] != '\n' && in[i] != '\r') {
+            if (i < n && in[i] != '\n') {
                 continue;
             }
-            (void)ex_term_escape((const char *)in + start, i - start, piece, sizeof piece);
+            bool crlf = i < n && i > start && in[i - 1] == '\r'; /* a bare CR is escaped */
+            size_t end = crlf ? i - 1 : i;
+            (void)ex_term_escape((const char *)in + start, end - start, piece, sizeof piece);
             fputs(piece, stdout);
             if (i < n) {
-                fputc(in[i], stdout);
+                fputs(crlf ? "\r\n" : "\n", stdout);
             }
             start = i + 1;
         }

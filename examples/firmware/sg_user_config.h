@@ -31,6 +31,7 @@
 #define SG_API_ID_MAX 64
 #define SG_API_EMAIL_MAX 96
 #define SG_API_NAME_MAX 96
+#define SG_API_CHATBOT_IDS_MAX 64
 
 /* sg_api always lends the envelope a string buffer from its work area. */
 #define SG_ENVELOPE_OWN_STR 0

@@ -255,3 +255,36 @@ def test_login_names_the_scopes_the_server_did_not_grant(cli, mock):
     r = cli("login", "--no-browser", "--profile", "two", "--scope", "chatbots:read", timeout=60)
     assert r.returncode == 0, r.stderr
     assert "fewer scopes" not in r.stderr
+
+
+def test_api_body_is_escaped_on_a_terminal_only(cli, mock):
+    import pty
+    import subprocess
+    body = "line one\x1b]0;pwned\x07\r\nline two \u009b2J \u00e9t\u00e9\rFORGED\n"
+    mock.misbehave("status", count=-1, path="/api/v2/health", status=200, body=body,
+                   content_type="text/plain")
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.run([cli.bin, "api", "/api/v2/health"], env=cli.env(), stdout=slave,
+                           stderr=subprocess.PIPE, timeout=30)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    assert p.returncode == 0, p.stderr
+    text = out.decode("utf-8")
+    assert "\x1b" not in text and "\x07" not in text and "\u009b" not in text
+    assert "line one\\x1b]0;pwned\\x07" in text and "\\u009b2J" in text
+    assert "\u00e9t\u00e9\\x0dFORGED" in text      # a bare CR cannot overwrite the line
+    assert "pwned\\x07\r" in text and "pwned\\x07\\x0d" not in text   # CRLF line ends stay
+    # piped: unchanged bytes (a script asked for them)
+    r = cli("api", "/api/v2/health")
+    assert r.stdout == body.replace("\r\n", "\n").replace("\r", "\n")  # text mode: CR(LF) -> LF

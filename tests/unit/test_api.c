@@ -194,6 +194,33 @@ static void test_me(void **state)
     assert_true(sent_auth(f, 0));
 }
 
+/* The credential's own facts, extra members of data.auth: id, expiry, chatbot restriction. */
+static void test_me_credential(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON,
+            ENV("{\"user\":{\"id\":\"usr_1\"},\"auth\":{\"type\":\"api-token\",\"scopes\":[],"
+                "\"tokenId\":\"tok_9\",\"expiresAt\":\"2027-03-06T12:00:00Z\","
+                "\"chatbotIds\":[\"cb_1\",\"cb_2\"]}}"));
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_string_equal(me.token_id, "tok_9");
+    assert_string_equal(me.expires_at, "2027-03-06T12:00:00Z");
+    assert_int_equal(me.chatbot_count, 2);
+    assert_string_equal(me.chatbot_ids, "cb_1 cb_2");
+    assert_false(me.truncated);
+    /* [] is every chatbot (0); absent or null is "not said" (-1) */
+    respond(f, "200 OK", OK_JSON, ENV("{\"auth\":{\"chatbotIds\":[]}}"));
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_int_equal(me.chatbot_count, 0);
+    assert_string_equal(me.token_id, "");
+    respond(f, "200 OK", OK_JSON, ENV("{\"auth\":{\"chatbotIds\":null}}"));
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_int_equal(me.chatbot_count, -1);
+    respond(f, "200 OK", OK_JSON, ENV("{\"auth\":{\"chatbotIds\":\"cb_1\"}}"));
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_ERR_JSON_TYPE);
+}
+
 static void test_account_error_envelope(void **state)
 {
     fixture *f = *state;
@@ -925,6 +952,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_me),
+        T(test_me_credential),
         T(test_account_error_envelope),
         T(test_base_path_prefix),
         T(test_list_one_page_params),

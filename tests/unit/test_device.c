@@ -283,6 +283,41 @@ static void test_success_hands_over_token_once(void **state)
     assert_int_equal(F.http.requests_on_conn, 4);
 }
 
+/* The token response's scope member: what was granted, when the server says (RFC 6749 5.1). */
+static void granted(const char *body, bool stated, uint64_t bits)
+{
+    fx_init();
+    start_ok(",\"interval\":1");
+    resp(200, body);
+    arm_and_start();
+    uint32_t wait = 0;
+    F.net.clock.now_ms += 1000;
+    assert_int_equal(poll(&wait), SG_OK);
+    assert_int_equal(F.d.scope_stated, stated);
+    assert_true(F.d.scope_bits == bits);
+    sg_device_clear(&F.d);
+}
+
+static uint64_t bit(const char *scope)
+{
+    size_t i = 0;
+    assert_int_equal(sg_scope_index(scope, strlen(scope), &i), SG_OK);
+    return (uint64_t)1 << i;
+}
+
+static void test_granted_scopes(void **state)
+{
+    (void)state;
+    granted("{\"access_token\":\"sgpt_a\"}", false, 0);
+    granted("{\"access_token\":\"sgpt_a\",\"scope\":\"chatbots:read tokens:read\"}", true,
+            bit("chatbots:read") | bit("tokens:read"));
+    /* unknown names and doubled spaces are skipped; an empty list grants nothing */
+    granted("{\"access_token\":\"sgpt_a\",\"scope\":\"nope:x  billing:read \"}", true,
+            bit("billing:read"));
+    granted("{\"access_token\":\"sgpt_a\",\"scope\":\"\"}", true, 0);
+    granted("{\"access_token\":\"sgpt_a\",\"scope\":null}", false, 0);
+}
+
 static void expect_final(const char *body, int http, sg_status want, const char *error)
 {
     fx_init();
@@ -623,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_start_reads_codes_and_sends_contract_fields),
         cmocka_unit_test(test_full_access_and_options),
         cmocka_unit_test(test_all_37_scopes_fit),
+        cmocka_unit_test(test_granted_scopes),
         cmocka_unit_test(test_default_interval_is_five_seconds),
         cmocka_unit_test(test_slow_down_adds_five_seconds_for_good),
         cmocka_unit_test(test_success_hands_over_token_once),
