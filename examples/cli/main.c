@@ -13,7 +13,7 @@
 #include "sg_tls.h"
 #include "sitegpt.h"
 
-#define STACK_SCRUB_BYTES (256u * 1024u) /* deeper than any command's frames */
+#define STACK_SCRUB_BYTES (64u * 1024u) /* deeper than a command's frames (big buffers are static) */
 
 /* The stack the command ran on: its frames held tokens (credentials, profiles). */
 __attribute__((noinline)) static void scrub_stack(void)
