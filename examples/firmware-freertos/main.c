@@ -409,7 +409,7 @@ static int app_run(void)
         }
         st = whoami(&base);
     }
-    memset(token, 0, sizeof token);
+    sg_wipe(token, sizeof token);
     sg_http_client_close(&http);
     sg_tls_free(&tls);
     if (st != SG_OK) {

@@ -41,7 +41,7 @@ static int fail(const char *step, sg_status st)
         say(stderr, ": ", env.message, "\n");
     }
     sg_device_clear(&login);
-    memset(token, 0, sizeof token);
+    sg_wipe(token, sizeof token);
     sg_posix_client_free(&net);
     return 1;
 }
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     }
     say(stdout, "Logged in as ", me.name, "");
     say(stdout, " <", me.email, ">\n");
-    memset(token, 0, sizeof token);
+    sg_wipe(token, sizeof token);
     sg_posix_client_free(&net);
     return 0;
 }
