@@ -49,9 +49,8 @@ static bool locate(void)
 
 void cli_store_wipe(void)
 {
-    sg_wipe(store.text, sizeof store.text);
-    sg_wipe(store.out, sizeof store.out);
-    sg_wipe(store.tokens, sizeof store.tokens);
+    /* Only what was used (store.out is wiped where it is filled): untouched pages stay so. */
+    sg_wipe(store.text, store.len + 1 < sizeof store.text ? store.len + 1 : sizeof store.text);
     store.len = 0;
     store.loaded = false;
 }
@@ -125,7 +124,12 @@ static int read_config(const cli_globals *g)
         return rc;
     }
     unsigned mode = 0;
+    cli_store_wipe(); /* a shorter file must not leave the old one's tail behind */
     sg_status st = sg_file_read(store.path, store.text, sizeof store.text, &store.len, &mode);
+    if (st != SG_OK && st != SG_ERR_NOT_FOUND) {
+        sg_wipe(store.text, sizeof store.text); /* whatever part of it was read */
+        store.len = 0;
+    }
     if (st == SG_ERR_NOT_FOUND) {
         store.len = 0;
         st = sg_config_init_empty(&store.cfg);
@@ -206,6 +210,7 @@ static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
     store.out[len++] = '\n';
     st = sg_file_write_atomic(store.path, store.out, len, 0600);
     if (st != SG_OK) {
+        sg_wipe(store.out, len);
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
                         "cannot write config file %s: %s (the old file is unchanged)",
                         store.path, strerror(errno));
