@@ -76,20 +76,23 @@ sg_status sg_config_init_empty(sg_config *c)
     return SG_OK;
 }
 
-/* Whether keys a and b name the same member (escapes decoded: "a" and "\u0061" do). */
-static bool same_key(const sg_json_element *e, int a, int b)
+/*
+ * Whether key j names the member whose key token is k, decoded as k_text[0..k_len) (escapes
+ * decoded: "a" and "\u0061" are one name). One key buffer here, the caller holds the other:
+ * this runs inside the parse, whose stack a device counts.
+ */
+static bool same_key(const sg_json_element *e, int j, int k, const char *k_text, size_t k_len)
 {
-    sg_slice ra, rb;
-    if (sg_json_tok_raw(e, a, &ra) != SG_OK || sg_json_tok_raw(e, b, &rb) != SG_OK) {
+    sg_slice rj, rk;
+    if (sg_json_tok_raw(e, j, &rj) != SG_OK || sg_json_tok_raw(e, k, &rk) != SG_OK) {
         return false;
     }
-    if (memchr(ra.ptr, '\\', ra.len) == NULL && memchr(rb.ptr, '\\', rb.len) == NULL) {
-        return ra.len == rb.len && memcmp(ra.ptr, rb.ptr, ra.len) == 0;
+    if (memchr(rj.ptr, '\\', rj.len) == NULL && memchr(rk.ptr, '\\', rk.len) == NULL) {
+        return rj.len == rk.len && memcmp(rj.ptr, rk.ptr, rj.len) == 0;
     }
-    char ka[SG_CONFIG_KEY_MAX + 1], kb[SG_CONFIG_KEY_MAX + 1];
-    size_t na, nb;
-    return key_text(e, a, ka, sizeof ka, &na) && key_text(e, b, kb, sizeof kb, &nb) &&
-           na == nb && memcmp(ka, kb, na) == 0;
+    char kj[SG_CONFIG_KEY_MAX + 1];
+    size_t nj;
+    return key_text(e, j, kj, sizeof kj, &nj) && nj == k_len && memcmp(kj, k_text, nj) == 0;
 }
 
 /*
@@ -108,7 +111,7 @@ static sg_status keys_ok(const sg_json_element *e, int obj)
         }
         int j = obj + 1;
         for (int before = 0; before < m; before++) {
-            if (same_key(e, j, k)) {
+            if (same_key(e, j, k, key, n)) {
                 return SG_ERR_JSON_DUPLICATE_KEY;
             }
             j = skip(e, j + 1);

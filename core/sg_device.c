@@ -93,7 +93,7 @@ static bool wanted(uint8_t kind, size_t sub)
         return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
     default:
         return sub == S_ACCESS_TOKEN || sub == S_INTERVAL || sub == S_ERROR ||
-               sub == S_ERROR_DESCRIPTION || sub == S_SCOPE;
+               sub == S_ERROR_DESCRIPTION || (SG_DEVICE_GRANTED_SCOPES && sub == S_SCOPE);
     }
 }
 
@@ -120,6 +120,7 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
     case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
         return copy_str((char *)&d->u, sizeof d->u, ev->text);
     case S_SCOPE: /* RFC 6749 5.1: the scopes granted, space-separated */
+#if SG_DEVICE_GRANTED_SCOPES
         d->scope_stated = !ev->truncated; /* a cut list says nothing sure about the rest */
         d->scope_bits = 0;
         if (ev->truncated) {
@@ -136,6 +137,7 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
             }
             i += n + 1;
         }
+#endif
         return SG_OK;
     case S_ERROR:
         /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */

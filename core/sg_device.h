@@ -93,7 +93,8 @@ typedef struct sg_device {
     int http_status;                 /* of the last response, 0 when none */
     sg_status retry_status;          /* last transient failure retried, SG_OK when none */
     /* ---- readable after a successful sg_device_wait: the token response's `scope` ---- */
-    bool scope_stated;               /* false: absent, so the scopes asked for (RFC 6749 5.1) */
+    bool scope_stated;               /* false: absent, so the scopes asked for (RFC 6749 5.1),
+                                        or SG_DEVICE_GRANTED_SCOPES is 0 */
     uint64_t scope_bits;             /* bit i: sg_scope_at(i) granted (when scope_stated) */
     /* ---- private ---- */
     sg_http_client *http;

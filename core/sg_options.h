@@ -182,6 +182,15 @@
 
 /* ---------------------------------------------------------------- device login (sg_device) --- */
 
+/*
+ * 1: sg_device reads the token response's `scope` into scope_bits, so a caller can say which
+ * asked-for scopes were not granted (pulls in the scope table, about 1 KB of flash). 0:
+ * scope_stated stays false.
+ */
+#ifndef SG_DEVICE_GRANTED_SCOPES
+#define SG_DEVICE_GRANTED_SCOPES 1
+#endif
+
 /* The user code shown to the person, and each verification URI. */
 #ifndef SG_DEVICE_USER_CODE_MAX
 #define SG_DEVICE_USER_CODE_MAX 32

@@ -53,7 +53,9 @@
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against
    the Date header. */
 #define SG_STRERROR_TERSE 1
-/* No one types scope names on this device: no spelling suggestions. */
+/* No one types scope names on this device: no spelling suggestions, and the login does not
+   compare the granted scopes with the asked ones (no scope table). */
 #define SG_SCOPE_SUGGEST 0
+#define SG_DEVICE_GRANTED_SCOPES 0
 
 #endif /* SG_USER_CONFIG_H */

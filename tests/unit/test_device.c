@@ -293,6 +293,10 @@ static void granted(const char *body, bool stated, uint64_t bits)
     uint32_t wait = 0;
     F.net.clock.now_ms += 1000;
     assert_int_equal(poll(&wait), SG_OK);
+    if (!SG_DEVICE_GRANTED_SCOPES) {
+        stated = false; /* left out of this build: never stated */
+        bits = 0;
+    }
     assert_int_equal(F.d.scope_stated, stated);
     assert_true(F.d.scope_bits == bits);
     sg_device_clear(&F.d);
