@@ -3,14 +3,6 @@
 
 #include <string.h>
 
-void sg_proxy_wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = (volatile uint8_t *)p;
-    while (n-- > 0) {
-        *v++ = 0;
-    }
-}
-
 /* ---------------------------------------------------------------- request */
 
 typedef struct out_buf {
@@ -72,8 +64,8 @@ static void put_base64(out_buf *o, const char *s, size_t n)
             q[3] = alphabet[b & 63u];
         }
         put(o, q, 4);
-        sg_proxy_wipe(&b, sizeof b);
-        sg_proxy_wipe(q, sizeof q);
+        sg_wipe(&b, sizeof b);
+        sg_wipe(q, sizeof q);
     }
 }
 
@@ -158,14 +150,14 @@ static sg_status tunnel_open(void *ctx, const char *host, uint16_t port, uint32_
     }
     put_str(&o, "\r\n");
     if (o.overflow) {
-        sg_proxy_wipe(t->buf, t->cap);
+        sg_wipe(t->buf, t->cap);
         return SG_ERR_BUFFER_TOO_SMALL;
     }
     sg_status st = in->open(in->ctx, t->host, t->port, timeout_ms);
     if (st == SG_OK) {
         st = send_all(in, t->buf, o.len, timeout_ms);
     }
-    sg_proxy_wipe(t->buf, o.len); /* it holds the credentials */
+    sg_wipe(t->buf, o.len); /* it holds the credentials */
     if (st == SG_OK) {
         st = read_answer(t, timeout_ms);
     }
@@ -369,8 +361,8 @@ sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_t host_cap, u
     userinfo_buf[0] = '\0';
     sg_status st = parse_url(url, host_buf, host_cap, port, userinfo_buf, userinfo_cap);
     if (st != SG_OK) {
-        sg_proxy_wipe(host_buf, host_cap);
-        sg_proxy_wipe(userinfo_buf, userinfo_cap);
+        sg_wipe(host_buf, host_cap);
+        sg_wipe(userinfo_buf, userinfo_cap);
     }
     return st;
 }

@@ -37,7 +37,7 @@ typedef struct sg_proxy_tunnel {
     const sg_transport *inner;   /* the byte stream to the proxy (TCP) */
     const char *host;            /* the proxy, borrowed */
     uint16_t port;
-    const char *userinfo;        /* "user:password" or NULL, borrowed; see sg_proxy_wipe */
+    const char *userinfo;        /* "user:password" or NULL, borrowed; sg_wipe it after */
     uint8_t *buf;
     size_t cap;
     int status;                  /* the proxy's HTTP status for the last CONNECT, 0: none */
@@ -73,9 +73,6 @@ SG_NODISCARD sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_
  * Names compare without case. NULL or "" bypasses nothing.
  */
 bool sg_proxy_bypass(const char *no_proxy, const char *host, uint16_t port);
-
-/* Wipe a buffer that held credentials (the compiler may not drop it). */
-void sg_proxy_wipe(void *p, size_t n);
 
 #ifdef __cplusplus
 }

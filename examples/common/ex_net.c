@@ -105,7 +105,7 @@ sg_status ex_proxy_select(const char *flag, const sg_http_origin *origin, ex_pro
 
 void ex_proxy_wipe(ex_proxy *p)
 {
-    sg_proxy_wipe(p->userinfo, sizeof p->userinfo);
+    sg_wipe(p->userinfo, sizeof p->userinfo);
 }
 
 sg_status ex_posix_open_proxy(sg_posix_client *c, const char *ca_path, bool need_tls,

@@ -53,5 +53,5 @@ void sg_posix_client_free(sg_posix_client *c)
     if (c->tls_tcp.transport.close != NULL) {
         c->tls_tcp.transport.close(&c->tls_tcp);
     }
-    sg_proxy_wipe(c->proxy_buf, sizeof c->proxy_buf);
+    sg_wipe(c->proxy_buf, sizeof c->proxy_buf);
 }
