@@ -97,15 +97,17 @@ $(BUILD)/platform/%.o: platform/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -I$(SG_PLATFORM_POSIX_INC) -MMD -MP -c $< -o $@
 
+# The examples' terminal and log escaping keep the library's UTF-8 rule (an internal
+# header, SG_CORE_INTERNAL_INC); a program outside this tree has only include/.
 $(BUILD)/examples/%.o: examples/%.c $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/common -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/common -I$(SG_CORE_INTERNAL_INC) -MMD -MP -c $< -o $@
 
 # Tests see the mbedTLS port, except those built against the null port (below).
 TEST_PORT_INC = $(SG_PORT_MBEDTLS_INC)
 $(BUILD)/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h $(MBEDTLS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -I$(TEST_PORT_INC) -Iplatform/posix -Iexamples/common -Itests/unit/support -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(MBEDTLS_CFLAGS) -D_DEFAULT_SOURCE -I$(TEST_PORT_INC) -Iplatform/posix -Iexamples/common -Itests/unit/support -I$(SG_CORE_INTERNAL_INC) -MMD -MP -c $< -o $@
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ) $(POSIX_OBJ)
 	@mkdir -p $(@D)

@@ -1,7 +1,7 @@
 /* sitegpt-c: API v2 calls: one request engine (redirects, retries) and the typed calls. */
-#include "sg_api.h"
-#include "sg_scopes.h"
-#include "sg_url.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_scopes.h>
+#include <sitegpt/sg_url.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* sitegpt-c: profile config document (see sg_config.h). */
-#include "sg_config.h"
+#include <sitegpt/sg_config.h>
 
 #include <limits.h>
 #include <string.h>

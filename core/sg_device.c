@@ -1,11 +1,11 @@
 /* sitegpt-c: OAuth 2.0 device authorization grant, RFC 8628 (see sg_device.h). */
-#include "sg_device.h"
+#include <sitegpt/sg_device.h>
 
 #include <string.h>
 
-#include "sg_json.h"
-#include "sg_scopes.h"
-#include "sg_url.h"
+#include <sitegpt/sg_json.h>
+#include <sitegpt/sg_scopes.h>
+#include <sitegpt/sg_url.h>
 
 enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
 

@@ -1,5 +1,5 @@
 /* sitegpt-c: API v2 envelope decoding on top of the streaming JSON reader. */
-#include "sg_envelope.h"
+#include <sitegpt/sg_envelope.h>
 
 #include <string.h>
 

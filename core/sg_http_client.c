@@ -1,6 +1,6 @@
 /* sitegpt-c: HTTP/1.1 request writer and keep-alive client over an sg_transport. */
-#include "sg_http.h"
-#include "sg_url.h"
+#include <sitegpt/sg_http.h>
+#include <sitegpt/sg_url.h>
 
 #include <string.h>
 

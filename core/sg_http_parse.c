@@ -4,7 +4,7 @@
  * Every decision is taken byte by byte or once the whole header block is in the buffer,
  * never at a chunk boundary, so any split of the input gives the same result.
  */
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
  * objects/arrays are copied into the caller's element buffer (one memcpy per run) and only
  * then tokenized by jsmn, which is compiled here alone (static).
  */
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 /* jsmn, compiled here alone (static), with the options this file relies on. */
 #undef JSMN_HEADER
@@ -33,7 +33,7 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 #include <string.h>
 
-#include "sg_utf8.h"
+#include "internal/sg_utf8.h"
 
 /* Kept out of line: each builds an event on its own frame, so the scanner's frame (which
    every callback runs beneath) does not carry them all at once. */

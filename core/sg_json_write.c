@@ -1,9 +1,9 @@
 /* sitegpt-c: JSON writer into a caller buffer, with a sticky first error. */
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 #include <string.h>
 
-#include "sg_utf8.h"
+#include "internal/sg_utf8.h"
 
 static bool bit_get(const uint8_t *bits, unsigned d) { return (bits[d >> 3] >> (d & 7)) & 1u; }
 

@@ -1,5 +1,5 @@
 /* sitegpt-c: the library's half of sg_check_layout() (sitegpt.h). */
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 sg_status sg_layout_compare(uint64_t app_digest)
 {

@@ -1,5 +1,5 @@
 /* sitegpt-c: HTTP CONNECT tunnel, proxy URLs and NO_PROXY (see sg_proxy.h). */
-#include "sg_proxy.h"
+#include <sitegpt/sg_proxy.h>
 
 #include <string.h>
 

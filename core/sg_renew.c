@@ -1,6 +1,6 @@
 /* sitegpt-c: token renewal timing from the server's clock (no calendar, no heap). */
-#include "sg_renew.h"
-#include "sg_retry.h"
+#include <sitegpt/sg_renew.h>
+#include <sitegpt/sg_retry.h>
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* sitegpt-c: retry and redirect decisions (no I/O, no clock of its own). */
-#include "sg_retry.h"
-#include "sg_url.h"
+#include <sitegpt/sg_retry.h>
+#include <sitegpt/sg_url.h>
 
 #include <string.h>
 

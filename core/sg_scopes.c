@@ -1,5 +1,5 @@
 /* sitegpt-c: the token scope list and spelling suggestions. */
-#include "sg_scopes.h"
+#include <sitegpt/sg_scopes.h>
 
 #include <string.h>
 

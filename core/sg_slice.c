@@ -1,5 +1,5 @@
 /* sitegpt-c: bounded copies and numbers of borrowed text. */
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * sitegpt-c: one sentence for every status code, or a few words with the option
  * SG_STRERROR_TERSE (sg_options.h), for small flash.
  */
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 /* X(status, short form, sentence): one list, so the two forms cannot drift apart. */
 #define SG_STATUS_TEXTS(X)                                                                    \

@@ -1,5 +1,5 @@
 /* sitegpt-c: URL parsing, Location resolution and urlencoded builders. */
-#include "sg_url.h"
+#include <sitegpt/sg_url.h>
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* sitegpt-c: sg_wipe (see sg_base.h). */
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 #include <string.h>
 

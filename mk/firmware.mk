@@ -21,7 +21,7 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections
 FW_MBEDTLS_CPPFLAGS := -isystem $(FW_MBEDTLS_DIR)/include -Iexamples/firmware \
                        -DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"'
 # The core's options (limits and flash trims), sized for this device: one header that the
-# library and the application both read (core/sg_options.h documents each option).
+# library and the application both read (include/sitegpt/sg_options.h documents each option).
 FW_USER_CONFIG := examples/firmware/sg_user_config.h
 FW_LIMITS := -DSG_USER_CONFIG_FILE='"sg_user_config.h"'
 # Our code: the project's warning set, stack use per function for `make size`.

@@ -43,7 +43,7 @@ FUZZ_TARGET_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -I$(SG_CORE_INTERNAL_INC) -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB)
 	@mkdir -p $(@D)

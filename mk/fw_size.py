@@ -37,8 +37,10 @@ NOT_CORE = ("sg_config",)
 LOGIN_MIN_SYMS = ("sg_device_start", "sg_device_poll", "sg_device_wait", "sg_device_time_left",
                   "sg_device_take_token", "sg_device_clear", "sg_http_client_init",
                   "sg_http_client_close", "sg_url_parse", "sg_strerror")
-HEADERS = sorted(glob.glob("core/*.h")) + ["port/sg_tls_port.h", "port/mbedtls/sg_tls.h",
-                                            "platform/rtos/sg_rtos.h"]
+# The public headers the device links against (not the POSIX, FreeRTOS or lwIP ones).
+HEADERS = sorted(h for h in glob.glob("include/sitegpt/*.h")
+                 if os.path.basename(h) not in ("sg_posix.h", "sg_file.h", "sg_freertos.h",
+                                                "sg_lwip.h")) + ["port/mbedtls/sg_tls.h"]
 
 
 def run(cmd):
@@ -118,8 +120,9 @@ def struct_sizes(build, cc_flags, tag):
     with open(src, "w") as f:
         f.write('#define MBEDTLS_CONFIG_FILE "mbedtls_config_fw.h"\n')
         for h in HEADERS:
-            if os.path.exists(h) and not h.startswith("port/sg_"):  # sg_tls.h includes it
-                f.write('#include "%s"\n' % os.path.basename(h))
+            if os.path.exists(h) and not h.endswith("/sg_tls_port.h"):  # sg_tls.h includes it
+                inc = h[len("include/"):] if h.startswith("include/") else os.path.basename(h)
+                f.write('#include <%s>\n' % inc)
         for n in names:
             f.write("char sizeof_%s[sizeof(%s)];\n" % (n, n))
     run(["arm-none-eabi-gcc"] + cc_flags + ["-fno-common", "-c", src, "-o", obj])

@@ -16,7 +16,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL ?= install
-SG_VERSION_STR := $(shell sed -n 's/^\#define SG_VERSION "\(.*\)"/\1/p' core/sg_base.h)
+SG_VERSION_STR := $(shell sed -n 's/^\#define SG_VERSION "\(.*\)"/\1/p' include/sitegpt/sg_base.h)
 
 I_BIN := $(DESTDIR)$(PREFIX)/bin
 I_LIB := $(DESTDIR)$(PREFIX)/lib
@@ -41,14 +41,14 @@ $(BUILD)/sitegpt.pc: FORCE
 	printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${exec_prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: sitegpt' \
 	    'Description: zero-malloc C client for the SiteGPT API v2 (core, mbedTLS port, POSIX platform)' \
-	    'Version: $(SG_VERSION_STR)' 'Cflags: -I$${includedir}/sitegpt $(PC_MBEDTLS_CFLAGS)' \
+	    'Version: $(SG_VERSION_STR)' 'Cflags: -I$${includedir} $(PC_MBEDTLS_CFLAGS)' \
 	    'Libs: -L$${libdir} -lsitegpt' 'Libs.private: $(PC_MBEDTLS_LIBS)' > $@
 
 $(BUILD)/sitegpt-gateway.service: examples/gateway/sitegpt-gateway.service.in FORCE
 	@mkdir -p $(@D)
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' $< > $@
 
-# Installed flat: sg_tls.h names its contract "../sg_tls_port.h" in the tree, "sg_tls_port.h" here.
+# Headers go to include/sitegpt/; programs include them as <sitegpt/...> (-I<prefix>/include).
 INSTALL_FILES := $(LIB) $(CLI) $(GATEWAY) $(BUILD)/sitegpt.pc $(BUILD)/sitegpt-gateway.service
 
 .PHONY: install uninstall FORCE
@@ -58,7 +58,7 @@ install: $(INSTALL_FILES)
 	    $(I_ZSH) $(I_FISH) $(I_UNIT)
 	$(INSTALL) -m 0644 $(LIB) $(I_LIB)/libsitegpt.a
 	for h in $(SG_PUBLIC_HEADERS); do \
-	    sed 's|^#include "\.\./sg_tls_port\.h"|#include "sg_tls_port.h"|' "$$h" > $(I_INC)/$$(basename $$h).tmp && \
+	    cp "$$h" $(I_INC)/$$(basename $$h).tmp && \
 	    chmod 0644 $(I_INC)/$$(basename $$h).tmp && mv $(I_INC)/$$(basename $$h).tmp $(I_INC)/$$(basename $$h) || exit 1; \
 	done
 	$(INSTALL) -m 0644 $(BUILD)/sitegpt.pc $(I_PC)/sitegpt.pc

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 make -s build/dep-include/jsmn.h >/dev/null
 status=0
 srcs=$(ls core/*.c port/mbedtls/*.c port/null/*.c platform/posix/*.c examples/cli/*.c examples/gateway/*.c examples/common/*.c examples/minimal/*.c 2>/dev/null)
-incs="-Icore -Ibuild/dep-include -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/gateway -Iexamples/common"
+incs="-Iinclude -Icore -Ibuild/dep-include -Iport/mbedtls -Iplatform/posix -Iexamples/cli -Iexamples/gateway -Iexamples/common"
 
 echo "== cppcheck"
 if ! cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
@@ -42,7 +42,7 @@ done
 
 echo "== public headers compile as C++ (extern \"C\" guards)"
 cxx_src=$(mktemp --suffix=.cpp)
-printf '#include "%s"\n' sitegpt.h sg_proxy.h sg_options.h sg_utf8.h sg_tls.h sg_posix.h sg_file.h sg_posix_client.h sg_rtos.h \
+printf '#include "%s"\n' sitegpt/sitegpt.h sitegpt/sg_proxy.h sitegpt/sg_options.h internal/sg_utf8.h sg_tls.h sitegpt/sg_posix.h sg_file.h sg_posix_client.h sitegpt/sg_rtos.h \
     > "$cxx_src"
 # shellcheck disable=SC2086
 if ! ${CXX:-g++} -std=c++17 -Wall -Wextra -Werror -fsyntax-only $incs -Iplatform/rtos -D_POSIX_C_SOURCE=200809L \

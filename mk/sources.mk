@@ -24,9 +24,12 @@ SG_CORE_SRC := \
     core/sg_status.c \
     core/sg_url.c \
     core/sg_wipe.c
-SG_CORE_INC := core
+# Applications include <sitegpt/...> from here: the public API, and nothing else is installed.
+SG_CORE_INC := include
+# The library's building blocks (core/internal/, sg__ names): its own sources and tests only.
+SG_CORE_INTERNAL_INC := core
 
-# TLS ports: each implements the contract in port/sg_tls_port.h (see port/README.md).
+# TLS ports: each implements the contract in include/sitegpt/sg_tls_port.h (see port/README.md).
 # Build exactly one of them into a program.
 SG_PORT_MBEDTLS_SRC := port/mbedtls/sg_tls.c
 SG_PORT_MBEDTLS_INC := port/mbedtls
@@ -59,24 +62,24 @@ SG_PLATFORM_LWIP_INC := platform/lwip
 
 # Public headers: what `make install` and CMake's install() publish, flat, in include/sitegpt/
 # (sitegpt.h and what it includes, the TLS port contract and the mbedTLS port, the two
-# platforms). The installed sg_tls.h finds sg_tls_port.h beside it. Everything else in core/,
+# platforms). Programs include them as <sitegpt/...>. Everything else in core/,
 # port/ and platform/ is private to the library.
 SG_PUBLIC_HEADERS := \
-    core/sitegpt.h \
-    core/sg_base.h \
-    core/sg_options.h \
-    core/sg_http.h \
-    core/sg_proxy.h \
-    core/sg_url.h \
-    core/sg_json.h \
-    core/sg_envelope.h \
-    core/sg_retry.h \
-    core/sg_api.h \
-    core/sg_scopes.h \
-    core/sg_device.h \
-    core/sg_config.h \
-    core/sg_renew.h \
-    port/sg_tls_port.h \
+    include/sitegpt/sitegpt.h \
+    include/sitegpt/sg_base.h \
+    include/sitegpt/sg_options.h \
+    include/sitegpt/sg_http.h \
+    include/sitegpt/sg_proxy.h \
+    include/sitegpt/sg_url.h \
+    include/sitegpt/sg_json.h \
+    include/sitegpt/sg_envelope.h \
+    include/sitegpt/sg_retry.h \
+    include/sitegpt/sg_api.h \
+    include/sitegpt/sg_scopes.h \
+    include/sitegpt/sg_device.h \
+    include/sitegpt/sg_config.h \
+    include/sitegpt/sg_renew.h \
+    include/sitegpt/sg_tls_port.h \
     port/mbedtls/sg_tls.h \
-    platform/posix/sg_posix.h \
-    platform/rtos/sg_rtos.h
+    include/sitegpt/sg_posix.h \
+    include/sitegpt/sg_rtos.h

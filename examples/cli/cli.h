@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 /* Exit codes; documented in `sitegpt --help`. */
 enum cli_exit {

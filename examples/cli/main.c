@@ -9,9 +9,9 @@
 #include "cli.h"
 #include "cli_store.h"
 #include "ex_build_info.h"
-#include "sg_posix.h"
+#include <sitegpt/sg_posix.h>
 #include "sg_tls.h"
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 #define STACK_SCRUB_BYTES (64u * 1024u) /* deeper than a command's frames (big buffers are static) */
 

@@ -4,8 +4,8 @@
 #include <mbedtls/version.h>
 #include <qrencode.h>
 
-#include "sg_proxy.h"
-#include "sitegpt.h"
+#include <sitegpt/sg_proxy.h>
+#include <sitegpt/sitegpt.h>
 
 /* mbedTLS 3.x reads its configuration through build_info.h; 2.28 through config.h. */
 #if MBEDTLS_VERSION_MAJOR >= 3

@@ -10,7 +10,7 @@
 #include <signal.h>
 
 #include "sg_posix_client.h"
-#include "sg_url.h"
+#include <sitegpt/sg_url.h>
 
 #define EX_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 

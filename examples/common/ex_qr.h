@@ -7,7 +7,7 @@
 #ifndef EX_QR_H
 #define EX_QR_H
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 /* Receives one text row, NUL-terminated, without a line ending. */
 typedef void (*ex_qr_row_fn)(void *ctx, const char *row);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "sg_utf8.h"
+#include "internal/sg_utf8.h"
 
 /* Length of the valid UTF-8 character at s[0..len) (1..4), or 0 when it is not one. */
 static size_t utf8_char(const unsigned char *s, size_t len)

@@ -13,8 +13,8 @@
 #ifndef SG_POSIX_CLIENT_H
 #define SG_POSIX_CLIENT_H
 
-#include "sg_posix.h"
-#include "sg_proxy.h"
+#include <sitegpt/sg_posix.h>
+#include <sitegpt/sg_proxy.h>
 #include "sg_tls.h"
 
 #ifdef __cplusplus

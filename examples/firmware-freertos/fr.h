@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "sg_rtos.h"
+#include <sitegpt/sg_rtos.h>
 
 /* Semihosting command line: fw base=URL ca=PEM kv=DIR host=NAME=A.B.C.D [seed=TEXT] */
 typedef struct fr_args {

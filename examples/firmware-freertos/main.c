@@ -29,13 +29,13 @@
 #include "fr.h"
 #include "fw.h"
 #include "lan9118.h"
-#include "sg_api.h"
-#include "sg_device.h"
-#include "sg_freertos.h"
-#include "sg_lwip.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_freertos.h>
+#include <sitegpt/sg_lwip.h>
 #include "sg_tls.h"
-#include "sg_url.h"
-#include "sitegpt.h"
+#include <sitegpt/sg_url.h>
+#include <sitegpt/sitegpt.h>
 
 #define CMDLINE_MAX 512u
 #define CA_MAX 4096u

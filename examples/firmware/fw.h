@@ -4,7 +4,7 @@
 #ifndef SG_FW_H
 #define SG_FW_H
 
-#include "sg_rtos.h"
+#include <sitegpt/sg_rtos.h>
 
 /* Host paths and the test seed, from the semihosting command line. */
 typedef struct fw_args {

@@ -16,12 +16,12 @@
 
 #include "cortexm.h"
 #include "fw.h"
-#include "sg_api.h"
-#include "sg_device.h"
-#include "sg_renew.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_renew.h>
 #include "sg_tls.h"
-#include "sg_url.h"
-#include "sitegpt.h"
+#include <sitegpt/sg_url.h>
+#include <sitegpt/sitegpt.h>
 
 #define CMDLINE_MAX 512u
 #define CA_MAX 4096u

@@ -1,5 +1,5 @@
 /*
- * sitegpt-c options for this firmware (see core/sg_options.h for what each one bounds).
+ * sitegpt-c options for this firmware (see include/sitegpt/sg_options.h for what each one bounds).
  * mk/firmware.mk builds the library and the application with
  * -DSG_USER_CONFIG_FILE='"sg_user_config.h"', so both agree (main.c checks it at start-up
  * with sg_check_layout()).

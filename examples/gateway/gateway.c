@@ -10,9 +10,9 @@
 #include "gw_log.h"
 #include "gw_options.h"
 #include "gw_status.h"
-#include "sg_posix.h"
+#include <sitegpt/sg_posix.h>
 #include "sg_tls.h"
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 static volatile sig_atomic_t stop_signal = 0;
 

@@ -17,11 +17,11 @@
 #include "gw_me.h"
 #include "gw_status.h"
 #include "gw_store.h"
-#include "sg_api.h"
-#include "sg_device.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_device.h>
 #include "sg_posix_client.h"
-#include "sg_renew.h"
-#include "sg_url.h"
+#include <sitegpt/sg_renew.h>
+#include <sitegpt/sg_url.h>
 
 #define GW_IO_BUFFER 16384u
 #define GW_API_WORK 8192u

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "gw_log.h"
-#include "sg_utf8.h"
+#include "internal/sg_utf8.h"
 
 #define GW_LINE_MAX 2048u
 #define GW_VALUE_MAX 600u     /* one quoted value at most (a URL, a server's message) */

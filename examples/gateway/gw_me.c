@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "gw_me.h"
-#include "sg_json.h"
-#include "sg_renew.h"
-#include "sg_scopes.h"
+#include <sitegpt/sg_json.h>
+#include <sitegpt/sg_renew.h>
+#include <sitegpt/sg_scopes.h>
 
 #define GW_ME_TOKENS 256   /* JSON tokens for a /me body (scopes and ids are one each) */
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "gw_options.h"
-#include "sg_api.h"
+#include <sitegpt/sg_api.h>
 
 #define GW_SCOPE_MAX 48u        /* one scope name */
 #define GW_CHATBOT_ID_MAX 64u   /* one chatbot id */

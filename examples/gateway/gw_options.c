@@ -8,8 +8,8 @@
 
 #include "ex_build_info.h"
 #include "gw_options.h"
-#include "sg_base.h"
-#include "sg_scopes.h"
+#include <sitegpt/sg_base.h>
+#include <sitegpt/sg_scopes.h>
 
 static void print_help(FILE *out)
 {

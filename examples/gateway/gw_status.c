@@ -9,8 +9,8 @@
 #include "gw_options.h"
 #include "gw_status.h"
 #include "sg_file.h"
-#include "sg_json.h"
-#include "sg_renew.h"
+#include <sitegpt/sg_json.h>
+#include <sitegpt/sg_renew.h>
 
 #define GW_STATUS_MAX 8192u
 #define GW_STATUS_TOKENS 64u

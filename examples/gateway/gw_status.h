@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 typedef enum gw_state {
     GW_STATE_PROVISIONING = 0,  /* no token: a device login is being started */

@@ -5,7 +5,7 @@
 
 #include "ex_net.h"
 #include "gw_store.h"
-#include "sg_config.h"
+#include <sitegpt/sg_config.h>
 #include "sg_file.h"
 
 #define GW_CONFIG_TOKENS 4096u

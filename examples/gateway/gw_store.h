@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 #define GW_PATH_MAX 4096
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sg_posix_client.h"
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 static sg_posix_client net; /* POSIX clock, TCP, and TLS (mbedTLS) over its own TCP */
 static sg_http_client http;

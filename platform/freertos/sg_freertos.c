@@ -4,7 +4,7 @@
 #include <FreeRTOS.h>
 #include <task.h>
 
-#include "sg_freertos.h"
+#include <sitegpt/sg_freertos.h>
 
 /* Ticks seen so far, widened past TickType_t's wrap; guarded by a critical section. */
 static TickType_t last_tick;

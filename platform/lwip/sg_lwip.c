@@ -6,7 +6,7 @@
 #include "lwip/api.h"
 #include "lwip/pbuf.h"
 
-#include "sg_lwip.h"
+#include <sitegpt/sg_lwip.h>
 
 /* A netconn timeout of 0 would mean "forever": the shortest wait is 1 ms. */
 static u32_t recv_timeout(uint32_t timeout_ms)

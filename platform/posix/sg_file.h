@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /* sitegpt-c: TCP sg_transport over POSIX sockets, every wait bounded by poll(2). */
-#include "sg_posix.h"
+#include <sitegpt/sg_posix.h>
 
 #include <errno.h>
 #include <fcntl.h>

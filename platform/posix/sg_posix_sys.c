@@ -1,5 +1,5 @@
 /* sitegpt-c: POSIX clock, cancellable sleep and getrandom(2) entropy. */
-#include "sg_posix.h"
+#include <sitegpt/sg_posix.h>
 
 #include <errno.h>
 #include <sys/random.h>

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "sg_rtos.h"
+#include <sitegpt/sg_rtos.h>
 
 #define TOKEN_PREFIX "sgpt_"
 

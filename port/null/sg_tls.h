@@ -11,8 +11,8 @@
 #ifndef SG_TLS_H
 #define SG_TLS_H
 
-#include "../sg_tls_port.h"
-#include "sg_base.h"
+#include <sitegpt/sg_tls_port.h>
+#include <sitegpt/sg_base.h>
 
 #ifdef __cplusplus
 extern "C" {

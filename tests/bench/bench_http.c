@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 #define PIECE 4096
 #define BODY_BYTES 16384

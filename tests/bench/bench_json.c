@@ -25,7 +25,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "bench.h"
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 #define CHUNK 4096
 

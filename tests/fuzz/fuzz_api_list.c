@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "mem_transport.h"
-#include "sg_api.h"
+#include <sitegpt/sg_api.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sg_config.h"
-#include "sg_utf8.h"
+#include <sitegpt/sg_config.h>
+#include "internal/sg_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "mem_transport.h"
-#include "sg_device.h"
+#include <sitegpt/sg_device.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sg_retry.h"
+#include <sitegpt/sg_retry.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sg_url.h"
+#include <sitegpt/sg_url.h>
 
 static void check_origin(const sg_http_origin *o)
 {

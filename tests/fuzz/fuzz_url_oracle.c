@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sg_url.h"
+#include <sitegpt/sg_url.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

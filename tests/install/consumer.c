@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sg_posix.h"
-#include "sg_tls.h"
-#include "sitegpt.h"
+#include <sitegpt/sg_posix.h>
+#include <sitegpt/sg_tls.h>
+#include <sitegpt/sitegpt.h>
 
 int main(int argc, char **argv)
 {

@@ -15,7 +15,7 @@
 
 #include "capture.h"
 #include "mem_transport.h"
-#include "sg_api.h"
+#include <sitegpt/sg_api.h>
 
 #define MAX_RESP 12
 #define TOKEN "sgpt_unit_secret_1"

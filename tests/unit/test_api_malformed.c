@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_api.h"
+#include <sitegpt/sg_api.h>
 
 #define ENV(data) "{\"ok\":true,\"data\":" data ",\"meta\":{\"requestId\":\"r\"}}"
 

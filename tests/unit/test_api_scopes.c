@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_scopes.h"
+#include <sitegpt/sg_scopes.h>
 
 static void test_list_order_and_bounds(void **state)
 {

@@ -13,10 +13,10 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_config.h"
-#include "sg_device.h"
-#include "sg_retry.h"
-#include "sg_url.h"
+#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_retry.h>
+#include <sitegpt/sg_url.h>
 
 #define S(lit) ((sg_slice){(lit), sizeof(lit) - 1})
 

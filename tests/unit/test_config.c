@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_config.h"
+#include <sitegpt/sg_config.h>
 
 static sg_json_tok toks[256];
 static char out[4096];

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_device.h"
-#include "sg_scopes.h"
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_scopes.h>
 
 #define MAX_STEPS 24
 #define DEVICE_CODE "sgpt_device_SECRETc0de"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_envelope.h"
+#include <sitegpt/sg_envelope.h>
 
 typedef struct seen {
     size_t tokens;

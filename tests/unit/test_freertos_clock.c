@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "sg_freertos.h"
+#include <sitegpt/sg_freertos.h>
 #include "task.h"
 
 /* The fake kernel: a tick count the tests move, the delays asked for, critical nesting. */

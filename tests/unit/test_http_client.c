@@ -9,7 +9,7 @@
 
 #include "capture.h"
 #include "mem_transport.h"
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 #define RESP_OK(body) "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" body
 

@@ -13,7 +13,7 @@
 
 #include "capture.h"
 #include "http_feed.h"
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 #define LOG_CAP 2048
 #define BODY_CAP 4096

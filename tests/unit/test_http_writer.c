@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 static char out[1024];
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 /* ---------------------------------------------------------------- recorder --- */
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "json_layout.h"
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 #ifdef JSMN_PARENT_LINKS
 #error "this test needs jsmn's default options: sg_json.h must not set any"

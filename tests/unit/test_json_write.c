@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 /* A request body like the ones the API calls build. */
 static void write_sample(sg_json_writer *w)

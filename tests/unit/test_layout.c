@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "sg_tls.h"
-#include "sitegpt.h"
+#include <sitegpt/sitegpt.h>
 
 #ifndef SG_LAYOUT_EXPECT_MISMATCH
 #define SG_LAYOUT_EXPECT_MISMATCH 0

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "loopback.h"
-#include "sg_posix.h"
+#include <sitegpt/sg_posix.h>
 
 #define T_MS 5000u
 

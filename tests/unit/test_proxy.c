@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_proxy.h"
+#include <sitegpt/sg_proxy.h>
 
 typedef struct fixture {
     uint8_t capture[1024];

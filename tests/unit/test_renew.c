@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_renew.h"
-#include "sg_rtos.h"
+#include <sitegpt/sg_renew.h>
+#include <sitegpt/sg_rtos.h>
 
 #define DAY_MS SG_RENEW_DAY_MS
 

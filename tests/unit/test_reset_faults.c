@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_api.h"
-#include "sg_http.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_http.h>
 
 #define REQUEST_TIMEOUT_MS 5000u
 

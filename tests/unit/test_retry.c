@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_retry.h"
+#include <sitegpt/sg_retry.h>
 
 static sg_slice S(const char *s)
 {

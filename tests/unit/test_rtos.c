@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 /* ------------------------------------------------------------------ fake board --- */
 

@@ -11,12 +11,12 @@
 
 #include <cmocka.h>
 
-#include "sg_api.h"
-#include "sg_config.h"
-#include "sg_device.h"
-#include "sg_envelope.h"
-#include "sg_http.h"
-#include "sg_json.h"
+#include <sitegpt/sg_api.h>
+#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_envelope.h>
+#include <sitegpt/sg_http.h>
+#include <sitegpt/sg_json.h>
 
 #ifndef SG_TEST_FW_LIMITS
 #define SG_TEST_FW_LIMITS 0

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include "sg_http.h"
-#include "sg_posix.h"
+#include <sitegpt/sg_http.h>
+#include <sitegpt/sg_posix.h>
 #include "sg_tls.h"
 
 #ifdef MBEDTLS_SSL_H

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "sg_url.h"
+#include <sitegpt/sg_url.h>
 
 static void expect_url(const char *text, bool tls, const char *host, uint16_t port,
                        const char *path)

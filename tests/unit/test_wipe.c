@@ -11,10 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sg_config.h"
-#include "sg_device.h"
-#include "sg_http.h"
-#include "sg_json.h"
+#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_device.h>
+#include <sitegpt/sg_http.h>
+#include <sitegpt/sg_json.h>
 
 #define CALLS_MAX 64
 

@@ -7,7 +7,7 @@
  *   - the CMSDK UART as a blocking byte stream with timeouts,
  *   - ARM semihosting (console, exit status, host files, host clock, command line),
  *   - startup: vector table, .data/.bss init, stack painting for a high-water mark.
- * Each function here fits one sg_rtos hook directly (see platform/rtos/sg_rtos.h).
+ * Each function here fits one sg_rtos hook directly (see include/sitegpt/sg_rtos.h).
  */
 #ifndef SG_CORTEXM_H
 #define SG_CORTEXM_H
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 #ifndef CM_CPU_HZ
 #define CM_CPU_HZ 25000000u /* mps2 SYSCLK */

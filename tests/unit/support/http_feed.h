@@ -6,7 +6,7 @@
 #ifndef HTTP_FEED_H
 #define HTTP_FEED_H
 
-#include "sg_http.h"
+#include <sitegpt/sg_http.h>
 
 /* What a parse gave, whatever the pieces (the sink saw the rest). */
 typedef struct http_feed_result {

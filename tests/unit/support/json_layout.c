@@ -1,7 +1,7 @@
 /* See json_layout.h. This file must never include jsmn.h. */
 #include "json_layout.h"
 
-#include "sg_json.h"
+#include <sitegpt/sg_json.h>
 
 void json_layout_reference(json_layout *out)
 {

@@ -23,7 +23,7 @@
 #ifndef MEM_TRANSPORT_H
 #define MEM_TRANSPORT_H
 
-#include "sg_base.h"
+#include <sitegpt/sg_base.h>
 
 typedef struct mem_clock {
     uint64_t now_ms;

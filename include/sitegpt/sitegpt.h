@@ -1,6 +1,6 @@
 /*
  * sitegpt-c public API: include this one header, and call sg_check_layout() first.
- * Each module's header documents its memory use and limits; core/sg_options.h lists every
+ * Each module's header documents its memory use and limits; include/sitegpt/sg_options.h lists every
  * compile-time option.
  */
 #ifndef SITEGPT_H

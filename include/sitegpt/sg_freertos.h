@@ -1,5 +1,5 @@
 /*
- * sitegpt-c: FreeRTOS binding of the rtos platform (platform/rtos/sg_rtos.h).
+ * sitegpt-c: FreeRTOS binding of the rtos platform (include/sitegpt/sg_rtos.h).
  *
  * Fills the clock and sleep hooks of an sg_rtos_hooks from the FreeRTOS kernel: the tick
  * count widened to 64 bits (so any configTICK_RATE_HZ and a 16- or 32-bit TickType_t give a
