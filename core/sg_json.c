@@ -33,7 +33,7 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 #include <string.h>
 
-#include "internal/sg_utf8.h"
+#include "internal/sg__utf8.h"
 
 /* Kept out of line: each builds an event on its own frame, so the scanner's frame (which
    every callback runs beneath) does not carry them all at once. */
@@ -529,7 +529,7 @@ NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *
         goto escape;
     }
     /* control characters and bytes that cannot start a UTF-8 character fail here */
-    if (!sg_utf8_lead(*p, &r->aux, &r->utf8_lo, &r->utf8_hi)) goto end;
+    if (!sg__utf8_lead(*p, &r->aux, &r->utf8_lo, &r->utf8_hi)) goto end;
     utf8 = p++;
     r->state = ST_UTF8;
 continuation:
@@ -708,7 +708,7 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
  *                                   is delivered                           finished value
  *               '\'                                                        ESC
  *               UTF-8 lead byte     aux = continuation bytes due           UTF8
- *   UTF8        continuation byte   in the range sg_utf8_lead allows       UTF8, STR at the last
+ *   UTF8        continuation byte   in the range sg__utf8_lead allows       UTF8, STR at the last
  *   ESC         " \ / b f n r t     store the byte it stands for           STR
  *               'u'                                                        HEX
  *   HEX         hex digit (4)       at the 4th: store the code point       STR, or LOW_BS for a

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "internal/sg_utf8.h"
+#include "internal/sg__utf8.h"
 
 static bool bit_get(const uint8_t *bits, unsigned d) { return (bits[d >> 3] >> (d & 7)) & 1u; }
 
@@ -92,7 +92,7 @@ static sg_status put_string(sg_json_writer *w, const char *s, size_t len)
             i++;
             continue;
         }
-        if (!sg_utf8_lead(u[i], &more, &lo, &hi) || len - i <= more)
+        if (!sg__utf8_lead(u[i], &more, &lo, &hi) || len - i <= more)
             return fail(w, SG_ERR_INVALID_ARG);
         for (uint8_t k = 1; k <= more; k++) {
             if (u[i + k] < lo || u[i + k] > hi) return fail(w, SG_ERR_INVALID_ARG);

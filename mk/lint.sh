@@ -42,7 +42,7 @@ done
 
 echo "== public headers compile as C++ (extern \"C\" guards)"
 cxx_src=$(mktemp --suffix=.cpp)
-printf '#include "%s"\n' sitegpt/sitegpt.h sitegpt/sg_proxy.h sitegpt/sg_options.h internal/sg_utf8.h sg_tls.h sitegpt/sg_posix.h sg_file.h sg_posix_client.h sitegpt/sg_rtos.h \
+printf '#include "%s"\n' sitegpt/sitegpt.h sitegpt/sg_proxy.h sitegpt/sg_options.h internal/sg__utf8.h sg_tls.h sitegpt/sg_posix.h sg_file.h sg_posix_client.h sitegpt/sg_rtos.h \
     > "$cxx_src"
 # shellcheck disable=SC2086
 if ! ${CXX:-g++} -std=c++17 -Wall -Wextra -Werror -fsyntax-only $incs -Iplatform/rtos -D_POSIX_C_SOURCE=200809L \

@@ -8,7 +8,7 @@
 # The portable library: C11, no heap, no OS. Needs only the include dirs below and jsmn.h.
 SG_CORE_SRC := \
     core/sg_api.c \
-    core/sg_config.c \
+    core/sg_profiles.c \
     core/sg_device.c \
     core/sg_envelope.c \
     core/sg_http_client.c \
@@ -77,7 +77,7 @@ SG_PUBLIC_HEADERS := \
     include/sitegpt/sg_api.h \
     include/sitegpt/sg_scopes.h \
     include/sitegpt/sg_device.h \
-    include/sitegpt/sg_config.h \
+    include/sitegpt/sg_profiles.h \
     include/sitegpt/sg_renew.h \
     include/sitegpt/sg_tls_port.h \
     port/mbedtls/sg_tls.h \

@@ -11,7 +11,7 @@
 #include "sg_file.h"
 
 #define STORE_TOKENS 4096u                  /* JSON tokens: about 800 profiles */
-#define STORE_OUT_MAX (SG_CONFIG_MAX_BYTES + 2048u)
+#define STORE_OUT_MAX (SG_PROFILES_MAX_BYTES + 2048u)
 #define STORE_LOCK_WAIT_MS 10000u               /* another sitegpt's edit takes milliseconds */
 
 static struct {
@@ -20,9 +20,9 @@ static struct {
     char dir[CLI_PATH_MAX];
     char path[CLI_PATH_MAX];
     char lock_path[CLI_PATH_MAX];
-    char text[SG_CONFIG_MAX_BYTES + 1];
+    char text[SG_PROFILES_MAX_BYTES + 1];
     size_t len;
-    sg_config cfg;
+    sg_profiles cfg;
     sg_json_tok tokens[STORE_TOKENS];
     char out[STORE_OUT_MAX];
 } store;
@@ -132,11 +132,11 @@ static int read_config(const cli_globals *g)
     }
     if (st == SG_ERR_NOT_FOUND) {
         store.len = 0;
-        st = sg_config_init_empty(&store.cfg);
+        st = sg_profiles_init_empty(&store.cfg);
     } else if (st == SG_ERR_BUFFER_TOO_SMALL) {
         return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_CORRUPT",
                         "config file %s is larger than %u bytes; it was left untouched",
-                        store.path, SG_CONFIG_MAX_BYTES);
+                        store.path, SG_PROFILES_MAX_BYTES);
     } else if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot read config file %s: %s",
                         store.path, strerror(errno));
@@ -148,7 +148,7 @@ static int read_config(const cli_globals *g)
                     "API tokens. Fix it with: chmod 600 '%s'\n",
                     cli_esc(store.path), mode, cli_esc(store.path));
         }
-        st = sg_config_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
+        st = sg_profiles_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
         if (st != SG_OK) {
             return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_CORRUPT",
                             "config file %s is corrupt: %s. Fix or remove it; sitegpt will not "
@@ -163,7 +163,7 @@ static int read_config(const cli_globals *g)
     return CLI_EXIT_OK;
 }
 
-int cli_store_load(const cli_globals *g, const sg_config **out)
+int cli_store_load(const cli_globals *g, const sg_profiles **out)
 {
     *out = NULL;
     if (!store.loaded) {
@@ -188,24 +188,24 @@ static void say_waiting(void *ctx)
 }
 
 /* Under the lock: read the file as it is now, edit, replace. */
-static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
+static int apply_locked(const cli_globals *g, const sg_profiles_edit *edit)
 {
     int rc = read_config(g);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     size_t len = 0;
-    sg_status st = sg_config_write(&store.cfg, edit, store.out, sizeof store.out - 1, &len);
+    sg_status st = sg_profiles_write(&store.cfg, edit, store.out, sizeof store.out - 1, &len);
     if (st == SG_ERR_NOT_FOUND) {
         return CLI_EXIT_AUTH;
     }
-    if (st == SG_OK && len > SG_CONFIG_MAX_BYTES) {
+    if (st == SG_OK && len > SG_PROFILES_MAX_BYTES) {
         st = SG_ERR_BUFFER_TOO_SMALL;
     }
     if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
                         "cannot update config file %s: %s (at most %u bytes)", store.path,
-                        sg_strerror(st), SG_CONFIG_MAX_BYTES);
+                        sg_strerror(st), SG_PROFILES_MAX_BYTES);
     }
     store.out[len++] = '\n';
     st = sg_file_write_atomic(store.path, store.out, len, 0600);
@@ -220,7 +220,7 @@ static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
     store.len = len;
     store.text[len] = '\0';
     sg_wipe(store.out, len);
-    st = sg_config_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
+    st = sg_profiles_parse(&store.cfg, store.text, store.len, store.tokens, STORE_TOKENS);
     if (st != SG_OK) {
         store.loaded = false;
         return cli_fail_status(g, st, "re-reading the config");
@@ -228,9 +228,9 @@ static int apply_locked(const cli_globals *g, const sg_config_edit *edit)
     return CLI_EXIT_OK;
 }
 
-int cli_store_apply(const cli_globals *g, const sg_config_edit *edit)
+int cli_store_apply(const cli_globals *g, const sg_profiles_edit *edit)
 {
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     int rc = cli_store_load(g, &cfg);
     if (rc != CLI_EXIT_OK) {
         return rc;
@@ -285,14 +285,14 @@ bool cli_store_valid_name(const char *name)
     return true;
 }
 
-bool cli_store_default_name(const sg_config *cfg, char *out)
+bool cli_store_default_name(const sg_profiles *cfg, char *out)
 {
-    if (sg_config_default(cfg, out, CLI_NAME_MAX + 1) == SG_OK &&
-        sg_config_profile_exists(cfg, out) == SG_OK) {
+    if (sg_profiles_default(cfg, out, CLI_NAME_MAX + 1) == SG_OK &&
+        sg_profiles_exists(cfg, out) == SG_OK) {
         return true;
     }
     /* No usable default: a profile called "default" is the one (as the official CLI does). */
-    if (sg_config_profile_exists(cfg, "default") == SG_OK) {
+    if (sg_profiles_exists(cfg, "default") == SG_OK) {
         memcpy(out, "default", sizeof "default");
         return true;
     }
@@ -300,7 +300,7 @@ bool cli_store_default_name(const sg_config *cfg, char *out)
     return false;
 }
 
-int cli_store_profile(const sg_config *cfg, const char *name, cli_profile *out)
+int cli_store_profile(const sg_profiles *cfg, const char *name, cli_profile *out)
 {
     memset(out, 0, sizeof *out);
     char def[CLI_NAME_MAX + 1];
@@ -311,16 +311,16 @@ int cli_store_profile(const sg_config *cfg, const char *name, cli_profile *out)
         }
         name = def;
     }
-    if (strlen(name) > CLI_NAME_MAX || sg_config_profile_exists(cfg, name) != SG_OK) {
+    if (strlen(name) > CLI_NAME_MAX || sg_profiles_exists(cfg, name) != SG_OK) {
         return CLI_EXIT_AUTH;
     }
     memcpy(out->name, name, strlen(name) + 1);
     out->is_default = have_default && strcmp(def, name) == 0;
-    if (sg_config_get(cfg, name, SG_CONFIG_API_BASE, out->api_base, sizeof out->api_base) !=
+    if (sg_profiles_get(cfg, name, SG_PROFILES_API_BASE, out->api_base, sizeof out->api_base) !=
         SG_OK) {
         out->api_base[0] = '\0';
     }
-    if (sg_config_get(cfg, name, SG_CONFIG_TOKEN, out->token, sizeof out->token) ==
+    if (sg_profiles_get(cfg, name, SG_PROFILES_TOKEN, out->token, sizeof out->token) ==
         SG_ERR_BUFFER_TOO_SMALL) {
         out->token[0] = '\0'; /* longer than any token we can send: treated as logged out */
     }
@@ -329,7 +329,7 @@ int cli_store_profile(const sg_config *cfg, const char *name, cli_profile *out)
 
 int cli_store_find(const char *name, cli_profile *out)
 {
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     memset(out, 0, sizeof *out);
     int rc = cli_store_load(find_globals, &cfg);
     return rc != CLI_EXIT_OK ? rc : cli_store_profile(cfg, name, out);

@@ -28,7 +28,7 @@ const char *cli_store_path(void);
  * owned by another user or writable by group or others (refused, as ssh does). Warns on
  * stderr once when the file is readable by group or others.
  */
-int cli_store_load(const cli_globals *g, const sg_config **out);
+int cli_store_load(const cli_globals *g, const sg_profiles **out);
 
 /*
  * Apply one edit and write the file atomically (creating the folder 0700 and the file
@@ -38,15 +38,15 @@ int cli_store_load(const cli_globals *g, const sg_config **out);
  * leaves the old file as it was. SG_ERR_NOT_FOUND from the edit comes back as
  * CLI_EXIT_AUTH without a message.
  */
-int cli_store_apply(const cli_globals *g, const sg_config_edit *edit);
+int cli_store_apply(const cli_globals *g, const sg_profiles_edit *edit);
 
 /* A profile of the loaded config as a cli_profile; CLI_EXIT_AUTH when there is none. */
-int cli_store_profile(const sg_config *cfg, const char *name, cli_profile *out);
+int cli_store_profile(const sg_profiles *cfg, const char *name, cli_profile *out);
 
 /* Profile names: 1..CLI_NAME_MAX of A-Z a-z 0-9 . _ - @ (safe in a terminal and a shell). */
 bool cli_store_valid_name(const char *name);
 
 /* The default profile's name into out (CLI_NAME_MAX + 1 bytes); false when none is set. */
-bool cli_store_default_name(const sg_config *cfg, char *out);
+bool cli_store_default_name(const sg_profiles *cfg, char *out);
 
 #endif /* SITEGPT_CLI_STORE_H */

@@ -1,7 +1,7 @@
 /* sitegpt chatbots: list (one page or all of them) and get. */
 #include <stdio.h>
 
-#include "cli_apicmd.h"
+#include "cli_typed.h"
 #include "cli_identity.h"
 
 #define ID_WIDTH 24
@@ -90,12 +90,12 @@ static int chatbots_list(const cli_globals *g, int argc, char **argv)
         "chatbots list", "chatbots", "chatbots:read", false,
         help_list, print_header, print_row, sg_api_chatbots_list,
     };
-    return cli_apicmd_list(g, &list, argc, argv);
+    return cli_typed_list(g, &list, argc, argv);
 }
 
 static sg_status print_chatbot(void *ctx, const sg_json_element *item)
 {
-    const cli_apicmd *c = ctx;
+    const cli_typed *c = ctx;
     if (!c->g->json) {
         cli_print_object(stdout, item, "");
     }
@@ -111,7 +111,7 @@ static int chatbots_get(const cli_globals *g, int argc, char **argv)
     if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
-    return cli_apicmd_item(g, sg_api_chatbot_get, id, print_chatbot, "getting the chatbot",
+    return cli_typed_item(g, sg_api_chatbot_get, id, print_chatbot, "getting the chatbot",
                            "chatbots:read");
 }
 

@@ -591,7 +591,7 @@ static int api_error(const cli_globals *g, cli_identity *who)
 static int save_and_show(const cli_globals *g, cli_net *net, const char *profile,
                          const char *api_base, char *token, const cli_identity *checked)
 {
-    sg_config_edit edit = {SG_CONFIG_SET_PROFILE, profile, token, api_base};
+    sg_profiles_edit edit = {SG_PROFILES_SET_PROFILE, profile, token, api_base};
     int rc = cli_store_apply(g, &edit);
     if (rc != CLI_EXIT_OK) {
         sg_wipe(token, CLI_TOKEN_MAX + 1);
@@ -734,7 +734,7 @@ static int login(const cli_globals *g, int argc, char **argv)
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     rc = cli_store_load(g, &cfg); /* a corrupt config fails here, before any network */
     if (rc != CLI_EXIT_OK) {
         return rc;

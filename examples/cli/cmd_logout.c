@@ -28,7 +28,7 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     rc = cli_store_load(g, &cfg);
     if (rc != CLI_EXIT_OK) {
         return rc;
@@ -47,7 +47,7 @@ int cmd_logout(const cli_globals *g, int argc, char **argv)
     bool had_token = p.token[0] != '\0';
     sg_wipe(p.token, sizeof p.token);
     if (had_token) {
-        sg_config_edit edit = {SG_CONFIG_CLEAR_TOKEN, p.name, NULL, NULL};
+        sg_profiles_edit edit = {SG_PROFILES_CLEAR_TOKEN, p.name, NULL, NULL};
         rc = cli_store_apply(g, &edit);
         if (rc != CLI_EXIT_OK) {
             return rc;

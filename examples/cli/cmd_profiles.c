@@ -76,11 +76,11 @@ static const char *shown_base(const cli_profile *p)
     return p->api_base[0] != '\0' ? p->api_base : CLI_DEFAULT_API_BASE " (default)";
 }
 
-static int list(const cli_globals *g, const sg_config *cfg)
+static int list(const cli_globals *g, const sg_profiles *cfg)
 {
-    static char buf[SG_CONFIG_MAX_BYTES + 4096];
+    static char buf[SG_PROFILES_MAX_BYTES + 4096];
     size_t count = 0;
-    if (sg_config_profile_count(cfg, &count) != SG_OK) {
+    if (sg_profiles_count(cfg, &count) != SG_OK) {
         return CLI_EXIT_INTERNAL;
     }
     char def[CLI_NAME_MAX + 1];
@@ -99,9 +99,9 @@ static int list(const cli_globals *g, const sg_config *cfg)
         printf("  %-20s %-36s %s\n", "NAME", "API BASE", "TOKEN");
     }
     for (size_t i = 0; i < count; i++) {
-        char name[SG_CONFIG_KEY_MAX + 1];
+        char name[SG_PROFILES_KEY_MAX + 1];
         cli_profile p;
-        if (sg_config_profile_name(cfg, i, name, sizeof name) != SG_OK ||
+        if (sg_profiles_name(cfg, i, name, sizeof name) != SG_OK ||
             cli_store_profile(cfg, name, &p) != CLI_EXIT_OK) {
             continue; /* a name longer than CLI_NAME_MAX: not ours to show */
         }
@@ -133,7 +133,7 @@ static int not_configured(const cli_globals *g, const char *name)
                     "ones)", name);
 }
 
-static int show(const cli_globals *g, const sg_config *cfg, const char *name)
+static int show(const cli_globals *g, const sg_profiles *cfg, const char *name)
 {
     cli_profile p;
     if (cli_store_profile(cfg, name, &p) != CLI_EXIT_OK) {
@@ -166,7 +166,7 @@ static int show(const cli_globals *g, const sg_config *cfg, const char *name)
     return CLI_EXIT_OK;
 }
 
-static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, const char *name)
+static int change(const cli_globals *g, const sg_profiles *cfg, sg_profiles_op op, const char *name)
 {
     cli_profile p;
     if (cli_store_profile(cfg, name, &p) != CLI_EXIT_OK) {
@@ -174,7 +174,7 @@ static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, c
     }
     bool was_default = p.is_default;
     sg_wipe(p.token, sizeof p.token);
-    sg_config_edit edit = {op, name, NULL, NULL};
+    sg_profiles_edit edit = {op, name, NULL, NULL};
     int rc = cli_store_apply(g, &edit);
     if (rc == CLI_EXIT_AUTH) {
         return not_configured(g, name);
@@ -182,7 +182,7 @@ static int change(const cli_globals *g, const sg_config *cfg, sg_config_op op, c
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
-    bool deleted = op == SG_CONFIG_DELETE_PROFILE;
+    bool deleted = op == SG_PROFILES_DELETE_PROFILE;
     if (g->json) {
         char buf[1024];
         sg_json_writer w;
@@ -255,7 +255,7 @@ int cmd_profiles(const cli_globals *g, int argc, char **argv)
     if (strcmp(sub, "list") == 0 && arg != NULL) {
         return cli_usage_error(g, "profiles", "'list' takes no argument");
     }
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     int rc = cli_store_load(g, &cfg);
     if (rc != CLI_EXIT_OK) {
         return rc;
@@ -269,5 +269,5 @@ int cmd_profiles(const cli_globals *g, int argc, char **argv)
         return show(g, cfg, name != NULL ? name : (env != NULL && env[0] ? env : NULL));
     }
     bool del = strcmp(sub, "delete") == 0 || strcmp(sub, "remove") == 0;
-    return change(g, cfg, del ? SG_CONFIG_DELETE_PROFILE : SG_CONFIG_SET_DEFAULT, arg);
+    return change(g, cfg, del ? SG_PROFILES_DELETE_PROFILE : SG_PROFILES_SET_DEFAULT, arg);
 }

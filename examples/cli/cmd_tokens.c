@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_apicmd.h"
+#include "cli_typed.h"
 #include "cli_identity.h"
 #include "cli_store.h"
 
@@ -168,7 +168,7 @@ static int tokens_list(const cli_globals *g, int argc, char **argv)
         "tokens list", "tokens", "tokens:read", true,
         help_list, print_header, print_row, sg_api_tokens_list,
     };
-    return cli_apicmd_list(g, &list, argc, argv);
+    return cli_typed_list(g, &list, argc, argv);
 }
 
 /* ------------------------------------------------------------------ secrets --- */
@@ -195,11 +195,11 @@ static sg_status keep_token_info(void *ctx, const sg_json_element *item)
 }
 
 /* Secret alone on stdout, the rest on stderr (or the envelope alone with --json). */
-static void print_secret(cli_apicmd *c, const char *secret, const secret_view *v,
+static void print_secret(cli_typed *c, const char *secret, const secret_view *v,
                          const char *what)
 {
     if (c->g->json) {
-        (void)cli_apicmd_json_flush(c); /* the create or rotate response: JSON, it was parsed */
+        (void)cli_typed_json_flush(c); /* the create or rotate response: JSON, it was parsed */
         return;
     }
     cli_puts_clean(secret, stdout); /* a real token has no control character: unchanged */
@@ -209,13 +209,13 @@ static void print_secret(cli_apicmd *c, const char *secret, const secret_view *v
     fputs("Store the token now: it is not shown again.\n", stderr);
 }
 
-static void update_profiles(cli_apicmd *c, const char *new_secret);
+static void update_profiles(cli_typed *c, const char *new_secret);
 
 /* Create (req) or rotate (id) a token, show its secret once, wipe it. */
 static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const char *id)
 {
-    static cli_apicmd c;
-    int rc = cli_apicmd_open(g, &c);
+    static cli_typed c;
+    int rc = cli_typed_open(g, &c);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
@@ -232,11 +232,11 @@ static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const
         print_secret(&c, secret, &view, "Rotated the token; its old secret no longer works.");
         update_profiles(&c, secret);
     } else {
-        rc = cli_apicmd_fail(&c, st, req != NULL ? "creating the token" : "rotating the token",
+        rc = cli_typed_fail(&c, st, req != NULL ? "creating the token" : "rotating the token",
                              "tokens:write");
     }
     sg_wipe(secret, sizeof secret);
-    cli_apicmd_close(&c);
+    cli_typed_close(&c);
     return rc;
 }
 
@@ -484,7 +484,7 @@ static int one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
  * fails, so one GET /me with it tells, whatever the server puts in /me. Then every saved
  * profile holding that old secret gets the new one.
  */
-static void update_profiles(cli_apicmd *c, const char *new_secret)
+static void update_profiles(cli_typed *c, const char *new_secret)
 {
     sg_api_identity me;
     memset(&me, 0, sizeof me);
@@ -501,22 +501,22 @@ static void update_profiles(cli_apicmd *c, const char *new_secret)
                 sg_strerror(st));
         return;
     }
-    const sg_config *cfg;
+    const sg_profiles *cfg;
     size_t count = 0, updated = 0;
     if (cli_store_load(c->g, &cfg) != CLI_EXIT_OK ||
-        sg_config_profile_count(cfg, &count) != SG_OK) {
+        sg_profiles_count(cfg, &count) != SG_OK) {
         return;
     }
     for (size_t i = 0; i < count; i++) {
         static char name[CLI_NAME_MAX + 1], held[CLI_TOKEN_MAX + 1];
-        bool holds = sg_config_profile_name(cfg, i, name, sizeof name) == SG_OK &&
-                     sg_config_get(cfg, name, SG_CONFIG_TOKEN, held, sizeof held) == SG_OK &&
+        bool holds = sg_profiles_name(cfg, i, name, sizeof name) == SG_OK &&
+                     sg_profiles_get(cfg, name, SG_PROFILES_TOKEN, held, sizeof held) == SG_OK &&
                      strcmp(held, c->cred.token) == 0;
         sg_wipe(held, sizeof held);
         if (!holds) {
             continue;
         }
-        sg_config_edit edit = {SG_CONFIG_SET_PROFILE, name, new_secret, NULL};
+        sg_profiles_edit edit = {SG_PROFILES_SET_PROFILE, name, new_secret, NULL};
         if (cli_store_apply(c->g, &edit) == CLI_EXIT_OK) {
             fprintf(stderr, "Profile '%s' now holds the new token.\n", cli_esc(name));
             updated++;
@@ -559,7 +559,7 @@ static bool confirm(const char *id)
 
 static sg_status print_revoked(void *ctx, const sg_json_element *item)
 {
-    cli_apicmd *c = ctx;
+    cli_typed *c = ctx;
     if (!c->g->json) {
         char id[512], name[512];
         cli_elem_text(item, "id", id, sizeof id);
@@ -586,7 +586,7 @@ static int tokens_revoke(const cli_globals *g, int argc, char **argv)
             return cli_fail(g, CLI_EXIT_USAGE, "CANCELLED", "not revoked");
         }
     }
-    return cli_apicmd_item(g, sg_api_token_revoke, id, print_revoked, "revoking the token",
+    return cli_typed_item(g, sg_api_token_revoke, id, print_revoked, "revoking the token",
                            "tokens:write");
 }
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "internal/sg_utf8.h"
+#include "internal/sg__utf8.h"
 
 /* Length of the valid UTF-8 character at s[0..len) (1..4), or 0 when it is not one. */
 static size_t utf8_char(const unsigned char *s, size_t len)
@@ -12,7 +12,7 @@ static size_t utf8_char(const unsigned char *s, size_t len)
     if (s[0] < 0x80) {
         return 1;
     }
-    if (!sg_utf8_lead(s[0], &more, &lo, &hi) || len <= more) {
+    if (!sg__utf8_lead(s[0], &more, &lo, &hi) || len <= more) {
         return 0;
     }
     for (uint8_t k = 1; k <= more; k++) {

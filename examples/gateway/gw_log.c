@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "gw_log.h"
-#include "internal/sg_utf8.h"
+#include "internal/sg__utf8.h"
 
 #define GW_LINE_MAX 2048u
 #define GW_VALUE_MAX 600u     /* one quoted value at most (a URL, a server's message) */
@@ -38,7 +38,7 @@ static void timestamp(char *out, size_t cap)
 static size_t utf8_printable(const unsigned char *s)
 {
     uint8_t more, lo, hi;
-    if (!sg_utf8_lead(s[0], &more, &lo, &hi)) {
+    if (!sg__utf8_lead(s[0], &more, &lo, &hi)) {
         return 0;
     }
     if (s[1] < lo || s[1] > hi || (s[0] == 0xC2 && s[1] < 0xA0)) {

@@ -1,5 +1,5 @@
 /*
- * sitegpt-gateway: the profile's token in the CLI's config file, through sg_config (the
+ * sitegpt-gateway: the profile's token in the CLI's config file, through sg_profiles (the
  * document model) and sg_file (crash-safe replace). Same file and format as `sitegpt`:
  * $XDG_CONFIG_HOME/sitegpt/config.json, else ~/.config/sitegpt/config.json; folder 0700,
  * file 0600; members we do not know are kept. Buffers that held a token are wiped.

@@ -15,7 +15,7 @@
 #include "sg_api.h"
 #include "sg_scopes.h"
 #include "sg_device.h"
-#include "sg_config.h"
+#include "sg_profiles.h"
 #include "sg_renew.h"
 #include "sg_proxy.h"
 
@@ -38,8 +38,8 @@ extern "C" {
     X(sg_json_element) X(sg_json_sub) X(sg_json_event) X(sg_json_config) X(sg_json_reader)     \
     X(sg_json_writer) X(sg_envelope) X(sg_retry_policy) X(sg_retry_state)                      \
     X(sg_api_config) X(sg_api) X(sg_api_identity) X(sg_api_list_params) X(sg_api_page)         \
-    X(sg_api_list_out) X(sg_api_new_token) X(sg_device_config) X(sg_device) X(sg_config)       \
-    X(sg_config_edit) X(sg_renew) X(sg_renew_plan)
+    X(sg_api_list_out) X(sg_api_new_token) X(sg_device_config) X(sg_device) X(sg_profiles)       \
+    X(sg_profiles_edit) X(sg_renew) X(sg_renew_plan)
 
 /* FNV-1a over the sizes, in list order. */
 #define SG_LAYOUT_MIX(type) h = (h ^ (uint64_t)sizeof(type)) * 0x100000001b3u;

@@ -25,7 +25,7 @@ EXPECTED = {
     "share/fish/vendor_completions.d/sitegpt-gateway.fish",
 } | {f"include/sitegpt/{h}" for h in (
     "sitegpt.h", "sg_base.h", "sg_options.h", "sg_http.h", "sg_proxy.h", "sg_url.h", "sg_json.h",
-    "sg_envelope.h", "sg_retry.h", "sg_api.h", "sg_scopes.h", "sg_device.h", "sg_config.h",
+    "sg_envelope.h", "sg_retry.h", "sg_api.h", "sg_scopes.h", "sg_device.h", "sg_profiles.h",
     "sg_renew.h",
     "sg_tls_port.h", "sg_tls.h", "sg_posix.h", "sg_rtos.h")}
 EXPECTED_OUTPUT = ("missing CA file: not found\n"
@@ -108,7 +108,7 @@ def test_cmake_build_install_and_find_package(tmp_path, compiler):
     installed = _files(prefix)
     assert {"bin/sitegpt", "include/sitegpt/sitegpt.h", "lib/cmake/sitegpt/sitegptConfig.cmake",
             "share/man/man1/sitegpt.1"} <= installed
-    assert not any(f.endswith(("sg_utf8.h", "sg_file.h")) for f in installed)
+    assert not any(f.endswith(("sg__utf8.h", "sg_file.h")) for f in installed)
     version = _run([str(prefix / "bin" / "sitegpt"), "--version"]).stdout
     assert version.startswith("sitegpt-c ") and "features:" in version
 

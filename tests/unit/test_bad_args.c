@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "mem_transport.h"
-#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_profiles.h>
 #include <sitegpt/sg_device.h>
 #include <sitegpt/sg_retry.h>
 #include <sitegpt/sg_url.h>
@@ -93,26 +93,26 @@ static void test_config_args(void **state)
 {
     (void)state;
     static sg_json_tok tok[64];
-    sg_config c;
+    sg_profiles c;
     char out[64];
     size_t count = 9;
-    assert_int_equal(sg_config_init_empty(NULL), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_parse(&c, NULL, 0, tok, 64), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_parse(&c, "{}", SG_CONFIG_MAX_BYTES + 1u, tok, 64),
+    assert_int_equal(sg_profiles_init_empty(NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, NULL, 0, tok, 64), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, "{}", SG_PROFILES_MAX_BYTES + 1u, tok, 64),
                      SG_ERR_BUFFER_TOO_SMALL);
-    assert_int_equal(sg_config_parse(&c, "{}", 2, tok, 64), SG_OK);
-    assert_int_equal(sg_config_default(NULL, out, sizeof out), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_profile_count(NULL, &count), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_profile_name(&c, 0, NULL, 4), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_profile_exists(&c, NULL), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_config_get(&c, "p", NULL, out, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, "{}", 2, tok, 64), SG_OK);
+    assert_int_equal(sg_profiles_default(NULL, out, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_count(NULL, &count), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_name(&c, 0, NULL, 4), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_exists(&c, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_get(&c, "p", NULL, out, sizeof out), SG_ERR_INVALID_ARG);
     /* an empty defaultProfile is no default */
     static const char empty_default[] = "{\"defaultProfile\":\"\",\"profiles\":{}}";
-    assert_int_equal(sg_config_parse(&c, empty_default, sizeof empty_default - 1, tok, 64), SG_OK);
-    assert_int_equal(sg_config_default(&c, out, sizeof out), SG_ERR_NOT_FOUND);
-    /* member names longer than SG_CONFIG_KEY_MAX: refused at parse, not dropped at write */
+    assert_int_equal(sg_profiles_parse(&c, empty_default, sizeof empty_default - 1, tok, 64), SG_OK);
+    assert_int_equal(sg_profiles_default(&c, out, sizeof out), SG_ERR_NOT_FOUND);
+    /* member names longer than SG_PROFILES_KEY_MAX: refused at parse, not dropped at write */
     static char doc[1024];
-    char key[SG_CONFIG_KEY_MAX + 2];
+    char key[SG_PROFILES_KEY_MAX + 2];
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
     static const char *const before[] = {"{\"", "{\"profiles\":{\"", "{\"profiles\":{\"p\":{\""};
@@ -120,7 +120,7 @@ static void test_config_args(void **state)
     for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
         int w = snprintf(doc, sizeof doc, "%s%s%s", before[i], key, after[i]);
         assert_true(w > 0);
-        assert_int_equal(sg_config_parse(&c, doc, (size_t)w, tok, 64),
+        assert_int_equal(sg_profiles_parse(&c, doc, (size_t)w, tok, 64),
                          SG_ERR_JSON_STRING_TOO_LONG);
     }
 }

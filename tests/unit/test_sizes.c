@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include <sitegpt/sg_api.h>
-#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_profiles.h>
 #include <sitegpt/sg_device.h>
 #include <sitegpt/sg_envelope.h>
 #include <sitegpt/sg_http.h>
@@ -28,7 +28,7 @@ static void test_header_figures(void **state)
 #if UINTPTR_MAX == UINT64_MAX && !SG_TEST_FW_LIMITS
     assert_int_equal(sizeof(sg_device), 3784);        /* sg_device.h */
     assert_int_equal(sizeof(sg_json_reader), 384);    /* sg_json.h */
-    assert_true(sizeof(sg_config) <= 48);             /* sg_config.h: "about 48 bytes" */
+    assert_true(sizeof(sg_profiles) <= 48);             /* sg_profiles.h: "about 48 bytes" */
     assert_in_range(sizeof(sg_api), 2700, 2799);      /* sg_api.h: "2.7 KB" */
 #elif SG_TEST_FW_LIMITS
     /* the firmware's limits (mk/firmware.mk) shrink what they bound */

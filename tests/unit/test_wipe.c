@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <sitegpt/sg_config.h>
+#include <sitegpt/sg_profiles.h>
 #include <sitegpt/sg_device.h>
 #include <sitegpt/sg_http.h>
 #include <sitegpt/sg_json.h>
@@ -69,12 +69,12 @@ static void test_config_write_overflow(void **state)
     static const char doc[] = "{\"version\":1,\"profiles\":{\"a\":{\"token\":\"sgpt_secret_a\"},"
                               "\"b\":{\"token\":\"sgpt_secret_b\"}}}";
     sg_json_tok toks[64];
-    sg_config c;
+    sg_profiles c;
     char out[48];
     size_t len = 7;
-    assert_int_equal(sg_config_parse(&c, doc, strlen(doc), toks, 64), SG_OK);
-    sg_config_edit e = {SG_CONFIG_SET_PROFILE, "c", "sgpt_new", NULL};
-    assert_int_equal(sg_config_write(&c, &e, out, sizeof out, &len), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_profiles_parse(&c, doc, strlen(doc), toks, 64), SG_OK);
+    sg_profiles_edit e = {SG_PROFILES_SET_PROFILE, "c", "sgpt_new", NULL};
+    assert_int_equal(sg_profiles_write(&c, &e, out, sizeof out, &len), SG_ERR_BUFFER_TOO_SMALL);
     assert_true(wiped(out, sizeof out));
     all_zero(out, sizeof out);
 }

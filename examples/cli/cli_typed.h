@@ -8,34 +8,34 @@
 
 #include "cli.h"
 
-typedef struct cli_apicmd {
+typedef struct cli_typed {
     const cli_globals *g;
     cli_credential cred;
     cli_net *net;
     sg_api api;
     sg_envelope env;
-} cli_apicmd;
+} cli_typed;
 
 /*
  * Resolve the credential (a token is required), open the network and the API session.
  * With --json every final response body is copied to stdout unchanged. Prints its own
  * errors; returns a cli_exit code.
  */
-int cli_apicmd_open(const cli_globals *g, cli_apicmd *c);
-void cli_apicmd_close(cli_apicmd *c);
+int cli_typed_open(const cli_globals *g, cli_typed *c);
+void cli_typed_close(cli_typed *c);
 
 /*
  * Report a failed call: the API's error (code, message, hint, request id; for
  * TOKEN_SCOPE_NOT_ALLOWED the scope to log in with, default needed_scope) or a local or
  * network failure ("<context>: <why>"). Returns the exit code.
  */
-int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char *needed_scope);
+int cli_typed_fail(cli_typed *c, sg_status st, const char *context, const char *needed_scope);
 
 /* --json: print the envelope just read when it is JSON (one envelope per line). */
-cli_pass_result cli_apicmd_json_flush(cli_apicmd *c);
+cli_pass_result cli_typed_json_flush(cli_typed *c);
 
 /* sg_api_page_fn for lists: print each page's envelope in --json mode. */
-sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page);
+sg_status cli_typed_on_page(void *ctx, const sg_api_page *page);
 
 /* What a list subcommand (tokens list, chatbots list) adds to the shared listing. */
 typedef struct cli_list_cmd {
@@ -55,18 +55,18 @@ typedef struct cli_list_cmd {
  * command takes it), one page or all of them, then the "nothing" note and the next-page hint
  * on stderr. With --json the envelopes pass through, one per line. Returns the exit code.
  */
-int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv);
+int cli_typed_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv);
 
 /* A call on one object by id (sg_api_chatbot_get, sg_api_token_revoke). */
 typedef sg_status (*cli_item_call)(sg_api *api, const char *id, sg_api_item_fn on_item,
                                    void *ctx, sg_envelope *env);
 
 /*
- * Open the session, make call on id with show (its ctx is the cli_apicmd; show prints
+ * Open the session, make call on id with show (its ctx is the cli_typed; show prints
  * nothing with --json, where the envelope passes through), report a failure with context
  * and the scope it needs, close. Returns the exit code.
  */
-int cli_apicmd_item(const cli_globals *g, cli_item_call call, const char *id,
+int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id,
                     sg_api_item_fn show, const char *context, const char *scope);
 
 /*

@@ -1,5 +1,5 @@
-/* sitegpt-c: profile config document (see sg_config.h). */
-#include <sitegpt/sg_config.h>
+/* sitegpt-c: profile config document (see sg_profiles.h). */
+#include <sitegpt/sg_profiles.h>
 
 #include <limits.h>
 #include <string.h>
@@ -32,7 +32,7 @@ static bool key_text(const sg_json_element *e, int k, char *out, size_t cap, siz
 
 static bool key_is(const sg_json_element *e, int k, const char *name)
 {
-    char buf[SG_CONFIG_KEY_MAX + 1];
+    char buf[SG_PROFILES_KEY_MAX + 1];
     size_t n;
     return key_text(e, k, buf, sizeof buf, &n) && n == strlen(name) &&
            memcmp(buf, name, n) == 0;
@@ -65,7 +65,7 @@ static bool string_or_null(const sg_json_element *e, int tok)
     return tok < 0 || type_is(e, tok, SG_JSON_STRING) || is_null(e, tok);
 }
 
-sg_status sg_config_init_empty(sg_config *c)
+sg_status sg_profiles_init_empty(sg_profiles *c)
 {
     if (c == NULL) {
         return SG_ERR_INVALID_ARG;
@@ -90,19 +90,19 @@ static bool same_key(const sg_json_element *e, int j, int k, const char *k_text,
     if (memchr(rj.ptr, '\\', rj.len) == NULL && memchr(rk.ptr, '\\', rk.len) == NULL) {
         return rj.len == rk.len && memcmp(rj.ptr, rk.ptr, rj.len) == 0;
     }
-    char kj[SG_CONFIG_KEY_MAX + 1];
+    char kj[SG_PROFILES_KEY_MAX + 1];
     size_t nj;
     return key_text(e, j, kj, sizeof kj, &nj) && nj == k_len && memcmp(kj, k_text, nj) == 0;
 }
 
 /*
- * Every member name of obj fits SG_CONFIG_KEY_MAX, so rewriting can copy it
+ * Every member name of obj fits SG_PROFILES_KEY_MAX, so rewriting can copy it
  * (SG_ERR_JSON_STRING_TOO_LONG), and none appears twice (SG_ERR_JSON_DUPLICATE_KEY): which
  * of two would count is anyone's guess, and an edit would change one and keep the other.
  */
 static sg_status keys_ok(const sg_json_element *e, int obj)
 {
-    char key[SG_CONFIG_KEY_MAX + 1];
+    char key[SG_PROFILES_KEY_MAX + 1];
     size_t n;
     int k = obj + 1;
     for (int m = 0; m < size_of(e, obj); m++) {
@@ -141,8 +141,8 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
         if (st != SG_OK) {
             return st;
         }
-        if (!string_or_null(e, member(e, p, SG_CONFIG_TOKEN)) ||
-            !string_or_null(e, member(e, p, SG_CONFIG_API_BASE))) {
+        if (!string_or_null(e, member(e, p, SG_PROFILES_TOKEN)) ||
+            !string_or_null(e, member(e, p, SG_PROFILES_API_BASE))) {
             return SG_ERR_JSON_TYPE;
         }
         k = skip(e, p);
@@ -150,17 +150,17 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
     return SG_OK;
 }
 
-sg_status sg_config_parse(sg_config *c, const char *json, size_t len, sg_json_tok *tokens,
+sg_status sg_profiles_parse(sg_profiles *c, const char *json, size_t len, sg_json_tok *tokens,
                           size_t max_tokens)
 {
     if (c == NULL || json == NULL || tokens == NULL || max_tokens == 0) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = sg_config_init_empty(c);
+    sg_status st = sg_profiles_init_empty(c);
     if (st != SG_OK) {
         return st;
     }
-    if (len > SG_CONFIG_MAX_BYTES) {
+    if (len > SG_PROFILES_MAX_BYTES) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
     sg_json_element e;
@@ -177,7 +177,7 @@ sg_status sg_config_parse(sg_config *c, const char *json, size_t len, sg_json_to
     }
     int version = member(&e, 0, "version");
     int64_t v = 0;
-    if (version >= 0 && (sg_json_tok_int64(&e, version, &v) != SG_OK || v != SG_CONFIG_VERSION)) {
+    if (version >= 0 && (sg_json_tok_int64(&e, version, &v) != SG_OK || v != SG_PROFILES_VERSION)) {
         return SG_ERR_JSON_TYPE;
     }
     int def = member(&e, 0, "defaultProfile");
@@ -199,7 +199,7 @@ sg_status sg_config_parse(sg_config *c, const char *json, size_t len, sg_json_to
     return SG_OK;
 }
 
-sg_status sg_config_default(const sg_config *c, char *out, size_t cap)
+sg_status sg_profiles_default(const sg_profiles *c, char *out, size_t cap)
 {
     if (c == NULL || out == NULL || cap == 0) {
         return SG_ERR_INVALID_ARG;
@@ -216,7 +216,7 @@ sg_status sg_config_default(const sg_config *c, char *out, size_t cap)
     return st;
 }
 
-sg_status sg_config_profile_count(const sg_config *c, size_t *count)
+sg_status sg_profiles_count(const sg_profiles *c, size_t *count)
 {
     if (c == NULL || count == NULL) {
         return SG_ERR_INVALID_ARG;
@@ -225,10 +225,10 @@ sg_status sg_config_profile_count(const sg_config *c, size_t *count)
     return SG_OK;
 }
 
-sg_status sg_config_profile_name(const sg_config *c, size_t index, char *out, size_t cap)
+sg_status sg_profiles_name(const sg_profiles *c, size_t index, char *out, size_t cap)
 {
     size_t count;
-    if (out == NULL || cap == 0 || sg_config_profile_count(c, &count) != SG_OK) {
+    if (out == NULL || cap == 0 || sg_profiles_count(c, &count) != SG_OK) {
         return SG_ERR_INVALID_ARG;
     }
     out[0] = '\0';
@@ -243,12 +243,12 @@ sg_status sg_config_profile_name(const sg_config *c, size_t index, char *out, si
     return sg_json_tok_string(&c->doc, k, out, cap, &n);
 }
 
-static int profile_tok(const sg_config *c, const char *profile)
+static int profile_tok(const sg_profiles *c, const char *profile)
 {
     return c->profiles < 0 ? -1 : member(&c->doc, c->profiles, profile);
 }
 
-sg_status sg_config_profile_exists(const sg_config *c, const char *profile)
+sg_status sg_profiles_exists(const sg_profiles *c, const char *profile)
 {
     if (c == NULL || profile == NULL) {
         return SG_ERR_INVALID_ARG;
@@ -256,7 +256,7 @@ sg_status sg_config_profile_exists(const sg_config *c, const char *profile)
     return profile_tok(c, profile) >= 0 ? SG_OK : SG_ERR_NOT_FOUND;
 }
 
-sg_status sg_config_get(const sg_config *c, const char *profile, const char *field, char *out,
+sg_status sg_profiles_get(const sg_profiles *c, const char *profile, const char *field, char *out,
                         size_t cap)
 {
     if (c == NULL || profile == NULL || field == NULL || out == NULL || cap == 0) {
@@ -285,7 +285,7 @@ typedef struct cfg_writer {
 /* Copy member k (key and value) of the source document unchanged. */
 static void copy_member(cfg_writer *o, const sg_json_element *e, int k)
 {
-    char key[SG_CONFIG_KEY_MAX + 1];
+    char key[SG_PROFILES_KEY_MAX + 1];
     size_t n;
     sg_slice raw;
     /* Parsing checked that every copied key fits; never drop a member silently anyway. */
@@ -304,11 +304,11 @@ static void write_pair(cfg_writer *o, const char *key, const char *value)
 }
 
 /* The edited profile: known fields replaced or dropped in place, new ones appended. */
-static void write_profile(cfg_writer *o, const sg_config *c, int p,
-                          const sg_config_edit *ed)
+static void write_profile(cfg_writer *o, const sg_profiles *c, int p,
+                          const sg_profiles_edit *ed)
 {
     const sg_json_element *e = &c->doc;
-    bool set = ed->op == SG_CONFIG_SET_PROFILE;
+    bool set = ed->op == SG_PROFILES_SET_PROFILE;
     const char *token = set ? ed->token : NULL;
     const char *api_base = set ? ed->api_base : NULL;
     bool wrote_token = false;
@@ -317,14 +317,14 @@ static void write_profile(cfg_writer *o, const sg_config *c, int p,
     if (p >= 0) {
         int k = p + 1;
         for (int m = 0; m < size_of(e, p); m++) {
-            if (key_is(e, k, SG_CONFIG_TOKEN) && (token != NULL || !set)) {
+            if (key_is(e, k, SG_PROFILES_TOKEN) && (token != NULL || !set)) {
                 if (token != NULL && !wrote_token) {
-                    write_pair(o, SG_CONFIG_TOKEN, token);
+                    write_pair(o, SG_PROFILES_TOKEN, token);
                 }
                 wrote_token = true;
-            } else if (key_is(e, k, SG_CONFIG_API_BASE) && api_base != NULL) {
+            } else if (key_is(e, k, SG_PROFILES_API_BASE) && api_base != NULL) {
                 if (!wrote_base) {
-                    write_pair(o, SG_CONFIG_API_BASE, api_base);
+                    write_pair(o, SG_PROFILES_API_BASE, api_base);
                 }
                 wrote_base = true;
             } else {
@@ -334,15 +334,15 @@ static void write_profile(cfg_writer *o, const sg_config *c, int p,
         }
     }
     if (api_base != NULL && !wrote_base) {
-        write_pair(o, SG_CONFIG_API_BASE, api_base);
+        write_pair(o, SG_PROFILES_API_BASE, api_base);
     }
     if (token != NULL && !wrote_token) {
-        write_pair(o, SG_CONFIG_TOKEN, token);
+        write_pair(o, SG_PROFILES_TOKEN, token);
     }
     (void)sg_json_write_object_end(&o->w);
 }
 
-static void write_profiles(cfg_writer *o, const sg_config *c, const sg_config_edit *ed)
+static void write_profiles(cfg_writer *o, const sg_profiles *c, const sg_profiles_edit *ed)
 {
     const sg_json_element *e = &c->doc;
     bool found = false;
@@ -351,9 +351,9 @@ static void write_profiles(cfg_writer *o, const sg_config *c, const sg_config_ed
         int k = c->profiles + 1;
         for (int m = 0; m < size_of(e, c->profiles); m++) {
             bool target = key_is(e, k, ed->profile);
-            if (!target || ed->op == SG_CONFIG_SET_DEFAULT || found) {
+            if (!target || ed->op == SG_PROFILES_SET_DEFAULT || found) {
                 copy_member(o, e, k);
-            } else if (ed->op != SG_CONFIG_DELETE_PROFILE) {
+            } else if (ed->op != SG_PROFILES_DELETE_PROFILE) {
                 (void)sg_json_write_key(&o->w, ed->profile);
                 write_profile(o, c, k + 1, ed);
             }
@@ -361,7 +361,7 @@ static void write_profiles(cfg_writer *o, const sg_config *c, const sg_config_ed
             k = skip(e, k + 1);
         }
     }
-    if (!found && ed->op == SG_CONFIG_SET_PROFILE) {
+    if (!found && ed->op == SG_PROFILES_SET_PROFILE) {
         (void)sg_json_write_key(&o->w, ed->profile);
         write_profile(o, c, -1, ed);
     }
@@ -369,19 +369,19 @@ static void write_profiles(cfg_writer *o, const sg_config *c, const sg_config_ed
 }
 
 /* The default after the edit: NULL for none. def_buf holds the current one. */
-static const char *new_default(const sg_config *c, const sg_config_edit *ed, char *def_buf,
+static const char *new_default(const sg_profiles *c, const sg_profiles_edit *ed, char *def_buf,
                                size_t cap)
 {
-    bool have = sg_config_default(c, def_buf, cap) == SG_OK;
+    bool have = sg_profiles_default(c, def_buf, cap) == SG_OK;
     bool valid = have && profile_tok(c, def_buf) >= 0;
     switch (ed->op) {
-    case SG_CONFIG_SET_DEFAULT:
+    case SG_PROFILES_SET_DEFAULT:
         return ed->profile;
-    case SG_CONFIG_SET_PROFILE:
+    case SG_PROFILES_SET_PROFILE:
         return valid ? def_buf : ed->profile;
-    case SG_CONFIG_DELETE_PROFILE:
+    case SG_PROFILES_DELETE_PROFILE:
         return (have && strcmp(def_buf, ed->profile) == 0) ? NULL : (have ? def_buf : NULL);
-    case SG_CONFIG_CLEAR_TOKEN:
+    case SG_PROFILES_CLEAR_TOKEN:
         break;
     }
     return have ? def_buf : NULL;
@@ -397,18 +397,18 @@ static void write_default(cfg_writer *o, const char *def)
     }
 }
 
-sg_status sg_config_write(const sg_config *c, const sg_config_edit *ed, char *out, size_t cap,
+sg_status sg_profiles_write(const sg_profiles *c, const sg_profiles_edit *ed, char *out, size_t cap,
                           size_t *len)
 {
     if (c == NULL || ed == NULL || ed->profile == NULL || ed->profile[0] == '\0' ||
-        out == NULL || strlen(ed->profile) > SG_CONFIG_KEY_MAX ||
-        (unsigned)ed->op > (unsigned)SG_CONFIG_SET_DEFAULT) {
+        out == NULL || strlen(ed->profile) > SG_PROFILES_KEY_MAX ||
+        (unsigned)ed->op > (unsigned)SG_PROFILES_SET_DEFAULT) {
         return SG_ERR_INVALID_ARG;
     }
-    if (ed->op != SG_CONFIG_SET_PROFILE && profile_tok(c, ed->profile) < 0) {
+    if (ed->op != SG_PROFILES_SET_PROFILE && profile_tok(c, ed->profile) < 0) {
         return SG_ERR_NOT_FOUND;
     }
-    char def_buf[SG_CONFIG_KEY_MAX + 1];
+    char def_buf[SG_PROFILES_KEY_MAX + 1];
     const char *def = new_default(c, ed, def_buf, sizeof def_buf);
     bool wrote_default = false;
     bool wrote_profiles = false;
@@ -422,7 +422,7 @@ sg_status sg_config_write(const sg_config *c, const sg_config_edit *ed, char *ou
     size_t tokens = 0;
     if (sg_json_elem_count(e, &tokens) != SG_OK || tokens == 0) {
         (void)sg_json_write_key(&o.w, "version");
-        (void)sg_json_write_int64(&o.w, SG_CONFIG_VERSION);
+        (void)sg_json_write_int64(&o.w, SG_PROFILES_VERSION);
     } else {
         int k = 1;
         for (int m = 0; m < size_of(e, 0); m++) {

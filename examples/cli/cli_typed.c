@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_apicmd.h"
+#include "cli_typed.h"
 #include "cli_identity.h"
 #include "ex_term.h"
 
@@ -12,7 +12,7 @@
 /* Scratch for one list element and its strings; 32 KB holds items of about 14 KB. */
 static uint64_t api_work[APICMD_WORK_SIZE / sizeof(uint64_t)];
 
-int cli_apicmd_open(const cli_globals *g, cli_apicmd *c)
+int cli_typed_open(const cli_globals *g, cli_typed *c)
 {
     memset(c, 0, sizeof *c);
     c->g = g;
@@ -26,13 +26,13 @@ int cli_apicmd_open(const cli_globals *g, cli_apicmd *c)
         st = sg_api_set_raw_sink(&c->api, cli_pass_sink, NULL);
     }
     if (st != SG_OK) {
-        cli_apicmd_close(c);
+        cli_typed_close(c);
         return cli_fail_status(g, st, "setting up the API client");
     }
     return CLI_EXIT_OK;
 }
 
-void cli_apicmd_close(cli_apicmd *c)
+void cli_typed_close(cli_typed *c)
 {
     if (c->net != NULL) {
         cli_net_close(c->net);
@@ -42,17 +42,17 @@ void cli_apicmd_close(cli_apicmd *c)
     sg_wipe(c->cred.token, sizeof c->cred.token);
 }
 
-cli_pass_result cli_apicmd_json_flush(cli_apicmd *c)
+cli_pass_result cli_typed_json_flush(cli_typed *c)
 {
     (void)c;
     return cli_pass_flush();
 }
 
-sg_status cli_apicmd_on_page(void *ctx, const sg_api_page *page)
+sg_status cli_typed_on_page(void *ctx, const sg_api_page *page)
 {
     (void)page;
-    cli_apicmd *c = ctx;
-    if (c->g->json && cli_apicmd_json_flush(c) == CLI_PASS_TOO_LARGE) {
+    cli_typed *c = ctx;
+    if (c->g->json && cli_typed_json_flush(c) == CLI_PASS_TOO_LARGE) {
         return SG_ERR_BUFFER_TOO_SMALL; /* a page --json cannot show whole: stop, say so */
     }
     return SG_OK;
@@ -81,14 +81,14 @@ static bool role_denied(const sg_envelope *env)
     return env->details != NULL && strstr(env->details, "\"notAllowedScopes\"") != NULL;
 }
 
-int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char *needed_scope)
+int cli_typed_fail(cli_typed *c, sg_status st, const char *context, const char *needed_scope)
 {
     bool api_error = st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED;
     if (c->g->json) {
         /* The server's error envelope passes unchanged; a cut or non-JSON body never. */
         if (!api_error) {
             cli_pass_reset();
-        } else if (cli_apicmd_json_flush(c) == CLI_PASS_PRINTED) {
+        } else if (cli_typed_json_flush(c) == CLI_PASS_PRINTED) {
             return cli_fail_envelope(c->g, &c->env, c->env.http_status);
         }
         c->env.is_json = false; /* nothing printed: build the envelope locally */
@@ -113,7 +113,7 @@ int cli_apicmd_fail(cli_apicmd *c, sg_status st, const char *context, const char
 }
 
 typedef struct list_view {
-    cli_apicmd *c;
+    cli_typed *c;
     const cli_list_cmd *lc;
     bool header_done;
 } list_view;
@@ -134,7 +134,7 @@ static sg_status list_row(void *ctx, const sg_json_element *item)
 
 static sg_status list_page_done(void *ctx, const sg_api_page *page)
 {
-    return cli_apicmd_on_page(((list_view *)ctx)->c, page);
+    return cli_typed_on_page(((list_view *)ctx)->c, page);
 }
 
 /* Returns -1 when the command goes on, else its exit code (help or a usage error). */
@@ -172,15 +172,15 @@ static int list_options(const cli_globals *g, const cli_list_cmd *lc, int argc, 
     return -1;
 }
 
-int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv)
+int cli_typed_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv)
 {
     sg_api_list_params params = {0, NULL, false, false};
     int rc = list_options(g, lc, argc, argv, &params);
     if (rc >= 0) {
         return rc;
     }
-    static cli_apicmd c;
-    rc = cli_apicmd_open(g, &c);
+    static cli_typed c;
+    rc = cli_typed_open(g, &c);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
@@ -194,8 +194,8 @@ int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char
     if (st != SG_OK) {
         char context[64];
         (void)snprintf(context, sizeof context, "listing %s", lc->noun);
-        rc = cli_apicmd_fail(&c, st, context, lc->scope);
-        cli_apicmd_close(&c);
+        rc = cli_typed_fail(&c, st, context, lc->scope);
+        cli_typed_close(&c);
         return rc;
     }
     if (!g->json) {
@@ -212,26 +212,26 @@ int cli_apicmd_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char
             fprintf(stderr, "%s  (or --all)\n", params.include_revoked ? " --include-revoked" : "");
         }
     }
-    cli_apicmd_close(&c);
+    cli_typed_close(&c);
     return CLI_EXIT_OK;
 }
 
-int cli_apicmd_item(const cli_globals *g, cli_item_call call, const char *id,
+int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id,
                     sg_api_item_fn show, const char *context, const char *scope)
 {
-    static cli_apicmd c;
-    int rc = cli_apicmd_open(g, &c);
+    static cli_typed c;
+    int rc = cli_typed_open(g, &c);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     sg_status st = call(&c.api, id, show, &c, &c.env);
     if (st != SG_OK) {
-        rc = cli_apicmd_fail(&c, st, context, scope);
-    } else if (g->json && cli_apicmd_json_flush(&c) != CLI_PASS_PRINTED) {
+        rc = cli_typed_fail(&c, st, context, scope);
+    } else if (g->json && cli_typed_json_flush(&c) != CLI_PASS_PRINTED) {
         rc = cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE", "%s: the response could not be "
                       "shown as JSON", context);
     }
-    cli_apicmd_close(&c);
+    cli_typed_close(&c);
     return rc;
 }
 

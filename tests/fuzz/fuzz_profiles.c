@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sitegpt/sg_config.h>
-#include "internal/sg_utf8.h"
+#include <sitegpt/sg_profiles.h>
+#include "internal/sg__utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,20 +56,20 @@ static void members(const sg_json_element *e, int obj, member_list *out)
 static size_t key_of(const sg_json_element *e, int k, char *out)
 {
     size_t n = 0;
-    if (sg_json_tok_string(e, k, out, SG_CONFIG_KEY_MAX + 1, &n) != SG_OK) abort();
+    if (sg_json_tok_string(e, k, out, SG_PROFILES_KEY_MAX + 1, &n) != SG_OK) abort();
     return n;
 }
 
 static bool key_eq(const sg_json_element *e, int k, const char *name)
 {
-    char buf[SG_CONFIG_KEY_MAX + 1];
+    char buf[SG_PROFILES_KEY_MAX + 1];
     size_t n = key_of(e, k, buf);
     return n == strlen(name) && memcmp(buf, name, n) == 0;
 }
 
 static bool same_key(const sg_json_element *a, int ka, const sg_json_element *b, int kb)
 {
-    char x[SG_CONFIG_KEY_MAX + 1], y[SG_CONFIG_KEY_MAX + 1];
+    char x[SG_PROFILES_KEY_MAX + 1], y[SG_PROFILES_KEY_MAX + 1];
     size_t nx = key_of(a, ka, x), ny = key_of(b, kb, y);
     return nx == ny && memcmp(x, y, nx) == 0;
 }
@@ -115,7 +115,7 @@ static void kept_in_order(const sg_json_element *a, int oa, const sg_json_elemen
 }
 
 /* Index among the profiles of the first one named name, or -1. */
-static int first_profile(const sg_config *c, const char *name, size_t *dups)
+static int first_profile(const sg_profiles *c, const char *name, size_t *dups)
 {
     member_list m;
     members(&c->doc, c->profiles, &m);
@@ -137,7 +137,7 @@ static bool utf8_ok(const char *s)
     for (size_t i = 0; i < n; i++) {
         uint8_t more, lo, hi;
         if (u[i] < 0x80) continue;
-        if (!sg_utf8_lead(u[i], &more, &lo, &hi) || n - i <= more) return false;
+        if (!sg__utf8_lead(u[i], &more, &lo, &hi) || n - i <= more) return false;
         for (uint8_t k = 1; k <= more; k++) {
             if (u[i + k] < (k == 1 ? lo : 0x80) || u[i + k] > (k == 1 ? hi : 0xBF)) return false;
         }
@@ -172,18 +172,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !field(&s, &n, base, sizeof base))
         return 0;
 
-    sg_config a;
-    if (sg_config_parse(&a, s, n, tok_a, MAX_TOK) != SG_OK) return 0;
+    sg_profiles a;
+    if (sg_profiles_parse(&a, s, n, tok_a, MAX_TOK) != SG_OK) return 0;
     size_t ntok = 0;
     if (sg_json_elem_count(&a.doc, &ntok) != SG_OK || ntok == 0) return 0;
 
-    sg_config_edit ed = {(sg_config_op)(knobs & 3), name, NULL, NULL};
-    if (ed.op == SG_CONFIG_SET_PROFILE) {
+    sg_profiles_edit ed = {(sg_profiles_op)(knobs & 3), name, NULL, NULL};
+    if (ed.op == SG_PROFILES_SET_PROFILE) {
         ed.token = (knobs & 4) ? token : NULL;
         ed.api_base = (knobs & 8) ? base : NULL;
     }
     size_t len = 0;
-    sg_status st = sg_config_write(&a, &ed, out, sizeof out, &len);
+    sg_status st = sg_profiles_write(&a, &ed, out, sizeof out, &len);
     if (st != SG_OK) {
         size_t dups = 0;
         bool exists = name[0] != '\0' && first_profile(&a, name, &dups) >= 0;
@@ -192,16 +192,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bool bad_text = !utf8_ok(name) || (ed.token != NULL && !utf8_ok(token)) ||
                         (ed.api_base != NULL && !utf8_ok(base));
         if (!(st == SG_ERR_INVALID_ARG &&
-              (name[0] == '\0' || strlen(name) > SG_CONFIG_KEY_MAX || bad_text)) &&
-            !(st == SG_ERR_NOT_FOUND && !exists && ed.op != SG_CONFIG_SET_PROFILE) &&
+              (name[0] == '\0' || strlen(name) > SG_PROFILES_KEY_MAX || bad_text)) &&
+            !(st == SG_ERR_NOT_FOUND && !exists && ed.op != SG_PROFILES_SET_PROFILE) &&
             st != SG_ERR_BUFFER_TOO_SMALL)
             abort();
         return 0;
     }
     if (len >= sizeof out || out[len] != '\0' || strlen(out) != len) abort();
 
-    sg_config b;
-    if (sg_config_parse(&b, out, len, tok_b, MAX_TOK) != SG_OK) abort();
+    sg_profiles b;
+    if (sg_profiles_parse(&b, out, len, tok_b, MAX_TOK) != SG_OK) abort();
 
     /* top level: everything but the two members the writer owns */
     static const char *const top_owned[] = {"defaultProfile", "profiles"};
@@ -210,12 +210,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t dups_a = 0, dups_b = 0, count_a = 0, count_b = 0;
     int pa = first_profile(&a, name, &dups_a);
     int pb = first_profile(&b, name, &dups_b);
-    if (sg_config_profile_count(&a, &count_a) != SG_OK ||
-        sg_config_profile_count(&b, &count_b) != SG_OK)
+    if (sg_profiles_count(&a, &count_a) != SG_OK ||
+        sg_profiles_count(&b, &count_b) != SG_OK)
         abort();
     size_t want = count_a;
-    if (ed.op == SG_CONFIG_SET_PROFILE && pa < 0) want++;
-    if (ed.op == SG_CONFIG_DELETE_PROFILE) want--;
+    if (ed.op == SG_PROFILES_SET_PROFILE && pa < 0) want++;
+    if (ed.op == SG_PROFILES_DELETE_PROFILE) want--;
     if (count_b != want) abort();
 
     /* other profiles byte for byte; the edited one kept but for the fields edited */
@@ -224,13 +224,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     members(&b.doc, b.profiles, &mb);
     size_t j = 0;
     for (size_t i = 0; i < ma.n; i++) {
-        if ((int)i == pa && ed.op == SG_CONFIG_DELETE_PROFILE) continue;
+        if ((int)i == pa && ed.op == SG_PROFILES_DELETE_PROFILE) continue;
         if (j >= mb.n || !same_key(&a.doc, ma.key[i], &b.doc, mb.key[j])) abort();
-        if ((int)i == pa && ed.op != SG_CONFIG_SET_DEFAULT) {
+        if ((int)i == pa && ed.op != SG_PROFILES_SET_DEFAULT) {
             const char *edited[2];
             size_t ne = 0;
-            if (ed.op == SG_CONFIG_CLEAR_TOKEN || ed.token != NULL) edited[ne++] = SG_CONFIG_TOKEN;
-            if (ed.api_base != NULL) edited[ne++] = SG_CONFIG_API_BASE;
+            if (ed.op == SG_PROFILES_CLEAR_TOKEN || ed.token != NULL) edited[ne++] = SG_PROFILES_TOKEN;
+            if (ed.api_base != NULL) edited[ne++] = SG_PROFILES_API_BASE;
             kept_in_order(&a.doc, ma.val[i], &b.doc, mb.val[j], edited, ne);
         } else if (!same_raw(&a.doc, ma.val[i], &b.doc, mb.val[j])) {
             abort();
@@ -240,26 +240,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* the edit took effect */
     switch (ed.op) {
-    case SG_CONFIG_SET_PROFILE:
+    case SG_PROFILES_SET_PROFILE:
         if (pb < 0) abort();
-        if (ed.token != NULL && (sg_config_get(&b, name, SG_CONFIG_TOKEN, got, sizeof got) != SG_OK ||
+        if (ed.token != NULL && (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_OK ||
                                  strcmp(got, token) != 0))
             abort();
         if (ed.api_base != NULL &&
-            (sg_config_get(&b, name, SG_CONFIG_API_BASE, got, sizeof got) != SG_OK ||
+            (sg_profiles_get(&b, name, SG_PROFILES_API_BASE, got, sizeof got) != SG_OK ||
              strcmp(got, base) != 0))
             abort();
-        if (sg_config_default(&b, got, sizeof got) != SG_OK) abort(); /* some default is set */
+        if (sg_profiles_default(&b, got, sizeof got) != SG_OK) abort(); /* some default is set */
         break;
-    case SG_CONFIG_CLEAR_TOKEN:
-        if (sg_config_get(&b, name, SG_CONFIG_TOKEN, got, sizeof got) != SG_ERR_NOT_FOUND) abort();
+    case SG_PROFILES_CLEAR_TOKEN:
+        if (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_ERR_NOT_FOUND) abort();
         break;
-    case SG_CONFIG_DELETE_PROFILE:
+    case SG_PROFILES_DELETE_PROFILE:
         if (dups_b != dups_a - 1) abort();
-        if (sg_config_default(&b, got, sizeof got) == SG_OK && strcmp(got, name) == 0) abort();
+        if (sg_profiles_default(&b, got, sizeof got) == SG_OK && strcmp(got, name) == 0) abort();
         break;
-    case SG_CONFIG_SET_DEFAULT:
-        if (sg_config_default(&b, got, sizeof got) != SG_OK || strcmp(got, name) != 0) abort();
+    case SG_PROFILES_SET_DEFAULT:
+        if (sg_profiles_default(&b, got, sizeof got) != SG_OK || strcmp(got, name) != 0) abort();
         break;
     }
 
@@ -269,7 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cap > sizeof small) cap = sizeof small;
     size_t len2 = 99;
     memset(small, 'x', cap);
-    st = sg_config_write(&a, &ed, small, cap, &len2);
+    st = sg_profiles_write(&a, &ed, small, cap, &len2);
     if (st == SG_OK) {
         if (len2 != len || memcmp(small, out, len + 1) != 0) abort();
     } else {

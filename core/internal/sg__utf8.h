@@ -2,8 +2,8 @@
  * sitegpt-c: UTF-8 lead-byte rules (RFC 3629) shared by the JSON reader and writer, so
  * both refuse the same overlongs, surrogates and out-of-range code points.
  */
-#ifndef SG_UTF8_H
-#define SG_UTF8_H
+#ifndef SG__UTF8_H
+#define SG__UTF8_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@ extern "C" {
  * For a lead byte >= 0x80: how many continuation bytes follow and the allowed range of the
  * first one (the rest are 0x80..0xBF). False for bytes that can never start a character.
  */
-static inline bool sg_utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t *hi)
+static inline bool sg__utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t *hi)
 {
     *lo = 0x80;
     *hi = 0xBF;
@@ -40,4 +40,4 @@ static inline bool sg_utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t *
 }
 #endif
 
-#endif /* SG_UTF8_H */
+#endif /* SG__UTF8_H */
