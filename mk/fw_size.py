@@ -153,13 +153,15 @@ CALLBACK_SITES = [
     (re.compile(r"(sg_http_parser_feed|deliver_body)$"),
      re.compile(r":(on_status|on_header|on_body|sink_status|sink_body|reader_on_body)$")),
     (re.compile(r"sg_json\.c:emit$"), re.compile(r":on_(\w+_)?value$")),
-    (re.compile(r"sg_envelope\.c:on_value$"), re.compile(r"sg_api\.c:on_\w+_value$")),
+    (re.compile(r"sg_envelope\.c:on_value$"), re.compile(r"sg_api(_routes)?\.c:on_\w+_value$")),
 ]
 
 
 # Whose callbacks a chain may enter, by the module of its root function.
 CALLBACK_OWNERS = {"sg_device.ci": frozenset({"sg_device.ci"}),
-                   "sg_api.ci": frozenset({"sg_api.ci", "sg_envelope.ci"}),
+                   "sg_api.ci": frozenset({"sg_api.ci", "sg_api_routes.ci", "sg_envelope.ci"}),
+                   "sg_api_routes.ci": frozenset({"sg_api.ci", "sg_api_routes.ci",
+                                                  "sg_envelope.ci"}),
                    "sg_envelope.ci": frozenset({"sg_envelope.ci"}),
                    "sg_json.ci": frozenset({"sg_json.ci"})}
 

@@ -8,6 +8,7 @@
 # The portable library: C11, no heap, no OS. Needs only the include dirs below and jsmn.h.
 SG_CORE_SRC := \
     core/sg_api.c \
+    core/sg_api_routes.c \
     core/sg_profiles.c \
     core/sg_device.c \
     core/sg_envelope.c \
