@@ -39,8 +39,8 @@ typedef struct attempt {
  * Retry-After and Date are kept in the details area of the work buffer: it is free until
  * the attempt is known to be final (decide_action() reads them before the envelope starts).
  */
-static char *retry_after_buf(const attempt *a) { return a->api->details_buf; }
-static char *date_buf(const attempt *a) { return a->api->details_buf + HDR_VALUE_MAX; }
+static char *retry_after_buf(const attempt *a) { return a->api->_private.details_buf; }
+static char *date_buf(const attempt *a) { return a->api->_private.details_buf + HDR_VALUE_MAX; }
 
 /* ------------------------------------------------------------------ setup --- */
 
@@ -68,20 +68,20 @@ sg_status sg_api_init(sg_api *api, const sg_api_config *cfg)
     size_t w = cfg->work_size - skip;
     char *p = (char *)cfg->work + skip;
     size_t tok_bytes = w / 4u;
-    api->tokens = (sg_json_tok *)(void *)p;
-    api->max_tokens = tok_bytes / sizeof(sg_json_tok);
+    api->_private.tokens = (sg_json_tok *)(void *)p;
+    api->_private.max_tokens = tok_bytes / sizeof(sg_json_tok);
     p += tok_bytes;
-    api->str_buf = p;
-    api->str_cap = w / 8u;
-    p += api->str_cap;
-    api->body_buf = p;
-    api->body_cap = w / 8u;
-    p += api->body_cap;
-    api->details_buf = p;
-    api->details_cap = w / 16u;
-    p += api->details_cap;
-    api->elem_buf = p;
-    api->elem_cap = w - tok_bytes - api->str_cap - api->body_cap - api->details_cap;
+    api->_private.str_buf = p;
+    api->_private.str_cap = w / 8u;
+    p += api->_private.str_cap;
+    api->_private.body_buf = p;
+    api->_private.body_cap = w / 8u;
+    p += api->_private.body_cap;
+    api->_private.details_buf = p;
+    api->_private.details_cap = w / 16u;
+    p += api->_private.details_cap;
+    api->_private.elem_buf = p;
+    api->_private.elem_cap = w - tok_bytes - api->_private.str_cap - api->_private.body_cap - api->_private.details_cap;
     return SG_OK;
 }
 
@@ -141,10 +141,10 @@ static void keep_header(attempt *a, sg_slice name, sg_slice value)
 {
     sg_api *api = a->api;
     size_t need = name.len + value.len + 2u;
-    if (need > api->elem_cap - a->kept) {
+    if (need > api->_private.elem_cap - a->kept) {
         return;
     }
-    char *p = api->elem_buf + a->kept;
+    char *p = api->_private.elem_buf + a->kept;
     memcpy(p, name.ptr, name.len);
     p[name.len] = '\0';
     memcpy(p + name.len + 1, value.ptr, value.len);
@@ -156,7 +156,7 @@ static sg_status replay_headers(const attempt *a)
 {
     const sg_api *api = a->api;
     for (size_t off = 0; off < a->kept;) {
-        sg_slice name = {api->elem_buf + off, strlen(api->elem_buf + off)};
+        sg_slice name = {api->_private.elem_buf + off, strlen(api->_private.elem_buf + off)};
         sg_slice value = {name.ptr + name.len + 1, strlen(name.ptr + name.len + 1)};
         sg_status st = api->header_fn(api->header_ctx, a->status, name, value);
         if (st != SG_OK) {
@@ -182,9 +182,9 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
         /* Resolved now: the value lives only during this call. */
         a->location_st = a->locations ? SG_ERR_URL
                                       : sg_url_resolve_location(
-                                            &a->c->origin, value, a->api->loc_host,
-                                            sizeof(a->api->loc_host), a->api->loc_target,
-                                            sizeof(a->api->loc_target), &a->location);
+                                            &a->c->origin, value, a->api->_private.loc_host,
+                                            sizeof(a->api->_private.loc_host), a->api->_private.loc_target,
+                                            sizeof(a->api->_private.loc_target), &a->location);
         if (a->location_st == SG_ERR_INSECURE_URL && a->c->origin.tls) {
             a->location_st = SG_ERR_HTTP_REDIRECT_DOWNGRADE; /* an explicit http:// from https */
         }
@@ -221,11 +221,11 @@ static sg_status start_final(attempt *a)
     const sg__api_call *c = a->c;
     sg_json_config cfg = {
         .subs = c->subs, .sub_count = c->sub_count, .on_value = c->on_value,
-        .ctx = c->value_ctx, .str_buf = api->str_buf, .str_cap = api->str_cap,
-        .elem_buf = api->elem_buf, .elem_cap = api->elem_cap, .tokens = api->tokens,
-        .max_tokens = api->max_tokens,
+        .ctx = c->value_ctx, .str_buf = api->_private.str_buf, .str_cap = api->_private.str_cap,
+        .elem_buf = api->_private.elem_buf, .elem_cap = api->_private.elem_cap, .tokens = api->_private.tokens,
+        .max_tokens = api->_private.max_tokens,
     };
-    st = sg_envelope_init(env, &cfg, api->details_buf, api->details_cap);
+    st = sg_envelope_init(env, &cfg, api->_private.details_buf, api->_private.details_cap);
     if (st == SG_OK) {
         st = sg_envelope_set_http_status(env, a->status);
     }
@@ -320,10 +320,10 @@ static sg_status follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
         c->body_len = 0;
     }
     c->idempotent = c->idempotent || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    memcpy(api->host, api->loc_host, sizeof(api->host));
-    memcpy(api->target, api->loc_target, sizeof(api->target));
+    memcpy(api->_private.host, api->_private.loc_host, sizeof(api->_private.host));
+    memcpy(api->_private.target, api->_private.loc_target, sizeof(api->_private.target));
     c->origin = a->location;
-    c->origin.host = api->host;
+    c->origin.host = api->_private.host;
     c->redirects++;
     c->retry.attempts = 0; /* a new resource: its own attempts, the same total wait */
     return SG_OK;
@@ -374,8 +374,8 @@ static sg_status exchange_within_deadline(sg_api *api, sg__api_call *c, const sg
  */
 sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
 {
-    api->last_attempts = 0;
-    api->last_redirects = 0;
+    api->_private.last_attempts = 0;
+    api->_private.last_redirects = 0;
     c->origin = api->cfg.origin;
     c->http_status = 0;
     const sg_platform *pf = api->cfg.platform;
@@ -393,11 +393,11 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
         if (c->retry.attempts < UINT8_MAX) {
             c->retry.attempts++;
         }
-        api->last_attempts++;
+        api->_private.last_attempts++;
         bool same = sg_url_same_origin(&api->cfg.origin, &c->origin);
         sg_http_request req = {
             .method = c->method,
-            .target = api->target,
+            .target = api->_private.target,
             .bearer_token = same ? api->cfg.token : NULL,
             .content_type = c->body_len > 0 ? "application/json" : NULL,
             .body = c->body,
@@ -449,7 +449,7 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
             if (st != SG_OK) {
                 return st;
             }
-            api->last_redirects++;
+            api->_private.last_redirects++;
             break;
         default: /* ACT_RETRY */
             if (a.wait_ms > 0 && pf != NULL && pf->sleep_ms != NULL) { /* can_wait said so */

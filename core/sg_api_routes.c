@@ -33,7 +33,7 @@ static sg_status text_cstr(text *t, const char *s) { return text_put(t, s, strle
 /* api->target = base path + route, then "/" + id (one path segment) + suffix when id is set. */
 static sg_status set_target(sg_api *api, const char *route, const char *id, const char *suffix)
 {
-    text t = {api->target, sizeof(api->target), 0};
+    text t = {api->_private.target, sizeof(api->_private.target), 0};
     sg_status st = text_cstr(&t, api->cfg.base_path);
     if (st == SG_OK) {
         st = text_cstr(&t, route);
@@ -56,8 +56,8 @@ static sg_status set_target(sg_api *api, const char *route, const char *id, cons
 static sg_status target_query(sg_api *api, const char *route, sg_form *f)
 {
     size_t blen = strlen(api->cfg.base_path);
-    memcpy(api->target, api->cfg.base_path, blen);
-    return sg_query_init(f, api->target + blen, sizeof(api->target) - blen, route);
+    memcpy(api->_private.target, api->cfg.base_path, blen);
+    return sg_query_init(f, api->_private.target + blen, sizeof(api->_private.target) - blen, route);
 }
 
 /* ------------------------------------------------------------------ raw requests --- */
@@ -65,8 +65,8 @@ static sg_status target_query(sg_api *api, const char *route, sg_form *f)
 /* Wipe every buffer a plaintext secret went through. */
 static void wipe_secrets(sg_api *api)
 {
-    sg_wipe(api->str_buf, api->str_cap);
-    sg_wipe(api->elem_buf, api->elem_cap);
+    sg_wipe(api->_private.str_buf, api->_private.str_cap);
+    sg_wipe(api->_private.elem_buf, api->_private.elem_cap);
     sg_wipe(api->cfg.http->buf, api->cfg.http->buf_size);
 }
 
@@ -281,7 +281,7 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         {"data.pagination.nextCursor", SG_JSON_SUB_VALUE, false},
         {"data.pagination.limit", SG_JSON_SUB_VALUE, false},
     };
-    char *cursor = api->body_buf; /* a GET sends no body: the cursor waits there, off the stack */
+    char *cursor = api->_private.body_buf; /* a GET sends no body: the cursor waits there, off the stack */
     const char *first = params->cursor ? params->cursor : "";
     size_t first_len = strlen(first);
     if (first_len >= SG_API_CURSOR_MAX) {
@@ -462,7 +462,7 @@ static sg_status check_new_token(const sg_api_new_token *req)
 static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t *len)
 {
     sg_json_writer w;
-    sg_status st = sg_json_writer_init(&w, api->body_buf, api->body_cap);
+    sg_status st = sg_json_writer_init(&w, api->_private.body_buf, api->_private.body_cap);
     if (st != SG_OK) {
         return st;
     }
@@ -516,7 +516,7 @@ sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_i
         return st;
     }
     object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
-    return object_call(api, "POST", (const uint8_t *)api->body_buf, len, &o, env);
+    return object_call(api, "POST", (const uint8_t *)api->_private.body_buf, len, &o, env);
 }
 
 sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,

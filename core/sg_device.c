@@ -34,7 +34,7 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
 };
 
-static uint64_t now_ms(const sg_device *d) { return d->platform->now_ms(d->platform->ctx); }
+static uint64_t now_ms(const sg_device *d) { return d->_private.platform->now_ms(d->_private.platform->ctx); }
 
 /* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
 static sg_status copy_str(char *dst, size_t cap, sg_slice s)
@@ -67,8 +67,8 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
 {
     static const sg_slice key = {"device_code", 11};
     sg_form f;
-    d->body_len = 0;
-    sg_status st = sg_form_init(&f, d->body, sizeof d->body);
+    d->_private.body_len = 0;
+    sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
         st = sg_form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
     }
@@ -79,7 +79,7 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
         st = sg_form_add(&f, "client_id", client_id);
     }
     if (st == SG_OK) {
-        d->body_len = f.len;
+        d->_private.body_len = f.len;
     }
     return st;
 }
@@ -105,7 +105,7 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
     switch (ev->sub) {
     case S_DEVICE_CODE:
         return ev->text.len == 0 ? SG_ERR_JSON_TYPE
-                                 : build_token_body(d, d->client_id, ev->text);
+                                 : build_token_body(d, d->_private.client_id, ev->text);
     case S_USER_CODE:
         return copy_str(d->user_code, sizeof d->user_code, ev->text);
     case S_VERIFICATION_URI:
@@ -116,9 +116,9 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
         return copy_str(d->verification_uri_complete, sizeof d->verification_uri_complete,
                         ev->text);
     case S_ACCESS_TOKEN:
-        return copy_str(d->u.access_token, sizeof d->u.access_token, ev->text);
+        return copy_str(d->_private.u.access_token, sizeof d->_private.u.access_token, ev->text);
     case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
-        return copy_str((char *)&d->u, sizeof d->u, ev->text);
+        return copy_str((char *)&d->_private.u, sizeof d->_private.u, ev->text);
     case S_SCOPE: /* RFC 6749 5.1: the scopes granted, space-separated */
 #if SG_DEVICE_GRANTED_SCOPES
         d->scope_stated = !ev->truncated; /* a cut list says nothing sure about the rest */
@@ -152,19 +152,19 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
     sg_device *d = ctx;
-    if (ev->kind != SG_JSON_EV_VALUE || !wanted(d->kind, ev->sub)) {
+    if (ev->kind != SG_JSON_EV_VALUE || !wanted(d->_private.kind, ev->sub)) {
         return SG_OK;
     }
     sg_status st;
     if (ev->sub == S_EXPIRES_IN || ev->sub == S_INTERVAL) {
-        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->got_expires_in : &d->got_interval);
+        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->_private.got_expires_in : &d->_private.got_interval);
     } else if (ev->type == SG_JSON_STRING) {
         st = take_string(d, ev);
     } else {
         st = ev->type == SG_JSON_NULL ? SG_OK : SG_ERR_JSON_TYPE;
     }
     if (st == SG_OK && ev->type != SG_JSON_NULL) {
-        d->seen = (uint16_t)(d->seen | (1u << ev->sub));
+        d->_private.seen = (uint16_t)(d->_private.seen | (1u << ev->sub));
     }
     return st;
 }
@@ -174,26 +174,26 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 {
     sg_device *d = ctx;
-    if (d->json_st == SG_OK) {
-        d->json_st = sg_json_reader_feed(&d->reader, data, len);
+    if (d->_private.json_st == SG_OK) {
+        d->_private.json_st = sg_json_reader_feed(&d->_private.reader, data, len);
     }
     return SG_OK;
 }
 
-static bool seen(const sg_device *d, unsigned sub) { return (d->seen & (1u << sub)) != 0; }
+static bool seen(const sg_device *d, unsigned sub) { return (d->_private.seen & (1u << sub)) != 0; }
 
 /* One request; the response is read into d's reader (kept out of the stack frames). */
 static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *origin,
                           const char *target, bool post)
 {
-    d->kind = kind;
-    d->json_st = SG_OK;
-    d->seen = 0;
-    d->got_expires_in = -1;
-    d->got_interval = -1;
+    d->_private.kind = kind;
+    d->_private.json_st = SG_OK;
+    d->_private.seen = 0;
+    d->_private.got_expires_in = -1;
+    d->_private.got_interval = -1;
     sg_json_config jc = {.subs = subs, .sub_count = S_COUNT, .on_value = on_value, .ctx = d,
-                         .str_buf = d->str, .str_cap = sizeof d->str};
-    sg_status st = sg_json_reader_init(&d->reader, &jc);
+                         .str_buf = d->_private.str, .str_cap = sizeof d->_private.str};
+    sg_status st = sg_json_reader_init(&d->_private.reader, &jc);
     if (st != SG_OK) {
         return st;
     }
@@ -201,19 +201,19 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
                            .accept = "application/json"};
     if (post) {
         req.content_type = "application/x-www-form-urlencoded";
-        req.body = (const uint8_t *)d->body;
-        req.body_len = d->body_len;
+        req.body = (const uint8_t *)d->_private.body;
+        req.body_len = d->_private.body_len;
     }
     sg_http_sink sink = {.ctx = d, .on_body = on_body};
     int status = 0;
-    st = sg_http_exchange(d->http, origin, &req, &sink, &status);
+    st = sg_http_exchange(d->_private.http, origin, &req, &sink, &status);
     d->http_status = status;
-    if (st == SG_OK && d->json_st == SG_OK) {
-        d->json_st = sg_json_reader_finish(&d->reader);
+    if (st == SG_OK && d->_private.json_st == SG_OK) {
+        d->_private.json_st = sg_json_reader_finish(&d->_private.reader);
     }
-    sg_wipe(d->str, sizeof d->str); /* the device code or the access token went through it */
+    sg_wipe(d->_private.str, sizeof d->_private.str); /* the device code or the access token went through it */
     if (kind != R_DISCOVERY) {
-        sg_wipe(d->http->buf, d->http->buf_size); /* so did the response bytes in the client */
+        sg_wipe(d->_private.http->buf, d->_private.http->buf_size); /* so did the response bytes in the client */
     }
     return st;
 }
@@ -295,8 +295,8 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
                           sg_http_origin *auth_origin, char *auth_path)
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
-    char *target = d->body; /* free until the authorization request is built */
-    sg_status st = join(target, sizeof d->body, "/.well-known/oauth-authorization-server",
+    char *target = d->_private.body; /* free until the authorization request is built */
+    sg_status st = join(target, sizeof d->_private.body, "/.well-known/oauth-authorization-server",
                         base_path);
     if (st == SG_OK) {
         st = exchange(d, R_DISCOVERY, &cfg->base, target, false);
@@ -305,19 +305,19 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
         return st;
     }
     bool doc = d->http_status == 200;
-    if (doc && (d->json_st != SG_OK || !seen(d, S_ISSUER) ||
-                !issuer_matches((const char *)&d->u, cfg, d->token_host))) {
-        sg_wipe(&d->u, sizeof d->u);
+    if (doc && (d->_private.json_st != SG_OK || !seen(d, S_ISSUER) ||
+                !issuer_matches((const char *)&d->_private.u, cfg, d->_private.token_host))) {
+        sg_wipe(&d->_private.u, sizeof d->_private.u);
         return SG_ERR_DISCOVERY;
     }
-    sg_wipe(&d->u, sizeof d->u);
+    sg_wipe(&d->_private.u, sizeof d->_private.u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
     st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
                   auth_path);
     if (st == SG_OK) {
-        st = endpoint(cfg, tok_url, "/oauth/token", d->token_host, &d->token_origin,
-                      d->token_path);
+        st = endpoint(cfg, tok_url, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
+                      d->_private.token_path);
     }
     d->verification_uri[0] = '\0';
     d->verification_uri_complete[0] = '\0';
@@ -355,7 +355,7 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
                                       size_t scope_cap)
 {
     sg_form f;
-    sg_status st = sg_form_init(&f, d->body, sizeof d->body);
+    sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
         st = sg_form_add(&f, "client_id", cfg->client_id != NULL ? cfg->client_id
                                                                  : SG_DEVICE_CLIENT_ID);
@@ -391,7 +391,7 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
     for (size_t i = 0; i < cfg->chatbot_count && st == SG_OK; i++) {
         st = sg_form_add(&f, "chatbot_id", cfg->chatbot_ids[i]);
     }
-    d->body_len = st == SG_OK ? f.len : 0;
+    d->_private.body_len = st == SG_OK ? f.len : 0;
     return st;
 }
 
@@ -403,10 +403,10 @@ static sg_status refused(const sg_device *d)
 
 static sg_status fail(sg_device *d, sg_status st)
 {
-    sg_wipe(d->body, sizeof d->body);
-    sg_wipe(&d->u, sizeof d->u);
-    d->body_len = 0;
-    d->state = ST_FAILED;
+    sg_wipe(d->_private.body, sizeof d->_private.body);
+    sg_wipe(&d->_private.u, sizeof d->_private.u);
+    d->_private.body_len = 0;
+    d->_private.state = ST_FAILED;
     return st;
 }
 
@@ -420,47 +420,47 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (st != SG_OK) {
         return st;
     }
-    d->http = cfg->http;
-    d->platform = cfg->platform;
+    d->_private.http = cfg->http;
+    d->_private.platform = cfg->platform;
     sg_http_origin auth_origin;
-    st = discover(d, cfg, d->u.auth.host, &auth_origin, d->u.auth.path);
+    st = discover(d, cfg, d->_private.u.auth.host, &auth_origin, d->_private.u.auth.path);
     if (st == SG_OK) {
-        st = build_authorize_body(d, cfg, d->str, sizeof d->str); /* str is free until then */
+        st = build_authorize_body(d, cfg, d->_private.str, sizeof d->_private.str); /* str is free until then */
     }
     if (st == SG_OK) {
         d->error[0] = '\0';
         d->error_description[0] = '\0';
-        d->client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
-        st = exchange(d, R_AUTHORIZE, &auth_origin, d->u.auth.path, true);
-        d->client_id = NULL; /* borrowed from cfg only for this exchange */
+        d->_private.client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
+        st = exchange(d, R_AUTHORIZE, &auth_origin, d->_private.u.auth.path, true);
+        d->_private.client_id = NULL; /* borrowed from cfg only for this exchange */
     }
-    sg_wipe(&d->u, sizeof d->u); /* the access token's room from now on */
+    sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
     if (st != SG_OK) {
         return fail(d, st);
     }
     if (d->http_status != 200) {
         return fail(d, refused(d));
     }
-    if (d->json_st != SG_OK) {
-        return fail(d, d->json_st);
+    if (d->_private.json_st != SG_OK) {
+        return fail(d, d->_private.json_st);
     }
-    if (!seen(d, S_DEVICE_CODE) || d->body_len == 0 || !seen(d, S_USER_CODE) ||
-        !seen(d, S_VERIFICATION_URI) || d->got_expires_in <= 0) {
+    if (!seen(d, S_DEVICE_CODE) || d->_private.body_len == 0 || !seen(d, S_USER_CODE) ||
+        !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in <= 0) {
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     uint64_t now = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
-    d->expires_in = (uint32_t)d->got_expires_in;
+    d->expires_in = (uint32_t)d->_private.got_expires_in;
     if (d->expires_in > SG_DEVICE_MAX_EXPIRES_IN_S) {
         d->expires_in = SG_DEVICE_MAX_EXPIRES_IN_S;
     }
-    d->interval = d->got_interval > 0 ? (uint32_t)d->got_interval : SG_DEVICE_DEFAULT_INTERVAL_S;
+    d->interval = d->_private.got_interval > 0 ? (uint32_t)d->_private.got_interval : SG_DEVICE_DEFAULT_INTERVAL_S;
     if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
         d->interval = SG_DEVICE_MAX_INTERVAL_S;
     }
-    d->expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
-    d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
-    d->state = ST_POLLING;
+    d->_private.expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
+    d->_private.next_poll_ms = now + (uint64_t)d->interval * 1000u;
+    d->_private.state = ST_POLLING;
     return SG_OK;
 }
 
@@ -484,7 +484,7 @@ static bool transient(sg_status st)
 /* Time to the next poll, never past the expiry. */
 static uint32_t wait_until_next(const sg_device *d, uint64_t now)
 {
-    uint64_t at = d->next_poll_ms < d->expires_at_ms ? d->next_poll_ms : d->expires_at_ms;
+    uint64_t at = d->_private.next_poll_ms < d->_private.expires_at_ms ? d->_private.next_poll_ms : d->_private.expires_at_ms;
     uint64_t w = at > now ? at - now : 0;
     return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
@@ -494,20 +494,20 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     if (wait_ms != NULL) {
         *wait_ms = 0;
     }
-    if (d == NULL || wait_ms == NULL || d->state != ST_POLLING) {
+    if (d == NULL || wait_ms == NULL || d->_private.state != ST_POLLING) {
         return SG_ERR_INVALID_ARG;
     }
     uint64_t now = now_ms(d);
-    if (now >= d->expires_at_ms) {
+    if (now >= d->_private.expires_at_ms) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }
-    if (now < d->next_poll_ms) {
+    if (now < d->_private.next_poll_ms) {
         *wait_ms = wait_until_next(d, now);
         return SG_ERR_AUTHORIZATION_PENDING;
     }
     d->error[0] = '\0';
     d->error_description[0] = '\0';
-    sg_status st = exchange(d, R_TOKEN, &d->token_origin, d->token_path, true);
+    sg_status st = exchange(d, R_TOKEN, &d->_private.token_origin, d->_private.token_path, true);
     now = now_ms(d);
     int hs = d->http_status;
     uint64_t interval_ms = (uint64_t)d->interval * 1000u;
@@ -517,30 +517,30 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     if (st != SG_OK || hs == 429 || hs >= 500) {
         /* Transient: back off (never faster than the interval) until the code expires. */
         d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
-        uint64_t b = d->backoff_ms == 0 ? interval_ms : (uint64_t)d->backoff_ms * 2u;
+        uint64_t b = d->_private.backoff_ms == 0 ? interval_ms : (uint64_t)d->_private.backoff_ms * 2u;
         b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
         b = b < interval_ms ? interval_ms : b;
-        d->backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
-        d->next_poll_ms = now + b;
-    } else if (hs == 200 && d->json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
-               d->u.access_token[0] != '\0') {
-        sg_wipe(d->body, sizeof d->body);
-        d->body_len = 0;
-        d->state = ST_DONE;
+        d->_private.backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
+        d->_private.next_poll_ms = now + b;
+    } else if (hs == 200 && d->_private.json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
+               d->_private.u.access_token[0] != '\0') {
+        sg_wipe(d->_private.body, sizeof d->_private.body);
+        d->_private.body_len = 0;
+        d->_private.state = ST_DONE;
         return SG_OK;
     } else if (hs == 200) {
-        return fail(d, d->json_st != SG_OK ? d->json_st : SG_ERR_JSON_TYPE);
+        return fail(d, d->_private.json_st != SG_OK ? d->_private.json_st : SG_ERR_JSON_TYPE);
     } else if (strcmp(d->error, "authorization_pending") == 0) {
-        d->backoff_ms = 0;
-        d->next_poll_ms = now + interval_ms;
+        d->_private.backoff_ms = 0;
+        d->_private.next_poll_ms = now + interval_ms;
     } else if (strcmp(d->error, "slow_down") == 0) {
         uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-        d->interval = d->got_interval > (int64_t)d->interval ? (uint32_t)d->got_interval : slower;
+        d->interval = d->_private.got_interval > (int64_t)d->interval ? (uint32_t)d->_private.got_interval : slower;
         if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
             d->interval = SG_DEVICE_MAX_INTERVAL_S;
         }
-        d->backoff_ms = 0;
-        d->next_poll_ms = now + (uint64_t)d->interval * 1000u;
+        d->_private.backoff_ms = 0;
+        d->_private.next_poll_ms = now + (uint64_t)d->interval * 1000u;
     } else if (strcmp(d->error, "access_denied") == 0) {
         return fail(d, SG_ERR_ACCESS_DENIED);
     } else if (strcmp(d->error, "expired_token") == 0) {
@@ -548,8 +548,8 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     } else {
         return fail(d, refused(d));
     }
-    sg_wipe(d->u.access_token, sizeof d->u.access_token); /* a token in an error body: never used */
-    if (now >= d->expires_at_ms) {
+    sg_wipe(d->_private.u.access_token, sizeof d->_private.u.access_token); /* a token in an error body: never used */
+    if (now >= d->_private.expires_at_ms) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }
     *wait_ms = wait_until_next(d, now);
@@ -558,10 +558,10 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
 
 sg_status sg_device_wait(sg_device *d, const volatile int *cancel)
 {
-    if (d == NULL || d->platform == NULL) {
+    if (d == NULL || d->_private.platform == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    if (d->platform->sleep_ms == NULL) {
+    if (d->_private.platform->sleep_ms == NULL) {
         return SG_ERR_UNSUPPORTED;
     }
     for (;;) {
@@ -578,7 +578,7 @@ sg_status sg_device_wait(sg_device *d, const volatile int *cancel)
                 return fail(d, SG_ERR_CANCELLED);
             }
             uint32_t slice = wait < SG_DEVICE_WAIT_SLICE_MS ? wait : SG_DEVICE_WAIT_SLICE_MS;
-            d->platform->sleep_ms(d->platform->ctx, slice);
+            d->_private.platform->sleep_ms(d->_private.platform->ctx, slice);
             wait -= slice;
         }
     }
@@ -590,25 +590,25 @@ sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
         return SG_ERR_INVALID_ARG;
     }
     *ms = 0;
-    if (d->state == ST_POLLING || d->state == ST_DONE) {
+    if (d->_private.state == ST_POLLING || d->_private.state == ST_DONE) {
         uint64_t now = now_ms(d);
-        *ms = d->expires_at_ms > now ? d->expires_at_ms - now : 0;
+        *ms = d->_private.expires_at_ms > now ? d->_private.expires_at_ms - now : 0;
     }
     return SG_OK;
 }
 
 sg_status sg_device_take_token(sg_device *d, char *out, size_t cap)
 {
-    if (d == NULL || out == NULL || cap == 0 || d->state != ST_DONE ||
-        d->u.access_token[0] == '\0') {
+    if (d == NULL || out == NULL || cap == 0 || d->_private.state != ST_DONE ||
+        d->_private.u.access_token[0] == '\0') {
         return SG_ERR_INVALID_ARG;
     }
-    size_t n = strlen(d->u.access_token);
+    size_t n = strlen(d->_private.u.access_token);
     if (n >= cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    memcpy(out, d->u.access_token, n + 1);
-    sg_wipe(d->u.access_token, sizeof d->u.access_token);
+    memcpy(out, d->_private.u.access_token, n + 1);
+    sg_wipe(d->_private.u.access_token, sizeof d->_private.u.access_token);
     return SG_OK;
 }
 

@@ -21,13 +21,13 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
     sg_envelope *env = (sg_envelope *)ctx;
     /* The caller's subs come first, so its events pass through as they are (no copy of
        the event on this frame, which every caller callback runs beneath). */
-    if (ev->sub < env->caller_subs) {
-        sg_status st = env->caller_fn(env->caller_ctx, ev);
-        if (st != SG_OK) env->cb_failed = true;
+    if (ev->sub < env->_private.caller_subs) {
+        sg_status st = env->_private.caller_fn(env->_private.caller_ctx, ev);
+        if (st != SG_OK) env->_private.cb_failed = true;
         return st;
     }
     bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
-    switch (ev->sub - env->caller_subs) {
+    switch (ev->sub - env->_private.caller_subs) {
     case SUB_OK:
         if (ev->type == SG_JSON_BOOL) {
             env->has_ok = true;
@@ -83,20 +83,20 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
         if (n > SG_ENVELOPE_CALLER_SUBS_MAX || (n > 0 && (data_cfg->subs == NULL ||
                                                           data_cfg->on_value == NULL)))
             return SG_ERR_INVALID_ARG;
-        if (n > 0) memcpy(env->subs, data_cfg->subs, n * sizeof env->subs[0]);
-        env->caller_fn = data_cfg->on_value;
-        env->caller_ctx = data_cfg->ctx;
+        if (n > 0) memcpy(env->_private.subs, data_cfg->subs, n * sizeof env->_private.subs[0]);
+        env->_private.caller_fn = data_cfg->on_value;
+        env->_private.caller_ctx = data_cfg->ctx;
     }
-    env->caller_subs = n;
-    memcpy(env->subs + n, k_own_subs, sizeof k_own_subs);
-    cfg.subs = env->subs;
+    env->_private.caller_subs = n;
+    memcpy(env->_private.subs + n, k_own_subs, sizeof k_own_subs);
+    cfg.subs = env->_private.subs;
     cfg.sub_count = SG_ENVELOPE_OWN_SUBS + n;
     cfg.on_value = on_value;
     cfg.ctx = env;
     if (cfg.str_buf == NULL || cfg.str_cap < SG_ENVELOPE_MESSAGE_MAX) {
 #if SG_ENVELOPE_OWN_STR
-        cfg.str_buf = env->str;
-        cfg.str_cap = sizeof env->str;
+        cfg.str_buf = env->_private.str;
+        cfg.str_cap = sizeof env->_private.str;
 #else
         return SG_ERR_INVALID_ARG;
 #endif
@@ -106,7 +106,7 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
         env->details_cap = details_cap;
         details_buf[0] = '\0';
     }
-    return sg_json_reader_init(&env->reader, &cfg);
+    return sg_json_reader_init(&env->_private.reader, &cfg);
 }
 
 sg_status sg_envelope_set_http_status(sg_envelope *env, int http_status)
@@ -119,27 +119,27 @@ sg_status sg_envelope_set_http_status(sg_envelope *env, int http_status)
 /* A JSON failure on an error response only means the body is not an envelope. */
 static sg_status absorb(sg_envelope *env, sg_status st)
 {
-    if (st == SG_OK || env->cb_failed || is_2xx_or_unknown(env->http_status)) return st;
-    if (env->body_err == SG_OK) env->body_err = st;
+    if (st == SG_OK || env->_private.cb_failed || is_2xx_or_unknown(env->http_status)) return st;
+    if (env->_private.body_err == SG_OK) env->_private.body_err = st;
     return SG_OK;
 }
 
 sg_status sg_envelope_feed(sg_envelope *env, const void *data, size_t len)
 {
     if (env == NULL) return SG_ERR_INVALID_ARG;
-    if (env->body_err != SG_OK) return SG_OK; /* already known not to be JSON */
-    return absorb(env, sg_json_reader_feed(&env->reader, data, len));
+    if (env->_private.body_err != SG_OK) return SG_OK; /* already known not to be JSON */
+    return absorb(env, sg_json_reader_feed(&env->_private.reader, data, len));
 }
 
 sg_status sg_envelope_finish(sg_envelope *env)
 {
     if (env == NULL) return SG_ERR_INVALID_ARG;
     sg_status st = SG_OK;
-    if (env->body_err == SG_OK) {
-        st = absorb(env, sg_json_reader_finish(&env->reader));
+    if (env->_private.body_err == SG_OK) {
+        st = absorb(env, sg_json_reader_finish(&env->_private.reader));
         if (st != SG_OK) return st;
     }
-    env->is_json = env->body_err == SG_OK;
+    env->is_json = env->_private.body_err == SG_OK;
     if (!env->is_json) {
         /* whatever was decoded before the body stopped being JSON is not to be trusted */
         env->has_ok = env->ok = false;

@@ -165,18 +165,18 @@ sg_status sg_renew_observe(sg_renew *r, sg_slice expires_at, sg_slice created_at
     if (st != SG_OK) {
         return st == SG_ERR_UNSUPPORTED ? st : SG_ERR_INVALID_ARG;
     }
-    r->known = true;
-    r->expires_at_s = expires;
-    r->server_date_s = now;
-    r->lifetime_s = created > 0 && expires > created ? expires - created : 0;
-    r->seen_ms = r->platform->now_ms(r->platform->ctx);
+    r->_private.known = true;
+    r->_private.expires_at_s = expires;
+    r->_private.server_date_s = now;
+    r->_private.lifetime_s = created > 0 && expires > created ? expires - created : 0;
+    r->_private.seen_ms = r->platform->now_ms(r->platform->ctx);
     return SG_OK;
 }
 
 void sg_renew_forget(sg_renew *r)
 {
     if (r != NULL) {
-        r->known = false;
+        r->_private.known = false;
     }
 }
 
@@ -187,20 +187,20 @@ sg_status sg_renew_plan_now(const sg_renew *r, sg_renew_plan *out)
     }
     memset(out, 0, sizeof *out);
     out->before_ms = r->renew_before_ms;
-    if (!r->known) {
+    if (!r->_private.known) {
         out->action = SG_RENEW_UNKNOWN;
         return SG_OK;
     }
-    uint64_t lifetime_ms = (uint64_t)r->lifetime_s * 1000u;
+    uint64_t lifetime_ms = (uint64_t)r->_private.lifetime_s * 1000u;
     if (lifetime_ms > 0 && out->before_ms > lifetime_ms / 2u) {
         out->before_ms = lifetime_ms / 2u;
     }
     /* A monotonic clock never runs back; if one does, count no time rather than wrap. */
     uint64_t now = r->platform->now_ms(r->platform->ctx);
-    uint64_t elapsed = now >= r->seen_ms ? now - r->seen_ms : 0;
-    out->server_now_s = r->server_date_s + (int64_t)(elapsed / 1000u);
-    out->expires_at_s = r->expires_at_s;
-    int64_t left_at_seen = r->expires_at_s - r->server_date_s;
+    uint64_t elapsed = now >= r->_private.seen_ms ? now - r->_private.seen_ms : 0;
+    out->server_now_s = r->_private.server_date_s + (int64_t)(elapsed / 1000u);
+    out->expires_at_s = r->_private.expires_at_s;
+    int64_t left_at_seen = r->_private.expires_at_s - r->_private.server_date_s;
     uint64_t left = left_at_seen > 0 ? (uint64_t)left_at_seen * 1000u : 0;
     left = left > elapsed ? left - elapsed : 0;
     out->left_ms = left;

@@ -87,17 +87,19 @@ typedef struct sg_api {
     void *header_ctx;
     const sg_http_header *headers; /* optional extra request headers, borrowed */
     size_t header_count;
-    /* ---- private ---- */
-    sg_json_tok *tokens;
-    size_t max_tokens;
-    char *str_buf, *body_buf, *details_buf, *elem_buf;
-    size_t str_cap, body_cap, details_cap, elem_cap;
-    char target[SG_API_TARGET_MAX];
-    char host[SG_HOST_MAX];  /* a redirect's host */
-    char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
-    char loc_host[SG_HOST_MAX];     /*   still be retried on the current target) */
-    uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
-    uint32_t last_redirects;
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        sg_json_tok *tokens;
+        size_t max_tokens;
+        char *str_buf, *body_buf, *details_buf, *elem_buf;
+        size_t str_cap, body_cap, details_cap, elem_cap;
+        char target[SG_API_TARGET_MAX];
+        char host[SG_HOST_MAX];  /* a redirect's host */
+        char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
+        char loc_host[SG_HOST_MAX];     /*   still be retried on the current target) */
+        uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
+        uint32_t last_redirects;
+    } _private;
 } sg_api;
 
 SG_NODISCARD sg_status sg_api_init(sg_api *api, const sg_api_config *cfg);

@@ -96,36 +96,38 @@ typedef struct sg_device {
     bool scope_stated;               /* false: absent, so the scopes asked for (RFC 6749 5.1),
                                         or SG_DEVICE_GRANTED_SCOPES is 0 */
     uint64_t scope_bits;             /* bit i: sg_scope_at(i) granted (when scope_stated) */
-    /* ---- private ---- */
-    sg_http_client *http;
-    const sg_platform *platform;
-    sg_http_origin token_origin;     /* host points to token_host */
-    char token_host[SG_HOST_MAX];
-    char token_path[SG_DEVICE_PATH_MAX];
-    char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
-    size_t body_len;
-    union {                          /* never needed at the same time */
-        char access_token[SG_DEVICE_TOKEN_MAX];      /* after the token response */
-        struct {
-            char host[SG_HOST_MAX];
-            char path[SG_DEVICE_PATH_MAX];
-        } auth;                      /* the device authorization endpoint, during start */
-    } u;
-    uint64_t expires_at_ms;
-    uint64_t next_poll_ms;
-    uint32_t backoff_ms;
-    uint8_t state;
-    /* ---- private: the response being read. Here rather than in the stack frames: the
-       reader and its string buffer are most of the memory a step needs, and a device's
-       stack is the scarcer RAM. ---- */
-    uint8_t kind;                    /* which response */
-    uint16_t seen;                   /* bit per member received */
-    sg_status json_st;               /* first reader failure; the body is still drained */
-    int32_t got_expires_in;          /* -1: absent */
-    int32_t got_interval;
-    const char *client_id;           /* borrowed from the config during the authorization */
-    sg_json_reader reader;
-    char str[SG_DEVICE_STR_MAX];     /* the reader's strings; wiped after every response */
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        sg_http_client *http;
+        const sg_platform *platform;
+        sg_http_origin token_origin;     /* host points to token_host */
+        char token_host[SG_HOST_MAX];
+        char token_path[SG_DEVICE_PATH_MAX];
+        char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
+        size_t body_len;
+        union {                          /* never needed at the same time */
+            char access_token[SG_DEVICE_TOKEN_MAX];      /* after the token response */
+            struct {
+                char host[SG_HOST_MAX];
+                char path[SG_DEVICE_PATH_MAX];
+            } auth;                      /* the device authorization endpoint, during start */
+        } u;
+        uint64_t expires_at_ms;
+        uint64_t next_poll_ms;
+        uint32_t backoff_ms;
+        uint8_t state;
+        /* The response being read. Here rather than in the stack frames: the
+           reader and its string buffer are most of the memory a step needs, and a device's
+           stack is the scarcer RAM. */
+        uint8_t kind;                    /* which response */
+        uint16_t seen;                   /* bit per member received */
+        sg_status json_st;               /* first reader failure; the body is still drained */
+        int32_t got_expires_in;          /* -1: absent */
+        int32_t got_interval;
+        const char *client_id;           /* borrowed from the config during the authorization */
+        sg_json_reader reader;
+        char str[SG_DEVICE_STR_MAX];     /* the reader's strings; wiped after every response */
+    } _private;
 } sg_device;
 
 /*

@@ -40,17 +40,19 @@ typedef struct sg_envelope {
     size_t details_len;                /*   NUL-terminated; 0 when absent */
     size_t details_cap;
 
-    /* ---- private ---- */
-    sg_json_reader reader;
-    sg_json_sub subs[SG_ENVELOPE_CALLER_SUBS_MAX + SG_ENVELOPE_OWN_SUBS]; /* caller's first */
-    size_t caller_subs;
-    sg_json_value_fn caller_fn;
-    void *caller_ctx;
-    sg_status body_err;                /* reader error swallowed for a non-2xx body */
-    bool cb_failed;                    /* the caller's callback aborted the parse */
-#if SG_ENVELOPE_OWN_STR
-    char str[SG_ENVELOPE_MESSAGE_MAX]; /* string buffer when the caller's is smaller */
-#endif
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        sg_json_reader reader;
+        sg_json_sub subs[SG_ENVELOPE_CALLER_SUBS_MAX + SG_ENVELOPE_OWN_SUBS]; /* caller's first */
+        size_t caller_subs;
+        sg_json_value_fn caller_fn;
+        void *caller_ctx;
+        sg_status body_err;                /* reader error swallowed for a non-2xx body */
+        bool cb_failed;                    /* the caller's callback aborted the parse */
+    #if SG_ENVELOPE_OWN_STR
+        char str[SG_ENVELOPE_MESSAGE_MAX]; /* string buffer when the caller's is smaller */
+    #endif
+    } _private;
 } sg_envelope;
 
 /*

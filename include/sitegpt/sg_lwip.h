@@ -31,10 +31,12 @@ struct pbuf;
 typedef struct sg_lwip_stream {
     uint32_t connects; /* TCP connections opened (each one carries one TLS handshake) */
     int8_t last_err;   /* lwIP err_t of the last failure (0: none), for diagnostics */
-    /* ---- private ---- */
-    struct netconn *conn;
-    struct pbuf *rx; /* received but not yet read */
-    uint16_t rx_off; /* bytes of rx already read */
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        struct netconn *conn;
+        struct pbuf *rx; /* received but not yet read */
+        uint16_t rx_off; /* bytes of rx already read */
+    } _private;
 } sg_lwip_stream;
 
 /* Point the stream hooks (and hooks->ctx) at s, which starts closed. */

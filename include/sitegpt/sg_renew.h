@@ -52,12 +52,14 @@ typedef enum sg_renew_action {
 typedef struct sg_renew {
     const sg_platform *platform;    /* now_ms required */
     uint64_t renew_before_ms;       /* as asked */
-    /* ---- private ---- */
-    bool known;
-    int64_t expires_at_s;           /* auth.expiresAt */
-    int64_t server_date_s;          /* the Date of the same response */
-    int64_t lifetime_s;             /* expiresAt - createdAt; 0 when unknown */
-    uint64_t seen_ms;               /* platform clock when that response was read */
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        bool known;
+        int64_t expires_at_s;           /* auth.expiresAt */
+        int64_t server_date_s;          /* the Date of the same response */
+        int64_t lifetime_s;             /* expiresAt - createdAt; 0 when unknown */
+        uint64_t seen_ms;               /* platform clock when that response was read */
+    } _private;
 } sg_renew;
 
 typedef struct sg_renew_plan {

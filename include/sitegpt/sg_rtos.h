@@ -90,11 +90,13 @@ typedef struct sg_rtos_hooks {
 typedef struct sg_rtos {
     sg_platform platform;  /* hand &rtos.platform to the core */
     sg_transport stream;   /* hand &rtos.stream to sg_tls_init as the inner transport */
-    /* ---- private ---- */
-    sg_rtos_hooks hooks;
-    uint32_t last_ms;      /* millis at the previous read, to count wraps */
-    uint64_t wrapped_ms;   /* 2^32 per wrap seen */
-    bool stream_open;
+    /* Private: the library's own state; do not read or write it. */
+    struct {
+        sg_rtos_hooks hooks;
+        uint32_t last_ms;      /* millis at the previous read, to count wraps */
+        uint64_t wrapped_ms;   /* 2^32 per wrap seen */
+        bool stream_open;
+    } _private;
 } sg_rtos;
 
 /* SG_ERR_INVALID_ARG when a required hook (millis, stream_write, stream_read) is NULL. */

@@ -25,11 +25,11 @@ static s32_t send_timeout(uint32_t timeout_ms)
 
 static void drop_rx(sg_lwip_stream *s)
 {
-    if (s->rx != NULL) {
-        pbuf_free(s->rx);
-        s->rx = NULL;
+    if (s->_private.rx != NULL) {
+        pbuf_free(s->_private.rx);
+        s->_private.rx = NULL;
     }
-    s->rx_off = 0;
+    s->_private.rx_off = 0;
 }
 
 sg_status sg_lwip_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
@@ -45,17 +45,17 @@ sg_status sg_lwip_open(void *ctx, const char *host, uint16_t port, uint32_t time
         s->last_err = err;
         return SG_ERR_DNS;
     }
-    s->conn = netconn_new(NETCONN_TCP);
-    if (s->conn == NULL) {
+    s->_private.conn = netconn_new(NETCONN_TCP);
+    if (s->_private.conn == NULL) {
         s->last_err = ERR_MEM;
         return SG_ERR_IO;
     }
-    netconn_set_sendtimeout(s->conn, send_timeout(timeout_ms));
-    err = netconn_connect(s->conn, &addr, port);
+    netconn_set_sendtimeout(s->_private.conn, send_timeout(timeout_ms));
+    err = netconn_connect(s->_private.conn, &addr, port);
     if (err != ERR_OK) {
         s->last_err = err;
-        netconn_delete(s->conn);
-        s->conn = NULL;
+        netconn_delete(s->_private.conn);
+        s->_private.conn = NULL;
         return SG_ERR_CONNECT;
     }
     s->connects++;
@@ -67,10 +67,10 @@ sg_status sg_lwip_write(void *ctx, const uint8_t *data, size_t len, size_t *writ
     sg_lwip_stream *s = ctx;
     size_t sent = 0;
     *written = 0;
-    if (s->conn == NULL) {
+    if (s->_private.conn == NULL) {
         return SG_ERR_CLOSED;
     }
-    err_t err = netconn_write_partly(s->conn, data, len, NETCONN_COPY, &sent);
+    err_t err = netconn_write_partly(s->_private.conn, data, len, NETCONN_COPY, &sent);
     *written = sent;
     if (err == ERR_OK || (err == ERR_WOULDBLOCK && sent > 0)) {
         return SG_OK;
@@ -83,17 +83,17 @@ sg_status sg_lwip_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, uint32_
 {
     sg_lwip_stream *s = ctx;
     *got = 0;
-    if (s->conn == NULL) {
+    if (s->_private.conn == NULL) {
         return SG_ERR_CLOSED;
     }
-    if (s->rx == NULL) {
+    if (s->_private.rx == NULL) {
         struct pbuf *p = NULL;
         err_t err;
         if (timeout_ms == 0) {
-            err = netconn_recv_tcp_pbuf_flags(s->conn, &p, NETCONN_DONTBLOCK);
+            err = netconn_recv_tcp_pbuf_flags(s->_private.conn, &p, NETCONN_DONTBLOCK);
         } else {
-            netconn_set_recvtimeout(s->conn, recv_timeout(timeout_ms));
-            err = netconn_recv_tcp_pbuf(s->conn, &p);
+            netconn_set_recvtimeout(s->_private.conn, recv_timeout(timeout_ms));
+            err = netconn_recv_tcp_pbuf(s->_private.conn, &p);
         }
         if (err == ERR_TIMEOUT || err == ERR_WOULDBLOCK) {
             return SG_ERR_TIMEOUT;
@@ -105,15 +105,15 @@ sg_status sg_lwip_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, uint32_
             s->last_err = err;
             return SG_ERR_IO;
         }
-        s->rx = p;
-        s->rx_off = 0;
+        s->_private.rx = p;
+        s->_private.rx_off = 0;
     }
-    size_t left = (size_t)s->rx->tot_len - s->rx_off;
+    size_t left = (size_t)s->_private.rx->tot_len - s->_private.rx_off;
     size_t n = cap < left ? cap : left;
-    u16_t copied = pbuf_copy_partial(s->rx, buf, (u16_t)n, s->rx_off);
+    u16_t copied = pbuf_copy_partial(s->_private.rx, buf, (u16_t)n, s->_private.rx_off);
     *got = copied;
-    s->rx_off = (uint16_t)(s->rx_off + copied);
-    if (s->rx_off >= s->rx->tot_len) {
+    s->_private.rx_off = (uint16_t)(s->_private.rx_off + copied);
+    if (s->_private.rx_off >= s->_private.rx->tot_len) {
         /* Consumed: its pool buffer goes back to lwIP. */
         drop_rx(s);
     }
@@ -124,10 +124,10 @@ void sg_lwip_close(void *ctx)
 {
     sg_lwip_stream *s = ctx;
     drop_rx(s);
-    if (s->conn != NULL) {
-        (void)netconn_close(s->conn);
-        (void)netconn_delete(s->conn);
-        s->conn = NULL;
+    if (s->_private.conn != NULL) {
+        (void)netconn_close(s->_private.conn);
+        (void)netconn_delete(s->_private.conn);
+        s->_private.conn = NULL;
     }
 }
 

@@ -10,18 +10,18 @@
 static uint64_t rtos_now_ms(void *ctx)
 {
     sg_rtos *r = ctx;
-    uint32_t now = r->hooks.millis(r->hooks.ctx);
-    if (now < r->last_ms) {
-        r->wrapped_ms += (uint64_t)1 << 32;
+    uint32_t now = r->_private.hooks.millis(r->_private.hooks.ctx);
+    if (now < r->_private.last_ms) {
+        r->_private.wrapped_ms += (uint64_t)1 << 32;
     }
-    r->last_ms = now;
-    return r->wrapped_ms + now;
+    r->_private.last_ms = now;
+    return r->_private.wrapped_ms + now;
 }
 
 static void rtos_sleep_ms(void *ctx, uint32_t ms)
 {
     sg_rtos *r = ctx;
-    r->hooks.delay_ms(r->hooks.ctx, ms);
+    r->_private.hooks.delay_ms(r->_private.hooks.ctx, ms);
 }
 
 sg_status sg_rtos_entropy(void *ctx, uint8_t *out, size_t len)
@@ -30,10 +30,10 @@ sg_status sg_rtos_entropy(void *ctx, uint8_t *out, size_t len)
     if (r == NULL || (out == NULL && len > 0)) {
         return SG_ERR_INVALID_ARG;
     }
-    if (r->hooks.entropy == NULL) {
+    if (r->_private.hooks.entropy == NULL) {
         return SG_ERR_ENTROPY;
     }
-    return r->hooks.entropy(r->hooks.ctx, out, len) == SG_OK ? SG_OK : SG_ERR_ENTROPY;
+    return r->_private.hooks.entropy(r->_private.hooks.ctx, out, len) == SG_OK ? SG_OK : SG_ERR_ENTROPY;
 }
 
 /* ---------------------------------------------------------------- byte stream --- */
@@ -44,13 +44,13 @@ static sg_status stream_open(void *ctx, const char *host, uint16_t port, uint32_
     if (host == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    if (r->hooks.stream_open != NULL) {
-        sg_status st = r->hooks.stream_open(r->hooks.ctx, host, port, timeout_ms);
+    if (r->_private.hooks.stream_open != NULL) {
+        sg_status st = r->_private.hooks.stream_open(r->_private.hooks.ctx, host, port, timeout_ms);
         if (st != SG_OK) {
             return st;
         }
     }
-    r->stream_open = true;
+    r->_private.stream_open = true;
     return SG_OK;
 }
 
@@ -64,10 +64,10 @@ static sg_status stream_send(void *ctx, const uint8_t *data, size_t len, size_t 
         return SG_ERR_INVALID_ARG;
     }
     *sent = 0;
-    if (!r->stream_open) {
+    if (!r->_private.stream_open) {
         return SG_ERR_CLOSED;
     }
-    sg_status st = r->hooks.stream_write(r->hooks.ctx, data, len, sent);
+    sg_status st = r->_private.hooks.stream_write(r->_private.hooks.ctx, data, len, sent);
     if (st == SG_OK && *sent > len) {
         return SG_ERR_IO; /* a driver bug must not walk past the buffer */
     }
@@ -82,10 +82,10 @@ static sg_status stream_recv(void *ctx, uint8_t *buf, size_t cap, size_t *receiv
         return SG_ERR_INVALID_ARG;
     }
     *received = 0;
-    if (!r->stream_open) {
+    if (!r->_private.stream_open) {
         return SG_ERR_CLOSED;
     }
-    sg_status st = r->hooks.stream_read(r->hooks.ctx, buf, cap, received, timeout_ms);
+    sg_status st = r->_private.hooks.stream_read(r->_private.hooks.ctx, buf, cap, received, timeout_ms);
     if (st == SG_OK && *received > cap) {
         return SG_ERR_IO;
     }
@@ -95,10 +95,10 @@ static sg_status stream_recv(void *ctx, uint8_t *buf, size_t cap, size_t *receiv
 static void stream_close(void *ctx)
 {
     sg_rtos *r = ctx;
-    if (r->stream_open && r->hooks.stream_close != NULL) {
-        r->hooks.stream_close(r->hooks.ctx);
+    if (r->_private.stream_open && r->_private.hooks.stream_close != NULL) {
+        r->_private.hooks.stream_close(r->_private.hooks.ctx);
     }
-    r->stream_open = false;
+    r->_private.stream_open = false;
 }
 
 sg_status sg_rtos_init(sg_rtos *r, const sg_rtos_hooks *hooks)
@@ -108,8 +108,8 @@ sg_status sg_rtos_init(sg_rtos *r, const sg_rtos_hooks *hooks)
         return SG_ERR_INVALID_ARG;
     }
     memset(r, 0, sizeof *r);
-    r->hooks = *hooks;
-    r->last_ms = hooks->millis(hooks->ctx);
+    r->_private.hooks = *hooks;
+    r->_private.last_ms = hooks->millis(hooks->ctx);
     r->platform.ctx = r;
     r->platform.now_ms = rtos_now_ms;
     r->platform.sleep_ms = hooks->delay_ms != NULL ? rtos_sleep_ms : NULL;
@@ -130,10 +130,10 @@ sg_status sg_rtos_kv_get(sg_rtos *r, const char *key, uint8_t *buf, size_t cap, 
         return SG_ERR_INVALID_ARG;
     }
     *len = 0;
-    if (r->hooks.kv_read == NULL) {
+    if (r->_private.hooks.kv_read == NULL) {
         return SG_ERR_UNSUPPORTED;
     }
-    sg_status st = r->hooks.kv_read(r->hooks.ctx, key, buf, cap, len);
+    sg_status st = r->_private.hooks.kv_read(r->_private.hooks.ctx, key, buf, cap, len);
     if (st == SG_OK && *len > cap) {
         *len = 0;
         return SG_ERR_STORAGE;
@@ -146,10 +146,10 @@ sg_status sg_rtos_kv_set(sg_rtos *r, const char *key, const uint8_t *data, size_
     if (r == NULL || key == NULL || (data == NULL && len > 0)) {
         return SG_ERR_INVALID_ARG;
     }
-    if (r->hooks.kv_write == NULL) {
+    if (r->_private.hooks.kv_write == NULL) {
         return SG_ERR_UNSUPPORTED;
     }
-    return r->hooks.kv_write(r->hooks.ctx, key, data, len);
+    return r->_private.hooks.kv_write(r->_private.hooks.ctx, key, data, len);
 }
 
 /* "sgpt_" then printable ASCII without spaces: what a bearer header can carry. */
@@ -208,8 +208,8 @@ sg_status sg_rtos_token_erase(sg_rtos *r)
     if (r == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    if (r->hooks.kv_erase != NULL) {
-        sg_status st = r->hooks.kv_erase(r->hooks.ctx, SG_RTOS_TOKEN_KEY);
+    if (r->_private.hooks.kv_erase != NULL) {
+        sg_status st = r->_private.hooks.kv_erase(r->_private.hooks.ctx, SG_RTOS_TOKEN_KEY);
         return st == SG_ERR_NOT_FOUND ? SG_OK : st;
     }
     return sg_rtos_kv_set(r, SG_RTOS_TOKEN_KEY, NULL, 0);

@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     sg_status st = sg_device_start(&d, &cfg);
     if (st != SG_OK) {
-        if (!all_zero(d.body, sizeof d.body) || !all_zero(&d.u, sizeof d.u) ||
-            !all_zero(d.str, sizeof d.str))
+        if (!all_zero(d._private.body, sizeof d._private.body) || !all_zero(&d._private.u, sizeof d._private.u) ||
+            !all_zero(d._private.str, sizeof d._private.str))
             abort();
         return 0;
     }
@@ -117,16 +117,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (++polls > MAX_POLLS) return 0; /* a very long-lived code: nothing to conclude */
     }
     if (net.clock.now_ms > expires_at + REQUEST_TIMEOUT_MS) abort();
-    if (!all_zero(d.body, sizeof d.body) || !all_zero(d.str, sizeof d.str)) abort();
+    if (!all_zero(d._private.body, sizeof d._private.body) || !all_zero(d._private.str, sizeof d._private.str)) abort();
     if (st != SG_OK) {
-        if (st == SG_ERR_INVALID_ARG || !all_zero(&d.u, sizeof d.u)) abort();
+        if (st == SG_ERR_INVALID_ARG || !all_zero(&d._private.u, sizeof d._private.u)) abort();
         uint32_t w = 7;
         if (sg_device_poll(&d, &w) != SG_ERR_INVALID_ARG || w != 0) abort(); /* over */
         return 0;
     }
     static char tok[SG_DEVICE_TOKEN_MAX];
     if (sg_device_take_token(&d, tok, sizeof tok) != SG_OK || tok[0] == '\0') abort();
-    if (!all_zero(&d.u, sizeof d.u) || !all_zero(io, sizeof io)) abort();
+    if (!all_zero(&d._private.u, sizeof d._private.u) || !all_zero(io, sizeof io)) abort();
     if (sg_device_take_token(&d, tok, sizeof tok) != SG_ERR_INVALID_ARG) abort();
     sg_device_clear(&d);
     return 0;

@@ -232,7 +232,7 @@ static void test_account_error_envelope(void **state)
     assert_string_equal(f->env.hint, "try again");
     assert_string_equal(f->env.request_id, "req_e");
     assert_int_equal(f->env.http_status, 403);
-    assert_int_equal(f->api.last_attempts, 1); /* a 4xx is final */
+    assert_int_equal(f->api._private.last_attempts, 1); /* a 4xx is final */
 }
 
 static void test_base_path_prefix(void **state)
@@ -458,7 +458,7 @@ static void test_429_retry_after_seconds(void **state)
     assert_int_equal(f->net.clock.sleep_calls, 1);
     assert_string_equal(f->raw, ENV("{\"v\":1}")); /* the 429 body never reached the caller */
     assert_int_equal(sg_envelope_status(&f->env), SG_OK);
-    assert_int_equal(f->api.last_attempts, 2);
+    assert_int_equal(f->api._private.last_attempts, 2);
 }
 
 static void test_429_retry_after_http_date(void **state)
@@ -490,7 +490,7 @@ static void test_429_wait_beyond_cap_is_final(void **state)
     sg_api_identity me = {0};
     assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_ERR_RATE_LIMITED);
     assert_int_equal(f->net.clock.slept_ms, 0);
-    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
     assert_string_equal(f->env.code, "RATE_LIMITED");
 }
 
@@ -504,7 +504,7 @@ static void test_429_backoff_without_retry_after(void **state)
     assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
                      SG_OK);
     assert_int_equal(http, 429);
-    assert_int_equal(f->api.last_attempts, 4); /* max_attempts */
+    assert_int_equal(f->api._private.last_attempts, 4); /* max_attempts */
     assert_int_equal(f->net.clock.sleep_calls, 3);
     /* jittered 100, 200, 400 (each in [d/2, d]) */
     assert_in_range(f->net.clock.slept_ms, 50 + 100 + 200, 100 + 200 + 400);
@@ -522,7 +522,7 @@ static void test_5xx_get_retried_post_not(void **state)
     sg_api_list_out out = {on_item, NULL, f, {0}, 0};
     assert_int_equal(sg_api_tokens_list(&f->api, &p, &out, &f->env), SG_OK);
     assert_string_equal(f->ids, "t1,"); /* items of failed attempts never delivered */
-    assert_int_equal(f->api.last_attempts, 3);
+    assert_int_equal(f->api._private.last_attempts, 3);
     assert_int_equal(f->net.clock.sleep_calls, 2);
 
     respond(f, "503 Service Unavailable", OK_JSON, ERR("UNAVAILABLE", "down again"));
@@ -532,7 +532,7 @@ static void test_5xx_get_retried_post_not(void **state)
     assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret),
                                          &f->env),
                      SG_ERR_API);
-    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
     assert_int_equal(f->env.http_status, 503);
     assert_string_equal(f->env.message, "down again");
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "POST /api/v2/tokens "), 1);
@@ -555,7 +555,7 @@ static void test_connection_failures(void **state)
     respond(f, "200 OK", OK_JSON, ENV("{\"user\":{\"id\":\"u\"},\"auth\":{\"scopes\":[]}}"));
     sg_api_identity me = {0};
     assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
-    assert_int_equal(f->api.last_attempts, 2);
+    assert_int_equal(f->api._private.last_attempts, 2);
     /* POST: never, it may have created the token (a fresh connection, so that the HTTP
        layer's own resend on a stale kept-alive connection does not come into play) */
     sg_http_client_close(&f->http);
@@ -564,7 +564,7 @@ static void test_connection_failures(void **state)
     assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, secret, sizeof(secret),
                                          &f->env),
                      SG_ERR_IO);
-    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
     /* GET: a failure after the body started reaching the caller is returned as is */
     static const char partial[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":true,";
     mem_step s1 = MEM_DATA(partial, sizeof(partial) - 1), s2 = MEM_ERROR(SG_ERR_IO);
@@ -575,7 +575,7 @@ static void test_connection_failures(void **state)
     unsigned opens = f->net.mt.opens;
     assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
                      SG_ERR_IO);
-    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
     assert_int_equal(f->net.mt.opens, opens + 1);
     assert_string_equal(f->raw, "{\"ok\":true,");
 }
@@ -625,7 +625,7 @@ static void test_redirect_other_origin_drops_auth(void **state)
                                     &http),
                      SG_OK);
     assert_int_equal(http, 200);
-    assert_int_equal(f->api.last_redirects, 3);
+    assert_int_equal(f->api._private.last_redirects, 3);
     assert_true(sent_auth(f, 0));
     assert_false(sent_auth(f, 1)); /* other port */
     assert_false(sent_auth(f, 2)); /* other host */
@@ -833,7 +833,7 @@ static void test_deadline_bounds_drip_and_retries(void **state)
                                     &http),
                      SG_ERR_TIMEOUT);
     assert_true(f->net.clock.now_ms - start <= 3000);
-    assert_int_equal(f->api.last_attempts, 1); /* no time was left for a retry */
+    assert_int_equal(f->api._private.last_attempts, 1); /* no time was left for a retry */
 }
 
 /* A response in two pieces, each arriving delay_ms after the last (under the read timeout). */
@@ -858,7 +858,7 @@ static void test_deadline_spans_attempts(void **state)
     assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
                      SG_ERR_TIMEOUT);
     assert_true(f->net.clock.now_ms - start <= 3000);
-    assert_int_equal(f->api.last_attempts, 2);
+    assert_int_equal(f->api._private.last_attempts, 2);
     /* the same script without the deadline: the retry gets its answer (the test can fail) */
     mem_transport_script_recv(&f->net.mt, f->steps, f->nresp);
     sg_http_client_close(&f->http);
@@ -881,7 +881,7 @@ static void test_deadline_makes_a_long_wait_final(void **state)
     assert_int_equal(http, 429);
     assert_string_equal(f->raw, "{}");
     assert_int_equal(f->net.clock.sleep_calls, 0);
-    assert_int_equal(f->api.last_attempts, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
 }
 
 static void test_path_ids_are_one_segment(void **state)

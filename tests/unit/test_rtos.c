@@ -129,7 +129,7 @@ static void test_tick_wrap_after_49_days(void **state)
         t1 = r.platform.now_ms(r.platform.ctx);
     }
     assert_int_equal(t1 - t0, 1500 + 50ull * 86400000u);
-    assert_true(r.wrapped_ms == 2ull << 32);
+    assert_true(r._private.wrapped_ms == 2ull << 32);
     assert_int_equal(b.slept, (uint32_t)(1500 + 50ull * 86400000u));
 }
 
