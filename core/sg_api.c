@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define HDR_VALUE_MAX 40u   /* Retry-After and Date values kept from a response */
+#define HDR_VALUE_MAX 40u /* Retry-After and Date values kept from a response */
 
 /* The work buffer's areas hold what sg_api.h says they hold even at the minimum size. */
 _Static_assert(SG_API_WORK_MIN / 8u - 8u >= SG_API_CURSOR_MAX, "cursor fits the body area");
@@ -27,11 +27,11 @@ typedef struct attempt {
     uint8_t action;
     bool delivered;
     bool env_failed;
-    bool locations;              /* a Location header was seen */
+    bool locations; /* a Location header was seen */
     sg_status location_st;
     sg_http_origin location;
     uint32_t wait_ms;
-    size_t kept;                 /* bytes of headers kept in the element area */
+    size_t kept;                      /* bytes of headers kept in the element area */
     size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
 } attempt;
 
@@ -39,12 +39,21 @@ typedef struct attempt {
  * Retry-After and Date are kept in the details area of the work buffer: it is free until
  * the attempt is known to be final (decide_action() reads them before the envelope starts).
  */
-static char *retry_after_buf(const attempt *a) { return a->api->_private.details_buf; }
-static char *date_buf(const attempt *a) { return a->api->_private.details_buf + HDR_VALUE_MAX; }
+static char *retry_after_buf(const attempt *a)
+{
+    return a->api->_private.details_buf;
+}
+static char *date_buf(const attempt *a)
+{
+    return a->api->_private.details_buf + HDR_VALUE_MAX;
+}
 
 /* ------------------------------------------------------------------ setup --- */
 
-static size_t align_up(size_t v, size_t a) { return (v + a - 1u) / a * a; }
+static size_t align_up(size_t v, size_t a)
+{
+    return (v + a - 1u) / a * a;
+}
 
 sg_status sg_api_init(sg_api *api, const sg_api_config *cfg)
 {
@@ -81,7 +90,8 @@ sg_status sg_api_init(sg_api *api, const sg_api_config *cfg)
     api->_private.details_cap = w / 16u;
     p += api->_private.details_cap;
     api->_private.elem_buf = p;
-    api->_private.elem_cap = w - tok_bytes - api->_private.str_cap - api->_private.body_cap - api->_private.details_cap;
+    api->_private.elem_cap =
+        w - tok_bytes - api->_private.str_cap - api->_private.body_cap - api->_private.details_cap;
     return SG_OK;
 }
 
@@ -134,7 +144,10 @@ static void keep_value(char *dst, size_t *dst_len, sg_slice v)
     *dst_len = v.len;
 }
 
-static bool usable(size_t len) { return len < HDR_VALUE_MAX; }
+static bool usable(size_t len)
+{
+    return len < HDR_VALUE_MAX;
+}
 
 /* Kept as "name\0value\0" pairs until the attempt is known to be final. */
 static void keep_header(attempt *a, sg_slice name, sg_slice value)
@@ -177,14 +190,14 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
         keep_value(retry_after_buf(a), &a->retry_after_len, value);
     } else if (sg_slice_eq_nocase(name, "date")) {
         keep_value(date_buf(a), &a->date_len, value);
-    } else if (sg_slice_eq_nocase(name, "location") &&
-               sg_redirect_is(a->status)) {
+    } else if (sg_slice_eq_nocase(name, "location") && sg_redirect_is(a->status)) {
         /* Resolved now: the value lives only during this call. */
-        a->location_st = a->locations ? SG_ERR_URL
-                                      : sg_url_resolve_location(
-                                            &a->c->origin, value, a->api->_private.loc_host,
-                                            sizeof(a->api->_private.loc_host), a->api->_private.loc_target,
-                                            sizeof(a->api->_private.loc_target), &a->location);
+        a->location_st = a->locations
+                             ? SG_ERR_URL
+                             : sg_url_resolve_location(
+                                   &a->c->origin, value, a->api->_private.loc_host,
+                                   sizeof(a->api->_private.loc_host), a->api->_private.loc_target,
+                                   sizeof(a->api->_private.loc_target), &a->location);
         if (a->location_st == SG_ERR_INSECURE_URL && a->c->origin.tls) {
             a->location_st = SG_ERR_HTTP_REDIRECT_DOWNGRADE; /* an explicit http:// from https */
         }
@@ -220,9 +233,15 @@ static sg_status start_final(attempt *a)
     const sg_api *api = a->api;
     const sg__api_call *c = a->c;
     sg_json_config cfg = {
-        .subs = c->subs, .sub_count = c->sub_count, .on_value = c->on_value,
-        .ctx = c->value_ctx, .str_buf = api->_private.str_buf, .str_cap = api->_private.str_cap,
-        .elem_buf = api->_private.elem_buf, .elem_cap = api->_private.elem_cap, .tokens = api->_private.tokens,
+        .subs = c->subs,
+        .sub_count = c->sub_count,
+        .on_value = c->on_value,
+        .ctx = c->value_ctx,
+        .str_buf = api->_private.str_buf,
+        .str_cap = api->_private.str_cap,
+        .elem_buf = api->_private.elem_buf,
+        .elem_cap = api->_private.elem_cap,
+        .tokens = api->_private.tokens,
         .max_tokens = api->_private.max_tokens,
     };
     st = sg_envelope_init(env, &cfg, api->_private.details_buf, api->_private.details_cap);
@@ -334,7 +353,7 @@ static sg_status follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
  * whole-exchange limit is lowered for it and put back after.
  */
 static sg_status exchange_within_deadline(sg_api *api, sg__api_call *c, const sg_http_request *req,
-                          const sg_http_sink *sink, int *status)
+                                          const sg_http_sink *sink, int *status)
 {
     sg_http_client *http = api->cfg.http;
     uint32_t saved = http->cfg.request_timeout_ms;
@@ -409,7 +428,10 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
             req.content_type = "application/json";
         }
         sg_http_sink sink = {
-            .ctx = &a, .on_status = on_status, .on_header = on_header, .on_body = on_body,
+            .ctx = &a,
+            .on_status = on_status,
+            .on_header = on_header,
+            .on_body = on_body,
         };
         int status = 0;
         sg_status st = exchange_within_deadline(api, c, &req, &sink, &status);
@@ -430,8 +452,8 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
                 sg_retry_reason reason = SG_RETRY_NONE;
                 bool retry = false;
                 if (sg_retry_classify(c->idempotent, st, 0, &reason) != SG_OK ||
-                    sg_retry_next(&api->cfg.retry, &c->retry, pf, reason, -1, &retry,
-                                  &a.wait_ms) != SG_OK ||
+                    sg_retry_next(&api->cfg.retry, &c->retry, pf, reason, -1, &retry, &a.wait_ms) !=
+                        SG_OK ||
                     !retry || !can_wait(api, c, a.wait_ms)) {
                     return st;
                 }
@@ -451,7 +473,7 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
             }
             api->_private.last_redirects++;
             break;
-        default: /* ACT_RETRY */
+        default:                                                       /* ACT_RETRY */
             if (a.wait_ms > 0 && pf != NULL && pf->sleep_ms != NULL) { /* can_wait said so */
                 pf->sleep_ms(pf->ctx, a.wait_ms);
             }

@@ -28,7 +28,10 @@ static sg_status text_put(text *t, const char *s, size_t n)
     return SG_OK;
 }
 
-static sg_status text_cstr(text *t, const char *s) { return text_put(t, s, strlen(s)); }
+static sg_status text_cstr(text *t, const char *s)
+{
+    return text_put(t, s, strlen(s));
+}
 
 /* api->target = base path + route, then "/" + id (one path segment) + suffix when id is set. */
 static sg_status set_target(sg_api *api, const char *route, const char *id, const char *suffix)
@@ -57,7 +60,8 @@ static sg_status target_query(sg_api *api, const char *route, sg_form *f)
 {
     size_t blen = strlen(api->cfg.base_path);
     memcpy(api->_private.target, api->cfg.base_path, blen);
-    return sg_query_init(f, api->_private.target + blen, sizeof(api->_private.target) - blen, route);
+    return sg_query_init(f, api->_private.target + blen, sizeof(api->_private.target) - blen,
+                         route);
 }
 
 /* ------------------------------------------------------------------ raw requests --- */
@@ -101,7 +105,7 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
 
 /* A typed call: the data subscriptions, a strict envelope, then the API's verdict. */
 static sg_status typed_call(sg_api *api, sg__api_call *c, sg_envelope *env, const sg_json_sub *subs,
-                       size_t n, sg_json_value_fn fn, void *ctx)
+                            size_t n, sg_json_value_fn fn, void *ctx)
 {
     c->env = env;
     c->subs = subs;
@@ -148,9 +152,15 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     }
     me->truncated = me->truncated || ev->truncated;
     switch (ev->sub) {
-    case 0: me->truncated |= sg_slice_copy_cut(me->user_id, sizeof(me->user_id), ev->text); break;
-    case 1: me->truncated |= sg_slice_copy_cut(me->email, sizeof(me->email), ev->text); break;
-    case 2: me->truncated |= sg_slice_copy_cut(me->name, sizeof(me->name), ev->text); break;
+    case 0:
+        me->truncated |= sg_slice_copy_cut(me->user_id, sizeof(me->user_id), ev->text);
+        break;
+    case 1:
+        me->truncated |= sg_slice_copy_cut(me->email, sizeof(me->email), ev->text);
+        break;
+    case 2:
+        me->truncated |= sg_slice_copy_cut(me->name, sizeof(me->name), ev->text);
+        break;
     case 3:
         me->truncated |= sg_slice_copy_cut(me->auth_type, sizeof(me->auth_type), ev->text);
         break;
@@ -189,8 +199,7 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     return SG_OK;
 }
 
-static sg_status identity(sg_api *api, const char *route, sg_api_identity *out,
-                          sg_envelope *env)
+static sg_status identity(sg_api *api, const char *route, sg_api_identity *out, sg_envelope *env)
 {
     if (api == NULL || out == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
@@ -208,7 +217,8 @@ static sg_status identity(sg_api *api, const char *route, sg_api_identity *out,
     sg__api_call c = {0};
     c.method = "GET";
     c.idempotent = true;
-    return typed_call(api, &c, env, me_subs, sizeof(me_subs) / sizeof(me_subs[0]), on_me_value, out);
+    return typed_call(api, &c, env, me_subs, sizeof(me_subs) / sizeof(me_subs[0]), on_me_value,
+                      out);
 }
 
 sg_status sg_api_me(sg_api *api, sg_api_identity *out, sg_envelope *env)
@@ -281,7 +291,8 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         {"data.pagination.nextCursor", SG_JSON_SUB_VALUE, false},
         {"data.pagination.limit", SG_JSON_SUB_VALUE, false},
     };
-    char *cursor = api->_private.body_buf; /* a GET sends no body: the cursor waits there, off the stack */
+    char *cursor =
+        api->_private.body_buf; /* a GET sends no body: the cursor waits there, off the stack */
     const char *first = params->cursor ? params->cursor : "";
     size_t first_len = strlen(first);
     if (first_len >= SG_API_CURSOR_MAX) {
@@ -325,14 +336,14 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
     }
 }
 
-sg_status sg_api_tokens_list(sg_api *api, const sg_api_list_params *params,
-                             sg_api_list_out *out, sg_envelope *env)
+sg_status sg_api_tokens_list(sg_api *api, const sg_api_list_params *params, sg_api_list_out *out,
+                             sg_envelope *env)
 {
     return list(api, "/api/v2/tokens", "data.tokens[]", params, out, env);
 }
 
-sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_params *params,
-                               sg_api_list_out *out, sg_envelope *env)
+sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_params *params, sg_api_list_out *out,
+                               sg_envelope *env)
 {
     if (params != NULL && params->include_revoked) {
         return SG_ERR_INVALID_ARG;
@@ -343,12 +354,12 @@ sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_params *params,
 /* ------------------------------------------------------------------ single objects --- */
 
 typedef struct object_ctx {
-    const char *member;          /* "data.token", "data.chatbot" */
+    const char *member; /* "data.token", "data.chatbot" */
     bool object_required;
     sg_api_item_fn on_object;
     void *ctx;
     bool got_object;
-    char *secret;                /* NULL: no secret expected */
+    char *secret; /* NULL: no secret expected */
     size_t secret_cap;
     bool got_secret;
     bool secret_too_long;
@@ -382,8 +393,8 @@ static sg_status on_object_value(void *ctx, const sg_json_event *ev)
  * Only a POST (which may create something) is not idempotent: GET reads, and revoking twice
  * leaves the same state.
  */
-static sg_status object_call(sg_api *api, const char *method, const uint8_t *body,
-                             size_t body_len, object_ctx *o, sg_envelope *env)
+static sg_status object_call(sg_api *api, const char *method, const uint8_t *body, size_t body_len,
+                             object_ctx *o, sg_envelope *env)
 {
     const sg_json_sub subs[] = {
         {o->member, SG_JSON_SUB_ELEMENT, false},
@@ -400,8 +411,8 @@ static sg_status object_call(sg_api *api, const char *method, const uint8_t *bod
     }
     if (st == SG_OK && o->secret_too_long) {
         st = SG_ERR_BUFFER_TOO_SMALL;
-    } else if (st == SG_OK && ((o->object_required && !o->got_object) ||
-                               (o->secret != NULL && !o->got_secret))) {
+    } else if (st == SG_OK &&
+               ((o->object_required && !o->got_object) || (o->secret != NULL && !o->got_secret))) {
         st = SG_ERR_JSON_TYPE; /* 2xx, yet not what the contract promises */
     }
     if (st != SG_OK && o->secret != NULL) {
@@ -495,7 +506,10 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
     return sg_json_writer_finish(&w, len);
 }
 
-static bool secret_args_ok(const char *secret, size_t cap) { return secret != NULL && cap > 0; }
+static bool secret_args_ok(const char *secret, size_t cap)
+{
+    return secret != NULL && cap > 0;
+}
 
 sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_item_fn on_token,
                               void *ctx, char *secret, size_t secret_cap, sg_envelope *env)

@@ -13,9 +13,20 @@ enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
 enum { R_DISCOVERY = 0, R_AUTHORIZE, R_TOKEN };
 
 enum {
-    S_DEVICE_CODE = 0, S_USER_CODE, S_VERIFICATION_URI, S_VERIFICATION_URI_COMPLETE,
-    S_EXPIRES_IN, S_INTERVAL, S_ACCESS_TOKEN, S_ERROR, S_ERROR_DESCRIPTION,
-    S_DEVICE_ENDPOINT, S_TOKEN_ENDPOINT, S_ISSUER, S_SCOPE, S_COUNT
+    S_DEVICE_CODE = 0,
+    S_USER_CODE,
+    S_VERIFICATION_URI,
+    S_VERIFICATION_URI_COMPLETE,
+    S_EXPIRES_IN,
+    S_INTERVAL,
+    S_ACCESS_TOKEN,
+    S_ERROR,
+    S_ERROR_DESCRIPTION,
+    S_DEVICE_ENDPOINT,
+    S_TOKEN_ENDPOINT,
+    S_ISSUER,
+    S_SCOPE,
+    S_COUNT
 };
 
 static const sg_json_sub subs[S_COUNT] = {
@@ -34,7 +45,10 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
 };
 
-static uint64_t now_ms(const sg_device *d) { return d->_private.platform->now_ms(d->_private.platform->ctx); }
+static uint64_t now_ms(const sg_device *d)
+{
+    return d->_private.platform->now_ms(d->_private.platform->ctx);
+}
 
 /* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
 static sg_status copy_str(char *dst, size_t cap, sg_slice s)
@@ -157,7 +171,8 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
     }
     sg_status st;
     if (ev->sub == S_EXPIRES_IN || ev->sub == S_INTERVAL) {
-        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->_private.got_expires_in : &d->_private.got_interval);
+        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->_private.got_expires_in
+                                                 : &d->_private.got_interval);
     } else if (ev->type == SG_JSON_STRING) {
         st = take_string(d, ev);
     } else {
@@ -180,7 +195,10 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
-static bool seen(const sg_device *d, unsigned sub) { return (d->_private.seen & (1u << sub)) != 0; }
+static bool seen(const sg_device *d, unsigned sub)
+{
+    return (d->_private.seen & (1u << sub)) != 0;
+}
 
 /* One request; the response is read into d's reader (kept out of the stack frames). */
 static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *origin,
@@ -191,14 +209,18 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     d->_private.seen = 0;
     d->_private.got_expires_in = -1;
     d->_private.got_interval = -1;
-    sg_json_config jc = {.subs = subs, .sub_count = S_COUNT, .on_value = on_value, .ctx = d,
-                         .str_buf = d->_private.str, .str_cap = sizeof d->_private.str};
+    sg_json_config jc = {.subs = subs,
+                         .sub_count = S_COUNT,
+                         .on_value = on_value,
+                         .ctx = d,
+                         .str_buf = d->_private.str,
+                         .str_cap = sizeof d->_private.str};
     sg_status st = sg_json_reader_init(&d->_private.reader, &jc);
     if (st != SG_OK) {
         return st;
     }
-    sg_http_request req = {.method = post ? "POST" : "GET", .target = target,
-                           .accept = "application/json"};
+    sg_http_request req = {
+        .method = post ? "POST" : "GET", .target = target, .accept = "application/json"};
     if (post) {
         req.content_type = "application/x-www-form-urlencoded";
         req.body = (const uint8_t *)d->_private.body;
@@ -211,9 +233,11 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     if (st == SG_OK && d->_private.json_st == SG_OK) {
         d->_private.json_st = sg_json_reader_finish(&d->_private.reader);
     }
-    sg_wipe(d->_private.str, sizeof d->_private.str); /* the device code or the access token went through it */
+    sg_wipe(d->_private.str,
+            sizeof d->_private.str); /* the device code or the access token went through it */
     if (kind != R_DISCOVERY) {
-        sg_wipe(d->_private.http->buf, d->_private.http->buf_size); /* so did the response bytes in the client */
+        sg_wipe(d->_private.http->buf,
+                d->_private.http->buf_size); /* so did the response bytes in the client */
     }
     return st;
 }
@@ -296,8 +320,8 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
     char *target = d->_private.body; /* free until the authorization request is built */
-    sg_status st = join(target, sizeof d->_private.body, "/.well-known/oauth-authorization-server",
-                        base_path);
+    sg_status st =
+        join(target, sizeof d->_private.body, "/.well-known/oauth-authorization-server", base_path);
     if (st == SG_OK) {
         st = exchange(d, R_DISCOVERY, &cfg->base, target, false);
     }
@@ -313,11 +337,10 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     sg_wipe(&d->_private.u, sizeof d->_private.u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
-    st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin,
-                  auth_path);
+    st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin, auth_path);
     if (st == SG_OK) {
-        st = endpoint(cfg, tok_url, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
-                      d->_private.token_path);
+        st = endpoint(cfg, tok_url, "/oauth/token", d->_private.token_host,
+                      &d->_private.token_origin, d->_private.token_path);
     }
     d->verification_uri[0] = '\0';
     d->verification_uri_complete[0] = '\0';
@@ -357,8 +380,8 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
     sg_form f;
     sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
-        st = sg_form_add(&f, "client_id", cfg->client_id != NULL ? cfg->client_id
-                                                                 : SG_DEVICE_CLIENT_ID);
+        st = sg_form_add(&f, "client_id",
+                         cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID);
     }
     if (st == SG_OK && cfg->scope_count > 0) {
         size_t n = 0;
@@ -425,7 +448,8 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     sg_http_origin auth_origin;
     st = discover(d, cfg, d->_private.u.auth.host, &auth_origin, d->_private.u.auth.path);
     if (st == SG_OK) {
-        st = build_authorize_body(d, cfg, d->_private.str, sizeof d->_private.str); /* str is free until then */
+        st = build_authorize_body(d, cfg, d->_private.str,
+                                  sizeof d->_private.str); /* str is free until then */
     }
     if (st == SG_OK) {
         d->error[0] = '\0';
@@ -454,7 +478,8 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (d->expires_in > SG_DEVICE_MAX_EXPIRES_IN_S) {
         d->expires_in = SG_DEVICE_MAX_EXPIRES_IN_S;
     }
-    d->interval = d->_private.got_interval > 0 ? (uint32_t)d->_private.got_interval : SG_DEVICE_DEFAULT_INTERVAL_S;
+    d->interval = d->_private.got_interval > 0 ? (uint32_t)d->_private.got_interval
+                                               : SG_DEVICE_DEFAULT_INTERVAL_S;
     if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
         d->interval = SG_DEVICE_MAX_INTERVAL_S;
     }
@@ -484,7 +509,8 @@ static bool transient(sg_status st)
 /* Time to the next poll, never past the expiry. */
 static uint32_t wait_until_next(const sg_device *d, uint64_t now)
 {
-    uint64_t at = d->_private.next_poll_ms < d->_private.expires_at_ms ? d->_private.next_poll_ms : d->_private.expires_at_ms;
+    uint64_t at = d->_private.next_poll_ms < d->_private.expires_at_ms ? d->_private.next_poll_ms
+                                                                       : d->_private.expires_at_ms;
     uint64_t w = at > now ? at - now : 0;
     return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
@@ -517,7 +543,8 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     if (st != SG_OK || hs == 429 || hs >= 500) {
         /* Transient: back off (never faster than the interval) until the code expires. */
         d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
-        uint64_t b = d->_private.backoff_ms == 0 ? interval_ms : (uint64_t)d->_private.backoff_ms * 2u;
+        uint64_t b =
+            d->_private.backoff_ms == 0 ? interval_ms : (uint64_t)d->_private.backoff_ms * 2u;
         b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
         b = b < interval_ms ? interval_ms : b;
         d->_private.backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
@@ -535,7 +562,9 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         d->_private.next_poll_ms = now + interval_ms;
     } else if (strcmp(d->error, "slow_down") == 0) {
         uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-        d->interval = d->_private.got_interval > (int64_t)d->interval ? (uint32_t)d->_private.got_interval : slower;
+        d->interval = d->_private.got_interval > (int64_t)d->interval
+                          ? (uint32_t)d->_private.got_interval
+                          : slower;
         if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
             d->interval = SG_DEVICE_MAX_INTERVAL_S;
         }
@@ -548,7 +577,8 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     } else {
         return fail(d, refused(d));
     }
-    sg_wipe(d->_private.u.access_token, sizeof d->_private.u.access_token); /* a token in an error body: never used */
+    sg_wipe(d->_private.u.access_token,
+            sizeof d->_private.u.access_token); /* a token in an error body: never used */
     if (now >= d->_private.expires_at_ms) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }

@@ -6,15 +6,15 @@
 enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
 
 static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
-    {"ok", SG_JSON_SUB_VALUE, false},
-    {"error.code", SG_JSON_SUB_VALUE, true},
-    {"error.message", SG_JSON_SUB_VALUE, true},
-    {"error.hint", SG_JSON_SUB_VALUE, true},
-    {"error.details", SG_JSON_SUB_RAW, false},
-    {"meta.requestId", SG_JSON_SUB_VALUE, true},
+    {"ok", SG_JSON_SUB_VALUE, false},           {"error.code", SG_JSON_SUB_VALUE, true},
+    {"error.message", SG_JSON_SUB_VALUE, true}, {"error.hint", SG_JSON_SUB_VALUE, true},
+    {"error.details", SG_JSON_SUB_RAW, false},  {"meta.requestId", SG_JSON_SUB_VALUE, true},
 };
 
-static bool is_2xx_or_unknown(int status) { return status == 0 || (status >= 200 && status < 300); }
+static bool is_2xx_or_unknown(int status)
+{
+    return status == 0 || (status >= 200 && status < 300);
+}
 
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
@@ -23,7 +23,9 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
        the event on this frame, which every caller callback runs beneath). */
     if (ev->sub < env->_private.caller_subs) {
         sg_status st = env->_private.caller_fn(env->_private.caller_ctx, ev);
-        if (st != SG_OK) env->_private.cb_failed = true;
+        if (st != SG_OK) {
+            env->_private.cb_failed = true;
+        }
         return st;
     }
     bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
@@ -35,17 +37,21 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         }
         break;
     case SUB_CODE:
-        if (is_str) (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
+        if (is_str) {
+            (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
+        }
         break;
     case SUB_MESSAGE:
-        if (is_str)
+        if (is_str) {
             env->message_truncated =
                 sg_slice_copy_cut(env->message, sizeof env->message, ev->text) || ev->truncated;
+        }
         break;
     case SUB_HINT:
-        if (is_str)
+        if (is_str) {
             env->hint_truncated =
                 sg_slice_copy_cut(env->hint, sizeof env->hint, ev->text) || ev->truncated;
+        }
         break;
     case SUB_DETAILS:
         if (env->details != NULL && ev->kind == SG_JSON_EV_RAW) {
@@ -61,7 +67,9 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         }
         break;
     case SUB_REQUEST_ID:
-        if (is_str) (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
+        if (is_str) {
+            (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
+        }
         break;
     default:
         break;
@@ -72,7 +80,9 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
 sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, char *details_buf,
                            size_t details_cap)
 {
-    if (env == NULL || (details_buf != NULL && details_cap == 0)) return SG_ERR_INVALID_ARG;
+    if (env == NULL || (details_buf != NULL && details_cap == 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
     memset(env, 0, sizeof *env);
     sg_json_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -80,10 +90,13 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
     if (data_cfg != NULL) {
         cfg = *data_cfg;
         n = data_cfg->sub_count;
-        if (n > SG_ENVELOPE_CALLER_SUBS_MAX || (n > 0 && (data_cfg->subs == NULL ||
-                                                          data_cfg->on_value == NULL)))
+        if (n > SG_ENVELOPE_CALLER_SUBS_MAX ||
+            (n > 0 && (data_cfg->subs == NULL || data_cfg->on_value == NULL))) {
             return SG_ERR_INVALID_ARG;
-        if (n > 0) memcpy(env->_private.subs, data_cfg->subs, n * sizeof env->_private.subs[0]);
+        }
+        if (n > 0) {
+            memcpy(env->_private.subs, data_cfg->subs, n * sizeof env->_private.subs[0]);
+        }
         env->_private.caller_fn = data_cfg->on_value;
         env->_private.caller_ctx = data_cfg->ctx;
     }
@@ -111,7 +124,9 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
 
 sg_status sg_envelope_set_http_status(sg_envelope *env, int http_status)
 {
-    if (env == NULL || http_status < 0 || http_status > 999) return SG_ERR_INVALID_ARG;
+    if (env == NULL || http_status < 0 || http_status > 999) {
+        return SG_ERR_INVALID_ARG;
+    }
     env->http_status = http_status;
     return SG_OK;
 }
@@ -119,25 +134,37 @@ sg_status sg_envelope_set_http_status(sg_envelope *env, int http_status)
 /* A JSON failure on an error response only means the body is not an envelope. */
 static sg_status absorb(sg_envelope *env, sg_status st)
 {
-    if (st == SG_OK || env->_private.cb_failed || is_2xx_or_unknown(env->http_status)) return st;
-    if (env->_private.body_err == SG_OK) env->_private.body_err = st;
+    if (st == SG_OK || env->_private.cb_failed || is_2xx_or_unknown(env->http_status)) {
+        return st;
+    }
+    if (env->_private.body_err == SG_OK) {
+        env->_private.body_err = st;
+    }
     return SG_OK;
 }
 
 sg_status sg_envelope_feed(sg_envelope *env, const void *data, size_t len)
 {
-    if (env == NULL) return SG_ERR_INVALID_ARG;
-    if (env->_private.body_err != SG_OK) return SG_OK; /* already known not to be JSON */
+    if (env == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (env->_private.body_err != SG_OK) {
+        return SG_OK; /* already known not to be JSON */
+    }
     return absorb(env, sg_json_reader_feed(&env->_private.reader, data, len));
 }
 
 sg_status sg_envelope_finish(sg_envelope *env)
 {
-    if (env == NULL) return SG_ERR_INVALID_ARG;
+    if (env == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = SG_OK;
     if (env->_private.body_err == SG_OK) {
         st = absorb(env, sg_json_reader_finish(&env->_private.reader));
-        if (st != SG_OK) return st;
+        if (st != SG_OK) {
+            return st;
+        }
     }
     env->is_json = env->_private.body_err == SG_OK;
     if (!env->is_json) {
@@ -146,7 +173,9 @@ sg_status sg_envelope_finish(sg_envelope *env)
         env->message_truncated = env->hint_truncated = env->details_truncated = false;
         env->code[0] = env->message[0] = env->hint[0] = env->request_id[0] = '\0';
         env->details_len = 0;
-        if (env->details != NULL) env->details[0] = '\0';
+        if (env->details != NULL) {
+            env->details[0] = '\0';
+        }
     }
     if (!is_2xx_or_unknown(env->http_status) && (!env->is_json || env->code[0] == '\0')) {
         static const char k_code[] = "HTTP_ERROR";
@@ -165,8 +194,12 @@ sg_status sg_envelope_finish(sg_envelope *env)
 sg_status sg_envelope_decode(sg_envelope *env, int http_status, const void *body, size_t len)
 {
     sg_status st = sg_envelope_set_http_status(env, http_status);
-    if (st == SG_OK) st = sg_envelope_feed(env, body, len);
-    if (st == SG_OK) st = sg_envelope_finish(env);
+    if (st == SG_OK) {
+        st = sg_envelope_feed(env, body, len);
+    }
+    if (st == SG_OK) {
+        st = sg_envelope_finish(env);
+    }
     return st;
 }
 
@@ -182,7 +215,9 @@ static sg_status sink_body(void *ctx, const uint8_t *data, size_t len)
 
 sg_status sg_envelope_http_sink(sg_envelope *env, sg_http_sink *sink)
 {
-    if (env == NULL || sink == NULL) return SG_ERR_INVALID_ARG;
+    if (env == NULL || sink == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     memset(sink, 0, sizeof *sink);
     sink->ctx = env;
     sink->on_status = sink_status;
@@ -192,15 +227,24 @@ sg_status sg_envelope_http_sink(sg_envelope *env, sg_http_sink *sink)
 
 sg_status sg_envelope_status(const sg_envelope *env)
 {
-    if (env == NULL) return SG_ERR_INVALID_ARG;
-    if (env->http_status == 429) return SG_ERR_RATE_LIMITED;
+    if (env == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (env->http_status == 429) {
+        return SG_ERR_RATE_LIMITED;
+    }
     if (strcmp(env->code, "TOKEN_NOT_VALID") == 0 ||
         strcmp(env->code, "AUTHORIZATION_HEADER_REQUIRED") == 0 ||
-        (env->http_status == 401 && strcmp(env->code, "HTTP_ERROR") == 0))
+        (env->http_status == 401 && strcmp(env->code, "HTTP_ERROR") == 0)) {
         return SG_ERR_AUTH;
+    }
     if (is_2xx_or_unknown(env->http_status)) {
-        if (!env->is_json) return SG_ERR_JSON_SYNTAX;
-        if (!env->has_ok) return SG_ERR_JSON_TYPE;
+        if (!env->is_json) {
+            return SG_ERR_JSON_SYNTAX;
+        }
+        if (!env->has_ok) {
+            return SG_ERR_JSON_TYPE;
+        }
         return env->ok ? SG_OK : SG_ERR_API;
     }
     return SG_ERR_API;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
-#define DEFAULT_READ_TIMEOUT_MS 30000u
+#define DEFAULT_READ_TIMEOUT_MS    30000u
 #define DEFAULT_REQUEST_TIMEOUT_MS 120000u
 
 /* ------------------------------------------------------------- request writer --- */
@@ -120,8 +120,8 @@ static sg_status check_request(const sg_http_request *req, const char *host_head
         (req->bearer_token != NULL && !is_visible(req->bearer_token))) {
         return SG_ERR_INVALID_ARG;
     }
-    if (req->body_len > 0 && (req->body == NULL || !is_field_value(req->content_type) ||
-                              req->content_type[0] == '\0')) {
+    if (req->body_len > 0 &&
+        (req->body == NULL || !is_field_value(req->content_type) || req->content_type[0] == '\0')) {
         return SG_ERR_INVALID_ARG;
     }
     if (req->content_type != NULL && !is_field_value(req->content_type)) {

@@ -12,14 +12,14 @@ enum {
     ST_HEAD = 0,
     ST_BODY_LENGTH,
     ST_BODY_CLOSE,
-    ST_CHUNK_SIZE,      /* hex digits */
-    ST_CHUNK_SIZE_WS,   /* whitespace after the digits */
-    ST_CHUNK_EXT,       /* ";name=value" skipped */
-    ST_CHUNK_SIZE_LF,   /* CR seen, LF expected */
+    ST_CHUNK_SIZE,    /* hex digits */
+    ST_CHUNK_SIZE_WS, /* whitespace after the digits */
+    ST_CHUNK_EXT,     /* ";name=value" skipped */
+    ST_CHUNK_SIZE_LF, /* CR seen, LF expected */
     ST_CHUNK_DATA,
-    ST_CHUNK_DATA_END,  /* CRLF after the data */
+    ST_CHUNK_DATA_END, /* CRLF after the data */
     ST_CHUNK_DATA_LF,
-    ST_TRAILER_START,   /* start of a trailer line, or the final blank line */
+    ST_TRAILER_START, /* start of a trailer line, or the final blank line */
     ST_TRAILER_NAME,
     ST_TRAILER_VALUE,
     ST_TRAILER_LF,
@@ -39,8 +39,8 @@ _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 #define OUT_OF_LINE
 #endif
 
-#define F_STATUS_LINE 0x01u  /* the first line of the current head has been checked */
-#define F_DIGITS 0x02u       /* at least one chunk-size digit */
+#define F_STATUS_LINE 0x01u /* the first line of the current head has been checked */
+#define F_DIGITS      0x02u /* at least one chunk-size digit */
 
 static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
 static const char http_prefix[] = "HTTP/";
@@ -54,11 +54,20 @@ static bool is_tchar(uint8_t c)
 }
 
 /* Control characters other than HTAB are never allowed in field values or reasons. */
-static bool is_bad_ctl(uint8_t c) { return (c < 0x20 && c != '\t') || c == 0x7f; }
+static bool is_bad_ctl(uint8_t c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
 
-static bool is_ows(uint8_t c) { return c == ' ' || c == '\t'; }
+static bool is_ows(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
 
-static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
+static uint8_t lower(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
 
 bool sg_slice_eq_nocase(sg_slice s, const char *lit)
 {
@@ -571,8 +580,7 @@ static size_t counted_piece(const sg_http_parser *p, size_t avail)
     return p->remaining < (uint64_t)avail ? (size_t)p->remaining : avail;
 }
 
-sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len,
-                              size_t *consumed)
+sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len, size_t *consumed)
 {
     if (consumed != NULL) {
         *consumed = 0;

@@ -51,7 +51,7 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #else
 #define NOINLINE
 #endif
-#define NO_SUB 255u   /* val_sub / elem_sub / raw_sub: none */
+#define NO_SUB       255u /* val_sub / elem_sub / raw_sub: none */
 /* An element is being gathered: never, when SG_JSON_ELEMENTS is 0 (the code goes with it). */
 #define GATHERING(r) (SG_JSON_ELEMENTS && (r)->elem_sub != NO_SUB)
 
@@ -61,12 +61,12 @@ enum {
     ST_OBJ_FIRST, /* after '{': a key or '}' */
     ST_KEY,       /* after ',' in an object: a key */
     ST_COLON,
-    ST_AFTER,     /* after a value inside a container: ',' or the closing bracket */
-    ST_DONE,      /* the top value is complete: whitespace only */
+    ST_AFTER, /* after a value inside a container: ',' or the closing bracket */
+    ST_DONE,  /* the top value is complete: whitespace only */
     ST_STR,
     ST_ESC,
     ST_HEX,
-    ST_LOW_BS,    /* after a high surrogate: '\' of the low one is due */
+    ST_LOW_BS, /* after a high surrogate: '\' of the low one is due */
     ST_LOW_U,
     ST_UTF8,
     ST_NUM_MINUS,
@@ -81,10 +81,10 @@ enum {
 };
 
 enum {
-    FL_KEY = 1,       /* the string being read is a member name */
-    FL_STORE = 2,     /* store the current string/number/key bytes */
-    FL_HIGH = 4,      /* ucp's upper half holds a high surrogate */
-    FL_TRUNC = 8,     /* the stored value was cut (sub with truncate) */
+    FL_KEY = 1,        /* the string being read is a member name */
+    FL_STORE = 2,      /* store the current string/number/key bytes */
+    FL_HIGH = 4,       /* ucp's upper half holds a high surrogate */
+    FL_TRUNC = 8,      /* the stored value was cut (sub with truncate) */
     FL_RAW_FIRST = 16, /* the next raw piece is the first */
     FL_OBJ = 32        /* the innermost open container is an object (its obj_bits bit) */
 };
@@ -98,26 +98,57 @@ static const uint8_t k_lit_len[3] = {4, 5, 4};
  * plain string bytes: quote, backslash, control characters and everything non-ASCII.
  */
 enum {
-    K_OTHER = 0, K_WS, K_RBRACE, K_RBRACKET, K_COMMA, K_COLON,
-    K_QUOTE, K_LBRACE, K_LBRACKET, K_MINUS, K_DIGIT, K_TRUE, K_FALSE, K_NULL,
+    K_OTHER = 0,
+    K_WS,
+    K_RBRACE,
+    K_RBRACKET,
+    K_COMMA,
+    K_COLON,
+    K_QUOTE,
+    K_LBRACE,
+    K_LBRACKET,
+    K_MINUS,
+    K_DIGIT,
+    K_TRUE,
+    K_FALSE,
+    K_NULL,
     K_CLASS = 0x0F,
     K_STOP = 0x80
 };
 
-#define S_ K_STOP
-#define W_ (K_WS | K_STOP) /* tab, LF, CR: whitespace, but not allowed raw in strings */
-#define D_ K_DIGIT
+#define S_     K_STOP
+#define W_     (K_WS | K_STOP) /* tab, LF, CR: whitespace, but not allowed raw in strings */
+#define D_     K_DIGIT
 #define ROW(k) k, k, k, k, k, k, k, k, k, k, k, k, k, k, k, k
 static const uint8_t k_cls[256] = {
-    S_, S_, S_, S_, S_, S_, S_, S_, S_, W_, W_, S_, S_, W_, S_, S_, /* 0x00 controls */
-    ROW(S_),
-    K_WS, 0, K_QUOTE | S_, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_COMMA, K_MINUS, 0, 0, /* ' '..'/' */
-    D_, D_, D_, D_, D_, D_, D_, D_, D_, D_, K_COLON, 0, 0, 0, 0, 0,         /* '0'..'?' */
-    ROW(0),
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, K_LBRACKET, S_, K_RBRACKET, 0, 0,     /* 'P'..'_' */
-    0, 0, 0, 0, 0, 0, K_FALSE, 0, 0, 0, 0, 0, 0, 0, K_NULL, 0,             /* '`'..'o' */
-    0, 0, 0, 0, K_TRUE, 0, 0, 0, 0, 0, 0, K_LBRACE, 0, K_RBRACE, 0, 0,     /* 'p'..DEL */
-    ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_), ROW(S_) /* non-ASCII */
+    S_,         S_,       S_,         S_,
+    S_,         S_,       S_,         S_,
+    S_,         W_,       W_,         S_,
+    S_,         W_,       S_,         S_, /* 0x00 controls */
+    ROW(S_),    K_WS,     0,          K_QUOTE | S_,
+    0,          0,        0,          0,
+    0,          0,        0,          0,
+    0,          K_COMMA,  K_MINUS,    0,
+    0, /* ' '..'/' */
+    D_,         D_,       D_,         D_,
+    D_,         D_,       D_,         D_,
+    D_,         D_,       K_COLON,    0,
+    0,          0,        0,          0, /* '0'..'?' */
+    ROW(0),     0,        0,          0,
+    0,          0,        0,          0,
+    0,          0,        0,          0,
+    K_LBRACKET, S_,       K_RBRACKET, 0,
+    0, /* 'P'..'_' */
+    0,          0,        0,          0,
+    0,          0,        K_FALSE,    0,
+    0,          0,        0,          0,
+    0,          0,        K_NULL,     0, /* '`'..'o' */
+    0,          0,        0,          0,
+    K_TRUE,     0,        0,          0,
+    0,          0,        0,          K_LBRACE,
+    0,          K_RBRACE, 0,          0, /* 'p'..DEL */
+    ROW(S_),    ROW(S_),  ROW(S_),    ROW(S_),
+    ROW(S_),    ROW(S_),  ROW(S_),    ROW(S_) /* non-ASCII */
 };
 #undef S_
 #undef W_
@@ -129,7 +160,10 @@ static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_A
                                        SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
                                        SG_JSON_BOOL,   SG_JSON_NULL};
 
-static bool is_ws(uint8_t c) { return (k_cls[c] & K_CLASS) == K_WS; }
+static bool is_ws(uint8_t c)
+{
+    return (k_cls[c] & K_CLASS) == K_WS;
+}
 
 /*
  * End of the run of plain string bytes at q: eight bytes per step (SWAR). A byte below the
@@ -143,8 +177,8 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
     while (lim - q >= 8) {
         uint64_t x;
         memcpy(&x, q, sizeof x);
-        uint64_t hit = ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) |
-                       (x - ones * 0x20) | x;
+        uint64_t hit =
+            ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) | (x - ones * 0x20) | x;
         hit &= high;
         if (hit != 0) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
@@ -156,15 +190,23 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
         }
         q += 8;
     }
-    while (q < lim && !(k_cls[*q] & K_STOP)) q++;
+    while (q < lim && !(k_cls[*q] & K_STOP)) {
+        q++;
+    }
     return q;
 }
 
 static int hex_val(uint8_t c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
     return -1;
 }
 
@@ -209,7 +251,9 @@ static size_t utf8_whole_prefix(const char *s, size_t len)
         i--;
         back++;
     }
-    if (i == 0) return len;
+    if (i == 0) {
+        return len;
+    }
     uint8_t lead = (uint8_t)s[i - 1];
     size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
     return (back + 1 >= need) ? len : i - 1;
@@ -220,26 +264,39 @@ static size_t utf8_whole_prefix(const char *s, size_t len)
 /* True when path a (length la) is b itself or an ancestor of b. */
 static bool path_within(const char *a, size_t la, const char *b, size_t lb)
 {
-    if (la > lb || memcmp(a, b, la) != 0) return false;
+    if (la > lb || memcmp(a, b, la) != 0) {
+        return false;
+    }
     return la == lb || la == 0 || b[la] == '.' || b[la] == '[';
 }
 
 sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
 {
-    if (r == NULL || cfg == NULL) return SG_ERR_INVALID_ARG;
+    if (r == NULL || cfg == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     memset(r, 0, sizeof *r);
     if (cfg->sub_count > SG_JSON_SUBS_MAX || (cfg->sub_count > 0 && cfg->subs == NULL) ||
-        (cfg->sub_count > 0 && cfg->on_value == NULL) || cfg->max_depth > SG_JSON_DEPTH_MAX)
+        (cfg->sub_count > 0 && cfg->on_value == NULL) || cfg->max_depth > SG_JSON_DEPTH_MAX) {
         return SG_ERR_INVALID_ARG;
+    }
     bool need_str = false, need_elem = false;
     for (size_t i = 0; i < cfg->sub_count; i++) {
         const sg_json_sub *s = &cfg->subs[i];
-        if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) return SG_ERR_INVALID_ARG;
-        if (!SG_JSON_ELEMENTS && s->mode == SG_JSON_SUB_ELEMENT) return SG_ERR_UNSUPPORTED;
+        if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) {
+            return SG_ERR_INVALID_ARG;
+        }
+        if (!SG_JSON_ELEMENTS && s->mode == SG_JSON_SUB_ELEMENT) {
+            return SG_ERR_UNSUPPORTED;
+        }
         size_t len = strlen(s->path);
-        if (len > SG_JSON_PATH_MAX) return SG_ERR_JSON_PATH_TOO_LONG;
+        if (len > SG_JSON_PATH_MAX) {
+            return SG_ERR_JSON_PATH_TOO_LONG;
+        }
         r->sub_len[i] = (uint8_t)len;
-        if (len > r->sub_lens_max) r->sub_lens_max = (uint32_t)len;
+        if (len > r->sub_lens_max) {
+            r->sub_lens_max = (uint32_t)len;
+        }
         need_str |= s->mode != SG_JSON_SUB_RAW;
         need_elem |= s->mode == SG_JSON_SUB_ELEMENT;
         /* one element buffer and one raw cursor: captures of a kind must not nest */
@@ -247,20 +304,26 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
             const sg_json_sub *t = &cfg->subs[j];
             if (t->mode == s->mode && s->mode != SG_JSON_SUB_VALUE &&
                 (path_within(t->path, r->sub_len[j], s->path, len) ||
-                 path_within(s->path, len, t->path, r->sub_len[j])))
+                 path_within(s->path, len, t->path, r->sub_len[j]))) {
                 return SG_ERR_INVALID_ARG;
+            }
         }
     }
-    if (need_str && (cfg->str_buf == NULL || cfg->str_cap < 2)) return SG_ERR_INVALID_ARG;
-    if (need_elem && (cfg->elem_buf == NULL || cfg->elem_cap == 0 ||
-                      cfg->elem_cap > 0x7FFFFFFFu || cfg->tokens == NULL ||
-                      cfg->max_tokens == 0 || cfg->max_tokens > 0x7FFFFFFFu))
+    if (need_str && (cfg->str_buf == NULL || cfg->str_cap < 2)) {
         return SG_ERR_INVALID_ARG;
+    }
+    if (need_elem &&
+        (cfg->elem_buf == NULL || cfg->elem_cap == 0 || cfg->elem_cap > 0x7FFFFFFFu ||
+         cfg->tokens == NULL || cfg->max_tokens == 0 || cfg->max_tokens > 0x7FFFFFFFu)) {
+        return SG_ERR_INVALID_ARG;
+    }
     r->cfg = *cfg;
     r->max_depth = cfg->max_depth ? cfg->max_depth : SG_JSON_DEPTH_DEFAULT;
     r->state = ST_VALUE;
     r->val_sub = r->elem_sub = r->raw_sub = NO_SUB;
-    if (cfg->sub_count == 0) r->plen[0] = PATH_OFF; /* validation only: no path work at all */
+    if (cfg->sub_count == 0) {
+        r->plen[0] = PATH_OFF; /* validation only: no path work at all */
+    }
     return SG_OK;
 }
 
@@ -282,7 +345,9 @@ static sg_status put(sg_json_reader *r, const char *s, size_t n)
     }
     size_t room = r->cfg.str_cap - 1 - r->str_len;
     if (n > room) {
-        if (!r->cfg.subs[r->val_sub].truncate) return SG_ERR_JSON_STRING_TOO_LONG;
+        if (!r->cfg.subs[r->val_sub].truncate) {
+            return SG_ERR_JSON_STRING_TOO_LONG;
+        }
         memcpy(r->cfg.str_buf + r->str_len, s, room);
         r->str_len = utf8_whole_prefix(r->cfg.str_buf, r->str_len + room);
         r->flags = (uint8_t)((r->flags | FL_TRUNC) & ~FL_STORE);
@@ -307,7 +372,8 @@ static sg_status emit(sg_json_reader *r, sg_json_event *ev, unsigned sub)
     return r->cfg.on_value(r->cfg.ctx, ev);
 }
 
-static OUT_OF_LINE sg_status emit_raw(sg_json_reader *r, const uint8_t *from, const uint8_t *to, bool last)
+static OUT_OF_LINE sg_status emit_raw(sg_json_reader *r, const uint8_t *from, const uint8_t *to,
+                                      bool last)
 {
     sg_json_event ev;
     memset(&ev, 0, sizeof ev);
@@ -324,7 +390,9 @@ static OUT_OF_LINE sg_status emit_raw(sg_json_reader *r, const uint8_t *from, co
 static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *to)
 {
     size_t n = (size_t)(to - from);
-    if (n > r->cfg.elem_cap - r->elem_len) return SG_ERR_JSON_ELEMENT_TOO_LARGE;
+    if (n > r->cfg.elem_cap - r->elem_len) {
+        return SG_ERR_JSON_ELEMENT_TOO_LARGE;
+    }
     memcpy(r->cfg.elem_buf + r->elem_len, from, n);
     r->elem_len += n;
     return SG_OK;
@@ -335,7 +403,9 @@ static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *t
 /* A raw capture of the value ending before `stop` (at this depth) delivers its last piece. */
 static sg_status raw_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
 {
-    if (r->raw_sub == NO_SUB || r->raw_depth != r->depth) return SG_OK;
+    if (r->raw_sub == NO_SUB || r->raw_depth != r->depth) {
+        return SG_OK;
+    }
     sg_status st = emit_raw(r, *raw_seg, stop, true);
     r->raw_sub = NO_SUB;
     *raw_seg = NULL;
@@ -361,7 +431,7 @@ static OUT_OF_LINE sg_status value_event(sg_json_reader *r)
     }
     unsigned sub = r->val_sub;
     r->val_sub = NO_SUB;
-    r->flags &= (uint8_t)~(FL_STORE | FL_TRUNC);
+    r->flags &= (uint8_t) ~(FL_STORE | FL_TRUNC);
     return emit(r, &ev, sub);
 }
 
@@ -370,7 +440,9 @@ static sg_status scalar_end(sg_json_reader *r, const uint8_t *stop, const uint8_
 {
     if (r->val_sub != NO_SUB) {
         sg_status st = value_event(r);
-        if (st != SG_OK) return st;
+        if (st != SG_OK) {
+            return st;
+        }
     }
     return raw_end(r, stop, raw_seg);
 }
@@ -403,8 +475,12 @@ static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_
     if (GATHERING(r) && r->elem_depth == r->depth) {
         sg_status st = gather(r, *elem_seg, p + 1);
         *elem_seg = NULL;
-        if (st == SG_OK) st = element_done(r);
-        if (st != SG_OK) return st;
+        if (st == SG_OK) {
+            st = element_done(r);
+        }
+        if (st != SG_OK) {
+            return st;
+        }
     }
     return raw_end(r, p + 1, raw_seg);
 }
@@ -431,12 +507,15 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
         r->path[l + 1] = ']';
         r->cur_len = (uint8_t)(l + 2u);
     }
-    if (r->cur_len == PATH_OFF) return SG_OK;
+    if (r->cur_len == PATH_OFF) {
+        return SG_OK;
+    }
     bool container = type == SG_JSON_OBJECT || type == SG_JSON_ARRAY;
     bool took_value = false;
     for (size_t i = 0; i < r->cfg.sub_count; i++) {
-        if (r->sub_len[i] != r->cur_len || memcmp(r->cfg.subs[i].path, r->path, r->cur_len) != 0)
+        if (r->sub_len[i] != r->cur_len || memcmp(r->cfg.subs[i].path, r->path, r->cur_len) != 0) {
             continue;
+        }
         uint8_t mode = r->cfg.subs[i].mode;
         if (mode == SG_JSON_SUB_RAW) {
             if (r->raw_sub == NO_SUB) {
@@ -453,7 +532,9 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             r->val_sub = (uint8_t)i;
             r->val_type = (uint8_t)type;
             r->str_len = 0;
-            if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) r->flags |= FL_STORE;
+            if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) {
+                r->flags |= FL_STORE;
+            }
         } else if (SG_JSON_ELEMENTS && mode == SG_JSON_SUB_ELEMENT) {
             took_value = true;
             if (r->elem_sub == NO_SUB) {
@@ -470,7 +551,9 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             ev.type = type;
             ev.text.ptr = "";
             sg_status st = emit(r, &ev, (unsigned)i);
-            if (st != SG_OK) return st;
+            if (st != SG_OK) {
+                return st;
+            }
         }
     }
     return SG_OK;
@@ -478,7 +561,9 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
 
 static sg_status open_container(sg_json_reader *r, bool object)
 {
-    if (r->depth >= r->max_depth) return SG_ERR_JSON_DEPTH;
+    if (r->depth >= r->max_depth) {
+        return SG_ERR_JSON_DEPTH;
+    }
     unsigned d = ++r->depth, l = r->cur_len;
     if (object) {
         r->obj_bits[d >> 3] = (uint8_t)(r->obj_bits[d >> 3] | (1u << (d & 7)));
@@ -514,14 +599,18 @@ NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *
     uint32_t u, cp;
     int v;
     switch (r->state) {
-    case ST_ESC: goto escape;
-    case ST_HEX: goto hex;
+    case ST_ESC:
+        goto escape;
+    case ST_HEX:
+        goto hex;
     case ST_LOW_BS:
-    case ST_LOW_U: goto low;
+    case ST_LOW_U:
+        goto low;
     case ST_UTF8:
         utf8 = p;
         goto continuation;
-    default: break; /* ST_STR: at a backslash or a byte plain_run stopped at */
+    default:
+        break; /* ST_STR: at a backslash or a byte plain_run stopped at */
     }
     if (*p == '\\') {
         r->state = ST_ESC;
@@ -529,21 +618,31 @@ NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *
         goto escape;
     }
     /* control characters and bytes that cannot start a UTF-8 character fail here */
-    if (!sg__utf8_lead(*p, &r->aux, &r->utf8_lo, &r->utf8_hi)) goto end;
+    if (!sg__utf8_lead(*p, &r->aux, &r->utf8_lo, &r->utf8_hi)) {
+        goto end;
+    }
     utf8 = p++;
     r->state = ST_UTF8;
 continuation:
-    if (p == lim) goto more;
-    if (*p < r->utf8_lo || *p > r->utf8_hi) goto end;
+    if (p == lim) {
+        goto more;
+    }
+    if (*p < r->utf8_lo || *p > r->utf8_hi) {
+        goto end;
+    }
     r->utf8_lo = 0x80;
     r->utf8_hi = 0xBF;
     p++;
-    if (--r->aux != 0) goto continuation;
+    if (--r->aux != 0) {
+        goto continuation;
+    }
     r->state = ST_STR;
     goto more; /* complete: store it */
 
 escape: /* after a backslash */
-    if (p == lim) goto more;
+    if (p == lim) {
+        goto more;
+    }
     if (*p == 'u') {
         r->aux = 0;
         r->ucp = 0;
@@ -552,14 +651,20 @@ escape: /* after a backslash */
         goto hex;
     }
     v = escape_byte(*p);
-    if (v < 0) goto end;
+    if (v < 0) {
+        goto end;
+    }
     cp = (uint32_t)v;
     goto character;
 
 hex: /* the four hex digits of \uXXXX; the code point is judged at the last one */
-    if (p == lim) goto more;
+    if (p == lim) {
+        goto more;
+    }
     v = hex_val(*p);
-    if (v < 0) goto end;
+    if (v < 0) {
+        goto end;
+    }
     r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
     if (++r->aux < 4) {
         p++;
@@ -567,7 +672,9 @@ hex: /* the four hex digits of \uXXXX; the code point is judged at the last one 
     }
     u = r->ucp & 0xFFFFu;
     if (r->flags & FL_HIGH) {
-        if (u < 0xDC00 || u > 0xDFFF) goto end; /* high surrogate alone */
+        if (u < 0xDC00 || u > 0xDFFF) {
+            goto end; /* high surrogate alone */
+        }
         cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
         r->flags &= (uint8_t)~FL_HIGH;
     } else if (u >= 0xD800 && u <= 0xDBFF) {
@@ -584,14 +691,20 @@ hex: /* the four hex digits of \uXXXX; the code point is judged at the last one 
     goto character;
 
 low: /* after a high surrogate: "\u" of the low one is due */
-    if (p == lim) goto more;
+    if (p == lim) {
+        goto more;
+    }
     if (r->state == ST_LOW_BS) {
-        if (*p != '\\') goto end;
+        if (*p != '\\') {
+            goto end;
+        }
         r->state = ST_LOW_U;
         p++;
         goto low;
     }
-    if (*p != 'u') goto end;
+    if (*p != 'u') {
+        goto end;
+    }
     r->aux = 0;
     r->state = ST_HEX;
     p++;
@@ -643,13 +756,16 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
                 break;
             }
             s = s == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
-                : s == ST_NUM_DOT ? ST_NUM_FRAC : ST_NUM_EXP;
+                : s == ST_NUM_DOT ? ST_NUM_FRAC
+                                  : ST_NUM_EXP;
             continue;
         }
         if (s == ST_NUM_E) {
-            if (c == '+' || c == '-') s = ST_NUM_ESIGN;
-            else if (c - '0' <= 9u) s = ST_NUM_EXP;
-            else {
+            if (c == '+' || c == '-') {
+                s = ST_NUM_ESIGN;
+            } else if (c - '0' <= 9u) {
+                s = ST_NUM_EXP;
+            } else {
                 how = NUM_BAD;
                 break;
             }
@@ -657,8 +773,12 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
         }
         /* ZERO, INT, FRAC, EXP: a run of digits (none after a leading zero), then what ends it */
         if (s != ST_NUM_ZERO) {
-            while (p < lim && (unsigned)(*p - '0') <= 9u) p++;
-            if (p == lim) break;
+            while (p < lim && (unsigned)(*p - '0') <= 9u) {
+                p++;
+            }
+            if (p == lim) {
+                break;
+            }
             c = *p;
         }
         if (c == '.' && s <= ST_NUM_INT) {
@@ -742,7 +862,9 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
 static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
 {
     *errp = data;
-    if (data == NULL) return SG_OK; /* only with len 0 (feed checks): nothing to do */
+    if (data == NULL) {
+        return SG_OK; /* only with len 0 (feed checks): nothing to do */
+    }
     const uint8_t *p = data, *q, *end = data + len;
     const uint8_t *elem_seg = GATHERING(r) ? data : NULL;
     const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
@@ -755,36 +877,46 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
      * events however the input is split.
      */
     const uint8_t *lim = end;
-    if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len)
+    if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len) {
         lim = data + (r->cfg.elem_cap - r->elem_len);
+    }
 
-#define FAIL(code)                                                                         \
-    do {                                                                                   \
-        st = (code);                                                                       \
-        goto out;                                                                          \
+#define FAIL(code)   \
+    do {             \
+        st = (code); \
+        goto out;    \
     } while (0)
-#define CHECK(expr)                                                                        \
-    do {                                                                                   \
-        st = (expr);                                                                       \
-        if (st != SG_OK) goto out;                                                         \
+#define CHECK(expr)      \
+    do {                 \
+        st = (expr);     \
+        if (st != SG_OK) \
+            goto out;    \
     } while (0)
 
 resume:
     switch (r->state) {
     case ST_VALUE:
-    case ST_ARR_FIRST: goto value;
+    case ST_ARR_FIRST:
+        goto value;
     case ST_OBJ_FIRST:
-    case ST_KEY: goto key;
-    case ST_COLON: goto colon;
-    case ST_AFTER: goto after;
-    case ST_DONE: goto done;
-    case ST_STR: goto str;
+    case ST_KEY:
+        goto key;
+    case ST_COLON:
+        goto colon;
+    case ST_AFTER:
+        goto after;
+    case ST_DONE:
+        goto done;
+    case ST_STR:
+        goto str;
     case ST_ESC:
     case ST_HEX:
     case ST_LOW_BS:
     case ST_LOW_U:
-    case ST_UTF8: goto str_special;
-    case ST_LIT: goto lit;
+    case ST_UTF8:
+        goto str_special;
+    case ST_LIT:
+        goto lit;
     case ST_NUM_MINUS:
     case ST_NUM_ZERO:
     case ST_NUM_INT:
@@ -792,32 +924,43 @@ resume:
     case ST_NUM_FRAC:
     case ST_NUM_E:
     case ST_NUM_ESIGN:
-    case ST_NUM_EXP: goto num;
-    default: FAIL(SG_ERR_INVALID_ARG);
+    case ST_NUM_EXP:
+        goto num;
+    default:
+        FAIL(SG_ERR_INVALID_ARG);
     }
 
 refill: /* p == lim: the chunk is used up, or the gathered element may not grow further */
-    if (p == end) goto out;
-    if (GATHERING(r)) FAIL(SG_ERR_JSON_ELEMENT_TOO_LARGE);
+    if (p == end) {
+        goto out;
+    }
+    if (GATHERING(r)) {
+        FAIL(SG_ERR_JSON_ELEMENT_TOO_LARGE);
+    }
     lim = end;
     goto resume;
 
 value: /* ST_VALUE, ST_ARR_FIRST */
-    if (p == lim) goto refill;
+    if (p == lim) {
+        goto refill;
+    }
     c = k_cls[*p] & K_CLASS;
     if (c < K_QUOTE) {
         if (c == K_WS) {
             p++;
             goto value;
         }
-        if (c == K_RBRACKET && r->state == ST_ARR_FIRST) goto close;
+        if (c == K_RBRACKET && r->state == ST_ARR_FIRST) {
+            goto close;
+        }
         FAIL(SG_ERR_JSON_SYNTAX);
     }
     i = r->elem_sub; /* to notice an element starting here */
-    if (r->plen[r->depth] == PATH_OFF)
+    if (r->plen[r->depth] == PATH_OFF) {
         r->cur_len = PATH_OFF; /* nothing below can match: skip the path work */
-    else
+    } else {
         CHECK(value_start(r, p, (sg_json_type)k_start_type[c - K_QUOTE], &elem_seg, &raw_seg));
+    }
     if (c == K_QUOTE) {
         r->state = ST_STR;
         p++;
@@ -826,8 +969,9 @@ value: /* ST_VALUE, ST_ARR_FIRST */
     switch (c) {
     case K_LBRACE:
     case K_LBRACKET:
-        if (i == NO_SUB && GATHERING(r))
+        if (i == NO_SUB && GATHERING(r)) {
             lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
+        }
         CHECK(open_container(r, c == K_LBRACE));
         p++;
         if (c == K_LBRACE) {
@@ -856,13 +1000,17 @@ value: /* ST_VALUE, ST_ARR_FIRST */
     }
 
 key: /* ST_OBJ_FIRST, ST_KEY */
-    if (p == lim) goto refill;
+    if (p == lim) {
+        goto refill;
+    }
     if (*p != '"') {
         if (is_ws(*p)) {
             p++;
             goto key;
         }
-        if (*p == '}' && r->state == ST_OBJ_FIRST) goto close;
+        if (*p == '}' && r->state == ST_OBJ_FIRST) {
+            goto close;
+        }
         FAIL(SG_ERR_JSON_SYNTAX);
     }
     r->key_len = 0;
@@ -883,13 +1031,19 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     }
     r->cur_len = 0; /* set at the closing quote */
     r->flags |= FL_KEY | FL_STORE;
-    if (n && n < r->sub_lens_max) r->path[n] = '.';
+    if (n && n < r->sub_lens_max) {
+        r->path[n] = '.';
+    }
     goto str;
 
 colon:
-    if (p == lim) goto refill;
+    if (p == lim) {
+        goto refill;
+    }
     if (*p != ':') {
-        if (!is_ws(*p)) FAIL(SG_ERR_JSON_SYNTAX);
+        if (!is_ws(*p)) {
+            FAIL(SG_ERR_JSON_SYNTAX);
+        }
         p++;
         goto colon;
     }
@@ -898,7 +1052,9 @@ colon:
     goto value;
 
 after: /* after a value inside a container */
-    if (p == lim) goto refill;
+    if (p == lim) {
+        goto refill;
+    }
     c = *p;
     i = r->flags & FL_OBJ;
     if (c == ',') {
@@ -911,19 +1067,23 @@ after: /* after a value inside a container */
         goto value;
     }
     if (c != (i ? '}' : ']')) {
-        if (!is_ws((uint8_t)c)) FAIL(SG_ERR_JSON_SYNTAX);
+        if (!is_ws((uint8_t)c)) {
+            FAIL(SG_ERR_JSON_SYNTAX);
+        }
         p++;
         goto after;
     }
     /* fall through */
 close: /* p is the bracket closing the container at r->depth */
     n = --r->depth;
-    if ((r->obj_bits[n >> 3] >> (n & 7)) & 1u)
+    if ((r->obj_bits[n >> 3] >> (n & 7)) & 1u) {
         r->flags |= FL_OBJ;
-    else
+    } else {
         r->flags &= (uint8_t)~FL_OBJ;
-    if (GATHERING(r) || r->raw_sub != NO_SUB)
+    }
+    if (GATHERING(r) || r->raw_sub != NO_SUB) {
         CHECK(container_end(r, p, &elem_seg, &raw_seg));
+    }
     p++;
 next: /* a value ended just before p */
     if (r->depth) {
@@ -933,12 +1093,18 @@ next: /* a value ended just before p */
     r->state = ST_DONE;
     /* fall through */
 done: /* the top value is complete: whitespace only */
-    while (p < lim && is_ws(*p)) p++;
-    if (p == lim) goto refill;
+    while (p < lim && is_ws(*p)) {
+        p++;
+    }
+    if (p == lim) {
+        goto refill;
+    }
     FAIL(SG_ERR_JSON_SYNTAX);
 
 scalar: /* a scalar ends before q; an error is reported at p (its last byte or terminator) */
-    if (r->val_sub != NO_SUB || r->raw_sub != NO_SUB) CHECK(scalar_end(r, q, &raw_seg));
+    if (r->val_sub != NO_SUB || r->raw_sub != NO_SUB) {
+        CHECK(scalar_end(r, q, &raw_seg));
+    }
     p = q;
     goto next;
 
@@ -946,13 +1112,19 @@ str: /* inside a string or key: plain runs here, anything else in string_special
     q = plain_run(p, lim);
     if ((r->flags & FL_STORE) && q > p) {
         st = put(r, (const char *)p, (size_t)(q - p));
-        if (st != SG_OK) goto keep_failed;
+        if (st != SG_OK) {
+            goto keep_failed;
+        }
     }
     p = q;
-    if (p == lim) goto refill;
+    if (p == lim) {
+        goto refill;
+    }
     if (*p == '"') {
         q = p + 1;
-        if (!(r->flags & FL_KEY)) goto scalar;
+        if (!(r->flags & FL_KEY)) {
+            goto scalar;
+        }
         r->flags &= (uint8_t)~FL_KEY;
         if (r->flags & FL_STORE) {
             n = r->plen[r->depth];
@@ -967,8 +1139,12 @@ str: /* inside a string or key: plain runs here, anything else in string_special
     /* fall through */
 str_special: /* an escape or a UTF-8 character, or the rest of one a chunk ended inside */
     p = string_special(r, p, lim, &sst);
-    if (sst != SG_OK) FAIL(sst);
-    if (r->state != ST_STR) goto refill; /* p == lim inside it */
+    if (sst != SG_OK) {
+        FAIL(sst);
+    }
+    if (r->state != ST_STR) {
+        goto refill; /* p == lim inside it */
+    }
     goto str;
 
 num: /* resuming a number */
@@ -977,24 +1153,37 @@ number: /* [p, q) are bytes of the number already read; the machine goes on at q
     q = number_run(&r->state, q, lim, &nend);
     if ((r->flags & FL_STORE) && q > p) {
         st = put(r, (const char *)p, (size_t)(q - p));
-        if (st != SG_OK) goto keep_failed;
+        if (st != SG_OK) {
+            goto keep_failed;
+        }
     }
     p = q;
-    if (nend == NUM_DONE) goto scalar; /* q == p: the terminator belongs to what follows */
-    if (nend == NUM_MORE) goto refill;
+    if (nend == NUM_DONE) {
+        goto scalar; /* q == p: the terminator belongs to what follows */
+    }
+    if (nend == NUM_MORE) {
+        goto refill;
+    }
     FAIL(SG_ERR_JSON_SYNTAX);
 
 lit: /* the letters of true/false/null after the first */
     n = k_lit_len[r->ucp];
-    for (i = r->aux; i < n && p < lim; i++, p++)
-        if (*p != (uint8_t)k_lit[r->ucp][i]) FAIL(SG_ERR_JSON_SYNTAX);
+    for (i = r->aux; i < n && p < lim; i++, p++) {
+        if (*p != (uint8_t)k_lit[r->ucp][i]) {
+            FAIL(SG_ERR_JSON_SYNTAX);
+        }
+    }
     r->aux = (uint8_t)i;
-    if (i < n) goto refill;
+    if (i < n) {
+        goto refill;
+    }
     q = p--;
     goto scalar;
 
 keep_failed: /* storing [p, q) failed: the first byte that did not fit is the offset reported */
-    if (st == SG_ERR_JSON_STRING_TOO_LONG) p += r->cfg.str_cap - 1 - r->str_len;
+    if (st == SG_ERR_JSON_STRING_TOO_LONG) {
+        p += r->cfg.str_cap - 1 - r->str_len;
+    }
     goto out;
 
 #undef FAIL
@@ -1002,10 +1191,15 @@ keep_failed: /* storing [p, q) failed: the first byte that did not fit is the of
 out:
     if (st == SG_OK) {
         /* the chunk ends inside captures: keep what it held */
-        if (GATHERING(r) && elem_seg != NULL) st = gather(r, elem_seg, end);
-        if (st == SG_OK && r->raw_sub != NO_SUB && raw_seg != NULL && raw_seg < end)
+        if (GATHERING(r) && elem_seg != NULL) {
+            st = gather(r, elem_seg, end);
+        }
+        if (st == SG_OK && r->raw_sub != NO_SUB && raw_seg != NULL && raw_seg < end) {
             st = emit_raw(r, raw_seg, end, false);
-        if (st != SG_OK) p = end;
+        }
+        if (st != SG_OK) {
+            p = end;
+        }
     }
     *errp = p;
     return st;
@@ -1013,9 +1207,15 @@ out:
 
 sg_status sg_json_reader_feed(sg_json_reader *r, const void *data, size_t len)
 {
-    if (r == NULL || (data == NULL && len > 0)) return SG_ERR_INVALID_ARG;
-    if (r->err != SG_OK) return r->err;
-    if (len == 0) return SG_OK;
+    if (r == NULL || (data == NULL && len > 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (r->err != SG_OK) {
+        return r->err;
+    }
+    if (len == 0) {
+        return SG_OK;
+    }
     const uint8_t *at = NULL;
     sg_status st = scan(r, (const uint8_t *)data, len, &at);
     r->offset += (uint64_t)(at - (const uint8_t *)data);
@@ -1025,8 +1225,12 @@ sg_status sg_json_reader_feed(sg_json_reader *r, const void *data, size_t len)
 
 sg_status sg_json_reader_finish(sg_json_reader *r)
 {
-    if (r == NULL) return SG_ERR_INVALID_ARG;
-    if (r->err != SG_OK) return r->err;
+    if (r == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (r->err != SG_OK) {
+        return r->err;
+    }
     sg_status st = SG_OK;
     if (r->depth == 0 && (r->state == ST_NUM_ZERO || r->state == ST_NUM_INT ||
                           r->state == ST_NUM_FRAC || r->state == ST_NUM_EXP)) {
@@ -1036,7 +1240,9 @@ sg_status sg_json_reader_finish(sg_json_reader *r)
         st = scalar_end(r, none, &seg);
         r->state = ST_DONE;
     }
-    if (st == SG_OK && r->state != ST_DONE) st = SG_ERR_JSON_SYNTAX;
+    if (st == SG_OK && r->state != ST_DONE) {
+        st = SG_ERR_JSON_SYNTAX;
+    }
     r->err = st;
     return st;
 }
@@ -1048,7 +1254,9 @@ static sg_status reader_on_body(void *ctx, const uint8_t *data, size_t len)
 
 sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
 {
-    if (r == NULL || sink == NULL) return SG_ERR_INVALID_ARG;
+    if (r == NULL || sink == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     memset(sink, 0, sizeof *sink);
     sink->ctx = r;
     sink->on_body = reader_on_body;
@@ -1068,23 +1276,36 @@ static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t ma
 sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens,
                         sg_json_element *out)
 {
-    if (json == NULL || tokens == NULL || max_tokens == 0 || out == NULL ||
-        len > 0x7FFFFFFFu || max_tokens > 0x7FFFFFFFu)
+    if (json == NULL || tokens == NULL || max_tokens == 0 || out == NULL || len > 0x7FFFFFFFu ||
+        max_tokens > 0x7FFFFFFFu) {
         return SG_ERR_INVALID_ARG;
+    }
     sg_json_reader r;
     sg_json_config cfg;
     memset(&cfg, 0, sizeof cfg);
     sg_status st = sg_json_reader_init(&r, &cfg);
-    if (st == SG_OK) st = sg_json_reader_feed(&r, json, len);
-    if (st == SG_OK) st = sg_json_reader_finish(&r);
-    if (st != SG_OK) return st;
+    if (st == SG_OK) {
+        st = sg_json_reader_feed(&r, json, len);
+    }
+    if (st == SG_OK) {
+        st = sg_json_reader_finish(&r);
+    }
+    if (st != SG_OK) {
+        return st;
+    }
     int n = tokenize(json, len, tokens, max_tokens);
-    if (n == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
+    if (n == JSMN_ERROR_NOMEM) {
+        return SG_ERR_JSON_TOO_MANY_TOKENS;
+    }
     if (n == JSMN_ERROR_PART) {
         /* strict jsmn wants a delimiter after a primitive: a bare top-level scalar */
         size_t a = 0, b = len;
-        while (a < b && is_ws((uint8_t)json[a])) a++;
-        while (b > a && is_ws((uint8_t)json[b - 1])) b--;
+        while (a < b && is_ws((uint8_t)json[a])) {
+            a++;
+        }
+        while (b > a && is_ws((uint8_t)json[b - 1])) {
+            b--;
+        }
         jsmntok_t *t = (jsmntok_t *)(void *)tokens;
         t->type = JSMN_PRIMITIVE;
         t->start = (int)a;
@@ -1093,12 +1314,13 @@ sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_
         t->parent = -1;
         n = 1;
     }
-    if (n < 1) return SG_ERR_JSON_SYNTAX;
-    *out = (sg_json_element){.json = json,
-                             .len = len,
-                             ._private = {.tok = tokens,
-                                          .cap = (uint32_t)max_tokens,
-                                          .count = (uint32_t)n}};
+    if (n < 1) {
+        return SG_ERR_JSON_SYNTAX;
+    }
+    *out = (sg_json_element){
+        .json = json,
+        .len = len,
+        ._private = {.tok = tokens, .cap = (uint32_t)max_tokens, .count = (uint32_t)n}};
     return SG_OK;
 }
 
@@ -1117,7 +1339,9 @@ static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4],
         *i = k + 1;
         return SG_OK;
     }
-    if (k + 1 >= len) return SG_ERR_JSON_SYNTAX;
+    if (k + 1 >= len) {
+        return SG_ERR_JSON_SYNTAX;
+    }
     char e = src[k + 1];
     int b = escape_byte((uint8_t)e);
     if (b >= 0) {
@@ -1126,26 +1350,36 @@ static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4],
         *i = k + 2;
         return SG_OK;
     }
-    if (e != 'u') return SG_ERR_JSON_SYNTAX;
+    if (e != 'u') {
+        return SG_ERR_JSON_SYNTAX;
+    }
     uint32_t cp = 0;
     for (int pass = 0; pass < 2; pass++) {
-        if (k + 6 > len || src[k] != '\\' || src[k + 1] != 'u') return SG_ERR_JSON_SYNTAX;
+        if (k + 6 > len || src[k] != '\\' || src[k + 1] != 'u') {
+            return SG_ERR_JSON_SYNTAX;
+        }
         uint32_t u = 0;
         for (size_t j = 2; j < 6; j++) {
             int v = hex_val((uint8_t)src[k + j]);
-            if (v < 0) return SG_ERR_JSON_SYNTAX;
+            if (v < 0) {
+                return SG_ERR_JSON_SYNTAX;
+            }
             u = (u << 4) | (uint32_t)v;
         }
         k += 6;
         if (pass == 0) {
-            if (u >= 0xDC00 && u <= 0xDFFF) return SG_ERR_JSON_SYNTAX;
+            if (u >= 0xDC00 && u <= 0xDFFF) {
+                return SG_ERR_JSON_SYNTAX;
+            }
             if (u < 0xD800 || u > 0xDBFF) {
                 cp = u;
                 break;
             }
             cp = u;
         } else {
-            if (u < 0xDC00 || u > 0xDFFF) return SG_ERR_JSON_SYNTAX;
+            if (u < 0xDC00 || u > 0xDFFF) {
+                return SG_ERR_JSON_SYNTAX;
+            }
             cp = 0x10000u + ((cp - 0xD800u) << 10) + (u - 0xDC00u);
         }
     }
@@ -1156,14 +1390,18 @@ static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4],
 
 sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, size_t *out_len)
 {
-    if ((src == NULL && len > 0) || out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
+    if ((src == NULL && len > 0) || out == NULL || cap == 0) {
+        return SG_ERR_INVALID_ARG;
+    }
     size_t i = 0, o = 0;
     out[0] = '\0';
     while (i < len) {
         char tmp[4];
         size_t n;
         sg_status st = decode_one(src, len, &i, tmp, &n);
-        if (st == SG_OK && n >= cap - o) st = SG_ERR_BUFFER_TOO_SMALL;
+        if (st == SG_OK && n >= cap - o) {
+            st = SG_ERR_BUFFER_TOO_SMALL;
+        }
         if (st != SG_OK) {
             sg_wipe(out, o); /* terminated, and no prefix of a secret left behind */
             return st;
@@ -1172,7 +1410,9 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
         o += n;
     }
     out[o] = '\0';
-    if (out_len != NULL) *out_len = o;
+    if (out_len != NULL) {
+        *out_len = o;
+    }
     return SG_OK;
 }
 
@@ -1184,13 +1424,19 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
  */
 static sg_status index_of(const sg_json_element *e, const jsmntok_t **toks, int *count)
 {
-    if (e == NULL || e->_private.tok == NULL) return SG_ERR_INVALID_ARG;
+    if (e == NULL || e->_private.tok == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     uint32_t *lazy = e->_private.lazy;
     uint32_t n = lazy != NULL ? *lazy : e->_private.count;
     if (n == 0 && lazy != NULL) {
         int got = tokenize(e->json, e->len, e->_private.tok, e->_private.cap);
-        if (got == JSMN_ERROR_NOMEM) return SG_ERR_JSON_TOO_MANY_TOKENS;
-        if (got < 1) return SG_ERR_JSON_SYNTAX; /* cannot happen: the scanner validated it */
+        if (got == JSMN_ERROR_NOMEM) {
+            return SG_ERR_JSON_TOO_MANY_TOKENS;
+        }
+        if (got < 1) {
+            return SG_ERR_JSON_SYNTAX; /* cannot happen: the scanner validated it */
+        }
         n = *lazy = (uint32_t)got;
     }
     *toks = (const jsmntok_t *)(const void *)e->_private.tok;
@@ -1204,21 +1450,31 @@ static sg_status token_at(const sg_json_element *e, int tok, const jsmntok_t **t
     const jsmntok_t *toks;
     int count;
     sg_status st = index_of(e, &toks, &count);
-    if (st != SG_OK) return st;
-    if (tok < 0 || tok >= count) return SG_ERR_INVALID_ARG;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (tok < 0 || tok >= count) {
+        return SG_ERR_INVALID_ARG;
+    }
     *t = &toks[tok];
     return SG_OK;
 }
 
 sg_status sg_json_elem_count(const sg_json_element *e, size_t *count)
 {
-    if (e == NULL || count == NULL) return SG_ERR_INVALID_ARG;
+    if (e == NULL || count == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     *count = 0;
-    if (e->_private.tok == NULL) return SG_OK; /* zeroed: no document */
+    if (e->_private.tok == NULL) {
+        return SG_OK; /* zeroed: no document */
+    }
     const jsmntok_t *toks;
     int n;
     sg_status st = index_of(e, &toks, &n);
-    if (st == SG_OK) *count = (size_t)n;
+    if (st == SG_OK) {
+        *count = (size_t)n;
+    }
     return st;
 }
 
@@ -1226,12 +1482,20 @@ sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next)
 {
     const jsmntok_t *toks;
     int count;
-    if (next == NULL) return SG_ERR_INVALID_ARG;
+    if (next == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = index_of(e, &toks, &count);
-    if (st != SG_OK) return st;
-    if (tok < 0 || tok >= count) return SG_ERR_INVALID_ARG;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (tok < 0 || tok >= count) {
+        return SG_ERR_INVALID_ARG;
+    }
     int end = toks[tok].end, i = tok + 1;
-    while (i < count && toks[i].start < end) i++;
+    while (i < count && toks[i].start < end) {
+        i++;
+    }
     *next = i;
     return SG_OK;
 }
@@ -1241,13 +1505,16 @@ static bool tok_eq(const char *json, const jsmntok_t *t, const char *key)
 {
     const char *s = json + t->start;
     size_t len = (size_t)(t->end - t->start), i = 0, klen = strlen(key), k = 0;
-    if (memchr(s, '\\', len) == NULL) return len == klen && memcmp(s, key, len) == 0;
+    if (memchr(s, '\\', len) == NULL) {
+        return len == klen && memcmp(s, key, len) == 0;
+    }
     while (i < len) {
         char tmp[4];
         size_t n;
         if (decode_one(s, len, &i, tmp, &n) != SG_OK || n > klen - k ||
-            memcmp(key + k, tmp, n) != 0)
+            memcmp(key + k, tmp, n) != 0) {
             return false;
+        }
         k += n;
     }
     return k == klen;
@@ -1256,8 +1523,11 @@ static bool tok_eq(const char *json, const jsmntok_t *t, const char *key)
 /* The next child of token `parent` after token i (pass parent itself for the first), or -1. */
 static int next_child(const jsmntok_t *toks, int count, int parent, int i)
 {
-    for (i++; i < count && toks[i].start < toks[parent].end; i++)
-        if (toks[i].parent == parent) return i;
+    for (i++; i < count && toks[i].start < toks[parent].end; i++) {
+        if (toks[i].parent == parent) {
+            return i;
+        }
+    }
     return -1;
 }
 
@@ -1265,11 +1535,19 @@ sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key
 {
     const jsmntok_t *toks;
     int count;
-    if (key == NULL || tok == NULL) return SG_ERR_INVALID_ARG;
+    if (key == NULL || tok == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = index_of(e, &toks, &count);
-    if (st != SG_OK) return st;
-    if (obj < 0 || obj >= count) return SG_ERR_INVALID_ARG;
-    if (toks[obj].type != JSMN_OBJECT) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (obj < 0 || obj >= count) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (toks[obj].type != JSMN_OBJECT) {
+        return SG_ERR_JSON_TYPE;
+    }
     for (int i = next_child(toks, count, obj, obj); i >= 0 && i + 1 < count;
          i = next_child(toks, count, obj, i)) {
         if (tok_eq(e->json, &toks[i], key)) {
@@ -1284,15 +1562,29 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
 {
     const jsmntok_t *toks;
     int count;
-    if (tok == NULL) return SG_ERR_INVALID_ARG;
+    if (tok == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = index_of(e, &toks, &count);
-    if (st != SG_OK) return st;
-    if (arr < 0 || arr >= count) return SG_ERR_INVALID_ARG;
-    if (toks[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
-    if (index >= (size_t)toks[arr].size) return SG_ERR_NOT_FOUND;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (arr < 0 || arr >= count) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (toks[arr].type != JSMN_ARRAY) {
+        return SG_ERR_JSON_TYPE;
+    }
+    if (index >= (size_t)toks[arr].size) {
+        return SG_ERR_NOT_FOUND;
+    }
     int i = next_child(toks, count, arr, arr);
-    for (size_t seen = 0; i >= 0 && seen < index; seen++) i = next_child(toks, count, arr, i);
-    if (i < 0) return SG_ERR_NOT_FOUND;
+    for (size_t seen = 0; i >= 0 && seen < index; seen++) {
+        i = next_child(toks, count, arr, i);
+    }
+    if (i < 0) {
+        return SG_ERR_NOT_FOUND;
+    }
     *tok = i;
     return SG_OK;
 }
@@ -1300,10 +1592,16 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
 sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
 {
     const jsmntok_t *t;
-    if (size == NULL) return SG_ERR_INVALID_ARG;
+    if (size == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st != SG_OK) return st;
-    if (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY) {
+        return SG_ERR_JSON_TYPE;
+    }
     *size = (size_t)t->size;
     return SG_OK;
 }
@@ -1312,9 +1610,12 @@ sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
 static sg_json_type type_of(const char *json, const jsmntok_t *t)
 {
     switch (t->type) {
-    case JSMN_OBJECT: return SG_JSON_OBJECT;
-    case JSMN_ARRAY: return SG_JSON_ARRAY;
-    case JSMN_STRING: return SG_JSON_STRING;
+    case JSMN_OBJECT:
+        return SG_JSON_OBJECT;
+    case JSMN_ARRAY:
+        return SG_JSON_ARRAY;
+    case JSMN_STRING:
+        return SG_JSON_STRING;
     default: {
         char c = json[t->start];
         return c == 'n' ? SG_JSON_NULL : (c == 't' || c == 'f') ? SG_JSON_BOOL : SG_JSON_NUMBER;
@@ -1325,45 +1626,70 @@ static sg_json_type type_of(const char *json, const jsmntok_t *t)
 sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type)
 {
     const jsmntok_t *t;
-    if (type == NULL) return SG_ERR_INVALID_ARG;
+    if (type == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st == SG_OK) *type = type_of(e->json, t);
+    if (st == SG_OK) {
+        *type = type_of(e->json, t);
+    }
     return st;
 }
 
-sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap,
-                             size_t *len)
+sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap, size_t *len)
 {
     const jsmntok_t *t;
-    if (out == NULL || cap == 0) return SG_ERR_INVALID_ARG;
+    if (out == NULL || cap == 0) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st != SG_OK) return st;
-    if (t->type != JSMN_STRING) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (t->type != JSMN_STRING) {
+        return SG_ERR_JSON_TYPE;
+    }
     return sg_json_unescape(e->json + t->start, (size_t)(t->end - t->start), out, cap, len);
 }
 
 sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) return SG_ERR_INVALID_ARG;
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st != SG_OK) return st;
-    if (type_of(e->json, t) != SG_JSON_NUMBER) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (type_of(e->json, t) != SG_JSON_NUMBER) {
+        return SG_ERR_JSON_TYPE;
+    }
     const char *s = e->json + t->start;
     size_t len = (size_t)(t->end - t->start), i = 0;
     bool neg = s[0] == '-';
-    if (neg) i = 1;
+    if (neg) {
+        i = 1;
+    }
     /* accumulate negatively so INT64_MIN fits */
     int64_t v = 0;
-    if (i == len) return SG_ERR_JSON_TYPE;
+    if (i == len) {
+        return SG_ERR_JSON_TYPE;
+    }
     for (; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') return SG_ERR_JSON_TYPE; /* fraction or exponent */
+        if (s[i] < '0' || s[i] > '9') {
+            return SG_ERR_JSON_TYPE; /* fraction or exponent */
+        }
         int d = s[i] - '0';
-        if (v < (INT64_MIN + d) / 10) return SG_ERR_JSON_TYPE;
+        if (v < (INT64_MIN + d) / 10) {
+            return SG_ERR_JSON_TYPE;
+        }
         v = v * 10 - d;
     }
     if (!neg) {
-        if (v == INT64_MIN) return SG_ERR_JSON_TYPE;
+        if (v == INT64_MIN) {
+            return SG_ERR_JSON_TYPE;
+        }
         v = -v;
     }
     *out = v;
@@ -1373,10 +1699,16 @@ sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) return SG_ERR_INVALID_ARG;
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st != SG_OK) return st;
-    if (type_of(e->json, t) != SG_JSON_BOOL) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (type_of(e->json, t) != SG_JSON_BOOL) {
+        return SG_ERR_JSON_TYPE;
+    }
     *out = e->json[t->start] == 't';
     return SG_OK;
 }
@@ -1384,34 +1716,41 @@ sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
 sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
 {
     const jsmntok_t *t;
-    if (is_null == NULL) return SG_ERR_INVALID_ARG;
+    if (is_null == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st == SG_OK) *is_null = type_of(e->json, t) == SG_JSON_NULL;
+    if (st == SG_OK) {
+        *is_null = type_of(e->json, t) == SG_JSON_NULL;
+    }
     return st;
 }
 
 sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) return SG_ERR_INVALID_ARG;
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = token_at(e, tok, &t);
-    if (st != SG_OK) return st;
+    if (st != SG_OK) {
+        return st;
+    }
     int q = t->type == JSMN_STRING ? 1 : 0;
     out->ptr = e->json + t->start - q;
     out->len = (size_t)(t->end - t->start) + 2u * (size_t)q;
     return SG_OK;
 }
 
-sg_status sg_json_elem_get_string(const sg_json_element *e, int obj, const char *key,
-                                  char *out, size_t cap, size_t *len)
+sg_status sg_json_elem_get_string(const sg_json_element *e, int obj, const char *key, char *out,
+                                  size_t cap, size_t *len)
 {
     int t;
     sg_status st = sg_json_elem_member(e, obj, key, &t);
     return st != SG_OK ? st : sg_json_tok_string(e, t, out, cap, len);
 }
 
-sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj, const char *key,
-                                 int64_t *out)
+sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj, const char *key, int64_t *out)
 {
     int t;
     sg_status st = sg_json_elem_member(e, obj, key, &t);
@@ -1425,40 +1764,50 @@ sg_status sg_json_elem_get_bool(const sg_json_element *e, int obj, const char *k
     return st != SG_OK ? st : sg_json_tok_bool(e, t, out);
 }
 
-sg_status sg_json_elem_is_null(const sg_json_element *e, int obj, const char *key,
-                               bool *is_null)
+sg_status sg_json_elem_is_null(const sg_json_element *e, int obj, const char *key, bool *is_null)
 {
     int t;
     sg_status st = sg_json_elem_member(e, obj, key, &t);
     return st != SG_OK ? st : sg_json_tok_is_null(e, t, is_null);
 }
 
-sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *key,
-                               sg_slice *out)
+sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *key, sg_slice *out)
 {
     int t;
     sg_status st = sg_json_elem_member(e, obj, key, &t);
     return st != SG_OK ? st : sg_json_tok_raw(e, t, out);
 }
 
-sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key,
-                                   char *buf, size_t cap, sg_json_string_fn fn, void *ctx)
+sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key, char *buf,
+                                   size_t cap, sg_json_string_fn fn, void *ctx)
 {
-    if (fn == NULL) return SG_ERR_INVALID_ARG;
+    if (fn == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     int arr;
     sg_status st = sg_json_elem_member(e, obj, key, &arr);
-    if (st != SG_OK) return st;
+    if (st != SG_OK) {
+        return st;
+    }
     const jsmntok_t *toks;
     int count;
     st = index_of(e, &toks, &count);
-    if (st != SG_OK) return st;
-    if (toks[arr].type != JSMN_ARRAY) return SG_ERR_JSON_TYPE;
+    if (st != SG_OK) {
+        return st;
+    }
+    if (toks[arr].type != JSMN_ARRAY) {
+        return SG_ERR_JSON_TYPE;
+    }
     size_t index = 0;
     for (int i = next_child(toks, count, arr, arr); i >= 0; i = next_child(toks, count, arr, i)) {
         size_t len;
         st = sg_json_tok_string(e, i, buf, cap, &len);
-        if (st == SG_OK) st = fn(ctx, index++, buf, len);
-        if (st != SG_OK) return st;
+        if (st == SG_OK) {
+            st = fn(ctx, index++, buf, len);
+        }
+        if (st != SG_OK) {
+            return st;
+        }
     }
     return SG_OK;
 }

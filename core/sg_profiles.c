@@ -34,8 +34,7 @@ static bool key_is(const sg_json_element *e, int k, const char *name)
 {
     char buf[SG_PROFILES_KEY_MAX + 1];
     size_t n;
-    return key_text(e, k, buf, sizeof buf, &n) && n == strlen(name) &&
-           memcmp(buf, name, n) == 0;
+    return key_text(e, k, buf, sizeof buf, &n) && n == strlen(name) && memcmp(buf, name, n) == 0;
 }
 
 /* Value token of member `name` of object obj, or -1. */
@@ -134,7 +133,8 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
     for (int m = 0; m < size_of(e, profiles); m++) {
         int p = k + 1;
         sg_slice key;
-        if (sg_json_tok_raw(e, k, &key) != SG_OK || key.len <= 2 || !type_is(e, p, SG_JSON_OBJECT)) {
+        if (sg_json_tok_raw(e, k, &key) != SG_OK || key.len <= 2 ||
+            !type_is(e, p, SG_JSON_OBJECT)) {
             return SG_ERR_JSON_TYPE;
         }
         st = keys_ok(e, p);
@@ -151,7 +151,7 @@ static sg_status check_profiles(const sg_json_element *e, int profiles)
 }
 
 sg_status sg_profiles_parse(sg_profiles *c, const char *json, size_t len, sg_json_tok *tokens,
-                          size_t max_tokens)
+                            size_t max_tokens)
 {
     if (c == NULL || json == NULL || tokens == NULL || max_tokens == 0) {
         return SG_ERR_INVALID_ARG;
@@ -257,7 +257,7 @@ sg_status sg_profiles_exists(const sg_profiles *c, const char *profile)
 }
 
 sg_status sg_profiles_get(const sg_profiles *c, const char *profile, const char *field, char *out,
-                        size_t cap)
+                          size_t cap)
 {
     if (c == NULL || profile == NULL || field == NULL || out == NULL || cap == 0) {
         return SG_ERR_INVALID_ARG;
@@ -304,8 +304,7 @@ static void write_pair(cfg_writer *o, const char *key, const char *value)
 }
 
 /* The edited profile: known fields replaced or dropped in place, new ones appended. */
-static void write_profile(cfg_writer *o, const sg_profiles *c, int p,
-                          const sg_profiles_edit *ed)
+static void write_profile(cfg_writer *o, const sg_profiles *c, int p, const sg_profiles_edit *ed)
 {
     const sg_json_element *e = &c->doc;
     bool set = ed->op == SG_PROFILES_SET_PROFILE;
@@ -398,10 +397,10 @@ static void write_default(cfg_writer *o, const char *def)
 }
 
 sg_status sg_profiles_write(const sg_profiles *c, const sg_profiles_edit *ed, char *out, size_t cap,
-                          size_t *len)
+                            size_t *len)
 {
-    if (c == NULL || ed == NULL || ed->profile == NULL || ed->profile[0] == '\0' ||
-        out == NULL || strlen(ed->profile) > SG_PROFILES_KEY_MAX ||
+    if (c == NULL || ed == NULL || ed->profile == NULL || ed->profile[0] == '\0' || out == NULL ||
+        strlen(ed->profile) > SG_PROFILES_KEY_MAX ||
         (unsigned)ed->op > (unsigned)SG_PROFILES_SET_DEFAULT) {
         return SG_ERR_INVALID_ARG;
     }

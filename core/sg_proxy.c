@@ -353,8 +353,8 @@ static sg_status parse_url(const char *url, char *host_buf, size_t host_cap, uin
 sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_t host_cap, uint16_t *port,
                              char *userinfo_buf, size_t userinfo_cap)
 {
-    if (url == NULL || host_buf == NULL || host_cap == 0 || port == NULL ||
-        userinfo_buf == NULL || userinfo_cap == 0) {
+    if (url == NULL || host_buf == NULL || host_cap == 0 || port == NULL || userinfo_buf == NULL ||
+        userinfo_cap == 0) {
         return SG_ERR_INVALID_ARG;
     }
     host_buf[0] = '\0';

@@ -63,9 +63,8 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
     const char *p = text.ptr;
     int year, month, day, hh, mm, ss;
     if (!digits(p, 4, &year) || p[4] != '-' || !digits(p + 5, 2, &month) || p[7] != '-' ||
-        !digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != 't') ||
-        !digits(p + 11, 2, &hh) || p[13] != ':' || !digits(p + 14, 2, &mm) || p[16] != ':' ||
-        !digits(p + 17, 2, &ss)) {
+        !digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != 't') || !digits(p + 11, 2, &hh) ||
+        p[13] != ':' || !digits(p + 14, 2, &mm) || p[16] != ':' || !digits(p + 17, 2, &ss)) {
         return SG_ERR_INVALID_ARG;
     }
     if (year < SG_ISO_MIN_YEAR || month < 1 || month > 12 || day < 1 ||

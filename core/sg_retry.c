@@ -90,8 +90,8 @@ sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
     if (day < 1 || day > days_in_month(year, month) || hh > 23 || mm > 59 || ss > 60) {
         return SG_ERR_INVALID_ARG;
     }
-    *unix_seconds = days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 +
-                    (int64_t)mm * 60 + ss;
+    *unix_seconds =
+        days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
     return SG_OK;
 }
 #else
@@ -169,24 +169,23 @@ static uint32_t backoff_ms(const sg_retry_policy *p, const sg_platform *pf, uint
     if (pf == NULL || pf->random == NULL || pf->random(pf->ctx, rnd, sizeof rnd) != SG_OK) {
         return full;
     }
-    uint32_t r = (uint32_t)rnd[0] | (uint32_t)rnd[1] << 8 | (uint32_t)rnd[2] << 16 |
-                 (uint32_t)rnd[3] << 24;
+    uint32_t r =
+        (uint32_t)rnd[0] | (uint32_t)rnd[1] << 8 | (uint32_t)rnd[2] << 16 | (uint32_t)rnd[3] << 24;
     return full - half + r % (half + 1u);
 }
 
 sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_state *state,
-                        const sg_platform *platform, sg_retry_reason reason,
-                        int64_t retry_after_ms, bool *retry, uint32_t *wait_ms)
+                        const sg_platform *platform, sg_retry_reason reason, int64_t retry_after_ms,
+                        bool *retry, uint32_t *wait_ms)
 {
     if (policy == NULL || state == NULL || retry == NULL || wait_ms == NULL) {
         return SG_ERR_INVALID_ARG;
     }
     *retry = false;
     *wait_ms = 0;
-    uint32_t max_attempts = policy->max_attempts ? policy->max_attempts
-                                                 : SG_RETRY_DEFAULT_ATTEMPTS;
-    uint32_t total = policy->max_total_wait_ms ? policy->max_total_wait_ms
-                                               : SG_RETRY_DEFAULT_TOTAL_WAIT_MS;
+    uint32_t max_attempts = policy->max_attempts ? policy->max_attempts : SG_RETRY_DEFAULT_ATTEMPTS;
+    uint32_t total =
+        policy->max_total_wait_ms ? policy->max_total_wait_ms : SG_RETRY_DEFAULT_TOTAL_WAIT_MS;
     if (reason == SG_RETRY_NONE || state->attempts >= max_attempts) {
         return SG_OK;
     }
@@ -209,8 +208,8 @@ sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_state *state,
 
 bool sg_redirect_is(int http_status)
 {
-    return http_status == 301 || http_status == 302 || http_status == 303 ||
-           http_status == 307 || http_status == 308;
+    return http_status == 301 || http_status == 302 || http_status == 303 || http_status == 307 ||
+           http_status == 308;
 }
 
 sg_status sg_redirect_method(int http_status, const char *method, const char **new_method,

@@ -4,15 +4,16 @@
 #include <string.h>
 
 static const char *const scopes[SG_SCOPE_COUNT] = {
-    "account:read", "account:write", "tokens:read", "tokens:write", "chatbots:read",
-    "chatbots:write", "chatbots:delete", "knowledge:read", "knowledge:write",
-    "knowledge:delete", "personas:read", "personas:write", "personas:delete",
-    "instructions:read", "instructions:write", "instructions:delete", "settings:read",
-    "settings:write", "starters:read", "starters:write", "starters:delete", "followups:read",
-    "followups:write", "followups:delete", "conversations:read", "conversations:write",
-    "conversations:delete", "leads:read", "leads:write", "leads:delete", "members:read",
-    "members:write", "members:delete", "integrations:read", "integrations:write",
-    "billing:read", "billing:write",
+    "account:read",       "account:write",       "tokens:read",          "tokens:write",
+    "chatbots:read",      "chatbots:write",      "chatbots:delete",      "knowledge:read",
+    "knowledge:write",    "knowledge:delete",    "personas:read",        "personas:write",
+    "personas:delete",    "instructions:read",   "instructions:write",   "instructions:delete",
+    "settings:read",      "settings:write",      "starters:read",        "starters:write",
+    "starters:delete",    "followups:read",      "followups:write",      "followups:delete",
+    "conversations:read", "conversations:write", "conversations:delete", "leads:read",
+    "leads:write",        "leads:delete",        "members:read",         "members:write",
+    "members:delete",     "integrations:read",   "integrations:write",   "billing:read",
+    "billing:write",
 };
 
 /* Inputs longer than this cannot be a typo of a scope: no suggestion. */

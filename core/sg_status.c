@@ -5,72 +5,71 @@
 #include <sitegpt/sg_base.h>
 
 /* X(status, short form, sentence): one list, so the two forms cannot drift apart. */
-#define SG_STATUS_TEXTS(X)                                                                    \
-    X(SG_OK, "ok", "success")                                                                 \
-    X(SG_ERR_INVALID_ARG, "bad argument", "invalid argument")                                 \
-    X(SG_ERR_BUFFER_TOO_SMALL, "buffer too small", "a caller buffer is too small for the data") \
-    X(SG_ERR_CANCELLED, "cancelled", "the operation was cancelled")                           \
-    X(SG_ERR_UNSUPPORTED, "unsupported", "the operation is not supported by this build")      \
-    X(SG_ERR_STORAGE, "storage", "local storage failed")                                      \
-    X(SG_ERR_NOT_FOUND, "not found", "not found")                                             \
-    X(SG_ERR_URL, "bad URL", "the URL is not valid")                                          \
-    X(SG_ERR_LAYOUT, "options mismatch",                                                      \
-      "the application was built with other sg_options.h settings than the library")          \
-    X(SG_ERR_INSECURE_URL, "insecure URL",                                                    \
-      "plain http:// is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)")       \
-    X(SG_ERR_IO, "I/O", "network input/output failed")                                        \
-    X(SG_ERR_TIMEOUT, "timeout", "the network operation timed out")                           \
-    X(SG_ERR_CLOSED, "closed", "the server closed the connection")                            \
-    X(SG_ERR_DNS, "DNS", "the host name could not be resolved")                               \
-    X(SG_ERR_CONNECT, "connect", "could not connect to the server")                           \
-    X(SG_ERR_TLS, "TLS", "the TLS session failed")                                            \
-    X(SG_ERR_CERT, "certificate", "the server certificate was rejected")                      \
-    X(SG_ERR_ENTROPY, "entropy", "no entropy source is available")                            \
-    X(SG_ERR_PROXY, "proxy refused", "the HTTP proxy refused the tunnel")                     \
-    X(SG_ERR_HTTP_MALFORMED, "HTTP malformed", "the HTTP response is malformed")              \
-    X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too large",                                \
-      "the HTTP response headers exceed the I/O buffer")                                      \
-    X(SG_ERR_HTTP_BARE_CR, "HTTP bare CR", "the HTTP response contains a bare CR")            \
-    X(SG_ERR_HTTP_OBS_FOLD, "HTTP obs-fold",                                                  \
-      "the HTTP response uses obsolete header line folding")                                  \
-    X(SG_ERR_HTTP_HEADER_NAME, "HTTP header name",                                            \
-      "the HTTP response has an invalid header name")                                         \
-    X(SG_ERR_HTTP_CONTENT_LENGTH, "HTTP Content-Length",                                      \
-      "the HTTP response has an invalid or conflicting Content-Length")                       \
-    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "HTTP length and chunked",                              \
-      "the HTTP response has both Content-Length and chunked encoding")                       \
-    X(SG_ERR_HTTP_CHUNK, "HTTP chunk", "the HTTP response has a malformed chunk")             \
-    X(SG_ERR_HTTP_TRUNCATED, "HTTP truncated",                                                \
-      "the connection closed before the HTTP response was complete")                          \
-    X(SG_ERR_HTTP_STATUS, "HTTP status", "the server answered with an HTTP error status")     \
-    X(SG_ERR_HTTP_TOO_MANY_REDIRECTS, "too many redirects", "too many HTTP redirects")        \
-    X(SG_ERR_HTTP_VERSION, "HTTP version", "the server does not speak HTTP/1.x")              \
-    X(SG_ERR_HTTP_REDIRECT_DOWNGRADE, "redirect to http",                                     \
-      "the server redirected from https to plain http (refused)")                             \
-    X(SG_ERR_HTTP_REDIRECT_BODY, "redirect with body",                                        \
-      "the server redirected a request with a body to another origin (not re-sent)")          \
-    X(SG_ERR_JSON_SYNTAX, "JSON syntax", "the JSON is malformed")                             \
-    X(SG_ERR_JSON_DEPTH, "JSON depth", "the JSON nests deeper than the configured limit")     \
-    X(SG_ERR_JSON_STRING_TOO_LONG, "JSON string too long",                                    \
-      "a JSON string exceeds the configured limit")                                           \
-    X(SG_ERR_JSON_ELEMENT_TOO_LARGE, "JSON element too large",                                \
-      "a JSON element exceeds the element buffer")                                            \
-    X(SG_ERR_JSON_TOO_MANY_TOKENS, "JSON tokens",                                             \
-      "a JSON element has more tokens than the configured limit")                             \
-    X(SG_ERR_JSON_TYPE, "JSON type", "a JSON value has an unexpected type")                   \
+#define SG_STATUS_TEXTS(X)                                                                         \
+    X(SG_OK, "ok", "success")                                                                      \
+    X(SG_ERR_INVALID_ARG, "bad argument", "invalid argument")                                      \
+    X(SG_ERR_BUFFER_TOO_SMALL, "buffer too small", "a caller buffer is too small for the data")    \
+    X(SG_ERR_CANCELLED, "cancelled", "the operation was cancelled")                                \
+    X(SG_ERR_UNSUPPORTED, "unsupported", "the operation is not supported by this build")           \
+    X(SG_ERR_STORAGE, "storage", "local storage failed")                                           \
+    X(SG_ERR_NOT_FOUND, "not found", "not found")                                                  \
+    X(SG_ERR_URL, "bad URL", "the URL is not valid")                                               \
+    X(SG_ERR_LAYOUT, "options mismatch",                                                           \
+      "the application was built with other sg_options.h settings than the library")               \
+    X(SG_ERR_INSECURE_URL, "insecure URL",                                                         \
+      "plain http:// is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1)")            \
+    X(SG_ERR_IO, "I/O", "network input/output failed")                                             \
+    X(SG_ERR_TIMEOUT, "timeout", "the network operation timed out")                                \
+    X(SG_ERR_CLOSED, "closed", "the server closed the connection")                                 \
+    X(SG_ERR_DNS, "DNS", "the host name could not be resolved")                                    \
+    X(SG_ERR_CONNECT, "connect", "could not connect to the server")                                \
+    X(SG_ERR_TLS, "TLS", "the TLS session failed")                                                 \
+    X(SG_ERR_CERT, "certificate", "the server certificate was rejected")                           \
+    X(SG_ERR_ENTROPY, "entropy", "no entropy source is available")                                 \
+    X(SG_ERR_PROXY, "proxy refused", "the HTTP proxy refused the tunnel")                          \
+    X(SG_ERR_HTTP_MALFORMED, "HTTP malformed", "the HTTP response is malformed")                   \
+    X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too large",                                     \
+      "the HTTP response headers exceed the I/O buffer")                                           \
+    X(SG_ERR_HTTP_BARE_CR, "HTTP bare CR", "the HTTP response contains a bare CR")                 \
+    X(SG_ERR_HTTP_OBS_FOLD, "HTTP obs-fold",                                                       \
+      "the HTTP response uses obsolete header line folding")                                       \
+    X(SG_ERR_HTTP_HEADER_NAME, "HTTP header name", "the HTTP response has an invalid header name") \
+    X(SG_ERR_HTTP_CONTENT_LENGTH, "HTTP Content-Length",                                           \
+      "the HTTP response has an invalid or conflicting Content-Length")                            \
+    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "HTTP length and chunked",                                   \
+      "the HTTP response has both Content-Length and chunked encoding")                            \
+    X(SG_ERR_HTTP_CHUNK, "HTTP chunk", "the HTTP response has a malformed chunk")                  \
+    X(SG_ERR_HTTP_TRUNCATED, "HTTP truncated",                                                     \
+      "the connection closed before the HTTP response was complete")                               \
+    X(SG_ERR_HTTP_STATUS, "HTTP status", "the server answered with an HTTP error status")          \
+    X(SG_ERR_HTTP_TOO_MANY_REDIRECTS, "too many redirects", "too many HTTP redirects")             \
+    X(SG_ERR_HTTP_VERSION, "HTTP version", "the server does not speak HTTP/1.x")                   \
+    X(SG_ERR_HTTP_REDIRECT_DOWNGRADE, "redirect to http",                                          \
+      "the server redirected from https to plain http (refused)")                                  \
+    X(SG_ERR_HTTP_REDIRECT_BODY, "redirect with body",                                             \
+      "the server redirected a request with a body to another origin (not re-sent)")               \
+    X(SG_ERR_JSON_SYNTAX, "JSON syntax", "the JSON is malformed")                                  \
+    X(SG_ERR_JSON_DEPTH, "JSON depth", "the JSON nests deeper than the configured limit")          \
+    X(SG_ERR_JSON_STRING_TOO_LONG, "JSON string too long",                                         \
+      "a JSON string exceeds the configured limit")                                                \
+    X(SG_ERR_JSON_ELEMENT_TOO_LARGE, "JSON element too large",                                     \
+      "a JSON element exceeds the element buffer")                                                 \
+    X(SG_ERR_JSON_TOO_MANY_TOKENS, "JSON tokens",                                                  \
+      "a JSON element has more tokens than the configured limit")                                  \
+    X(SG_ERR_JSON_TYPE, "JSON type", "a JSON value has an unexpected type")                        \
     X(SG_ERR_JSON_PATH_TOO_LONG, "JSON path too long", "a JSON path exceeds the configured limit") \
-    X(SG_ERR_JSON_DUPLICATE_KEY, "JSON duplicate key",                                        \
-      "a JSON object names the same member twice")                                            \
-    X(SG_ERR_API, "API error", "the API returned an error")                                   \
-    X(SG_ERR_AUTH, "token rejected", "the API token was rejected")                            \
-    X(SG_ERR_RATE_LIMITED, "rate limited", "the API rate limit was exceeded")                 \
-    X(SG_ERR_AUTHORIZATION_PENDING, "pending", "the login is waiting for approval")           \
-    X(SG_ERR_SLOW_DOWN, "slow down", "the server asked to poll more slowly")                  \
-    X(SG_ERR_ACCESS_DENIED, "denied", "the login was denied")                                 \
-    X(SG_ERR_EXPIRED_TOKEN, "code expired", "the login code expired; start again")            \
-    X(SG_ERR_OAUTH, "OAuth error", "the authorization server returned an error")              \
+    X(SG_ERR_JSON_DUPLICATE_KEY, "JSON duplicate key",                                             \
+      "a JSON object names the same member twice")                                                 \
+    X(SG_ERR_API, "API error", "the API returned an error")                                        \
+    X(SG_ERR_AUTH, "token rejected", "the API token was rejected")                                 \
+    X(SG_ERR_RATE_LIMITED, "rate limited", "the API rate limit was exceeded")                      \
+    X(SG_ERR_AUTHORIZATION_PENDING, "pending", "the login is waiting for approval")                \
+    X(SG_ERR_SLOW_DOWN, "slow down", "the server asked to poll more slowly")                       \
+    X(SG_ERR_ACCESS_DENIED, "denied", "the login was denied")                                      \
+    X(SG_ERR_EXPIRED_TOKEN, "code expired", "the login code expired; start again")                 \
+    X(SG_ERR_OAUTH, "OAuth error", "the authorization server returned an error")                   \
     X(SG_ERR_INSECURE_ENDPOINT, "insecure endpoint", "an endpoint on another origin is not https") \
-    X(SG_ERR_DISCOVERY, "discovery issuer",                                                   \
+    X(SG_ERR_DISCOVERY, "discovery issuer",                                                        \
       "the authorization server metadata names another issuer than the server it came from")
 
 #if SG_STRERROR_TERSE

@@ -5,8 +5,14 @@
 
 static const char hex_digits[] = "0123456789ABCDEF";
 
-static bool is_alpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static bool is_alpha(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
 static bool is_hex(uint8_t c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -15,9 +21,15 @@ static bool is_unreserved(uint8_t c)
 {
     return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
-static uint8_t lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
+static uint8_t lower(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
 
-uint16_t sg_url_default_port(bool tls) { return tls ? 443 : 80; }
+uint16_t sg_url_default_port(bool tls)
+{
+    return tls ? 443 : 80;
+}
 
 bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b)
 {
@@ -199,8 +211,8 @@ static sg_status copy_host(const char *h, size_t n, char *host_buf, size_t host_
  * "host[:port]" or "[v6][:port]" from an authority; copies the host.
  * Userinfo, empty hosts, odd characters and ports outside 1..65535 are refused.
  */
-static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_buf,
-                                 size_t host_cap, sg_http_origin *out)
+static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_buf, size_t host_cap,
+                                 sg_http_origin *out)
 {
     const char *host;
     size_t host_len;
@@ -330,9 +342,9 @@ sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url
     return SG_OK;
 }
 
-sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice location,
-                                  char *host_buf, size_t host_cap, char *target_buf,
-                                  size_t target_cap, sg_http_origin *out)
+sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice location, char *host_buf,
+                                  size_t host_cap, char *target_buf, size_t target_cap,
+                                  sg_http_origin *out)
 {
     if (current == NULL || current->host == NULL || location.ptr == NULL || host_buf == NULL ||
         target_buf == NULL || out == NULL) {

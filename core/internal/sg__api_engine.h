@@ -11,19 +11,19 @@
 typedef struct sg__api_call {
     const char *method;
     bool idempotent;
-    bool strict_env;             /* typed call: envelope and callback errors abort */
-    bool keep_headers;           /* replay the final headers to api->header_fn */
+    bool strict_env;   /* typed call: envelope and callback errors abort */
+    bool keep_headers; /* replay the final headers to api->header_fn */
     const uint8_t *body;
     size_t body_len;
-    const sg_json_sub *subs;     /* the caller's data subscriptions (typed calls) */
+    const sg_json_sub *subs; /* the caller's data subscriptions (typed calls) */
     size_t sub_count;
     sg_json_value_fn on_value;
     void *value_ctx;
     sg_api_body_fn on_body;
     void *body_ctx;
     sg_envelope *env;
-    sg_http_origin origin;       /* where the next attempt goes */
-    uint64_t deadline_ms;        /* the whole request's end (platform clock); 0: none */
+    sg_http_origin origin; /* where the next attempt goes */
+    uint64_t deadline_ms;  /* the whole request's end (platform clock); 0: none */
     sg_retry_state retry;
     uint32_t redirects;
     int http_status;

@@ -24,12 +24,20 @@ static inline bool sg__utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t 
         *more = 1;
     } else if (c >= 0xE0 && c <= 0xEF) {
         *more = 2;
-        if (c == 0xE0) *lo = 0xA0; /* overlong */
-        if (c == 0xED) *hi = 0x9F; /* UTF-16 surrogates */
+        if (c == 0xE0) {
+            *lo = 0xA0; /* overlong */
+        }
+        if (c == 0xED) {
+            *hi = 0x9F; /* UTF-16 surrogates */
+        }
     } else if (c >= 0xF0 && c <= 0xF4) {
         *more = 3;
-        if (c == 0xF0) *lo = 0x90; /* overlong */
-        if (c == 0xF4) *hi = 0x8F; /* above U+10FFFF */
+        if (c == 0xF0) {
+            *lo = 0x90; /* overlong */
+        }
+        if (c == 0xF4) {
+            *hi = 0x8F; /* above U+10FFFF */
+        }
     } else {
         return false;
     }

@@ -16,30 +16,30 @@
 /* Exit codes; documented in `sitegpt --help`. */
 enum cli_exit {
     CLI_EXIT_OK = 0,
-    CLI_EXIT_API = 1,       /* the API answered with an error */
-    CLI_EXIT_USAGE = 2,     /* bad command line */
-    CLI_EXIT_AUTH = 3,      /* not logged in, or the token was rejected */
-    CLI_EXIT_LOGIN = 4,     /* login denied or expired */
-    CLI_EXIT_NETWORK = 5,   /* DNS, connect, TLS, timeout, malformed response */
-    CLI_EXIT_STORAGE = 6,   /* config file could not be read or written */
-    CLI_EXIT_INTERNAL = 7,  /* a local limit or an unexpected failure */
+    CLI_EXIT_API = 1,      /* the API answered with an error */
+    CLI_EXIT_USAGE = 2,    /* bad command line */
+    CLI_EXIT_AUTH = 3,     /* not logged in, or the token was rejected */
+    CLI_EXIT_LOGIN = 4,    /* login denied or expired */
+    CLI_EXIT_NETWORK = 5,  /* DNS, connect, TLS, timeout, malformed response */
+    CLI_EXIT_STORAGE = 6,  /* config file could not be read or written */
+    CLI_EXIT_INTERNAL = 7, /* a local limit or an unexpected failure */
     CLI_EXIT_SIGINT = 130,
     CLI_EXIT_SIGTERM = 143
 };
 
-#define CLI_NAME_MAX 64
-#define CLI_URL_MAX 256
+#define CLI_NAME_MAX  64
+#define CLI_URL_MAX   256
 #define CLI_TOKEN_MAX 512
-#define CLI_PATH_MAX 4096
+#define CLI_PATH_MAX  4096
 
 /* Global options, accepted before or after the command. NULL/false when not given. */
 typedef struct cli_globals {
-    bool json;              /* --json */
-    const char *profile;    /* --profile / -p */
-    const char *api_base;   /* --api-base */
-    const char *cacert;     /* --cacert */
-    unsigned timeout_s;     /* --timeout: each API request as a whole; 0: SITEGPT_TIMEOUT or 30 */
-    const char *proxy;      /* --proxy URL ("" for none); NULL: https_proxy, HTTPS_PROXY */
+    bool json;            /* --json */
+    const char *profile;  /* --profile / -p */
+    const char *api_base; /* --api-base */
+    const char *cacert;   /* --cacert */
+    unsigned timeout_s;   /* --timeout: each API request as a whole; 0: SITEGPT_TIMEOUT or 30 */
+    const char *proxy;    /* --proxy URL ("" for none); NULL: https_proxy, HTTPS_PROXY */
     bool no_color;
 } cli_globals;
 
@@ -58,8 +58,8 @@ int cmd_chatbots(const cli_globals *g, int argc, char **argv);
 
 typedef struct cli_profile {
     char name[CLI_NAME_MAX + 1];
-    char api_base[CLI_URL_MAX + 1];   /* "" when the profile has none */
-    char token[CLI_TOKEN_MAX + 1];    /* "" when logged out */
+    char api_base[CLI_URL_MAX + 1]; /* "" when the profile has none */
+    char token[CLI_TOKEN_MAX + 1];  /* "" when logged out */
     bool is_default;
 } cli_profile;
 
@@ -77,13 +77,13 @@ int cli_store_find(const char *name, cli_profile *out);
  * (SITEGPT_PROFILE, SITEGPT_API_BASE, SITEGPT_API_TOKEN), then the saved default profile.
  */
 typedef struct cli_credential {
-    char profile[CLI_NAME_MAX + 1];    /* profile name in use ("" when none) */
-    char api_base[CLI_URL_MAX + 1];    /* always set: default https://sitegpt.ai */
-    char token[CLI_TOKEN_MAX + 1];     /* "" when none */
-    const char *token_source;          /* "SITEGPT_API_TOKEN", "profile", or NULL */
-    const char *base_source;           /* "--api-base", "SITEGPT_API_BASE", or NULL when
+    char profile[CLI_NAME_MAX + 1];   /* profile name in use ("" when none) */
+    char api_base[CLI_URL_MAX + 1];   /* always set: default https://sitegpt.ai */
+    char token[CLI_TOKEN_MAX + 1];    /* "" when none */
+    const char *token_source;         /* "SITEGPT_API_TOKEN", "profile", or NULL */
+    const char *base_source;          /* "--api-base", "SITEGPT_API_BASE", or NULL when
                                           api_base is the profile's or the default */
-    char token_base[CLI_URL_MAX + 1];  /* with a profile's token: the base it was issued
+    char token_base[CLI_URL_MAX + 1]; /* with a profile's token: the base it was issued
                                           for (its apiBase, else the default) */
 } cli_credential;
 
@@ -106,7 +106,7 @@ typedef struct cli_net cli_net;
 int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out);
 sg_http_client *cli_net_http(cli_net *net);
 const sg_http_origin *cli_net_origin(const cli_net *net);
-const char *cli_net_base_path(const cli_net *net);   /* API base path prefix, "" or "/x" */
+const char *cli_net_base_path(const cli_net *net); /* API base path prefix, "" or "/x" */
 const sg_platform *cli_net_platform(const cli_net *net);
 void cli_net_close(cli_net *net);
 
@@ -121,8 +121,7 @@ int cli_check_token_origin(const cli_globals *g, const cli_credential *cred);
  * cli_resolve_credential, cli_check_token_origin, then cli_net_open toward its API base.
  * Returns a cli_exit code.
  */
-int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
-                     cli_net **net);
+int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred, cli_net **net);
 
 /* An sg_api over the open session: token NULL or "" sends none; work is its scratch. */
 SG_NODISCARD sg_status cli_net_api_init(cli_net *net, const char *token, void *work,
@@ -138,10 +137,10 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap);
 #define CLI_PASS_MAX (8u * 1024u * 1024u)
 
 typedef enum cli_pass_result {
-    CLI_PASS_PRINTED = 0,   /* one JSON document, printed on stdout with a newline */
-    CLI_PASS_EMPTY,         /* no body */
-    CLI_PASS_NOT_JSON,      /* not one complete JSON document: nothing printed */
-    CLI_PASS_TOO_LARGE      /* over CLI_PASS_MAX: nothing printed */
+    CLI_PASS_PRINTED = 0, /* one JSON document, printed on stdout with a newline */
+    CLI_PASS_EMPTY,       /* no body */
+    CLI_PASS_NOT_JSON,    /* not one complete JSON document: nothing printed */
+    CLI_PASS_TOO_LARGE    /* over CLI_PASS_MAX: nothing printed */
 } cli_pass_result;
 
 /* sg_api_body_fn: hold the body of the response being read (ctx unused). */
@@ -198,7 +197,7 @@ int cli_no_args(const cli_globals *g, const char *cmd, int argc, char **argv,
 
 /* Interrupt handling: SIGINT/SIGTERM set the flag; commands check it between steps. */
 void cli_signals_install(void);
-extern volatile sig_atomic_t cli_interrupted_signal;   /* 0, SIGINT or SIGTERM */
+extern volatile sig_atomic_t cli_interrupted_signal; /* 0, SIGINT or SIGTERM */
 
 /* Exit code for an interrupted command (130 or 143), or 0 when not interrupted. */
 int cli_interrupted_exit(void);

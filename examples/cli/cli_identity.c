@@ -99,8 +99,9 @@ void cli_identity_warn_expiry(const cli_identity *who)
         fprintf(stderr, "sitegpt: warning: this token expired on %s\n",
                 cli_esc(who->id.expires_at));
     } else if (days < EXPIRY_WARN_DAYS) {
-        fprintf(stderr, "sitegpt: warning: this token expires in %ld day%s (%s); log in again "
-                        "before then: sitegpt login\n",
+        fprintf(stderr,
+                "sitegpt: warning: this token expires in %ld day%s (%s); log in again "
+                "before then: sitegpt login\n",
                 days, days == 1 ? "" : "s", cli_esc(who->id.expires_at));
     }
 }
@@ -202,8 +203,8 @@ void cli_identity_print(const cli_globals *g, const cli_identity *who, const cha
     if (who->id.expires_at[0] != '\0' && parse_utc(who->id.expires_at, &t)) {
         long days = days_left(t);
         if (days >= 0) {
-            (void)snprintf(expires, sizeof expires, "%s (%ld day%s left)", who->id.expires_at,
-                           days, days == 1 ? "" : "s");
+            (void)snprintf(expires, sizeof expires, "%s (%ld day%s left)", who->id.expires_at, days,
+                           days == 1 ? "" : "s");
         } else {
             (void)snprintf(expires, sizeof expires, "%s (expired)", who->id.expires_at);
         }

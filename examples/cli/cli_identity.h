@@ -10,7 +10,7 @@
 
 typedef struct cli_identity {
     sg_api_identity id;
-    char scopes[CLI_SCOPES_TEXT_MAX];  /* space-separated, as the server listed them */
+    char scopes[CLI_SCOPES_TEXT_MAX]; /* space-separated, as the server listed them */
     sg_envelope env;
 } cli_identity;
 

@@ -30,7 +30,8 @@ void cli_json_print(sg_json_writer *w)
         fputc('\n', stdout);
     } else {
         fputs("{\"ok\":false,\"error\":{\"code\":\"INTERNAL_ERROR\","
-              "\"message\":\"the JSON output did not fit its buffer\"}}\n", stdout);
+              "\"message\":\"the JSON output did not fit its buffer\"}}\n",
+              stdout);
     }
     fflush(stdout);
 }

@@ -63,9 +63,9 @@ const char *cli_esc(const char *s)
     return out;
 }
 
-__attribute__((format(printf, 5, 0)))
-static int vfail(const cli_globals *g, int exit_code, const char *code, const char *hint,
-                 const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static int vfail(const cli_globals *g, int exit_code,
+                                                       const char *code, const char *hint,
+                                                       const char *fmt, va_list ap)
 {
     char message[1024];
     (void)vsnprintf(message, sizeof message, fmt, ap);
@@ -161,26 +161,42 @@ int cli_exit_for_status(sg_status st)
 static const char *code_for_status(sg_status st)
 {
     switch (st) {
-    case SG_ERR_TIMEOUT: return "TIMEOUT";
-    case SG_ERR_DNS: return "DNS_ERROR";
+    case SG_ERR_TIMEOUT:
+        return "TIMEOUT";
+    case SG_ERR_DNS:
+        return "DNS_ERROR";
     case SG_ERR_CONNECT:
     case SG_ERR_IO:
-    case SG_ERR_CLOSED: return "NETWORK_ERROR";
-    case SG_ERR_TLS: return "TLS_ERROR";
-    case SG_ERR_CERT: return "CERTIFICATE_REJECTED";
-    case SG_ERR_PROXY: return "PROXY_REFUSED";
-    case SG_ERR_STORAGE: return "STORAGE_ERROR";
-    case SG_ERR_CANCELLED: return "INTERRUPTED";
-    case SG_ERR_AUTH: return "TOKEN_NOT_VALID";
+    case SG_ERR_CLOSED:
+        return "NETWORK_ERROR";
+    case SG_ERR_TLS:
+        return "TLS_ERROR";
+    case SG_ERR_CERT:
+        return "CERTIFICATE_REJECTED";
+    case SG_ERR_PROXY:
+        return "PROXY_REFUSED";
+    case SG_ERR_STORAGE:
+        return "STORAGE_ERROR";
+    case SG_ERR_CANCELLED:
+        return "INTERRUPTED";
+    case SG_ERR_AUTH:
+        return "TOKEN_NOT_VALID";
     case SG_ERR_URL:
-    case SG_ERR_INVALID_ARG: return "USAGE_ERROR";
-    case SG_ERR_INSECURE_ENDPOINT: return "INSECURE_ENDPOINT";
-    case SG_ERR_INSECURE_URL: return "INSECURE_URL";
+    case SG_ERR_INVALID_ARG:
+        return "USAGE_ERROR";
+    case SG_ERR_INSECURE_ENDPOINT:
+        return "INSECURE_ENDPOINT";
+    case SG_ERR_INSECURE_URL:
+        return "INSECURE_URL";
     case SG_ERR_HTTP_REDIRECT_DOWNGRADE:
-    case SG_ERR_HTTP_REDIRECT_BODY: return "REDIRECT_REFUSED";
-    case SG_ERR_DISCOVERY: return "DISCOVERY_FAILED";
-    case SG_ERR_ACCESS_DENIED: return "ACCESS_DENIED";
-    case SG_ERR_EXPIRED_TOKEN: return "EXPIRED_TOKEN";
+    case SG_ERR_HTTP_REDIRECT_BODY:
+        return "REDIRECT_REFUSED";
+    case SG_ERR_DISCOVERY:
+        return "DISCOVERY_FAILED";
+    case SG_ERR_ACCESS_DENIED:
+        return "ACCESS_DENIED";
+    case SG_ERR_EXPIRED_TOKEN:
+        return "EXPIRED_TOKEN";
     default:
         if (st <= SG_ERR_HTTP_MALFORMED && st >= SG_ERR_JSON_PATH_TOO_LONG) {
             return "PROTOCOL_ERROR";
@@ -201,7 +217,7 @@ int cli_fail_status(const cli_globals *g, sg_status st, const char *context)
 int cli_fail_envelope(const cli_globals *g, const sg_envelope *env, int http_status)
 {
     int exit_code = (http_status == 401 || sg_envelope_status(env) == SG_ERR_AUTH) ? CLI_EXIT_AUTH
-                                                                                    : CLI_EXIT_API;
+                                                                                   : CLI_EXIT_API;
     const char *code = env->code[0] != '\0' ? env->code : "HTTP_ERROR";
     if (g != NULL && g->json) {
         /* A JSON envelope was already passed through unchanged; only synthesize one. */

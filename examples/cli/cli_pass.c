@@ -12,7 +12,7 @@ static struct {
     size_t len;
     bool too_large;
     bool started;
-    sg_status json;          /* the reader's verdict so far */
+    sg_status json; /* the reader's verdict so far */
     sg_json_reader reader;
 } pass;
 

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "ex_net.h"
 
-#define CLI_IO_BUFFER_SIZE 16384u
+#define CLI_IO_BUFFER_SIZE    16384u
 #define CLI_DEFAULT_TIMEOUT_S 30u
 
 int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential *out)
@@ -16,8 +16,8 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
     const char *env_token = ex_env_nonempty("SITEGPT_API_TOKEN");
     const char *base = g->api_base != NULL ? g->api_base : ex_env_nonempty("SITEGPT_API_BASE");
     out->base_source = g->api_base != NULL ? "--api-base"
-                       : base != NULL       ? "SITEGPT_API_BASE"
-                                            : NULL;
+                       : base != NULL      ? "SITEGPT_API_BASE"
+                                           : NULL;
 
     if (env_token != NULL && !ex_copy_str(out->token, sizeof out->token, env_token)) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
@@ -70,8 +70,10 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
     }
     if (base != NULL) {
         if (!ex_copy_str(out->api_base, sizeof out->api_base, base)) {
-            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "the API base URL is longer than %d "
-                            "characters", CLI_URL_MAX);
+            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                            "the API base URL is longer than %d "
+                            "characters",
+                            CLI_URL_MAX);
         }
     } else if (out->api_base[0] == '\0') {
         (void)ex_copy_str(out->api_base, sizeof out->api_base, CLI_DEFAULT_API_BASE);
@@ -81,14 +83,14 @@ int cli_resolve_credential(const cli_globals *g, bool need_token, cli_credential
 
 struct cli_net {
     sg_posix_client posix;
-    bool posix_ready;          /* TLS too (else plain http only) */
+    bool posix_ready; /* TLS too (else plain http only) */
     sg_http_client http;
     sg_url url;
     char host[SG_HOST_MAX];
     char base_path[CLI_URL_MAX + 1];
     char ca_path[CLI_PATH_MAX];
-    uint32_t timeout_ms;       /* each API request as a whole */
-    ex_proxy proxy;            /* https:// through this HTTP proxy when proxy.use */
+    uint32_t timeout_ms; /* each API request as a whole */
+    ex_proxy proxy;      /* https:// through this HTTP proxy when proxy.use */
     uint8_t io[CLI_IO_BUFFER_SIZE];
 };
 
@@ -107,13 +109,15 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
     if (st == SG_ERR_URL) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
                         "API base '%s' is not a valid http(s) URL (expected e.g. "
-                        "https://sitegpt.ai)", api_base);
+                        "https://sitegpt.ai)",
+                        api_base);
     }
     if (st == SG_ERR_INSECURE_URL) {
         return cli_fail(g, CLI_EXIT_USAGE, "INSECURE_URL",
                         "API base '%s' uses plain http:// to a host that is not loopback; "
                         "use https:// (plain http is allowed only for localhost, 127.0.0.0/8 "
-                        "and ::1)", api_base);
+                        "and ::1)",
+                        api_base);
     }
     if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "API base path is too long");
@@ -127,13 +131,14 @@ int cli_net_open(const cli_globals *g, const char *api_base, cli_net **out)
         /* the URL itself is not echoed: it may hold a password */
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
                         "the proxy URL in %s is not valid: expected http://[user:password@]host"
-                        "[:port] (only HTTP proxies are supported)", source);
+                        "[:port] (only HTTP proxies are supported)",
+                        source);
     }
     st = ex_posix_open_proxy(&n->posix, n->ca_path, n->url.origin.tls, &cli_interrupted_signal,
                              &n->proxy, &n->posix_ready);
     if (st != SG_OK && n->url.origin.tls) {
-        return cli_fail(g, CLI_EXIT_NETWORK, st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE"
-                                                                      : "CA_FILE_INVALID",
+        return cli_fail(g, CLI_EXIT_NETWORK,
+                        st == SG_ERR_NOT_FOUND ? "CA_FILE_UNREADABLE" : "CA_FILE_INVALID",
                         "cannot use CA certificates from '%s': %s%s", n->ca_path,
                         st == SG_ERR_NOT_FOUND ? "the file cannot be read" : sg_strerror(st),
                         g->cacert != NULL ? "" : " (set --cacert FILE or SSL_CERT_FILE)");
@@ -219,8 +224,7 @@ int cli_check_token_origin(const cli_globals *g, const cli_credential *cred)
                     cred->api_base);
 }
 
-int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred,
-                     cli_net **net)
+int cli_session_open(const cli_globals *g, bool need_token, cli_credential *cred, cli_net **net)
 {
     *net = NULL;
     int rc = cli_resolve_credential(g, need_token, cred);
@@ -275,17 +279,24 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
         switch (st) {
         case SG_ERR_PROXY: {
             int code = n->posix.proxy.status;
-            (void)snprintf(buf, cap, "the proxy %s port %u (%s) refused the tunnel to %s:%u: "
-                           "HTTP %d%s", n->proxy.host, (unsigned)n->proxy.port, n->proxy.source,
-                           n->host, (unsigned)n->url.origin.port, code,
-                           code == 407 ? " (proxy authentication required: put user:password@ "
-                                         "in the proxy URL)"
+            (void)snprintf(buf, cap,
+                           "the proxy %s port %u (%s) refused the tunnel to %s:%u: "
+                           "HTTP %d%s",
+                           n->proxy.host, (unsigned)n->proxy.port, n->proxy.source, n->host,
+                           (unsigned)n->url.origin.port, code,
+                           code == 407   ? " (proxy authentication required: put user:password@ "
+                                           "in the proxy URL)"
                            : code == 401 ? " (the proxy rejected the credentials)"
-                           : code == 403 ? " (forbidden by the proxy)" : "");
+                           : code == 403 ? " (forbidden by the proxy)"
+                                         : "");
             return buf;
         }
-        case SG_ERR_DNS: what = "cannot resolve the proxy's host name"; break;
-        case SG_ERR_CONNECT: what = "cannot connect to the proxy"; break;
+        case SG_ERR_DNS:
+            what = "cannot resolve the proxy's host name";
+            break;
+        case SG_ERR_CONNECT:
+            what = "cannot connect to the proxy";
+            break;
         case SG_ERR_HTTP_MALFORMED:
         case SG_ERR_HTTP_HEADERS_TOO_LARGE:
         case SG_ERR_HTTP_TRUNCATED:
@@ -293,7 +304,8 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
                 what = "the proxy's answer to CONNECT is not HTTP";
             }
             break;
-        default: break;
+        default:
+            break;
         }
         if (what != NULL) {
             (void)snprintf(buf, cap, "%s %s port %u (%s)", what, n->proxy.host,
@@ -330,9 +342,10 @@ const char *cli_net_detail(sg_status st, char *buf, size_t cap)
                        (unsigned)n->url.origin.port);
         return buf;
     case SG_ERR_TIMEOUT:
-        (void)snprintf(buf, cap, "%s:%u did not answer within %u s (--timeout or SITEGPT_TIMEOUT "
-                       "bounds each request, retries included)", n->host,
-                       (unsigned)n->url.origin.port, (unsigned)(n->timeout_ms / 1000u));
+        (void)snprintf(buf, cap,
+                       "%s:%u did not answer within %u s (--timeout or SITEGPT_TIMEOUT "
+                       "bounds each request, retries included)",
+                       n->host, (unsigned)n->url.origin.port, (unsigned)(n->timeout_ms / 1000u));
         return buf;
     case SG_ERR_TLS:
         if (n->posix_ready && n->posix.tls.last_error != 0) {

@@ -10,9 +10,9 @@
 #include "ex_net.h"
 #include "sg_file.h"
 
-#define STORE_TOKENS 4096u                  /* JSON tokens: about 800 profiles */
-#define STORE_OUT_MAX (SG_PROFILES_MAX_BYTES + 2048u)
-#define STORE_LOCK_WAIT_MS 10000u               /* another sitegpt's edit takes milliseconds */
+#define STORE_TOKENS       4096u /* JSON tokens: about 800 profiles */
+#define STORE_OUT_MAX      (SG_PROFILES_MAX_BYTES + 2048u)
+#define STORE_LOCK_WAIT_MS 10000u /* another sitegpt's edit takes milliseconds */
 
 static struct {
     bool loaded;
@@ -135,8 +135,8 @@ static int read_config(const cli_globals *g)
         st = sg_profiles_init_empty(&store.cfg);
     } else if (st == SG_ERR_BUFFER_TOO_SMALL) {
         return cli_fail(g, CLI_EXIT_STORAGE, "CONFIG_CORRUPT",
-                        "config file %s is larger than %u bytes; it was left untouched",
-                        store.path, SG_PROFILES_MAX_BYTES);
+                        "config file %s is larger than %u bytes; it was left untouched", store.path,
+                        SG_PROFILES_MAX_BYTES);
     } else if (st != SG_OK) {
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot read config file %s: %s",
                         store.path, strerror(errno));
@@ -212,8 +212,8 @@ static int apply_locked(const cli_globals *g, const sg_profiles_edit *edit)
     if (st != SG_OK) {
         sg_wipe(store.out, len);
         return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR",
-                        "cannot write config file %s: %s (the old file is unchanged)",
-                        store.path, strerror(errno));
+                        "cannot write config file %s: %s (the old file is unchanged)", store.path,
+                        strerror(errno));
     }
     /* The new text becomes the loaded config. */
     memcpy(store.text, store.out, len);
@@ -250,7 +250,8 @@ int cli_store_apply(const cli_globals *g, const sg_profiles_edit *edit)
                       NULL, &lock);
     if (st == SG_ERR_CANCELLED) {
         return cli_fail(g, cli_interrupted_exit() ? cli_interrupted_exit() : CLI_EXIT_SIGINT,
-                        "INTERRUPTED", "interrupted while waiting for the config file; nothing "
+                        "INTERRUPTED",
+                        "interrupted while waiting for the config file; nothing "
                         "was saved");
     }
     if (st == SG_ERR_TIMEOUT) {
@@ -260,8 +261,8 @@ int cli_store_apply(const cli_globals *g, const sg_profiles_edit *edit)
                         store.path, STORE_LOCK_WAIT_MS / 1000u, store.lock_path);
     }
     if (st != SG_OK) {
-        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot lock %s: %s",
-                        store.lock_path, strerror(errno));
+        return cli_fail(g, CLI_EXIT_STORAGE, "STORAGE_ERROR", "cannot lock %s: %s", store.lock_path,
+                        strerror(errno));
     }
     rc = apply_locked(g, edit);
     sg_file_unlock(lock);

@@ -155,8 +155,10 @@ static int list_options(const cli_globals *g, const cli_list_cmd *lc, int argc, 
             params->limit = (uint32_t)n;
         } else if (cli_opt(argc, argv, &i, "--cursor", &v, &missing)) {
             if (v[0] == '\0' || strlen(v) >= SG_API_CURSOR_MAX) {
-                return cli_usage_error(g, lc->cmd, "--cursor needs a cursor of 1..%u "
-                                       "characters", SG_API_CURSOR_MAX - 1);
+                return cli_usage_error(g, lc->cmd,
+                                       "--cursor needs a cursor of 1..%u "
+                                       "characters",
+                                       SG_API_CURSOR_MAX - 1);
             }
             params->cursor = v;
         } else if (strcmp(argv[i], "--all") == 0) {
@@ -200,8 +202,8 @@ int cli_typed_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char 
     }
     if (!g->json) {
         if (out.total_items == 0) {
-            fprintf(stderr, "No %s%s.\n", lc->include_revoked_opt && !params.include_revoked
-                                              ? "active " : "", lc->noun);
+            fprintf(stderr, "No %s%s.\n",
+                    lc->include_revoked_opt && !params.include_revoked ? "active " : "", lc->noun);
         }
         if (out.last.has_next_page && !params.all_pages) {
             fprintf(stderr, "More %s: sitegpt %s --cursor ", lc->noun, lc->cmd);
@@ -216,8 +218,8 @@ int cli_typed_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char 
     return CLI_EXIT_OK;
 }
 
-int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id,
-                    sg_api_item_fn show, const char *context, const char *scope)
+int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id, sg_api_item_fn show,
+                   const char *context, const char *scope)
 {
     static cli_typed c;
     int rc = cli_typed_open(g, &c);
@@ -228,8 +230,10 @@ int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id,
     if (st != SG_OK) {
         rc = cli_typed_fail(&c, st, context, scope);
     } else if (g->json && cli_typed_json_flush(&c) != CLI_PASS_PRINTED) {
-        rc = cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE", "%s: the response could not be "
-                      "shown as JSON", context);
+        rc = cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE",
+                      "%s: the response could not be "
+                      "shown as JSON",
+                      context);
     }
     cli_typed_close(&c);
     return rc;
@@ -271,8 +275,10 @@ int cli_one_id(const cli_globals *g, const char *cmd, int argc, char **argv,
     if (st == SG_ERR_INVALID_ARG) {
         const char *bad = *id;
         *id = NULL;
-        return cli_usage_error(g, cmd, "%s '%s' is not an id: '.', '..' and anything with '/' "
-                               "would name another route", what, bad);
+        return cli_usage_error(g, cmd,
+                               "%s '%s' is not an id: '.', '..' and anything with '/' "
+                               "would name another route",
+                               what, bad);
     }
     if (st != SG_OK) {
         *id = NULL;
@@ -303,8 +309,7 @@ int cli_subcommand_run(const cli_globals *g, const char *cmd, int argc, char **a
                     "unknown subcommand '%s %s'. Run 'sitegpt %s --help'.", cmd, sub, cmd);
 }
 
-bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value,
-             bool *missing)
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *missing)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);

@@ -39,13 +39,13 @@ sg_status cli_typed_on_page(void *ctx, const sg_api_page *page);
 
 /* What a list subcommand (tokens list, chatbots list) adds to the shared listing. */
 typedef struct cli_list_cmd {
-    const char *cmd;             /* "tokens list": usage errors and the next-page hint */
-    const char *noun;            /* "tokens": "listing tokens", "No tokens.", "More tokens:" */
-    const char *scope;           /* the scope listing needs, for the login hint */
-    bool include_revoked_opt;    /* takes --include-revoked ("No active tokens." without it) */
+    const char *cmd;          /* "tokens list": usage errors and the next-page hint */
+    const char *noun;         /* "tokens": "listing tokens", "No tokens.", "More tokens:" */
+    const char *scope;        /* the scope listing needs, for the login hint */
+    bool include_revoked_opt; /* takes --include-revoked ("No active tokens." without it) */
     void (*help)(FILE *out);
-    void (*header)(void);        /* the table's heading, before the first row */
-    void (*row)(const sg_json_element *item);   /* one item as table text */
+    void (*header)(void);                     /* the table's heading, before the first row */
+    void (*row)(const sg_json_element *item); /* one item as table text */
     sg_status (*list)(sg_api *api, const sg_api_list_params *params, sg_api_list_out *out,
                       sg_envelope *env);
 } cli_list_cmd;
@@ -58,16 +58,16 @@ typedef struct cli_list_cmd {
 int cli_typed_list(const cli_globals *g, const cli_list_cmd *lc, int argc, char **argv);
 
 /* A call on one object by id (sg_api_chatbot_get, sg_api_token_revoke). */
-typedef sg_status (*cli_item_call)(sg_api *api, const char *id, sg_api_item_fn on_item,
-                                   void *ctx, sg_envelope *env);
+typedef sg_status (*cli_item_call)(sg_api *api, const char *id, sg_api_item_fn on_item, void *ctx,
+                                   sg_envelope *env);
 
 /*
  * Open the session, make call on id with show (its ctx is the cli_typed; show prints
  * nothing with --json, where the envelope passes through), report a failure with context
  * and the scope it needs, close. Returns the exit code.
  */
-int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id,
-                    sg_api_item_fn show, const char *context, const char *scope);
+int cli_typed_item(const cli_globals *g, cli_item_call call, const char *id, sg_api_item_fn show,
+                   const char *context, const char *scope);
 
 /*
  * The one id argument of a get/rotate/revoke subcommand ("--" may precede it). -h/--help
@@ -97,8 +97,7 @@ int cli_subcommand_run(const cli_globals *g, const char *cmd, int argc, char **a
  * "--name VALUE" or "--name=VALUE" at argv[*i]: true and *value set (advancing *i) when it
  * is that option; *missing when the value is absent.
  */
-bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value,
-             bool *missing);
+bool cli_opt(int argc, char **argv, int *i, const char *name, const char **value, bool *missing);
 
 /* A decimal in [min, max] (no sign, no spaces). */
 bool cli_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);

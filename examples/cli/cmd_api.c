@@ -10,9 +10,9 @@
 #include "cli_json.h"
 #include "ex_term.h"
 
-#define API_BODY_MAX (1024u * 1024u)
+#define API_BODY_MAX    (1024u * 1024u)
 #define API_HEADERS_MAX 16
-#define API_WORK_SIZE 16384u
+#define API_WORK_SIZE   16384u
 
 static void print_help(FILE *out)
 {
@@ -56,9 +56,9 @@ typedef struct api_output {
     bool include_headers;
     bool headers_printed;
     bool wrote_body;
-    bool tty;                /* stdout is a terminal: the body is escaped */
+    bool tty; /* stdout is a terminal: the body is escaped */
     char last_byte;
-    uint8_t tail[4];         /* tty: an unfinished UTF-8 character between pieces */
+    uint8_t tail[4]; /* tty: an unfinished UTF-8 character between pieces */
     size_t tail_len;
 } api_output;
 
@@ -95,8 +95,10 @@ static int load_body(const cli_globals *g, const char *arg, size_t *len)
 {
     if (strcmp(arg, "-") == 0) {
         if (!read_body_stream(stdin, len)) {
-            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "cannot read the request body from "
-                            "stdin: %s", errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
+            return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR",
+                            "cannot read the request body from "
+                            "stdin: %s",
+                            errno == EFBIG ? "larger than 1 MiB" : strerror(errno));
         }
         return CLI_EXIT_OK;
     }
@@ -119,7 +121,8 @@ static int load_body(const cli_globals *g, const char *arg, size_t *len)
     if (n > sizeof request_body) {
         return cli_fail(g, CLI_EXIT_USAGE, "USAGE_ERROR", "the request body is larger than 1 MiB");
     }
-    memcpy(request_body, arg, n); /* NOLINT(bugprone-not-null-terminated-result): a body, not a string */
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): a body, not a string */
+    memcpy(request_body, arg, n);
     *len = n;
     return CLI_EXIT_OK;
 }
@@ -279,8 +282,7 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 }
 
 /* --json: the body when it is JSON, else an envelope saying what came. */
-static int finish_json(const cli_globals *g, sg_envelope *env, int http_status,
-                       const char *context)
+static int finish_json(const cli_globals *g, sg_envelope *env, int http_status, const char *context)
 {
     cli_pass_result r = cli_pass_flush();
     bool ok = http_status >= 200 && http_status <= 299;
@@ -288,9 +290,10 @@ static int finish_json(const cli_globals *g, sg_envelope *env, int http_status,
         return ok ? CLI_EXIT_OK : cli_fail_envelope(g, env, http_status);
     }
     if (r == CLI_PASS_TOO_LARGE) {
-        return cli_fail(g, CLI_EXIT_INTERNAL, "RESPONSE_TOO_LARGE", "%s: HTTP %d with a body "
-                        "over %u bytes, more than --json shows; run it without --json", context,
-                        http_status, CLI_PASS_MAX);
+        return cli_fail(g, CLI_EXIT_INTERNAL, "RESPONSE_TOO_LARGE",
+                        "%s: HTTP %d with a body "
+                        "over %u bytes, more than --json shows; run it without --json",
+                        context, http_status, CLI_PASS_MAX);
     }
     if (!ok) {
         env->is_json = false; /* nothing printed: the envelope is built here */
@@ -310,8 +313,10 @@ static int finish_json(const cli_globals *g, sg_envelope *env, int http_status,
         cli_json_print(&w);
         return CLI_EXIT_OK;
     }
-    return cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE", "%s: HTTP %d with a body that "
-                    "is not JSON (run without --json to see it)", context, http_status);
+    return cli_fail(g, CLI_EXIT_NETWORK, "INVALID_RESPONSE",
+                    "%s: HTTP %d with a body that "
+                    "is not JSON (run without --json to see it)",
+                    context, http_status);
 }
 
 int cmd_api(const cli_globals *g, int argc, char **argv)
@@ -386,7 +391,8 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     }
     for (const char *p = target; *p != '\0'; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-            return cli_usage_error(g, "api", "the path contains a space or control character; "
+            return cli_usage_error(g, "api",
+                                   "the path contains a space or control character; "
                                    "percent-encode it");
         }
     }
@@ -412,7 +418,9 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     static sg_api api;
     static sg_envelope env;
     sg_status st = cli_net_api_init(net, cred.token, api_work, sizeof api_work, &api);
-    api_output out = {.g = g, .env = &env, .include_headers = include,
+    api_output out = {.g = g,
+                      .env = &env,
+                      .include_headers = include,
                       .tty = !g->json && isatty(STDOUT_FILENO) == 1};
     cli_pass_reset();
     if (st == SG_OK) {
@@ -423,8 +431,8 @@ int cmd_api(const cli_globals *g, int argc, char **argv)
     }
     int http_status = 0;
     if (st == SG_OK) {
-        st = sg_api_request(&api, method, target, body_len ? request_body : NULL, body_len,
-                            on_body, &out, &env, &http_status);
+        st = sg_api_request(&api, method, target, body_len ? request_body : NULL, body_len, on_body,
+                            &out, &env, &http_status);
     }
     sg_wipe(cred.token, sizeof cred.token);
     sg_wipe(api_work, sizeof api_work);

@@ -4,9 +4,9 @@
 #include "cli_typed.h"
 #include "cli_identity.h"
 
-#define ID_WIDTH 24
+#define ID_WIDTH     24
 #define STATUS_WIDTH 10
-#define DATE_WIDTH 12
+#define DATE_WIDTH   12
 
 static void help_main(FILE *out)
 {
@@ -67,8 +67,8 @@ static void help_get(FILE *out)
 
 static void print_header(void)
 {
-    printf("%-*s %-*s %-*s %s\n", ID_WIDTH - 1, "ID", STATUS_WIDTH - 1, "STATUS",
-           DATE_WIDTH - 1, "CREATED", "NAME");
+    printf("%-*s %-*s %-*s %s\n", ID_WIDTH - 1, "ID", STATUS_WIDTH - 1, "STATUS", DATE_WIDTH - 1,
+           "CREATED", "NAME");
 }
 
 static void print_row(const sg_json_element *item)
@@ -87,8 +87,8 @@ static void print_row(const sg_json_element *item)
 static int chatbots_list(const cli_globals *g, int argc, char **argv)
 {
     static const cli_list_cmd list = {
-        "chatbots list", "chatbots", "chatbots:read", false,
-        help_list, print_header, print_row, sg_api_chatbots_list,
+        "chatbots list", "chatbots",   "chatbots:read", false,
+        help_list,       print_header, print_row,       sg_api_chatbots_list,
     };
     return cli_typed_list(g, &list, argc, argv);
 }
@@ -107,12 +107,13 @@ static int chatbots_get(const cli_globals *g, int argc, char **argv)
     const char *id;
     int rc = cli_one_id(g, "chatbots get", argc, argv, help_get, NULL, "id",
                         "missing the chatbot id, e.g. 'sitegpt chatbots get cb_0001' "
-                        "(ids: 'sitegpt chatbots list')", &id);
+                        "(ids: 'sitegpt chatbots list')",
+                        &id);
     if (rc != CLI_EXIT_OK || id == NULL) {
         return rc;
     }
     return cli_typed_item(g, sg_api_chatbot_get, id, print_chatbot, "getting the chatbot",
-                           "chatbots:read");
+                          "chatbots:read");
 }
 
 int cmd_chatbots(const cli_globals *g, int argc, char **argv)
@@ -122,6 +123,5 @@ int cmd_chatbots(const cli_globals *g, int argc, char **argv)
         {"get", chatbots_get},
     };
     return cli_subcommand_run(g, "chatbots", argc, argv, help_main, subs,
-                              sizeof subs / sizeof subs[0],
-                              "missing the subcommand (list or get)");
+                              sizeof subs / sizeof subs[0], "missing the subcommand (list or get)");
 }

@@ -16,8 +16,8 @@
 #include "cli_store.h"
 #include "ex_qr.h"
 
-#define LOGIN_LIST_MAX 64        /* --scope / --chatbot given at most this often */
-#define LOGIN_NAME_MAX 120       /* token name length the API accepts */
+#define LOGIN_LIST_MAX 64  /* --scope / --chatbot given at most this often */
+#define LOGIN_NAME_MAX 120 /* token name length the API accepts */
 
 typedef struct login_opts {
     const char *name;
@@ -128,8 +128,7 @@ static int take_token_arg(const cli_globals *g, char *value, login_opts *o)
     }
     if (n >= sizeof token_arg_copy - 1) {
         sg_wipe(value, n);
-        return cli_usage_error(g, "login", "the token is longer than %d characters",
-                               CLI_TOKEN_MAX);
+        return cli_usage_error(g, "login", "the token is longer than %d characters", CLI_TOKEN_MAX);
     }
     memcpy(copy, value, n + 1);
     sg_wipe(value, n);
@@ -173,9 +172,9 @@ static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, boo
                 (scope ? o->scopes : o->chatbots)[(*count)++] = v;
                 continue;
             }
-            const char **slot = strcmp(opt, "--name") == 0       ? &o->name
-                                : strcmp(opt, "--token") == 0    ? &o->token_arg
-                                                                 : &o->expires_arg;
+            const char **slot = strcmp(opt, "--name") == 0    ? &o->name
+                                : strcmp(opt, "--token") == 0 ? &o->token_arg
+                                                              : &o->expires_arg;
             if (*slot != NULL) {
                 return cli_usage_error(g, "login", "give %s only once", opt);
             }
@@ -191,8 +190,10 @@ static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, boo
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(g, "login", "unknown option '%s'", a);
         } else {
-            return cli_usage_error(g, "login", "unexpected argument '%s' (login takes options "
-                                   "only)", a);
+            return cli_usage_error(g, "login",
+                                   "unexpected argument '%s' (login takes options "
+                                   "only)",
+                                   a);
         }
     }
     return CLI_EXIT_OK;
@@ -203,18 +204,25 @@ static int parse(const cli_globals *g, int argc, char **argv, login_opts *o, boo
 static int check(const cli_globals *g, login_opts *o)
 {
     if (o->token_arg != NULL) {
-        const char *with = o->name ? "--name" : o->full_access ? "--full-access"
-                         : o->scope_count ? "--scope" : o->chatbot_count ? "--chatbot"
-                         : o->expires_arg ? "--expires-in-days" : o->qr ? "--qr"
-                         : o->no_browser ? "--no-browser" : NULL;
+        const char *with = o->name            ? "--name"
+                           : o->full_access   ? "--full-access"
+                           : o->scope_count   ? "--scope"
+                           : o->chatbot_count ? "--chatbot"
+                           : o->expires_arg   ? "--expires-in-days"
+                           : o->qr            ? "--qr"
+                           : o->no_browser    ? "--no-browser"
+                                              : NULL;
         if (with != NULL) {
-            return cli_usage_error(g, "login", "--token stores an existing token, so the device "
-                                   "login option %s cannot go with it", with);
+            return cli_usage_error(g, "login",
+                                   "--token stores an existing token, so the device "
+                                   "login option %s cannot go with it",
+                                   with);
         }
         return CLI_EXIT_OK;
     }
     if (o->full_access && o->scope_count > 0) {
-        return cli_usage_error(g, "login", "--full-access and --scope cannot be combined: "
+        return cli_usage_error(g, "login",
+                               "--full-access and --scope cannot be combined: "
                                "full access already includes every scope your role allows");
     }
     for (size_t i = 0; i < o->scope_count; i++) {
@@ -224,8 +232,10 @@ static int check(const cli_globals *g, login_opts *o)
                 return cli_usage_error(g, "login", "unknown scope '%s' (did you mean '%s'?)",
                                        o->scopes[i], near);
             }
-            return cli_usage_error(g, "login", "unknown scope '%s' ('sitegpt login --help' "
-                                   "lists the %u scopes)", o->scopes[i], SG_SCOPE_COUNT);
+            return cli_usage_error(g, "login",
+                                   "unknown scope '%s' ('sitegpt login --help' "
+                                   "lists the %u scopes)",
+                                   o->scopes[i], SG_SCOPE_COUNT);
         }
     }
     for (size_t i = 0; i < o->chatbot_count; i++) {
@@ -234,8 +244,7 @@ static int check(const cli_globals *g, login_opts *o)
         }
     }
     if (o->name != NULL && (o->name[0] == '\0' || strlen(o->name) > LOGIN_NAME_MAX)) {
-        return cli_usage_error(g, "login", "--name must be 1 to %d characters",
-                               LOGIN_NAME_MAX);
+        return cli_usage_error(g, "login", "--name must be 1 to %d characters", LOGIN_NAME_MAX);
     }
     if (o->expires_arg != NULL) {
         const char *p = o->expires_arg;
@@ -246,8 +255,10 @@ static int check(const cli_globals *g, login_opts *o)
             days = days * 10 + (unsigned long)(*p - '0');
         }
         if (!ok || days < 1 || days > 365) {
-            return cli_usage_error(g, "login", "--expires-in-days must be a whole number from 1 "
-                                   "to 365 (got '%s')", o->expires_arg);
+            return cli_usage_error(g, "login",
+                                   "--expires-in-days must be a whole number from 1 "
+                                   "to 365 (got '%s')",
+                                   o->expires_arg);
         }
         o->expires_in_days = (uint32_t)days;
     }
@@ -286,7 +297,8 @@ static int read_token(const cli_globals *g, const char *arg, char *out, size_t c
         unsigned char c = (unsigned char)out[i];
         if (c <= ' ' || c == 0x7f) {
             sg_wipe(out, cap);
-            return cli_usage_error(g, "login", "the token contains a space or a control "
+            return cli_usage_error(g, "login",
+                                   "the token contains a space or a control "
                                    "character");
         }
     }
@@ -528,7 +540,8 @@ static int device_failure(const cli_globals *g, const sg_device *d, sg_status st
         if (d->retry_status != SG_OK) {
             return cli_fail(g, CLI_EXIT_LOGIN, "EXPIRED_TOKEN",
                             "the code expired before the login completed (the last attempt "
-                            "failed: %s). Run 'sitegpt login' again", sg_strerror(d->retry_status));
+                            "failed: %s). Run 'sitegpt login' again",
+                            sg_strerror(d->retry_status));
         }
         return cli_fail(g, CLI_EXIT_LOGIN, "EXPIRED_TOKEN",
                         "the code expired before it was approved. Run 'sitegpt login' again");
@@ -565,16 +578,18 @@ static void warn_missing_scopes(const sg_device *d, const login_opts *o)
             continue;
         }
         named |= (uint64_t)1 << index;
-        int w = snprintf(missing + used, sizeof missing - used, "%s%s", used ? " " : "",
-                         o->scopes[i]);
+        int w =
+            snprintf(missing + used, sizeof missing - used, "%s%s", used ? " " : "", o->scopes[i]);
         if (w > 0 && (size_t)w < sizeof missing - used) {
             used += (size_t)w;
         }
     }
     if (used > 0) {
-        fprintf(stderr, "sitegpt: warning: the server granted fewer scopes than asked for; "
-                        "missing: %s. Commands that need them will fail with "
-                        "TOKEN_SCOPE_NOT_ALLOWED.\n", missing);
+        fprintf(stderr,
+                "sitegpt: warning: the server granted fewer scopes than asked for; "
+                "missing: %s. Commands that need them will fail with "
+                "TOKEN_SCOPE_NOT_ALLOWED.\n",
+                missing);
     }
 }
 
@@ -603,8 +618,10 @@ static int save_and_show(const cli_globals *g, cli_net *net, const char *profile
     }
     const char *env_token = getenv("SITEGPT_API_TOKEN");
     if (env_token != NULL && env_token[0] != '\0') {
-        fprintf(stderr, "sitegpt: note: SITEGPT_API_TOKEN is set and beats any saved token; "
-                        "unset it to use profile '%s'\n", profile);
+        fprintf(stderr,
+                "sitegpt: note: SITEGPT_API_TOKEN is set and beats any saved token; "
+                "unset it to use profile '%s'\n",
+                profile);
     }
     static cli_identity who;
     sg_status st = SG_OK;
@@ -746,8 +763,10 @@ static int login(const cli_globals *g, int argc, char **argv)
         memcpy(profile, "default", sizeof "default");
     }
     if (!cli_store_valid_name(profile)) {
-        return cli_usage_error(g, "login", "profile name '%s' may hold only letters, digits, "
-                               "'.', '_', '-' and '@' (at most %d)", profile, CLI_NAME_MAX);
+        return cli_usage_error(g, "login",
+                               "profile name '%s' may hold only letters, digits, "
+                               "'.', '_', '-' and '@' (at most %d)",
+                               profile, CLI_NAME_MAX);
     }
     cli_net *net;
     rc = cli_net_open(g, cred.api_base, &net);

@@ -130,7 +130,8 @@ static int not_configured(const cli_globals *g, const char *name)
 {
     return cli_fail(g, CLI_EXIT_AUTH, "PROFILE_NOT_CONFIGURED",
                     "profile '%s' is not configured ('sitegpt profiles list' shows the saved "
-                    "ones)", name);
+                    "ones)",
+                    name);
 }
 
 static int show(const cli_globals *g, const sg_profiles *cfg, const char *name)
@@ -161,8 +162,9 @@ static int show(const cli_globals *g, const sg_profiles *cfg, const char *name)
     printf("%-12s", "profile:");
     cli_puts_clean(p.name, stdout);
     printf("\n%-12s%s\n%-12s%s\n%-12s%s\n%-12s%s\n", "default:", p.is_default ? "yes" : "no",
-           "API base:", cli_esc(shown_base(&p)), "token:",
-           logged_in ? cli_esc(masked) : "(logged out)", "config:", cli_esc(cli_store_path()));
+           "API base:", cli_esc(shown_base(&p)),
+           "token:", logged_in ? cli_esc(masked) : "(logged out)",
+           "config:", cli_esc(cli_store_path()));
     return CLI_EXIT_OK;
 }
 
@@ -196,7 +198,8 @@ static int change(const cli_globals *g, const sg_profiles *cfg, sg_profiles_op o
         cli_json_end(&w);
     } else if (deleted) {
         printf("Deleted profile '%s'. Its token was NOT revoked: it works until it expires or\n"
-               "'sitegpt tokens revoke <id>' revokes it.\n", cli_esc(name));
+               "'sitegpt tokens revoke <id>' revokes it.\n",
+               cli_esc(name));
         if (was_default) {
             printf("There is no default profile now; pick one with 'sitegpt profiles use "
                    "NAME'.\n");
@@ -235,8 +238,10 @@ int cmd_profiles(const cli_globals *g, int argc, char **argv)
         known = known || strcmp(sub, subs[i]) == 0;
     }
     if (sub != NULL && !known) {
-        return cli_usage_error(g, "profiles", "unknown subcommand '%s' (list, show, use, "
-                               "set-default, delete, remove)", sub);
+        return cli_usage_error(g, "profiles",
+                               "unknown subcommand '%s' (list, show, use, "
+                               "set-default, delete, remove)",
+                               sub);
     }
     if (help || sub == NULL) {
         if (sub != NULL) {
@@ -245,7 +250,8 @@ int cmd_profiles(const cli_globals *g, int argc, char **argv)
             print_help(help ? stdout : stderr);
         }
         return help ? CLI_EXIT_OK
-                    : cli_usage_error(g, "profiles", "missing the subcommand (list, show, use "
+                    : cli_usage_error(g, "profiles",
+                                      "missing the subcommand (list, show, use "
                                       "or delete)");
     }
     bool needs_name = strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0;

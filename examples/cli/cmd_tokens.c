@@ -9,11 +9,11 @@
 #include "cli_identity.h"
 #include "cli_store.h"
 
-#define ID_WIDTH 22
-#define DATE_WIDTH 12
-#define MAX_LIST_ARGS 64        /* --scope / --chatbot values per command */
+#define ID_WIDTH       22
+#define DATE_WIDTH     12
+#define MAX_LIST_ARGS  64 /* --scope / --chatbot values per command */
 #define EXPIRES_AT_MAX 64
-#define INFO_MAX 8192
+#define INFO_MAX       8192
 
 /* ------------------------------------------------------------------ help --- */
 
@@ -141,8 +141,8 @@ static void help_revoke(FILE *out)
 static void print_header(void)
 {
     printf("%-*s %-*s %-*s %-*s %-*s %s\n", ID_WIDTH - 1, "ID", DATE_WIDTH - 1, "CREATED",
-           DATE_WIDTH - 1, "EXPIRES", DATE_WIDTH - 1, "LAST USED", DATE_WIDTH - 1,
-           "REVOKED", "NAME");
+           DATE_WIDTH - 1, "EXPIRES", DATE_WIDTH - 1, "LAST USED", DATE_WIDTH - 1, "REVOKED",
+           "NAME");
 }
 
 static void print_row(const sg_json_element *item)
@@ -165,8 +165,8 @@ static void print_row(const sg_json_element *item)
 static int tokens_list(const cli_globals *g, int argc, char **argv)
 {
     static const cli_list_cmd list = {
-        "tokens list", "tokens", "tokens:read", true,
-        help_list, print_header, print_row, sg_api_tokens_list,
+        "tokens list", "tokens",     "tokens:read", true,
+        help_list,     print_header, print_row,     sg_api_tokens_list,
     };
     return cli_typed_list(g, &list, argc, argv);
 }
@@ -195,8 +195,7 @@ static sg_status keep_token_info(void *ctx, const sg_json_element *item)
 }
 
 /* Secret alone on stdout, the rest on stderr (or the envelope alone with --json). */
-static void print_secret(cli_typed *c, const char *secret, const secret_view *v,
-                         const char *what)
+static void print_secret(cli_typed *c, const char *secret, const secret_view *v, const char *what)
 {
     if (c->g->json) {
         (void)cli_typed_json_flush(c); /* the create or rotate response: JSON, it was parsed */
@@ -222,10 +221,10 @@ static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const
     static secret_view view;
     static char secret[CLI_TOKEN_MAX + 1];
     memset(&view, 0, sizeof view);
-    sg_status st = req != NULL ? sg_api_token_create(&c.api, req, keep_token_info, &view,
-                                                     secret, sizeof secret, &c.env)
-                               : sg_api_token_rotate(&c.api, id, keep_token_info, &view,
-                                                     secret, sizeof secret, &c.env);
+    sg_status st = req != NULL ? sg_api_token_create(&c.api, req, keep_token_info, &view, secret,
+                                                     sizeof secret, &c.env)
+                               : sg_api_token_rotate(&c.api, id, keep_token_info, &view, secret,
+                                                     sizeof secret, &c.env);
     if (st == SG_OK && req != NULL) {
         print_secret(&c, secret, &view, "Created a token.");
     } else if (st == SG_OK) {
@@ -233,7 +232,7 @@ static int issue_secret(const cli_globals *g, const sg_api_new_token *req, const
         update_profiles(&c, secret);
     } else {
         rc = cli_typed_fail(&c, st, req != NULL ? "creating the token" : "rotating the token",
-                             "tokens:write");
+                            "tokens:write");
     }
     sg_wipe(secret, sizeof secret);
     cli_typed_close(&c);
@@ -271,15 +270,15 @@ static bool parse_expiry(const char *s, time_t *when, char *out, size_t cap)
 {
     int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
     size_t len = strlen(s);
-    if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
-        d > days_in_month(y, mo) || len >= cap) {
+    if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+        len >= cap) {
         return false;
     }
     const char *p = s + 10;
     if (*p != '\0') {
-        if (*p != 'T' || !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) ||
-            h > 23 || mi > 59) {
+        if (*p != 'T' || !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || h > 23 ||
+            mi > 59) {
             return false;
         }
         p += 6;
@@ -417,55 +416,71 @@ static int tokens_create(const cli_globals *g, int argc, char **argv)
     }
     size_t chars = utf8_chars(name);
     if (chars < 1 || chars > SG_API_TOKEN_NAME_MAX) {
-        return cli_usage_error(g, "tokens create", "--name must be 1 to 120 characters (it has "
-                               "%zu)", chars);
+        return cli_usage_error(g, "tokens create",
+                               "--name must be 1 to 120 characters (it has "
+                               "%zu)",
+                               chars);
     }
     if (scopes.count == 0) {
-        return cli_usage_error(g, "tokens create", "at least one --scope is required, e.g. "
+        return cli_usage_error(g, "tokens create",
+                               "at least one --scope is required, e.g. "
                                "--scope chatbots:read");
     }
     for (size_t i = 0; i < scopes.count; i++) {
         if (!sg_scope_is_valid(scopes.items[i])) {
             const char *near = sg_scope_suggest(scopes.items[i]);
             if (near != NULL) {
-                return cli_usage_error(g, "tokens create",
-                                       "unknown scope '%s'; did you mean '%s'?",
+                return cli_usage_error(g, "tokens create", "unknown scope '%s'; did you mean '%s'?",
                                        scopes.items[i], near);
             }
-            return cli_usage_error(g, "tokens create", "unknown scope '%s' (the list is in "
-                                   "'sitegpt tokens create --help')", scopes.items[i]);
+            return cli_usage_error(g, "tokens create",
+                                   "unknown scope '%s' (the list is in "
+                                   "'sitegpt tokens create --help')",
+                                   scopes.items[i]);
         }
     }
     if (days_arg != NULL && at_arg != NULL) {
-        return cli_usage_error(g, "tokens create", "give --expires-in-days or --expires-at, "
+        return cli_usage_error(g, "tokens create",
+                               "give --expires-in-days or --expires-at, "
                                "not both");
     }
     unsigned long days = 0;
-    if (days_arg != NULL && !cli_parse_uint(days_arg, SG_API_EXPIRES_DAYS_MIN,
-                                            SG_API_EXPIRES_DAYS_MAX, &days)) {
-        return cli_usage_error(g, "tokens create", "--expires-in-days must be a whole number "
-                               "from 1 to 365, not '%s'", days_arg);
+    if (days_arg != NULL &&
+        !cli_parse_uint(days_arg, SG_API_EXPIRES_DAYS_MIN, SG_API_EXPIRES_DAYS_MAX, &days)) {
+        return cli_usage_error(g, "tokens create",
+                               "--expires-in-days must be a whole number "
+                               "from 1 to 365, not '%s'",
+                               days_arg);
     }
     static char expires_at[EXPIRES_AT_MAX];
     if (at_arg != NULL) {
         time_t when, now = time(NULL);
         if (!parse_expiry(at_arg, &when, expires_at, sizeof expires_at)) {
-            return cli_usage_error(g, "tokens create", "--expires-at '%s' is not an ISO 8601 "
+            return cli_usage_error(g, "tokens create",
+                                   "--expires-at '%s' is not an ISO 8601 "
                                    "date (2025-12-31) or date-time with a zone "
-                                   "(2025-12-31T18:00:00Z)", at_arg);
+                                   "(2025-12-31T18:00:00Z)",
+                                   at_arg);
         }
         if (when <= now) {
             return cli_usage_error(g, "tokens create", "--expires-at '%s' is not in the future",
                                    at_arg);
         }
         if (when - now > 366 * 86400L) {
-            return cli_usage_error(g, "tokens create", "--expires-at '%s' is more than 365 days "
-                                   "away", at_arg);
+            return cli_usage_error(g, "tokens create",
+                                   "--expires-at '%s' is more than 365 days "
+                                   "away",
+                                   at_arg);
         }
     }
 
-    sg_api_new_token req = {name, scopes.items, scopes.count, bots.items, bots.count,
-                            (uint32_t)days, at_arg != NULL ? expires_at : NULL};
+    sg_api_new_token req = {name,
+                            scopes.items,
+                            scopes.count,
+                            bots.items,
+                            bots.count,
+                            (uint32_t)days,
+                            at_arg != NULL ? expires_at : NULL};
     return issue_secret(g, &req, NULL);
 }
 
@@ -496,15 +511,15 @@ static void update_profiles(cli_typed *c, const char *new_secret)
         return; /* the credential in use is another token */
     }
     if (st != SG_ERR_AUTH) {
-        fprintf(stderr, "warning: could not check whether a saved profile holds the rotated "
-                        "token (%s); if one does, log in again with the new token\n",
+        fprintf(stderr,
+                "warning: could not check whether a saved profile holds the rotated "
+                "token (%s); if one does, log in again with the new token\n",
                 sg_strerror(st));
         return;
     }
     const sg_profiles *cfg;
     size_t count = 0, updated = 0;
-    if (cli_store_load(c->g, &cfg) != CLI_EXIT_OK ||
-        sg_profiles_count(cfg, &count) != SG_OK) {
+    if (cli_store_load(c->g, &cfg) != CLI_EXIT_OK || sg_profiles_count(cfg, &count) != SG_OK) {
         return;
     }
     for (size_t i = 0; i < count; i++) {
@@ -524,7 +539,8 @@ static void update_profiles(cli_typed *c, const char *new_secret)
     }
     if (c->cred.token_source != NULL && strcmp(c->cred.token_source, "SITEGPT_API_TOKEN") == 0) {
         fputs("warning: SITEGPT_API_TOKEN still holds the old secret, which no longer works; "
-              "set it to the new token\n", stderr);
+              "set it to the new token\n",
+              stderr);
     } else if (updated == 0) {
         fputs("warning: the rotated token was the one in use, but no saved profile held it\n",
               stderr);
@@ -579,15 +595,17 @@ static int tokens_revoke(const cli_globals *g, int argc, char **argv)
     }
     if (!yes) {
         if (!isatty(STDIN_FILENO)) {
-            return cli_usage_error(g, "tokens revoke", "not on a terminal, so no one can "
-                                   "confirm: add --yes to revoke %s", id);
+            return cli_usage_error(g, "tokens revoke",
+                                   "not on a terminal, so no one can "
+                                   "confirm: add --yes to revoke %s",
+                                   id);
         }
         if (!confirm(id)) {
             return cli_fail(g, CLI_EXIT_USAGE, "CANCELLED", "not revoked");
         }
     }
     return cli_typed_item(g, sg_api_token_revoke, id, print_revoked, "revoking the token",
-                           "tokens:write");
+                          "tokens:write");
 }
 
 int cmd_tokens(const cli_globals *g, int argc, char **argv)

@@ -13,7 +13,8 @@
 #include "sg_tls.h"
 #include <sitegpt/sitegpt.h>
 
-#define STACK_SCRUB_BYTES (64u * 1024u) /* deeper than a command's frames (big buffers are static) */
+#define STACK_SCRUB_BYTES \
+    (64u * 1024u) /* deeper than a command's frames (big buffers are static) */
 
 /* The stack the command ran on: its frames held tokens (credentials, profiles). */
 __attribute__((noinline)) static void scrub_stack(void)
@@ -60,57 +61,59 @@ static void print_main_help(FILE *out)
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(out, "  %-10s %s\n", "help", "'help <command> [<subcommand>]' is '<command> ... --help'");
-    fprintf(out,
-            "\n"
-            "Global options (before or after the command):\n"
-            "  --json              machine output: the API envelope {\"ok\",\"data\",\"meta\"} on stdout,\n"
-            "                      always valid JSON (a body that is not: an ok:false envelope)\n"
-            "  -p, --profile NAME  use this saved profile (default: SITEGPT_PROFILE, then the default)\n"
-            "  --api-base URL      API origin (default: SITEGPT_API_BASE, the profile's, then\n"
-            "                      " CLI_DEFAULT_API_BASE "); https, or http only for localhost,\n"
-            "                      127.0.0.0/8 and ::1. A token saved in a profile is sent only\n"
-            "                      to that profile's origin: for another one, use\n"
-            "                      SITEGPT_API_TOKEN or 'login --profile NAME --api-base URL'\n"
-            "  --cacert FILE       trust the CA certificates in FILE (default: SSL_CERT_FILE, then\n"
-            "                      the system bundle /etc/ssl/certs/ca-certificates.crt)\n"
-            "  --proxy URL         reach https:// origins through this HTTP proxy,\n"
-            "                      http://[user:password@]host[:port]; '' for none (default:\n"
-            "                      https_proxy, then HTTPS_PROXY, unless NO_PROXY lists the host)\n"
-            "  --timeout SECONDS   bound each API request as a whole: connect, TLS, sending,\n"
-            "                      receiving and every retry and redirect of it share one\n"
-            "                      deadline (each page of --all gets its own). In login, each\n"
-            "                      request is bounded so; the wait for approval ends when the\n"
-            "                      code expires (at most an hour). 1-3600 (default:\n"
-            "                      SITEGPT_TIMEOUT, then 30)\n"
-            "  -h, --help          help; every command and subcommand has its own\n"
-            "  -v, --version       print the version, the mbedTLS version and the features built in\n"
-            "\n"
-            "Environment:\n"
-            "  SITEGPT_API_TOKEN   token for this command; beats any saved token\n"
-            "  SITEGPT_API_BASE    API origin when --api-base is not given\n"
-            "  SITEGPT_PROFILE     profile when --profile is not given\n"
-            "  SITEGPT_TIMEOUT     seconds per request (as --timeout), when it is not given\n"
-            "  HTTPS_PROXY         proxy URL when --proxy is not given (https_proxy first)\n"
-            "  NO_PROXY            hosts reached directly (no_proxy first): '*', names (a\n"
-            "                      name covers its subdomains), IPs, each with an optional :port\n"
-            "  XDG_CONFIG_HOME     config folder (default ~/.config); profiles live in\n"
-            "                      sitegpt/config.json there, mode 0600 in a 0700 folder (refused\n"
-            "                      when another user owns or may write either)\n"
-            "\n"
-            "Exit codes:\n"
-            "  0 success            1 API error            2 usage error\n"
-            "  3 not logged in or token rejected           4 login denied or expired\n"
-            "  5 network, TLS or malformed response        6 config file could not be read or written\n"
-            "  7 internal limit     130 interrupted (Ctrl-C)   143 terminated (SIGTERM)\n"
-            "\n"
-            "Examples:\n"
-            "  sitegpt login                       # approve the shown code in a browser\n"
-            "  sitegpt whoami\n"
-            "  sitegpt chatbots list --json\n"
-            "  sitegpt api /api/v2/usage\n"
-            "\n"
-            "Run 'sitegpt <command> --help' for a command's options, 'man sitegpt' for all.\n");
+    fprintf(out, "  %-10s %s\n", "help",
+            "'help <command> [<subcommand>]' is '<command> ... --help'");
+    fprintf(
+        out,
+        "\n"
+        "Global options (before or after the command):\n"
+        "  --json              machine output: the API envelope {\"ok\",\"data\",\"meta\"} on stdout,\n"
+        "                      always valid JSON (a body that is not: an ok:false envelope)\n"
+        "  -p, --profile NAME  use this saved profile (default: SITEGPT_PROFILE, then the default)\n"
+        "  --api-base URL      API origin (default: SITEGPT_API_BASE, the profile's, then\n"
+        "                      " CLI_DEFAULT_API_BASE "); https, or http only for localhost,\n"
+        "                      127.0.0.0/8 and ::1. A token saved in a profile is sent only\n"
+        "                      to that profile's origin: for another one, use\n"
+        "                      SITEGPT_API_TOKEN or 'login --profile NAME --api-base URL'\n"
+        "  --cacert FILE       trust the CA certificates in FILE (default: SSL_CERT_FILE, then\n"
+        "                      the system bundle /etc/ssl/certs/ca-certificates.crt)\n"
+        "  --proxy URL         reach https:// origins through this HTTP proxy,\n"
+        "                      http://[user:password@]host[:port]; '' for none (default:\n"
+        "                      https_proxy, then HTTPS_PROXY, unless NO_PROXY lists the host)\n"
+        "  --timeout SECONDS   bound each API request as a whole: connect, TLS, sending,\n"
+        "                      receiving and every retry and redirect of it share one\n"
+        "                      deadline (each page of --all gets its own). In login, each\n"
+        "                      request is bounded so; the wait for approval ends when the\n"
+        "                      code expires (at most an hour). 1-3600 (default:\n"
+        "                      SITEGPT_TIMEOUT, then 30)\n"
+        "  -h, --help          help; every command and subcommand has its own\n"
+        "  -v, --version       print the version, the mbedTLS version and the features built in\n"
+        "\n"
+        "Environment:\n"
+        "  SITEGPT_API_TOKEN   token for this command; beats any saved token\n"
+        "  SITEGPT_API_BASE    API origin when --api-base is not given\n"
+        "  SITEGPT_PROFILE     profile when --profile is not given\n"
+        "  SITEGPT_TIMEOUT     seconds per request (as --timeout), when it is not given\n"
+        "  HTTPS_PROXY         proxy URL when --proxy is not given (https_proxy first)\n"
+        "  NO_PROXY            hosts reached directly (no_proxy first): '*', names (a\n"
+        "                      name covers its subdomains), IPs, each with an optional :port\n"
+        "  XDG_CONFIG_HOME     config folder (default ~/.config); profiles live in\n"
+        "                      sitegpt/config.json there, mode 0600 in a 0700 folder (refused\n"
+        "                      when another user owns or may write either)\n"
+        "\n"
+        "Exit codes:\n"
+        "  0 success            1 API error            2 usage error\n"
+        "  3 not logged in or token rejected           4 login denied or expired\n"
+        "  5 network, TLS or malformed response        6 config file could not be read or written\n"
+        "  7 internal limit     130 interrupted (Ctrl-C)   143 terminated (SIGTERM)\n"
+        "\n"
+        "Examples:\n"
+        "  sitegpt login                       # approve the shown code in a browser\n"
+        "  sitegpt whoami\n"
+        "  sitegpt chatbots list --json\n"
+        "  sitegpt api /api/v2/usage\n"
+        "\n"
+        "Run 'sitegpt <command> --help' for a command's options, 'man sitegpt' for all.\n");
 }
 
 /* Value of "--opt VALUE" or "--opt=VALUE"; NULL when argv[*i] is not that option. */
@@ -201,8 +204,10 @@ int main(int argc, char **argv)
             char *end = NULL;
             unsigned long t = strtoul(v, &end, 10);
             if (end == v || *end != '\0' || t < 1 || t > 3600) {
-                return cli_usage_error(&g, NULL, "--timeout takes whole seconds from 1 to 3600, "
-                                       "not '%s'", v);
+                return cli_usage_error(&g, NULL,
+                                       "--timeout takes whole seconds from 1 to 3600, "
+                                       "not '%s'",
+                                       v);
             }
             g.timeout_s = (unsigned)t;
         } else if (missing) {

@@ -55,7 +55,7 @@ typedef struct ex_proxy {
     char host[SG_HOST_MAX + 1];
     uint16_t port;
     char userinfo[SG_PROXY_USERINFO_MAX + 1]; /* secret: wipe with ex_proxy_wipe */
-    const char *source;   /* where it came from: "--proxy", "https_proxy" or "HTTPS_PROXY" */
+    const char *source; /* where it came from: "--proxy", "https_proxy" or "HTTPS_PROXY" */
 } ex_proxy;
 
 /*
@@ -68,9 +68,9 @@ SG_NODISCARD sg_status ex_proxy_select(const char *flag, const sg_http_origin *o
 void ex_proxy_wipe(ex_proxy *p);
 
 /* ex_posix_open with https:// through proxy when proxy->use (proxy may be NULL). */
-SG_NODISCARD sg_status ex_posix_open_proxy(sg_posix_client *c, const char *ca_path,
-                                           bool need_tls, volatile sig_atomic_t *stop,
-                                           const ex_proxy *proxy, bool *tls_ready);
+SG_NODISCARD sg_status ex_posix_open_proxy(sg_posix_client *c, const char *ca_path, bool need_tls,
+                                           volatile sig_atomic_t *stop, const ex_proxy *proxy,
+                                           bool *tls_ready);
 
 /* An HTTP client configuration over c (clock, TCP, TLS when ready); timeouts left 0. */
 void ex_http_config(sg_posix_client *c, bool tls_ready, sg_http_config *cfg);

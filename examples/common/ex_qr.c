@@ -4,7 +4,7 @@
 
 #include "ex_qr.h"
 
-#define QUIET 2
+#define QUIET        2
 #define QR_WIDTH_MAX 177 /* version 40 */
 
 /* Light module at (x, y), counting the quiet zone as light. */
@@ -28,9 +28,9 @@ sg_status ex_qr_render(const char *text, ex_qr_row_fn row_fn, void *ctx)
         size_t len = 0;
         for (int x = -QUIET; x < q->width + QUIET; x++) {
             int top = light(q, x, y), bottom = light(q, x, y + 1);
-            const char *glyph = top && bottom ? "\xe2\x96\x88"    /* full block */
-                                : top         ? "\xe2\x96\x80"    /* upper half */
-                                : bottom      ? "\xe2\x96\x84"    /* lower half */
+            const char *glyph = top && bottom ? "\xe2\x96\x88" /* full block */
+                                : top         ? "\xe2\x96\x80" /* upper half */
+                                : bottom      ? "\xe2\x96\x84" /* lower half */
                                               : " ";
             size_t g = strlen(glyph);
             memcpy(row + len, glyph, g);

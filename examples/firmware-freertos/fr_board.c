@@ -26,8 +26,7 @@ static sg_status emulator_entropy(void *ctx, uint8_t *out, size_t len)
     (void)ctx;
     while (len > 0) {
         uint8_t digest[32];
-        uint32_t mix[4] = {cm_sh_time(), cm_sh_clock(), (uint32_t)xTaskGetTickCount(),
-                           ++counter};
+        uint32_t mix[4] = {cm_sh_time(), cm_sh_clock(), (uint32_t)xTaskGetTickCount(), ++counter};
         mbedtls_sha256_context sha;
         mbedtls_sha256_init(&sha);
         int rc = mbedtls_sha256_starts(&sha, 0);

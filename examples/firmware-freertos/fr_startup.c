@@ -30,24 +30,19 @@ typedef struct vector_table {
 __attribute__((section(".isr_vector"), used)) static const vector_table vectors = {
     _estack,
     {
-        Reset_Handler,
-        fr_fault_handler,   /* NMI */
-        fr_fault_handler,   /* HardFault */
-        fr_fault_handler,   /* MemManage */
-        fr_fault_handler,   /* BusFault */
-        fr_fault_handler,   /* UsageFault */
-        0, 0, 0, 0,
-        vPortSVCHandler,    /* SVCall: starts the first task */
-        fr_fault_handler,   /* DebugMon */
-        0,
-        xPortPendSVHandler, /* PendSV: context switch */
+        Reset_Handler, fr_fault_handler, /* NMI */
+        fr_fault_handler,                /* HardFault */
+        fr_fault_handler,                /* MemManage */
+        fr_fault_handler,                /* BusFault */
+        fr_fault_handler,                /* UsageFault */
+        0, 0, 0, 0, vPortSVCHandler,     /* SVCall: starts the first task */
+        fr_fault_handler,                /* DebugMon */
+        0, xPortPendSVHandler,           /* PendSV: context switch */
         xPortSysTickHandler,
         /* IRQ 0 .. 12: not used by this firmware */
-        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
-        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
-        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
-        fr_fault_handler,
-        lan9118_irq_handler, /* IRQ 13 */
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler, fr_fault_handler,
+        fr_fault_handler, fr_fault_handler, fr_fault_handler, lan9118_irq_handler, /* IRQ 13 */
     },
 };
 

@@ -15,55 +15,55 @@
 #include "lan9118.h"
 
 /* Register offsets (32-bit access). */
-#define RX_DATA_FIFO 0x00u
-#define TX_DATA_FIFO 0x20u
+#define RX_DATA_FIFO   0x00u
+#define TX_DATA_FIFO   0x20u
 #define RX_STATUS_FIFO 0x40u
 #define TX_STATUS_FIFO 0x48u
-#define ID_REV 0x50u
-#define IRQ_CFG 0x54u
-#define INT_STS 0x58u
-#define INT_EN 0x5Cu
-#define BYTE_TEST 0x64u
-#define TX_CFG 0x70u
-#define HW_CFG 0x74u
-#define RX_FIFO_INF 0x7Cu
-#define TX_FIFO_INF 0x80u
-#define MAC_CSR_CMD 0xA4u
-#define MAC_CSR_DATA 0xA8u
+#define ID_REV         0x50u
+#define IRQ_CFG        0x54u
+#define INT_STS        0x58u
+#define INT_EN         0x5Cu
+#define BYTE_TEST      0x64u
+#define TX_CFG         0x70u
+#define HW_CFG         0x74u
+#define RX_FIFO_INF    0x7Cu
+#define TX_FIFO_INF    0x80u
+#define MAC_CSR_CMD    0xA4u
+#define MAC_CSR_DATA   0xA8u
 
-#define BYTE_TEST_VALUE 0x87654321u
-#define ID_LAN9118 0x0118u
-#define HW_CFG_SRST 0x1u
+#define BYTE_TEST_VALUE          0x87654321u
+#define ID_LAN9118               0x0118u
+#define HW_CFG_SRST              0x1u
 #define IRQ_CFG_EN_PUSHPULL_HIGH 0x111u /* IRQ_EN | IRQ_POL | IRQ_TYPE */
-#define INT_RSFL 0x8u                   /* RX status FIFO above its level (0: any frame) */
-#define TX_CFG_TX_ON 0x2u
-#define MAC_CSR_BUSY 0x80000000u
-#define MAC_CSR_READ 0x40000000u
+#define INT_RSFL                 0x8u   /* RX status FIFO above its level (0: any frame) */
+#define TX_CFG_TX_ON             0x2u
+#define MAC_CSR_BUSY             0x80000000u
+#define MAC_CSR_READ             0x40000000u
 
 /* MAC CSRs, reached through MAC_CSR_CMD/DATA. */
-#define MAC_CR 1u
-#define MAC_ADDRH 2u
-#define MAC_ADDRL 3u
-#define MAC_MII_ACC 6u
-#define MAC_MII_DATA 7u
-#define MAC_CR_FDPX 0x00100000u
-#define MAC_CR_TXEN 0x8u
-#define MAC_CR_RXEN 0x4u
-#define PHY_ADDR 1u
+#define MAC_CR           1u
+#define MAC_ADDRH        2u
+#define MAC_ADDRL        3u
+#define MAC_MII_ACC      6u
+#define MAC_MII_DATA     7u
+#define MAC_CR_FDPX      0x00100000u
+#define MAC_CR_TXEN      0x8u
+#define MAC_CR_RXEN      0x4u
+#define PHY_ADDR         1u
 #define PHY_BASIC_STATUS 1u
-#define PHY_LINK_UP 0x4u
+#define PHY_LINK_UP      0x4u
 
 /* TX command words. */
 #define TX_CMD_A_FIRST 0x2000u
-#define TX_CMD_A_LAST 0x1000u
+#define TX_CMD_A_LAST  0x1000u
 
-#define FRAME_MAX 1536u
+#define FRAME_MAX     1536u
 #define ETH_MIN_FRAME 14u
-#define CRC_LEN 4u
+#define CRC_LEN       4u
 
 /* NVIC */
-#define NVIC_ISER0 0xE000E100u
-#define NVIC_IPR_BASE 0xE000E400u
+#define NVIC_ISER0       0xE000E100u
+#define NVIC_IPR_BASE    0xE000E400u
 #define LAN_IRQ_PRIORITY 0xE0u /* below configMAX_SYSCALL_INTERRUPT_PRIORITY: may notify */
 
 static TaskHandle_t rx_task;

@@ -14,7 +14,7 @@
 #include "lwip/netif.h"
 
 #define LAN9118_BASE 0x40200000u
-#define LAN9118_IRQ 13u
+#define LAN9118_IRQ  13u
 
 typedef struct lan9118_counters {
     uint32_t rx_frames;

@@ -37,22 +37,22 @@
 #include <sitegpt/sg_url.h>
 #include <sitegpt/sitegpt.h>
 
-#define CMDLINE_MAX 512u
-#define CA_MAX 4096u
+#define CMDLINE_MAX   512u
+#define CA_MAX        4096u
 #define HTTP_BUF_SIZE 1536u
-#define HOST_MAX 64u
-#define HEARTBEAT_MS 100u
+#define HOST_MAX      64u
+#define HEARTBEAT_MS  100u
 
 /* QEMU's user network: the guest's address and gateway. */
-#define FR_IP "10.0.2.15"
+#define FR_IP      "10.0.2.15"
 #define FR_NETMASK "255.255.255.0"
 #define FR_GATEWAY "10.0.2.2"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
 
 /* Task stacks in words. */
-#define APP_STACK 2560u
-#define RX_STACK 256u
+#define APP_STACK       2560u
+#define RX_STACK        256u
 #define HEARTBEAT_STACK 128u
 enum { PRIO_APP = 2, PRIO_HEARTBEAT = 3, PRIO_RX = 5 }; /* tcpip: TCPIP_THREAD_PRIO (4) */
 
@@ -149,8 +149,7 @@ static bool parse_args(char *line, fr_args *a)
             }
         }
     }
-    return a->base_url != NULL && a->ca_file != NULL && a->kv_dir != NULL &&
-           a->host_name != NULL;
+    return a->base_url != NULL && a->ca_file != NULL && a->kv_dir != NULL && a->host_name != NULL;
 }
 
 /* ---------------------------------------------------------------- network --- */
@@ -177,8 +176,7 @@ static bool network_up(const fr_args *args)
     (void)ip4addr_aton(FR_NETMASK, &mask);
     (void)ip4addr_aton(FR_GATEWAY, &gw);
     LOCK_TCPIP_CORE();
-    struct netif *added = netif_add(&netif, &ip, &mask, &gw, NULL, lan9118_netif_init,
-                                    tcpip_input);
+    struct netif *added = netif_add(&netif, &ip, &mask, &gw, NULL, lan9118_netif_init, tcpip_input);
     if (added != NULL) {
         netif_set_default(&netif);
         netif_set_up(&netif);
@@ -194,8 +192,8 @@ static bool network_up(const fr_args *args)
         say("error: cannot add to the local host list: ", args->host_name);
         return false;
     }
-    rx_task = xTaskCreateStatic(lan9118_rx_task, "eth-rx", RX_STACK, &netif, PRIO_RX, rx_stack,
-                                &rx_tcb);
+    rx_task =
+        xTaskCreateStatic(lan9118_rx_task, "eth-rx", RX_STACK, &netif, PRIO_RX, rx_stack, &rx_tcb);
     say("net: link ", lan9118_link_up() ? "up" : "down");
     say("net: address ", FR_IP);
     return true;
@@ -430,8 +428,7 @@ int main(void)
 {
     heartbeat_task = xTaskCreateStatic(heartbeat_main, "heartbeat", HEARTBEAT_STACK, NULL,
                                        PRIO_HEARTBEAT, heartbeat_stack, &heartbeat_tcb);
-    app_task = xTaskCreateStatic(app_main, "app", APP_STACK, NULL, PRIO_APP, app_stack,
-                                 &app_tcb);
+    app_task = xTaskCreateStatic(app_main, "app", APP_STACK, NULL, PRIO_APP, app_stack, &app_tcb);
     vTaskStartScheduler();
     cm_sh_puts("fatal: the scheduler returned\n");
     return 3;

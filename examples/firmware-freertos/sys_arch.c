@@ -13,9 +13,9 @@
 #include "lwip/sys.h"
 #include "lwip/stats.h"
 
-#define SEM_SLOTS 6
-#define MBOX_SLOTS 4
-#define MBOX_MAX_ENTRIES TCPIP_MBOX_SIZE
+#define SEM_SLOTS          6
+#define MBOX_SLOTS         4
+#define MBOX_MAX_ENTRIES   TCPIP_MBOX_SIZE
 #define THREAD_STACK_WORDS TCPIP_THREAD_STACKSIZE
 
 struct fr_sem_slot {
@@ -178,8 +178,8 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
         SYS_STATS_INC(mbox.err);
         return ERR_MEM;
     }
-    slot->handle = xQueueCreateStatic((UBaseType_t)size, sizeof(void *), slot->entries,
-                                      &slot->storage);
+    slot->handle =
+        xQueueCreateStatic((UBaseType_t)size, sizeof(void *), slot->entries, &slot->storage);
     *mbox = slot;
     SYS_STATS_INC_USED(mbox);
     return ERR_OK;

@@ -23,13 +23,13 @@
 #include <sitegpt/sg_url.h>
 #include <sitegpt/sitegpt.h>
 
-#define CMDLINE_MAX 512u
-#define CA_MAX 4096u
-#define HTTP_BUF_SIZE 1536u /* request head, response header block */
-#define API_WORK_SIZE SG_API_WORK_MIN
-#define HOST_MAX 64u
-#define DATE_MAX 32u        /* an IMF-fixdate is 29 characters */
-#define ME_STR_MAX 100u     /* the longest /me string read (name, email, dates) */
+#define CMDLINE_MAX     512u
+#define CA_MAX          4096u
+#define HTTP_BUF_SIZE   1536u /* request head, response header block */
+#define API_WORK_SIZE   SG_API_WORK_MIN
+#define HOST_MAX        64u
+#define DATE_MAX        32u  /* an IMF-fixdate is 29 characters */
+#define ME_STR_MAX      100u /* the longest /me string read (name, email, dates) */
 #define RENEW_BEFORE_MS SG_RENEW_DEFAULT_BEFORE_MS
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_SETUP = 2 };
@@ -50,7 +50,7 @@ static union {
     struct {
         sg_api api;
         sg_envelope env;
-        sg_json_reader reader;     /* the /me body, streamed: only four strings kept */
+        sg_json_reader reader; /* the /me body, streamed: only four strings kept */
         char str[ME_STR_MAX];
         char date[DATE_MAX];
         char expires_at[SG_ISO8601_LEN + 8];
@@ -300,8 +300,9 @@ static void report_memory(void)
     say_num("mbedtls_pool_peak_blocks=", blocks, "");
     say_num("mbedtls_pool_size=", pool, " bytes");
     say_num("static_ram=", cm_static_ram(), " bytes (data+bss, pool included)");
-    say_num("login_ram=", peak + cm_stack_high_water() + sizeof tls + sizeof http +
-                              sizeof http_buf + sizeof rtos + sizeof phase,
+    say_num("login_ram=",
+            peak + cm_stack_high_water() + sizeof tls + sizeof http + sizeof http_buf +
+                sizeof rtos + sizeof phase,
             " bytes (pool peak + stack + client state)");
 }
 

@@ -15,47 +15,47 @@
 #define SG_HOST_MAX 48
 
 #define SG_DEVICE_USER_CODE_MAX 16
-#define SG_DEVICE_URI_MAX 80
-#define SG_DEVICE_TOKEN_MAX 96
+#define SG_DEVICE_URI_MAX       80
+#define SG_DEVICE_TOKEN_MAX     96
 /* the token request: 90 bytes of grant type and keys, the device code (at most 95), the
    client id (11) */
-#define SG_DEVICE_BODY_MAX 208
-#define SG_DEVICE_STR_MAX 96
-#define SG_DEVICE_PATH_MAX 48
-#define SG_DEVICE_ERROR_MAX 24
-#define SG_DEVICE_DESC_MAX 64
+#define SG_DEVICE_BODY_MAX      208
+#define SG_DEVICE_STR_MAX       96
+#define SG_DEVICE_PATH_MAX      48
+#define SG_DEVICE_ERROR_MAX     24
+#define SG_DEVICE_DESC_MAX      64
 
-#define SG_API_WORK_MIN 2048u
-#define SG_API_TARGET_MAX 256u
-#define SG_API_CURSOR_MAX 128u
-#define SG_API_ID_MAX 64
-#define SG_API_EMAIL_MAX 96
-#define SG_API_NAME_MAX 96
+#define SG_API_WORK_MIN        2048u
+#define SG_API_TARGET_MAX      256u
+#define SG_API_CURSOR_MAX      128u
+#define SG_API_ID_MAX          64
+#define SG_API_EMAIL_MAX       96
+#define SG_API_NAME_MAX        96
 #define SG_API_CHATBOT_IDS_MAX 64
 
 /* sg_api always lends the envelope a string buffer from its work area. */
-#define SG_ENVELOPE_OWN_STR 0
+#define SG_ENVELOPE_OWN_STR         0
 #define SG_ENVELOPE_CALLER_SUBS_MAX 9
-#define SG_ENVELOPE_MESSAGE_MAX 128
-#define SG_ENVELOPE_HINT_MAX 128
-#define SG_ENVELOPE_REQUEST_ID_MAX 48
+#define SG_ENVELOPE_MESSAGE_MAX     128
+#define SG_ENVELOPE_HINT_MAX        128
+#define SG_ENVELOPE_REQUEST_ID_MAX  48
 
 /* Device-flow responses are flat and /api/v2/me nests four deep; the longest path read is
    "data.pagination.hasNextPage" (27); 16 subscriptions cover the envelope's 6 + 8. */
 #define SG_JSON_DEPTH_MAX 16
-#define SG_JSON_PATH_MAX 32
-#define SG_JSON_SUBS_MAX 16
+#define SG_JSON_PATH_MAX  32
+#define SG_JSON_SUBS_MAX  16
 /* No list calls here: the reader leaves element gathering out (ELEMENT subscriptions are
    refused with SG_ERR_UNSUPPORTED). */
-#define SG_JSON_ELEMENTS 0
+#define SG_JSON_ELEMENTS  0
 
 /* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against
    the Date header. */
-#define SG_STRERROR_TERSE 1
+#define SG_STRERROR_TERSE        1
 /* No one types scope names on this device: no spelling suggestions, and the login does not
    compare the granted scopes with the asked ones (no scope table). */
-#define SG_SCOPE_SUGGEST 0
+#define SG_SCOPE_SUGGEST         0
 #define SG_DEVICE_GRANTED_SCOPES 0
 
 #endif /* SG_USER_CONFIG_H */

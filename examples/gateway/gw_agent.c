@@ -23,17 +23,16 @@
 #include <sitegpt/sg_renew.h>
 #include <sitegpt/sg_url.h>
 
-#define GW_IO_BUFFER 16384u
-#define GW_API_WORK 8192u
-#define GW_BACKOFF_BASE_MS 1000u
-#define GW_STOPPED (-2)  /* internal: a signal asked us to stop */
-#define GW_HEADER_VALUE_MAX 64u               /* Retry-After and Date values kept */
-#define GW_ME_BODY_MAX 4096u                  /* a /me body kept for its three logged fields */
-#define GW_RETRY_AFTER_MAX_MS 3600000u        /* a server's wait is honoured up to an hour */
-#define GW_ERROR_TEXT_MAX 320u
+#define GW_IO_BUFFER          16384u
+#define GW_API_WORK           8192u
+#define GW_BACKOFF_BASE_MS    1000u
+#define GW_STOPPED            (-2)     /* internal: a signal asked us to stop */
+#define GW_HEADER_VALUE_MAX   64u      /* Retry-After and Date values kept */
+#define GW_ME_BODY_MAX        4096u    /* a /me body kept for its three logged fields */
+#define GW_RETRY_AFTER_MAX_MS 3600000u /* a server's wait is honoured up to an hour */
+#define GW_ERROR_TEXT_MAX     320u
 
 typedef enum pending_kind { PENDING_NONE = 0, PENDING_PROVISION, PENDING_RENEWAL } pending_kind;
-
 
 typedef struct gw_agent {
     const gw_options *o;
@@ -46,32 +45,32 @@ typedef struct gw_agent {
     char token_name[160];
     sg_url url;
     sg_posix_client net;
-    bool net_full;                  /* TLS set up too (else plain http only) */
-    ex_proxy proxy;                 /* HTTPS_PROXY / NO_PROXY, as the CLI reads them */
+    bool net_full;  /* TLS set up too (else plain http only) */
+    ex_proxy proxy; /* HTTPS_PROXY / NO_PROXY, as the CLI reads them */
     sg_http_client http;
     sg_device dev;
-    gw_profile profile;             /* profile.token: the token in use, "" when none */
-    uint32_t failures;              /* consecutive failed checks, for the backoff */
-    uint32_t code_failures;         /* consecutive failed device codes */
-    sg_status login_status;         /* why the last login failed */
+    gw_profile profile;     /* profile.token: the token in use, "" when none */
+    uint32_t failures;      /* consecutive failed checks, for the backoff */
+    uint32_t code_failures; /* consecutive failed device codes */
+    sg_status login_status; /* why the last login failed */
     int login_http_status;
     /* ---- timers, in platform (monotonic) ms ---- */
     uint64_t next_check_ms;
-    uint64_t next_code_ms;          /* no new device code before this (backoff) */
-    uint64_t next_poll_ms;          /* the pending code's next poll */
+    uint64_t next_code_ms; /* no new device code before this (backoff) */
+    uint64_t next_poll_ms; /* the pending code's next poll */
     /* ---- renewal ---- */
     sg_renew renew;
-    gw_me me;                       /* the last good /me: what a renewal asks for again */
-    uint32_t lifetime_days;         /* of the token in use; 0: unknown */
+    gw_me me;               /* the last good /me: what a renewal asks for again */
+    uint32_t lifetime_days; /* of the token in use; 0: unknown */
     pending_kind pending;
-    bool fresh_token;               /* logged in just now, not yet checked */
+    bool fresh_token; /* logged in just now, not yet checked */
     bool renew_unavailable_logged;
-    char created_guess[GW_TIME_MAX];  /* our token's creation when /me omits createdAt */
+    char created_guess[GW_TIME_MAX]; /* our token's creation when /me omits createdAt */
     /* ---- status ---- */
     bool last_check_failed;
-    bool rejected;                  /* the server refused the token or the login */
+    bool rejected; /* the server refused the token or the login */
     bool status_failed_logged;
-    bool server_clock;              /* a Date was seen: server_date_s at server_seen_ms */
+    bool server_clock; /* a Date was seen: server_date_s at server_seen_ms */
     int64_t server_date_s;
     uint64_t server_seen_ms;
     int64_t last_success_s;
@@ -140,7 +139,8 @@ static int setup_net(void)
     if (ex_proxy_select(NULL, &A.url.origin, &A.proxy) != SG_OK) {
         /* not the URL: it may hold a password */
         GW_LOG(GW_ERROR, "config_error",
-               GW_S("reason", "the proxy URL is not valid: expected http://[user:password@]host[:port]"),
+               GW_S("reason",
+                    "the proxy URL is not valid: expected http://[user:password@]host[:port]"),
                GW_S("from", A.proxy.source));
         ex_proxy_wipe(&A.proxy);
         return GW_EXIT_USAGE;
@@ -149,12 +149,13 @@ static int setup_net(void)
         GW_LOG(GW_INFO, "proxy", GW_S("host", A.proxy.host), GW_U("port", A.proxy.port),
                GW_S("from", A.proxy.source), GW_S("auth", A.proxy.userinfo[0] ? "basic" : "none"));
     }
-    sg_status st = ex_posix_open_proxy(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.proxy,
-                                       &A.net_full);
+    sg_status st =
+        ex_posix_open_proxy(&A.net, A.ca_path, A.url.origin.tls, A.stop, &A.proxy, &A.net_full);
     if (st != SG_OK && A.url.origin.tls) {
         GW_LOG(GW_ERROR, "tls_setup_failed", GW_S("ca_file", A.ca_path),
-               GW_S("reason", st == SG_ERR_NOT_FOUND ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
-                                      : sg_strerror(st)));
+               GW_S("reason", st == SG_ERR_NOT_FOUND
+                                  ? "cannot read the file (set --cacert or SSL_CERT_FILE)"
+                                  : sg_strerror(st)));
         return GW_EXIT_NETWORK;
     }
     if (st != SG_OK) {
@@ -243,7 +244,8 @@ static uint32_t backoff_ms(uint32_t failures, int64_t server_wait)
     bool retry = false;
     uint32_t wait = policy.max_backoff_ms;
     if (sg_retry_next(&policy, &state, platform(), SG_RETRY_CONNECTION, -1, &retry, &wait) !=
-            SG_OK || !retry) {
+            SG_OK ||
+        !retry) {
         wait = policy.max_backoff_ms;
     }
     if (server_wait > (int64_t)wait) {
@@ -343,14 +345,14 @@ static void qr_row(void *ctx, const char *row)
 /* The code for a person: level warn, since someone must act (and --quiet shows it). */
 static void show_code(const char *event)
 {
-    GW_LOG(GW_WARN, event, GW_S("user_code", A.dev.user_code),
-           GW_S("url", A.dev.verification_uri),
+    GW_LOG(GW_WARN, event, GW_S("user_code", A.dev.user_code), GW_S("url", A.dev.verification_uri),
            GW_S("url_complete", A.dev.verification_uri_complete),
            GW_U("expires_in_s", A.dev.expires_in),
            GW_S("msg", "open the URL, enter the code and approve"));
     if (A.o->qr) {
         const char *target = A.dev.verification_uri_complete[0] != '\0'
-                                 ? A.dev.verification_uri_complete : A.dev.verification_uri;
+                                 ? A.dev.verification_uri_complete
+                                 : A.dev.verification_uri;
         if (ex_qr_render(target, qr_row, NULL) != SG_OK) {
             GW_LOG(GW_WARN, "qr_failed", GW_S("reason", "the URL cannot be drawn as a QR code"));
         }
@@ -384,8 +386,8 @@ static sg_status start_code(pending_kind kind)
     uint32_t days = renewal && A.lifetime_days != 0 ? A.lifetime_days : A.o->expires_in_days;
     char list[1024];
     join(scopes, scope_count, list, sizeof list);
-    GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_start" : "login_start",
-           GW_S("scopes", list), GW_U("chatbots", chatbot_count), GW_U("lifetime_days", days));
+    GW_LOG(GW_INFO, kind == PENDING_RENEWAL ? "renew_start" : "login_start", GW_S("scopes", list),
+           GW_U("chatbots", chatbot_count), GW_U("lifetime_days", days));
 
     sg_device_config dc;
     memset(&dc, 0, sizeof dc);
@@ -504,7 +506,7 @@ typedef enum check_result { CHECK_OK, CHECK_REJECTED, CHECK_FAILED, CHECK_STOPPE
 
 /* What a check keeps of its final response beyond the envelope. */
 typedef struct check_capture {
-    char retry_after[GW_HEADER_VALUE_MAX];   /* "" when absent or too long */
+    char retry_after[GW_HEADER_VALUE_MAX]; /* "" when absent or too long */
     char date[GW_HEADER_VALUE_MAX];
     char body[GW_ME_BODY_MAX];
     size_t body_len;
@@ -592,8 +594,8 @@ static void learn_expiry(const check_capture *c, const gw_me *v)
         if (!A.renew_unavailable_logged) {
             A.renew_unavailable_logged = true;
             GW_LOG(GW_WARN, "renew_unavailable",
-                   GW_S("reason", exp.len == 0 ? "the API did not say when the token expires "
-                                                 "(auth.expiresAt)"
+                   GW_S("reason", exp.len == 0    ? "the API did not say when the token expires "
+                                                    "(auth.expiresAt)"
                                   : date.len == 0 ? "the response had no Date header"
                                                   : "auth.expiresAt or Date is not a valid date"),
                    GW_S("expires_at", v->expires_at), GW_S("date", c->date));
@@ -637,8 +639,7 @@ static check_result check(sg_status *why, int *http_status, int64_t *server_wait
         st = sg_api_set_header_sink(&api, check_header, &cap);
     }
     if (st == SG_OK) {
-        st = sg_api_request(&api, "GET", "/api/v2/me", NULL, 0, check_body, &cap, &env,
-                            &status);
+        st = sg_api_request(&api, "GET", "/api/v2/me", NULL, 0, check_body, &cap, &env, &status);
     }
     if (st == SG_OK) {
         st = sg_envelope_status(&env);
@@ -673,9 +674,8 @@ static check_result check(sg_status *why, int *http_status, int64_t *server_wait
         return CHECK_REJECTED;
     }
     if (st == SG_ERR_API || st == SG_ERR_AUTH || st == SG_ERR_RATE_LIMITED) {
-        GW_LOG(GW_DEBUG, "api_error", GW_I("http_status", env.http_status),
-               GW_S("code", env.code), GW_S("message", env.message),
-               GW_S("request_id", env.request_id));
+        GW_LOG(GW_DEBUG, "api_error", GW_I("http_status", env.http_status), GW_S("code", env.code),
+               GW_S("message", env.message), GW_S("request_id", env.request_id));
     }
     return CHECK_FAILED;
 }
@@ -915,7 +915,8 @@ static int loop(void)
         }
         uint64_t wait = time_to_next();
         if (wait > 0) {
-            platform()->sleep_ms(platform()->ctx, (uint32_t)(wait < UINT32_MAX ? wait : UINT32_MAX));
+            platform()->sleep_ms(platform()->ctx,
+                                 (uint32_t)(wait < UINT32_MAX ? wait : UINT32_MAX));
         }
     }
 }

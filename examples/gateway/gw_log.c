@@ -7,8 +7,8 @@
 #include "gw_log.h"
 #include "internal/sg__utf8.h"
 
-#define GW_LINE_MAX 2048u
-#define GW_VALUE_MAX 600u     /* one quoted value at most (a URL, a server's message) */
+#define GW_LINE_MAX  2048u
+#define GW_VALUE_MAX 600u /* one quoted value at most (a URL, a server's message) */
 
 static gw_level min_level = GW_INFO;
 

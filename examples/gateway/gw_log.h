@@ -21,16 +21,25 @@ typedef enum gw_level { GW_DEBUG = 0, GW_INFO, GW_WARN, GW_ERROR } gw_level;
 typedef enum gw_field_kind { GW_FIELD_STR, GW_FIELD_INT, GW_FIELD_UINT } gw_field_kind;
 
 typedef struct gw_field {
-    const char *key;        /* a literal of ours: [a-z_]+ */
+    const char *key; /* a literal of ours: [a-z_]+ */
     gw_field_kind kind;
-    const char *s;          /* STR: any text, NULL writes "" */
+    const char *s; /* STR: any text, NULL writes "" */
     int64_t i;
     uint64_t u;
 } gw_field;
 
-#define GW_S(k, v) {(k), GW_FIELD_STR, (v), 0, 0}
-#define GW_I(k, v) {(k), GW_FIELD_INT, NULL, (int64_t)(v), 0}
-#define GW_U(k, v) {(k), GW_FIELD_UINT, NULL, 0, (uint64_t)(v)}
+#define GW_S(k, v)                   \
+    {                                \
+        (k), GW_FIELD_STR, (v), 0, 0 \
+    }
+#define GW_I(k, v)                               \
+    {                                            \
+        (k), GW_FIELD_INT, NULL, (int64_t)(v), 0 \
+    }
+#define GW_U(k, v)                                 \
+    {                                              \
+        (k), GW_FIELD_UINT, NULL, 0, (uint64_t)(v) \
+    }
 
 /* Events below min are dropped (--quiet raises it, --verbose lowers it). */
 void gw_log_set_level(gw_level min);
@@ -38,11 +47,10 @@ void gw_log_set_level(gw_level min);
 /* One line: timestamp, level, event name (a literal of ours), then the fields in order. */
 void gw_log_fields(gw_level level, const char *event, const gw_field *fields, size_t count);
 
-#define GW_LOG(level, event, ...)                                                  \
-    do {                                                                           \
-        const gw_field gw_fields_[] = {__VA_ARGS__};                               \
-        gw_log_fields((level), (event), gw_fields_,                                \
-                      sizeof gw_fields_ / sizeof gw_fields_[0]);                   \
+#define GW_LOG(level, event, ...)                                                              \
+    do {                                                                                       \
+        const gw_field gw_fields_[] = {__VA_ARGS__};                                           \
+        gw_log_fields((level), (event), gw_fields_, sizeof gw_fields_ / sizeof gw_fields_[0]); \
     } while (0)
 #define GW_LOG0(level, event) gw_log_fields((level), (event), NULL, 0)
 

@@ -7,7 +7,7 @@
 #include <sitegpt/sg_renew.h>
 #include <sitegpt/sg_scopes.h>
 
-#define GW_ME_TOKENS 256   /* JSON tokens for a /me body (scopes and ids are one each) */
+#define GW_ME_TOKENS 256 /* JSON tokens for a /me body (scopes and ids are one each) */
 
 /* Every string of the array obj.key into rows (at most max). False when anything is off. */
 static bool string_list(const sg_json_element *e, int obj, const char *key, char *rows,

@@ -13,23 +13,23 @@
 #include "gw_options.h"
 #include <sitegpt/sg_api.h>
 
-#define GW_SCOPE_MAX 48u        /* one scope name */
-#define GW_CHATBOT_ID_MAX 64u   /* one chatbot id */
-#define GW_TIME_MAX 40u         /* one ISO 8601 value */
+#define GW_SCOPE_MAX      48u /* one scope name */
+#define GW_CHATBOT_ID_MAX 64u /* one chatbot id */
+#define GW_TIME_MAX       40u /* one ISO 8601 value */
 
 typedef struct gw_me {
-    char user[SG_API_ID_MAX];          /* "-" when absent */
-    char auth[SG_API_AUTH_TYPE_MAX];   /* "-" when absent */
-    char expires_at[GW_TIME_MAX];      /* "" when absent or too long */
+    char user[SG_API_ID_MAX];        /* "-" when absent */
+    char auth[SG_API_AUTH_TYPE_MAX]; /* "-" when absent */
+    char expires_at[GW_TIME_MAX];    /* "" when absent or too long */
     char created_at[GW_TIME_MAX];
     /* The renewal's request; valid only when renewable. */
-    bool renewable;                    /* scopes and chatbotIds read whole and plain */
+    bool renewable; /* scopes and chatbotIds read whole and plain */
     char scopes[GW_MAX_SCOPES][GW_SCOPE_MAX];
     const char *scope_ptrs[GW_MAX_SCOPES];
     size_t scope_count;
     char chatbots[GW_MAX_CHATBOTS][GW_CHATBOT_ID_MAX];
     const char *chatbot_ptrs[GW_MAX_CHATBOTS];
-    size_t chatbot_count;              /* 0: all chatbots */
+    size_t chatbot_count; /* 0: all chatbots */
 } gw_me;
 
 /*

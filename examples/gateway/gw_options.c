@@ -13,7 +13,8 @@
 
 static void print_help(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "sitegpt-gateway - keep an IoT gateway provisioned with a SiteGPT API token "
         "(sitegpt-c %s)\n"
         "\n"
@@ -36,7 +37,8 @@ static void print_help(FILE *out)
         "old token expires first, the agent waits for the approval as at first login.\n"
         "\n"
         "Login (ask for the least privilege the gateway needs):\n"
-        "  --scope SCOPE         scope to request; repeat for more (default: " GW_DEFAULT_SCOPE ")\n"
+        "  --scope SCOPE         scope to request; repeat for more (default: " GW_DEFAULT_SCOPE
+        ")\n"
         "  --chatbot ID          restrict the token to this chatbot; repeatable\n"
         "  --name NAME           token name shown in the dashboard\n"
         "                        (default: \"SiteGPT gateway (<profile>@<hostname>)\")\n"
@@ -44,7 +46,8 @@ static void print_help(FILE *out)
         "  --qr                  also draw the approval URL as a QR code in the log\n"
         "\n"
         "Where:\n"
-        "  -p, --profile NAME    profile in the sitegpt config file (default: " GW_DEFAULT_PROFILE ")\n"
+        "  -p, --profile NAME    profile in the sitegpt config file (default: " GW_DEFAULT_PROFILE
+        ")\n"
         "  --api-base URL        API origin (default: SITEGPT_API_BASE, then the profile's,\n"
         "                        then " GW_DEFAULT_API_BASE "); a token saved for another\n"
         "                        origin is not used\n"
@@ -71,47 +74,46 @@ static void print_help(FILE *out)
         "  -V, --version         print the version, the mbedTLS version and the features\n"
         "\n",
         SG_VERSION, GW_DEFAULT_INTERVAL_S, GW_DEFAULT_BACKOFF_MAX_S, GW_DEFAULT_TIMEOUT_S);
-    fputs(
-        "Status: sitegpt-gateway status --status-file PATH prints that file for people.\n"
-        "States: provisioning, waiting-for-approval, healthy, renewing, offline, rejected.\n"
-        "\n"
-        "Output: one timestamped event per line on stderr, level (debug, info, warn, error)\n"
-        "and event name, then key=value fields; text values are always quoted, with quotes,\n"
-        "backslashes and control bytes escaped (\\\" \\\\ \\n \\xHH), e.g.\n"
-        "  2026-01-01T12:00:00.000Z level=info event=check_ok user=\"usr_1\" next_check_s=300\n"
-        "Events: start, proxy, login_start, login_code, login_ok, login_failed, token_saved,\n"
-        "token_other_origin, check_ok (with expires_at, left_s, renew_in_s), check_failed,\n"
-        "retry_wait, token_rejected, renew_start, renew_code, renew_failed, renew_ok,\n"
-        "renew_due, renew_unavailable, renew_scopes_unknown, token_expired, status_failed,\n"
-        "stop.\n"
-        "Codes to approve (login_code, renew_code) are level warn: a person must act, and\n"
-        "--quiet still shows them. Tokens and device codes are never logged; the user code\n"
-        "and URL are. stdout is not used.\n"
-        "\n"
-        "Files: $XDG_CONFIG_HOME/sitegpt/config.json (default ~/.config/sitegpt/config.json),\n"
-        "the same file and format as the sitegpt CLI; folder 0700, file 0600, replaced\n"
-        "atomically, so a stop at any moment never leaves it half written.\n"
-        "\n"
-        "Signals: SIGTERM or SIGINT stop the loop cleanly (exit 0).\n"
-        "\n"
-        "Exit codes (--once, or a fatal error in the loop):\n"
-        "  0 success                      1 unexpected API error     2 usage error\n"
-        "  3 token rejected after a fresh login                      4 login denied or expired\n"
-        "  5 network, TLS or server error 6 config file problem      7 internal error\n"
-        "  130/143 --once interrupted by SIGINT/SIGTERM\n"
-        "\n"
-        "Examples:\n"
-        "  sitegpt-gateway --scope chatbots:read --chatbot cb_123 --qr\n"
-        "  sitegpt-gateway --once && echo provisioned\n"
-        "  sitegpt-gateway --status-file /run/sitegpt-gateway.json --renew-before 30d\n"
-        "  sitegpt-gateway status --status-file /run/sitegpt-gateway.json\n"
-        "\n"
-        "systemd: 'make install' puts sitegpt-gateway.service (state folder, token file 0600,\n"
-        "sandboxed, restarted after a fatal exit) in $PREFIX/lib/systemd/system; then\n"
-        "  systemctl daemon-reload && systemctl enable --now sitegpt-gateway\n"
-        "  journalctl -u sitegpt-gateway -f          # the code to approve\n"
-        "See 'man sitegpt-gateway'.\n",
-        out);
+    fputs("Status: sitegpt-gateway status --status-file PATH prints that file for people.\n"
+          "States: provisioning, waiting-for-approval, healthy, renewing, offline, rejected.\n"
+          "\n"
+          "Output: one timestamped event per line on stderr, level (debug, info, warn, error)\n"
+          "and event name, then key=value fields; text values are always quoted, with quotes,\n"
+          "backslashes and control bytes escaped (\\\" \\\\ \\n \\xHH), e.g.\n"
+          "  2026-01-01T12:00:00.000Z level=info event=check_ok user=\"usr_1\" next_check_s=300\n"
+          "Events: start, proxy, login_start, login_code, login_ok, login_failed, token_saved,\n"
+          "token_other_origin, check_ok (with expires_at, left_s, renew_in_s), check_failed,\n"
+          "retry_wait, token_rejected, renew_start, renew_code, renew_failed, renew_ok,\n"
+          "renew_due, renew_unavailable, renew_scopes_unknown, token_expired, status_failed,\n"
+          "stop.\n"
+          "Codes to approve (login_code, renew_code) are level warn: a person must act, and\n"
+          "--quiet still shows them. Tokens and device codes are never logged; the user code\n"
+          "and URL are. stdout is not used.\n"
+          "\n"
+          "Files: $XDG_CONFIG_HOME/sitegpt/config.json (default ~/.config/sitegpt/config.json),\n"
+          "the same file and format as the sitegpt CLI; folder 0700, file 0600, replaced\n"
+          "atomically, so a stop at any moment never leaves it half written.\n"
+          "\n"
+          "Signals: SIGTERM or SIGINT stop the loop cleanly (exit 0).\n"
+          "\n"
+          "Exit codes (--once, or a fatal error in the loop):\n"
+          "  0 success                      1 unexpected API error     2 usage error\n"
+          "  3 token rejected after a fresh login                      4 login denied or expired\n"
+          "  5 network, TLS or server error 6 config file problem      7 internal error\n"
+          "  130/143 --once interrupted by SIGINT/SIGTERM\n"
+          "\n"
+          "Examples:\n"
+          "  sitegpt-gateway --scope chatbots:read --chatbot cb_123 --qr\n"
+          "  sitegpt-gateway --once && echo provisioned\n"
+          "  sitegpt-gateway --status-file /run/sitegpt-gateway.json --renew-before 30d\n"
+          "  sitegpt-gateway status --status-file /run/sitegpt-gateway.json\n"
+          "\n"
+          "systemd: 'make install' puts sitegpt-gateway.service (state folder, token file 0600,\n"
+          "sandboxed, restarted after a fatal exit) in $PREFIX/lib/systemd/system; then\n"
+          "  systemctl daemon-reload && systemctl enable --now sitegpt-gateway\n"
+          "  journalctl -u sitegpt-gateway -f          # the code to approve\n"
+          "See 'man sitegpt-gateway'.\n",
+          out);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -144,8 +146,19 @@ static bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 }
 
 enum {
-    OPT_SCOPE = 256, OPT_CHATBOT, OPT_NAME, OPT_EXPIRES, OPT_QR, OPT_API_BASE, OPT_CACERT,
-    OPT_INTERVAL, OPT_BACKOFF_MAX, OPT_TIMEOUT, OPT_ONCE, OPT_RENEW_BEFORE, OPT_STATUS_FILE
+    OPT_SCOPE = 256,
+    OPT_CHATBOT,
+    OPT_NAME,
+    OPT_EXPIRES,
+    OPT_QR,
+    OPT_API_BASE,
+    OPT_CACERT,
+    OPT_INTERVAL,
+    OPT_BACKOFF_MAX,
+    OPT_TIMEOUT,
+    OPT_ONCE,
+    OPT_RENEW_BEFORE,
+    OPT_STATUS_FILE
 };
 
 static const struct option long_opts[] = {
@@ -207,7 +220,8 @@ static int add_scope(gw_options *o, const char *s)
                 near != NULL ? " (did you mean '" : "", near != NULL ? near : "",
                 near != NULL ? "'?)" : "");
         fputs("Scopes look like resource:action, e.g. chatbots:read. "
-              "Try 'sitegpt-gateway --help'.\n", stderr);
+              "Try 'sitegpt-gateway --help'.\n",
+              stderr);
         return GW_EXIT_USAGE;
     }
     for (size_t i = 0; i < o->scope_count; i++) {
@@ -244,7 +258,8 @@ static int check_one(int c, const char *arg, gw_options *o)
         return -1;
     case OPT_EXPIRES:
         return parse_u32(arg, 1, 365, &o->expires_in_days)
-                   ? -1 : usage_error("--expires-in-days must be 1..365, not '%s'", arg);
+                   ? -1
+                   : usage_error("--expires-in-days must be 1..365, not '%s'", arg);
     case OPT_QR:
         o->qr = true;
         return -1;
@@ -262,21 +277,26 @@ static int check_one(int c, const char *arg, gw_options *o)
         return -1;
     case OPT_INTERVAL:
         return parse_u32(arg, 1, 86400, &o->interval_s)
-                   ? -1 : usage_error("--interval must be 1..86400 seconds, not '%s'", arg);
+                   ? -1
+                   : usage_error("--interval must be 1..86400 seconds, not '%s'", arg);
     case OPT_BACKOFF_MAX:
         return parse_u32(arg, 1, 86400, &o->backoff_max_s)
-                   ? -1 : usage_error("--backoff-max must be 1..86400 seconds, not '%s'", arg);
+                   ? -1
+                   : usage_error("--backoff-max must be 1..86400 seconds, not '%s'", arg);
     case OPT_TIMEOUT:
         return parse_u32(arg, 1, 600, &o->timeout_s)
-                   ? -1 : usage_error("--timeout must be 1..600 seconds, not '%s'", arg);
+                   ? -1
+                   : usage_error("--timeout must be 1..600 seconds, not '%s'", arg);
     case OPT_ONCE:
         o->once = true;
         return -1;
     case OPT_RENEW_BEFORE:
         o->renew_before_set = true;
         return parse_duration(arg, &o->renew_before_ms)
-                   ? -1 : usage_error("--renew-before must be 1s..365d (days, or a number "
-                                      "with d, h, m or s), not '%s'", arg);
+                   ? -1
+                   : usage_error("--renew-before must be 1s..365d (days, or a number "
+                                 "with d, h, m or s), not '%s'",
+                                 arg);
     case OPT_STATUS_FILE:
         if (arg[0] == '\0') {
             return usage_error("--status-file needs a path");
@@ -347,8 +367,7 @@ int gw_options_parse(int argc, char **argv, gw_options *o)
         }
     }
     if (optind < argc) {
-        return usage_error("unexpected argument '%s' (the agent takes options only)",
-                           argv[optind]);
+        return usage_error("unexpected argument '%s' (the agent takes options only)", argv[optind]);
     }
     if (o->scope_count == 0) {
         o->scopes[o->scope_count++] = GW_DEFAULT_SCOPE;
@@ -356,7 +375,8 @@ int gw_options_parse(int argc, char **argv, gw_options *o)
     if (o->expires_in_days != 0 && o->renew_before_set &&
         o->renew_before_ms >= (uint64_t)o->expires_in_days * 86400000u) {
         return usage_error("--renew-before must be shorter than the token's lifetime "
-                           "(--expires-in-days %u)", (unsigned)o->expires_in_days);
+                           "(--expires-in-days %u)",
+                           (unsigned)o->expires_in_days);
     }
     return -1;
 }

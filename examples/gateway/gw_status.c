@@ -12,12 +12,12 @@
 #include <sitegpt/sg_json.h>
 #include <sitegpt/sg_renew.h>
 
-#define GW_STATUS_MAX 8192u
+#define GW_STATUS_MAX    8192u
 #define GW_STATUS_TOKENS 64u
-#define GW_STATUS_MODE 0644u   /* readable by a display process; it holds no secret */
+#define GW_STATUS_MODE   0644u /* readable by a display process; it holds no secret */
 
-static const char *const state_names[] = {"provisioning", "waiting-for-approval", "healthy",
-                                          "renewing", "offline", "rejected"};
+static const char *const state_names[] = {
+    "provisioning", "waiting-for-approval", "healthy", "renewing", "offline", "rejected"};
 
 const char *gw_state_name(gw_state s)
 {
@@ -155,8 +155,7 @@ static int object(const status_doc *d, const char *key)
 static void print_agent(const status_doc *d, FILE *out)
 {
     int64_t pid = number(d, 0, "pid");
-    bool alive = pid > 1 && pid <= INT32_MAX &&
-                 (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    bool alive = pid > 1 && pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
     fprintf(out, "Agent:         %s (pid %lld)\n", alive ? "running" : "not running",
             (long long)pid);
 }
@@ -175,7 +174,8 @@ int gw_status_print(const char *path, FILE *out)
         (void)gw_log_escape(path, a, sizeof a);
         fprintf(stderr, "sitegpt-gateway status: cannot read %s: %s\n", a,
                 st == SG_ERR_NOT_FOUND ? "no such file (is the agent running with "
-                                         "--status-file?)" : sg_strerror(st));
+                                         "--status-file?)"
+                                       : sg_strerror(st));
         return st == SG_ERR_NOT_FOUND || st == SG_ERR_STORAGE ? GW_EXIT_STORAGE : GW_EXIT_API;
     }
     fprintf(out, "State:         %s\n", field(&d, 0, "state", a, sizeof a));
@@ -186,16 +186,16 @@ int gw_status_print(const char *path, FILE *out)
             field(&d, 0, "apiBase", b, sizeof b));
     int t = object(&d, "token");
     if (t >= 0) {
-        fprintf(out, "Token expires: %s (%lld days left)\n",
-                field(&d, t, "expiresAt", a, sizeof a), (long long)number(&d, t, "daysLeft"));
+        fprintf(out, "Token expires: %s (%lld days left)\n", field(&d, t, "expiresAt", a, sizeof a),
+                (long long)number(&d, t, "daysLeft"));
         fprintf(out, "Renewal from:  %s\n", field(&d, t, "renewAt", a, sizeof a));
     } else {
         fprintf(out, "Token:         none or not checked yet\n");
     }
     int p = object(&d, "pending");
     if (p >= 0) {
-        fprintf(out, "Approve (%s): open %s and enter %s\n",
-                field(&d, p, "purpose", a, sizeof a), field(&d, p, "verificationUri", b, sizeof b),
+        fprintf(out, "Approve (%s): open %s and enter %s\n", field(&d, p, "purpose", a, sizeof a),
+                field(&d, p, "verificationUri", b, sizeof b),
                 field(&d, p, "userCode", c, sizeof c));
         fprintf(out, "               or open %s\n",
                 field(&d, p, "verificationUriComplete", a, sizeof a));

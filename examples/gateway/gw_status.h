@@ -25,12 +25,12 @@
 #include <sitegpt/sg_base.h>
 
 typedef enum gw_state {
-    GW_STATE_PROVISIONING = 0,  /* no token: a device login is being started */
-    GW_STATE_WAITING,           /* no usable token: a code waits for a person's approval */
-    GW_STATE_HEALTHY,           /* the token works */
-    GW_STATE_RENEWING,          /* the token works; a renewal code waits for approval */
-    GW_STATE_OFFLINE,           /* the last check failed (network, TLS, server) */
-    GW_STATE_REJECTED           /* the server refused the token or the login */
+    GW_STATE_PROVISIONING = 0, /* no token: a device login is being started */
+    GW_STATE_WAITING,          /* no usable token: a code waits for a person's approval */
+    GW_STATE_HEALTHY,          /* the token works */
+    GW_STATE_RENEWING,         /* the token works; a renewal code waits for approval */
+    GW_STATE_OFFLINE,          /* the last check failed (network, TLS, server) */
+    GW_STATE_REJECTED          /* the server refused the token or the login */
 } gw_state;
 
 const char *gw_state_name(gw_state s);
@@ -39,8 +39,8 @@ typedef struct gw_status {
     gw_state state;
     const char *profile;
     const char *api_base;
-    bool server_clock;          /* times below are by the server's clock */
-    int64_t now_s;              /* the time of writing */
+    bool server_clock; /* times below are by the server's clock */
+    int64_t now_s;     /* the time of writing */
     /* token: known when token_expires_s > 0 */
     int64_t token_expires_s;
     int64_t renew_at_s;
@@ -50,8 +50,8 @@ typedef struct gw_status {
     const char *verification_uri;
     const char *verification_uri_complete;
     int64_t code_expires_s;
-    int64_t last_success_s;     /* 0: never */
-    int64_t last_error_s;       /* 0: none */
+    int64_t last_success_s; /* 0: never */
+    int64_t last_error_s;   /* 0: none */
     const char *last_error_event;
     const char *last_error;
 } gw_status;

@@ -9,7 +9,7 @@
 #include "sg_file.h"
 
 #define GW_CONFIG_TOKENS 4096u
-#define GW_EDIT_SLACK 2048u   /* the edit's own bytes on top of the document */
+#define GW_EDIT_SLACK    2048u /* the edit's own bytes on top of the document */
 
 /* One document in, one edited copy out; static because they are large and used serially. */
 static char doc[SG_PROFILES_MAX_BYTES + 1];
@@ -49,8 +49,8 @@ static sg_status open_doc(const char *path, sg_profiles *c, unsigned *mode)
 }
 
 /* A missing field reads as "". */
-static sg_status get_field(const sg_profiles *c, const char *profile, const char *field,
-                           char *out, size_t cap)
+static sg_status get_field(const sg_profiles *c, const char *profile, const char *field, char *out,
+                           size_t cap)
 {
     sg_status st = sg_profiles_get(c, profile, field, out, cap);
     if (st == SG_ERR_NOT_FOUND) {

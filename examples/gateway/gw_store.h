@@ -18,9 +18,9 @@
 SG_NODISCARD sg_status gw_store_path(char *out, size_t cap);
 
 typedef struct gw_profile {
-    char token[512];      /* "" when none */
-    char api_base[512];   /* "" when none */
-    unsigned file_mode;   /* permission bits of the file, 0 when it does not exist */
+    char token[512];    /* "" when none */
+    char api_base[512]; /* "" when none */
+    unsigned file_mode; /* permission bits of the file, 0 when it does not exist */
 } gw_profile;
 
 /*

@@ -73,17 +73,17 @@ typedef struct sg_api_config {
     const sg_platform *platform; /* sleep_ms for waits (NULL sleep: no retry waits), random */
     void *work;                  /* scratch, see above */
     size_t work_size;
-    uint32_t timeout_ms;         /* each request as a whole: every attempt (connect, TLS,
+    uint32_t timeout_ms; /* each request as a whole: every attempt (connect, TLS,
                                     send, receive), redirect and retry wait share this one
                                     deadline (platform->now_ms); a list page counts as one
                                     request. 0: only the HTTP client's own limits */
 } sg_api_config;
 
 typedef struct sg_api {
-    sg_api_config cfg;           /* token may be changed between calls */
-    sg_api_body_fn raw_fn;       /* optional: also stream every final body (--json) */
+    sg_api_config cfg;     /* token may be changed between calls */
+    sg_api_body_fn raw_fn; /* optional: also stream every final body (--json) */
     void *raw_ctx;
-    sg_api_header_fn header_fn;  /* optional: the final response's headers */
+    sg_api_header_fn header_fn; /* optional: the final response's headers */
     void *header_ctx;
     const sg_http_header *headers; /* optional extra request headers, borrowed */
     size_t header_count;
@@ -94,10 +94,10 @@ typedef struct sg_api {
         char *str_buf, *body_buf, *details_buf, *elem_buf;
         size_t str_cap, body_cap, details_cap, elem_cap;
         char target[SG_API_TARGET_MAX];
-        char host[SG_HOST_MAX];  /* a redirect's host */
+        char host[SG_HOST_MAX];             /* a redirect's host */
         char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
-        char loc_host[SG_HOST_MAX];     /*   still be retried on the current target) */
-        uint32_t last_attempts;      /* attempts the last request took (tests, diagnostics) */
+        char loc_host[SG_HOST_MAX];         /*   still be retried on the current target) */
+        uint32_t last_attempts; /* attempts the last request took (tests, diagnostics) */
         uint32_t last_redirects;
     } _private;
 } sg_api;
@@ -134,9 +134,8 @@ SG_NODISCARD sg_status sg_api_set_request_headers(sg_api *api, const sg_http_hea
  * connection failures and 5xx; every method on 429.
  */
 SG_NODISCARD sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_query,
-                                      const uint8_t *body, size_t body_len,
-                                      sg_api_body_fn on_body, void *body_ctx,
-                                      sg_envelope *env, int *http_status);
+                                      const uint8_t *body, size_t body_len, sg_api_body_fn on_body,
+                                      void *body_ctx, sg_envelope *env, int *http_status);
 
 /* ---------------------------------------------------------------- me / account --- */
 
@@ -144,19 +143,19 @@ SG_NODISCARD sg_status sg_api_request(sg_api *api, const char *method, const cha
 typedef sg_status (*sg_api_scope_fn)(void *ctx, const char *scope, size_t len);
 
 typedef struct sg_api_identity {
-    char user_id[SG_API_ID_MAX];          /* "" when absent; cut strings set truncated */
+    char user_id[SG_API_ID_MAX]; /* "" when absent; cut strings set truncated */
     char email[SG_API_EMAIL_MAX];
     char name[SG_API_NAME_MAX];
     char auth_type[SG_API_AUTH_TYPE_MAX]; /* "api-token", ... */
     uint64_t scope_bits;                  /* bit i: sg_scope_at(i) granted */
     uint32_t scope_count;                 /* every scope received, unknown ones too */
     bool truncated;
-    sg_api_scope_fn on_scope;             /* optional, set before the call */
+    sg_api_scope_fn on_scope; /* optional, set before the call */
     void *scope_ctx;
     /* What the credential is (extra members of data.auth; "" / -1 when the server is silent) */
-    char token_id[SG_API_ID_MAX];         /* data.auth.tokenId */
-    char expires_at[SG_API_DATE_MAX];     /* data.auth.expiresAt as sent (ISO 8601 UTC) */
-    int32_t chatbot_count;                /* data.auth.chatbotIds: -1 absent or null, 0 none
+    char token_id[SG_API_ID_MAX];             /* data.auth.tokenId */
+    char expires_at[SG_API_DATE_MAX];         /* data.auth.expiresAt as sent (ISO 8601 UTC) */
+    int32_t chatbot_count;                    /* data.auth.chatbotIds: -1 absent or null, 0 none
                                              (every chatbot), else how many */
     char chatbot_ids[SG_API_CHATBOT_IDS_MAX]; /* those ids, space-separated (cut: truncated) */
 } sg_api_identity;
@@ -168,16 +167,16 @@ SG_NODISCARD sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_enve
 /* ---------------------------------------------------------------- lists --- */
 
 typedef struct sg_api_list_params {
-    uint32_t limit;              /* 0: not sent (server default) */
-    const char *cursor;          /* NULL or "": first page */
-    bool include_revoked;        /* tokens only: includeRevoked=true */
-    bool all_pages;              /* follow nextCursor until hasNextPage is false */
+    uint32_t limit;       /* 0: not sent (server default) */
+    const char *cursor;   /* NULL or "": first page */
+    bool include_revoked; /* tokens only: includeRevoked=true */
+    bool all_pages;       /* follow nextCursor until hasNextPage is false */
 } sg_api_list_params;
 
 typedef struct sg_api_page {
-    uint32_t items;              /* items on this page */
-    uint32_t page;               /* 1 for the first page of the call */
-    int64_t limit;               /* pagination.limit, -1 when absent */
+    uint32_t items; /* items on this page */
+    uint32_t page;  /* 1 for the first page of the call */
+    int64_t limit;  /* pagination.limit, -1 when absent */
     bool has_next_page;
     char next_cursor[SG_API_CURSOR_MAX]; /* "" when null or absent */
 } sg_api_page;
@@ -186,11 +185,11 @@ typedef struct sg_api_page {
 typedef sg_status (*sg_api_page_fn)(void *ctx, const sg_api_page *page);
 
 typedef struct sg_api_list_out {
-    sg_api_item_fn on_item;      /* each element of data.tokens / data.chatbots */
-    sg_api_page_fn on_page;      /* may be NULL */
+    sg_api_item_fn on_item; /* each element of data.tokens / data.chatbots */
+    sg_api_page_fn on_page; /* may be NULL */
     void *ctx;
-    sg_api_page last;            /* the last page read: its cursor hint */
-    uint64_t total_items;        /* over every page read */
+    sg_api_page last;     /* the last page read: its cursor hint */
+    uint64_t total_items; /* over every page read */
 } sg_api_list_out;
 
 /*
@@ -207,16 +206,16 @@ SG_NODISCARD sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_param
 
 #define SG_API_EXPIRES_DAYS_MIN 1
 #define SG_API_EXPIRES_DAYS_MAX 365
-#define SG_API_TOKEN_NAME_MAX 120    /* characters (UTF-8 code points) */
+#define SG_API_TOKEN_NAME_MAX   120 /* characters (UTF-8 code points) */
 
 typedef struct sg_api_new_token {
-    const char *name;                /* 1..120 characters */
-    const char *const *scopes;       /* at least one */
+    const char *name;          /* 1..120 characters */
+    const char *const *scopes; /* at least one */
     size_t scope_count;
-    const char *const *chatbot_ids;  /* may be NULL */
+    const char *const *chatbot_ids; /* may be NULL */
     size_t chatbot_count;
-    uint32_t expires_in_days;        /* 0: not sent; else 1..365 */
-    const char *expires_at;          /* NULL: not sent; never with expires_in_days */
+    uint32_t expires_in_days; /* 0: not sent; else 1..365 */
+    const char *expires_at;   /* NULL: not sent; never with expires_in_days */
 } sg_api_new_token;
 
 /*
@@ -229,8 +228,8 @@ typedef struct sg_api_new_token {
  * expires_in_days 1..365 or expires_at, never both.
  */
 SG_NODISCARD sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req,
-                                           sg_api_item_fn on_token, void *ctx,
-                                           char *secret, size_t secret_cap, sg_envelope *env);
+                                           sg_api_item_fn on_token, void *ctx, char *secret,
+                                           size_t secret_cap, sg_envelope *env);
 
 /* POST /api/v2/tokens/{id}/rotate (tokens:write): the same outputs as create. */
 SG_NODISCARD sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_token,
@@ -242,9 +241,8 @@ SG_NODISCARD sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_i
                                            void *ctx, sg_envelope *env);
 
 /* GET /api/v2/chatbots/{id} (chatbots:read): data.chatbot to on_chatbot. */
-SG_NODISCARD sg_status sg_api_chatbot_get(sg_api *api, const char *id,
-                                          sg_api_item_fn on_chatbot, void *ctx,
-                                          sg_envelope *env);
+SG_NODISCARD sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chatbot,
+                                          void *ctx, sg_envelope *env);
 
 #ifdef __cplusplus
 }

@@ -40,8 +40,8 @@ typedef enum sg_status {
     SG_ERR_STORAGE = -5,
     SG_ERR_NOT_FOUND = -6,
     SG_ERR_URL = -7,
-    SG_ERR_LAYOUT = -8,          /* application and library built with other options */
-    SG_ERR_INSECURE_URL = -9,    /* plain http:// to a host that is not loopback */
+    SG_ERR_LAYOUT = -8,       /* application and library built with other options */
+    SG_ERR_INSECURE_URL = -9, /* plain http:// to a host that is not loopback */
 
     /* transport */
     SG_ERR_IO = -10,
@@ -52,7 +52,7 @@ typedef enum sg_status {
     SG_ERR_TLS = -15,
     SG_ERR_CERT = -16,
     SG_ERR_ENTROPY = -17,
-    SG_ERR_PROXY = -18,          /* the HTTP proxy refused the CONNECT tunnel */
+    SG_ERR_PROXY = -18, /* the HTTP proxy refused the CONNECT tunnel */
 
     /* HTTP framing: each way a response can be malformed has its own code */
     SG_ERR_HTTP_MALFORMED = -20,
@@ -92,7 +92,7 @@ typedef enum sg_status {
     SG_ERR_EXPIRED_TOKEN = -63,
     SG_ERR_OAUTH = -64,
     SG_ERR_INSECURE_ENDPOINT = -65,
-    SG_ERR_DISCOVERY = -66              /* metadata whose issuer is not the server asked */
+    SG_ERR_DISCOVERY = -66 /* metadata whose issuer is not the server asked */
 } sg_status;
 
 /* One clear sentence for every status; never NULL. */
@@ -126,8 +126,8 @@ void sg_wipe(void *p, size_t n);
  */
 typedef struct sg_platform {
     void *ctx;
-    uint64_t (*now_ms)(void *ctx);                          /* monotonic milliseconds */
-    void (*sleep_ms)(void *ctx, uint32_t ms);               /* may be NULL on superloops */
+    uint64_t (*now_ms)(void *ctx);                            /* monotonic milliseconds */
+    void (*sleep_ms)(void *ctx, uint32_t ms);                 /* may be NULL on superloops */
     sg_status (*random)(void *ctx, uint8_t *out, size_t len); /* backoff jitter */
 } sg_platform;
 
@@ -143,8 +143,7 @@ typedef struct sg_transport {
     sg_status (*open)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms);
     sg_status (*send)(void *ctx, const uint8_t *data, size_t len, size_t *sent,
                       uint32_t timeout_ms);
-    sg_status (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *received,
-                      uint32_t timeout_ms);
+    sg_status (*recv)(void *ctx, uint8_t *buf, size_t cap, size_t *received, uint32_t timeout_ms);
     void (*close)(void *ctx);
 } sg_transport;
 

@@ -49,33 +49,33 @@
 extern "C" {
 #endif
 
-#define SG_DEVICE_CLIENT_ID "sitegpt-cli"
+#define SG_DEVICE_CLIENT_ID          "sitegpt-cli"
 #define SG_DEVICE_DEFAULT_INTERVAL_S 5u
-#define SG_DEVICE_SLOW_DOWN_S 5u
-#define SG_DEVICE_MAX_BACKOFF_MS 60000u
+#define SG_DEVICE_SLOW_DOWN_S        5u
+#define SG_DEVICE_MAX_BACKOFF_MS     60000u
 /*
  * Bounds on what the server says, so a server cannot park a login: the polling interval
  * (as issued, as grown by slow_down, or as a slow_down body sets it) is capped at
  * SG_DEVICE_MAX_INTERVAL_S, and an expires_in above SG_DEVICE_MAX_EXPIRES_IN_S is cut to
  * it (the code's life, hence the whole wait, is at most an hour).
  */
-#define SG_DEVICE_MAX_INTERVAL_S 60u
-#define SG_DEVICE_MAX_EXPIRES_IN_S 3600u
-#define SG_DEVICE_WAIT_SLICE_MS 100u  /* sg_device_wait checks the cancel flag this often */
+#define SG_DEVICE_MAX_INTERVAL_S     60u
+#define SG_DEVICE_MAX_EXPIRES_IN_S   3600u
+#define SG_DEVICE_WAIT_SLICE_MS      100u /* sg_device_wait checks the cancel flag this often */
 
 typedef struct sg_device_config {
-    sg_http_client *http;            /* borrowed: one client (one connection) per login;
+    sg_http_client *http;        /* borrowed: one client (one connection) per login;
                                         its buffer is wiped after each response with secrets */
-    const sg_platform *platform;     /* now_ms required; sleep_ms for sg_device_wait */
-    sg_http_origin base;             /* API base origin; host borrowed until start returns */
-    const char *base_path;           /* "" or "/prefix"; NULL: "" */
-    const char *client_id;           /* NULL: SG_DEVICE_CLIENT_ID */
-    const char *const *scopes;       /* sent space-separated as `scope`; none: standard */
+    const sg_platform *platform; /* now_ms required; sleep_ms for sg_device_wait */
+    sg_http_origin base;         /* API base origin; host borrowed until start returns */
+    const char *base_path;       /* "" or "/prefix"; NULL: "" */
+    const char *client_id;       /* NULL: SG_DEVICE_CLIENT_ID */
+    const char *const *scopes;   /* sent space-separated as `scope`; none: standard */
     size_t scope_count;
-    bool full_access;                /* full_access=true; never with scopes */
-    const char *token_name;          /* NULL: not sent */
-    uint32_t expires_in_days;        /* 1..365; 0: not sent (server default 90) */
-    const char *const *chatbot_ids;  /* one chatbot_id field each */
+    bool full_access;               /* full_access=true; never with scopes */
+    const char *token_name;         /* NULL: not sent */
+    uint32_t expires_in_days;       /* 1..365; 0: not sent (server default 90) */
+    const char *const *chatbot_ids; /* one chatbot_id field each */
     size_t chatbot_count;
 } sg_device_config;
 
@@ -84,33 +84,33 @@ typedef struct sg_device {
     char user_code[SG_DEVICE_USER_CODE_MAX];
     char verification_uri[SG_DEVICE_URI_MAX];
     char verification_uri_complete[SG_DEVICE_URI_MAX]; /* "" when the server sent none */
-    uint32_t expires_in;             /* seconds, as issued, at most SG_DEVICE_MAX_EXPIRES_IN_S */
-    uint32_t interval;               /* seconds between polls now (grows on slow_down),
+    uint32_t expires_in; /* seconds, as issued, at most SG_DEVICE_MAX_EXPIRES_IN_S */
+    uint32_t interval;   /* seconds between polls now (grows on slow_down),
                                         at most SG_DEVICE_MAX_INTERVAL_S */
     /* ---- readable after a failure ---- */
-    char error[SG_DEVICE_ERROR_MAX];             /* OAuth error code, "" when none */
-    char error_description[SG_DEVICE_DESC_MAX];  /* the server's words, may be cut */
-    int http_status;                 /* of the last response, 0 when none */
-    sg_status retry_status;          /* last transient failure retried, SG_OK when none */
+    char error[SG_DEVICE_ERROR_MAX];            /* OAuth error code, "" when none */
+    char error_description[SG_DEVICE_DESC_MAX]; /* the server's words, may be cut */
+    int http_status;                            /* of the last response, 0 when none */
+    sg_status retry_status; /* last transient failure retried, SG_OK when none */
     /* ---- readable after a successful sg_device_wait: the token response's `scope` ---- */
-    bool scope_stated;               /* false: absent, so the scopes asked for (RFC 6749 5.1),
+    bool scope_stated;   /* false: absent, so the scopes asked for (RFC 6749 5.1),
                                         or SG_DEVICE_GRANTED_SCOPES is 0 */
-    uint64_t scope_bits;             /* bit i: sg_scope_at(i) granted (when scope_stated) */
+    uint64_t scope_bits; /* bit i: sg_scope_at(i) granted (when scope_stated) */
     /* Private: the library's own state; do not read or write it. */
     struct {
         sg_http_client *http;
         const sg_platform *platform;
-        sg_http_origin token_origin;     /* host points to token_host */
+        sg_http_origin token_origin; /* host points to token_host */
         char token_host[SG_HOST_MAX];
         char token_path[SG_DEVICE_PATH_MAX];
-        char body[SG_DEVICE_BODY_MAX];   /* the token request, holding the device code */
+        char body[SG_DEVICE_BODY_MAX]; /* the token request, holding the device code */
         size_t body_len;
-        union {                          /* never needed at the same time */
-            char access_token[SG_DEVICE_TOKEN_MAX];      /* after the token response */
+        union {                                     /* never needed at the same time */
+            char access_token[SG_DEVICE_TOKEN_MAX]; /* after the token response */
             struct {
                 char host[SG_HOST_MAX];
                 char path[SG_DEVICE_PATH_MAX];
-            } auth;                      /* the device authorization endpoint, during start */
+            } auth; /* the device authorization endpoint, during start */
         } u;
         uint64_t expires_at_ms;
         uint64_t next_poll_ms;
@@ -119,14 +119,14 @@ typedef struct sg_device {
         /* The response being read. Here rather than in the stack frames: the
            reader and its string buffer are most of the memory a step needs, and a device's
            stack is the scarcer RAM. */
-        uint8_t kind;                    /* which response */
-        uint16_t seen;                   /* bit per member received */
-        sg_status json_st;               /* first reader failure; the body is still drained */
-        int32_t got_expires_in;          /* -1: absent */
+        uint8_t kind;           /* which response */
+        uint16_t seen;          /* bit per member received */
+        sg_status json_st;      /* first reader failure; the body is still drained */
+        int32_t got_expires_in; /* -1: absent */
         int32_t got_interval;
-        const char *client_id;           /* borrowed from the config during the authorization */
+        const char *client_id; /* borrowed from the config during the authorization */
         sg_json_reader reader;
-        char str[SG_DEVICE_STR_MAX];     /* the reader's strings; wiped after every response */
+        char str[SG_DEVICE_STR_MAX]; /* the reader's strings; wiped after every response */
     } _private;
 } sg_device;
 

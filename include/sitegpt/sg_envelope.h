@@ -25,19 +25,19 @@ extern "C" {
 
 typedef struct sg_envelope {
     /* ---- results, valid after sg_envelope_finish() ---- */
-    int http_status;                   /* 0 when never set */
-    bool has_ok;                       /* the body had a boolean "ok" */
+    int http_status; /* 0 when never set */
+    bool has_ok;     /* the body had a boolean "ok" */
     bool ok;
-    bool is_json;                      /* the body was a complete JSON document */
-    bool message_truncated;            /* message / hint cut to fit (for display only) */
+    bool is_json;           /* the body was a complete JSON document */
+    bool message_truncated; /* message / hint cut to fit (for display only) */
     bool hint_truncated;
-    bool details_truncated;            /* details longer than the caller's buffer */
-    char code[SG_ENVELOPE_CODE_MAX];   /* "" when absent; "HTTP_ERROR" for a non-JSON error */
+    bool details_truncated;          /* details longer than the caller's buffer */
+    char code[SG_ENVELOPE_CODE_MAX]; /* "" when absent; "HTTP_ERROR" for a non-JSON error */
     char message[SG_ENVELOPE_MESSAGE_MAX];
     char hint[SG_ENVELOPE_HINT_MAX];
     char request_id[SG_ENVELOPE_REQUEST_ID_MAX];
-    char *details;                     /* raw JSON of error.details (caller buffer), */
-    size_t details_len;                /*   NUL-terminated; 0 when absent */
+    char *details;      /* raw JSON of error.details (caller buffer), */
+    size_t details_len; /*   NUL-terminated; 0 when absent */
     size_t details_cap;
 
     /* Private: the library's own state; do not read or write it. */
@@ -47,11 +47,11 @@ typedef struct sg_envelope {
         size_t caller_subs;
         sg_json_value_fn caller_fn;
         void *caller_ctx;
-        sg_status body_err;                /* reader error swallowed for a non-2xx body */
-        bool cb_failed;                    /* the caller's callback aborted the parse */
-    #if SG_ENVELOPE_OWN_STR
+        sg_status body_err; /* reader error swallowed for a non-2xx body */
+        bool cb_failed;     /* the caller's callback aborted the parse */
+#if SG_ENVELOPE_OWN_STR
         char str[SG_ENVELOPE_MESSAGE_MAX]; /* string buffer when the caller's is smaller */
-    #endif
+#endif
     } _private;
 } sg_envelope;
 

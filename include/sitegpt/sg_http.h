@@ -24,9 +24,9 @@ extern "C" {
  */
 typedef struct sg_http_sink {
     void *ctx;
-    sg_status (*on_status)(void *ctx, int status);                 /* may be NULL */
+    sg_status (*on_status)(void *ctx, int status);                    /* may be NULL */
     sg_status (*on_header)(void *ctx, sg_slice name, sg_slice value); /* may be NULL */
-    sg_status (*on_body)(void *ctx, const uint8_t *data, size_t len);  /* may be NULL */
+    sg_status (*on_body)(void *ctx, const uint8_t *data, size_t len); /* may be NULL */
 } sg_http_sink;
 
 typedef enum sg_http_body_mode {
@@ -48,19 +48,19 @@ typedef enum sg_http_body_mode {
  * Errors are sticky: every later feed or finish returns the same status.
  */
 typedef struct sg_http_parser {
-    uint8_t *buf;           /* header block storage, owned by the caller */
-    size_t buf_size;        /* the header block limit */
-    size_t head_len;        /* bytes of the current header block gathered so far */
+    uint8_t *buf;    /* header block storage, owned by the caller */
+    size_t buf_size; /* the header block limit */
+    size_t head_len; /* bytes of the current header block gathered so far */
     const sg_http_sink *sink;
-    uint64_t remaining;     /* body or chunk bytes left */
+    uint64_t remaining;      /* body or chunk bytes left */
     uint64_t content_length; /* UINT64_MAX when absent */
-    int status;             /* final (non-1xx) status code once known, else 0 */
-    sg_status error;        /* first error, repeated by later calls */
+    int status;              /* final (non-1xx) status code once known, else 0 */
+    sg_status error;         /* first error, repeated by later calls */
     uint8_t state;
-    uint8_t body_mode;      /* sg_http_body_mode */
+    uint8_t body_mode; /* sg_http_body_mode */
     uint8_t flags;
-    bool head_request;      /* response to HEAD: no body whatever the headers say */
-    bool keep_alive;        /* connection may be reused after this response */
+    bool head_request; /* response to HEAD: no body whatever the headers say */
+    bool keep_alive;   /* connection may be reused after this response */
     bool done;
 } sg_http_parser;
 
@@ -77,10 +77,16 @@ SG_NODISCARD sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *dat
 /* The peer closed the stream: completes an until-close body, else SG_ERR_HTTP_TRUNCATED. */
 SG_NODISCARD sg_status sg_http_parser_finish(sg_http_parser *p);
 
-static inline bool sg_http_parser_done(const sg_http_parser *p) { return p->done; }
+static inline bool sg_http_parser_done(const sg_http_parser *p)
+{
+    return p->done;
+}
 
 /* Still gathering a header block (state 0): the client receives in place after head_len. */
-static inline bool sg_http_parser_in_head(const sg_http_parser *p) { return p->state == 0; }
+static inline bool sg_http_parser_in_head(const sg_http_parser *p)
+{
+    return p->state == 0;
+}
 
 /* ---------------------------------------------------------------- request writer --- */
 
@@ -90,11 +96,11 @@ typedef struct sg_http_header {
 } sg_http_header;
 
 typedef struct sg_http_request {
-    const char *method;            /* "GET", "POST", ... */
-    const char *target;            /* origin-form: "/api/v2/me?limit=5" */
-    const char *bearer_token;      /* NULL: no Authorization header */
-    const char *accept;            /* NULL: application/json */
-    const char *content_type;      /* required when body_len > 0 */
+    const char *method;       /* "GET", "POST", ... */
+    const char *target;       /* origin-form: "/api/v2/me?limit=5" */
+    const char *bearer_token; /* NULL: no Authorization header */
+    const char *accept;       /* NULL: application/json */
+    const char *content_type; /* required when body_len > 0 */
     const uint8_t *body;
     size_t body_len;
     const sg_http_header *headers; /* extra headers, may be NULL */
@@ -118,30 +124,30 @@ SG_NODISCARD sg_status sg_http_write_head(const sg_http_request *req, const char
 /* ---------------------------------------------------------------- client --- */
 
 typedef struct sg_http_config {
-    const sg_platform *platform;   /* clock for deadlines */
-    const sg_transport *plain;     /* for http:// origins, may be NULL */
-    const sg_transport *tls;       /* for https:// origins, may be NULL */
-    uint32_t connect_timeout_ms;   /* 0: 10000 */
-    uint32_t read_timeout_ms;      /* each read; 0: 30000 */
-    uint32_t request_timeout_ms;   /* whole exchange; 0: 120000 */
+    const sg_platform *platform; /* clock for deadlines */
+    const sg_transport *plain;   /* for http:// origins, may be NULL */
+    const sg_transport *tls;     /* for https:// origins, may be NULL */
+    uint32_t connect_timeout_ms; /* 0: 10000 */
+    uint32_t read_timeout_ms;    /* each read; 0: 30000 */
+    uint32_t request_timeout_ms; /* whole exchange; 0: 120000 */
 } sg_http_config;
 
 typedef struct sg_http_origin {
-    const char *host;              /* name or IP literal, IPv6 without brackets */
+    const char *host; /* name or IP literal, IPv6 without brackets */
     uint16_t port;
     bool tls;
 } sg_http_origin;
 
 typedef struct sg_http_client {
     sg_http_config cfg;
-    uint8_t *buf;                   /* request head, then response headers and body pieces */
-    size_t buf_size;                /* also the response header block limit */
-    const sg_transport *conn;       /* transport of the open connection, NULL when closed */
-    uint32_t requests_on_conn;      /* requests sent on the open connection */
-    uint32_t opens;                 /* connections opened over the client's life */
-    uint16_t port;                  /* origin of the open connection */
+    uint8_t *buf;              /* request head, then response headers and body pieces */
+    size_t buf_size;           /* also the response header block limit */
+    const sg_transport *conn;  /* transport of the open connection, NULL when closed */
+    uint32_t requests_on_conn; /* requests sent on the open connection */
+    uint32_t opens;            /* connections opened over the client's life */
+    uint16_t port;             /* origin of the open connection */
     bool tls;
-    char host[SG_HOST_MAX];         /* a copy: the caller's string may not live that long */
+    char host[SG_HOST_MAX]; /* a copy: the caller's string may not live that long */
 } sg_http_client;
 
 SG_NODISCARD sg_status sg_http_client_init(sg_http_client *c, const sg_http_config *cfg,

@@ -62,10 +62,10 @@ typedef struct sg_json_element {
     const char *json;
     size_t len;
     struct {
-        sg_json_tok *tok;      /* the token buffer */
-        uint32_t cap;          /* its size in tokens */
-        uint32_t count;        /* tokens used, when not lazy */
-        uint32_t *lazy;        /* a reader's element: the reader's count, 0 until first
+        sg_json_tok *tok; /* the token buffer */
+        uint32_t cap;     /* its size in tokens */
+        uint32_t count;   /* tokens used, when not lazy */
+        uint32_t *lazy;   /* a reader's element: the reader's count, 0 until first
                                   read; NULL for a document from sg_json_parse */
     } _private;
 } sg_json_element;
@@ -93,51 +93,51 @@ typedef enum sg_json_sub_mode {
 } sg_json_sub_mode;
 
 typedef struct sg_json_sub {
-    const char *path;        /* NUL-terminated, borrowed for the reader's lifetime */
-    uint8_t mode;            /* sg_json_sub_mode */
-    bool truncate;           /* VALUE strings longer than the string buffer: deliver a
+    const char *path; /* NUL-terminated, borrowed for the reader's lifetime */
+    uint8_t mode;     /* sg_json_sub_mode */
+    bool truncate;    /* VALUE strings longer than the string buffer: deliver a
                                 prefix (whole UTF-8 characters) with ev->truncated set
                                 instead of failing with SG_ERR_JSON_STRING_TOO_LONG */
 } sg_json_sub;
 
 typedef enum sg_json_event_kind {
-    SG_JSON_EV_VALUE = 0,    /* a scalar (or the start of a container, see SUB_VALUE) */
-    SG_JSON_EV_ELEMENT,      /* a gathered object/array: ev->element */
-    SG_JSON_EV_RAW           /* one piece of a raw capture: ev->text */
+    SG_JSON_EV_VALUE = 0, /* a scalar (or the start of a container, see SUB_VALUE) */
+    SG_JSON_EV_ELEMENT,   /* a gathered object/array: ev->element */
+    SG_JSON_EV_RAW        /* one piece of a raw capture: ev->text */
 } sg_json_event_kind;
 
 typedef struct sg_json_event {
-    size_t sub;              /* index of the matching subscription */
+    size_t sub; /* index of the matching subscription */
     sg_json_event_kind kind;
-    sg_json_type type;       /* value type (for RAW: type of the captured value) */
+    sg_json_type type; /* value type (for RAW: type of the captured value) */
     /*
      * VALUE: string -> unescaped UTF-8, NUL-terminated in the string buffer (may hold
      * U+0000 from \u0000: trust len); number -> its source text, NUL-terminated;
      * true/false/null -> the literal. RAW: this piece of source text (not terminated).
      */
     sg_slice text;
-    bool boolean;            /* VALUE of type SG_JSON_BOOL */
-    bool truncated;          /* VALUE string cut short (only for subs with truncate) */
-    bool first, last;        /* RAW: first / final piece of this value (both for one) */
+    bool boolean;                   /* VALUE of type SG_JSON_BOOL */
+    bool truncated;                 /* VALUE string cut short (only for subs with truncate) */
+    bool first, last;               /* RAW: first / final piece of this value (both for one) */
     const sg_json_element *element; /* ELEMENT only, else NULL */
-    sg_slice path;           /* the subscription path that matched */
+    sg_slice path;                  /* the subscription path that matched */
 } sg_json_event;
 
 /* Return SG_OK to go on; any error aborts the parse and is returned by feed/finish. */
 typedef sg_status (*sg_json_value_fn)(void *ctx, const sg_json_event *ev);
 
 typedef struct sg_json_config {
-    const sg_json_sub *subs;  /* may be NULL when sub_count is 0 (validation only) */
-    size_t sub_count;         /* at most SG_JSON_SUBS_MAX */
+    const sg_json_sub *subs;   /* may be NULL when sub_count is 0 (validation only) */
+    size_t sub_count;          /* at most SG_JSON_SUBS_MAX */
     sg_json_value_fn on_value; /* required when sub_count > 0 */
     void *ctx;
-    char *str_buf;            /* VALUE strings and numbers (+1 byte for the NUL); */
-    size_t str_cap;           /*   NULL/0 when no VALUE/ELEMENT subscription exists */
-    char *elem_buf;           /* gathered elements; required for ELEMENT subs */
-    size_t elem_cap;          /*   (at most INT_MAX) */
-    sg_json_tok *tokens;      /* the index of one element; required for ELEMENT subs */
-    size_t max_tokens;        /*   (at most INT_MAX) */
-    uint8_t max_depth;        /* 0: SG_JSON_DEPTH_DEFAULT; at most SG_JSON_DEPTH_MAX */
+    char *str_buf;       /* VALUE strings and numbers (+1 byte for the NUL); */
+    size_t str_cap;      /*   NULL/0 when no VALUE/ELEMENT subscription exists */
+    char *elem_buf;      /* gathered elements; required for ELEMENT subs */
+    size_t elem_cap;     /*   (at most INT_MAX) */
+    sg_json_tok *tokens; /* the index of one element; required for ELEMENT subs */
+    size_t max_tokens;   /*   (at most INT_MAX) */
+    uint8_t max_depth;   /* 0: SG_JSON_DEPTH_DEFAULT; at most SG_JSON_DEPTH_MAX */
 } sg_json_config;
 
 /*
@@ -147,13 +147,13 @@ typedef struct sg_json_config {
  */
 typedef struct sg_json_reader {
     sg_json_config cfg;
-    uint64_t offset;          /* bytes consumed; at an error, offset of the bad byte */
-    sg_status err;            /* sticky */
-    uint32_t sub_lens_max;    /* longest subscription path */
-    size_t str_len;           /* bytes stored of the current string/number */
-    size_t elem_len;          /* bytes gathered of the current element */
-    uint32_t ucp;             /* \u escape / surrogate being decoded */
-    uint32_t elem_tokens;     /* tokens of the delivered element, 0 until a helper reads it */
+    uint64_t offset;       /* bytes consumed; at an error, offset of the bad byte */
+    sg_status err;         /* sticky */
+    uint32_t sub_lens_max; /* longest subscription path */
+    size_t str_len;        /* bytes stored of the current string/number */
+    size_t elem_len;       /* bytes gathered of the current element */
+    uint32_t ucp;          /* \u escape / surrogate being decoded */
+    uint32_t elem_tokens;  /* tokens of the delivered element, 0 until a helper reads it */
     uint8_t state;
     uint8_t depth;
     uint8_t max_depth;
@@ -161,15 +161,15 @@ typedef struct sg_json_reader {
     uint8_t utf8_lo, utf8_hi; /* allowed range of the next UTF-8 continuation byte */
     uint8_t cur_len;          /* path length of the value being parsed (255: off path) */
     uint8_t flags;
-    uint8_t val_sub;          /* VALUE/ELEMENT-scalar subscription of this scalar, or 255 */
-    uint8_t elem_sub;         /* ELEMENT being gathered, or 255 */
-    uint8_t raw_sub;          /* RAW being captured, or 255 */
-    uint8_t elem_depth;       /* depth at which the gathered element sits */
+    uint8_t val_sub;    /* VALUE/ELEMENT-scalar subscription of this scalar, or 255 */
+    uint8_t elem_sub;   /* ELEMENT being gathered, or 255 */
+    uint8_t raw_sub;    /* RAW being captured, or 255 */
+    uint8_t elem_depth; /* depth at which the gathered element sits */
     uint8_t raw_depth;
-    uint8_t val_type;         /* type of the scalar being parsed */
-    uint8_t key_len;          /* bytes of the current key stored in path */
-    uint8_t raw_type;         /* sg_json_type of the raw capture */
-    uint8_t sub_len[SG_JSON_SUBS_MAX];              /* strlen of each subscription path */
+    uint8_t val_type;                              /* type of the scalar being parsed */
+    uint8_t key_len;                               /* bytes of the current key stored in path */
+    uint8_t raw_type;                              /* sg_json_type of the raw capture */
+    uint8_t sub_len[SG_JSON_SUBS_MAX];             /* strlen of each subscription path */
     uint8_t obj_bits[(SG_JSON_DEPTH_MAX + 8) / 8]; /* bit set: that level is an object */
     uint8_t plen[SG_JSON_DEPTH_MAX + 1];           /* path length of each open container */
     char path[SG_JSON_PATH_MAX + 2];
@@ -200,7 +200,10 @@ SG_NODISCARD sg_status sg_json_reader_feed(sg_json_reader *r, const void *data, 
 SG_NODISCARD sg_status sg_json_reader_finish(sg_json_reader *r);
 
 /* Bytes consumed so far; after an error, the offset of the byte that caused it. */
-static inline uint64_t sg_json_reader_offset(const sg_json_reader *r) { return r->offset; }
+static inline uint64_t sg_json_reader_offset(const sg_json_reader *r)
+{
+    return r->offset;
+}
 
 /* Fill *sink so an HTTP response body streams straight into the reader. */
 SG_NODISCARD sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink);
@@ -233,15 +236,14 @@ SG_NODISCARD sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int 
 SG_NODISCARD sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key,
                                            int *tok);
 /* Index of item `index` of array `arr`. */
-SG_NODISCARD sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index,
-                                         int *tok);
+SG_NODISCARD sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int *tok);
 /* Number of members (object) or items (array) of token `tok`. */
 SG_NODISCARD sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size);
 SG_NODISCARD sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type);
 
 /* Scalars of token `tok`. */
-SG_NODISCARD sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out,
-                                          size_t cap, size_t *len);
+SG_NODISCARD sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap,
+                                          size_t *len);
 SG_NODISCARD sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out);
 SG_NODISCARD sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out);
 SG_NODISCARD sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null);
@@ -249,17 +251,16 @@ SG_NODISCARD sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bo
 SG_NODISCARD sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out);
 
 /* The same by member key of object `obj`. int64 refuses fractions, exponents, overflow. */
-SG_NODISCARD sg_status sg_json_elem_get_string(const sg_json_element *e, int obj,
-                                               const char *key, char *out, size_t cap,
-                                               size_t *len);
-SG_NODISCARD sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj,
-                                              const char *key, int64_t *out);
-SG_NODISCARD sg_status sg_json_elem_get_bool(const sg_json_element *e, int obj,
-                                             const char *key, bool *out);
-SG_NODISCARD sg_status sg_json_elem_is_null(const sg_json_element *e, int obj,
-                                            const char *key, bool *is_null);
-SG_NODISCARD sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj,
-                                            const char *key, sg_slice *out);
+SG_NODISCARD sg_status sg_json_elem_get_string(const sg_json_element *e, int obj, const char *key,
+                                               char *out, size_t cap, size_t *len);
+SG_NODISCARD sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj, const char *key,
+                                              int64_t *out);
+SG_NODISCARD sg_status sg_json_elem_get_bool(const sg_json_element *e, int obj, const char *key,
+                                             bool *out);
+SG_NODISCARD sg_status sg_json_elem_is_null(const sg_json_element *e, int obj, const char *key,
+                                            bool *is_null);
+SG_NODISCARD sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *key,
+                                            sg_slice *out);
 
 /*
  * Call fn for each string of the array member `key` of `obj` (e.g. a token's "scopes"),
@@ -267,9 +268,9 @@ SG_NODISCARD sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj,
  * returning an error stops the walk with it.
  */
 typedef sg_status (*sg_json_string_fn)(void *ctx, size_t index, const char *s, size_t len);
-SG_NODISCARD sg_status sg_json_elem_each_string(const sg_json_element *e, int obj,
-                                                const char *key, char *buf, size_t cap,
-                                                sg_json_string_fn fn, void *ctx);
+SG_NODISCARD sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key,
+                                                char *buf, size_t cap, sg_json_string_fn fn,
+                                                void *ctx);
 
 /*
  * Unescape the body of a JSON string (between its quotes) into UTF-8. The input must be
@@ -293,7 +294,7 @@ typedef struct sg_json_writer {
     size_t len;
     sg_status err;
     uint8_t depth;
-    bool after_key;           /* a key was written, its value is due */
+    bool after_key;                                 /* a key was written, its value is due */
     uint8_t obj_bits[(SG_JSON_DEPTH_MAX + 8) / 8];  /* level is an object */
     uint8_t more_bits[(SG_JSON_DEPTH_MAX + 8) / 8]; /* level already has a member */
 } sg_json_writer;

@@ -19,13 +19,12 @@ extern "C" {
 /* ---------------------------------------------------------------- platform --- */
 
 typedef struct sg_posix_platform {
-    sg_platform platform;            /* hand &p.platform to the core */
-    volatile sig_atomic_t *cancel;   /* may be NULL; nonzero cuts sleeps short */
+    sg_platform platform;          /* hand &p.platform to the core */
+    volatile sig_atomic_t *cancel; /* may be NULL; nonzero cuts sleeps short */
 } sg_posix_platform;
 
 /* Monotonic clock, cancellable sleep, getrandom(2). cancel may be NULL. */
-SG_NODISCARD sg_status sg_posix_platform_init(sg_posix_platform *p,
-                                              volatile sig_atomic_t *cancel);
+SG_NODISCARD sg_status sg_posix_platform_init(sg_posix_platform *p, volatile sig_atomic_t *cancel);
 
 /*
  * Fill out from getrandom(2), retrying short reads and EINTR. SG_ERR_ENTROPY on failure.
@@ -44,10 +43,10 @@ SG_NODISCARD sg_status sg_posix_protect_secrets(void);
 /* ---------------------------------------------------------------- TCP --- */
 
 typedef struct sg_posix_tcp {
-    sg_transport transport;          /* hand &t.transport to the core or to sg_tls */
-    int fd;                          /* -1 when closed */
-    int last_errno;                  /* errno (or getaddrinfo code) of the last failure */
-    volatile sig_atomic_t *cancel;   /* may be NULL; nonzero turns EINTR into SG_ERR_CANCELLED */
+    sg_transport transport;        /* hand &t.transport to the core or to sg_tls */
+    int fd;                        /* -1 when closed */
+    int last_errno;                /* errno (or getaddrinfo code) of the last failure */
+    volatile sig_atomic_t *cancel; /* may be NULL; nonzero turns EINTR into SG_ERR_CANCELLED */
 } sg_posix_tcp;
 
 /*

@@ -26,17 +26,17 @@ extern "C" {
 #endif
 
 #define SG_PROFILES_MAX_BYTES 65536u
-#define SG_PROFILES_KEY_MAX 255u
-#define SG_PROFILES_VERSION 1
+#define SG_PROFILES_KEY_MAX   255u
+#define SG_PROFILES_VERSION   1
 
 /* Profile field names. */
-#define SG_PROFILES_TOKEN "token"
+#define SG_PROFILES_TOKEN    "token"
 #define SG_PROFILES_API_BASE "apiBase"
 
 typedef struct sg_profiles {
-    sg_json_element doc;     /* empty document: zeroed, no tokens */
-    int profiles;            /* token of the "profiles" object, -1 when absent */
-    int default_name;        /* token of the "defaultProfile" string, -1 when absent/null */
+    sg_json_element doc; /* empty document: zeroed, no tokens */
+    int profiles;        /* token of the "profiles" object, -1 when absent */
+    int default_name;    /* token of the "defaultProfile" string, -1 when absent/null */
 } sg_profiles;
 
 /* A document with no profiles (no config file yet). */
@@ -52,15 +52,14 @@ SG_NODISCARD sg_status sg_profiles_init_empty(sg_profiles *c);
  * SG_ERR_BUFFER_TOO_SMALL over SG_PROFILES_MAX_BYTES.
  */
 SG_NODISCARD sg_status sg_profiles_parse(sg_profiles *c, const char *json, size_t len,
-                                       sg_json_tok *tokens, size_t max_tokens);
+                                         sg_json_tok *tokens, size_t max_tokens);
 
 /* Name of the default profile; SG_ERR_NOT_FOUND when none is set. */
 SG_NODISCARD sg_status sg_profiles_default(const sg_profiles *c, char *out, size_t cap);
 
 /* Number of profiles, and the name of profile `index` in document order. */
 SG_NODISCARD sg_status sg_profiles_count(const sg_profiles *c, size_t *count);
-SG_NODISCARD sg_status sg_profiles_name(const sg_profiles *c, size_t index, char *out,
-                                              size_t cap);
+SG_NODISCARD sg_status sg_profiles_name(const sg_profiles *c, size_t index, char *out, size_t cap);
 
 /* SG_OK when the profile exists, else SG_ERR_NOT_FOUND. */
 SG_NODISCARD sg_status sg_profiles_exists(const sg_profiles *c, const char *profile);
@@ -69,8 +68,8 @@ SG_NODISCARD sg_status sg_profiles_exists(const sg_profiles *c, const char *prof
  * A string field of a profile (SG_PROFILES_TOKEN, SG_PROFILES_API_BASE or any other), unescaped
  * and NUL-terminated. SG_ERR_NOT_FOUND when the profile or the field is absent or null.
  */
-SG_NODISCARD sg_status sg_profiles_get(const sg_profiles *c, const char *profile,
-                                     const char *field, char *out, size_t cap);
+SG_NODISCARD sg_status sg_profiles_get(const sg_profiles *c, const char *profile, const char *field,
+                                       char *out, size_t cap);
 
 typedef enum sg_profiles_op {
     SG_PROFILES_SET_PROFILE = 0, /* create or update: token and/or api_base (NULL keeps);
@@ -82,9 +81,9 @@ typedef enum sg_profiles_op {
 
 typedef struct sg_profiles_edit {
     sg_profiles_op op;
-    const char *profile;       /* required, non-empty */
-    const char *token;         /* SET_PROFILE only */
-    const char *api_base;      /* SET_PROFILE only */
+    const char *profile;  /* required, non-empty */
+    const char *token;    /* SET_PROFILE only */
+    const char *api_base; /* SET_PROFILE only */
 } sg_profiles_edit;
 
 /*
@@ -93,7 +92,7 @@ typedef struct sg_profiles_edit {
  * SG_ERR_BUFFER_TOO_SMALL when out is too small. c is unchanged: parse out to go on.
  */
 SG_NODISCARD sg_status sg_profiles_write(const sg_profiles *c, const sg_profiles_edit *edit,
-                                       char *out, size_t cap, size_t *len);
+                                         char *out, size_t cap, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -28,19 +28,19 @@ extern "C" {
 /* The longest user:password (after percent-decoding) a tunnel sends. */
 #define SG_PROXY_USERINFO_MAX 255u
 /* Room for the CONNECT request with the longest host (twice) and credentials. */
-#define SG_PROXY_REQUEST_MAX (2u * SG_HOST_MAX + 4u * ((SG_PROXY_USERINFO_MAX + 2u) / 3u) + 96u)
+#define SG_PROXY_REQUEST_MAX  (2u * SG_HOST_MAX + 4u * ((SG_PROXY_USERINFO_MAX + 2u) / 3u) + 96u)
 /* The proxy's answer to CONNECT: its header block may not be longer than this. */
 #define SG_PROXY_RESPONSE_MAX 8192u
 
 typedef struct sg_proxy_tunnel {
-    sg_transport transport;      /* hand &pt.transport to the TLS port */
-    const sg_transport *inner;   /* the byte stream to the proxy (TCP) */
-    const char *host;            /* the proxy, borrowed */
+    sg_transport transport;    /* hand &pt.transport to the TLS port */
+    const sg_transport *inner; /* the byte stream to the proxy (TCP) */
+    const char *host;          /* the proxy, borrowed */
     uint16_t port;
-    const char *userinfo;        /* "user:password" or NULL, borrowed; sg_wipe it after */
+    const char *userinfo; /* "user:password" or NULL, borrowed; sg_wipe it after */
     uint8_t *buf;
     size_t cap;
-    int status;                  /* the proxy's HTTP status for the last CONNECT, 0: none */
+    int status; /* the proxy's HTTP status for the last CONNECT, 0: none */
 } sg_proxy_tunnel;
 
 /*
@@ -63,8 +63,7 @@ SG_NODISCARD sg_status sg_proxy_tunnel_init(sg_proxy_tunnel *t, const sg_transpo
  * does not fit. On failure both buffers are wiped.
  */
 SG_NODISCARD sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_t host_cap,
-                                          uint16_t *port, char *userinfo_buf,
-                                          size_t userinfo_cap);
+                                          uint16_t *port, char *userinfo_buf, size_t userinfo_cap);
 
 /*
  * NO_PROXY matching: true when host:port must be reached directly. no_proxy is a comma (or

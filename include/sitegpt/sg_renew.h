@@ -27,10 +27,10 @@
 extern "C" {
 #endif
 
-#define SG_RENEW_DAY_MS 86400000ull
+#define SG_RENEW_DAY_MS            86400000ull
 #define SG_RENEW_DEFAULT_BEFORE_MS (14ull * SG_RENEW_DAY_MS)
-#define SG_RENEW_MAX_BEFORE_MS (365ull * SG_RENEW_DAY_MS)   /* the longest token lifetime */
-#define SG_ISO8601_LEN 20u                                  /* "2027-03-06T12:00:00Z" */
+#define SG_RENEW_MAX_BEFORE_MS     (365ull * SG_RENEW_DAY_MS) /* the longest token lifetime */
+#define SG_ISO8601_LEN             20u                        /* "2027-03-06T12:00:00Z" */
 
 /*
  * RFC 3339 date-time as the API writes it: "2027-03-06T12:00:00Z", optional fraction
@@ -43,31 +43,31 @@ SG_NODISCARD sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds);
 SG_NODISCARD sg_status sg_iso8601_format(int64_t unix_seconds, char *out, size_t cap);
 
 typedef enum sg_renew_action {
-    SG_RENEW_UNKNOWN = 0,   /* no expiry observed yet (or forgotten after a swap) */
-    SG_RENEW_LATER,         /* renew in renew_in_ms */
-    SG_RENEW_NOW,           /* less than the margin is left: start the renewal */
-    SG_RENEW_EXPIRED        /* the token has expired by the server's clock */
+    SG_RENEW_UNKNOWN = 0, /* no expiry observed yet (or forgotten after a swap) */
+    SG_RENEW_LATER,       /* renew in renew_in_ms */
+    SG_RENEW_NOW,         /* less than the margin is left: start the renewal */
+    SG_RENEW_EXPIRED      /* the token has expired by the server's clock */
 } sg_renew_action;
 
 typedef struct sg_renew {
-    const sg_platform *platform;    /* now_ms required */
-    uint64_t renew_before_ms;       /* as asked */
+    const sg_platform *platform; /* now_ms required */
+    uint64_t renew_before_ms;    /* as asked */
     /* Private: the library's own state; do not read or write it. */
     struct {
         bool known;
-        int64_t expires_at_s;           /* auth.expiresAt */
-        int64_t server_date_s;          /* the Date of the same response */
-        int64_t lifetime_s;             /* expiresAt - createdAt; 0 when unknown */
-        uint64_t seen_ms;               /* platform clock when that response was read */
+        int64_t expires_at_s;  /* auth.expiresAt */
+        int64_t server_date_s; /* the Date of the same response */
+        int64_t lifetime_s;    /* expiresAt - createdAt; 0 when unknown */
+        uint64_t seen_ms;      /* platform clock when that response was read */
     } _private;
 } sg_renew;
 
 typedef struct sg_renew_plan {
     sg_renew_action action;
-    uint64_t renew_in_ms;           /* LATER: time until NOW; else 0 */
-    uint64_t left_ms;               /* time left on the token now (0 once expired) */
-    uint64_t before_ms;             /* the margin in effect */
-    int64_t server_now_s;           /* the server's clock now: Date + time since */
+    uint64_t renew_in_ms; /* LATER: time until NOW; else 0 */
+    uint64_t left_ms;     /* time left on the token now (0 once expired) */
+    uint64_t before_ms;   /* the margin in effect */
+    int64_t server_now_s; /* the server's clock now: Date + time since */
     int64_t expires_at_s;
 } sg_renew_plan;
 

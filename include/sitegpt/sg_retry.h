@@ -22,33 +22,33 @@
 extern "C" {
 #endif
 
-#define SG_RETRY_DEFAULT_ATTEMPTS 4u        /* first try plus three retries */
-#define SG_RETRY_DEFAULT_BASE_MS 500u
+#define SG_RETRY_DEFAULT_ATTEMPTS       4u /* first try plus three retries */
+#define SG_RETRY_DEFAULT_BASE_MS        500u
 #define SG_RETRY_DEFAULT_MAX_BACKOFF_MS 20000u
-#define SG_RETRY_DEFAULT_TOTAL_WAIT_MS 60000u
-#define SG_REDIRECT_MAX 3u                  /* redirects followed per request */
+#define SG_RETRY_DEFAULT_TOTAL_WAIT_MS  60000u
+#define SG_REDIRECT_MAX                 3u /* redirects followed per request */
 /* SG_RETRY_HTTP_DATE (Retry-After as an HTTP date, or seconds only) is an option:
    sg_options.h. */
 
 /* Zero members take the defaults above. max_attempts 1 never retries. */
 typedef struct sg_retry_policy {
-    uint8_t max_attempts;        /* attempts per request, the first included */
-    uint32_t base_backoff_ms;    /* first backoff; doubles on every retry */
-    uint32_t max_backoff_ms;     /* ceiling of one backoff (not of a Retry-After) */
-    uint32_t max_total_wait_ms;  /* ceiling of all waits of one request together */
+    uint8_t max_attempts;       /* attempts per request, the first included */
+    uint32_t base_backoff_ms;   /* first backoff; doubles on every retry */
+    uint32_t max_backoff_ms;    /* ceiling of one backoff (not of a Retry-After) */
+    uint32_t max_total_wait_ms; /* ceiling of all waits of one request together */
 } sg_retry_policy;
 
 typedef enum sg_retry_reason {
-    SG_RETRY_NONE = 0,           /* final: success, a 4xx, or not retryable */
-    SG_RETRY_RATE_LIMITED,       /* HTTP 429: every method */
-    SG_RETRY_SERVER_ERROR,       /* HTTP 5xx on an idempotent request */
-    SG_RETRY_CONNECTION          /* transport failure on an idempotent request */
+    SG_RETRY_NONE = 0,     /* final: success, a 4xx, or not retryable */
+    SG_RETRY_RATE_LIMITED, /* HTTP 429: every method */
+    SG_RETRY_SERVER_ERROR, /* HTTP 5xx on an idempotent request */
+    SG_RETRY_CONNECTION    /* transport failure on an idempotent request */
 } sg_retry_reason;
 
 /* Per request: zero it before the first attempt; count every attempt made in it. */
 typedef struct sg_retry_state {
-    uint8_t attempts;            /* attempts made so far (the caller increments) */
-    uint32_t waited_ms;          /* sum of the waits planned so far */
+    uint8_t attempts;   /* attempts made so far (the caller increments) */
+    uint32_t waited_ms; /* sum of the waits planned so far */
 } sg_retry_state;
 
 /*

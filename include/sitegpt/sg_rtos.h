@@ -79,8 +79,7 @@ typedef struct sg_rtos_hooks {
     sg_status (*entropy)(void *ctx, uint8_t *out, size_t len);
     sg_status (*stream_open)(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms);
     sg_status (*stream_write)(void *ctx, const uint8_t *data, size_t len, size_t *written);
-    sg_status (*stream_read)(void *ctx, uint8_t *buf, size_t cap, size_t *got,
-                             uint32_t timeout_ms);
+    sg_status (*stream_read)(void *ctx, uint8_t *buf, size_t cap, size_t *got, uint32_t timeout_ms);
     void (*stream_close)(void *ctx);
     sg_status (*kv_read)(void *ctx, const char *key, uint8_t *buf, size_t cap, size_t *len);
     sg_status (*kv_write)(void *ctx, const char *key, const uint8_t *data, size_t len);
@@ -88,13 +87,13 @@ typedef struct sg_rtos_hooks {
 } sg_rtos_hooks;
 
 typedef struct sg_rtos {
-    sg_platform platform;  /* hand &rtos.platform to the core */
-    sg_transport stream;   /* hand &rtos.stream to sg_tls_init as the inner transport */
+    sg_platform platform; /* hand &rtos.platform to the core */
+    sg_transport stream;  /* hand &rtos.stream to sg_tls_init as the inner transport */
     /* Private: the library's own state; do not read or write it. */
     struct {
         sg_rtos_hooks hooks;
-        uint32_t last_ms;      /* millis at the previous read, to count wraps */
-        uint64_t wrapped_ms;   /* 2^32 per wrap seen */
+        uint32_t last_ms;    /* millis at the previous read, to count wraps */
+        uint64_t wrapped_ms; /* 2^32 per wrap seen */
         bool stream_open;
     } _private;
 } sg_rtos;
@@ -108,8 +107,7 @@ SG_NODISCARD sg_status sg_rtos_entropy(void *ctx, uint8_t *out, size_t len);
 /* Raw key-value access through the hooks. */
 SG_NODISCARD sg_status sg_rtos_kv_get(sg_rtos *r, const char *key, uint8_t *buf, size_t cap,
                                       size_t *len);
-SG_NODISCARD sg_status sg_rtos_kv_set(sg_rtos *r, const char *key, const uint8_t *data,
-                                      size_t len);
+SG_NODISCARD sg_status sg_rtos_kv_set(sg_rtos *r, const char *key, const uint8_t *data, size_t len);
 
 /*
  * The stored API token, NUL-terminated in token (cap includes the NUL). SG_ERR_NOT_FOUND

@@ -13,8 +13,8 @@
 extern "C" {
 #endif
 
-#define SG_SCOPE_COUNT 37u
-#define SG_SCOPE_NAME_MAX 24u   /* longest scope name plus its NUL */
+#define SG_SCOPE_COUNT    37u
+#define SG_SCOPE_NAME_MAX 24u /* longest scope name plus its NUL */
 
 /* Scope i in the API's order, NULL when i >= SG_SCOPE_COUNT. */
 const char *sg_scope_at(size_t i);

@@ -30,8 +30,7 @@ typedef struct sg_url {
  * SG_ERR_INSECURE_URL for http:// to a host that is not loopback (sg_url_check_secure);
  * SG_ERR_BUFFER_TOO_SMALL when the host does not fit host_cap (NUL included).
  */
-SG_NODISCARD sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap,
-                                    sg_url *out);
+SG_NODISCARD sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url *out);
 
 /*
  * Resolve a Location header against the current origin: an absolute http(s) URL, a
@@ -42,9 +41,8 @@ SG_NODISCARD sg_status sg_url_parse(const char *text, char *host_buf, size_t hos
  * http at all is the redirect rule's call, sg_redirect_check).
  */
 SG_NODISCARD sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice location,
-                                               char *host_buf, size_t host_cap,
-                                               char *target_buf, size_t target_cap,
-                                               sg_http_origin *out);
+                                               char *host_buf, size_t host_cap, char *target_buf,
+                                               size_t target_cap, sg_http_origin *out);
 
 /* True when scheme, host and port are the same (hosts compared without case). */
 bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b);
@@ -75,8 +73,7 @@ SG_NODISCARD sg_status sg_url_same_origin_text(const char *a, const char *b, boo
  * everything else is percent-encoded as by sg_url_encode (so '?', '#', '%' and a backslash stay
  * inside the segment). *written excludes the NUL and may be NULL.
  */
-SG_NODISCARD sg_status sg_url_path_segment(const char *id, char *out, size_t cap,
-                                           size_t *written);
+SG_NODISCARD sg_status sg_url_path_segment(const char *id, char *out, size_t cap, size_t *written);
 
 /* 443 for https, 80 for http. */
 uint16_t sg_url_default_port(bool tls);
@@ -100,9 +97,9 @@ SG_NODISCARD sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *
 typedef struct sg_form {
     char *buf;
     size_t cap;
-    size_t len;        /* bytes of text, NUL excluded */
-    bool query;        /* query string rather than form body */
-    char sep;          /* written before the next pair, 0 for none */
+    size_t len; /* bytes of text, NUL excluded */
+    bool query; /* query string rather than form body */
+    char sep;   /* written before the next pair, 0 for none */
 } sg_form;
 
 /* An empty form body. */

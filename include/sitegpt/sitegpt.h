@@ -31,15 +31,16 @@ extern "C" {
  * when they differ (SG_OK otherwise). The digest is a compile-time constant on both sides,
  * so the check costs a few bytes.
  */
-#define SG_LAYOUT_STRUCTS(X)                                                                   \
-    X(sg_slice) X(sg_platform) X(sg_transport)                                                 \
-    X(sg_http_sink) X(sg_http_parser) X(sg_http_header) X(sg_http_request) X(sg_http_config)   \
-    X(sg_http_origin) X(sg_http_client) X(sg_url) X(sg_form)                                   \
-    X(sg_json_element) X(sg_json_sub) X(sg_json_event) X(sg_json_config) X(sg_json_reader)     \
-    X(sg_json_writer) X(sg_envelope) X(sg_retry_policy) X(sg_retry_state)                      \
-    X(sg_api_config) X(sg_api) X(sg_api_identity) X(sg_api_list_params) X(sg_api_page)         \
-    X(sg_api_list_out) X(sg_api_new_token) X(sg_device_config) X(sg_device) X(sg_profiles)       \
+/* clang-format off */
+#define SG_LAYOUT_STRUCTS(X)                                                                       \
+    X(sg_slice) X(sg_platform) X(sg_transport) X(sg_http_sink) X(sg_http_parser)                   \
+    X(sg_http_header) X(sg_http_request) X(sg_http_config) X(sg_http_origin) X(sg_http_client)     \
+    X(sg_url) X(sg_form) X(sg_json_element) X(sg_json_sub) X(sg_json_event) X(sg_json_config)      \
+    X(sg_json_reader) X(sg_json_writer) X(sg_envelope) X(sg_retry_policy) X(sg_retry_state)        \
+    X(sg_api_config) X(sg_api) X(sg_api_identity) X(sg_api_list_params) X(sg_api_page)             \
+    X(sg_api_list_out) X(sg_api_new_token) X(sg_device_config) X(sg_device) X(sg_profiles)         \
     X(sg_profiles_edit) X(sg_renew) X(sg_renew_plan)
+/* clang-format on */
 
 /* FNV-1a over the sizes, in list order. */
 #define SG_LAYOUT_MIX(type) h = (h ^ (uint64_t)sizeof(type)) * 0x100000001b3u;

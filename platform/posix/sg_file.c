@@ -153,8 +153,7 @@ static sg_status fsync_parent(const char *path)
     return SG_OK;
 }
 
-sg_status sg_file_write_atomic(const char *path, const void *data, size_t len,
-                               unsigned file_mode)
+sg_status sg_file_write_atomic(const char *path, const void *data, size_t len, unsigned file_mode)
 {
     char tmp[SG_FILE_PATH_MAX];
     if (path == NULL || (data == NULL && len > 0)) {

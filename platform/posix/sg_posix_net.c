@@ -45,7 +45,7 @@ static sg_status wait_fd(sg_posix_tcp *t, int fd, short events, uint64_t deadlin
     for (;;) {
         uint64_t now = mono_ms();
         uint64_t left = deadline > now ? deadline - now : 0;
-        struct pollfd pfd = { .fd = fd, .events = events, .revents = 0 };
+        struct pollfd pfd = {.fd = fd, .events = events, .revents = 0};
         int rc = poll(&pfd, 1, left > (uint64_t)INT_MAX ? INT_MAX : (int)left);
         if (rc > 0) {
             return SG_OK; /* errors and hang-ups surface in the next socket call */
@@ -78,8 +78,7 @@ static int make_socket(const struct addrinfo *ai)
         return -1;
     }
     int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
         int saved = errno;
         (void)close(fd);
         errno = saved;
@@ -137,7 +136,7 @@ static sg_status tcp_open(void *ctx, const char *host, uint16_t port, uint32_t t
 
     char service[8];
     (void)snprintf(service, sizeof service, "%u", (unsigned)port);
-    struct addrinfo hints = { 0 };
+    struct addrinfo hints = {0};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
@@ -191,8 +190,8 @@ static sg_status io_errno_status(sg_posix_tcp *t)
  * One send (out != NULL) or recv (in != NULL) once the socket is ready, retrying EAGAIN and
  * an EINTR that was not a cancel, until the deadline.
  */
-static sg_status tcp_io(sg_posix_tcp *t, const uint8_t *out, uint8_t *in, size_t len,
-                        size_t *done, uint32_t timeout_ms)
+static sg_status tcp_io(sg_posix_tcp *t, const uint8_t *out, uint8_t *in, size_t len, size_t *done,
+                        uint32_t timeout_ms)
 {
     const uint64_t deadline = mono_ms() + timeout_ms;
     for (;;) {

@@ -43,7 +43,7 @@ static void posix_sleep_ms(void *ctx, uint32_t ms)
         if (left > SG_POSIX_SLEEP_SLICE_MS) {
             left = SG_POSIX_SLEEP_SLICE_MS;
         }
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(left * 1000000u) };
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(left * 1000000u)};
         /* EINTR: loop, which re-checks the flag a signal handler may just have set */
         (void)nanosleep(&ts, NULL);
     }

@@ -33,7 +33,8 @@ sg_status sg_rtos_entropy(void *ctx, uint8_t *out, size_t len)
     if (r->_private.hooks.entropy == NULL) {
         return SG_ERR_ENTROPY;
     }
-    return r->_private.hooks.entropy(r->_private.hooks.ctx, out, len) == SG_OK ? SG_OK : SG_ERR_ENTROPY;
+    return r->_private.hooks.entropy(r->_private.hooks.ctx, out, len) == SG_OK ? SG_OK
+                                                                               : SG_ERR_ENTROPY;
 }
 
 /* ---------------------------------------------------------------- byte stream --- */
@@ -85,7 +86,8 @@ static sg_status stream_recv(void *ctx, uint8_t *buf, size_t cap, size_t *receiv
     if (!r->_private.stream_open) {
         return SG_ERR_CLOSED;
     }
-    sg_status st = r->_private.hooks.stream_read(r->_private.hooks.ctx, buf, cap, received, timeout_ms);
+    sg_status st =
+        r->_private.hooks.stream_read(r->_private.hooks.ctx, buf, cap, received, timeout_ms);
     if (st == SG_OK && *received > cap) {
         return SG_ERR_IO;
     }

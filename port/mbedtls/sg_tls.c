@@ -42,7 +42,7 @@
 /* close_notify is a courtesy: never let it hold up a close for long */
 #define SG_TLS_CLOSE_TIMEOUT_MS 1000u
 /* mbedTLS BIO callbacks return int byte counts */
-#define SG_TLS_IO_MAX 0x40000000u
+#define SG_TLS_IO_MAX           0x40000000u
 
 static const unsigned char k_pers[] = "sitegpt-c tls";
 
@@ -63,9 +63,12 @@ static const uint16_t k_sig_algs[] = {
 
 /* The TLS 1.2-only retry: the same without PSS, so the server has to sign PKCS#1 v1.5. */
 static const uint16_t k_sig_algs_tls12[] = {
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
-    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
     MBEDTLS_TLS1_3_SIG_NONE,
 };
 
@@ -74,9 +77,8 @@ static const uint16_t k_sig_algs_tls12[] = {
  * "DOWNGRD\x01". Seen during the 1.2-only retry it means the first handshake was tampered
  * with to make us retry: the retry is then refused. Only the server random is looked at.
  */
-static void tls_keys_seen(void *ctx, mbedtls_ssl_key_export_type type,
-                          const unsigned char *secret, size_t secret_len,
-                          const unsigned char client_random[32],
+static void tls_keys_seen(void *ctx, mbedtls_ssl_key_export_type type, const unsigned char *secret,
+                          size_t secret_len, const unsigned char client_random[32],
                           const unsigned char server_random[32], mbedtls_tls_prf_types prf)
 {
     static const unsigned char k_downgrade[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
@@ -112,9 +114,9 @@ static int tls_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fla
     /* The chain is walked from its top down: the first call is the highest certificate. */
     if (t->certs_seen == 1 || (uint32_t)depth > t->top_depth) {
         t->top_depth = (uint32_t)depth;
-        t->top_self_signed = crt->issuer_raw.len == crt->subject_raw.len &&
-                             memcmp(crt->issuer_raw.p, crt->subject_raw.p,
-                                    crt->issuer_raw.len) == 0;
+        t->top_self_signed =
+            crt->issuer_raw.len == crt->subject_raw.len &&
+            memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->issuer_raw.len) == 0;
         if (mbedtls_x509_dn_gets(t->peer_issuer, sizeof t->peer_issuer, &crt->issuer) < 0) {
             t->peer_issuer[0] = '\0';
         }
@@ -157,8 +159,8 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
         return bio_fail(t, SG_ERR_TIMEOUT);
     }
     size_t sent = 0;
-    sg_status st = t->inner->send(t->inner->ctx, buf, len > SG_TLS_IO_MAX ? SG_TLS_IO_MAX : len,
-                                  &sent, ms);
+    sg_status st =
+        t->inner->send(t->inner->ctx, buf, len > SG_TLS_IO_MAX ? SG_TLS_IO_MAX : len, &sent, ms);
     if (st != SG_OK) {
         return bio_fail(t, st);
     }
@@ -176,8 +178,8 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
         return bio_fail(t, SG_ERR_TIMEOUT);
     }
     size_t got = 0;
-    sg_status st = t->inner->recv(t->inner->ctx, buf, len > SG_TLS_IO_MAX ? SG_TLS_IO_MAX : len,
-                                  &got, ms);
+    sg_status st =
+        t->inner->recv(t->inner->ctx, buf, len > SG_TLS_IO_MAX ? SG_TLS_IO_MAX : len, &got, ms);
     if (st != SG_OK) {
         return bio_fail(t, st);
     }
@@ -373,8 +375,8 @@ static void tls12_only(sg_tls *t, bool on)
 {
     t->tls12_retry = on;
     t->downgrade_seen = false;
-    mbedtls_ssl_conf_max_tls_version(&t->conf, on ? MBEDTLS_SSL_VERSION_TLS1_2
-                                                  : MBEDTLS_SSL_VERSION_TLS1_3);
+    mbedtls_ssl_conf_max_tls_version(&t->conf,
+                                     on ? MBEDTLS_SSL_VERSION_TLS1_2 : MBEDTLS_SSL_VERSION_TLS1_3);
     mbedtls_ssl_conf_sig_algs(&t->conf, on ? k_sig_algs_tls12 : k_sig_algs);
     apply_max_fragment(t, on);
 }
@@ -494,8 +496,8 @@ static sg_status tls_setup(sg_tls *t)
         t->last_error = ret;
         return SG_ERR_ENTROPY;
     }
-    ret = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
-                                      MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    ret = mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
     if (ret != 0) {
         t->last_error = ret;
         return SG_ERR_TLS;
@@ -577,10 +579,10 @@ static const char pem_end[] = "-----END CERTIFICATE-----";
 typedef struct pem_reader {
     uint8_t der[PEM_DER_MAX];
     size_t len;
-    uint32_t bits;     /* pending decoded bits, nbits of them */
+    uint32_t bits; /* pending decoded bits, nbits of them */
     unsigned nbits;
     bool in_block;
-    bool bad;          /* this block cannot be a certificate: skipped like mbedTLS does */
+    bool bad; /* this block cannot be a certificate: skipped like mbedTLS does */
     bool saw_block;
     int taken;
     int first_error;
@@ -642,7 +644,7 @@ static int pem_line(sg_tls *t, pem_reader *r, const char *line, bool line_start)
     if (line_start && strncmp(line, pem_end, sizeof pem_end - 1) == 0) {
         r->in_block = false;
         int ret = r->bad || r->len == 0 ? MBEDTLS_ERR_X509_INVALID_FORMAT
-                                         : mbedtls_x509_crt_parse_der(&t->ca, r->der, r->len);
+                                        : mbedtls_x509_crt_parse_der(&t->ca, r->der, r->len);
         if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED) {
             return ret;
         }
@@ -752,17 +754,16 @@ static const char *verify_reason(const sg_tls *t)
         uint32_t bit;
         const char *text;
     } k_reasons[] = {
-        { MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired" },
-        { MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid" },
-        { MBEDTLS_X509_BADCERT_CN_MISMATCH, "host name mismatch" },
-        { MBEDTLS_X509_BADCERT_REVOKED, "certificate revoked" },
-        { MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
-              MBEDTLS_X509_BADCERT_BAD_KEY,
-          "certificate uses a weak key or algorithm" },
-        { MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
-              MBEDTLS_X509_BADCERT_NS_CERT_TYPE,
-          "certificate not valid for a TLS server" },
-        { MBEDTLS_X509_BADCERT_MISSING, "no certificate presented" },
+        {MBEDTLS_X509_BADCERT_EXPIRED, "certificate expired"},
+        {MBEDTLS_X509_BADCERT_FUTURE, "certificate not yet valid"},
+        {MBEDTLS_X509_BADCERT_CN_MISMATCH, "host name mismatch"},
+        {MBEDTLS_X509_BADCERT_REVOKED, "certificate revoked"},
+        {MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK | MBEDTLS_X509_BADCERT_BAD_KEY,
+         "certificate uses a weak key or algorithm"},
+        {MBEDTLS_X509_BADCERT_KEY_USAGE | MBEDTLS_X509_BADCERT_EXT_KEY_USAGE |
+             MBEDTLS_X509_BADCERT_NS_CERT_TYPE,
+         "certificate not valid for a TLS server"},
+        {MBEDTLS_X509_BADCERT_MISSING, "no certificate presented"},
     };
     uint32_t flags = t->verify_flags;
     if (flags == 0) {
@@ -773,8 +774,7 @@ static const char *verify_reason(const sg_tls *t)
             return "certificate not trusted"; /* none checked: no CA to check against */
         }
         if (t->top_self_signed) {
-            return t->top_depth == 0 ? "self-signed certificate"
-                                     : "issued by an untrusted root CA";
+            return t->top_depth == 0 ? "self-signed certificate" : "issued by an untrusted root CA";
         }
         return "unknown issuer (not in the CA file, or the server does not send its "
                "intermediate certificate)";
@@ -819,9 +819,9 @@ sg_status sg_tls_set_max_fragment(sg_tls *t, uint16_t bytes)
         uint16_t bytes;
         uint8_t code;
     } k_sizes[] = {
-        { 0, MBEDTLS_SSL_MAX_FRAG_LEN_NONE },    { 512, MBEDTLS_SSL_MAX_FRAG_LEN_512 },
-        { 1024, MBEDTLS_SSL_MAX_FRAG_LEN_1024 }, { 2048, MBEDTLS_SSL_MAX_FRAG_LEN_2048 },
-        { 4096, MBEDTLS_SSL_MAX_FRAG_LEN_4096 },
+        {0, MBEDTLS_SSL_MAX_FRAG_LEN_NONE},    {512, MBEDTLS_SSL_MAX_FRAG_LEN_512},
+        {1024, MBEDTLS_SSL_MAX_FRAG_LEN_1024}, {2048, MBEDTLS_SSL_MAX_FRAG_LEN_2048},
+        {4096, MBEDTLS_SSL_MAX_FRAG_LEN_4096},
     };
     /* mbedTLS asks only for what both record buffers hold */
     if (bytes > MBEDTLS_SSL_IN_CONTENT_LEN || bytes > MBEDTLS_SSL_OUT_CONTENT_LEN) {

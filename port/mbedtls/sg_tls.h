@@ -24,36 +24,36 @@ extern "C" {
 
 /* The contract's sg_tls (entropy seeds CTR_DRBG). */
 struct sg_tls {
-    sg_transport transport;           /* hand &tls.transport to the core */
+    sg_transport transport; /* hand &tls.transport to the core */
     const sg_transport *inner;
-    const sg_platform *platform;      /* optional: bounds a whole handshake, send or recv */
+    const sg_platform *platform; /* optional: bounds a whole handshake, send or recv */
     sg_tls_entropy_fn entropy;
     void *entropy_ctx;
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_x509_crt ca;
-    mbedtls_ssl_session saved;        /* for resumption with saved_host:saved_port */
-    char saved_host[SG_HOST_MAX];      /* longer hosts are served, never resumed */
+    mbedtls_ssl_session saved;    /* for resumption with saved_host:saved_port */
+    char saved_host[SG_HOST_MAX]; /* longer hosts are served, never resumed */
     uint16_t saved_port;
     bool saved_valid;
-    bool ready;                       /* sg_tls_init succeeded */
-    bool have_ca;                     /* at least one trusted CA loaded */
+    bool ready;   /* sg_tls_init succeeded */
+    bool have_ca; /* at least one trusted CA loaded */
     bool is_open;
-    bool resumed;                     /* the open session was resumed */
-    bool peer_rsa;                    /* the last handshake's server certificate has an RSA key */
-    bool tls12_retry;                 /* handshaking again capped at TLS 1.2 (see sg_tls.c) */
-    bool downgrade_seen;              /* that retry met a TLS 1.3 server's downgrade marker */
-    uint8_t mfl_code;                 /* max_fragment_length asked for, MBEDTLS_SSL_MAX_FRAG_LEN_* */
-    uint32_t certs_seen;              /* certificates checked during the last handshake */
-    uint32_t verify_flags;            /* MBEDTLS_X509_BADCERT_* of the last handshake */
-    uint32_t top_depth;               /* depth of the highest certificate checked */
-    bool top_self_signed;             /* that certificate names itself as issuer */
+    bool resumed;          /* the open session was resumed */
+    bool peer_rsa;         /* the last handshake's server certificate has an RSA key */
+    bool tls12_retry;      /* handshaking again capped at TLS 1.2 (see sg_tls.c) */
+    bool downgrade_seen;   /* that retry met a TLS 1.3 server's downgrade marker */
+    uint8_t mfl_code;      /* max_fragment_length asked for, MBEDTLS_SSL_MAX_FRAG_LEN_* */
+    uint32_t certs_seen;   /* certificates checked during the last handshake */
+    uint32_t verify_flags; /* MBEDTLS_X509_BADCERT_* of the last handshake */
+    uint32_t top_depth;    /* depth of the highest certificate checked */
+    bool top_self_signed;  /* that certificate names itself as issuer */
     char peer_issuer[SG_TLS_ISSUER_MAX]; /* its issuer, printable ("" when none checked) */
-    int last_error;                   /* last mbedTLS error code, 0 if none */
-    sg_status io_status;              /* why the inner transport failed, SG_OK if it did not */
-    uint32_t io_timeout_ms;           /* timeout for the current inner call */
-    uint64_t deadline_ms;             /* current call's deadline (platform clock), 0 if none */
+    int last_error;                      /* last mbedTLS error code, 0 if none */
+    sg_status io_status;                 /* why the inner transport failed, SG_OK if it did not */
+    uint32_t io_timeout_ms;              /* timeout for the current inner call */
+    uint64_t deadline_ms;                /* current call's deadline (platform clock), 0 if none */
 };
 
 /*

@@ -16,7 +16,7 @@
 
 #include <sitegpt/sg_http.h>
 
-#define PIECE 4096
+#define PIECE      4096
 #define BODY_BYTES 16384
 
 enum { SH_LENGTH, SH_CHUNKED_SMALL, SH_CHUNKED_LARGE, SH_COUNT };
@@ -26,15 +26,14 @@ static char g_resp[SH_COUNT][BODY_BYTES * 2 + 1024];
 static size_t g_len[SH_COUNT];
 static size_t g_body_seen;
 
-static const char k_head[] =
-    "HTTP/1.1 200 OK\r\n"
-    "Date: Sun, 06 Dec 2026 21:00:00 GMT\r\n"
-    "Server: sitegpt-mock\r\n"
-    "Content-Type: application/json; charset=utf-8\r\n"
-    "Cache-Control: no-store\r\n"
-    "X-Request-Id: req_0123456789abcdef\r\n"
-    "Strict-Transport-Security: max-age=63072000; includeSubDomains\r\n"
-    "Vary: Accept-Encoding, Authorization\r\n";
+static const char k_head[] = "HTTP/1.1 200 OK\r\n"
+                             "Date: Sun, 06 Dec 2026 21:00:00 GMT\r\n"
+                             "Server: sitegpt-mock\r\n"
+                             "Content-Type: application/json; charset=utf-8\r\n"
+                             "Cache-Control: no-store\r\n"
+                             "X-Request-Id: req_0123456789abcdef\r\n"
+                             "Strict-Transport-Security: max-age=63072000; includeSubDomains\r\n"
+                             "Vary: Accept-Encoding, Authorization\r\n";
 
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 {
@@ -51,7 +50,9 @@ static void build(int shape)
 {
     static const char item[] = "{\"id\":\"tok_0001\",\"name\":\"x\"},";
     static char body[BODY_BYTES];
-    for (size_t i = 0; i < sizeof body; i++) body[i] = item[i % (sizeof item - 1)];
+    for (size_t i = 0; i < sizeof body; i++) {
+        body[i] = item[i % (sizeof item - 1)];
+    }
     char *out = g_resp[shape];
     size_t n = (size_t)sprintf(out, "%s", k_head);
     if (shape == SH_LENGTH) {
@@ -72,7 +73,9 @@ static void build(int shape)
         memcpy(out + n, "0\r\n\r\n", 5);
         n += 5;
     }
-    if (n > sizeof g_resp[shape]) abort();
+    if (n > sizeof g_resp[shape]) {
+        abort();
+    }
     g_len[shape] = n;
 }
 
@@ -81,23 +84,33 @@ static void parse_one(int shape)
 {
     static uint8_t head[4096];
     sg_http_parser p;
-    if (sg_http_parser_init(&p, head, sizeof head, &k_sink, false) != SG_OK) abort();
+    if (sg_http_parser_init(&p, head, sizeof head, &k_sink, false) != SG_OK) {
+        abort();
+    }
     const uint8_t *data = (const uint8_t *)g_resp[shape];
     size_t len = g_len[shape], at = 0;
     while (at < len) {
         size_t n = len - at < PIECE ? len - at : PIECE, used = 0;
-        if (sg_http_parser_feed(&p, data + at, n, &used) != SG_OK) abort();
+        if (sg_http_parser_feed(&p, data + at, n, &used) != SG_OK) {
+            abort();
+        }
         at += used;
-        if (sg_http_parser_done(&p)) break;
+        if (sg_http_parser_done(&p)) {
+            break;
+        }
     }
-    if (!sg_http_parser_done(&p) || at != len) abort();
+    if (!sg_http_parser_done(&p) || at != len) {
+        abort();
+    }
 }
 
 /* The only code callgrind counts in --count mode (toggle-collect). */
 __attribute__((noinline)) void parse_loop(int shape, long iters);
 __attribute__((noinline)) void parse_loop(int shape, long iters)
 {
-    for (long i = 0; i < iters; i++) parse_one(shape);
+    for (long i = 0; i < iters; i++) {
+        parse_one(shape);
+    }
 }
 
 static double cpu_s(void)
@@ -115,14 +128,19 @@ static int cmp_d(const void *a, const void *b)
 
 static int shape_of(const char *name)
 {
-    for (int s = 0; s < SH_COUNT; s++)
-        if (strcmp(name, k_shape_names[s]) == 0) return s;
+    for (int s = 0; s < SH_COUNT; s++) {
+        if (strcmp(name, k_shape_names[s]) == 0) {
+            return s;
+        }
+    }
     return -1;
 }
 
 int main(int argc, char **argv)
 {
-    for (int s = 0; s < SH_COUNT; s++) build(s);
+    for (int s = 0; s < SH_COUNT; s++) {
+        build(s);
+    }
     if (argc == 4 && strcmp(argv[1], "--count") == 0) {
         int s = shape_of(argv[2]);
         long iters = atol(argv[3]);
@@ -135,7 +153,9 @@ int main(int argc, char **argv)
         return 0;
     }
     int runs = argc > 1 ? atoi(argv[1]) : 5;
-    if (runs < 1 || runs > 99) runs = 5;
+    if (runs < 1 || runs > 99) {
+        runs = 5;
+    }
     /* each timed sample parses about 8 MB, long enough for the thread CPU clock */
     double t[SH_COUNT][99];
     long iters[SH_COUNT];
@@ -155,6 +175,8 @@ int main(int argc, char **argv)
         double mbps = (double)g_len[s] * (double)iters[s] / t[s][runs / 2] / 1e6;
         printf("%s\t%zu\t%.1f\n", k_shape_names[s], g_len[s], mbps);
     }
-    if (g_body_seen == 0) return 1;
+    if (g_body_seen == 0) {
+        return 1;
+    }
     return 0;
 }

@@ -17,7 +17,10 @@ long bench_jsmn_count(const char *doc, size_t len)
     return jsmn_parse(&p, doc, len, NULL, 0);
 }
 
-size_t bench_jsmn_token_size(void) { return sizeof(jsmntok_t); }
+size_t bench_jsmn_token_size(void)
+{
+    return sizeof(jsmntok_t);
+}
 
 long bench_jsmn_parse(const char *doc, size_t len, void *tokens, size_t ntok)
 {
@@ -30,10 +33,14 @@ size_t bench_jsmn_items(const void *tokens, long ntok, size_t *start, size_t *en
 {
     const jsmntok_t *t = tokens;
     long arr = 0;
-    while (arr < ntok && t[arr].type != JSMN_ARRAY) arr++;
+    while (arr < ntok && t[arr].type != JSMN_ARRAY) {
+        arr++;
+    }
     size_t n = 0;
     for (long i = arr + 1; i < ntok && n < cap && t[i].start < t[arr].end; i++) {
-        if (t[i].parent != arr) continue;
+        if (t[i].parent != arr) {
+            continue;
+        }
         start[n] = (size_t)t[i].start;
         end[n++] = (size_t)t[i].end;
     }
@@ -46,7 +53,9 @@ long bench_jsmn_each(const char *doc, const size_t *start, const size_t *end, si
     long total = 0;
     for (size_t i = 0; i < n; i++) {
         long got = bench_jsmn_parse(doc + start[i], end[i] - start[i], tokens, ntok);
-        if (got < 0) return got;
+        if (got < 0) {
+            return got;
+        }
         total += got;
     }
     return total;

@@ -30,7 +30,9 @@ static seen streamed, oracle;
 
 static void add_item(seen *s, const char *p, size_t n)
 {
-    if (s->len + n + 1 > sizeof s->text) abort(); /* the pages fit the input: cannot happen */
+    if (s->len + n + 1 > sizeof s->text) {
+        abort(); /* the pages fit the input: cannot happen */
+    }
     memcpy(s->text + s->len, p, n);
     s->len += n;
     s->text[s->len++] = (char)0xff;
@@ -43,8 +45,9 @@ static sg_status on_item(void *ctx, const sg_json_element *e)
     sg_slice raw;
     sg_json_type ty;
     if (sg_json_elem_type(e, 0, &ty) != SG_OK || ty != SG_JSON_OBJECT ||
-        sg_json_tok_raw(e, 0, &raw) != SG_OK)
+        sg_json_tok_raw(e, 0, &raw) != SG_OK) {
         abort();
+    }
     add_item(&streamed, raw.ptr, raw.len);
     return SG_OK;
 }
@@ -53,21 +56,27 @@ static sg_status on_item(void *ctx, const sg_json_element *e)
 static int next_of(const sg_json_element *e, int t)
 {
     int n = 0;
-    if (sg_json_elem_skip(e, t, &n) != SG_OK) abort();
+    if (sg_json_elem_skip(e, t, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
 static size_t size_of(const sg_json_element *e, int t)
 {
     size_t n = 0;
-    if (sg_json_elem_size(e, t, &n) != SG_OK) abort();
+    if (sg_json_elem_size(e, t, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
 static sg_json_type type_of(const sg_json_element *e, int t)
 {
     sg_json_type ty = SG_JSON_NULL;
-    if (sg_json_elem_type(e, t, &ty) != SG_OK) abort();
+    if (sg_json_elem_type(e, t, &ty) != SG_OK) {
+        abort();
+    }
     return ty;
 }
 
@@ -84,10 +93,14 @@ static size_t members_named(const sg_json_element *e, int obj, const char *key, 
                             size_t max)
 {
     size_t n = 0;
-    if (obj < 0 || type_of(e, obj) != SG_JSON_OBJECT) return 0;
+    if (obj < 0 || type_of(e, obj) != SG_JSON_OBJECT) {
+        return 0;
+    }
     int k = obj + 1;
     for (size_t m = size_of(e, obj); m > 0; m--, k = next_of(e, k + 1)) {
-        if (key_is(e, k, key) && n < max) out[n++] = k + 1;
+        if (key_is(e, k, key) && n < max) {
+            out[n++] = k + 1;
+        }
     }
     return n;
 }
@@ -103,18 +116,24 @@ static bool read_page(const char *body, size_t len, const char *list, page_truth
     static sg_json_tok toks[8192];
     sg_json_element e;
     memset(pt, 0, sizeof *pt);
-    if (sg_json_parse(body, len, toks, sizeof toks / sizeof toks[0], &e) != SG_OK) return false;
+    if (sg_json_parse(body, len, toks, sizeof toks / sizeof toks[0], &e) != SG_OK) {
+        return false;
+    }
     int datas[64], lists[64], pags[64], vals[64];
     size_t nd = members_named(&e, 0, "data", datas, 64);
     for (size_t i = 0; i < nd; i++) {
         size_t nl = members_named(&e, datas[i], list, lists, 64);
         for (size_t j = 0; j < nl; j++) {
             int arr = lists[j];
-            if (type_of(&e, arr) != SG_JSON_ARRAY) continue;
+            if (type_of(&e, arr) != SG_JSON_ARRAY) {
+                continue;
+            }
             int t = arr + 1;
             for (size_t left = size_of(&e, arr); left > 0; left--, t = next_of(&e, t)) {
                 sg_slice raw;
-                if (sg_json_tok_raw(&e, t, &raw) != SG_OK) abort();
+                if (sg_json_tok_raw(&e, t, &raw) != SG_OK) {
+                    abort();
+                }
                 add_item(&oracle, raw.ptr, raw.len);
             }
         }
@@ -122,16 +141,20 @@ static bool read_page(const char *body, size_t len, const char *list, page_truth
         for (size_t j = 0; j < np; j++) {
             size_t nv = members_named(&e, pags[j], "hasNextPage", vals, 64);
             for (size_t v = 0; v < nv; v++) {
-                if (sg_json_tok_bool(&e, vals[v], &pt->has_next) != SG_OK) abort();
+                if (sg_json_tok_bool(&e, vals[v], &pt->has_next) != SG_OK) {
+                    abort();
+                }
             }
             nv = members_named(&e, pags[j], "nextCursor", vals, 64);
             for (size_t v = 0; v < nv; v++) {
                 size_t cl = 0;
                 bool null = false;
-                if (sg_json_tok_is_null(&e, vals[v], &null) == SG_OK && null)
+                if (sg_json_tok_is_null(&e, vals[v], &null) == SG_OK && null) {
                     pt->cursor[0] = '\0';
-                else if (sg_json_tok_string(&e, vals[v], pt->cursor, sizeof pt->cursor, &cl) != SG_OK)
+                } else if (sg_json_tok_string(&e, vals[v], pt->cursor, sizeof pt->cursor, &cl) !=
+                           SG_OK) {
                     abort();
+                }
             }
         }
     }
@@ -148,7 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint64_t work[1024]; /* 8 KB */
     static char pool[MAX_PAGES][8192];
     static mem_step steps[MAX_PAGES];
-    if (size < 1 || size > 4096) return 0;
+    if (size < 1 || size > 4096) {
+        return 0;
+    }
     uint8_t knobs = data[0];
     bool chatbots = knobs & 1, all_pages = knobs & 2, chunked = knobs & 4;
     const char *list = chatbots ? "chatbots" : "tokens";
@@ -162,7 +187,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         body[pages] = (const char *)p;
         blen[pages] = sep ? (size_t)(sep - p) : (size_t)(end - p);
         char *r = pool[pages];
-        int n = snprintf(r, sizeof pool[0], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
+        int n =
+            snprintf(r, sizeof pool[0], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
         if (chunked) {
             n += snprintf(r + n, sizeof pool[0] - (size_t)n, "Transfer-Encoding: chunked\r\n\r\n");
             /* chunks of at most 37 bytes: sizes in hex cross piece boundaries too */
@@ -183,7 +209,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         steps[pages] = (mem_step){MEM_STEP_DATA, r, (size_t)n, SG_OK, 0};
         pages++;
-        if (sep == NULL) break;
+        if (sep == NULL) {
+            break;
+        }
         p = sep + 1;
     }
 
@@ -191,10 +219,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem_transport_script_recv(&net.mt, steps, pages);
     net.mt.recv_max = (knobs >> 3) == 0 ? 0 : (size_t)(knobs >> 3) * 3;
     sg_http_config hc = {&net.platform, &net.transport, &net.transport, 1000, 1000, 5000};
-    if (sg_http_client_init(&http, &hc, io, sizeof io) != SG_OK) abort();
-    sg_api_config ac = {&http, {"127.0.0.1", 8080, false}, "", "sgpt_fuzz_token",
-                        {1, 100, 1000, 10000}, &net.platform, work, sizeof work, 0};
-    if (sg_api_init(&api, &ac) != SG_OK) abort();
+    if (sg_http_client_init(&http, &hc, io, sizeof io) != SG_OK) {
+        abort();
+    }
+    sg_api_config ac = {&http,
+                        {"127.0.0.1", 8080, false},
+                        "",
+                        "sgpt_fuzz_token",
+                        {1, 100, 1000, 10000},
+                        &net.platform,
+                        work,
+                        sizeof work,
+                        0};
+    if (sg_api_init(&api, &ac) != SG_OK) {
+        abort();
+    }
 
     streamed.len = streamed.items = 0;
     oracle.len = oracle.items = 0;
@@ -202,15 +241,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sg_api_list_out out = {on_item, NULL, NULL, {0}, 0};
     sg_status st = chatbots ? sg_api_chatbots_list(&api, &lp, &out, &env)
                             : sg_api_tokens_list(&api, &lp, &out, &env);
-    if (st != SG_OK) return 0;
-    if (out.last.page < 1 || out.last.page > pages) abort();
+    if (st != SG_OK) {
+        return 0;
+    }
+    if (out.last.page < 1 || out.last.page > pages) {
+        abort();
+    }
     page_truth pt;
     for (size_t i = 0; i < out.last.page; i++) {
-        if (!read_page(body[i], blen[i], list, &pt)) return 0;
+        if (!read_page(body[i], blen[i], list, &pt)) {
+            return 0;
+        }
     }
     if (streamed.items != oracle.items || out.total_items != oracle.items ||
         streamed.len != oracle.len || memcmp(streamed.text, oracle.text, oracle.len) != 0 ||
-        out.last.has_next_page != pt.has_next || strcmp(out.last.next_cursor, pt.cursor) != 0)
+        out.last.has_next_page != pt.has_next || strcmp(out.last.next_cursor, pt.cursor) != 0) {
         abort();
+    }
     return 0;
 }

@@ -23,15 +23,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const int k_status[] = {200, 201, 204, 0, 400, 401, 403, 404, 429, 500, 503, 302};
 
 typedef struct outcome {
-    sg_status fed;      /* first failure of feed/finish */
-    sg_status verdict;  /* sg_envelope_status, when fed is SG_OK */
-    sg_envelope env;    /* copied results (private members cleared) */
+    sg_status fed;     /* first failure of feed/finish */
+    sg_status verdict; /* sg_envelope_status, when fed is SG_OK */
+    sg_envelope env;   /* copied results (private members cleared) */
     char details[80];
 } outcome;
 
 static void check_terminated(const char *s, size_t cap)
 {
-    if (memchr(s, '\0', cap) == NULL) abort();
+    if (memchr(s, '\0', cap) == NULL) {
+        abort();
+    }
 }
 
 static void decode(const uint8_t *body, size_t len, int status, size_t details_cap,
@@ -39,9 +41,13 @@ static void decode(const uint8_t *body, size_t len, int status, size_t details_c
 {
     static sg_envelope env;
     char *details = malloc(details_cap); /* exact size: an overrun is an ASan report */
-    if (details == NULL) abort();
+    if (details == NULL) {
+        abort();
+    }
     memset(o, 0, sizeof *o);
-    if (sg_envelope_init(&env, NULL, details, details_cap) != SG_OK) abort();
+    if (sg_envelope_init(&env, NULL, details, details_cap) != SG_OK) {
+        abort();
+    }
     sg_status st = sg_envelope_set_http_status(&env, status);
     size_t from = 0;
     for (size_t i = 0; i <= ncuts && st == SG_OK; i++) {
@@ -49,7 +55,9 @@ static void decode(const uint8_t *body, size_t len, int status, size_t details_c
         st = sg_envelope_feed(&env, body + from, to - from);
         from = to;
     }
-    if (st == SG_OK) st = sg_envelope_finish(&env);
+    if (st == SG_OK) {
+        st = sg_envelope_finish(&env);
+    }
     o->fed = st;
     o->verdict = st == SG_OK ? sg_envelope_status(&env) : SG_OK;
 
@@ -57,8 +65,12 @@ static void decode(const uint8_t *body, size_t len, int status, size_t details_c
     check_terminated(env.message, sizeof env.message);
     check_terminated(env.hint, sizeof env.hint);
     check_terminated(env.request_id, sizeof env.request_id);
-    if (env.details_len >= details_cap || details[env.details_len] != '\0') abort();
-    if (st == SG_OK && !env.is_json && (env.has_ok || env.request_id[0] != '\0')) abort();
+    if (env.details_len >= details_cap || details[env.details_len] != '\0') {
+        abort();
+    }
+    if (st == SG_OK && !env.is_json && (env.has_ok || env.request_id[0] != '\0')) {
+        abort();
+    }
 
     /* compare results only: copy the public members */
     o->env.http_status = env.http_status;
@@ -81,10 +93,13 @@ static void decode(const uint8_t *body, size_t len, int status, size_t details_c
  * a raw details capture, as far as its pieces went): then the statuses must agree. */
 static void same(const outcome *a, const outcome *b)
 {
-    if (a->fed != b->fed) abort();
-    if (a->fed != SG_OK) return;
-    if (a->verdict != b->verdict ||
-        memcmp(&a->env, &b->env, sizeof a->env) != 0 ||
+    if (a->fed != b->fed) {
+        abort();
+    }
+    if (a->fed != SG_OK) {
+        return;
+    }
+    if (a->verdict != b->verdict || memcmp(&a->env, &b->env, sizeof a->env) != 0 ||
         memcmp(a->details, b->details, a->env.details_len + 1) != 0) {
         abort();
     }
@@ -94,21 +109,27 @@ static void same(const outcome *a, const outcome *b)
 static int next_of(const sg_json_element *e, int t)
 {
     int n = 0;
-    if (sg_json_elem_skip(e, t, &n) != SG_OK) abort();
+    if (sg_json_elem_skip(e, t, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
 static size_t size_of(const sg_json_element *e, int t)
 {
     size_t n = 0;
-    if (sg_json_elem_size(e, t, &n) != SG_OK) abort();
+    if (sg_json_elem_size(e, t, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
 static sg_json_type type_of(const sg_json_element *e, int t)
 {
     sg_json_type ty = SG_JSON_NULL;
-    if (sg_json_elem_type(e, t, &ty) != SG_OK) abort();
+    if (sg_json_elem_type(e, t, &ty) != SG_OK) {
+        abort();
+    }
     return ty;
 }
 
@@ -132,14 +153,20 @@ static bool key_is(const sg_json_element *e, int t, const char *key)
 static int oracle_code(const sg_json_element *e)
 {
     int found = -1;
-    if (type_of(e, 0) != SG_JSON_OBJECT) return -1;
+    if (type_of(e, 0) != SG_JSON_OBJECT) {
+        return -1;
+    }
     int k = 1;
     for (size_t m = size_of(e, 0); m > 0; m--, k = next_of(e, k + 1)) {
         int obj = k + 1;
-        if (!key_is(e, k, "error") || type_of(e, obj) != SG_JSON_OBJECT) continue;
+        if (!key_is(e, k, "error") || type_of(e, obj) != SG_JSON_OBJECT) {
+            continue;
+        }
         int c = obj + 1;
         for (size_t n = size_of(e, obj); n > 0; n--, c = next_of(e, c + 1)) {
-            if (key_is(e, c, "code") && type_of(e, c + 1) == SG_JSON_STRING) found = c + 1;
+            if (key_is(e, c, "code") && type_of(e, c + 1) == SG_JSON_STRING) {
+                found = c + 1;
+            }
         }
     }
     return found;
@@ -150,30 +177,42 @@ static void check_oracle(const uint8_t *body, size_t len, const outcome *o)
     static sg_json_tok toks[2048];
     static char full[4096];
     sg_json_element e;
-    if (!o->env.is_json || o->fed != SG_OK) return;
-    if (sg_json_parse((const char *)body, len, toks, sizeof toks / sizeof toks[0], &e) != SG_OK)
+    if (!o->env.is_json || o->fed != SG_OK) {
+        return;
+    }
+    if (sg_json_parse((const char *)body, len, toks, sizeof toks / sizeof toks[0], &e) != SG_OK) {
         return; /* more tokens than we keep: no oracle */
+    }
     int t = oracle_code(&e);
-    bool error_status = o->env.http_status != 0 &&
-                        (o->env.http_status < 200 || o->env.http_status >= 300);
+    bool error_status =
+        o->env.http_status != 0 && (o->env.http_status < 200 || o->env.http_status >= 300);
     size_t n = 0;
     /* a code that starts with U+0000 is as good as none */
     if (t < 0 || (tok_text(&e, t, full, sizeof full, &n) && (n == 0 || full[0] == '\0'))) {
-        if (error_status ? strcmp(o->env.code, "HTTP_ERROR") != 0 : o->env.code[0] != '\0')
+        if (error_status ? strcmp(o->env.code, "HTTP_ERROR") != 0 : o->env.code[0] != '\0') {
             abort();
+        }
         return;
     }
-    if (!tok_text(&e, t, full, sizeof full, &n)) return; /* longer than our buffer */
+    if (!tok_text(&e, t, full, sizeof full, &n)) {
+        return; /* longer than our buffer */
+    }
     size_t got = strlen(o->env.code);
     /* cut to fit (and at an embedded U+0000): always a prefix of the real code */
-    if (got > n || memcmp(o->env.code, full, got) != 0) abort();
-    if (n < sizeof o->env.code && memchr(full, '\0', n) == NULL && got != n) abort();
+    if (got > n || memcmp(o->env.code, full, got) != 0) {
+        abort();
+    }
+    if (n < sizeof o->env.code && memchr(full, '\0', n) == NULL && got != n) {
+        abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static size_t cuts[1];
-    if (size < 1) return 0;
+    if (size < 1) {
+        return 0;
+    }
     int status = k_status[(data[0] & 0x0f) % (sizeof k_status / sizeof k_status[0])];
     size_t details_cap = 1 + (size_t)(data[0] >> 4) * 5; /* 1..76 */
     const uint8_t *body = data + 1;

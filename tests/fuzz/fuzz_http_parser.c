@@ -38,7 +38,8 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
 {
     outcome *o = ctx;
     /* names are tokens and values trimmed, so the lengths keep fields apart */
-    if (name.len == 0 || (value.len > 0 && (value.ptr[0] == ' ' || value.ptr[value.len - 1] == ' '))) {
+    if (name.len == 0 ||
+        (value.len > 0 && (value.ptr[0] == ' ' || value.ptr[value.len - 1] == ' '))) {
         abort();
     }
     o->head_hash = fnv(o->head_hash, &name.len, sizeof(name.len));

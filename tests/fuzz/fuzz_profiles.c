@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_TOK 1024
+#define MAX_TOK     1024
 #define MAX_MEMBERS MAX_TOK
 
 typedef struct member_list {
@@ -33,16 +33,22 @@ typedef struct member_list {
 static int skip(const sg_json_element *e, int tok)
 {
     int n = 0;
-    if (sg_json_elem_skip(e, tok, &n) != SG_OK) abort();
+    if (sg_json_elem_skip(e, tok, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
 static void members(const sg_json_element *e, int obj, member_list *out)
 {
     out->n = 0;
-    if (obj < 0) return;
+    if (obj < 0) {
+        return;
+    }
     size_t size = 0;
-    if (sg_json_elem_size(e, obj, &size) != SG_OK) abort();
+    if (sg_json_elem_size(e, obj, &size) != SG_OK) {
+        abort();
+    }
     int k = obj + 1;
     for (size_t m = 0; m < size && out->n < MAX_MEMBERS; m++) {
         out->key[out->n] = k;
@@ -56,7 +62,9 @@ static void members(const sg_json_element *e, int obj, member_list *out)
 static size_t key_of(const sg_json_element *e, int k, char *out)
 {
     size_t n = 0;
-    if (sg_json_tok_string(e, k, out, SG_PROFILES_KEY_MAX + 1, &n) != SG_OK) abort();
+    if (sg_json_tok_string(e, k, out, SG_PROFILES_KEY_MAX + 1, &n) != SG_OK) {
+        abort();
+    }
     return n;
 }
 
@@ -77,7 +85,9 @@ static bool same_key(const sg_json_element *a, int ka, const sg_json_element *b,
 static bool same_raw(const sg_json_element *a, int ta, const sg_json_element *b, int tb)
 {
     sg_slice x, y;
-    if (sg_json_tok_raw(a, ta, &x) != SG_OK || sg_json_tok_raw(b, tb, &y) != SG_OK) abort();
+    if (sg_json_tok_raw(a, ta, &x) != SG_OK || sg_json_tok_raw(b, tb, &y) != SG_OK) {
+        abort();
+    }
     return x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
 }
 
@@ -94,23 +104,36 @@ static void kept_in_order(const sg_json_element *a, int oa, const sg_json_elemen
     size_t j = 0;
     for (size_t i = 0; i < ma.n; i++) {
         bool skipped = false;
-        for (size_t s = 0; s < nskip; s++) skipped = skipped || key_eq(a, ma.key[i], skip_names[s]);
-        if (skipped) continue;
+        for (size_t s = 0; s < nskip; s++) {
+            skipped = skipped || key_eq(a, ma.key[i], skip_names[s]);
+        }
+        if (skipped) {
+            continue;
+        }
         while (j < mb.n) {
             bool other = false;
-            for (size_t s = 0; s < nskip; s++) other = other || key_eq(b, mb.key[j], skip_names[s]);
-            if (!other) break;
+            for (size_t s = 0; s < nskip; s++) {
+                other = other || key_eq(b, mb.key[j], skip_names[s]);
+            }
+            if (!other) {
+                break;
+            }
             j++;
         }
         if (j >= mb.n || !same_key(a, ma.key[i], b, mb.key[j]) ||
-            !same_raw(a, ma.val[i], b, mb.val[j]))
+            !same_raw(a, ma.val[i], b, mb.val[j])) {
             abort();
+        }
         j++;
     }
     for (; j < mb.n; j++) {
         bool other = false;
-        for (size_t s = 0; s < nskip; s++) other = other || key_eq(b, mb.key[j], skip_names[s]);
-        if (!other) abort();
+        for (size_t s = 0; s < nskip; s++) {
+            other = other || key_eq(b, mb.key[j], skip_names[s]);
+        }
+        if (!other) {
+            abort();
+        }
     }
 }
 
@@ -123,7 +146,9 @@ static int first_profile(const sg_profiles *c, const char *name, size_t *dups)
     *dups = 0;
     for (size_t i = 0; i < m.n; i++) {
         if (key_eq(&c->doc, m.key[i], name)) {
-            if (first < 0) first = (int)i;
+            if (first < 0) {
+                first = (int)i;
+            }
             (*dups)++;
         }
     }
@@ -136,10 +161,16 @@ static bool utf8_ok(const char *s)
     size_t n = strlen(s);
     for (size_t i = 0; i < n; i++) {
         uint8_t more, lo, hi;
-        if (u[i] < 0x80) continue;
-        if (!sg__utf8_lead(u[i], &more, &lo, &hi) || n - i <= more) return false;
+        if (u[i] < 0x80) {
+            continue;
+        }
+        if (!sg__utf8_lead(u[i], &more, &lo, &hi) || n - i <= more) {
+            return false;
+        }
         for (uint8_t k = 1; k <= more; k++) {
-            if (u[i + k] < (k == 1 ? lo : 0x80) || u[i + k] > (k == 1 ? hi : 0xBF)) return false;
+            if (u[i + k] < (k == 1 ? lo : 0x80) || u[i + k] > (k == 1 ? hi : 0xBF)) {
+                return false;
+            }
         }
         i += more;
     }
@@ -151,7 +182,9 @@ static bool field(const char **s, size_t *n, char *out, size_t cap)
 {
     const char *nl = memchr(*s, '\n', *n);
     size_t len = nl ? (size_t)(nl - *s) : *n;
-    if (len >= cap || memchr(*s, '\0', len) != NULL) return false;
+    if (len >= cap || memchr(*s, '\0', len) != NULL) {
+        return false;
+    }
     memcpy(out, *s, len);
     out[len] = '\0';
     *s += nl ? len + 1 : len;
@@ -164,18 +197,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static sg_json_tok tok_a[MAX_TOK], tok_b[MAX_TOK];
     static char out[16384], small[16384], got[1024];
     char name[300], token[300], base[300];
-    if (size < 1) return 0;
+    if (size < 1) {
+        return 0;
+    }
     uint8_t knobs = data[0];
     const char *s = (const char *)data + 1;
     size_t n = size - 1;
     if (!field(&s, &n, name, sizeof name) || !field(&s, &n, token, sizeof token) ||
-        !field(&s, &n, base, sizeof base))
+        !field(&s, &n, base, sizeof base)) {
         return 0;
+    }
 
     sg_profiles a;
-    if (sg_profiles_parse(&a, s, n, tok_a, MAX_TOK) != SG_OK) return 0;
+    if (sg_profiles_parse(&a, s, n, tok_a, MAX_TOK) != SG_OK) {
+        return 0;
+    }
     size_t ntok = 0;
-    if (sg_json_elem_count(&a.doc, &ntok) != SG_OK || ntok == 0) return 0;
+    if (sg_json_elem_count(&a.doc, &ntok) != SG_OK || ntok == 0) {
+        return 0;
+    }
 
     sg_profiles_edit ed = {(sg_profiles_op)(knobs & 3), name, NULL, NULL};
     if (ed.op == SG_PROFILES_SET_PROFILE) {
@@ -194,14 +234,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!(st == SG_ERR_INVALID_ARG &&
               (name[0] == '\0' || strlen(name) > SG_PROFILES_KEY_MAX || bad_text)) &&
             !(st == SG_ERR_NOT_FOUND && !exists && ed.op != SG_PROFILES_SET_PROFILE) &&
-            st != SG_ERR_BUFFER_TOO_SMALL)
+            st != SG_ERR_BUFFER_TOO_SMALL) {
             abort();
+        }
         return 0;
     }
-    if (len >= sizeof out || out[len] != '\0' || strlen(out) != len) abort();
+    if (len >= sizeof out || out[len] != '\0' || strlen(out) != len) {
+        abort();
+    }
 
     sg_profiles b;
-    if (sg_profiles_parse(&b, out, len, tok_b, MAX_TOK) != SG_OK) abort();
+    if (sg_profiles_parse(&b, out, len, tok_b, MAX_TOK) != SG_OK) {
+        abort();
+    }
 
     /* top level: everything but the two members the writer owns */
     static const char *const top_owned[] = {"defaultProfile", "profiles"};
@@ -210,13 +255,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t dups_a = 0, dups_b = 0, count_a = 0, count_b = 0;
     int pa = first_profile(&a, name, &dups_a);
     int pb = first_profile(&b, name, &dups_b);
-    if (sg_profiles_count(&a, &count_a) != SG_OK ||
-        sg_profiles_count(&b, &count_b) != SG_OK)
+    if (sg_profiles_count(&a, &count_a) != SG_OK || sg_profiles_count(&b, &count_b) != SG_OK) {
         abort();
+    }
     size_t want = count_a;
-    if (ed.op == SG_PROFILES_SET_PROFILE && pa < 0) want++;
-    if (ed.op == SG_PROFILES_DELETE_PROFILE) want--;
-    if (count_b != want) abort();
+    if (ed.op == SG_PROFILES_SET_PROFILE && pa < 0) {
+        want++;
+    }
+    if (ed.op == SG_PROFILES_DELETE_PROFILE) {
+        want--;
+    }
+    if (count_b != want) {
+        abort();
+    }
 
     /* other profiles byte for byte; the edited one kept but for the fields edited */
     member_list ma, mb;
@@ -224,13 +275,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     members(&b.doc, b.profiles, &mb);
     size_t j = 0;
     for (size_t i = 0; i < ma.n; i++) {
-        if ((int)i == pa && ed.op == SG_PROFILES_DELETE_PROFILE) continue;
-        if (j >= mb.n || !same_key(&a.doc, ma.key[i], &b.doc, mb.key[j])) abort();
+        if ((int)i == pa && ed.op == SG_PROFILES_DELETE_PROFILE) {
+            continue;
+        }
+        if (j >= mb.n || !same_key(&a.doc, ma.key[i], &b.doc, mb.key[j])) {
+            abort();
+        }
         if ((int)i == pa && ed.op != SG_PROFILES_SET_DEFAULT) {
             const char *edited[2];
             size_t ne = 0;
-            if (ed.op == SG_PROFILES_CLEAR_TOKEN || ed.token != NULL) edited[ne++] = SG_PROFILES_TOKEN;
-            if (ed.api_base != NULL) edited[ne++] = SG_PROFILES_API_BASE;
+            if (ed.op == SG_PROFILES_CLEAR_TOKEN || ed.token != NULL) {
+                edited[ne++] = SG_PROFILES_TOKEN;
+            }
+            if (ed.api_base != NULL) {
+                edited[ne++] = SG_PROFILES_API_BASE;
+            }
             kept_in_order(&a.doc, ma.val[i], &b.doc, mb.val[j], edited, ne);
         } else if (!same_raw(&a.doc, ma.val[i], &b.doc, mb.val[j])) {
             abort();
@@ -241,41 +300,66 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the edit took effect */
     switch (ed.op) {
     case SG_PROFILES_SET_PROFILE:
-        if (pb < 0) abort();
-        if (ed.token != NULL && (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_OK ||
-                                 strcmp(got, token) != 0))
+        if (pb < 0) {
             abort();
+        }
+        if (ed.token != NULL &&
+            (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_OK ||
+             strcmp(got, token) != 0)) {
+            abort();
+        }
         if (ed.api_base != NULL &&
             (sg_profiles_get(&b, name, SG_PROFILES_API_BASE, got, sizeof got) != SG_OK ||
-             strcmp(got, base) != 0))
+             strcmp(got, base) != 0)) {
             abort();
-        if (sg_profiles_default(&b, got, sizeof got) != SG_OK) abort(); /* some default is set */
+        }
+        if (sg_profiles_default(&b, got, sizeof got) != SG_OK) {
+            abort(); /* some default is set */
+        }
         break;
     case SG_PROFILES_CLEAR_TOKEN:
-        if (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_ERR_NOT_FOUND) abort();
+        if (sg_profiles_get(&b, name, SG_PROFILES_TOKEN, got, sizeof got) != SG_ERR_NOT_FOUND) {
+            abort();
+        }
         break;
     case SG_PROFILES_DELETE_PROFILE:
-        if (dups_b != dups_a - 1) abort();
-        if (sg_profiles_default(&b, got, sizeof got) == SG_OK && strcmp(got, name) == 0) abort();
+        if (dups_b != dups_a - 1) {
+            abort();
+        }
+        if (sg_profiles_default(&b, got, sizeof got) == SG_OK && strcmp(got, name) == 0) {
+            abort();
+        }
         break;
     case SG_PROFILES_SET_DEFAULT:
-        if (sg_profiles_default(&b, got, sizeof got) != SG_OK || strcmp(got, name) != 0) abort();
+        if (sg_profiles_default(&b, got, sizeof got) != SG_OK || strcmp(got, name) != 0) {
+            abort();
+        }
         break;
     }
 
     /* a smaller buffer: all or nothing */
     size_t cap = (size_t)(knobs >> 4) * (len / 15 + 1);
-    if (cap == 0) cap = 1;
-    if (cap > sizeof small) cap = sizeof small;
+    if (cap == 0) {
+        cap = 1;
+    }
+    if (cap > sizeof small) {
+        cap = sizeof small;
+    }
     size_t len2 = 99;
     memset(small, 'x', cap);
     st = sg_profiles_write(&a, &ed, small, cap, &len2);
     if (st == SG_OK) {
-        if (len2 != len || memcmp(small, out, len + 1) != 0) abort();
+        if (len2 != len || memcmp(small, out, len + 1) != 0) {
+            abort();
+        }
     } else {
-        if (st != SG_ERR_BUFFER_TOO_SMALL || len2 != 0) abort();
+        if (st != SG_ERR_BUFFER_TOO_SMALL || len2 != 0) {
+            abort();
+        }
         for (size_t i = 0; i < cap; i++) {
-            if (small[i] != '\0') abort();
+            if (small[i] != '\0') {
+                abort();
+            }
         }
     }
     return 0;

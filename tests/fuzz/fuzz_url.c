@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof froms / sizeof froms[0]; i++) {
         char target[256];
         sg_http_origin o;
-        if (sg_url_resolve_location(&froms[i], loc, host, sizeof host, target, sizeof target,
-                                    &o) == SG_OK) {
+        if (sg_url_resolve_location(&froms[i], loc, host, sizeof host, target, sizeof target, &o) ==
+            SG_OK) {
             check_origin(&o);
             check_target(target);
         }

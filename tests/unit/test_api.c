@@ -18,7 +18,7 @@
 #include <sitegpt/sg_api.h>
 
 #define MAX_RESP 12
-#define TOKEN "sgpt_unit_secret_1"
+#define TOKEN    "sgpt_unit_secret_1"
 
 typedef struct fixture {
     mem_net net;
@@ -26,7 +26,7 @@ typedef struct fixture {
     sg_api api;
     sg_envelope env;
     uint8_t io[1024];
-    uint64_t work[2048];        /* 16 KB, aligned */
+    uint64_t work[2048]; /* 16 KB, aligned */
     uint8_t capture[32768];
     /* scripted responses */
     char resp[MAX_RESP][1024];
@@ -40,7 +40,6 @@ typedef struct fixture {
     unsigned pages;
 } fixture;
 
-
 static int setup(void **state)
 {
     static fixture f;
@@ -48,8 +47,15 @@ static int setup(void **state)
     mem_net_init(&f.net, 1000000, f.capture, sizeof(f.capture));
     sg_http_config hc = {&f.net.platform, &f.net.transport, &f.net.transport, 1000, 1000, 5000};
     assert_int_equal(sg_http_client_init(&f.http, &hc, f.io, sizeof(f.io)), SG_OK);
-    sg_api_config ac = {&f.http, {"127.0.0.1", 8080, false}, "", TOKEN,
-                        {4, 100, 1000, 10000}, &f.net.platform, f.work, sizeof(f.work), 0};
+    sg_api_config ac = {&f.http,
+                        {"127.0.0.1", 8080, false},
+                        "",
+                        TOKEN,
+                        {4, 100, 1000, 10000},
+                        &f.net.platform,
+                        f.work,
+                        sizeof(f.work),
+                        0};
     assert_int_equal(sg_api_init(&f.api, &ac), SG_OK);
     *state = &f;
     return 0;
@@ -151,12 +157,12 @@ static sg_status on_page(void *ctx, const sg_api_page *page)
     return SG_OK;
 }
 
-#define OK_JSON "Content-Type: application/json\r\n"
+#define OK_JSON   "Content-Type: application/json\r\n"
 #define ENV(data) "{\"ok\":true,\"data\":" data ",\"meta\":{\"requestId\":\"req_1\"}}"
-#define ERR(code, msg) \
+#define ERR(code, msg)                                                  \
     "{\"ok\":false,\"error\":{\"code\":\"" code "\",\"message\":\"" msg \
     "\",\"hint\":\"try again\"},\"meta\":{\"requestId\":\"req_e\"}}"
-#define PAGE(items, more, cursor) \
+#define PAGE(items, more, cursor)                                                   \
     ENV("{\"tokens\":[" items "],\"pagination\":{\"limit\":2,\"hasNextPage\":" more \
         ",\"nextCursor\":" cursor "}}")
 
@@ -285,8 +291,10 @@ static void test_list_all_pages(void **state)
     assert_false(out.last.has_next_page);
     assert_string_equal(out.last.next_cursor, "");
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/tokens?limit=2 "), 1);
-    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/tokens?limit=2&cursor=p2 "), 1);
-    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/tokens?limit=2&cursor=p3 "), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/tokens?limit=2&cursor=p2 "),
+                     1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /api/v2/tokens?limit=2&cursor=p3 "),
+                     1);
     /* the raw sink saw each page's envelope once */
     assert_non_null(strstr(f->raw, "\"t1\""));
     assert_non_null(strstr(f->raw, "\"t5\""));
@@ -353,9 +361,8 @@ static void test_create_body_secret_and_wipe(void **state)
     const char *bots[] = {"cb1"};
     sg_api_new_token req = {"ci \xc3\xa9", scopes, 2, bots, 1, 30, NULL};
     char secret[64];
-    assert_int_equal(sg_api_token_create(&f->api, &req, on_item, f, secret, sizeof(secret),
-                                         &f->env),
-                     SG_OK);
+    assert_int_equal(
+        sg_api_token_create(&f->api, &req, on_item, f, secret, sizeof(secret), &f->env), SG_OK);
     assert_string_equal(secret, "sgpt_new_secret_42");
     assert_string_equal(f->ids, "tok_9,");
     char head[2048];
@@ -380,25 +387,21 @@ static void test_create_checks_before_io(void **state)
     name121[121] = '\0';
     char secret[64];
     sg_api_new_token reqs[] = {
-        {"x", bad, 1, NULL, 0, 0, NULL},
-        {"", good, 1, NULL, 0, 0, NULL},
-        {name121, good, 1, NULL, 0, 0, NULL},
-        {"x", good, 0, NULL, 0, 0, NULL},
-        {"x", good, 1, NULL, 0, 366, NULL},
-        {"x", good, 1, NULL, 0, 5, "2030-01-01T00:00:00Z"},
+        {"x", bad, 1, NULL, 0, 0, NULL},      {"", good, 1, NULL, 0, 0, NULL},
+        {name121, good, 1, NULL, 0, 0, NULL}, {"x", good, 0, NULL, 0, 0, NULL},
+        {"x", good, 1, NULL, 0, 366, NULL},   {"x", good, 1, NULL, 0, 5, "2030-01-01T00:00:00Z"},
         {"x", good, 1, NULL, 1, 0, NULL},
     };
     for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
-        assert_int_equal(sg_api_token_create(&f->api, &reqs[i], NULL, NULL, secret,
-                                             sizeof(secret), &f->env),
-                         SG_ERR_INVALID_ARG);
+        assert_int_equal(
+            sg_api_token_create(&f->api, &reqs[i], NULL, NULL, secret, sizeof(secret), &f->env),
+            SG_ERR_INVALID_ARG);
     }
     assert_int_equal(f->net.mt.open_calls, 0);
     name121[120] = '\0'; /* 120 characters is allowed */
     sg_api_new_token ok = {name121, good, 1, NULL, 0, 0, "2030-01-01T00:00:00Z"};
     respond(f, "201 Created", OK_JSON, ENV("{\"token\":{\"id\":\"t\"},\"plaintextToken\":\"s\"}"));
-    assert_int_equal(sg_api_token_create(&f->api, &ok, NULL, NULL, secret, sizeof(secret),
-                                         &f->env),
+    assert_int_equal(sg_api_token_create(&f->api, &ok, NULL, NULL, secret, sizeof(secret), &f->env),
                      SG_OK);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "\"expiresAt\":\"2030-01-01T00:00:00Z\""),
                      1);
@@ -413,14 +416,13 @@ static void test_create_secret_too_small_and_missing(void **state)
             ENV("{\"token\":{\"id\":\"t\"},\"plaintextToken\":\"sgpt_0123456789\"}"));
     respond(f, "201 Created", OK_JSON, ENV("{\"token\":{\"id\":\"t\"}}"));
     char small[8];
-    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, small, sizeof(small),
-                                         &f->env),
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, small, sizeof(small), &f->env),
                      SG_ERR_BUFFER_TOO_SMALL);
     assert_string_equal(small, "");
     char secret[64];
-    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret),
-                                         &f->env),
-                     SG_ERR_JSON_TYPE);
+    assert_int_equal(
+        sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret), &f->env),
+        SG_ERR_JSON_TYPE);
 }
 
 static void test_rotate_and_revoke(void **state)
@@ -430,9 +432,8 @@ static void test_rotate_and_revoke(void **state)
             ENV("{\"token\":{\"id\":\"tok_1\"},\"plaintextToken\":\"sgpt_rotated\"}"));
     respond(f, "200 OK", OK_JSON, ENV("{\"token\":{\"id\":\"tok_1\",\"revokedAt\":\"x\"}}"));
     char secret[64];
-    assert_int_equal(sg_api_token_rotate(&f->api, "tok_1", on_item, f, secret, sizeof(secret),
-                                         &f->env),
-                     SG_OK);
+    assert_int_equal(
+        sg_api_token_rotate(&f->api, "tok_1", on_item, f, secret, sizeof(secret), &f->env), SG_OK);
     assert_string_equal(secret, "sgpt_rotated");
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "POST /api/v2/tokens/tok_1/rotate "), 1);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "Content-Length: 0\r\n"), 1);
@@ -450,9 +451,9 @@ static void test_429_retry_after_seconds(void **state)
     respond(f, "429 Too Many Requests", "Retry-After: 3\r\n", ERR("RATE_LIMITED", "slow"));
     respond(f, "200 OK", OK_JSON, ENV("{\"v\":1}"));
     int http = 0;
-    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/health", NULL, 0, raw_sink, f,
-                                    &f->env, &http),
-                     SG_OK);
+    assert_int_equal(
+        sg_api_request(&f->api, "GET", "/api/v2/health", NULL, 0, raw_sink, f, &f->env, &http),
+        SG_OK);
     assert_int_equal(http, 200);
     assert_int_equal(f->net.clock.slept_ms, 3000);
     assert_int_equal(f->net.clock.sleep_calls, 1);
@@ -529,9 +530,9 @@ static void test_5xx_get_retried_post_not(void **state)
     const char *scopes[] = {"tokens:read"};
     sg_api_new_token req = {"x", scopes, 1, NULL, 0, 0, NULL};
     char secret[64];
-    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret),
-                                         &f->env),
-                     SG_ERR_API);
+    assert_int_equal(
+        sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof(secret), &f->env),
+        SG_ERR_API);
     assert_int_equal(f->api._private.last_attempts, 1);
     assert_int_equal(f->env.http_status, 503);
     assert_string_equal(f->env.message, "down again");
@@ -561,8 +562,7 @@ static void test_connection_failures(void **state)
     sg_http_client_close(&f->http);
     respond_error(f, SG_ERR_IO);
     char secret[64];
-    assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, secret, sizeof(secret),
-                                         &f->env),
+    assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, secret, sizeof(secret), &f->env),
                      SG_ERR_IO);
     assert_int_equal(f->api._private.last_attempts, 1);
     /* GET: a failure after the body started reaching the caller is returned as is */
@@ -601,9 +601,8 @@ static void test_redirect_same_origin_keeps_auth(void **state)
     respond(f, "301 Moved Permanently", "Location: /api/v2/me2\r\n", "moved");
     respond(f, "200 OK", OK_JSON, ENV("{}"));
     int http;
-    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f, &f->env,
-                                    &http),
-                     SG_OK);
+    assert_int_equal(
+        sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f, &f->env, &http), SG_OK);
     assert_int_equal(http, 200);
     assert_string_equal(f->raw, ENV("{}"));
     assert_true(sent_auth(f, 0));
@@ -621,8 +620,7 @@ static void test_redirect_other_origin_drops_auth(void **state)
     respond(f, "308 Permanent Redirect", "Location: http://127.0.0.1:8080/c\r\n", "");
     respond(f, "200 OK", OK_JSON, ENV("{}"));
     int http;
-    assert_int_equal(sg_api_request(&f->api, "GET", "/start", NULL, 0, NULL, NULL, &f->env,
-                                    &http),
+    assert_int_equal(sg_api_request(&f->api, "GET", "/start", NULL, 0, NULL, NULL, &f->env, &http),
                      SG_OK);
     assert_int_equal(http, 200);
     assert_int_equal(f->api._private.last_redirects, 3);
@@ -666,15 +664,15 @@ static void test_redirect_303_turns_post_into_get(void **state)
     respond(f, "307 Temporary Redirect", "Location: /again\r\n", "");
     respond(f, "200 OK", OK_JSON, ENV("{}"));
     int http;
-    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7,
-                                    NULL, NULL, &f->env, &http),
+    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7, NULL,
+                                    NULL, &f->env, &http),
                      SG_OK);
     char head[2048];
     assert_true(request_head(f, 1, head, sizeof(head)));
     assert_non_null(strstr(head, "GET /result HTTP/1.1\r\n"));
     assert_null(strstr(head, "{\"a\":1}"));
-    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7,
-                                    NULL, NULL, &f->env, &http),
+    assert_int_equal(sg_api_request(&f->api, "POST", "/make", (const uint8_t *)"{\"a\":1}", 7, NULL,
+                                    NULL, &f->env, &http),
                      SG_OK);
     assert_true(request_head(f, 3, head, sizeof(head)));
     assert_non_null(strstr(head, "POST /again HTTP/1.1\r\n"));
@@ -710,7 +708,6 @@ static void test_redirect_without_location_is_final(void **state)
     assert_int_equal(sg_envelope_status(&f->env), SG_ERR_API);
 }
 
-
 /* The API's origin becomes https://localhost:8443 (the same scripted transport serves it). */
 static void use_https_origin(fixture *f)
 {
@@ -734,9 +731,9 @@ static void test_redirect_https_to_http_refused(void **state)
         int http = 7;
         f->raw_len = 0;
         size_t before = mem_transport_count_sent(&f->net.mt, "GET /");
-        assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f,
-                                        &f->env, &http),
-                         SG_ERR_HTTP_REDIRECT_DOWNGRADE);
+        assert_int_equal(
+            sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, raw_sink, f, &f->env, &http),
+            SG_ERR_HTTP_REDIRECT_DOWNGRADE);
         assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /"), before + 1);
         assert_int_equal(f->raw_len, 0); /* the redirect is not taken for the answer either */
     }
@@ -760,8 +757,8 @@ static void test_redirect_body_not_resent_cross_origin(void **state)
     static const struct {
         const char *status;
         const char *method;
-    } cases[] = {{"307 Temporary Redirect", "POST"}, {"308 Permanent Redirect", "POST"},
-                 {"307 Temporary Redirect", "PUT"},  {"308 Permanent Redirect", "PATCH"},
+    } cases[] = {{"307 Temporary Redirect", "POST"},   {"308 Permanent Redirect", "POST"},
+                 {"307 Temporary Redirect", "PUT"},    {"308 Permanent Redirect", "PATCH"},
                  {"307 Temporary Redirect", "DELETE"}, {"301 Moved Permanently", "PUT"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sg_http_client_close(&f->http);
@@ -780,8 +777,8 @@ static void test_redirect_body_not_resent_cross_origin(void **state)
     respond(f, "303 See Other", "Location: http://localhost:9090/result\r\n", "");
     respond(f, "200 OK", OK_JSON, ENV("{}"));
     int http;
-    assert_int_equal(sg_api_request(&f->api, "POST", "/api/v2/tokens",
-                                    (const uint8_t *)"{\"a\":1}", 7, NULL, NULL, &f->env, &http),
+    assert_int_equal(sg_api_request(&f->api, "POST", "/api/v2/tokens", (const uint8_t *)"{\"a\":1}",
+                                    7, NULL, NULL, &f->env, &http),
                      SG_OK);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /result "), 1);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "{\"a\":1}"), 1);
@@ -800,8 +797,7 @@ static void test_redirect_check_rules(void **state)
     assert_int_equal(sg_redirect_check(&https_a, &https_a2, "POST"), SG_OK);
     assert_int_equal(sg_redirect_check(&https_a, &https_b, "POST"), SG_ERR_HTTP_REDIRECT_BODY);
     assert_int_equal(sg_redirect_check(&https_a, &https_b, "DELETE"), SG_ERR_HTTP_REDIRECT_BODY);
-    assert_int_equal(sg_redirect_check(&https_a, &http_lo, "GET"),
-                     SG_ERR_HTTP_REDIRECT_DOWNGRADE);
+    assert_int_equal(sg_redirect_check(&https_a, &http_lo, "GET"), SG_ERR_HTTP_REDIRECT_DOWNGRADE);
     assert_int_equal(sg_redirect_check(&http_lo, &https_a, "GET"), SG_OK);
     assert_int_equal(sg_redirect_check(&http_lo, &http_lo2, "PATCH"), SG_ERR_HTTP_REDIRECT_BODY);
     assert_int_equal(sg_redirect_check(NULL, &https_a, "GET"), SG_ERR_INVALID_ARG);
@@ -829,8 +825,7 @@ static void test_deadline_bounds_drip_and_retries(void **state)
     mem_transport_script_recv(&f->net.mt, drip, 40);
     uint64_t start = f->net.clock.now_ms;
     int http;
-    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, NULL, NULL, NULL,
-                                    &http),
+    assert_int_equal(sg_api_request(&f->api, "GET", "/api/v2/me", NULL, 0, NULL, NULL, NULL, &http),
                      SG_ERR_TIMEOUT);
     assert_true(f->net.clock.now_ms - start <= 3000);
     assert_int_equal(f->api._private.last_attempts, 1); /* no time was left for a retry */
@@ -863,8 +858,7 @@ static void test_deadline_spans_attempts(void **state)
     mem_transport_script_recv(&f->net.mt, f->steps, f->nresp);
     sg_http_client_close(&f->http);
     set_timeout(f, 0);
-    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
-                     SG_OK);
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http), SG_OK);
     assert_int_equal(http, 200);
 }
 
@@ -890,9 +884,9 @@ static void test_path_ids_are_one_segment(void **state)
     char secret[64];
     static const char *const bad[] = {".", "..", "a/b", "../me", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(sg_api_token_rotate(&f->api, bad[i], NULL, NULL, secret, sizeof secret,
-                                             &f->env),
-                         SG_ERR_INVALID_ARG);
+        assert_int_equal(
+            sg_api_token_rotate(&f->api, bad[i], NULL, NULL, secret, sizeof secret, &f->env),
+            SG_ERR_INVALID_ARG);
         assert_int_equal(sg_api_token_revoke(&f->api, bad[i], NULL, NULL, &f->env),
                          SG_ERR_INVALID_ARG);
         assert_int_equal(sg_api_chatbot_get(&f->api, bad[i], NULL, NULL, &f->env),

@@ -39,14 +39,22 @@ static void serve(const char *body)
     mem_net_init(&F.net, 1000000, NULL, 0);
     int n = snprintf(F.resp, sizeof F.resp,
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+                     "Content-Length: %zu\r\n\r\n%s",
+                     strlen(body), body);
     assert_true(n > 0 && (size_t)n < sizeof F.resp);
     F.step = (mem_step)MEM_DATA(F.resp, (size_t)n);
     mem_transport_script_recv(&F.net.mt, &F.step, 1);
     sg_http_config hc = {&F.net.platform, &F.net.transport, &F.net.transport, 1000, 1000, 5000};
     assert_int_equal(sg_http_client_init(&F.http, &hc, F.io, sizeof F.io), SG_OK);
-    sg_api_config ac = {&F.http, {"127.0.0.1", 8080, false}, "", "sgpt_t", {1, 100, 1000, 10000},
-                        &F.net.platform, F.work, sizeof F.work, 0};
+    sg_api_config ac = {&F.http,
+                        {"127.0.0.1", 8080, false},
+                        "",
+                        "sgpt_t",
+                        {1, 100, 1000, 10000},
+                        &F.net.platform,
+                        F.work,
+                        sizeof F.work,
+                        0};
     assert_int_equal(sg_api_init(&F.api, &ac), SG_OK);
 }
 
@@ -77,7 +85,8 @@ static void test_list_members_of_the_wrong_type(void **state)
                      SG_ERR_JSON_TYPE);
     assert_int_equal(list(ENV("{\"tokens\":[],\"pagination\":{\"limit\":-1}}")), SG_ERR_JSON_TYPE);
     assert_int_equal(list(ENV("{\"tokens\":[],\"pagination\":{\"limit\":2.5}}")), SG_ERR_JSON_TYPE);
-    assert_int_equal(list(ENV("{\"tokens\":[],\"pagination\":{\"limit\":\"2\"}}")), SG_ERR_JSON_TYPE);
+    assert_int_equal(list(ENV("{\"tokens\":[],\"pagination\":{\"limit\":\"2\"}}")),
+                     SG_ERR_JSON_TYPE);
     /* nulls the contract allows */
     assert_int_equal(list(ENV("{\"tokens\":[],\"pagination\":{\"limit\":null,\"nextCursor\":null,"
                               "\"hasNextPage\":false}}")),

@@ -108,7 +108,8 @@ static void test_config_args(void **state)
     assert_int_equal(sg_profiles_get(&c, "p", NULL, out, sizeof out), SG_ERR_INVALID_ARG);
     /* an empty defaultProfile is no default */
     static const char empty_default[] = "{\"defaultProfile\":\"\",\"profiles\":{}}";
-    assert_int_equal(sg_profiles_parse(&c, empty_default, sizeof empty_default - 1, tok, 64), SG_OK);
+    assert_int_equal(sg_profiles_parse(&c, empty_default, sizeof empty_default - 1, tok, 64),
+                     SG_OK);
     assert_int_equal(sg_profiles_default(&c, out, sizeof out), SG_ERR_NOT_FOUND);
     /* member names longer than SG_PROFILES_KEY_MAX: refused at parse, not dropped at write */
     static char doc[1024];
@@ -135,8 +136,8 @@ static void test_device_args(void **state)
     mem_net_init(&net, 1000, NULL, 0);
     sg_http_config hc = {.platform = &net.platform, .plain = &net.transport};
     assert_int_equal(sg_http_client_init(&http, &hc, io, sizeof io), SG_OK);
-    sg_device_config cfg = {.http = &http, .platform = &net.platform,
-                            .base = {"127.0.0.1", 8080, false}};
+    sg_device_config cfg = {
+        .http = &http, .platform = &net.platform, .base = {"127.0.0.1", 8080, false}};
     assert_int_equal(sg_device_start(NULL, &cfg), SG_ERR_INVALID_ARG);
     static const char *const bad_scopes[] = {"chatbots:read", "two words"};
     cfg.scopes = bad_scopes;
@@ -157,10 +158,8 @@ static void test_device_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_texts),
-        cmocka_unit_test(test_retry_args),
-        cmocka_unit_test(test_url_args),
-        cmocka_unit_test(test_config_args),
+        cmocka_unit_test(test_status_texts), cmocka_unit_test(test_retry_args),
+        cmocka_unit_test(test_url_args),     cmocka_unit_test(test_config_args),
         cmocka_unit_test(test_device_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

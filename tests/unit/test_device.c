@@ -14,7 +14,7 @@
 #include <sitegpt/sg_device.h>
 #include <sitegpt/sg_scopes.h>
 
-#define MAX_STEPS 24
+#define MAX_STEPS   24
 #define DEVICE_CODE "sgpt_device_SECRETc0de"
 
 typedef struct fx {
@@ -57,9 +57,15 @@ static void resp(int status, const char *body)
     F.steps[F.nsteps++] = (mem_step){MEM_STEP_DATA, b, (size_t)n, SG_OK, 0};
 }
 
-static void net_error(sg_status e) { F.steps[F.nsteps++] = (mem_step)MEM_ERROR(e); }
+static void net_error(sg_status e)
+{
+    F.steps[F.nsteps++] = (mem_step)MEM_ERROR(e);
+}
 
-static void arm(void) { mem_transport_script_recv(&F.net.mt, F.steps, F.nsteps); }
+static void arm(void)
+{
+    mem_transport_script_recv(&F.net.mt, F.steps, F.nsteps);
+}
 
 /* Arm the queued responses and start the flow (discovery and authorization succeed). */
 static void arm_and_start(void)
@@ -94,7 +100,10 @@ static bool buf_holds(const void *buf, size_t size, const char *s)
 }
 
 /* Whether the secret s appears anywhere in the device struct. */
-static bool holds(const char *s) { return buf_holds(&F.d, sizeof F.d, s); }
+static bool holds(const char *s)
+{
+    return buf_holds(&F.d, sizeof F.d, s);
+}
 
 static const char *pending = "{\"error\":\"authorization_pending\"}";
 
@@ -110,7 +119,10 @@ static sg_status poll(uint32_t *wait)
     return sg_device_poll(&F.d, wait);
 }
 
-static size_t token_posts(void) { return mem_transport_count_sent(&F.net.mt, "POST /oauth/token "); }
+static size_t token_posts(void)
+{
+    return mem_transport_count_sent(&F.net.mt, "POST /oauth/token ");
+}
 
 static void test_start_reads_codes_and_sends_contract_fields(void **state)
 {
@@ -133,12 +145,13 @@ static void test_start_reads_codes_and_sends_contract_fields(void **state)
                         "https://sitegpt.ai/device?user_code=ABCD-EFGH");
     assert_int_equal(F.d.expires_in, 899);
     assert_int_equal(F.d.interval, 2);
-    assert_int_equal(mem_transport_count_sent(&F.net.mt,
-                                              "GET /.well-known/oauth-authorization-server "), 1);
+    assert_int_equal(
+        mem_transport_count_sent(&F.net.mt, "GET /.well-known/oauth-authorization-server "), 1);
     assert_int_equal(mem_transport_count_sent(
                          &F.net.mt, "client_id=sitegpt-cli&scope=chatbots%3Aread+tokens%3Aread"
-                                "&token_name=SiteGPT+CLI+%28work%29&expires_in_days=30"
-                                "&chatbot_id=bot1&chatbot_id=bot+2"), 1);
+                                    "&token_name=SiteGPT+CLI+%28work%29&expires_in_days=30"
+                                    "&chatbot_id=bot1&chatbot_id=bot+2"),
+                     1);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /oauth/device_authorization "), 1);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "full_access"), 0);
     uint64_t left = 0;
@@ -187,7 +200,8 @@ static void test_all_37_scopes_fit(void **state)
     F.cfg.expires_in_days = 365;
 #if SG_DEVICE_BODY_MAX >= 1024 && SG_DEVICE_STR_MAX >= 640
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_OK);
-    assert_int_equal(mem_transport_count_sent(&F.net.mt, "scope=account%3Aread+account%3Awrite+"), 1);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "scope=account%3Aread+account%3Awrite+"),
+                     1);
     assert_int_equal(mem_transport_count_sent(&F.net.mt, "+billing%3Aread+billing%3Awrite&"), 1);
 #else
     /* a build with smaller limits (the firmware's) says so before sending anything */
@@ -217,9 +231,11 @@ static void test_default_interval_is_five_seconds(void **state)
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
     assert_int_equal(wait, 5000);
     assert_int_equal(token_posts(), 1);
-    assert_int_equal(mem_transport_count_sent(
-                         &F.net.mt, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
-                                "&device_code=" DEVICE_CODE "&client_id=sitegpt-cli"), 1);
+    assert_int_equal(
+        mem_transport_count_sent(&F.net.mt,
+                                 "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                                 "&device_code=" DEVICE_CODE "&client_id=sitegpt-cli"),
+        1);
     sg_device_clear(&F.d);
 }
 
@@ -236,9 +252,9 @@ static void test_slow_down_adds_five_seconds_for_good(void **state)
     static const struct {
         uint32_t after_ms, wait_ms, interval_s;
     } polls[] = {
-        {2000, 7000, 7},     /* slow_down: 5 s more */
-        {7000, 7000, 7},     /* still slower after a plain pending */
-        {7000, 30000, 30},   /* the body's larger interval is adopted */
+        {2000, 7000, 7},   /* slow_down: 5 s more */
+        {7000, 7000, 7},   /* still slower after a plain pending */
+        {7000, 30000, 30}, /* the body's larger interval is adopted */
         {30000, 30000, 30},
     };
     for (size_t i = 0; i < sizeof polls / sizeof polls[0]; i++) {
@@ -471,13 +487,13 @@ static void test_discovery_endpoints(void **state)
     F.cfg.base_path = "/tenant";
     start_ok("");
     arm_and_start();
-    assert_int_equal(mem_transport_count_sent(
-                         &F.net.mt, "GET /.well-known/oauth-authorization-server/tenant "), 1);
-    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "),
-                     1);
+    assert_int_equal(
+        mem_transport_count_sent(&F.net.mt, "GET /.well-known/oauth-authorization-server/tenant "),
+        1);
+    assert_int_equal(
+        mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "), 1);
     sg_device_clear(&F.d);
 }
-
 
 /* RFC 8414 3.3: a served document names the server it came from, else the login stops. */
 static void test_discovery_issuer_must_match(void **state)
@@ -520,8 +536,8 @@ static void test_discovery_issuer_must_match(void **state)
     resp(200, "{\"issuer\":\"http://127.0.0.1:8080/tenant/\"}");
     resp(200, authorize_body(""));
     arm_and_start();
-    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "),
-                     1);
+    assert_int_equal(
+        mem_transport_count_sent(&F.net.mt, "POST /tenant/oauth/device_authorization "), 1);
     sg_device_clear(&F.d);
     fx_init();
     F.cfg.base_path = "/tenant";
@@ -550,7 +566,7 @@ static void test_absurd_timers_are_bounded(void **state)
     assert_int_equal(left, 3600u * 1000u);
     uint32_t wait = 0;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING);
-    assert_int_equal(wait, 60000);                      /* not a day */
+    assert_int_equal(wait, 60000); /* not a day */
     F.net.clock.now_ms += wait;
     assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING); /* slow_down: 60 + 5, capped */
     assert_int_equal(F.d.interval, 60);

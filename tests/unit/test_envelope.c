@@ -21,13 +21,14 @@ typedef struct seen {
 static sg_status data_cb(void *ctx, const sg_json_event *ev)
 {
     seen *s = ctx;
-    if (s->fail_with != SG_OK) return s->fail_with;
+    if (s->fail_with != SG_OK) {
+        return s->fail_with;
+    }
     if (ev->sub == 0) { /* data.tokens[] */
         assert_int_equal(ev->kind, SG_JSON_EV_ELEMENT);
         char id[32];
         size_t len;
-        assert_int_equal(sg_json_elem_get_string(ev->element, 0, "id", id, sizeof id, &len),
-                         SG_OK);
+        assert_int_equal(sg_json_elem_get_string(ev->element, 0, "id", id, sizeof id, &len), SG_OK);
         strcat(s->ids, id);
         strcat(s->ids, ",");
         s->tokens++;
@@ -36,7 +37,9 @@ static sg_status data_cb(void *ctx, const sg_json_event *ev)
         assert_int_equal(ev->path.len, strlen("data.pagination.nextCursor"));
         s->cursor_sub = ev->sub;
         s->cursor_null = ev->type == SG_JSON_NULL;
-        if (ev->type == SG_JSON_STRING) snprintf(s->cursor, sizeof s->cursor, "%s", ev->text.ptr);
+        if (ev->type == SG_JSON_STRING) {
+            snprintf(s->cursor, sizeof s->cursor, "%s", ev->text.ptr);
+        }
     }
     return SG_OK;
 }
@@ -60,10 +63,16 @@ typedef struct fixture {
 static void setup(fixture *f, size_t details_cap)
 {
     memset(f, 0, sizeof *f);
-    sg_json_config cfg = {.subs = k_data_subs, .sub_count = 2, .on_value = data_cb,
-                          .ctx = &f->s, .str_buf = f->str, .str_cap = sizeof f->str,
-                          .elem_buf = f->elem, .elem_cap = sizeof f->elem,
-                          .tokens = f->tok, .max_tokens = 32};
+    sg_json_config cfg = {.subs = k_data_subs,
+                          .sub_count = 2,
+                          .on_value = data_cb,
+                          .ctx = &f->s,
+                          .str_buf = f->str,
+                          .str_cap = sizeof f->str,
+                          .elem_buf = f->elem,
+                          .elem_cap = sizeof f->elem,
+                          .tokens = f->tok,
+                          .max_tokens = 32};
     assert_int_equal(sg_envelope_init(&f->env, &cfg, details_cap ? f->details : NULL, details_cap),
                      SG_OK);
 }
@@ -75,7 +84,9 @@ static sg_status decode_bytewise(fixture *f, int status, const char *body)
     size_t len = strlen(body);
     for (size_t i = 0; i < len; i++) {
         sg_status st = sg_envelope_feed(&f->env, body + i, 1);
-        if (st != SG_OK) return st;
+        if (st != SG_OK) {
+            return st;
+        }
     }
     return sg_envelope_finish(&f->env);
 }
@@ -123,7 +134,8 @@ static void test_error_envelope(void **state)
 
     /* details as an object, and a buffer too small for it */
     setup(&f, 8);
-    body = "{\"ok\":false,\"error\":{\"code\":\"X\",\"message\":\"m\",\"details\":{\"a\":[1,2,3]}}}";
+    body =
+        "{\"ok\":false,\"error\":{\"code\":\"X\",\"message\":\"m\",\"details\":{\"a\":[1,2,3]}}}";
     assert_int_equal(sg_envelope_decode(&f.env, 422, body, strlen(body)), SG_OK);
     assert_string_equal(f.env.details, "{\"a\":[1");
     assert_true(f.env.details_truncated);
@@ -141,7 +153,8 @@ static void test_verdicts(void **state)
     } cases[] = {
         {401, "{\"ok\":false,\"error\":{\"code\":\"TOKEN_NOT_VALID\",\"message\":\"bad\"}}",
          SG_ERR_AUTH, "TOKEN_NOT_VALID"},
-        {401, "{\"ok\":false,\"error\":{\"code\":\"AUTHORIZATION_HEADER_REQUIRED\",\"message\":\"m\"}}",
+        {401,
+         "{\"ok\":false,\"error\":{\"code\":\"AUTHORIZATION_HEADER_REQUIRED\",\"message\":\"m\"}}",
          SG_ERR_AUTH, "AUTHORIZATION_HEADER_REQUIRED"},
         {403, "{\"ok\":false,\"error\":{\"code\":\"TOKEN_SCOPE_NOT_ALLOWED\",\"message\":\"m\"}}",
          SG_ERR_API, "TOKEN_SCOPE_NOT_ALLOWED"},
@@ -164,9 +177,12 @@ static void test_verdicts(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setup(&f, 0);
         sg_status st = decode_bytewise(&f, cases[i].status, cases[i].body);
-        if (st != SG_OK) fail_msg("case %zu: finish %d", i, st);
-        if (sg_envelope_status(&f.env) != cases[i].want || strcmp(f.env.code, cases[i].code))
+        if (st != SG_OK) {
+            fail_msg("case %zu: finish %d", i, st);
+        }
+        if (sg_envelope_status(&f.env) != cases[i].want || strcmp(f.env.code, cases[i].code)) {
             fail_msg("case %zu: verdict %d code %s", i, sg_envelope_status(&f.env), f.env.code);
+        }
     }
     /* a non-JSON error body keeps the status in the message */
     setup(&f, 0);
@@ -174,8 +190,10 @@ static void test_verdicts(void **state)
     assert_false(f.env.is_json);
     assert_string_equal(f.env.message, "HTTP 502");
     setup(&f, sizeof f.details);
-    assert_int_equal(decode_bytewise(&f, 400, "{\"ok\":false,\"error\":{\"message\":\"partial\","
-                                              "\"details\":[1,2"), SG_OK);
+    assert_int_equal(decode_bytewise(&f, 400,
+                                     "{\"ok\":false,\"error\":{\"message\":\"partial\","
+                                     "\"details\":[1,2"),
+                     SG_OK);
     assert_false(f.env.has_ok);
     assert_string_equal(f.env.message, "HTTP 400");
     assert_int_equal(f.env.details_len, 0);
@@ -243,9 +261,8 @@ static void test_http_sink(void **state)
     assert_int_equal(sink.on_status(sink.ctx, 200), SG_OK);
     size_t half = strlen(k_success) / 2;
     assert_int_equal(sink.on_body(sink.ctx, (const uint8_t *)k_success, half), SG_OK);
-    assert_int_equal(sink.on_body(sink.ctx, (const uint8_t *)k_success + half,
-                                  strlen(k_success) - half),
-                     SG_OK);
+    assert_int_equal(
+        sink.on_body(sink.ctx, (const uint8_t *)k_success + half, strlen(k_success) - half), SG_OK);
     assert_int_equal(sg_envelope_finish(&f.env), SG_OK);
     assert_int_equal(f.env.http_status, 200);
     assert_int_equal(sg_envelope_status(&f.env), SG_OK);

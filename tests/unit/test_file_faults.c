@@ -32,9 +32,9 @@
 /* ------------------------------------------------------------------ injection --- */
 
 static struct {
-    bool armed;        /* count and inject only inside the call under test */
-    unsigned calls;    /* interposed calls so far */
-    unsigned fail_at;  /* 1-based call to fail, 0 none */
+    bool armed;       /* count and inject only inside the call under test */
+    unsigned calls;   /* interposed calls so far */
+    unsigned fail_at; /* 1-based call to fail, 0 none */
     int fail_errno;
     size_t write_max;  /* short writes: at most this many bytes per write, 0 no limit */
     char last[16];     /* name of the call that was failed */
@@ -43,18 +43,22 @@ static struct {
 
 static bool inject(const char *name)
 {
-    if (!inj.armed) return false;
+    if (!inj.armed) {
+        return false;
+    }
     inj.calls++;
-    if (inj.calls != inj.fail_at) return false;
+    if (inj.calls != inj.fail_at) {
+        return false;
+    }
     snprintf(inj.last, sizeof inj.last, "%s", name);
     errno = inj.fail_errno;
     return true;
 }
 
-#define REAL(ret, name, ...)                                                                 \
-    static ret (*real_##name)(__VA_ARGS__);                                                  \
-    if (real_##name == NULL) {                                                               \
-        *(void **)&real_##name = dlsym(RTLD_NEXT, #name);                                   \
+#define REAL(ret, name, ...)                              \
+    static ret (*real_##name)(__VA_ARGS__);               \
+    if (real_##name == NULL) {                            \
+        *(void **)&real_##name = dlsym(RTLD_NEXT, #name); \
     }
 
 int mkstemp(char *tmpl)
@@ -78,8 +82,12 @@ int fsync(int fd)
 ssize_t write(int fd, const void *buf, size_t n)
 {
     REAL(ssize_t, write, int, const void *, size_t)
-    if (inject("write")) return -1;
-    if (inj.armed && inj.write_max > 0 && n > inj.write_max) n = inj.write_max;
+    if (inject("write")) {
+        return -1;
+    }
+    if (inj.armed && inj.write_max > 0 && n > inj.write_max) {
+        n = inj.write_max;
+    }
     return real_write(fd, buf, n);
 }
 
@@ -96,9 +104,13 @@ int close(int fd)
 int rename(const char *from, const char *to)
 {
     REAL(int, rename, const char *, const char *)
-    if (inject("rename")) return -1;
+    if (inject("rename")) {
+        return -1;
+    }
     int rc = real_rename(from, to);
-    if (rc == 0 && inj.armed) inj.after_rename = true;
+    if (rc == 0 && inj.armed) {
+        inj.after_rename = true;
+    }
     return rc;
 }
 
@@ -149,7 +161,9 @@ static unsigned entries(void)
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             n++;
-            if (strstr(e->d_name, ".tmp-") != NULL) print_error("left behind: %s\n", e->d_name);
+            if (strstr(e->d_name, ".tmp-") != NULL) {
+                print_error("left behind: %s\n", e->d_name);
+            }
         }
     }
     closedir(d);
@@ -181,7 +195,9 @@ static sg_status run_once(unsigned k, int err, size_t write_max)
     } else if (inj.after_rename) {
         assert_true(is_new); /* only the folder's fsync is left to fail: whole new bytes */
     } else {
-        if (!is_old) print_error("call %u (%s) errno %d: old file changed\n", k, inj.last, err);
+        if (!is_old) {
+            print_error("call %u (%s) errno %d: old file changed\n", k, inj.last, err);
+        }
         assert_true(is_old);
     }
     return st;
@@ -212,7 +228,9 @@ static unsigned eintr_failed(unsigned clean_calls)
 {
     unsigned n = 0;
     for (unsigned k = 1; k <= clean_calls; k++) {
-        if (run_once(k, EINTR, 0) != SG_OK) n++;
+        if (run_once(k, EINTR, 0) != SG_OK) {
+            n++;
+        }
     }
     return n;
 }
@@ -223,7 +241,8 @@ static void test_every_call_fails_in_turn(void **state)
     /* a clean run: how many calls there are */
     assert_int_equal(run_once(0, 0, 0), SG_OK);
     unsigned clean_calls = inj.calls;
-    assert_true(clean_calls >= 8); /* mkstemp fchmod fsync write fsync close rename open fsync close */
+    assert_true(clean_calls >=
+                8); /* mkstemp fchmod fsync write fsync close rename open fsync close */
     static const int errs[] = {EIO, ENOSPC};
     unsigned failed = 0;
     for (size_t e = 0; e < sizeof errs / sizeof errs[0]; e++) {
@@ -234,7 +253,8 @@ static void test_every_call_fails_in_turn(void **state)
                 assert_int_equal(st, SG_ERR_STORAGE);
             } else {
                 /* past the last call, or the folder's close */
-                assert_true(k > clean_calls || (strcmp(inj.last, "close") == 0 && inj.after_rename));
+                assert_true(k > clean_calls ||
+                            (strcmp(inj.last, "close") == 0 && inj.after_rename));
             }
         }
     }

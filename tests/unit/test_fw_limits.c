@@ -51,8 +51,12 @@ static sg_status parse(const sg_json_config *cfg, const char *doc)
 {
     sg_json_reader r;
     sg_status st = sg_json_reader_init(&r, cfg);
-    if (st == SG_OK) st = sg_json_reader_feed(&r, doc, strlen(doc));
-    if (st == SG_OK) st = sg_json_reader_finish(&r);
+    if (st == SG_OK) {
+        st = sg_json_reader_feed(&r, doc, strlen(doc));
+    }
+    if (st == SG_OK) {
+        st = sg_json_reader_finish(&r);
+    }
     return st;
 }
 
@@ -77,8 +81,7 @@ static void test_depth_bound(void **state)
             doc[2 * levels - 1 - i] = ']';
         }
         doc[2 * levels] = '\0';
-        assert_int_equal(parse(&cfg, doc),
-                         levels == SG_JSON_DEPTH_MAX ? SG_OK : SG_ERR_JSON_DEPTH);
+        assert_int_equal(parse(&cfg, doc), levels == SG_JSON_DEPTH_MAX ? SG_OK : SG_ERR_JSON_DEPTH);
     }
 }
 
@@ -134,7 +137,9 @@ static void test_path_bound_and_what_the_firmware_reads(void **state)
 static sg_status check_raw(void *ctx, const sg_json_event *ev)
 {
     char *out = ctx;
-    if (ev->kind == SG_JSON_EV_RAW) strncat(out, ev->text.ptr, ev->text.len);
+    if (ev->kind == SG_JSON_EV_RAW) {
+        strncat(out, ev->text.ptr, ev->text.len);
+    }
     return SG_OK;
 }
 

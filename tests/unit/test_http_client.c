@@ -124,7 +124,8 @@ static void test_reuse_same_origin(void **state)
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /one HTTP/1.1\r\n"), 1);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /two HTTP/1.1\r\n"), 1);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "Host: localhost:8080\r\n"), 2);
-    assert_int_equal(mem_transport_count_sent(&f->net.mt, "Authorization: Bearer sgpt_test\r\n"), 2);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "Authorization: Bearer sgpt_test\r\n"),
+                     2);
     assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test")); /* no token left behind */
 }
 
@@ -147,14 +148,27 @@ static void test_other_origin_reopens(void **state)
 }
 
 /* Steps the idle probe (a recv with timeout 0) cannot see yet: they follow the request. */
-#define EOF_AFTER(ms) {MEM_STEP_EOF, NULL, 0, SG_OK, (ms)}
-#define ERROR_AFTER(ms, err) {MEM_STEP_ERROR, NULL, 0, (err), (ms)}
+#define EOF_AFTER(ms)                      \
+    {                                      \
+        MEM_STEP_EOF, NULL, 0, SG_OK, (ms) \
+    }
+#define ERROR_AFTER(ms, err)                 \
+    {                                        \
+        MEM_STEP_ERROR, NULL, 0, (err), (ms) \
+    }
 
 static sg_status post(fixture *f, const char *target, int *status)
 {
     static const char body[] = "{\"name\":\"ci\"}";
-    sg_http_request req = {"POST", target, "sgpt_test", NULL, "application/json",
-                           (const uint8_t *)body, sizeof(body) - 1, NULL, 0};
+    sg_http_request req = {"POST",
+                           target,
+                           "sgpt_test",
+                           NULL,
+                           "application/json",
+                           (const uint8_t *)body,
+                           sizeof(body) - 1,
+                           NULL,
+                           0};
     sg_http_sink sink = {f, f_status, NULL, f_body};
     f->body_len = 0;
     f->body[0] = '\0';
@@ -210,8 +224,7 @@ static void test_idle_bytes_drop_connection(void **state)
 {
     fixture *f = *state;
     /* the first response is read exactly; its last byte arrives while the connection idles */
-    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa") "X"),
-                                    MEM_DATA_STR(RESP_OK("bb"))};
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa") "X"), MEM_DATA_STR(RESP_OK("bb"))};
     f->net.mt.recv_max = sizeof(RESP_OK("aa")) - 1;
     idle_close_then_reopen(f, recv, 2, true);
 }
@@ -281,7 +294,8 @@ static void test_reopen_after_send_failure(void **state)
     assert_int_equal(get(f, &local, "/second", &status), SG_OK);
     assert_string_equal(f->body, "bb");
     assert_int_equal(f->net.mt.opens, 2);
-    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 1); /* the failed send kept nothing */
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "),
+                     1); /* the failed send kept nothing */
 }
 
 static void test_post_send_failure_not_resent(void **state)
@@ -423,8 +437,7 @@ static void test_request_deadline(void **state)
     /* each piece alone is within the read timeout, together they pass the deadline */
     static const mem_step recv[] = {
         MEM_DATA_STR_AFTER(900, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"),
-        MEM_DATA_STR_AFTER(900, "a"), MEM_DATA_STR_AFTER(900, "b"),
-        MEM_DATA_STR_AFTER(900, "c")};
+        MEM_DATA_STR_AFTER(900, "a"), MEM_DATA_STR_AFTER(900, "b"), MEM_DATA_STR_AFTER(900, "c")};
     mem_transport_script_recv(&f->net.mt, recv, 4);
     int status = 0;
     assert_int_equal(get(f, &local, "/slow", &status), SG_ERR_TIMEOUT);
@@ -491,9 +504,8 @@ static void test_chunked_and_interim_in_tiny_reads(void **state)
 static void test_head_request_then_reuse(void **state)
 {
     fixture *f = *state;
-    static const mem_step recv[] = {
-        MEM_DATA_STR("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
-        MEM_DATA_STR(RESP_OK("bb"))};
+    static const mem_step recv[] = {MEM_DATA_STR("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
     mem_transport_script_recv(&f->net.mt, recv, 2);
     sg_http_request req = {"HEAD", "/h", NULL, NULL, NULL, NULL, 0, NULL, 0};
     sg_http_sink sink = {f, f_status, NULL, f_body};
@@ -515,9 +527,15 @@ static void test_post_body_and_partial_sends(void **state)
     mem_transport_script_send(&f->net.mt, send, 4);
     mem_transport_script_recv(&f->net.mt, recv, 1);
     static const char body[] = "client_id=sitegpt-cli&scope=a";
-    sg_http_request req = {"POST", "/oauth/token", NULL, NULL,
-                           "application/x-www-form-urlencoded", (const uint8_t *)body,
-                           sizeof(body) - 1, NULL, 0};
+    sg_http_request req = {"POST",
+                           "/oauth/token",
+                           NULL,
+                           NULL,
+                           "application/x-www-form-urlencoded",
+                           (const uint8_t *)body,
+                           sizeof(body) - 1,
+                           NULL,
+                           0};
     sg_http_sink sink = {f, NULL, NULL, f_body};
     int status = 0;
     assert_int_equal(sg_http_exchange(&f->client, &local, &req, &sink, &status), SG_OK);
@@ -589,8 +607,7 @@ static void test_argument_checks(void **state)
     assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, sizeof(f->buf)), SG_ERR_INVALID_ARG);
     /* a bad request is refused before any connection is made */
     sg_http_request bad = {"GET", "/\r\nX: y", NULL, NULL, NULL, NULL, 0, NULL, 0};
-    assert_int_equal(sg_http_exchange(&f->client, &local, &bad, NULL, &status),
-                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &local, &bad, NULL, &status), SG_ERR_INVALID_ARG);
     assert_int_equal(f->net.mt.open_calls, 0);
 }
 

@@ -15,7 +15,7 @@
 #include "http_feed.h"
 #include <sitegpt/sg_http.h>
 
-#define LOG_CAP 2048
+#define LOG_CAP  2048
 #define BODY_CAP 4096
 
 typedef struct rec {
@@ -98,14 +98,14 @@ static void assert_same(const result *a, const result *b)
 typedef struct pcase {
     const char *name;
     const char *in;
-    size_t len;         /* 0: strlen(in) */
+    size_t len; /* 0: strlen(in) */
     bool head;
-    size_t bufsize;     /* 0: 1024 */
+    size_t bufsize; /* 0: 1024 */
     sg_status st;
-    const char *log;    /* expected callbacks when st == SG_OK */
+    const char *log; /* expected callbacks when st == SG_OK */
     const char *body;
     bool keep_alive;
-    size_t leftover;    /* bytes left unconsumed after a complete response */
+    size_t leftover; /* bytes left unconsumed after a complete response */
 } pcase;
 
 /* Whole, split at every position, and byte by byte: all identical and as expected. */
@@ -161,8 +161,8 @@ static const pcase valid_cases[] = {
      " world\r\n0\r\nX-Trailer: t\r\nX-Other:\r\n\r\n",
      0, false, 0, SG_OK, "S200\nHTransfer-Encoding|chunked\n", "hello world", true, 0},
     {"chunked upper-case hex and coding name",
-     "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\nA\r\n0123456789\r\n00\r\n\r\n", 0,
-     false, 0, SG_OK, "S200\nHtransfer-encoding|Chunked\n", "0123456789", true, 0},
+     "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\nA\r\n0123456789\r\n00\r\n\r\n", 0, false,
+     0, SG_OK, "S200\nHtransfer-encoding|Chunked\n", "0123456789", true, 0},
     {"until close", "HTTP/1.1 200 OK\r\nServer: x\r\n\r\nabc", 0, false, 0, SG_OK,
      "S200\nHServer|x\n", "abc", false, 0},
     {"1xx skipped",
@@ -175,33 +175,34 @@ static const pcase valid_cases[] = {
      0, true, 0, SG_OK, "S200\nHTransfer-Encoding|chunked\n", "", true, 4},
     {"204 has no body", "HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc", 0, false, 0,
      SG_OK, "S204\nHContent-Length|3\n", "", true, 3},
-    {"304 has no body", "HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1", 0, false, 0, SG_OK,
-     "S304\n", "", true, 8},
-    {"connection close", "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, close\r\nContent-Length: 1\r\n\r\nx",
-     0, false, 0, SG_OK, "S200\nHConnection|Keep-Alive, close\nHContent-Length|1\n", "x", false, 0},
+    {"304 has no body", "HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1", 0, false, 0, SG_OK, "S304\n",
+     "", true, 8},
+    {"connection close",
+     "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, close\r\nContent-Length: 1\r\n\r\nx", 0, false, 0,
+     SG_OK, "S200\nHConnection|Keep-Alive, close\nHContent-Length|1\n", "x", false, 0},
     {"HTTP/1.0 closes by default", "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx", 0, false, 0,
      SG_OK, "S200\nHContent-Length|1\n", "x", false, 0},
-    {"HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx",
-     0, false, 0, SG_OK, "S200\nHConnection|keep-alive\nHContent-Length|1\n", "x", true, 0},
+    {"HTTP/1.0 keep-alive",
+     "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx", 0, false, 0, SG_OK,
+     "S200\nHConnection|keep-alive\nHContent-Length|1\n", "x", true, 0},
     {"repeated headers each delivered",
-     "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSET-COOKIE: b=2\r\nContent-Length: 0\r\n\r\n", 0,
-     false, 0, SG_OK, "S200\nHSet-Cookie|a=1\nHSET-COOKIE|b=2\nHContent-Length|0\n", "", true, 0},
+     "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSET-COOKIE: b=2\r\nContent-Length: 0\r\n\r\n", 0, false,
+     0, SG_OK, "S200\nHSet-Cookie|a=1\nHSET-COOKIE|b=2\nHContent-Length|0\n", "", true, 0},
     {"identical content-lengths",
-     "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3 , 3\r\n\r\nabc", 0, false, 0,
-     SG_OK, "S200\nHContent-Length|3\nHcontent-length|3 , 3\n", "abc", true, 0},
+     "HTTP/1.1 200 OK\r\nContent-Length: 3\r\ncontent-length: 3 , 3\r\n\r\nabc", 0, false, 0, SG_OK,
+     "S200\nHContent-Length|3\nHcontent-length|3 , 3\n", "abc", true, 0},
     {"bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi", 0, false, 0, SG_OK,
      "S200\nHContent-Length|2\n", "hi", true, 0},
-    {"bare LF chunked",
-     "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nhi\n0\nT: v\n\n", 0, false, 0, SG_OK,
-     "S200\nHTransfer-Encoding|chunked\n", "hi", true, 0},
-    {"next response left over", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiEXTRA", 0, false,
-     0, SG_OK, "S200\nHContent-Length|2\n", "hi", true, 5},
+    {"bare LF chunked", "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nhi\n0\nT: v\n\n", 0,
+     false, 0, SG_OK, "S200\nHTransfer-Encoding|chunked\n", "hi", true, 0},
+    {"next response left over", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiEXTRA", 0, false, 0,
+     SG_OK, "S200\nHContent-Length|2\n", "hi", true, 5},
     {"empty value and obs-text", "HTTP/1.1 404 Not Found\r\nX-E:\r\nX-U: caf\xc3\xa9\r\n\r\n", 0,
      false, 0, SG_OK, "S404\nHX-E|\nHX-U|caf\xc3\xa9\n", "", false, 0},
     {"no reason phrase", "HTTP/1.1 500\r\nContent-Length: 1\r\n\r\n!", 0, false, 0, SG_OK,
      "S500\nHContent-Length|1\n", "!", true, 0},
-    {"header block exactly fills the buffer", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
-     0, false, 38, SG_OK, "S200\nHContent-Length|2\n", "hi", true, 0},
+    {"header block exactly fills the buffer", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0,
+     false, 38, SG_OK, "S200\nHContent-Length|2\n", "hi", true, 0},
     {"chunked in HTTP/1.0 closes",
      "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
      0, false, 0, SG_OK, "S200\nHConnection|keep-alive\nHTransfer-Encoding|chunked\n", "x", false,
@@ -216,7 +217,7 @@ static void test_valid_responses(void **state)
 
 /* ------------------------------------------------------------------ invalid --- */
 
-#define OK200 "HTTP/1.1 200 OK\r\n"
+#define OK200   "HTTP/1.1 200 OK\r\n"
 #define CHUNKED OK200 "Transfer-Encoding: chunked\r\n\r\n"
 
 static const pcase invalid_cases[] = {
@@ -224,42 +225,41 @@ static const pcase invalid_cases[] = {
      false, 0, SG_ERR_HTTP_LENGTH_AND_CHUNKED, NULL, NULL, false, 0},
     {"chunked and length", OK200 "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 0,
      false, 0, SG_ERR_HTTP_LENGTH_AND_CHUNKED, NULL, NULL, false, 0},
-    {"conflicting lengths", OK200 "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 0, false,
-     0, SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
+    {"conflicting lengths", OK200 "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 0, false, 0,
+     SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
     {"conflicting length list", OK200 "Content-Length: 3, 4\r\n\r\nabcd", 0, false, 0,
      SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
     {"length not a number", OK200 "Content-Length: abc\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
-    {"negative length", OK200 "Content-Length: -1\r\n\r\n", 0, false, 0,
-     SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
-    {"signed length", OK200 "Content-Length: +1\r\n\r\n", 0, false, 0,
-     SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
-    {"empty length", OK200 "Content-Length:\r\n\r\n", 0, false, 0, SG_ERR_HTTP_CONTENT_LENGTH,
+    {"negative length", OK200 "Content-Length: -1\r\n\r\n", 0, false, 0, SG_ERR_HTTP_CONTENT_LENGTH,
      NULL, NULL, false, 0},
+    {"signed length", OK200 "Content-Length: +1\r\n\r\n", 0, false, 0, SG_ERR_HTTP_CONTENT_LENGTH,
+     NULL, NULL, false, 0},
+    {"empty length", OK200 "Content-Length:\r\n\r\n", 0, false, 0, SG_ERR_HTTP_CONTENT_LENGTH, NULL,
+     NULL, false, 0},
     {"length with inner space", OK200 "Content-Length: 1 2\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
     {"length overflow", OK200 "Content-Length: 18446744073709551616\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
     {"chunk size not hex", CHUNKED "zz\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
     {"chunk size empty", CHUNKED "\r\nabc", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
-    {"chunk size negative", CHUNKED "-1\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL, NULL, false,
-     0},
+    {"chunk size negative", CHUNKED "-1\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
     {"chunk size overflow", CHUNKED "10000000000000000\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL,
      NULL, false, 0},
     {"chunk size with leading space", CHUNKED " 5\r\nhello\r\n0\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
     {"chunk size split by space", CHUNKED "1 0\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK, NULL, NULL,
      false, 0},
-    {"chunk longer than its size", CHUNKED "2\r\nabc\r\n0\r\n\r\n", 0, false, 0,
-     SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
-    {"bare CR in status line", "HTTP/1.1 200 OK\rX\r\n\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR,
+    {"chunk longer than its size", CHUNKED "2\r\nabc\r\n0\r\n\r\n", 0, false, 0, SG_ERR_HTTP_CHUNK,
      NULL, NULL, false, 0},
-    {"bare CR in a header", OK200 "X-A: a\rb\r\n\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
+    {"bare CR in status line", "HTTP/1.1 200 OK\rX\r\n\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
      NULL, false, 0},
+    {"bare CR in a header", OK200 "X-A: a\rb\r\n\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL, NULL,
+     false, 0},
     {"bare CR ending the block", OK200 "X-A: a\r\n\r\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
      NULL, false, 0},
-    {"bare CR in chunk size", CHUNKED "5\rhello\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
-     NULL, false, 0},
+    {"bare CR in chunk size", CHUNKED "5\rhello\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL, NULL,
+     false, 0},
     {"bare CR after chunk data", CHUNKED "5\r\nhello\rx", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
      NULL, false, 0},
     {"bare CR in trailer", CHUNKED "0\r\nT: a\rb\r\n\r\n", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
@@ -268,58 +268,58 @@ static const pcase invalid_cases[] = {
      SG_ERR_HTTP_OBS_FOLD, NULL, NULL, false, 0},
     {"obs-fold with tab", OK200 "X-A: a\r\n\tcontinued\r\n\r\n", 0, false, 0, SG_ERR_HTTP_OBS_FOLD,
      NULL, NULL, false, 0},
-    {"whitespace before first header", OK200 " X-A: a\r\n\r\n", 0, false, 0,
-     SG_ERR_HTTP_OBS_FOLD, NULL, NULL, false, 0},
+    {"whitespace before first header", OK200 " X-A: a\r\n\r\n", 0, false, 0, SG_ERR_HTTP_OBS_FOLD,
+     NULL, NULL, false, 0},
     {"obs-fold in trailer", CHUNKED "0\r\nT: a\r\n b\r\n\r\n", 0, false, 0, SG_ERR_HTTP_OBS_FOLD,
      NULL, NULL, false, 0},
     {"space in header name", OK200 "Bad Name: x\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME,
      NULL, NULL, false, 0},
     {"space before colon", OK200 "X-A : x\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL,
      NULL, false, 0},
-    {"control in header name", OK200 "X\x01" "A: x\r\n\r\n", 0, false, 0,
-     SG_ERR_HTTP_HEADER_NAME, NULL, NULL, false, 0},
+    {"control in header name",
+     OK200 "X\x01"
+           "A: x\r\n\r\n",
+     0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL, NULL, false, 0},
     {"empty header name", OK200 ": x\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL, NULL,
      false, 0},
     {"non-tchar in header name", OK200 "X(A): x\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME,
      NULL, NULL, false, 0},
-    {"bad trailer name", CHUNKED "0\r\nT a: b\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME,
-     NULL, NULL, false, 0},
-    {"header line without colon", OK200 "NoColon\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
-     NULL, NULL, false, 0},
-    {"NUL in header value", OK200 "X-A: a\0b\r\n\r\n", sizeof(OK200 "X-A: a\0b\r\n\r\n") - 1,
-     false, 0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"bad trailer name", CHUNKED "0\r\nT a: b\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL,
+     NULL, false, 0},
+    {"header line without colon", OK200 "NoColon\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"NUL in header value", OK200 "X-A: a\0b\r\n\r\n", sizeof(OK200 "X-A: a\0b\r\n\r\n") - 1, false,
+     0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
     {"control in trailer value", CHUNKED "0\r\nT: a\x7f\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
     {"headers too large", OK200 "X-Long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", 0, false, 48,
      SG_ERR_HTTP_HEADERS_TOO_LARGE, NULL, NULL, false, 0},
-    {"headers one byte too large", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0, false,
-     37, SG_ERR_HTTP_HEADERS_TOO_LARGE, NULL, NULL, false, 0},
+    {"headers one byte too large", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0, false, 37,
+     SG_ERR_HTTP_HEADERS_TOO_LARGE, NULL, NULL, false, 0},
     {"status line too large", "HTTP/1.1 200 OKOKOKOKOKOKOKOKOKOKOKOK\r\n\r\n", 0, false, 20,
      SG_ERR_HTTP_HEADERS_TOO_LARGE, NULL, NULL, false, 0},
     {"HTTP/2", "HTTP/2 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_VERSION, NULL, NULL, false, 0},
-    {"HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_VERSION, NULL, NULL, false,
-     0},
-    {"HTTP/0.9", "HTTP/0.9 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_VERSION, NULL, NULL, false,
-     0},
+    {"HTTP/2.0", "HTTP/2.0 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_VERSION, NULL, NULL, false, 0},
+    {"HTTP/0.9", "HTTP/0.9 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_VERSION, NULL, NULL, false, 0},
     {"not HTTP", "ICY 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
     {"lower-case protocol", "http/1.1 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
      NULL, false, 0},
-    {"two-digit status", "HTTP/1.1 20 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
-     NULL, false, 0},
+    {"two-digit status", "HTTP/1.1 20 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL, NULL,
+     false, 0},
     {"status out of range", "HTTP/1.1 600 Odd\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
      NULL, false, 0},
     {"no space after status", "HTTP/1.1 200OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
      NULL, false, 0},
-    {"101 never requested", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 0, false,
-     0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"101 never requested", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
     {"gzip transfer coding", OK200 "Transfer-Encoding: gzip\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
     {"gzip then chunked", OK200 "Transfer-Encoding: gzip, chunked\r\n\r\n", 0, false, 0,
      SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
-    {"chunked twice", OK200 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-     0, false, 0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
-    {"truncated body", OK200 "Content-Length: 10\r\n\r\nhello", 0, false, 0,
-     SG_ERR_HTTP_TRUNCATED, NULL, NULL, false, 0},
+    {"chunked twice", OK200 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 0,
+     false, 0, SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"truncated body", OK200 "Content-Length: 10\r\n\r\nhello", 0, false, 0, SG_ERR_HTTP_TRUNCATED,
+     NULL, NULL, false, 0},
     {"truncated head", OK200 "Content-Length: 10\r\n", 0, false, 0, SG_ERR_HTTP_TRUNCATED, NULL,
      NULL, false, 0},
     {"truncated chunk", CHUNKED "5\r\nhel", 0, false, 0, SG_ERR_HTTP_TRUNCATED, NULL, NULL, false,
@@ -354,7 +354,7 @@ static void test_callback_error_aborts(void **state)
     static const char in[] = OK200 "X-A: 1\r\nX-B: 2\r\n\r\n";
     static result res;
     run_reply((const uint8_t *)in, sizeof(in) - 1, NULL, 0, false, 256, SG_ERR_CANCELLED, &res);
-    assert_int_equal(res.f.st, SG_ERR_CANCELLED); /* sticky: finish says it again */
+    assert_int_equal(res.f.st, SG_ERR_CANCELLED);     /* sticky: finish says it again */
     assert_string_equal(res.r.log, "S200\nHX-A|1\n"); /* stopped at the first refusal */
 }
 

@@ -52,9 +52,15 @@ static void test_post_with_body(void **state)
 {
     (void)state;
     static const char body[] = "client_id=sitegpt-cli";
-    sg_http_request req = {"POST", "/oauth/device_authorization", NULL, NULL,
-                           "application/x-www-form-urlencoded", (const uint8_t *)body,
-                           sizeof(body) - 1, NULL, 0};
+    sg_http_request req = {"POST",
+                           "/oauth/device_authorization",
+                           NULL,
+                           NULL,
+                           "application/x-www-form-urlencoded",
+                           (const uint8_t *)body,
+                           sizeof(body) - 1,
+                           NULL,
+                           0};
     expect_head(&req, "[::1]:8443",
                 "POST /oauth/device_authorization HTTP/1.1\r\n"
                 "Host: [::1]:8443\r\n"
@@ -68,8 +74,8 @@ static void test_post_with_body(void **state)
 static void test_empty_post_sends_zero_length(void **state)
 {
     (void)state;
-    sg_http_request req = {"POST", "/api/v2/tokens/t1/rotate", "sgpt_x", NULL, NULL, NULL, 0,
-                           NULL, 0};
+    sg_http_request req = {"POST", "/api/v2/tokens/t1/rotate", "sgpt_x", NULL, NULL, NULL, 0, NULL,
+                           0};
     expect_head(&req, "h",
                 "POST /api/v2/tokens/t1/rotate HTTP/1.1\r\n"
                 "Host: h\r\n"
@@ -103,8 +109,10 @@ static void test_injection_rejected(void **state)
     static const sg_http_header ctl_value[] = {{"X-A", "a\x01"}};
     static const sg_http_header framing[] = {{"content-length", "5"}};
     static const sg_http_header host[] = {{"Host", "evil"}};
-#define GET_A(target, token, accept, headers) \
-    {"GET", target, token, accept, NULL, NULL, 0, headers, (headers) != NULL}
+#define GET_A(target, token, accept, headers)                                   \
+    {                                                                           \
+        "GET", target, token, accept, NULL, NULL, 0, headers, (headers) != NULL \
+    }
     /* each breaks one rule of GET /a with a token, Host "h" */
     static const struct {
         sg_http_request req;
@@ -164,7 +172,7 @@ static void test_buffer_too_small(void **state)
         assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", small, cap, &n),
                          SG_ERR_BUFFER_TOO_SMALL);
         assert_int_equal(n, 0);
-        assert_int_equal(small[cap], 'Z'); /* nothing written past cap */
+        assert_int_equal(small[cap], 'Z');           /* nothing written past cap */
         assert_false(holds(small, cap, "sgpt_abc")); /* the token is not left behind */
     }
     size_t n;

@@ -23,7 +23,7 @@ typedef struct rec {
     char raw[4096];
     size_t raw_len;
     int events;
-    int fail_at;         /* return SG_ERR_CANCELLED from this event (1-based), 0: never */
+    int fail_at; /* return SG_ERR_CANCELLED from this event (1-based), 0: never */
     size_t raw_pieces;
 } rec;
 
@@ -48,22 +48,29 @@ static sg_status rec_cb(void *ctx, const sg_json_event *ev)
 {
     rec *r = ctx;
     r->events++;
-    if (r->fail_at && r->events == r->fail_at) return SG_ERR_CANCELLED;
+    if (r->fail_at && r->events == r->fail_at) {
+        return SG_ERR_CANCELLED;
+    }
     assert_non_null(ev->path.ptr);
     switch (ev->kind) {
     case SG_JSON_EV_VALUE:
         rec_fmt(r, "V%zu:%d%s[", ev->sub, (int)ev->type, ev->truncated ? "T" : "");
         rec_put(r, ev->text.ptr, ev->text.len);
-        if (ev->type == SG_JSON_STRING || ev->type == SG_JSON_NUMBER)
+        if (ev->type == SG_JSON_STRING || ev->type == SG_JSON_NUMBER) {
             assert_int_equal(ev->text.ptr[ev->text.len], '\0');
-        if (ev->type == SG_JSON_BOOL) rec_fmt(r, "=%d", ev->boolean);
+        }
+        if (ev->type == SG_JSON_BOOL) {
+            rec_fmt(r, "=%d", ev->boolean);
+        }
         rec_put(r, "] ", 2);
         break;
     case SG_JSON_EV_ELEMENT: {
         assert_non_null(ev->element);
         size_t count;
         sg_status st = sg_json_elem_count(ev->element, &count); /* tokenizes it */
-        if (st != SG_OK) return st;
+        if (st != SG_OK) {
+            return st;
+        }
         rec_fmt(r, "E%zu:%d:%zu[", ev->sub, (int)ev->type, count);
         rec_put(r, ev->element->json, ev->element->len);
         rec_put(r, "] ", 2);
@@ -71,9 +78,10 @@ static sg_status rec_cb(void *ctx, const sg_json_event *ev)
     }
     case SG_JSON_EV_RAW:
         r->raw_pieces++;
-        if (ev->first) r->raw_len = 0;
-        assert_true(capture_append(r->raw, sizeof r->raw, &r->raw_len, ev->text.ptr,
-                                   ev->text.len));
+        if (ev->first) {
+            r->raw_len = 0;
+        }
+        assert_true(capture_append(r->raw, sizeof r->raw, &r->raw_len, ev->text.ptr, ev->text.len));
         if (ev->last) {
             rec_fmt(r, "R%zu:%d[", ev->sub, (int)ev->type);
             rec_put(r, r->raw, r->raw_len);
@@ -101,10 +109,16 @@ typedef struct bufs {
 
 static sg_json_config make_cfg(bufs *b, rec *r, const sg_json_sub *subs, size_t n)
 {
-    return (sg_json_config){.subs = subs, .sub_count = n, .on_value = rec_cb, .ctx = r,
-                            .str_buf = b->str, .str_cap = sizeof b->str,
-                            .elem_buf = b->elem, .elem_cap = sizeof b->elem,
-                            .tokens = b->tok, .max_tokens = sizeof b->tok / sizeof b->tok[0]};
+    return (sg_json_config){.subs = subs,
+                            .sub_count = n,
+                            .on_value = rec_cb,
+                            .ctx = r,
+                            .str_buf = b->str,
+                            .str_cap = sizeof b->str,
+                            .elem_buf = b->elem,
+                            .elem_cap = sizeof b->elem,
+                            .tokens = b->tok,
+                            .max_tokens = sizeof b->tok / sizeof b->tok[0]};
 }
 
 /* Feed doc in pieces of `chunk` bytes (0: whole), or split once at `cut` if chunk is -1. */
@@ -116,16 +130,25 @@ static sg_status run_cfg(const sg_json_config *cfg, const char *doc, size_t len,
     assert_int_equal(st, SG_OK);
     if (chunk == (size_t)-1) {
         st = sg_json_reader_feed(&rd, doc, cut);
-        if (st == SG_OK) st = sg_json_reader_feed(&rd, doc + cut, len - cut);
+        if (st == SG_OK) {
+            st = sg_json_reader_feed(&rd, doc + cut, len - cut);
+        }
     } else {
         size_t step = chunk ? chunk : (len ? len : 1);
-        for (size_t i = 0; i < len && st == SG_OK; i += step)
+        for (size_t i = 0; i < len && st == SG_OK; i += step) {
             st = sg_json_reader_feed(&rd, doc + i, len - i < step ? len - i : step);
+        }
     }
-    if (st == SG_OK) st = sg_json_reader_finish(&rd);
+    if (st == SG_OK) {
+        st = sg_json_reader_finish(&rd);
+    }
     /* errors are sticky */
-    if (st != SG_OK) assert_int_equal(sg_json_reader_feed(&rd, " ", 1), st);
-    if (off) *off = sg_json_reader_offset(&rd);
+    if (st != SG_OK) {
+        assert_int_equal(sg_json_reader_feed(&rd, " ", 1), st);
+    }
+    if (off) {
+        *off = sg_json_reader_offset(&rd);
+    }
     return st;
 }
 
@@ -140,17 +163,43 @@ static sg_status run(const char *doc, size_t len, size_t chunk, size_t cut, rec 
 /* ---------------------------------------------------------------- corpus --- */
 
 static const char *const k_valid[] = {
-    "{}", "[]", " { } ", "\t\r\n[\t]\n", "0", "-0", "123", "-12.5e+3", "1E9", "0.0001",
-    "1e-7", "true", "false", "null", "\"\"", "\"abc\"", "  \"x\"  ",
-    "{\"a\":1}", "{\"a\":\"str\",\"b\":{\"x\":[1,2,{\"y\":null}]},\"c\":[true,false]}",
-    "[[1,2],[3],[],\"s\",{\"k\":\"v\"}]", "{\"a\":[\"p\",\"q\",1.5,null,true]}",
-    "{\"o\":{\"k\":\"v\"}}", "{\"o\":{\"k\":{\"deep\":[1,{\"z\":2}]}}}",
-    "{\"c\":-0.5e-10}", "{\"c\":\"raw \\\"esc\\\" \\u00e9\"}", "{\"c\":12345}",
+    "{}",
+    "[]",
+    " { } ",
+    "\t\r\n[\t]\n",
+    "0",
+    "-0",
+    "123",
+    "-12.5e+3",
+    "1E9",
+    "0.0001",
+    "1e-7",
+    "true",
+    "false",
+    "null",
+    "\"\"",
+    "\"abc\"",
+    "  \"x\"  ",
+    "{\"a\":1}",
+    "{\"a\":\"str\",\"b\":{\"x\":[1,2,{\"y\":null}]},\"c\":[true,false]}",
+    "[[1,2],[3],[],\"s\",{\"k\":\"v\"}]",
+    "{\"a\":[\"p\",\"q\",1.5,null,true]}",
+    "{\"o\":{\"k\":\"v\"}}",
+    "{\"o\":{\"k\":{\"deep\":[1,{\"z\":2}]}}}",
+    "{\"c\":-0.5e-10}",
+    "{\"c\":\"raw \\\"esc\\\" \\u00e9\"}",
+    "{\"c\":12345}",
     "[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\",\"n\":[1,2,3]}]",
-    "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}", "{\"a\":\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"}",
-    "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}", "{\"\":0,\"a\\u0062\":1}",
-    "{\"a\":1,\"a\":2}", "[1,[2,[3,[4,[5]]]]]", "{\"b\":[1,2,3]}", "{\"b\":\"scalar\"}",
-    "{\"x\":{\"a\":\"not top\"},\"a\":\"top\"}", "\"\\u0000\"",
+    "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}",
+    "{\"a\":\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"}",
+    "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}",
+    "{\"\":0,\"a\\u0062\":1}",
+    "{\"a\":1,\"a\":2}",
+    "[1,[2,[3,[4,[5]]]]]",
+    "{\"b\":[1,2,3]}",
+    "{\"b\":\"scalar\"}",
+    "{\"x\":{\"a\":\"not top\"},\"a\":\"top\"}",
+    "\"\\u0000\"",
     /* under "zzzzz" no path can match: keys and values take the scanner's fast paths */
     "{\"zzzzz\":{\"k\\u00e9y\":1,\"\xc3\xa9\":[true,false,null],\"x\\\"y\":{\"\":-0.5}},\"a\":\"e\"}",
     "{\"zzzzz\" : { \"k\" : [ 1 , true ] , \"m\" : { } , \"long key past eight\":\"v\" } }",
@@ -162,41 +211,76 @@ typedef struct bad {
 } bad;
 
 static const bad k_invalid[] = {
-    {"", SG_ERR_JSON_SYNTAX},               {"   ", SG_ERR_JSON_SYNTAX},
-    {"[1,]", SG_ERR_JSON_SYNTAX},           {"{\"a\":1,}", SG_ERR_JSON_SYNTAX},
-    {"[,1]", SG_ERR_JSON_SYNTAX},           {"{,}", SG_ERR_JSON_SYNTAX},
-    {"['a']", SG_ERR_JSON_SYNTAX},          {"{'a':1}", SG_ERR_JSON_SYNTAX},
-    {"{a:1}", SG_ERR_JSON_SYNTAX},          {"01", SG_ERR_JSON_SYNTAX},
-    {"[01]", SG_ERR_JSON_SYNTAX},           {"-01", SG_ERR_JSON_SYNTAX},
-    {"1.", SG_ERR_JSON_SYNTAX},             {".5", SG_ERR_JSON_SYNTAX},
-    {"1e", SG_ERR_JSON_SYNTAX},             {"1e+", SG_ERR_JSON_SYNTAX},
-    {"-", SG_ERR_JSON_SYNTAX},              {"+1", SG_ERR_JSON_SYNTAX},
-    {"0x10", SG_ERR_JSON_SYNTAX},           {"NaN", SG_ERR_JSON_SYNTAX},
-    {"Infinity", SG_ERR_JSON_SYNTAX},       {"tru", SG_ERR_JSON_SYNTAX},
-    {"truex", SG_ERR_JSON_SYNTAX},          {"nul", SG_ERR_JSON_SYNTAX},
-    {"True", SG_ERR_JSON_SYNTAX},           {"\"\\x\"", SG_ERR_JSON_SYNTAX},
-    {"\"\\u12\"", SG_ERR_JSON_SYNTAX},      {"\"\\u12g4\"", SG_ERR_JSON_SYNTAX},
-    {"\"\\ud800\"", SG_ERR_JSON_SYNTAX},    {"\"\\ud800x\"", SG_ERR_JSON_SYNTAX},
-    {"\"\\ud800\\n\"", SG_ERR_JSON_SYNTAX}, {"\"\\ud800\\u0041\"", SG_ERR_JSON_SYNTAX},
-    {"\"\\udc00\"", SG_ERR_JSON_SYNTAX},    {"\"a\tb\"", SG_ERR_JSON_SYNTAX},
-    {"\"a\nb\"", SG_ERR_JSON_SYNTAX},       {"\"\x01\"", SG_ERR_JSON_SYNTAX},
-    {"\"abc", SG_ERR_JSON_SYNTAX},          {"\"\xc0\x80\"", SG_ERR_JSON_SYNTAX},
-    {"\"\xe0\x80\x80\"", SG_ERR_JSON_SYNTAX}, {"\"\xed\xa0\x80\"", SG_ERR_JSON_SYNTAX},
-    {"\"\xf4\x90\x80\x80\"", SG_ERR_JSON_SYNTAX}, {"\"\xf5\x80\x80\x80\"", SG_ERR_JSON_SYNTAX},
-    {"\"\x80\"", SG_ERR_JSON_SYNTAX},       {"\"\xc3\"", SG_ERR_JSON_SYNTAX},
-    {"\"\xe2\x82\"", SG_ERR_JSON_SYNTAX},   {"\"\xff\"", SG_ERR_JSON_SYNTAX},
-    {"{} x", SG_ERR_JSON_SYNTAX},           {"{}{}", SG_ERR_JSON_SYNTAX},
-    {"1 2", SG_ERR_JSON_SYNTAX},            {"[1]]", SG_ERR_JSON_SYNTAX},
-    {"[1", SG_ERR_JSON_SYNTAX},             {"{\"a\":1", SG_ERR_JSON_SYNTAX},
-    {"[}", SG_ERR_JSON_SYNTAX},             {"{]", SG_ERR_JSON_SYNTAX},
-    {"{\"a\" 1}", SG_ERR_JSON_SYNTAX},      {"{\"a\":}", SG_ERR_JSON_SYNTAX},
-    {"{\"a\"}", SG_ERR_JSON_SYNTAX},        {"[1 2]", SG_ERR_JSON_SYNTAX},
-    {"\xef\xbb\xbf{}", SG_ERR_JSON_SYNTAX}, {"{\"a\":1}\x00", SG_ERR_JSON_SYNTAX},
-    {"[\f]", SG_ERR_JSON_SYNTAX},           {"/*c*/{}", SG_ERR_JSON_SYNTAX},
-    {"[tRue]", SG_ERR_JSON_SYNTAX},         {"[fals]", SG_ERR_JSON_SYNTAX},
-    {"{\"zzzzz\":[nulL]}", SG_ERR_JSON_SYNTAX},  {"{\"zzzzz\":{\"a\\x\":1}}", SG_ERR_JSON_SYNTAX},
-    {"{\"zzzzz\":{\"\xc3(\":1}}", SG_ERR_JSON_SYNTAX}, {"{\"zzzzz\":{\"ab\x01\":1}}", SG_ERR_JSON_SYNTAX},
-    {"{\"zzzzz\":{\"abcdefghij", SG_ERR_JSON_SYNTAX}, {"{\"zzzzz\":{\"k\" 1}}", SG_ERR_JSON_SYNTAX},
+    {"", SG_ERR_JSON_SYNTAX},
+    {"   ", SG_ERR_JSON_SYNTAX},
+    {"[1,]", SG_ERR_JSON_SYNTAX},
+    {"{\"a\":1,}", SG_ERR_JSON_SYNTAX},
+    {"[,1]", SG_ERR_JSON_SYNTAX},
+    {"{,}", SG_ERR_JSON_SYNTAX},
+    {"['a']", SG_ERR_JSON_SYNTAX},
+    {"{'a':1}", SG_ERR_JSON_SYNTAX},
+    {"{a:1}", SG_ERR_JSON_SYNTAX},
+    {"01", SG_ERR_JSON_SYNTAX},
+    {"[01]", SG_ERR_JSON_SYNTAX},
+    {"-01", SG_ERR_JSON_SYNTAX},
+    {"1.", SG_ERR_JSON_SYNTAX},
+    {".5", SG_ERR_JSON_SYNTAX},
+    {"1e", SG_ERR_JSON_SYNTAX},
+    {"1e+", SG_ERR_JSON_SYNTAX},
+    {"-", SG_ERR_JSON_SYNTAX},
+    {"+1", SG_ERR_JSON_SYNTAX},
+    {"0x10", SG_ERR_JSON_SYNTAX},
+    {"NaN", SG_ERR_JSON_SYNTAX},
+    {"Infinity", SG_ERR_JSON_SYNTAX},
+    {"tru", SG_ERR_JSON_SYNTAX},
+    {"truex", SG_ERR_JSON_SYNTAX},
+    {"nul", SG_ERR_JSON_SYNTAX},
+    {"True", SG_ERR_JSON_SYNTAX},
+    {"\"\\x\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\u12\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\u12g4\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\ud800\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\ud800x\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\ud800\\n\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\ud800\\u0041\"", SG_ERR_JSON_SYNTAX},
+    {"\"\\udc00\"", SG_ERR_JSON_SYNTAX},
+    {"\"a\tb\"", SG_ERR_JSON_SYNTAX},
+    {"\"a\nb\"", SG_ERR_JSON_SYNTAX},
+    {"\"\x01\"", SG_ERR_JSON_SYNTAX},
+    {"\"abc", SG_ERR_JSON_SYNTAX},
+    {"\"\xc0\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xe0\x80\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xed\xa0\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xf4\x90\x80\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xf5\x80\x80\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\x80\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xc3\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xe2\x82\"", SG_ERR_JSON_SYNTAX},
+    {"\"\xff\"", SG_ERR_JSON_SYNTAX},
+    {"{} x", SG_ERR_JSON_SYNTAX},
+    {"{}{}", SG_ERR_JSON_SYNTAX},
+    {"1 2", SG_ERR_JSON_SYNTAX},
+    {"[1]]", SG_ERR_JSON_SYNTAX},
+    {"[1", SG_ERR_JSON_SYNTAX},
+    {"{\"a\":1", SG_ERR_JSON_SYNTAX},
+    {"[}", SG_ERR_JSON_SYNTAX},
+    {"{]", SG_ERR_JSON_SYNTAX},
+    {"{\"a\" 1}", SG_ERR_JSON_SYNTAX},
+    {"{\"a\":}", SG_ERR_JSON_SYNTAX},
+    {"{\"a\"}", SG_ERR_JSON_SYNTAX},
+    {"[1 2]", SG_ERR_JSON_SYNTAX},
+    {"\xef\xbb\xbf{}", SG_ERR_JSON_SYNTAX},
+    {"{\"a\":1}\x00", SG_ERR_JSON_SYNTAX},
+    {"[\f]", SG_ERR_JSON_SYNTAX},
+    {"/*c*/{}", SG_ERR_JSON_SYNTAX},
+    {"[tRue]", SG_ERR_JSON_SYNTAX},
+    {"[fals]", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":[nulL]}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"a\\x\":1}}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"\xc3(\":1}}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"ab\x01\":1}}", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"abcdefghij", SG_ERR_JSON_SYNTAX},
+    {"{\"zzzzz\":{\"k\" 1}}", SG_ERR_JSON_SYNTAX},
 };
 
 static size_t doc_len(const bad *b)
@@ -212,7 +296,9 @@ static void test_valid_corpus(void **state)
     for (size_t i = 0; i < sizeof k_valid / sizeof k_valid[0]; i++) {
         rec r;
         sg_status st = run(k_valid[i], strlen(k_valid[i]), 0, 0, &r, NULL);
-        if (st != SG_OK) fail_msg("valid doc %zu rejected (%d): %s", i, st, k_valid[i]);
+        if (st != SG_OK) {
+            fail_msg("valid doc %zu rejected (%d): %s", i, st, k_valid[i]);
+        }
     }
 }
 
@@ -222,9 +308,10 @@ static void test_invalid_corpus(void **state)
     for (size_t i = 0; i < sizeof k_invalid / sizeof k_invalid[0]; i++) {
         rec r;
         sg_status st = run(k_invalid[i].doc, doc_len(&k_invalid[i]), 0, 0, &r, NULL);
-        if (st != k_invalid[i].err)
+        if (st != k_invalid[i].err) {
             fail_msg("invalid doc %zu: got %d, want %d: %s", i, st, k_invalid[i].err,
                      k_invalid[i].doc);
+        }
     }
 }
 
@@ -236,25 +323,29 @@ static void check_splits(const char *doc, size_t len)
     sg_status st = run(doc, len, 0, 0, &whole, &off_whole);
     for (size_t cut = 0; cut <= len; cut++) {
         sg_status s2 = run(doc, len, (size_t)-1, cut, &part, &off);
-        if (s2 != st || off != off_whole || strcmp(part.out, whole.out) != 0)
+        if (s2 != st || off != off_whole || strcmp(part.out, whole.out) != 0) {
             fail_msg("split at %zu differs for %s:\n %d@%llu %s\n %d@%llu %s", cut, doc, st,
                      (unsigned long long)off_whole, whole.out, s2, (unsigned long long)off,
                      part.out);
+        }
     }
     for (size_t chunk = 1; chunk <= 3; chunk++) {
         sg_status s2 = run(doc, len, chunk, 0, &part, &off);
-        if (s2 != st || off != off_whole || strcmp(part.out, whole.out) != 0)
+        if (s2 != st || off != off_whole || strcmp(part.out, whole.out) != 0) {
             fail_msg("chunk %zu differs for %s:\n %s\n %s", chunk, doc, whole.out, part.out);
+        }
     }
 }
 
 static void test_every_split(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof k_valid / sizeof k_valid[0]; i++)
+    for (size_t i = 0; i < sizeof k_valid / sizeof k_valid[0]; i++) {
         check_splits(k_valid[i], strlen(k_valid[i]));
-    for (size_t i = 0; i < sizeof k_invalid / sizeof k_invalid[0]; i++)
+    }
+    for (size_t i = 0; i < sizeof k_invalid / sizeof k_invalid[0]; i++) {
         check_splits(k_invalid[i].doc, doc_len(&k_invalid[i]));
+    }
 }
 
 /* Limit errors too: same byte, same events before it, whatever the split. */
@@ -275,7 +366,8 @@ static void test_every_split_at_limits(void **state)
         {"{\"a\":-1#}", 70, SG_ERR_JSON_STRING_TOO_LONG},
         {"[[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,#]]", 1,
          SG_ERR_JSON_TOO_MANY_TOKENS},
-        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[#]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 1, SG_ERR_JSON_DEPTH},
+        {"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[#]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", 1,
+         SG_ERR_JSON_DEPTH},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = 0;
@@ -337,11 +429,10 @@ static void test_envelope_like_paths(void **state)
         {"data.auth.scopes[]", SG_JSON_SUB_VALUE, false},
         {"meta.requestId", SG_JSON_SUB_VALUE, false},
     };
-    const char *doc =
-        "{\"ok\":true,\"data\":{\"tokens\":[{\"id\":\"t1\",\"scopes\":[\"a:read\"]},"
-        "{\"id\":\"t2\"}],\"auth\":{\"scopes\":[\"x:read\",\"y:write\"]},"
-        "\"pagination\":{\"limit\":2,\"hasNextPage\":true,\"nextCursor\":\"c2\"}},"
-        "\"meta\":{\"requestId\":\"req_1\"}}";
+    const char *doc = "{\"ok\":true,\"data\":{\"tokens\":[{\"id\":\"t1\",\"scopes\":[\"a:read\"]},"
+                      "{\"id\":\"t2\"}],\"auth\":{\"scopes\":[\"x:read\",\"y:write\"]},"
+                      "\"pagination\":{\"limit\":2,\"hasNextPage\":true,\"nextCursor\":\"c2\"}},"
+                      "\"meta\":{\"requestId\":\"req_1\"}}";
     bufs b;
     rec r;
     memset(&r, 0, sizeof r);
@@ -472,8 +563,9 @@ static void test_element_limits(void **state)
     for (int n = 23; n <= 24; n++) {
         size_t len = 0;
         len += (size_t)snprintf(doc + len, sizeof doc - len, "[[");
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             len += (size_t)snprintf(doc + len, sizeof doc - len, i ? ",%d" : "%d", i);
+        }
         len += (size_t)snprintf(doc + len, sizeof doc - len, "]]");
         memset(&r, 0, sizeof r);
         sg_json_config cfg = make_cfg(&b, &r, &sub, 1);
@@ -495,12 +587,18 @@ static sg_status lazy_cb(void *ctx, const sg_json_event *ev)
     lazy_seen *s = ctx;
     s->elements++;
     s->text_bytes += ev->text.len; /* the source text is there, read or not */
-    if (!s->read) return SG_OK;
+    if (!s->read) {
+        return SG_OK;
+    }
     size_t len, count, again;
     sg_status st = sg_json_elem_count(ev->element, &count);
-    if (st != SG_OK) return st;
+    if (st != SG_OK) {
+        return st;
+    }
     st = sg_json_elem_get_string(ev->element, 0, "id", s->last, sizeof s->last, &len);
-    if (st != SG_OK) return st;
+    if (st != SG_OK) {
+        return st;
+    }
     assert_int_equal(sg_json_elem_count(ev->element, &again), SG_OK); /* indexed once */
     assert_int_equal(again, count);
     return SG_OK;
@@ -516,9 +614,16 @@ static void test_element_lazy(void **state)
     char str[32], elem[64];
     sg_json_tok tok[8];
     lazy_seen s;
-    sg_json_config cfg = {.subs = &sub, .sub_count = 1, .on_value = lazy_cb, .ctx = &s,
-                          .str_buf = str, .str_cap = sizeof str, .elem_buf = elem,
-                          .elem_cap = sizeof elem, .tokens = tok, .max_tokens = 8};
+    sg_json_config cfg = {.subs = &sub,
+                          .sub_count = 1,
+                          .on_value = lazy_cb,
+                          .ctx = &s,
+                          .str_buf = str,
+                          .str_cap = sizeof str,
+                          .elem_buf = elem,
+                          .elem_cap = sizeof elem,
+                          .tokens = tok,
+                          .max_tokens = 8};
     uint8_t untouched[sizeof tok];
     memset(untouched, 0xA5, sizeof untouched);
 
@@ -785,7 +890,9 @@ static sg_status big_cb(void *ctx, const sg_json_event *ev)
         return SG_OK;
     }
     g->elements++;
-    if (ev->element->len > g->max_elem) g->max_elem = ev->element->len;
+    if (ev->element->len > g->max_elem) {
+        g->max_elem = ev->element->len;
+    }
     int64_t n;
     size_t len;
     sg_status st = sg_json_elem_get_int64(ev->element, 0, "n", &n);
@@ -832,14 +939,21 @@ static void test_five_megabyte_list(void **state)
     memset(&res, 0, sizeof res);
     const sg_json_sub subs[] = {{"data.tokens[]", SG_JSON_SUB_ELEMENT, false},
                                 {"data.pagination.nextCursor", SG_JSON_SUB_VALUE, false}};
-    sg_json_config cfg = {.subs = subs, .sub_count = 2, .on_value = big_cb, .ctx = &res,
-                          .str_buf = g.str, .str_cap = sizeof g.str,
-                          .elem_buf = g.elem, .elem_cap = sizeof g.elem,
-                          .tokens = g.tok, .max_tokens = 32};
+    sg_json_config cfg = {.subs = subs,
+                          .sub_count = 2,
+                          .on_value = big_cb,
+                          .ctx = &res,
+                          .str_buf = g.str,
+                          .str_cap = sizeof g.str,
+                          .elem_buf = g.elem,
+                          .elem_cap = sizeof g.elem,
+                          .tokens = g.tok,
+                          .max_tokens = 32};
     sg_json_reader rd;
     assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_OK);
-    for (size_t i = 0; i < len; i += 4096)
+    for (size_t i = 0; i < len; i += 4096) {
         assert_int_equal(sg_json_reader_feed(&rd, doc + i, len - i < 4096 ? len - i : 4096), SG_OK);
+    }
     assert_int_equal(sg_json_reader_finish(&rd), SG_OK);
     assert_int_equal(res.elements, count);
     assert_true(res.sum == want_sum);
@@ -867,24 +981,15 @@ static void test_state_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_corpus),
-        cmocka_unit_test(test_invalid_corpus),
-        cmocka_unit_test(test_every_split),
-        cmocka_unit_test(test_every_split_at_limits),
-        cmocka_unit_test(test_paths_and_types),
-        cmocka_unit_test(test_envelope_like_paths),
-        cmocka_unit_test(test_unicode),
-        cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_string_limit),
-        cmocka_unit_test(test_string_truncate),
-        cmocka_unit_test(test_element_limits),
-        cmocka_unit_test(test_element_lazy),
-        cmocka_unit_test(test_init_checks),
-        cmocka_unit_test(test_error_offset_and_abort),
-        cmocka_unit_test(test_http_sink_adapter),
-        cmocka_unit_test(test_element_helpers),
-        cmocka_unit_test(test_unescape),
-        cmocka_unit_test(test_five_megabyte_list),
+        cmocka_unit_test(test_valid_corpus),      cmocka_unit_test(test_invalid_corpus),
+        cmocka_unit_test(test_every_split),       cmocka_unit_test(test_every_split_at_limits),
+        cmocka_unit_test(test_paths_and_types),   cmocka_unit_test(test_envelope_like_paths),
+        cmocka_unit_test(test_unicode),           cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_string_limit),      cmocka_unit_test(test_string_truncate),
+        cmocka_unit_test(test_element_limits),    cmocka_unit_test(test_element_lazy),
+        cmocka_unit_test(test_init_checks),       cmocka_unit_test(test_error_offset_and_abort),
+        cmocka_unit_test(test_http_sink_adapter), cmocka_unit_test(test_element_helpers),
+        cmocka_unit_test(test_unescape),          cmocka_unit_test(test_five_megabyte_list),
         cmocka_unit_test(test_state_size),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);

@@ -62,7 +62,9 @@ static sg_status on_element(void *ctx, const sg_json_event *ev)
     char id[16];
     size_t len;
     sg_status st = sg_json_elem_get_string(ev->element, 0, "id", id, sizeof id, &len);
-    if (st != SG_OK) return st;
+    if (st != SG_OK) {
+        return st;
+    }
     assert_true(s->ids_len + len + 1 < sizeof s->ids);
     memcpy(s->ids + s->ids_len, id, len);
     s->ids_len += len;
@@ -75,23 +77,33 @@ static sg_status on_element(void *ctx, const sg_json_event *ev)
 static void test_both_parsers_side_by_side(void **state)
 {
     (void)state;
-    const char *doc = "{\"data\":{\"tokens\":[{\"id\":\"a\",\"s\":[1,2]},{\"id\":\"bb\",\"s\":[]}]}}";
+    const char *doc =
+        "{\"data\":{\"tokens\":[{\"id\":\"a\",\"s\":[1,2]},{\"id\":\"bb\",\"s\":[]}]}}";
     static guarded_tokens g;
     memset(&g, 0xA5, sizeof g);
     char str[32], elem[64];
     seen s;
     memset(&s, 0, sizeof s);
     const sg_json_sub sub = {"data.tokens[]", SG_JSON_SUB_ELEMENT, false};
-    sg_json_config cfg = {.subs = &sub, .sub_count = 1, .on_value = on_element, .ctx = &s,
-                          .str_buf = str, .str_cap = sizeof str, .elem_buf = elem,
-                          .elem_cap = sizeof elem, .tokens = g.tok, .max_tokens = 12};
+    sg_json_config cfg = {.subs = &sub,
+                          .sub_count = 1,
+                          .on_value = on_element,
+                          .ctx = &s,
+                          .str_buf = str,
+                          .str_cap = sizeof str,
+                          .elem_buf = elem,
+                          .elem_cap = sizeof elem,
+                          .tokens = g.tok,
+                          .max_tokens = 12};
     sg_json_reader rd;
     assert_int_equal(sg_json_reader_init(&rd, &cfg), SG_OK);
     assert_int_equal(sg_json_reader_feed(&rd, doc, strlen(doc)), SG_OK);
     assert_int_equal(sg_json_reader_finish(&rd), SG_OK);
     assert_int_equal(s.elements, 2);
     assert_string_equal(s.ids, "a;bb;");
-    for (size_t i = 0; i < sizeof g.canary; i++) assert_int_equal(g.canary[i], 0xA5);
+    for (size_t i = 0; i < sizeof g.canary; i++) {
+        assert_int_equal(g.canary[i], 0xA5);
+    }
 
     /* the whole-document parse with the same caller array */
     sg_json_element e;
@@ -107,7 +119,9 @@ static void test_both_parsers_side_by_side(void **state)
     assert_int_equal(sg_json_elem_member(&e, 0, "k", &t), SG_OK);
     assert_int_equal(sg_json_elem_size(&e, t, &n), SG_OK);
     assert_int_equal(n, 2);
-    for (size_t i = 0; i < sizeof g.canary; i++) assert_int_equal(g.canary[i], 0xA5);
+    for (size_t i = 0; i < sizeof g.canary; i++) {
+        assert_int_equal(g.canary[i], 0xA5);
+    }
 
     /* the application's own jsmn, with its own options, on the same text */
     jsmn_parser p;

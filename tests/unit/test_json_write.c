@@ -69,9 +69,13 @@ static void test_buffer_too_small_every_size(void **state)
         size_t len = 0;
         sg_status st = sg_json_writer_finish(&w, &len);
         assert_int_equal(st, cap == need ? SG_OK : SG_ERR_BUFFER_TOO_SMALL);
-        for (size_t i = cap; i < sizeof buf; i++) assert_int_equal((uint8_t)buf[i], 0x5A);
+        for (size_t i = cap; i < sizeof buf; i++) {
+            assert_int_equal((uint8_t)buf[i], 0x5A);
+        }
         /* sticky: later calls report the same and change nothing */
-        if (st != SG_OK) assert_int_equal(sg_json_write_null(&w), SG_ERR_BUFFER_TOO_SMALL);
+        if (st != SG_OK) {
+            assert_int_equal(sg_json_write_null(&w), SG_ERR_BUFFER_TOO_SMALL);
+        }
     }
 }
 
@@ -101,7 +105,7 @@ static void test_invalid_utf8_refused(void **state)
     (void)state;
     static const char *const bad[] = {
         "\xc3", "\xc0\x80", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-        "\x80", "\xff", "ok\xe2\x82", "\xc3\x28",
+        "\x80", "\xff",     "ok\xe2\x82",   "\xc3\x28",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char buf[64];
@@ -149,7 +153,9 @@ static void test_misuse(void **state)
     /* too deep */
     assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
     sg_status st = SG_OK;
-    for (int i = 0; i <= SG_JSON_DEPTH_MAX && st == SG_OK; i++) st = sg_json_write_array_begin(&w);
+    for (int i = 0; i <= SG_JSON_DEPTH_MAX && st == SG_OK; i++) {
+        st = sg_json_write_array_begin(&w);
+    }
     assert_int_equal(st, SG_ERR_INVALID_ARG);
 }
 
@@ -192,7 +198,9 @@ static void test_round_trip_through_reader(void **state)
     (void)state;
     /* every ASCII byte including NUL and DEL, and characters of every UTF-8 length */
     char all_ascii[128];
-    for (int i = 0; i < 128; i++) all_ascii[i] = (char)i;
+    for (int i = 0; i < 128; i++) {
+        all_ascii[i] = (char)i;
+    }
     const char utf8[] = "\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf";
     const char *strs[3] = {all_ascii, utf8, "plain"};
     size_t lens[3] = {sizeof all_ascii, sizeof utf8 - 1, 5};
@@ -203,7 +211,9 @@ static void test_round_trip_through_reader(void **state)
     (void)sg_json_write_object_begin(&w);
     (void)sg_json_write_key_n(&w, "k\"\x01", 3);
     (void)sg_json_write_array_begin(&w);
-    for (int i = 0; i < 3; i++) (void)sg_json_write_string_n(&w, strs[i], lens[i]);
+    for (int i = 0; i < 3; i++) {
+        (void)sg_json_write_string_n(&w, strs[i], lens[i]);
+    }
     (void)sg_json_write_array_end(&w);
     (void)sg_json_write_object_end(&w);
     size_t len;

@@ -43,7 +43,7 @@ static void serve_close(int fd, void *arg)
 static void serve_reset(int fd, void *arg)
 {
     uint8_t b;
-    struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
     (void)arg;
     (void)recv(fd, &b, 1, 0);
     (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -121,9 +121,9 @@ static void echo_through(const char *host)
     size_t off = 0;
     while (off < sizeof msg - 1) {
         size_t sent = 0;
-        assert_int_equal(tr->send(tr->ctx, (const uint8_t *)msg + off, sizeof msg - 1 - off,
-                                  &sent, T_MS),
-                         SG_OK);
+        assert_int_equal(
+            tr->send(tr->ctx, (const uint8_t *)msg + off, sizeof msg - 1 - off, &sent, T_MS),
+            SG_OK);
         assert_true(sent > 0);
         off += sent;
     }
@@ -339,7 +339,7 @@ static void test_sleep_cancelled_by_signal(void **state)
 static void test_entropy(void **state)
 {
     (void)state;
-    uint8_t a[32], b[32], zero[32] = { 0 };
+    uint8_t a[32], b[32], zero[32] = {0};
     memset(a, 0, sizeof a);
     memset(b, 0, sizeof b);
     sg_posix_platform p;

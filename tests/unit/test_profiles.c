@@ -20,8 +20,8 @@ static sg_profiles parse(const char *json)
 }
 
 /* Apply one edit to json; the result (also checked to parse) is in out. */
-static const char *edit(const char *json, sg_profiles_op op, const char *profile,
-                        const char *token, const char *api_base)
+static const char *edit(const char *json, sg_profiles_op op, const char *profile, const char *token,
+                        const char *api_base)
 {
     sg_profiles c;
     if (json == NULL) {
@@ -134,7 +134,8 @@ static void test_default_repaired_when_dangling(void **state)
     /* The default names a deleted profile: a new profile takes it. */
     edit("{\"defaultProfile\":\"gone\",\"profiles\":{}}", SG_PROFILES_SET_PROFILE, "b", "sgpt_b",
          NULL);
-    assert_string_equal(out, "{\"defaultProfile\":\"b\",\"profiles\":{\"b\":{\"token\":\"sgpt_b\"}}}");
+    assert_string_equal(out,
+                        "{\"defaultProfile\":\"b\",\"profiles\":{\"b\":{\"token\":\"sgpt_b\"}}}");
     /* Strings with escapes survive as values and as names. */
     edit("{\"profiles\":{\"a\\\"q\":{\"token\":\"t\\n1\"}}}", SG_PROFILES_SET_DEFAULT, "a\"q", NULL,
          NULL);

@@ -140,12 +140,12 @@ static void test_connect_failures(void **state)
     assert_int_equal(F.net.mt.open_calls, 0);
     assert_true(all_zero(small, sizeof small));
 
-    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, "", 3128, NULL, small,
-                                          sizeof small),
-                     SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 0, NULL, small,
-                                          sizeof small),
-                     SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_proxy_tunnel_init(&F.pt, &F.net.transport, "", 3128, NULL, small, sizeof small),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 0, NULL, small, sizeof small),
+        SG_ERR_INVALID_ARG);
 }
 
 static void expect_proxy_url(const char *url, const char *host, uint16_t port, const char *ui)

@@ -40,16 +40,25 @@ static void test_iso8601_parse(void **state)
     (void)state;
     assert_int_equal(iso("1970-01-01T00:00:00Z"), 0);
     assert_int_equal(iso("2027-03-06T12:00:00Z"), 1804334400);
-    assert_int_equal(iso("2027-03-06T12:00:00.999Z"), 1804334400);   /* fraction dropped */
+    assert_int_equal(iso("2027-03-06T12:00:00.999Z"), 1804334400); /* fraction dropped */
     assert_int_equal(iso("2027-03-06t12:00:00z"), 1804334400);
     assert_int_equal(iso("2027-03-06T13:30:00+01:30"), 1804334400);
     assert_int_equal(iso("2027-03-06T10:00:00-02:00"), 1804334400);
-    assert_int_equal(iso("2024-02-29T00:00:00Z"), 1709164800);       /* leap day */
+    assert_int_equal(iso("2024-02-29T00:00:00Z"), 1709164800); /* leap day */
     const char *bad[] = {
-        "", "2027-03-06", "2027-03-06T12:00:00", "2027-03-06 12:00:00Z",
-        "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z", "2027-03-06T24:00:00Z",
-        "2027-03-06T12:00:00.Z", "2027-03-06T12:00:00+0100", "2027-03-06T12:00:00Zjunk",
-        "1969-12-31T23:59:59Z", "2027-03-06T12:00:00+25:00", "2O27-03-06T12:00:00Z",
+        "",
+        "2027-03-06",
+        "2027-03-06T12:00:00",
+        "2027-03-06 12:00:00Z",
+        "2027-02-29T00:00:00Z",
+        "2027-13-01T00:00:00Z",
+        "2027-03-06T24:00:00Z",
+        "2027-03-06T12:00:00.Z",
+        "2027-03-06T12:00:00+0100",
+        "2027-03-06T12:00:00Zjunk",
+        "1969-12-31T23:59:59Z",
+        "2027-03-06T12:00:00+25:00",
+        "2O27-03-06T12:00:00Z",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t = 42;
@@ -66,9 +75,8 @@ static void test_iso8601_format_round_trip(void **state)
 {
     (void)state;
     char out[SG_ISO8601_LEN + 1];
-    const char *dates[] = {"1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z",
-                           "2027-03-06T12:00:00Z", "2100-12-31T00:00:01Z",
-                           "9999-12-31T23:59:59Z"};
+    const char *dates[] = {"1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2027-03-06T12:00:00Z",
+                           "2100-12-31T00:00:01Z", "9999-12-31T23:59:59Z"};
     for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
         assert_int_equal(sg_iso8601_format(iso(dates[i]), out, sizeof out), SG_OK);
         assert_string_equal(out, dates[i]);
@@ -106,9 +114,9 @@ static void test_plan_follows_server_clock(void **state)
     sg_renew r;
     fake_now = 5000;
     assert_int_equal(sg_renew_init(&r, &fake, SG_RENEW_DEFAULT_BEFORE_MS), SG_OK);
-    assert_int_equal(sg_renew_observe(&r, S("2027-03-06T12:00:00.000Z"),
-                                      S("2026-12-06T12:00:00Z"),
-                                      S("Wed, 16 Dec 2026 12:00:00 GMT")), SG_OK);
+    assert_int_equal(sg_renew_observe(&r, S("2027-03-06T12:00:00.000Z"), S("2026-12-06T12:00:00Z"),
+                                      S("Wed, 16 Dec 2026 12:00:00 GMT")),
+                     SG_OK);
     sg_renew_plan p = plan(&r);
     assert_int_equal(p.action, SG_RENEW_LATER);
     assert_int_equal(p.left_ms, 80 * DAY_MS);
@@ -149,15 +157,17 @@ static void test_local_clock_years_off_changes_nothing(void **state)
 {
     (void)state;
     sg_renew a, b;
-    fake_now = 0;   /* booted in 1970 (or just booted) */
+    fake_now = 0; /* booted in 1970 (or just booted) */
     assert_int_equal(sg_renew_init(&a, &fake, 5000), SG_OK);
-    assert_int_equal(sg_renew_observe(&a, S("2031-06-01T00:00:30Z"), S(""),
-                                      S("Sun, 01 Jun 2031 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&a, S("2031-06-01T00:00:30Z"), S(""), S("Sun, 01 Jun 2031 00:00:00 GMT")),
+        SG_OK);
     sg_renew_plan pa = plan(&a);
-    fake_now = 20ull * 365 * DAY_MS;   /* a monotonic clock 20 years on */
+    fake_now = 20ull * 365 * DAY_MS; /* a monotonic clock 20 years on */
     assert_int_equal(sg_renew_init(&b, &fake, 5000), SG_OK);
-    assert_int_equal(sg_renew_observe(&b, S("2031-06-01T00:00:30Z"), S(""),
-                                      S("Sun, 01 Jun 2031 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&b, S("2031-06-01T00:00:30Z"), S(""), S("Sun, 01 Jun 2031 00:00:00 GMT")),
+        SG_OK);
     sg_renew_plan pb = plan(&b);
     assert_int_equal(pa.action, SG_RENEW_LATER);
     assert_int_equal(pb.action, SG_RENEW_LATER);
@@ -176,14 +186,16 @@ static void test_margin_capped_at_half_the_lifetime(void **state)
     fake_now = 0;
     assert_int_equal(sg_renew_init(&r, &fake, SG_RENEW_DEFAULT_BEFORE_MS), SG_OK);
     assert_int_equal(sg_renew_observe(&r, S("2027-01-08T00:00:00Z"), S("2027-01-01T00:00:00Z"),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+                                      S("Fri, 01 Jan 2027 00:00:00 GMT")),
+                     SG_OK);
     sg_renew_plan p = plan(&r);
     assert_int_equal(p.before_ms, 7 * DAY_MS / 2);
     assert_int_equal(p.action, SG_RENEW_LATER);
     assert_int_equal(p.renew_in_ms, 7 * DAY_MS / 2);
     /* Without createdAt the lifetime is unknown: the margin stays as asked. */
-    assert_int_equal(sg_renew_observe(&r, S("2027-01-08T00:00:00Z"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2027-01-08T00:00:00Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_OK);
     p = plan(&r);
     assert_int_equal(p.before_ms, SG_RENEW_DEFAULT_BEFORE_MS);
     assert_int_equal(p.action, SG_RENEW_NOW);
@@ -195,22 +207,27 @@ static void test_observe_rejects_bad_input_and_keeps_the_last(void **state)
     sg_renew r;
     fake_now = 100;
     assert_int_equal(sg_renew_init(&r, &fake, 1000), SG_OK);
-    assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:00:10Z"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2027-01-01T00:00:10Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_OK);
     assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:09:00Z"), S(""), S("")),
                      SG_ERR_NOT_FOUND);
-    assert_int_equal(sg_renew_observe(&r, S("next tuesday"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_ERR_INVALID_ARG);
-    assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:09:00Z"), S(""),
-                                      S("Friday, 01-Jan-27 00:00:00 GMT")), SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_renew_observe(&r, S("next tuesday"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2027-01-01T00:09:00Z"), S(""), S("Friday, 01-Jan-27 00:00:00 GMT")),
+        SG_ERR_INVALID_ARG);
     assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:09:00Z"), S("yesterday"),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_ERR_INVALID_ARG);
+                                      S("Fri, 01 Jan 2027 00:00:00 GMT")),
+                     SG_ERR_INVALID_ARG);
     sg_renew_plan p = plan(&r);
-    assert_int_equal(p.left_ms, 10000);   /* the first observation still holds */
+    assert_int_equal(p.left_ms, 10000); /* the first observation still holds */
     assert_int_equal(p.renew_in_ms, 9000);
     /* An expiry at or before the server's now: expired at once. */
-    assert_int_equal(sg_renew_observe(&r, S("2026-12-31T23:59:59Z"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2026-12-31T23:59:59Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_OK);
     assert_int_equal(plan(&r).action, SG_RENEW_EXPIRED);
     assert_int_equal(sg_renew_plan_now(NULL, &p), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_renew_plan_now(&r, NULL), SG_ERR_INVALID_ARG);
@@ -223,8 +240,9 @@ static void test_clock_stepping_back_counts_nothing(void **state)
     sg_renew r;
     fake_now = 1000000;
     assert_int_equal(sg_renew_init(&r, &fake, 1000), SG_OK);
-    assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:01:00Z"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2027-01-01T00:01:00Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_OK);
     fake_now = 10;
     sg_renew_plan p = plan(&r);
     assert_int_equal(p.action, SG_RENEW_LATER);
@@ -268,15 +286,16 @@ static void test_32bit_tick_wrap(void **state)
     h.millis = tick_ms;
     h.stream_write = no_io;
     h.stream_read = no_read;
-    tick = UINT32_MAX - 2000u;   /* two seconds before the wrap */
+    tick = UINT32_MAX - 2000u; /* two seconds before the wrap */
     assert_int_equal(sg_rtos_init(&rtos, &h), SG_OK);
 
     sg_renew r;
     assert_int_equal(sg_renew_init(&r, &rtos.platform, 10000), SG_OK);
-    assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:01:00Z"), S(""),
-                                      S("Fri, 01 Jan 2027 00:00:00 GMT")), SG_OK);
+    assert_int_equal(
+        sg_renew_observe(&r, S("2027-01-01T00:01:00Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_OK);
     assert_int_equal(plan(&r).renew_in_ms, 50000);
-    tick += 30000u;   /* wraps: 28 s after zero */
+    tick += 30000u; /* wraps: 28 s after zero */
     sg_renew_plan p = plan(&r);
     assert_int_equal(p.action, SG_RENEW_LATER);
     assert_int_equal(p.renew_in_ms, 20000);

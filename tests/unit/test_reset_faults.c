@@ -56,8 +56,10 @@ static void cut_every_byte(const char *resp, size_t resp_len, const char *body, 
         mem_step steps[3] = {MEM_DATA(resp, k), cut, MEM_DATA(resp, resp_len)};
         /* at 0 the cut comes first (a DATA step of no bytes would read as a close) */
         mem_transport_script_recv(&net.mt, k > 0 ? steps : steps + 1, k > 0 ? 3 : 2);
-        sg_http_config hc = {.platform = &net.platform, .plain = &net.transport,
-                             .connect_timeout_ms = 1000, .read_timeout_ms = 1000,
+        sg_http_config hc = {.platform = &net.platform,
+                             .plain = &net.transport,
+                             .connect_timeout_ms = 1000,
+                             .read_timeout_ms = 1000,
                              .request_timeout_ms = REQUEST_TIMEOUT_MS};
         assert_int_equal(sg_http_client_init(&http, &hc, io, sizeof io), SG_OK);
         sg_http_origin o = {"127.0.0.1", 8080, false};
@@ -67,7 +69,9 @@ static void cut_every_byte(const char *resp, size_t resp_len, const char *body, 
         int status = 0;
         uint64_t before = net.clock.now_ms;
         sg_status st = sg_http_exchange(&http, &o, &req, &sink, &status);
-        if (st == SG_OK) print_error("cut at %zu of %zu: SG_OK\n", k, resp_len);
+        if (st == SG_OK) {
+            print_error("cut at %zu of %zu: SG_OK\n", k, resp_len);
+        }
         assert_true(st == SG_ERR_IO || st == SG_ERR_CLOSED || st == SG_ERR_HTTP_TRUNCATED);
         assert_true(net.clock.now_ms - before < 1000); /* told at once, no deadline waited */
         assert_true(g.len <= strlen(body));
@@ -75,7 +79,9 @@ static void cut_every_byte(const char *resp, size_t resp_len, const char *body, 
 
         g.len = 0;
         st = sg_http_exchange(&http, &o, &req, &sink, &status);
-        if (st != SG_OK) print_error("after a cut at %zu of %zu: %s\n", k, resp_len, sg_strerror(st));
+        if (st != SG_OK) {
+            print_error("after a cut at %zu of %zu: %s\n", k, resp_len, sg_strerror(st));
+        }
         assert_int_equal(st, SG_OK);
         assert_int_equal(status, 200);
         assert_int_equal(g.len, strlen(body));
@@ -110,7 +116,8 @@ static void test_token_create_cut_writes_nothing(void **state)
     static char created[256];
     int w = snprintf(created, sizeof created,
                      "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n%s", sizeof body - 1, body);
+                     "Content-Length: %zu\r\n\r\n%s",
+                     sizeof body - 1, body);
     assert_true(w > 0 && (size_t)w < sizeof created);
     static mem_net net;
     static sg_http_client http;
@@ -125,20 +132,28 @@ static void test_token_create_cut_writes_nothing(void **state)
         mem_net_init(&net, 1000000, NULL, 0);
         mem_step steps[3] = {MEM_DATA(created, k), MEM_ERROR(SG_ERR_IO), MEM_DATA(created, len)};
         mem_transport_script_recv(&net.mt, k > 0 ? steps : steps + 1, k > 0 ? 3 : 2);
-        sg_http_config hc = {&net.platform, &net.transport, &net.transport, 1000, 1000,
-                             REQUEST_TIMEOUT_MS};
+        sg_http_config hc = {&net.platform, &net.transport, &net.transport,
+                             1000,          1000,           REQUEST_TIMEOUT_MS};
         assert_int_equal(sg_http_client_init(&http, &hc, io, sizeof io), SG_OK);
-        sg_api_config ac = {&http, {"127.0.0.1", 8080, false}, "", "sgpt_admin",
-                            {4, 100, 1000, 10000}, &net.platform, work, sizeof work, 0};
+        sg_api_config ac = {&http,
+                            {"127.0.0.1", 8080, false},
+                            "",
+                            "sgpt_admin",
+                            {4, 100, 1000, 10000},
+                            &net.platform,
+                            work,
+                            sizeof work,
+                            0};
         assert_int_equal(sg_api_init(&api, &ac), SG_OK);
         char secret[64];
         memset(secret, 'X', sizeof secret);
         sg_status st = sg_api_token_create(&api, &req, NULL, NULL, secret, sizeof secret, &env);
         assert_int_not_equal(st, SG_OK);
         assert_int_equal(net.mt.opens, 1); /* a POST is not sent again */
-        if (memchr(secret, 's', sizeof secret) != NULL)
-            print_error("cut at %zu of %zu: %s, secret buffer \"%.30s\"\n", k, len,
-                        sg_strerror(st), secret);
+        if (memchr(secret, 's', sizeof secret) != NULL) {
+            print_error("cut at %zu of %zu: %s, secret buffer \"%.30s\"\n", k, len, sg_strerror(st),
+                        secret);
+        }
         assert_null(memchr(secret, 's', sizeof secret)); /* no part of the secret */
         assert_int_equal(sg_api_token_create(&api, &req, NULL, NULL, secret, sizeof secret, &env),
                          SG_OK);

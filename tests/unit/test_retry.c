@@ -29,7 +29,7 @@ static void test_classify(void **state)
     assert_int_equal(classify(true, SG_OK, 404), SG_RETRY_NONE);
     assert_int_equal(classify(true, SG_OK, 503), SG_RETRY_SERVER_ERROR);
     assert_int_equal(classify(true, SG_OK, 500), SG_RETRY_SERVER_ERROR);
-    assert_int_equal(classify(false, SG_OK, 503), SG_RETRY_NONE);       /* POST: never */
+    assert_int_equal(classify(false, SG_OK, 503), SG_RETRY_NONE); /* POST: never */
     assert_int_equal(classify(false, SG_OK, 429), SG_RETRY_RATE_LIMITED);
     assert_int_equal(classify(true, SG_OK, 429), SG_RETRY_RATE_LIMITED);
     assert_int_equal(classify(true, SG_ERR_IO, 0), SG_RETRY_CONNECTION);
@@ -62,16 +62,12 @@ static void test_http_date(void **state)
     assert_int_equal(sg_http_date_parse(S("Thu, 29 Feb 2024 23:59:59 GMT"), &t), SG_OK);
     assert_int_equal(t, 1709251199);
     const char *bad[] = {
-        "Wed, 29 Feb 2023 00:00:00 GMT",  /* not a leap year */
-        "Sun, 06 Nov 1994 08:49:37 gmt",
-        "Sun, 06 Nov 1994 24:00:00 GMT",
-        "Sun, 6 Nov 1994 08:49:37 GMT",
-        "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850 */
-        "Sun Nov  6 08:49:37 1994",       /* asctime */
-        "Xyz, 06 Nov 1994 08:49:37 GMT",
-        "Sun, 06 Foo 1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994 08:49:37 GMT ",
-        "",
+        "Wed, 29 Feb 2023 00:00:00 GMT", /* not a leap year */
+        "Sun, 06 Nov 1994 08:49:37 gmt",  "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT",   "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850 */
+        "Sun Nov  6 08:49:37 1994",                                         /* asctime */
+        "Xyz, 06 Nov 1994 08:49:37 GMT",  "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT ", "",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(sg_http_date_parse(S(bad[i]), &t), SG_ERR_INVALID_ARG);
@@ -144,8 +140,7 @@ static void test_backoff_jitter_in_half_to_full(void **state)
         sg_retry_state s = {2, 0}; /* second retry: d = 500 * 2 = 1000 */
         bool retry;
         uint32_t wait;
-        assert_int_equal(sg_retry_next(&p, &s, &pf, SG_RETRY_CONNECTION, -1, &retry, &wait),
-                         SG_OK);
+        assert_int_equal(sg_retry_next(&p, &s, &pf, SG_RETRY_CONNECTION, -1, &retry, &wait), SG_OK);
         assert_true(retry);
         assert_in_range(wait, 500, 1000);
         assert_int_equal(s.waited_ms, wait);
@@ -168,16 +163,13 @@ static void test_attempts_and_reason_limits(void **state)
     assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_NONE, -1, &retry, &wait), SG_OK);
     assert_false(retry);
     assert_int_equal(wait, 0);
-    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
-                     SG_OK);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait), SG_OK);
     assert_true(retry);
     s.attempts = 2;
-    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
-                     SG_OK);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait), SG_OK);
     assert_true(retry);
     s.attempts = 3;
-    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait),
-                     SG_OK);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, -1, &retry, &wait), SG_OK);
     assert_false(retry);
     sg_retry_policy once = {1, 0, 0, 0};
     sg_retry_state s1 = {1, 0};
@@ -209,11 +201,9 @@ static void test_retry_after_honoured_and_total_cap(void **state)
     assert_true(retry);
     assert_int_equal(s.waited_ms, 5000);
     s.attempts = 3;
-    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, -1, &retry, &wait),
-                     SG_OK);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, -1, &retry, &wait), SG_OK);
     assert_false(retry);
-    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, 0, &retry, &wait),
-                     SG_OK);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, 0, &retry, &wait), SG_OK);
     assert_true(retry); /* a zero wait still fits */
 }
 
@@ -235,9 +225,9 @@ static void test_redirect_rules(void **state)
         const char *method, *want;
         bool keep;
     } cases[] = {
-        {303, "POST", "GET", false},   {303, "DELETE", "GET", false}, {303, "HEAD", "HEAD", true},
-        {302, "POST", "GET", false},   {301, "DELETE", "DELETE", true},
-        {307, "POST", "POST", true},   {308, "PUT", "PUT", true},
+        {303, "POST", "GET", false}, {303, "DELETE", "GET", false},   {303, "HEAD", "HEAD", true},
+        {302, "POST", "GET", false}, {301, "DELETE", "DELETE", true}, {307, "POST", "POST", true},
+        {308, "PUT", "PUT", true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_int_equal(sg_redirect_method(cases[i].status, cases[i].method, &m, &keep), SG_OK);

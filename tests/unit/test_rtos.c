@@ -20,13 +20,13 @@
 /* ------------------------------------------------------------------ fake board --- */
 
 typedef struct board {
-    uint32_t tick;             /* what millis returns */
+    uint32_t tick; /* what millis returns */
     uint32_t slept;
     /* key-value store: one value, and what the hook reports */
     uint8_t kv[512];
     size_t kv_len;
     bool kv_present;
-    size_t kv_claim;           /* a driver bug: length reported, 0 for the true one */
+    size_t kv_claim; /* a driver bug: length reported, 0 for the true one */
     /* stream: the response read piece by piece, what was written */
     const char *rx;
     size_t rx_len, rx_pos, rx_piece;
@@ -34,10 +34,13 @@ typedef struct board {
     char tx[2048];
     size_t tx_len;
     size_t reads, writes;
-    bool read_lies;            /* report more bytes than asked */
+    bool read_lies; /* report more bytes than asked */
 } board;
 
-static uint32_t b_millis(void *ctx) { return ((board *)ctx)->tick; }
+static uint32_t b_millis(void *ctx)
+{
+    return ((board *)ctx)->tick;
+}
 static void b_delay(void *ctx, uint32_t ms)
 {
     board *b = ctx;
@@ -49,8 +52,12 @@ static sg_status b_kv_read(void *ctx, const char *key, uint8_t *buf, size_t cap,
 {
     board *b = ctx;
     assert_string_equal(key, SG_RTOS_TOKEN_KEY);
-    if (!b->kv_present) return SG_ERR_NOT_FOUND;
-    if (b->kv_len > cap) return SG_ERR_BUFFER_TOO_SMALL;
+    if (!b->kv_present) {
+        return SG_ERR_NOT_FOUND;
+    }
+    if (b->kv_len > cap) {
+        return SG_ERR_BUFFER_TOO_SMALL;
+    }
     memcpy(buf, b->kv, b->kv_len);
     *len = b->kv_claim ? b->kv_claim : b->kv_len;
     return SG_OK;
@@ -61,7 +68,9 @@ static sg_status b_kv_write(void *ctx, const char *key, const uint8_t *data, siz
     board *b = ctx;
     assert_string_equal(key, SG_RTOS_TOKEN_KEY);
     assert_true(len <= sizeof b->kv);
-    if (len > 0) memcpy(b->kv, data, len);
+    if (len > 0) {
+        memcpy(b->kv, data, len);
+    }
     b->kv_len = len;
     b->kv_present = true;
     return SG_OK;
@@ -99,9 +108,13 @@ static sg_status b_read(void *ctx, uint8_t *buf, size_t cap, size_t *got, uint32
 
 static sg_rtos_hooks hooks_for(board *b)
 {
-    sg_rtos_hooks h = {.ctx = b, .millis = b_millis, .delay_ms = b_delay,
-                       .stream_write = b_write, .stream_read = b_read,
-                       .kv_read = b_kv_read, .kv_write = b_kv_write};
+    sg_rtos_hooks h = {.ctx = b,
+                       .millis = b_millis,
+                       .delay_ms = b_delay,
+                       .stream_write = b_write,
+                       .stream_read = b_read,
+                       .kv_read = b_kv_read,
+                       .kv_write = b_kv_write};
     return h;
 }
 
@@ -168,7 +181,9 @@ static sg_status load_stored(board *b, const void *stored, size_t len, char *out
 static bool wiped(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (p[i] != '\0') return false;
+        if (p[i] != '\0') {
+            return false;
+        }
     }
     return true;
 }
@@ -185,13 +200,13 @@ static void test_malformed_stored_tokens(void **state)
         const char *value;
         size_t len;
     } bad[] = {
-        {"sgpt_", 5},                 /* the prefix alone */
-        {"abcd_abc123", 11},          /* another prefix */
-        {"sgpt_ab c", 9},             /* a space: would split the header */
-        {"sgpt_ab\r\nX: y", 13},      /* header injection */
-        {"sgpt_ab\0cd", 10},          /* a NUL inside */
-        {"sgpt_\xc3\xa9t\xc3\xa9", 9}, /* not ASCII */
-        {"sgpt_\x7f", 6},             /* DEL */
+        {"sgpt_", 5},                    /* the prefix alone */
+        {"abcd_abc123", 11},             /* another prefix */
+        {"sgpt_ab c", 9},                /* a space: would split the header */
+        {"sgpt_ab\r\nX: y", 13},         /* header injection */
+        {"sgpt_ab\0cd", 10},             /* a NUL inside */
+        {"sgpt_\xc3\xa9t\xc3\xa9", 9},   /* not ASCII */
+        {"sgpt_\x7f", 6},                /* DEL */
         {"\xff\xff\xff\xff\xff\xff", 6}, /* erased flash */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -26,10 +26,10 @@ static void test_header_figures(void **state)
 {
     (void)state;
 #if UINTPTR_MAX == UINT64_MAX && !SG_TEST_FW_LIMITS
-    assert_int_equal(sizeof(sg_device), 3784);        /* sg_device.h */
-    assert_int_equal(sizeof(sg_json_reader), 384);    /* sg_json.h */
-    assert_true(sizeof(sg_profiles) <= 48);             /* sg_profiles.h: "about 48 bytes" */
-    assert_in_range(sizeof(sg_api), 2700, 2799);      /* sg_api.h: "2.7 KB" */
+    assert_int_equal(sizeof(sg_device), 3784);     /* sg_device.h */
+    assert_int_equal(sizeof(sg_json_reader), 384); /* sg_json.h */
+    assert_true(sizeof(sg_profiles) <= 48);        /* sg_profiles.h: "about 48 bytes" */
+    assert_in_range(sizeof(sg_api), 2700, 2799);   /* sg_api.h: "2.7 KB" */
 #elif SG_TEST_FW_LIMITS
     /* the firmware's limits (mk/firmware.mk) shrink what they bound */
     assert_true(sizeof(sg_device) < 3784 / 2);
@@ -39,7 +39,7 @@ static void test_header_figures(void **state)
 #else
     skip(); /* 32-bit hosts: the figures are for 64-bit ones */
 #endif
-    assert_true(sizeof(sg_json_reader) <= 400);       /* the ceiling test_json also checks */
+    assert_true(sizeof(sg_json_reader) <= 400); /* the ceiling test_json also checks */
 }
 
 /* What the struct members promise about each other, whatever the limits. */
@@ -49,7 +49,8 @@ static void test_limits_fit_together(void **state)
     sg_device d;
     sg_api api;
     assert_true(sizeof d._private.u.access_token == SG_DEVICE_TOKEN_MAX);
-    assert_true(sizeof api._private.target == SG_API_TARGET_MAX && sizeof api._private.host == SG_HOST_MAX);
+    assert_true(sizeof api._private.target == SG_API_TARGET_MAX &&
+                sizeof api._private.host == SG_HOST_MAX);
     assert_true(SG_API_WORK_MIN >= 1024u);
     assert_true(SG_ENVELOPE_MESSAGE_MAX >= 64 && SG_ENVELOPE_CODE_MAX >= 32);
 }

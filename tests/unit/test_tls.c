@@ -39,7 +39,7 @@
 #define EXPECT_VERSION "TLSv1.2"
 #endif
 
-#define T_MS 5000u
+#define T_MS     5000u
 #define PATH_CAP 256
 
 /* ---------------------------------------------------------------- test PKI --- */
@@ -152,10 +152,9 @@ static int srv_init(const srv_cfg *c)
         return -1;
     }
     mbedtls_ssl_conf_rng(&S.conf, mbedtls_ctr_drbg_random, &S.drbg);
-    mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get,
-                                   mbedtls_ssl_cache_set);
-    mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write,
-                                        mbedtls_ssl_ticket_parse, &S.ticket);
+    mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+    mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse,
+                                        &S.ticket);
 #if MBEDTLS_VERSION_MAJOR >= 3
     if (c->tls12_only) {
         mbedtls_ssl_conf_max_tls_version(&S.conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -217,12 +216,21 @@ static void serve_tls(int fd, void *arg)
 /* ---------------------------------------------------------------- fixture --- */
 
 enum {
-    SRV_GOOD, SRV_TLS12, SRV_EVIL, SRV_WRONGHOST, SRV_EXPIRED, SRV_FUTURE, SRV_SELFSIGNED,
-    SRV_NO_INTERMEDIATE, SRV_CHAIN_FULL, SRV_EVIL_ROOT, SRV_COUNT
+    SRV_GOOD,
+    SRV_TLS12,
+    SRV_EVIL,
+    SRV_WRONGHOST,
+    SRV_EXPIRED,
+    SRV_FUTURE,
+    SRV_SELFSIGNED,
+    SRV_NO_INTERMEDIATE,
+    SRV_CHAIN_FULL,
+    SRV_EVIL_ROOT,
+    SRV_COUNT
 };
-static const char *const k_srv_name[SRV_COUNT] = { "good", "good", "evil", "wronghost",
-                                                   "expired", "future", "selfsigned",
-                                                   "chained", "chainfull", "evilchain" };
+static const char *const k_srv_name[SRV_COUNT] = {
+    "good",   "good",       "evil",    "wronghost", "expired",
+    "future", "selfsigned", "chained", "chainfull", "evilchain"};
 
 typedef struct fixture {
     char dir[64];
@@ -555,7 +563,10 @@ static sg_status poll_until(client *c, bool (*done)(const client *), uint8_t *bu
     return SG_ERR_TIMEOUT;
 }
 
-static bool session_saved(const client *c) { return c->tls.saved_valid; }
+static bool session_saved(const client *c)
+{
+    return c->tls.saved_valid;
+}
 
 /* The HTTP client's idle probe: a recv with timeout 0 on an open session. */
 static void test_poll_idle_session(void **state)
@@ -647,8 +658,7 @@ static void test_recv_timeout_bounds_dripped_record(void **state)
     sg_platform plat = mem_clock_platform(&clk);
     sg_posix_tcp tcp;
     assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    drip d = { { NULL, drip_open, drip_send, drip_recv, drip_close }, &tcp.transport, &clk,
-               false };
+    drip d = {{NULL, drip_open, drip_send, drip_recv, drip_close}, &tcp.transport, &clk, false};
     d.iface.ctx = &d;
     sg_tls tls;
     assert_int_equal(sg_tls_init(&tls, &d.iface, sg_posix_entropy, NULL, &plat), SG_OK);
@@ -673,7 +683,10 @@ static void test_recv_timeout_bounds_dripped_record(void **state)
 
 /* ---------------------------------------------------------------- max fragment length --- */
 
-static int out_payload(const sg_tls *t) { return mbedtls_ssl_get_max_out_record_payload(&t->ssl); }
+static int out_payload(const sg_tls *t)
+{
+    return mbedtls_ssl_get_max_out_record_payload(&t->ssl);
+}
 
 /*
  * With TLS 1.2 and 1.3 in one ClientHello the request is held back (sg_tls.c: mbedTLS 3.6
@@ -888,7 +901,7 @@ static void test_plain_http_peer_is_tls_error(void **state)
 static void test_eof_during_handshake_is_tls_error(void **state)
 {
     (void)state;
-    static const mem_step steps[] = { MEM_EOF() };
+    static const mem_step steps[] = {MEM_EOF()};
     mem_transport mt;
     assert_int_equal(scripted_open(steps, 1, &mt), SG_ERR_TLS);
 }
@@ -896,13 +909,13 @@ static void test_eof_during_handshake_is_tls_error(void **state)
 static void test_inner_errors_pass_through(void **state)
 {
     (void)state;
-    static const mem_step timeout[] = { MEM_ERROR(SG_ERR_TIMEOUT) };
-    static const mem_step reset[] = { MEM_ERROR(SG_ERR_CLOSED) };
+    static const mem_step timeout[] = {MEM_ERROR(SG_ERR_TIMEOUT)};
+    static const mem_step reset[] = {MEM_ERROR(SG_ERR_CLOSED)};
     mem_transport mt;
     assert_int_equal(scripted_open(timeout, 1, &mt), SG_ERR_TIMEOUT);
     assert_int_equal(scripted_open(reset, 1, &mt), SG_ERR_CLOSED);
 
-    static const mem_step refused[] = { MEM_ERROR(SG_ERR_CONNECT) };
+    static const mem_step refused[] = {MEM_ERROR(SG_ERR_CONNECT)};
     mem_transport_init(&mt, NULL, NULL, 0);
     mem_transport_script_open(&mt, refused, 1);
     sg_transport inner = mem_transport_iface(&mt);
@@ -927,13 +940,13 @@ static void test_inner_errors_pass_through(void **state)
 typedef struct cutter {
     sg_transport iface;
     const sg_transport *inner;
-    size_t rx, tx;              /* bytes passed so far */
-    size_t rx_cut, tx_cut;      /* reset once this many bytes went by (SIZE_MAX: never) */
-    bool record;                /* note record starts (a clean run) */
+    size_t rx, tx;         /* bytes passed so far */
+    size_t rx_cut, tx_cut; /* reset once this many bytes went by (SIZE_MAX: never) */
+    bool record;           /* note record starts (a clean run) */
     size_t rx_starts[CUT_MAX], tx_starts[CUT_MAX], rx_lens[CUT_MAX], tx_lens[CUT_MAX];
     size_t n_rx, n_tx;
     uint8_t rx_hdr[5], tx_hdr[5];
-    size_t rx_left, tx_left;    /* bytes of the current record still to come */
+    size_t rx_left, tx_left; /* bytes of the current record still to come */
     size_t rx_hdr_n, tx_hdr_n;
 } cutter;
 
@@ -952,7 +965,9 @@ static void note_records(const uint8_t *p, size_t n, size_t off, uint8_t *hdr, s
         hdr[(*hdr_n)++] = p[i];
         if (*hdr_n == 5) {
             *left = (size_t)hdr[3] << 8 | hdr[4];
-            if (*count < CUT_MAX) lens[(*count)++] = 5 + *left;
+            if (*count < CUT_MAX) {
+                lens[(*count)++] = 5 + *left;
+            }
             *hdr_n = 0;
         }
     }
@@ -972,7 +987,9 @@ static sg_status cut_send(void *ctx, const uint8_t *p, size_t n, size_t *sent, u
         c->inner->close(c->inner->ctx);
         return SG_ERR_IO;
     }
-    if (n > c->tx_cut - c->tx) n = c->tx_cut - c->tx;
+    if (n > c->tx_cut - c->tx) {
+        n = c->tx_cut - c->tx;
+    }
     sg_status st = c->inner->send(c->inner->ctx, p, n, sent, ms);
     if (c->record) {
         note_records(p, *sent, c->tx, c->tx_hdr, &c->tx_hdr_n, &c->tx_left, c->tx_starts,
@@ -990,11 +1007,13 @@ static sg_status cut_recv(void *ctx, uint8_t *p, size_t cap, size_t *got, uint32
         c->inner->close(c->inner->ctx);
         return SG_ERR_IO;
     }
-    if (cap > c->rx_cut - c->rx) cap = c->rx_cut - c->rx;
+    if (cap > c->rx_cut - c->rx) {
+        cap = c->rx_cut - c->rx;
+    }
     sg_status st = c->inner->recv(c->inner->ctx, p, cap, got, ms);
     if (c->record) {
-        note_records(p, *got, c->rx, c->rx_hdr, &c->rx_hdr_n, &c->rx_left, c->rx_starts,
-                     c->rx_lens, &c->n_rx);
+        note_records(p, *got, c->rx, c->rx_hdr, &c->rx_hdr_n, &c->rx_left, c->rx_starts, c->rx_lens,
+                     &c->n_rx);
     }
     c->rx += *got;
     return st;
@@ -1083,8 +1102,8 @@ static void test_reset_at_each_handshake_phase(void **state)
                 sg_status st = cut_handshake(&c, dir == 0 ? at[i] : SIZE_MAX,
                                              dir == 0 ? SIZE_MAX : at[i], &clk);
                 if (st != SG_ERR_IO && st != SG_ERR_TLS && st != SG_ERR_CLOSED) {
-                    print_error("%s cut at %zu (record %zu): %s\n", dir == 0 ? "rx" : "tx",
-                                at[i], r, sg_strerror(st));
+                    print_error("%s cut at %zu (record %zu): %s\n", dir == 0 ? "rx" : "tx", at[i],
+                                r, sg_strerror(st));
                 }
                 assert_true(st == SG_ERR_IO || st == SG_ERR_TLS || st == SG_ERR_CLOSED);
                 assert_true(clk.now_ms - before <= T_MS); /* no hang */

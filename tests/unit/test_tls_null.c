@@ -25,9 +25,9 @@ static const sg_status k_bad_status = SG_ERR_INVALID_ARG;
 
 typedef struct fixture {
     mem_clock clock;
-    mem_transport inner_mt;          /* the stream under the null port */
+    mem_transport inner_mt; /* the stream under the null port */
     sg_transport inner;
-    mem_transport plain_mt;          /* http:// */
+    mem_transport plain_mt; /* http:// */
     sg_transport plain;
     sg_posix_platform posix;
     sg_tls tls;
@@ -84,9 +84,8 @@ static int teardown(void **state)
 static sg_status get(fixture *f, bool tls, const char *token)
 {
     /* plain http goes only to loopback hosts */
-    sg_http_origin origin = {.host = tls ? "api.example.test" : "localhost",
-                             .port = tls ? 443 : 80,
-                             .tls = tls};
+    sg_http_origin origin = {
+        .host = tls ? "api.example.test" : "localhost", .port = tls ? 443 : 80, .tls = tls};
     sg_http_request req = {.method = "GET", .target = "/api/v2/me", .bearer_token = token};
     sg_http_sink sink = {.ctx = f, .on_status = on_status, .on_body = on_body};
     int status = 0;

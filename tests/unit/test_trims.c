@@ -5,7 +5,7 @@
  * objects (built with the defaults) are not linked for these symbols. Also the slice
  * helpers the modules share (sg_slice.c).
  */
-#define SG_STRERROR_TERSE 1
+#define SG_STRERROR_TERSE  1
 #define SG_RETRY_HTTP_DATE 0
 #include "../../core/sg_retry.c"
 #include "../../core/sg_status.c"

@@ -49,10 +49,21 @@ static void test_parse_http_only_loopback(void **state)
 {
     (void)state;
     static const char *const refused[] = {
-        "http://sitegpt.ai", "http://my_host-1.test:1", "http://128.0.0.1",
-        "http://126.0.0.1", "http://127.0.0.1.evil.test", "http://localhost.evil.test",
-        "http://[::2]", "http://[1::1]", "http://[::1:0]", "http://[::]", "http://[::ffff:127.0.0.1]",
-        "http://127.0.0", "http://127.0.0.256", "http://0177.0.0.1", "http://10.0.0.1/x",
+        "http://sitegpt.ai",
+        "http://my_host-1.test:1",
+        "http://128.0.0.1",
+        "http://126.0.0.1",
+        "http://127.0.0.1.evil.test",
+        "http://localhost.evil.test",
+        "http://[::2]",
+        "http://[1::1]",
+        "http://[::1:0]",
+        "http://[::]",
+        "http://[::ffff:127.0.0.1]",
+        "http://127.0.0",
+        "http://127.0.0.256",
+        "http://0177.0.0.1",
+        "http://10.0.0.1/x",
         "http://localhost.",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -68,15 +79,16 @@ static void test_parse_http_only_loopback(void **state)
         snprintf(https, sizeof https, "https://%s", refused[i] + 7);
         assert_int_equal(sg_url_parse(https, hbuf, sizeof hbuf, &u), SG_OK);
     }
-    static const char *const loopback[] = {"localhost", "LocalHost", "127.0.0.1", "127.1.2.3", "::1",
-                                           "0:0:0:0:0:0:0:1", "::0:1", "0::1"};
+    static const char *const loopback[] = {"localhost", "LocalHost",       "127.0.0.1", "127.1.2.3",
+                                           "::1",       "0:0:0:0:0:0:0:1", "::0:1",     "0::1"};
     for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
         assert_true(sg_url_is_loopback(loopback[i]));
         sg_http_origin o = {loopback[i], 80, false};
         assert_int_equal(sg_url_check_secure(&o), SG_OK);
     }
-    static const char *const not_loopback[] = {"", "localhostx", "1::", "::", "::1:1", "127",
-                                               "127.0.0.1.", "1.127.0.0", "1:0:0:0:0:0:0:0:1"};
+    static const char *const not_loopback[] = {
+        "",          "localhostx",       "1::", "::", "::1:1", "127", "127.0.0.1.",
+        "1.127.0.0", "1:0:0:0:0:0:0:0:1"};
     for (size_t i = 0; i < sizeof not_loopback / sizeof not_loopback[0]; i++) {
         assert_false(sg_url_is_loopback(not_loopback[i]));
         sg_http_origin o = {not_loopback[i], 80, false};
@@ -93,11 +105,11 @@ static void test_same_origin_text(void **state)
 {
     (void)state;
     bool same = true;
-    assert_int_equal(sg_url_same_origin_text("https://sitegpt.ai", "https://SiteGPT.ai:443/x", &same),
-                     SG_OK);
+    assert_int_equal(
+        sg_url_same_origin_text("https://sitegpt.ai", "https://SiteGPT.ai:443/x", &same), SG_OK);
     assert_true(same);
-    assert_int_equal(sg_url_same_origin_text("http://localhost:8080", "http://localhost:8080/p", &same),
-                     SG_OK);
+    assert_int_equal(
+        sg_url_same_origin_text("http://localhost:8080", "http://localhost:8080/p", &same), SG_OK);
     assert_true(same);
     static const char *const others[] = {"https://sitegpt.ai:8443", "https://evil.test",
                                          "http://localhost:443", "https://sitegpt.ai.evil.test",
@@ -131,7 +143,8 @@ static void test_path_segment(void **state)
     assert_string_equal(out, "%252e%252e"); /* encoded again: never decoded into ".." */
     static const char *const refused[] = {"", ".", "..", "a/b", "/", "../me", "x/.."};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
-        assert_int_equal(sg_url_path_segment(refused[i], out, sizeof out, NULL), SG_ERR_INVALID_ARG);
+        assert_int_equal(sg_url_path_segment(refused[i], out, sizeof out, NULL),
+                         SG_ERR_INVALID_ARG);
     }
     assert_int_equal(sg_url_path_segment(NULL, out, sizeof out, NULL), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_url_path_segment("abcd", out, 4, NULL), SG_ERR_BUFFER_TOO_SMALL);
@@ -194,8 +207,8 @@ static void test_parse_host_buffer_bounds(void **state)
     assert_int_equal(sg_url_parse(NULL, hbuf, 10, &u), SG_ERR_INVALID_ARG);
 }
 
-static void expect_location(const sg_http_origin *cur, const char *loc, bool tls,
-                            const char *host, uint16_t port, const char *target)
+static void expect_location(const sg_http_origin *cur, const char *loc, bool tls, const char *host,
+                            uint16_t port, const char *target)
 {
     char hbuf[64];
     char tbuf[128];
@@ -229,28 +242,29 @@ static void test_resolve_location(void **state)
     char hbuf[64];
     char tbuf[16];
     sg_http_origin o;
-    static const char *const bad[] = {"next", "../x", "", "ftp://h/x", "https://u@h/",
-                                      "/a b", "https://h:99999/", "?x=1", "#top"};
+    static const char *const bad[] = {
+        "next", "../x", "", "ftp://h/x", "https://u@h/", "/a b", "https://h:99999/",
+        "?x=1", "#top"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sg_slice l = {bad[i], strlen(bad[i])};
-        assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf),
-                                                 &o),
-                         SG_ERR_URL);
+        assert_int_equal(
+            sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf), &o),
+            SG_ERR_URL);
     }
     /* a plain http Location to a host that is not loopback, however it is spelled */
     static const char *const insecure[] = {"http://evil.test/x", "HTTP://Evil.test:80",
                                            "http://10.0.0.1/"};
     for (size_t i = 0; i < sizeof(insecure) / sizeof(insecure[0]); i++) {
         sg_slice l = {insecure[i], strlen(insecure[i])};
-        assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf),
-                                                 &o),
-                         SG_ERR_INSECURE_URL);
+        assert_int_equal(
+            sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf), &o),
+            SG_ERR_INSECURE_URL);
     }
     sg_http_origin plain_cur = {"localhost", 8080, false};
     sg_slice rel = {"//evil.test/x", 13};
-    assert_int_equal(sg_url_resolve_location(&plain_cur, rel, hbuf, sizeof(hbuf), tbuf,
-                                             sizeof(tbuf), &o),
-                     SG_ERR_INSECURE_URL);
+    assert_int_equal(
+        sg_url_resolve_location(&plain_cur, rel, hbuf, sizeof(hbuf), tbuf, sizeof(tbuf), &o),
+        SG_ERR_INSECURE_URL);
     sg_slice l = {"/1234567", 8};
     assert_int_equal(sg_url_resolve_location(&cur, l, hbuf, sizeof(hbuf), tbuf, 8, &o),
                      SG_ERR_BUFFER_TOO_SMALL);
@@ -339,11 +353,11 @@ static void test_form_bounds(void **state)
     char buf[16];
     sg_form f;
     assert_int_equal(sg_form_init(&f, buf, sizeof(buf)), SG_OK);
-    assert_int_equal(sg_form_add(&f, "a", "1234"), SG_OK);        /* "a=1234" 6 */
+    assert_int_equal(sg_form_add(&f, "a", "1234"), SG_OK);                      /* "a=1234" 6 */
     assert_int_equal(sg_form_add(&f, "b", "1234567"), SG_ERR_BUFFER_TOO_SMALL); /* 16 + NUL */
-    assert_string_equal(buf, "a=1234");                          /* unchanged */
+    assert_string_equal(buf, "a=1234");                                         /* unchanged */
     assert_int_equal(f.len, 6);
-    assert_int_equal(sg_form_add(&f, "b", "123456"), SG_OK);      /* exactly 15 + NUL */
+    assert_int_equal(sg_form_add(&f, "b", "123456"), SG_OK); /* exactly 15 + NUL */
     assert_string_equal(buf, "a=1234&b=123456");
     assert_int_equal(sg_form_add(&f, "c", ""), SG_ERR_BUFFER_TOO_SMALL);
     assert_int_equal(sg_form_add(&f, "", "x"), SG_ERR_INVALID_ARG);

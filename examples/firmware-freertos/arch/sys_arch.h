@@ -16,15 +16,15 @@ typedef struct fr_mbox_slot *sys_mbox_t;
 typedef TaskHandle_t sys_thread_t;
 typedef uint32_t sys_prot_t;
 
-#define sys_sem_valid(s) ((s) != NULL && *(s) != NULL)
-#define sys_sem_set_invalid(s) (*(s) = NULL)
-#define sys_mutex_valid(m) ((m) != NULL && *(m) != NULL)
-#define sys_mutex_set_invalid(m) (*(m) = NULL)
-#define sys_mbox_valid(m) ((m) != NULL && *(m) != NULL)
-#define sys_mbox_set_invalid(m) (*(m) = NULL)
-#define sys_sem_valid_val(s) ((s) != NULL)
-#define sys_sem_set_invalid_val(s) ((s) = NULL)
-#define sys_mbox_valid_val(m) ((m) != NULL)
+#define sys_sem_valid(s)            ((s) != NULL && *(s) != NULL)
+#define sys_sem_set_invalid(s)      (*(s) = NULL)
+#define sys_mutex_valid(m)          ((m) != NULL && *(m) != NULL)
+#define sys_mutex_set_invalid(m)    (*(m) = NULL)
+#define sys_mbox_valid(m)           ((m) != NULL && *(m) != NULL)
+#define sys_mbox_set_invalid(m)     (*(m) = NULL)
+#define sys_sem_valid_val(s)        ((s) != NULL)
+#define sys_sem_set_invalid_val(s)  ((s) = NULL)
+#define sys_mbox_valid_val(m)       ((m) != NULL)
 #define sys_mbox_set_invalid_val(m) ((m) = NULL)
 
 /* The tcpip thread's task, for the stack report. */

@@ -10,21 +10,21 @@ static volatile uint32_t *reg(uintptr_t addr)
 }
 #define REG(addr) (*reg(addr))
 
-#define SYST_CSR REG(0xE000E010u)
-#define SYST_RVR REG(0xE000E014u)
-#define SYST_CVR REG(0xE000E018u)
+#define SYST_CSR   REG(0xE000E010u)
+#define SYST_RVR   REG(0xE000E014u)
+#define SYST_CVR   REG(0xE000E018u)
 #define NVIC_ISER0 REG(0xE000E100u)
 
-#define UART_DATA REG(CM_UART_BASE + 0x00u)
-#define UART_STATE REG(CM_UART_BASE + 0x04u)
-#define UART_CTRL REG(CM_UART_BASE + 0x08u)
+#define UART_DATA      REG(CM_UART_BASE + 0x00u)
+#define UART_STATE     REG(CM_UART_BASE + 0x04u)
+#define UART_CTRL      REG(CM_UART_BASE + 0x08u)
 #define UART_INTSTATUS REG(CM_UART_BASE + 0x0Cu)
-#define UART_BAUDDIV REG(CM_UART_BASE + 0x10u)
+#define UART_BAUDDIV   REG(CM_UART_BASE + 0x10u)
 
-#define STATE_TX_FULL 0x1u
-#define STATE_RX_FULL 0x2u
-#define CTRL_TX_EN 0x1u
-#define CTRL_RX_EN 0x2u
+#define STATE_TX_FULL  0x1u
+#define STATE_RX_FULL  0x2u
+#define CTRL_TX_EN     0x1u
+#define CTRL_RX_EN     0x2u
 #define CTRL_RX_IRQ_EN 0x8u
 
 static volatile uint32_t ticks_ms;

@@ -23,7 +23,7 @@ enum {
 enum { MODE_RB = 1, MODE_WB = 5 };
 
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026u
-#define PATH_MAX_SH 128u
+#define PATH_MAX_SH                  128u
 
 static int32_t sh_call(uint32_t op, const void *arg)
 {
@@ -154,8 +154,8 @@ sg_status cm_sh_file_write(const char *path, const uint8_t *data, size_t len)
     uint32_t args[3] = {(uint32_t)h, (uint32_t)(uintptr_t)data, (uint32_t)len};
     int32_t left = sh_call(SYS_WRITE, args); /* bytes NOT written */
     sh_close(h);
-    uint32_t ren[4] = {(uint32_t)(uintptr_t)tmp, (uint32_t)strlen(tmp),
-                       (uint32_t)(uintptr_t)path, (uint32_t)strlen(path)};
+    uint32_t ren[4] = {(uint32_t)(uintptr_t)tmp, (uint32_t)strlen(tmp), (uint32_t)(uintptr_t)path,
+                       (uint32_t)strlen(path)};
     if (left != 0 || sh_call(SYS_RENAME, ren) != 0) {
         return SG_ERR_STORAGE;
     }

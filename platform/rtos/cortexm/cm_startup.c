@@ -25,19 +25,15 @@ typedef struct vector_table {
 __attribute__((section(".isr_vector"), used)) static const vector_table vectors = {
     _estack,
     {
-        Reset_Handler,
-        Default_Handler,   /* NMI */
-        HardFault_Handler, /* HardFault */
-        HardFault_Handler, /* MemManage */
-        HardFault_Handler, /* BusFault */
-        HardFault_Handler, /* UsageFault */
-        0, 0, 0, 0,
-        Default_Handler,   /* SVCall */
-        Default_Handler,   /* DebugMon */
-        0,
-        Default_Handler,   /* PendSV */
-        SysTick_Handler,
-        UART0_RX_Handler,  /* IRQ 0 */
+        Reset_Handler, Default_Handler,    /* NMI */
+        HardFault_Handler,                 /* HardFault */
+        HardFault_Handler,                 /* MemManage */
+        HardFault_Handler,                 /* BusFault */
+        HardFault_Handler,                 /* UsageFault */
+        0, 0, 0, 0, Default_Handler,       /* SVCall */
+        Default_Handler,                   /* DebugMon */
+        0, Default_Handler,                /* PendSV */
+        SysTick_Handler, UART0_RX_Handler, /* IRQ 0 */
     },
 };
 

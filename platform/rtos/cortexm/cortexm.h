@@ -24,7 +24,7 @@
 #ifndef CM_UART_BASE
 #define CM_UART_BASE 0x40004000u /* CMSDK APB UART0 */
 #endif
-#define CM_UART_RX_IRQ 0u        /* UART0 RX interrupt line on mps2-an385/an386 */
+#define CM_UART_RX_IRQ 0u /* UART0 RX interrupt line on mps2-an385/an386 */
 
 /* ---------------------------------------------------------------- clock --- */
 

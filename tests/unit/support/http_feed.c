@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-bool http_feed(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts,
-               size_t bufsize, bool head, const sg_http_sink *sink, http_feed_result *out)
+bool http_feed(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts, size_t bufsize,
+               bool head, const sg_http_sink *sink, http_feed_result *out)
 {
     static uint8_t buf[HTTP_FEED_BUF_MAX];
     sg_http_parser p;

@@ -15,7 +15,7 @@ typedef struct http_feed_result {
     bool done;
     bool keep_alive;
     uint8_t body_mode;
-    size_t consumed;           /* 0 after an error: where it stops is not in the contract */
+    size_t consumed; /* 0 after an error: where it stops is not in the contract */
     uint64_t content_length;
 } http_feed_result;
 
@@ -27,7 +27,7 @@ typedef struct http_feed_result {
  * sticky (later feed and finish give it again, consuming nothing).
  */
 #define HTTP_FEED_BUF_MAX 8192u
-bool http_feed(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts,
-               size_t bufsize, bool head, const sg_http_sink *sink, http_feed_result *out);
+bool http_feed(const uint8_t *in, size_t len, const size_t *cuts, size_t ncuts, size_t bufsize,
+               bool head, const sg_http_sink *sink, http_feed_result *out);
 
 #endif /* HTTP_FEED_H */

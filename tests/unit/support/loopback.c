@@ -64,7 +64,7 @@ pid_t loopback_fork_server(int listen_fd, loopback_serve_fn serve, void *arg)
             continue;
         }
         /* a client that stalls must not wedge the server for the next test */
-        struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
+        struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
         (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         serve(fd, arg);

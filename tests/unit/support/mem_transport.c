@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-static uint64_t clock_now(void *ctx) { return ((mem_clock *)ctx)->now_ms; }
+static uint64_t clock_now(void *ctx)
+{
+    return ((mem_clock *)ctx)->now_ms;
+}
 
 static void clock_sleep(void *ctx, uint32_t ms)
 {
@@ -185,8 +188,7 @@ static sg_status mt_send(void *ctx, const uint8_t *data, size_t len, size_t *sen
     return SG_OK;
 }
 
-static sg_status mt_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
-                         uint32_t timeout_ms)
+static sg_status mt_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received, uint32_t timeout_ms)
 {
     mem_transport *t = ctx;
     mem_script *s = &t->recv_script;

@@ -27,9 +27,9 @@
 
 typedef struct mem_clock {
     uint64_t now_ms;
-    uint64_t slept_ms;     /* total of every sleep_ms call */
+    uint64_t slept_ms; /* total of every sleep_ms call */
     uint32_t sleep_calls;
-    uint32_t rng;          /* state of the deterministic "random" bytes */
+    uint32_t rng; /* state of the deterministic "random" bytes */
 } mem_clock;
 
 void mem_clock_init(mem_clock *c, uint64_t start_ms);
@@ -37,11 +37,11 @@ void mem_clock_init(mem_clock *c, uint64_t start_ms);
 sg_platform mem_clock_platform(mem_clock *c);
 
 typedef enum mem_step_kind {
-    MEM_STEP_DATA,   /* recv: deliver bytes (over several calls if cap is small);
+    MEM_STEP_DATA,  /* recv: deliver bytes (over several calls if cap is small);
                         send: accept at most len bytes of this call */
-    MEM_STEP_EOF,    /* recv: orderly close (received 0); open/send: treated as SG_ERR_CLOSED */
-    MEM_STEP_ERROR,  /* return the error */
-    MEM_STEP_OK      /* open/send: succeed normally (a placeholder to reach a later step) */
+    MEM_STEP_EOF,   /* recv: orderly close (received 0); open/send: treated as SG_ERR_CLOSED */
+    MEM_STEP_ERROR, /* return the error */
+    MEM_STEP_OK     /* open/send: succeed normally (a placeholder to reach a later step) */
 } mem_step_kind;
 
 typedef struct mem_step {
@@ -49,41 +49,65 @@ typedef struct mem_step {
     const void *data;
     size_t len;
     sg_status error;
-    uint32_t delay_ms;     /* time passing before the step happens */
+    uint32_t delay_ms; /* time passing before the step happens */
 } mem_step;
 
-#define MEM_DATA(ptr, n) {MEM_STEP_DATA, (ptr), (n), SG_OK, 0}
-#define MEM_DATA_STR(s) {MEM_STEP_DATA, (s), sizeof(s) - 1, SG_OK, 0}
-#define MEM_DATA_STR_AFTER(ms, s) {MEM_STEP_DATA, (s), sizeof(s) - 1, SG_OK, (ms)}
-#define MEM_EOF() {MEM_STEP_EOF, NULL, 0, SG_OK, 0}
-#define MEM_ERROR(err) {MEM_STEP_ERROR, NULL, 0, (err), 0}
-#define MEM_OK() {MEM_STEP_OK, NULL, 0, SG_OK, 0}
-#define MEM_OK_AFTER(ms) {MEM_STEP_OK, NULL, 0, SG_OK, (ms)}
-#define MEM_SEND_PARTIAL(n) {MEM_STEP_DATA, NULL, (n), SG_OK, 0}
+#define MEM_DATA(ptr, n)                    \
+    {                                       \
+        MEM_STEP_DATA, (ptr), (n), SG_OK, 0 \
+    }
+#define MEM_DATA_STR(s)                             \
+    {                                               \
+        MEM_STEP_DATA, (s), sizeof(s) - 1, SG_OK, 0 \
+    }
+#define MEM_DATA_STR_AFTER(ms, s)                      \
+    {                                                  \
+        MEM_STEP_DATA, (s), sizeof(s) - 1, SG_OK, (ms) \
+    }
+#define MEM_EOF()                       \
+    {                                   \
+        MEM_STEP_EOF, NULL, 0, SG_OK, 0 \
+    }
+#define MEM_ERROR(err)                    \
+    {                                     \
+        MEM_STEP_ERROR, NULL, 0, (err), 0 \
+    }
+#define MEM_OK()                       \
+    {                                  \
+        MEM_STEP_OK, NULL, 0, SG_OK, 0 \
+    }
+#define MEM_OK_AFTER(ms)                  \
+    {                                     \
+        MEM_STEP_OK, NULL, 0, SG_OK, (ms) \
+    }
+#define MEM_SEND_PARTIAL(n)                \
+    {                                      \
+        MEM_STEP_DATA, NULL, (n), SG_OK, 0 \
+    }
 
 typedef struct mem_script {
     const mem_step *steps;
     size_t count;
-    size_t pos;            /* next step */
-    size_t offset;         /* bytes of the current DATA step already delivered */
-    uint32_t waited_ms;    /* part of the current step's delay already spent */
+    size_t pos;         /* next step */
+    size_t offset;      /* bytes of the current DATA step already delivered */
+    uint32_t waited_ms; /* part of the current step's delay already spent */
 } mem_script;
 
 typedef struct mem_transport {
-    mem_clock *clock;      /* may be NULL: delays are then ignored */
+    mem_clock *clock; /* may be NULL: delays are then ignored */
     mem_script open_script;
     mem_script send_script;
     mem_script recv_script;
-    size_t recv_max;       /* largest piece one recv returns; 0: no limit */
+    size_t recv_max; /* largest piece one recv returns; 0: no limit */
 
     /* everything sent, over all connections */
     uint8_t *capture;
     size_t capture_cap;
-    size_t captured;       /* bytes kept in capture */
-    size_t sent_total;     /* bytes sent, kept or not */
+    size_t captured;   /* bytes kept in capture */
+    size_t sent_total; /* bytes sent, kept or not */
 
     bool is_open;
-    unsigned opens;        /* successful opens */
+    unsigned opens; /* successful opens */
     unsigned open_calls;
     unsigned closes;
     unsigned sends;

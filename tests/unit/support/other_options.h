@@ -5,7 +5,7 @@
 #ifndef OTHER_OPTIONS_H
 #define OTHER_OPTIONS_H
 
-#define SG_HOST_MAX 64
+#define SG_HOST_MAX             64
 #define SG_ENVELOPE_MESSAGE_MAX 128
 
 #endif /* OTHER_OPTIONS_H */

@@ -10,7 +10,7 @@
 
 typedef uint16_t TickType_t;
 typedef long BaseType_t;
-#define portMAX_DELAY ((TickType_t)0xffffu)
+#define portMAX_DELAY      ((TickType_t)0xffffu)
 #define configTICK_RATE_HZ 100u
 
 #endif /* FAKE_FREERTOS_H */

@@ -10,7 +10,7 @@ void fake_critical(int step);
 void fake_yield(void);
 
 #define taskENTER_CRITICAL() fake_critical(1)
-#define taskEXIT_CRITICAL() fake_critical(-1)
-#define taskYIELD() fake_yield()
+#define taskEXIT_CRITICAL()  fake_critical(-1)
+#define taskYIELD()          fake_yield()
 
 #endif /* FAKE_FREERTOS_TASK_H */
