@@ -1,5 +1,6 @@
 /*
- * sitegpt-c: OAuth 2.0 Device Authorization Grant (RFC 8628) with no heap and no threads.
+ * sitegpt-c: login by the OAuth 2.0 Device Authorization Grant (RFC 8628): the user
+ * approves on another screen. "Device" is the OAuth term, not hardware. No heap, no threads.
  *
  *   sg_device_start()  discovery (/.well-known/oauth-authorization-server, else
  *                      <base>/oauth/device_authorization and <base>/oauth/token), then the

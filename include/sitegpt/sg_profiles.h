@@ -1,5 +1,6 @@
 /*
- * sitegpt-c: the profile config document, read and rewritten without heap.
+ * sitegpt-c: the profiles file (named API origins and their tokens), read and rewritten
+ * without heap.
  *
  *   {"version":1,"defaultProfile":"default",
  *    "profiles":{"default":{"apiBase":"https://sitegpt.ai","token":"sgpt_..."}}}
