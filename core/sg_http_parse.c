@@ -7,6 +7,7 @@
 #include <sitegpt/sg_http.h>
 
 #include <string.h>
+#include "internal/sg__ascii.h"
 
 enum {
     ST_HEAD = 0,
@@ -432,15 +433,6 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
     return SG_OK;
 }
 
-static int hex_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = lower(c);
-    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 static void chunk_size_done(sg_http_parser *p)
 {
     p->state = p->remaining ? ST_CHUNK_DATA : ST_TRAILER_START;
@@ -451,7 +443,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
 {
     switch (p->state) {
     case ST_CHUNK_SIZE: {
-        int h = hex_value(c);
+        int h = sg__hex_digit(c);
         if (h >= 0) {
             if (p->remaining > (UINT64_MAX >> 4)) {
                 return SG_ERR_HTTP_CHUNK;

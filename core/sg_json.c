@@ -34,6 +34,7 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #include <string.h>
 
 #include "internal/sg__utf8.h"
+#include "internal/sg__ascii.h"
 
 /* Kept out of line: each builds an event on its own frame, so the scanner's frame (which
    every callback runs beneath) does not carry them all at once. */
@@ -194,20 +195,6 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
         q++;
     }
     return q;
-}
-
-static int hex_val(uint8_t c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 /* The byte a one-character escape (after '\') stands for; -1 for 'u' and invalid ones. */
@@ -661,7 +648,7 @@ hex: /* the four hex digits of \uXXXX; the code point is judged at the last one 
     if (p == lim) {
         goto more;
     }
-    v = hex_val(*p);
+    v = sg__hex_digit(*p);
     if (v < 0) {
         goto end;
     }
@@ -1360,7 +1347,7 @@ static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4],
         }
         uint32_t u = 0;
         for (size_t j = 2; j < 6; j++) {
-            int v = hex_val((uint8_t)src[k + j]);
+            int v = sg__hex_digit((uint8_t)src[k + j]);
             if (v < 0) {
                 return SG_ERR_JSON_SYNTAX;
             }

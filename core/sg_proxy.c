@@ -2,6 +2,7 @@
 #include <sitegpt/sg_proxy.h>
 
 #include <string.h>
+#include "internal/sg__ascii.h"
 
 /* ---------------------------------------------------------------- request */
 
@@ -213,20 +214,6 @@ sg_status sg_proxy_tunnel_init(sg_proxy_tunnel *t, const sg_transport *inner,
 
 /* ---------------------------------------------------------------- URL */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static char lower(char c)
 {
     if (c >= 'A' && c <= 'Z') {
@@ -270,8 +257,8 @@ static sg_status parse_url(const char *url, char *host_buf, size_t host_cap, uin
         for (const char *s = p; s < at; s++) {
             char c = *s;
             if (c == '%') {
-                int hi = s + 2 < at ? hex_value(s[1]) : -1;
-                int lo = hi >= 0 ? hex_value(s[2]) : -1;
+                int hi = s + 2 < at ? sg__hex_digit((uint8_t)s[1]) : -1;
+                int lo = hi >= 0 ? sg__hex_digit((uint8_t)s[2]) : -1;
                 if (lo < 0) {
                     return SG_ERR_URL;
                 }

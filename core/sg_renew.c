@@ -3,6 +3,7 @@
 #include <sitegpt/sg_retry.h>
 
 #include <string.h>
+#include "internal/sg__ascii.h"
 
 #define SG_ISO_MIN_YEAR 1970
 #define SG_ISO_MAX_YEAR 9999
@@ -20,17 +21,6 @@ static bool digits(const char *p, size_t n, int *v)
     }
     *v = x;
     return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 /* The inverse, for days >= 0 (1970 onwards). */
@@ -98,7 +88,7 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
     if (i != text.len) {
         return SG_ERR_INVALID_ARG;
     }
-    *unix_seconds = days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 +
+    *unix_seconds = sg__days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 +
                     (int64_t)mm * 60 + ss - offset_s;
     return SG_OK;
 }

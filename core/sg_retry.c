@@ -3,6 +3,7 @@
 #include <sitegpt/sg_url.h>
 
 #include <string.h>
+#include "internal/sg__ascii.h"
 
 sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_retry_reason *out)
 {
@@ -39,17 +40,6 @@ static bool two_digits(const char *p, int *v)
     }
     *v = (p[0] - '0') * 10 + (p[1] - '0');
     return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 static int days_in_month(int y, int m)
@@ -91,7 +81,7 @@ sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
         return SG_ERR_INVALID_ARG;
     }
     *unix_seconds =
-        days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
+        sg__days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
     return SG_OK;
 }
 #else
