@@ -89,6 +89,7 @@ static void test_http_head_overflow(void **state)
     req.target = "/api/v2/me";
     req.bearer_token = "sgpt_0123456789abcdef0123456789abcdef";
     char out[150];
+    memset(out, 0, sizeof out); /* defined bytes past what the writer touches */
     size_t written = 0;
     assert_int_equal(sg_http_write_head(&req, "localhost", out, sizeof out, &written),
                      SG_ERR_BUFFER_TOO_SMALL);
@@ -104,6 +105,7 @@ static void test_unescape_overflow(void **state)
 {
     (void)state;
     char out[8];
+    memset(out, 0, sizeof out); /* defined bytes past what unescape touches */
     size_t len = 0;
     assert_int_not_equal(sg_json_unescape("sgpt_secret", 11, out, sizeof out, &len), SG_OK);
     assert_true(wiped(out, 7));
