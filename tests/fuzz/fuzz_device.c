@@ -49,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static sg_http_client http;
     static uint8_t io[1024];
     static uint8_t capture[1];
-    static char pool[MAX_STEPS][320];
+    /* A head (under 100 bytes) plus a body of up to 255. */
+    static char pool[MAX_STEPS][384];
     static mem_step steps[MAX_STEPS];
     static sg_device d;
     size_t nsteps = 0;
@@ -72,6 +73,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else {
                 n = 0;
                 delay = 0;
+            }
+            if (n < 0 || (size_t)n + len > sizeof pool[0]) {
+                abort();
             }
             memcpy(b + n, data + i, len);
             i += len;
