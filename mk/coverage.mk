@@ -13,13 +13,15 @@ GCOVR = gcovr --root . --filter 'core/' --filter 'port/' --filter 'platform/' \
         --exclude-unreachable-branches
 GCOVR_DATA = $(COV_BUILD)/core $(COV_BUILD)/port $(COV_BUILD)/platform
 COVERAGE_FAIL_UNDER ?=
+# test_install.py is left out: its consumers link the installed --coverage library with plain cc
+# (no libgcov); it installs, it does not exercise the library.
 
 .PHONY: coverage
 coverage:
 	$(COV_MAKE) -j2 all unit
 	find $(COV_BUILD) -name '*.gcda' -delete
 	$(COV_MAKE) test-unit
-	$(COV_MAKE) PYTEST_PATHS=tests/e2e PYTEST_ARGS="--ignore=tests/e2e/test_firmware.py" test-e2e
+	$(COV_MAKE) PYTEST_PATHS=tests/e2e PYTEST_ARGS="--ignore=tests/e2e/test_firmware.py --ignore=tests/e2e/test_install.py" test-e2e
 	mkdir -p $(COV_OUT)
 	$(GCOVR) --txt $(COV_OUT)/lines.txt --html-details $(COV_OUT)/index.html --print-summary \
 	    $(COVERAGE_FAIL_UNDER) $(GCOVR_DATA) | tee $(COV_OUT)/summary.txt
