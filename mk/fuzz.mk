@@ -32,8 +32,10 @@ $(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# Unit-test support the targets share with the unit tests (no cmocka in these).
-FUZZ_SUPPORT_SRC := tests/unit/support/http_feed.c tests/unit/support/mem_transport.c
+# Unit-test support the targets share with the unit tests (no cmocka in these), and the
+# token walking their oracles share.
+FUZZ_SUPPORT_SRC := tests/unit/support/http_feed.c tests/unit/support/mem_transport.c \
+                    tests/fuzz/json_walk.c
 
 FUZZ_SUPPORT_OBJ := $(FUZZ_SUPPORT_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_TARGET_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_walk.h"
 #include "mem_transport.h"
 #include <sitegpt/sg_api.h>
 
@@ -52,53 +53,17 @@ static sg_status on_item(void *ctx, const sg_json_element *e)
     return SG_OK;
 }
 
-/* Token walking through the element helpers (the token layout is private). */
-static int next_of(const sg_json_element *e, int t)
-{
-    int n = 0;
-    if (sg_json_elem_skip(e, t, &n) != SG_OK) {
-        abort();
-    }
-    return n;
-}
-
-static size_t size_of(const sg_json_element *e, int t)
-{
-    size_t n = 0;
-    if (sg_json_elem_size(e, t, &n) != SG_OK) {
-        abort();
-    }
-    return n;
-}
-
-static sg_json_type type_of(const sg_json_element *e, int t)
-{
-    sg_json_type ty = SG_JSON_NULL;
-    if (sg_json_elem_type(e, t, &ty) != SG_OK) {
-        abort();
-    }
-    return ty;
-}
-
-static bool key_is(const sg_json_element *e, int t, const char *key)
-{
-    char k[32];
-    size_t n = 0;
-    return type_of(e, t) == SG_JSON_STRING && sg_json_tok_string(e, t, k, sizeof k, &n) == SG_OK &&
-           n == strlen(key) && memcmp(k, key, n) == 0;
-}
-
 /* Value tokens of members named key of object obj, in order. */
 static size_t members_named(const sg_json_element *e, int obj, const char *key, int *out,
                             size_t max)
 {
     size_t n = 0;
-    if (obj < 0 || type_of(e, obj) != SG_JSON_OBJECT) {
+    if (obj < 0 || walk_type(e, obj) != SG_JSON_OBJECT) {
         return 0;
     }
     int k = obj + 1;
-    for (size_t m = size_of(e, obj); m > 0; m--, k = next_of(e, k + 1)) {
-        if (key_is(e, k, key) && n < max) {
+    for (size_t m = walk_size(e, obj); m > 0; m--, k = walk_next(e, k + 1)) {
+        if (walk_key_is(e, k, key) && n < max) {
             out[n++] = k + 1;
         }
     }
@@ -125,11 +90,11 @@ static bool read_page(const char *body, size_t len, const char *list, page_truth
         size_t nl = members_named(&e, datas[i], list, lists, 64);
         for (size_t j = 0; j < nl; j++) {
             int arr = lists[j];
-            if (type_of(&e, arr) != SG_JSON_ARRAY) {
+            if (walk_type(&e, arr) != SG_JSON_ARRAY) {
                 continue;
             }
             int t = arr + 1;
-            for (size_t left = size_of(&e, arr); left > 0; left--, t = next_of(&e, t)) {
+            for (size_t left = walk_size(&e, arr); left > 0; left--, t = walk_next(&e, t)) {
                 sg_slice raw;
                 if (sg_json_tok_raw(&e, t, &raw) != SG_OK) {
                     abort();

@@ -16,6 +16,8 @@
 
 #include <sitegpt/sg_envelope.h>
 
+#include "json_walk.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SPLIT_ALL_MAX 160u
@@ -105,45 +107,10 @@ static void same(const outcome *a, const outcome *b)
     }
 }
 
-/* Token walking through the element helpers (the token layout is private). */
-static int next_of(const sg_json_element *e, int t)
-{
-    int n = 0;
-    if (sg_json_elem_skip(e, t, &n) != SG_OK) {
-        abort();
-    }
-    return n;
-}
-
-static size_t size_of(const sg_json_element *e, int t)
-{
-    size_t n = 0;
-    if (sg_json_elem_size(e, t, &n) != SG_OK) {
-        abort();
-    }
-    return n;
-}
-
-static sg_json_type type_of(const sg_json_element *e, int t)
-{
-    sg_json_type ty = SG_JSON_NULL;
-    if (sg_json_elem_type(e, t, &ty) != SG_OK) {
-        abort();
-    }
-    return ty;
-}
-
 /* Text of a string token, unescaped; false when not a string or too long for out. */
 static bool tok_text(const sg_json_element *e, int t, char *out, size_t cap, size_t *len)
 {
-    return type_of(e, t) == SG_JSON_STRING && sg_json_tok_string(e, t, out, cap, len) == SG_OK;
-}
-
-static bool key_is(const sg_json_element *e, int t, const char *key)
-{
-    char k[16];
-    size_t n = 0;
-    return tok_text(e, t, k, sizeof k, &n) && n == strlen(key) && memcmp(k, key, n) == 0;
+    return walk_type(e, t) == SG_JSON_STRING && sg_json_tok_string(e, t, out, cap, len) == SG_OK;
 }
 
 /*
@@ -153,18 +120,18 @@ static bool key_is(const sg_json_element *e, int t, const char *key)
 static int oracle_code(const sg_json_element *e)
 {
     int found = -1;
-    if (type_of(e, 0) != SG_JSON_OBJECT) {
+    if (walk_type(e, 0) != SG_JSON_OBJECT) {
         return -1;
     }
     int k = 1;
-    for (size_t m = size_of(e, 0); m > 0; m--, k = next_of(e, k + 1)) {
+    for (size_t m = walk_size(e, 0); m > 0; m--, k = walk_next(e, k + 1)) {
         int obj = k + 1;
-        if (!key_is(e, k, "error") || type_of(e, obj) != SG_JSON_OBJECT) {
+        if (!walk_key_is(e, k, "error") || walk_type(e, obj) != SG_JSON_OBJECT) {
             continue;
         }
         int c = obj + 1;
-        for (size_t n = size_of(e, obj); n > 0; n--, c = next_of(e, c + 1)) {
-            if (key_is(e, c, "code") && type_of(e, c + 1) == SG_JSON_STRING) {
+        for (size_t n = walk_size(e, obj); n > 0; n--, c = walk_next(e, c + 1)) {
+            if (walk_key_is(e, c, "code") && walk_type(e, c + 1) == SG_JSON_STRING) {
                 found = c + 1;
             }
         }

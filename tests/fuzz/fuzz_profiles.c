@@ -18,6 +18,7 @@
 
 #include <sitegpt/sg_profiles.h>
 #include "internal/sg__utf8.h"
+#include "json_walk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,31 +31,19 @@ typedef struct member_list {
     int val[MAX_MEMBERS];
 } member_list;
 
-static int skip(const sg_json_element *e, int tok)
-{
-    int n = 0;
-    if (sg_json_elem_skip(e, tok, &n) != SG_OK) {
-        abort();
-    }
-    return n;
-}
-
 static void members(const sg_json_element *e, int obj, member_list *out)
 {
     out->n = 0;
     if (obj < 0) {
         return;
     }
-    size_t size = 0;
-    if (sg_json_elem_size(e, obj, &size) != SG_OK) {
-        abort();
-    }
+    size_t size = walk_size(e, obj);
     int k = obj + 1;
     for (size_t m = 0; m < size && out->n < MAX_MEMBERS; m++) {
         out->key[out->n] = k;
         out->val[out->n] = k + 1;
         out->n++;
-        k = skip(e, k + 1);
+        k = walk_next(e, k + 1);
     }
 }
 
