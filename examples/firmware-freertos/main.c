@@ -83,73 +83,10 @@ static union {
     } call;
 } phase;
 
-static void say(const char *label, const char *value)
-{
-    cm_sh_puts("fw: ");
-    cm_sh_puts(label);
-    cm_sh_puts(value);
-    cm_sh_puts("\n");
-}
-
-static void say_num(const char *label, size_t value, const char *unit)
-{
-    cm_sh_puts("fw: ");
-    cm_sh_puts(label);
-    cm_sh_put_u32((uint32_t)value);
-    cm_sh_puts(unit);
-    cm_sh_puts("\n");
-}
-
 static int fail(const char *what, sg_status st)
 {
-    cm_sh_puts("fw: error: ");
-    cm_sh_puts(what);
-    cm_sh_puts(": ");
-    cm_sh_puts(sg_strerror(st));
-    if (tls.last_error < 0) {
-        cm_sh_puts(" (mbedTLS error -");
-        cm_sh_put_u32((uint32_t)-tls.last_error);
-        cm_sh_puts(")");
-    }
-    if (net.last_err != 0) {
-        cm_sh_puts(" (lwIP error -");
-        cm_sh_put_u32((uint32_t)(-(int32_t)net.last_err));
-        cm_sh_puts(")");
-    }
-    cm_sh_puts("\n");
+    fw_say_error(what, st, tls.last_error, net.last_err);
     return EXIT_FAILED;
-}
-
-/* Split "prog key=value ..." in place (values hold no spaces). */
-static bool parse_args(char *line, fr_args *a)
-{
-    memset(a, 0, sizeof *a);
-    for (char *p = line; *p != '\0';) {
-        while (*p == ' ') {
-            *p++ = '\0';
-        }
-        char *word = p;
-        while (*p != '\0' && *p != ' ') {
-            p++;
-        }
-        if (strncmp(word, "base=", 5) == 0) {
-            a->base_url = word + 5;
-        } else if (strncmp(word, "ca=", 3) == 0) {
-            a->ca_file = word + 3;
-        } else if (strncmp(word, "kv=", 3) == 0) {
-            a->kv_dir = word + 3;
-        } else if (strncmp(word, "seed=", 5) == 0) {
-            a->seed = word + 5;
-        } else if (strncmp(word, "host=", 5) == 0) {
-            char *eq = strchr(word + 5, '=');
-            if (eq != NULL && eq != word + 5) {
-                *eq = '\0';
-                a->host_name = word + 5;
-                a->host_ip = eq + 1;
-            }
-        }
-    }
-    return a->base_url != NULL && a->ca_file != NULL && a->kv_dir != NULL && a->host_name != NULL;
 }
 
 /* ---------------------------------------------------------------- network --- */
@@ -161,11 +98,11 @@ static void tcpip_up(void *arg)
 }
 
 /* lwIP's core, the LAN9118 netif with a static address, the API host in the host list. */
-static bool network_up(const fr_args *args)
+static bool network_up(const fw_args *args)
 {
     ip4_addr_t ip, mask, gw, api;
     if (ip4addr_aton(args->host_ip, &api) == 0) {
-        say("error: host= wants NAME=A.B.C.D, got ", args->host_ip);
+        fw_say("error: host= wants NAME=A.B.C.D, got ", args->host_ip);
         return false;
     }
     tcpip_ready = xSemaphoreCreateBinaryStatic(&tcpip_ready_storage);
@@ -185,17 +122,17 @@ static bool network_up(const fr_args *args)
     err_t host_err = dns_local_addhost(args->host_name, &api);
     UNLOCK_TCPIP_CORE();
     if (added == NULL) {
-        say("error: ", "no LAN9118 at 0x40200000");
+        fw_say("error: ", "no LAN9118 at 0x40200000");
         return false;
     }
     if (host_err != ERR_OK) {
-        say("error: cannot add to the local host list: ", args->host_name);
+        fw_say("error: cannot add to the local host list: ", args->host_name);
         return false;
     }
     rx_task =
         xTaskCreateStatic(lan9118_rx_task, "eth-rx", RX_STACK, &netif, PRIO_RX, rx_stack, &rx_tcb);
-    say("net: link ", lan9118_link_up() ? "up" : "down");
-    say("net: address ", FR_IP);
+    fw_say("net: link ", lan9118_link_up() ? "up" : "down");
+    fw_say("net: address ", FR_IP);
     return true;
 }
 
@@ -214,8 +151,8 @@ static sg_status login(const sg_url *base)
     if (st != SG_OK) {
         return st;
     }
-    say("user_code=", phase.dev.user_code);
-    say("verification_uri=", phase.dev.verification_uri);
+    fw_say("user_code=", phase.dev.user_code);
+    fw_say("verification_uri=", phase.dev.verification_uri);
     for (;;) {
         uint32_t wait_ms = 0;
         st = sg_device_poll(&phase.dev, &wait_ms);
@@ -235,7 +172,7 @@ static sg_status login_and_store(const sg_url *base)
 {
     uint32_t beats_before = heartbeats;
     sg_status st = login(base);
-    say_num("heartbeats_during_login=", heartbeats - beats_before, "");
+    fw_say_num("heartbeats_during_login=", heartbeats - beats_before, "");
     if (st != SG_OK) {
         (void)fail("login", st);
         return st;
@@ -245,7 +182,7 @@ static sg_status login_and_store(const sg_url *base)
         (void)fail("token store", st);
         return st;
     }
-    say("token: ", "stored");
+    fw_say("token: ", "stored");
     return SG_OK;
 }
 
@@ -267,10 +204,10 @@ static sg_status whoami(const sg_url *base)
         st = sg_api_me(&phase.call.api, &phase.call.me, &phase.call.env);
     }
     if (st == SG_OK) {
-        say("user name=", phase.call.me.name);
-        say("user email=", phase.call.me.email);
+        fw_say("user name=", phase.call.me.name);
+        fw_say("user email=", phase.call.me.email);
     } else if (phase.call.env.code[0] != '\0') {
-        say("api error=", phase.call.env.code);
+        fw_say("api error=", phase.call.env.code);
     }
     return st;
 }
@@ -297,22 +234,22 @@ static void report(void)
     report_task("tcpip", fr_tcpip_thread(), TCPIP_THREAD_STACKSIZE);
     report_task("eth-rx", rx_task, RX_STACK);
     report_task("heartbeat", heartbeat_task, HEARTBEAT_STACK);
-    say_num("lwip_mem_peak=", lwip_stats.mem.max, " bytes");
-    say_num("lwip_mem_size=", MEM_SIZE, " bytes");
-    say_num("lwip_pbuf_pool_peak=", lwip_stats.memp[MEMP_PBUF_POOL]->max, "");
-    say_num("lwip_pbuf_pool_size=", PBUF_POOL_SIZE, "");
-    say_num("lwip_tcp_seg_peak=", lwip_stats.memp[MEMP_TCP_SEG]->max, "");
-    say_num("lwip_netconn_peak=", lwip_stats.memp[MEMP_NETCONN]->max, "");
-    say_num("lwip_mbox_peak=", lwip_stats.sys.mbox.max, "");
-    say_num("lwip_sem_peak=", lwip_stats.sys.sem.max + lwip_stats.sys.mutex.max, "");
+    fw_say_num("lwip_mem_peak=", lwip_stats.mem.max, " bytes");
+    fw_say_num("lwip_mem_size=", MEM_SIZE, " bytes");
+    fw_say_num("lwip_pbuf_pool_peak=", lwip_stats.memp[MEMP_PBUF_POOL]->max, "");
+    fw_say_num("lwip_pbuf_pool_size=", PBUF_POOL_SIZE, "");
+    fw_say_num("lwip_tcp_seg_peak=", lwip_stats.memp[MEMP_TCP_SEG]->max, "");
+    fw_say_num("lwip_netconn_peak=", lwip_stats.memp[MEMP_NETCONN]->max, "");
+    fw_say_num("lwip_mbox_peak=", lwip_stats.sys.mbox.max, "");
+    fw_say_num("lwip_sem_peak=", lwip_stats.sys.sem.max + lwip_stats.sys.mutex.max, "");
     fw_mbedtls_pool_stats(&peak, &blocks, &pool);
-    say_num("mbedtls_pool_peak=", peak, " bytes");
-    say_num("mbedtls_pool_size=", pool, " bytes");
-    say_num("static_ram=", fr_static_ram(), " bytes (data+bss: task stacks and pools included)");
-    say_num("eth_rx_frames=", lan9118_stats()->rx_frames, "");
-    say_num("eth_tx_frames=", lan9118_stats()->tx_frames, "");
-    say_num("tls_handshakes=", net.connects, "");
-    say_num("heartbeats=", heartbeats, "");
+    fw_say_num("mbedtls_pool_peak=", peak, " bytes");
+    fw_say_num("mbedtls_pool_size=", pool, " bytes");
+    fw_say_num("static_ram=", fr_static_ram(), " bytes (data+bss: task stacks and pools included)");
+    fw_say_num("eth_rx_frames=", lan9118_stats()->rx_frames, "");
+    fw_say_num("eth_tx_frames=", lan9118_stats()->tx_frames, "");
+    fw_say_num("tls_handshakes=", net.connects, "");
+    fw_say_num("heartbeats=", heartbeats, "");
 }
 
 /* ---------------------------------------------------------------- tasks --- */
@@ -329,7 +266,7 @@ static void heartbeat_main(void *arg)
 
 static int app_run(void)
 {
-    fr_args args;
+    fw_args args;
     sg_rtos_hooks hooks;
     sg_url base;
     size_t ca_len = 0;
@@ -342,7 +279,8 @@ static int app_run(void)
         (void)fail("setup", layout);
         return EXIT_SETUP;
     }
-    if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !parse_args(cmdline, &args)) {
+    if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !fw_parse_args(cmdline, &args) ||
+        args.host_name == NULL) {
         cm_sh_puts("usage: fw base=<url> ca=<pem file> kv=<folder> host=<name>=<IPv4> "
                    "[seed=<text>]\n");
         return EXIT_SETUP;
@@ -356,7 +294,7 @@ static int app_run(void)
         st = sg_url_parse(args.base_url, host, sizeof host, &base);
     }
     if (st == SG_OK) {
-        st = fr_board_read_file(args.ca_file, ca_pem, sizeof ca_pem, &ca_len);
+        st = fw_read_pem(args.ca_file, ca_pem, sizeof ca_pem, &ca_len);
     }
     if (st != SG_OK) {
         (void)fail("setup", st);
@@ -387,9 +325,9 @@ static int app_run(void)
 
     bool stored = sg_rtos_token_load(&rtos, token, sizeof token) == SG_OK;
     if (stored) {
-        say("token: ", "stored token found, login skipped");
+        fw_say("token: ", "stored token found, login skipped");
     } else {
-        say("token: ", "none stored, starting device login");
+        fw_say("token: ", "none stored, starting device login");
         if (login_and_store(&base) != SG_OK) {
             return EXIT_FAILED;
         }
@@ -397,7 +335,7 @@ static int app_run(void)
     st = whoami(&base);
     if (st == SG_ERR_AUTH && stored) {
         /* Revoked or expired: no refresh token exists, so forget it and log in again. */
-        say("token: ", "stored token rejected, erased; starting device login");
+        fw_say("token: ", "stored token rejected, erased; starting device login");
         st = sg_rtos_token_erase(&rtos);
         if (st != SG_OK) {
             return fail("token erase", st);
@@ -414,7 +352,7 @@ static int app_run(void)
         return fail("GET /api/v2/me", st);
     }
     report();
-    say("done", "");
+    fw_say("done", "");
     return EXIT_OK;
 }
 

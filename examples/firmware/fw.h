@@ -1,5 +1,6 @@
 /*
  * sitegpt-c firmware example: what main.c takes from the board and mbedTLS glue files.
+ * The FreeRTOS firmware (examples/firmware-freertos) shares all but fw_board.c.
  */
 #ifndef SG_FW_H
 #define SG_FW_H
@@ -8,16 +9,39 @@
 
 /* Host paths and the test seed, from the semihosting command line. */
 typedef struct fw_args {
-    const char *base_url; /* base=https://localhost:PORT */
-    const char *ca_file;  /* ca=PATH: PEM read once at boot (a real device compiles it in) */
-    const char *kv_dir;   /* kv=DIR: one host file per key */
-    const char *seed;     /* seed=TEXT: mixed into the (insecure) emulator entropy */
+    const char *base_url;  /* base=https://localhost:PORT */
+    const char *ca_file;   /* ca=PATH: PEM read once at boot (a real device compiles it in) */
+    const char *kv_dir;    /* kv=DIR: one host file per key */
+    const char *seed;      /* seed=TEXT: mixed into the (insecure) emulator entropy */
+    const char *host_name; /* host=NAME=A.B.C.D: the API host's address (lwIP's host list) */
+    const char *host_ip;
 } fw_args;
 
 /* fw_board.c: the QEMU mps2-an386 board as sg_rtos hooks. */
 void fw_board_hooks(const fw_args *args, sg_rtos_hooks *hooks);
+
+/* fw_host.c: what the firmware reads from and says to the host through semihosting. */
+/* Split "prog key=value ..." in place (values hold no spaces); false without base, ca or kv. */
+bool fw_parse_args(char *line, fw_args *args);
 /* Read a whole host file (NUL appended, counted in *len) for the CA bundle. */
-SG_NODISCARD sg_status fw_board_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
+SG_NODISCARD sg_status fw_read_pem(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* Console lines: "fw: <label><value>" and "fw: <label><number><unit>". */
+void fw_say(const char *label, const char *value);
+void fw_say_num(const char *label, size_t value, const char *unit);
+/*
+ * "fw: error: <what>: <status text>", then " (mbedTLS error -N)" when tls_error is
+ * negative and " (lwIP error -N)" when net_error is not 0.
+ */
+void fw_say_error(const char *what, sg_status st, int tls_error, int net_error);
+
+/*
+ * fw_entropy.c. NOT A SECURE ENTROPY SOURCE. The emulator has no TRNG, so this hashes the
+ * host's clock, QEMU's elapsed time, uptime(NULL), a counter and seed (NULL: none): enough
+ * for distinct TLS randoms in a test, predictable to an attacker. A real device reads its
+ * hardware TRNG instead (and fails when it reports an error).
+ */
+SG_NODISCARD sg_status fw_emulator_entropy(const char *seed, uint32_t (*uptime)(void *ctx),
+                                           uint8_t *out, size_t len);
 
 /* fw_mbedtls.c: static pool, entropy and clocks for mbedTLS. */
 void fw_mbedtls_init(sg_rtos *rtos);

@@ -59,61 +59,10 @@ static union {
     } call;
 } phase;
 
-static void say(const char *label, const char *value)
-{
-    cm_sh_puts("fw: ");
-    cm_sh_puts(label);
-    cm_sh_puts(value);
-    cm_sh_puts("\n");
-}
-
-static void say_num(const char *label, size_t value, const char *unit)
-{
-    cm_sh_puts("fw: ");
-    cm_sh_puts(label);
-    cm_sh_put_u32((uint32_t)value);
-    cm_sh_puts(unit);
-    cm_sh_puts("\n");
-}
-
 static int fail(const char *what, sg_status st)
 {
-    cm_sh_puts("fw: error: ");
-    cm_sh_puts(what);
-    cm_sh_puts(": ");
-    cm_sh_puts(sg_strerror(st));
-    if (tls.last_error < 0) {
-        cm_sh_puts(" (mbedTLS error -");
-        cm_sh_put_u32((uint32_t)-tls.last_error);
-        cm_sh_puts(")");
-    }
-    cm_sh_puts("\n");
+    fw_say_error(what, st, tls.last_error, 0);
     return EXIT_FAILED;
-}
-
-/* Split "prog key=value ..." in place (values hold no spaces). */
-static bool parse_args(char *line, fw_args *a)
-{
-    memset(a, 0, sizeof *a);
-    for (char *p = line; *p != '\0';) {
-        while (*p == ' ') {
-            *p++ = '\0';
-        }
-        char *word = p;
-        while (*p != '\0' && *p != ' ') {
-            p++;
-        }
-        if (strncmp(word, "base=", 5) == 0) {
-            a->base_url = word + 5;
-        } else if (strncmp(word, "ca=", 3) == 0) {
-            a->ca_file = word + 3;
-        } else if (strncmp(word, "kv=", 3) == 0) {
-            a->kv_dir = word + 3;
-        } else if (strncmp(word, "seed=", 5) == 0) {
-            a->seed = word + 5;
-        }
-    }
-    return a->base_url != NULL && a->ca_file != NULL && a->kv_dir != NULL;
 }
 
 /* Device flow as a superloop would run it: poll, and sleep as long as the server asks. */
@@ -130,8 +79,8 @@ static sg_status login(const sg_url *base)
     if (st != SG_OK) {
         return st;
     }
-    say("user_code=", phase.dev.user_code);
-    say("verification_uri=", phase.dev.verification_uri);
+    fw_say("user_code=", phase.dev.user_code);
+    fw_say("verification_uri=", phase.dev.verification_uri);
     for (;;) {
         uint32_t wait_ms = 0;
         st = sg_device_poll(&phase.dev, &wait_ms);
@@ -159,7 +108,7 @@ static sg_status login_and_store(const sg_url *base)
         (void)fail("token store", st);
         return st;
     }
-    say("token: ", "stored");
+    fw_say("token: ", "stored");
     return SG_OK;
 }
 
@@ -185,9 +134,9 @@ static sg_status me_value(void *ctx, const sg_json_event *ev)
         return SG_OK;
     }
     if (ev->sub == 0) {
-        say("user name=", ev->text.ptr);
+        fw_say("user name=", ev->text.ptr);
     } else if (ev->sub == 1) {
-        say("user email=", ev->text.ptr);
+        fw_say("user email=", ev->text.ptr);
     } else {
         copy_value(ev->sub == 2 ? phase.call.expires_at : phase.call.created_at,
                    sizeof phase.call.expires_at, ev->text);
@@ -227,21 +176,21 @@ static void report_renewal(void)
         st = sg_renew_plan_now(&renew, &plan);
     }
     if (st != SG_OK) {
-        say("renew: unknown, ", sg_strerror(st));
+        fw_say("renew: unknown, ", sg_strerror(st));
         return;
     }
     if (sg_iso8601_format(plan.expires_at_s, at, sizeof at) == SG_OK) {
-        say("token expires_at=", at);
+        fw_say("token expires_at=", at);
     }
-    say_num("token left_s=", (size_t)(plan.left_ms / 1000u), "");
+    fw_say_num("token left_s=", (size_t)(plan.left_ms / 1000u), "");
     if (plan.action == SG_RENEW_LATER) {
-        say_num("renew in_s=", (size_t)(plan.renew_in_ms / 1000u), "");
+        fw_say_num("renew in_s=", (size_t)(plan.renew_in_ms / 1000u), "");
         int64_t renew_at = plan.server_now_s + (int64_t)(plan.renew_in_ms / 1000u);
         if (sg_iso8601_format(renew_at, at, sizeof at) == SG_OK) {
-            say("renew at=", at);
+            fw_say("renew at=", at);
         }
     } else {
-        say("renew: ", plan.action == SG_RENEW_NOW ? "now" : "expired, log in again");
+        fw_say("renew: ", plan.action == SG_RENEW_NOW ? "now" : "expired, log in again");
     }
 }
 
@@ -285,7 +234,7 @@ static sg_status whoami(const sg_url *base)
     if (st == SG_OK) {
         report_renewal();
     } else if (phase.call.env.code[0] != '\0') {
-        say("api error=", phase.call.env.code);
+        fw_say("api error=", phase.call.env.code);
     }
     return st;
 }
@@ -294,16 +243,16 @@ static void report_memory(void)
 {
     size_t peak = 0, blocks = 0, pool = 0;
     fw_mbedtls_pool_stats(&peak, &blocks, &pool);
-    say_num("stack_high_water=", cm_stack_high_water(), " bytes");
-    say_num("stack_size=", cm_stack_size(), " bytes");
-    say_num("mbedtls_pool_peak=", peak, " bytes");
-    say_num("mbedtls_pool_peak_blocks=", blocks, "");
-    say_num("mbedtls_pool_size=", pool, " bytes");
-    say_num("static_ram=", cm_static_ram(), " bytes (data+bss, pool included)");
-    say_num("login_ram=",
-            peak + cm_stack_high_water() + sizeof tls + sizeof http + sizeof http_buf +
-                sizeof rtos + sizeof phase,
-            " bytes (pool peak + stack + client state)");
+    fw_say_num("stack_high_water=", cm_stack_high_water(), " bytes");
+    fw_say_num("stack_size=", cm_stack_size(), " bytes");
+    fw_say_num("mbedtls_pool_peak=", peak, " bytes");
+    fw_say_num("mbedtls_pool_peak_blocks=", blocks, "");
+    fw_say_num("mbedtls_pool_size=", pool, " bytes");
+    fw_say_num("static_ram=", cm_static_ram(), " bytes (data+bss, pool included)");
+    fw_say_num("login_ram=",
+               peak + cm_stack_high_water() + sizeof tls + sizeof http + sizeof http_buf +
+                   sizeof rtos + sizeof phase,
+               " bytes (pool peak + stack + client state)");
 }
 
 int main(void)
@@ -323,7 +272,7 @@ int main(void)
         (void)fail("setup", layout);
         return EXIT_SETUP;
     }
-    if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !parse_args(cmdline, &args)) {
+    if (cm_sh_cmdline(cmdline, sizeof cmdline) != SG_OK || !fw_parse_args(cmdline, &args)) {
         cm_sh_puts("usage: fw base=<url> ca=<pem file> kv=<folder> [seed=<text>]\n");
         return EXIT_SETUP;
     }
@@ -333,7 +282,7 @@ int main(void)
         st = sg_url_parse(args.base_url, host, sizeof host, &base);
     }
     if (st == SG_OK) {
-        st = fw_board_read_file(args.ca_file, ca_pem, sizeof ca_pem, &ca_len);
+        st = fw_read_pem(args.ca_file, ca_pem, sizeof ca_pem, &ca_len);
     }
     if (st != SG_OK) {
         (void)fail("setup", st);
@@ -363,9 +312,9 @@ int main(void)
 
     bool stored = sg_rtos_token_load(&rtos, token, sizeof token) == SG_OK;
     if (stored) {
-        say("token: ", "stored token found, login skipped");
+        fw_say("token: ", "stored token found, login skipped");
     } else {
-        say("token: ", "none stored, starting device login");
+        fw_say("token: ", "none stored, starting device login");
         st = login_and_store(&base);
         if (st != SG_OK) {
             return EXIT_FAILED;
@@ -375,7 +324,7 @@ int main(void)
     st = whoami(&base);
     if (st == SG_ERR_AUTH && stored) {
         /* Revoked or expired: there is no refresh token, so forget it and log in again. */
-        say("token: ", "stored token rejected, erased; starting device login");
+        fw_say("token: ", "stored token rejected, erased; starting device login");
         st = sg_rtos_token_erase(&rtos);
         if (st != SG_OK) {
             return fail("token erase", st);
@@ -392,6 +341,6 @@ int main(void)
         return fail("GET /api/v2/me", st);
     }
     report_memory();
-    say("done", "");
+    fw_say("done", "");
     return EXIT_OK;
 }
