@@ -17,9 +17,9 @@ import threading
 
 import pytest
 
+from firmware_qemu import QEMU, RUN_TIMEOUT, approver, figure, run_qemu, semihosting_config
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-QEMU = "qemu-system-arm"
-RUN_TIMEOUT = 120  # seconds per boot; a normal run takes a few
 
 pytestmark = pytest.mark.skipif(
     shutil.which("arm-none-eabi-gcc") is None or shutil.which(QEMU) is None,
@@ -86,46 +86,17 @@ class Relay:
         self.thread.join(timeout=5)
 
 
-def approver(mock):
-    """A console-line callback that approves the user code the firmware prints."""
-    def approve(line):
-        m = re.match(r"fw: user_code=(\S+)", line)
-        if m:
-            mock.approve(m.group(1))
-    return approve
-
-
 def boot(elf, mock, workdir, kv_dir, on_line=None, seed="e2e"):
     """Run the firmware once; returns (exit code, console text)."""
     relay = Relay("127.0.0.1", mock.port)
     args = ["fw", "base=" + mock.base_url, "ca=" + mock.ca_file, "kv=" + kv_dir, "seed=" + seed]
     argv = [QEMU, "-M", "mps2-an386", "-nographic", "-monitor", "none",
-            "-semihosting-config", "enable=on,target=native," +
-            ",".join("arg=" + a.replace(",", ",,") for a in args),
+            "-semihosting-config", semihosting_config(args),
             "-serial", "tcp:127.0.0.1:%d" % relay.port, "-kernel", elf]
-    # umask 077: the token file QEMU creates for the firmware is 0600.
-    proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: os.umask(0o077))
-    lines = []
-    timer = threading.Timer(RUN_TIMEOUT, proc.kill)
-    timer.start()
     try:
-        for line in proc.stdout:
-            lines.append(line)
-            if on_line:
-                on_line(line)
-        rc = proc.wait()
+        return run_qemu(argv, workdir, on_line)
     finally:
-        timer.cancel()
         relay.close()
-    return rc, "".join(lines)
-
-
-def figure(console, name):
-    m = re.search(r"^fw: %s=(\d+)" % re.escape(name), console, re.M)
-    assert m, "firmware did not report %s:\n%s" % (name, console)
-    return int(m.group(1))
 
 
 def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_path,
@@ -134,11 +105,7 @@ def test_firmware_logs_in_then_reuses_the_stored_token(firmware, make_mock, tmp_
     kv_dir = tmp_path / "kv"
     kv_dir.mkdir()
     approved = []
-
-    def approve(line):
-        m = re.match(r"fw: user_code=(\S+)", line)
-        if m:
-            approved.append(mock.approve(m.group(1)))
+    approve = approver(mock, approved)
 
     # First boot: device login, approved from the console, token stored, /me called.
     rc, console = boot(firmware, mock, str(tmp_path), str(kv_dir), approve)

@@ -13,13 +13,12 @@ import re
 import shutil
 import stat
 import subprocess
-import threading
 
 import pytest
 
+from firmware_qemu import QEMU, RUN_TIMEOUT, approver, figure, run_qemu, semihosting_config
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-QEMU = "qemu-system-arm"
-RUN_TIMEOUT = 120  # seconds per boot; a normal one takes a few
 API_ADDR = "10.0.2.100"  # the guestfwd address: the one place the device can connect to
 KERNEL = os.environ.get("FREERTOS_DIR") or os.path.join(ROOT, "..", "shared", "vendor",
                                                          "FreeRTOS-Kernel")
@@ -58,46 +57,15 @@ def qemu_argv(elf, mock, kv_dir, seed):
     nic = ("user,model=lan9118,restrict=on,"
            "guestfwd=tcp:%s:%d-tcp:127.0.0.1:%d" % (API_ADDR, mock.port, mock.port))
     return [QEMU, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
-            "-semihosting-config", "enable=on,target=native," +
-            ",".join("arg=" + a.replace(",", ",,") for a in args),
+            "-semihosting-config", semihosting_config(args),
             "-nic", nic, "-kernel", elf]
 
 
 def boot(elf, mock, workdir, kv_dir, on_line=None, seed="e2e"):
     """Run the firmware once; returns (exit code, console text, argv)."""
     argv = qemu_argv(elf, mock, kv_dir, seed)
-    # umask 077: the token file QEMU creates for the firmware is 0600.
-    proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: os.umask(0o077))
-    lines = []
-    timer = threading.Timer(RUN_TIMEOUT, proc.kill)
-    timer.start()
-    try:
-        for line in proc.stdout:
-            lines.append(line)
-            if on_line:
-                on_line(line)
-        rc = proc.wait()
-    finally:
-        timer.cancel()
-    return rc, "".join(lines), argv
-
-
-def approver(mock, approved=None):
-    def approve(line):
-        m = re.match(r"fw: user_code=(\S+)", line)
-        if m:
-            mock.approve(m.group(1))
-            if approved is not None:
-                approved.append(m.group(1))
-    return approve
-
-
-def figure(console, name):
-    m = re.search(r"^fw: %s=(\d+)" % re.escape(name), console, re.M)
-    assert m, "firmware did not report %s:\n%s" % (name, console)
-    return int(m.group(1))
+    rc, console = run_qemu(argv, workdir, on_line)
+    return rc, console, argv
 
 
 def assert_confined(argv, mock):
