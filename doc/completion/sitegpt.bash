@@ -33,6 +33,26 @@ _sitegpt_reply_lines()
     done <<<"$1"
 }
 
+# File names starting with $1.
+_sitegpt_reply_files()
+{
+    compopt -o filenames 2>/dev/null
+    mapfile -t COMPREPLY < <(compgen -f -- "$1")
+}
+
+# The value of an option both programs take ($1, the word before $2): profile names, scopes
+# or a file. False for any other option: the caller completes it.
+_sitegpt_reply_value()
+{
+    case $1 in
+    -p | --profile) _sitegpt_reply_lines "$(_sitegpt_profile_names)" "$2" ;;
+    --scope) _sitegpt_reply_words "$_sitegpt_scopes" "$2" ;;
+    --cacert) _sitegpt_reply_files "$2" ;;
+    *) return 1 ;;
+    esac
+    return 0
+}
+
 _sitegpt()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -59,20 +79,8 @@ _sitegpt()
         fi
     done
 
+    _sitegpt_reply_value "$prev" "$cur" && return
     case $prev in
-    -p | --profile)
-        _sitegpt_reply_lines "$(_sitegpt_profile_names)" "$cur"
-        return
-        ;;
-    --scope)
-        _sitegpt_reply_words "$_sitegpt_scopes" "$cur"
-        return
-        ;;
-    --cacert)
-        compopt -o filenames 2>/dev/null
-        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-        return
-        ;;
     -X | --method)
         _sitegpt_reply_words 'GET POST PUT PATCH DELETE' "$cur"
         return
@@ -136,23 +144,10 @@ _sitegpt()
 _sitegpt_gateway()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    _sitegpt_reply_value "$prev" "$cur" && return
     case $prev in
-    -p | --profile)
-        _sitegpt_reply_lines "$(_sitegpt_profile_names)" "$cur"
-        return
-        ;;
-    --scope)
-        _sitegpt_reply_words "$_sitegpt_scopes" "$cur"
-        return
-        ;;
-    --cacert)
-        compopt -o filenames 2>/dev/null
-        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-        return
-        ;;
     --status-file)
-        compopt -o filenames 2>/dev/null
-        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        _sitegpt_reply_files "$cur"
         return
         ;;
     --chatbot | --name | --expires-in-days | --api-base | --interval | --backoff-max | --timeout | \
