@@ -27,10 +27,10 @@ FRT_KERNEL_SRC = $(addprefix $(FREERTOS_DIR)/,tasks.c queue.c list.c) $(FRT_PORT
 FRT_LWIP_SRC = $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c) \
                $(addprefix $(LWIP_DIR)/src/api/,api_lib.c api_msg.c err.c netbuf.c tcpip.c) \
                $(LWIP_DIR)/src/netif/ethernet.c
-# Shared with the bare-metal firmware (examples/firmware/fw.h): the mbedTLS glue, the command
-# line, CA file and console lines, the emulator entropy; and the Cortex-M binding's
-# semihosting and key-value store.
-FRT_SHARED_SRC := $(addprefix examples/firmware/,fw_mbedtls.c fw_host.c fw_entropy.c) \
+# Shared with the bare-metal firmware (examples/firmware/fw.h): the TLS and HTTP setup and the
+# device login loop, the emulator entropy, the command line, CA file and console lines, the
+# mbedTLS glue; and the Cortex-M binding's semihosting and key-value store.
+FRT_SHARED_SRC := $(addprefix examples/firmware/,fw_client.c fw_entropy.c fw_host.c fw_mbedtls.c) \
                   $(addprefix platform/rtos/cortexm/,cm_semihost.c cm_kv.c)
 FRT_OUR_SRC := $(SG_PLATFORM_FREERTOS_SRC) $(SG_PLATFORM_LWIP_SRC) \
                $(wildcard $(FRT_APP_DIR)/*.c) $(FRT_SHARED_SRC)

@@ -138,40 +138,12 @@ static bool network_up(const fw_args *args)
 
 /* ---------------------------------------------------------------- the API --- */
 
-static sg_status login(const sg_url *base)
-{
-    sg_device_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.http = &http;
-    cfg.platform = &rtos.platform;
-    cfg.base = base->origin;
-    cfg.base_path = "";
-    cfg.token_name = "sitegpt-c freertos";
-    sg_status st = sg_device_start(&phase.dev, &cfg);
-    if (st != SG_OK) {
-        return st;
-    }
-    fw_say("user_code=", phase.dev.user_code);
-    fw_say("verification_uri=", phase.dev.verification_uri);
-    for (;;) {
-        uint32_t wait_ms = 0;
-        st = sg_device_poll(&phase.dev, &wait_ms);
-        if (st != SG_ERR_AUTHORIZATION_PENDING) {
-            break;
-        }
-        sg_freertos_delay_ms(NULL, wait_ms); /* the heartbeat runs meanwhile */
-    }
-    if (st == SG_OK) {
-        st = sg_device_take_token(&phase.dev, token, sizeof token);
-    }
-    sg_device_clear(&phase.dev);
-    return st;
-}
-
 static sg_status login_and_store(const sg_url *base)
 {
     uint32_t beats_before = heartbeats;
-    sg_status st = login(base);
+    /* the heartbeat runs while the login sleeps between polls */
+    sg_status st =
+        fw_device_login(&phase.dev, &http, &rtos, base, "sitegpt-c freertos", token, sizeof token);
     fw_say_num("heartbeats_during_login=", heartbeats - beats_before, "");
     if (st != SG_OK) {
         (void)fail("login", st);
@@ -304,20 +276,7 @@ static int app_run(void)
         return EXIT_SETUP;
     }
     fw_mbedtls_init(&rtos);
-    st = sg_tls_init(&tls, &rtos.stream, sg_rtos_entropy, &rtos, &rtos.platform);
-    if (st == SG_OK) {
-        st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
-    }
-    if (st == SG_OK) {
-        st = sg_tls_set_max_fragment(&tls, 2048); /* what both record buffers hold */
-    }
-    sg_http_config hcfg;
-    memset(&hcfg, 0, sizeof hcfg);
-    hcfg.platform = &rtos.platform;
-    hcfg.tls = &tls.transport;
-    if (st == SG_OK) {
-        st = sg_http_client_init(&http, &hcfg, http_buf, sizeof http_buf);
-    }
+    st = fw_client_init(&tls, &http, &rtos, ca_pem, ca_len, http_buf, sizeof http_buf);
     if (st != SG_OK) {
         (void)fail("tls setup", st);
         return EXIT_SETUP;

@@ -5,7 +5,11 @@
 #ifndef SG_FW_H
 #define SG_FW_H
 
+#include <sitegpt/sg_device.h>
 #include <sitegpt/sg_rtos.h>
+#include <sitegpt/sg_url.h>
+
+#include "sg_tls.h"
 
 /* Host paths and the test seed, from the semihosting command line. */
 typedef struct fw_args {
@@ -42,6 +46,22 @@ void fw_say_error(const char *what, sg_status st, int tls_error, int net_error);
  */
 SG_NODISCARD sg_status fw_emulator_entropy(const char *seed, uint32_t (*uptime)(void *ctx),
                                            uint8_t *out, size_t len);
+
+/* fw_client.c: the client steps both firmwares run alike. */
+/*
+ * sg_tls over rtos's byte stream, trusting the PEM bundle ca[0..ca_len) (as fw_read_pem
+ * gives it), asking for 2 KB records; then the HTTP client over it, in buf.
+ */
+SG_NODISCARD sg_status fw_client_init(sg_tls *tls, sg_http_client *http, sg_rtos *rtos,
+                                      const uint8_t *ca, size_t ca_len, uint8_t *buf, size_t cap);
+/*
+ * The device flow as a superloop would run it: start (the user code and link go to the
+ * console), poll, and sleep through rtos's delay hook (required) as long as the server asks.
+ * The token goes to token; dev is cleared on every return.
+ */
+SG_NODISCARD sg_status fw_device_login(sg_device *dev, sg_http_client *http, sg_rtos *rtos,
+                                       const sg_url *base, const char *token_name, char *token,
+                                       size_t token_cap);
 
 /* fw_mbedtls.c: static pool, entropy and clocks for mbedTLS. */
 void fw_mbedtls_init(sg_rtos *rtos);

@@ -65,40 +65,10 @@ static int fail(const char *what, sg_status st)
     return EXIT_FAILED;
 }
 
-/* Device flow as a superloop would run it: poll, and sleep as long as the server asks. */
-static sg_status login(const sg_url *base)
-{
-    sg_device_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.http = &http;
-    cfg.platform = &rtos.platform;
-    cfg.base = base->origin;
-    cfg.base_path = "";
-    cfg.token_name = "sitegpt-c firmware";
-    sg_status st = sg_device_start(&phase.dev, &cfg);
-    if (st != SG_OK) {
-        return st;
-    }
-    fw_say("user_code=", phase.dev.user_code);
-    fw_say("verification_uri=", phase.dev.verification_uri);
-    for (;;) {
-        uint32_t wait_ms = 0;
-        st = sg_device_poll(&phase.dev, &wait_ms);
-        if (st != SG_ERR_AUTHORIZATION_PENDING) {
-            break;
-        }
-        cm_delay_ms(NULL, wait_ms);
-    }
-    if (st == SG_OK) {
-        st = sg_device_take_token(&phase.dev, token, sizeof token);
-    }
-    sg_device_clear(&phase.dev);
-    return st;
-}
-
 static sg_status login_and_store(const sg_url *base)
 {
-    sg_status st = login(base);
+    sg_status st =
+        fw_device_login(&phase.dev, &http, &rtos, base, "sitegpt-c firmware", token, sizeof token);
     if (st != SG_OK) {
         (void)fail("login", st);
         return st;
@@ -290,21 +260,7 @@ int main(void)
     }
     fw_mbedtls_init(&rtos);
 
-    st = sg_tls_init(&tls, &rtos.stream, sg_rtos_entropy, &rtos, &rtos.platform);
-    if (st == SG_OK) {
-        st = sg_tls_load_ca_buffer(&tls, ca_pem, ca_len);
-    }
-    if (st == SG_OK) {
-        /* 2 KB records where the server allows: what both record buffers hold */
-        st = sg_tls_set_max_fragment(&tls, 2048);
-    }
-    sg_http_config hcfg;
-    memset(&hcfg, 0, sizeof hcfg);
-    hcfg.platform = &rtos.platform;
-    hcfg.tls = &tls.transport;
-    if (st == SG_OK) {
-        st = sg_http_client_init(&http, &hcfg, http_buf, sizeof http_buf);
-    }
+    st = fw_client_init(&tls, &http, &rtos, ca_pem, ca_len, http_buf, sizeof http_buf);
     if (st != SG_OK) {
         (void)fail("tls setup", st);
         return EXIT_SETUP;
