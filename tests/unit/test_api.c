@@ -340,17 +340,6 @@ static void test_chatbots_list_and_get(void **state)
     assert_int_equal(sg_api_chatbots_list(&f->api, &bad, &out, &f->env), SG_ERR_INVALID_ARG);
 }
 
-static bool contains(const void *hay, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (memcmp((const char *)hay + i, needle, m) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void test_create_body_secret_and_wipe(void **state)
 {
     fixture *f = *state;
@@ -373,8 +362,8 @@ static void test_create_body_secret_and_wipe(void **state)
                                  "\"chatbots:read\"],\"chatbotIds\":[\"cb1\"],"
                                  "\"expiresInDays\":30}"));
     /* nothing of the secret is left in the I/O buffer or the work buffer */
-    assert_false(contains(f->io, sizeof(f->io), "sgpt_new_secret"));
-    assert_false(contains(f->work, sizeof(f->work), "sgpt_new_secret"));
+    assert_false(mem_holds(f->io, sizeof(f->io), "sgpt_new_secret"));
+    assert_false(mem_holds(f->work, sizeof(f->work), "sgpt_new_secret"));
 }
 
 static void test_create_checks_before_io(void **state)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "capture.h"
 #include "mem_transport.h"
 #include <sitegpt/sg_device.h>
 #include <sitegpt/sg_scopes.h>
@@ -86,23 +87,10 @@ static const char *authorize_body(const char *interval)
     return b;
 }
 
-/* Whether the secret s appears anywhere in buf[0..size). */
-static bool buf_holds(const void *buf, size_t size, const char *s)
-{
-    const unsigned char *p = buf;
-    size_t n = strlen(s);
-    for (size_t i = 0; i + n <= size; i++) {
-        if (memcmp(p + i, s, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Whether the secret s appears anywhere in the device struct. */
 static bool holds(const char *s)
 {
-    return buf_holds(&F.d, sizeof F.d, s);
+    return mem_holds(&F.d, sizeof F.d, s);
 }
 
 static const char *pending = "{\"error\":\"authorization_pending\"}";
@@ -292,8 +280,8 @@ static void test_success_hands_over_token_once(void **state)
     /* Neither secret is left in the struct, nor in the HTTP client's buffer it came through. */
     assert_false(holds(DEVICE_CODE));
     assert_false(holds("sgpt_live_abc"));
-    assert_false(buf_holds(F.io, sizeof F.io, DEVICE_CODE));
-    assert_false(buf_holds(F.io, sizeof F.io, "sgpt_live_abc"));
+    assert_false(mem_holds(F.io, sizeof F.io, DEVICE_CODE));
+    assert_false(mem_holds(F.io, sizeof F.io, "sgpt_live_abc"));
     /* Every request went over one connection. */
     assert_int_equal(F.net.mt.opens, 1);
     assert_int_equal(F.http.requests_on_conn, 4);

@@ -88,17 +88,6 @@ static sg_status get(fixture *f, const sg_http_origin *o, const char *target, in
     return sg_http_exchange(&f->client, o, &req, &sink, status);
 }
 
-static bool contains(const uint8_t *hay, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++) {
-        if (memcmp(hay + i, needle, k) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void test_client_is_small(void **state)
 {
     (void)state;
@@ -126,7 +115,7 @@ static void test_reuse_same_origin(void **state)
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "Host: localhost:8080\r\n"), 2);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "Authorization: Bearer sgpt_test\r\n"),
                      2);
-    assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test")); /* no token left behind */
+    assert_false(mem_holds(f->buf, sizeof(f->buf), "sgpt_test")); /* no token left behind */
 }
 
 static void test_other_origin_reopens(void **state)
@@ -189,7 +178,7 @@ static void idle_close_then_reopen(fixture *f, const mem_step *recv, size_t n, b
     assert_int_equal(f->net.mt.closes, 1);
     assert_int_equal(mem_transport_count_sent(&f->net.mt, "/second "), 1);
     assert_int_equal(mem_transport_recv_left(&f->net.mt), 0);
-    assert_false(contains(f->buf, sizeof(f->buf), "sgpt_test"));
+    assert_false(mem_holds(f->buf, sizeof(f->buf), "sgpt_test"));
 }
 
 static void test_reopen_after_idle_close(void **state)

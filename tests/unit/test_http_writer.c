@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include <sitegpt/sg_http.h>
 
 static char out[1024];
@@ -146,18 +147,6 @@ static void test_injection_rejected(void **state)
     assert_int_equal(sg_http_write_head(&ok, "h", out, sizeof(out), &n), SG_OK);
 }
 
-/* Does buf[0..len) hold s? */
-static bool holds(const char *buf, size_t len, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i + n <= len; i++) {
-        if (memcmp(buf + i, s, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void test_buffer_too_small(void **state)
 {
     (void)state;
@@ -172,8 +161,8 @@ static void test_buffer_too_small(void **state)
         assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", small, cap, &n),
                          SG_ERR_BUFFER_TOO_SMALL);
         assert_int_equal(n, 0);
-        assert_int_equal(small[cap], 'Z');           /* nothing written past cap */
-        assert_false(holds(small, cap, "sgpt_abc")); /* the token is not left behind */
+        assert_int_equal(small[cap], 'Z');               /* nothing written past cap */
+        assert_false(mem_holds(small, cap, "sgpt_abc")); /* the token is not left behind */
     }
     size_t n;
     assert_int_equal(sg_http_write_head(&req, "sitegpt.ai", small, full, &n), SG_OK);
