@@ -29,9 +29,9 @@ FRT_LWIP_SRC = $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c
                $(LWIP_DIR)/src/netif/ethernet.c
 # Shared with the bare-metal firmware (examples/firmware/fw.h): the TLS and HTTP setup and the
 # device login loop, the emulator entropy, the command line, CA file and console lines, the
-# mbedTLS glue; and the Cortex-M binding's semihosting and key-value store.
+# mbedTLS glue; and the Cortex-M binding's semihosting, key-value store and RAM set-up.
 FRT_SHARED_SRC := $(addprefix examples/firmware/,fw_client.c fw_entropy.c fw_host.c fw_mbedtls.c) \
-                  $(addprefix platform/rtos/cortexm/,cm_semihost.c cm_kv.c)
+                  $(addprefix platform/rtos/cortexm/,cm_kv.c cm_memory.c cm_semihost.c)
 FRT_OUR_SRC := $(SG_PLATFORM_FREERTOS_SRC) $(SG_PLATFORM_LWIP_SRC) \
                $(wildcard $(FRT_APP_DIR)/*.c) $(FRT_SHARED_SRC)
 

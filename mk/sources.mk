@@ -51,6 +51,7 @@ SG_PLATFORM_RTOS_INC := platform/rtos
 SG_PLATFORM_CORTEXM_SRC := \
     platform/rtos/cortexm/cm_clock_uart.c \
     platform/rtos/cortexm/cm_kv.c \
+    platform/rtos/cortexm/cm_memory.c \
     platform/rtos/cortexm/cm_semihost.c \
     platform/rtos/cortexm/cm_startup.c
 SG_PLATFORM_CORTEXM_INC := platform/rtos/cortexm

@@ -11,7 +11,7 @@
 #include "fr.h"
 #include "lan9118.h"
 
-extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _sstack[], _estack[];
+extern uint32_t _estack[]; /* the linker script's top of the main stack */
 
 int main(void);
 void Reset_Handler(void);
@@ -46,21 +46,9 @@ __attribute__((section(".isr_vector"), used)) static const vector_table vectors 
     },
 };
 
-static size_t words_between(const uint32_t *start, uintptr_t end)
-{
-    return (size_t)(end - (uintptr_t)start) / sizeof(uint32_t);
-}
-
 void Reset_Handler(void)
 {
-    size_t data_words = words_between(_sdata, (uintptr_t)_edata);
-    size_t bss_words = words_between(_sbss, (uintptr_t)_ebss);
-    for (size_t i = 0; i < data_words; i++) {
-        _sdata[i] = _sidata[i];
-    }
-    for (size_t i = 0; i < bss_words; i++) {
-        _sbss[i] = 0;
-    }
+    cm_ram_init();
     cm_sh_exit(main());
 }
 
@@ -98,14 +86,4 @@ void vApplicationStackOverflowHook(TaskHandle_t task, char *name)
     cm_sh_puts(name);
     cm_sh_puts("\n");
     cm_sh_exit(3);
-}
-
-size_t fr_static_ram(void)
-{
-    return words_between(_sdata, (uintptr_t)_ebss) * sizeof(uint32_t);
-}
-
-size_t fr_main_stack_size(void)
-{
-    return words_between(_sstack, (uintptr_t)_estack) * sizeof(uint32_t);
 }

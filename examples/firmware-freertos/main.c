@@ -217,7 +217,7 @@ static void report(void)
     fw_mbedtls_pool_stats(&peak, &blocks, &pool);
     fw_say_num("mbedtls_pool_peak=", peak, " bytes");
     fw_say_num("mbedtls_pool_size=", pool, " bytes");
-    fw_say_num("static_ram=", fr_static_ram(), " bytes (data+bss: task stacks and pools included)");
+    fw_say_num("static_ram=", cm_static_ram(), " bytes (data+bss: task stacks and pools included)");
     fw_say_num("eth_rx_frames=", lan9118_stats()->rx_frames, "");
     fw_say_num("eth_tx_frames=", lan9118_stats()->tx_frames, "");
     fw_say_num("tls_handshakes=", net.connects, "");

@@ -6,7 +6,8 @@
  *   - a 1 ms SysTick clock,
  *   - the CMSDK UART as a blocking byte stream with timeouts,
  *   - ARM semihosting (console, exit status, host files, host clock, command line),
- *   - startup: vector table, .data/.bss init, stack painting for a high-water mark.
+ *   - RAM: .data/.bss init, stack painting for a high-water mark, the memory figures,
+ *   - startup (bare metal): vector table, reset and fault handlers.
  * Each function here fits one sg_rtos hook directly (see include/sitegpt/sg_rtos.h).
  */
 #ifndef SG_CORTEXM_H
@@ -73,7 +74,12 @@ sg_status cm_sh_file_read(const char *path, uint8_t *buf, size_t cap, size_t *le
 sg_status cm_sh_file_write(const char *path, const uint8_t *data, size_t len);
 sg_status cm_sh_file_remove(const char *path);
 
-/* ---------------------------------------------------------------- memory figures --- */
+/* ---------------------------------------------------------------- RAM and its figures --- */
+
+/* Copy .data from flash and clear .bss: the reset handler's first step. */
+void cm_ram_init(void);
+/* Fill the stack below the caller's frame with a pattern, for cm_stack_high_water. */
+void cm_stack_paint(void);
 
 /* Bytes of the stack region ever touched (painted at reset, scanned now). */
 size_t cm_stack_high_water(void);
