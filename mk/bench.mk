@@ -22,13 +22,18 @@ $(BENCH_DIR)/gen_list: tests/bench/gen_list.c
 $(BENCH_DIR)/list-%mb.json: $(BENCH_DIR)/gen_list
 	$(BENCH_DIR)/gen_list $@ $*
 
-$(BENCH_DIR)/bench_json: tests/bench/bench_json.c tests/bench/bench_jsmn.c tests/bench/bench.h $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) tests/bench/bench_json.c tests/bench/bench_jsmn.c $(LIB) -lyajl -o $@
+# Both time their loops the same way (tests/bench/bench_clock.c).
+BENCH_CLOCK := tests/bench/bench_clock.c tests/bench/bench_clock.h
 
-$(BENCH_DIR)/bench_http: tests/bench/bench_http.c $(LIB)
+$(BENCH_DIR)/bench_json: tests/bench/bench_json.c tests/bench/bench_jsmn.c tests/bench/bench.h \
+                         $(BENCH_CLOCK) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) $< $(LIB) -o $@
+	$(CC) $(BENCH_CFLAGS) tests/bench/bench_json.c tests/bench/bench_jsmn.c \
+	    tests/bench/bench_clock.c $(LIB) -lyajl -o $@
+
+$(BENCH_DIR)/bench_http: tests/bench/bench_http.c $(BENCH_CLOCK) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $< tests/bench/bench_clock.c $(LIB) -o $@
 
 bench: $(CLI) $(BENCH_BINS) $(BENCH_LIST)
 	$(PYTHON) tests/bench/run_bench.py --build $(BUILD) --json-list $(BENCH_LIST) \

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include <sitegpt/sg_http.h>
 
 #define PIECE      4096
@@ -113,19 +113,6 @@ __attribute__((noinline)) void parse_loop(int shape, long iters)
     }
 }
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int shape_of(const char *name)
 {
     for (int s = 0; s < SH_COUNT; s++) {
@@ -165,14 +152,13 @@ int main(int argc, char **argv)
     }
     for (int r = 0; r < runs; r++) {
         for (int s = 0; s < SH_COUNT; s++) {
-            double t0 = cpu_s();
+            double t0 = bench_cpu_s();
             parse_loop(s, iters[s]);
-            t[s][r] = cpu_s() - t0;
+            t[s][r] = bench_cpu_s() - t0;
         }
     }
     for (int s = 0; s < SH_COUNT; s++) {
-        qsort(t[s], (size_t)runs, sizeof t[s][0], cmp_d);
-        double mbps = (double)g_len[s] * (double)iters[s] / t[s][runs / 2] / 1e6;
+        double mbps = (double)g_len[s] * (double)iters[s] / bench_median(t[s], runs) / 1e6;
         printf("%s\t%zu\t%.1f\n", k_shape_names[s], g_len[s], mbps);
     }
     if (g_body_seen == 0) {

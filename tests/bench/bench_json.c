@@ -20,11 +20,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 
 #include "bench.h"
+#include "bench_clock.h"
 #include <sitegpt/sg_json.h>
 
 #define CHUNK 4096
@@ -235,19 +235,6 @@ static void y_end_parse(yajl_handle h)
 
 /* ---------------------------------------------------------------- timing --- */
 
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -290,7 +277,7 @@ static double run_once(int which, const inputs *in, long *count)
 {
     static sg_bench b;
     static long each[64 * 8]; /* 64 jsmn tokens (the bench's own jsmn: its size is asked) */
-    double t0 = cpu_s();
+    double t0 = bench_cpu_s();
     if (which == P_SG || which == P_SG_READ || which == P_SG_VALIDATE) {
         sg_begin(&b, which != P_SG_VALIDATE, which == P_SG_READ);
         for (size_t i = 0; i < in->len; i += CHUNK) {
@@ -313,7 +300,7 @@ static double run_once(int which, const inputs *in, long *count)
         y_end_parse(h);
         *count = y_values;
     }
-    double t = cpu_s() - t0;
+    double t = bench_cpu_s() - t0;
     if (*count < 0) {
         abort();
     }
@@ -489,8 +476,7 @@ int main(int argc, char **argv)
     size_t mem[P_COUNT];
     long rss[P_COUNT], rss_tenth = -1;
     for (int p = 0; p < P_COUNT; p++) {
-        qsort(t[p], (size_t)runs, sizeof t[p][0], cmp_d);
-        mbps[p] = mb / t[p][runs / 2];
+        mbps[p] = mb / bench_median(t[p], runs);
         mem[p] = p == P_SG || p == P_SG_READ ? sg_memory(true)
                  : p == P_SG_VALIDATE        ? sg_memory(false)
                  : p == P_JSMN               ? in.len + in.ntok * bench_jsmn_token_size()
