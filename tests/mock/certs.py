@@ -67,15 +67,7 @@ def _make_ca(d, name, cn, key_type):
 
 
 def _make_leaf(d, name, ca, san, key_type):
-    ext = os.path.join(d, name + ".ext")
-    usage = "digitalSignature" + (",keyEncipherment" if key_type == "rsa" else "")
-    with open(ext, "w") as f:
-        f.write("basicConstraints=critical,CA:FALSE\n"
-                "keyUsage=critical,%s\n"
-                "extendedKeyUsage=serverAuth\n"
-                "subjectKeyIdentifier=hash\n"
-                "authorityKeyIdentifier=keyid\n"
-                "subjectAltName=%s\n" % (usage, san))
+    _leaf_ext(d, name, san, key_type, key_ids=True)
     _openssl("req", "-new", *_newkey_args(key_type), "-nodes", "-sha256",
              "-keyout", name + ".key", "-out", name + ".csr",
              "-subj", "/O=sitegpt-mock/CN=" + san.split(",")[0].split(":", 1)[1], cwd=d)
@@ -87,14 +79,17 @@ def _make_leaf(d, name, ca, san, key_type):
         os.unlink(os.path.join(d, leftover))
 
 
-def _leaf_ext(d, name, san, key_type):
+def _leaf_ext(d, name, san, key_type, key_ids=False):
+    """Write <name>.ext, a server leaf's extensions (key identifiers when key_ids); its path."""
     ext = os.path.join(d, name + ".ext")
     usage = "digitalSignature" + (",keyEncipherment" if key_type == "rsa" else "")
+    ids = "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n" if key_ids else ""
     with open(ext, "w") as f:
         f.write("basicConstraints=critical,CA:FALSE\n"
                 "keyUsage=critical,%s\n"
                 "extendedKeyUsage=serverAuth\n"
-                "subjectAltName=%s\n" % (usage, san))
+                "%s"
+                "subjectAltName=%s\n" % (usage, ids, san))
     return ext
 
 
