@@ -58,6 +58,9 @@ _sitegpt()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local globals='--json -p --profile --api-base --cacert --proxy --timeout -h --help -v --version'
     local commands='login logout whoami profiles tokens chatbots api help'
+    # Subcommands, offered after the command and after `help <command>`.
+    local profiles_subs='list show use set-default delete remove'
+    local tokens_subs='list create rotate revoke' chatbots_subs='list get'
     local cmd='' sub='' i w
 
     # Command and subcommand: the first two words that are neither options nor their values.
@@ -98,16 +101,16 @@ _sitegpt()
     help)
         case $sub in
         '') words='login logout whoami profiles tokens chatbots api' ;;
-        profiles) words='list show use set-default delete remove' ;;
-        tokens) words='list create rotate revoke' ;;
-        chatbots) words='list get' ;;
+        profiles) words=$profiles_subs ;;
+        tokens) words=$tokens_subs ;;
+        chatbots) words=$chatbots_subs ;;
         esac
         ;;
     login) opts='--name --full-access --scope --chatbot --expires-in-days --token --qr --no-browser' ;;
     logout | whoami) ;;
     profiles)
         case $sub in
-        '') words='list show use set-default delete remove' ;;
+        '') words=$profiles_subs ;;
         show | use | set-default) words=$(_sitegpt_profile_names) ;;
         delete | remove)
             opts='-y --yes'
@@ -117,7 +120,7 @@ _sitegpt()
         ;;
     tokens)
         case $sub in
-        '') words='list create rotate revoke' ;;
+        '') words=$tokens_subs ;;
         list) opts='--include-revoked --limit --cursor --all' ;;
         create) opts='--name --scope --chatbot --expires-in-days --expires-at' ;;
         revoke) opts='--yes' ;;
@@ -125,7 +128,7 @@ _sitegpt()
         ;;
     chatbots)
         case $sub in
-        '') words='list get' ;;
+        '') words=$chatbots_subs ;;
         list) opts='--limit --cursor --all' ;;
         esac
         ;;
