@@ -95,18 +95,25 @@ $(FW_ELF): $(FW_APP_OBJ) $(FW_LIB) $(FW_MBEDTLS_LIB) $(FW_LDSCRIPT)
 firmware-test: $(FW_ELF)
 	SITEGPT_FIRMWARE=$(abspath $(FW_ELF)) timeout 600 $(PYTHON) -m pytest -q tests/e2e/test_firmware.py
 
-# cppcheck and clang-tidy over the firmware-only sources, for the target.
-FW_LINT_SRC = $(wildcard examples/firmware/*.c) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC)
-lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
+# cppcheck, then clang-tidy file by file, over sources built for the target: $(1) the files,
+# $(2) their include flags, $(3) more defines for cppcheck, $(4) the name said when clean.
+# lint-firmware and mk/freertos.mk's lint-firmware-freertos run it.
+define fw_lint
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-		--suppress=missingIncludeSystem $(FW_INCLUDES) $(FW_LIMITS) -D__GNUC__ \
-		-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' $(FW_LINT_SRC)
-	@for f in $(FW_LINT_SRC); do \
+		--suppress=missingIncludeSystem $(2) $(FW_LIMITS) -D__GNUC__ $(3) \
+		-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' $(1)
+	@for f in $(1); do \
 		out=$$(clang-tidy --quiet $$f -- $(CSTD) --target=arm-none-eabi -mcpu=cortex-m4 -mthumb \
-			-isystem /usr/lib/arm-none-eabi/include $(FW_INCLUDES) $(FW_LIMITS) \
+			-isystem /usr/lib/arm-none-eabi/include $(2) $(FW_LIMITS) \
 			-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' 2>/dev/null); \
 		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
-	done; echo "lint-firmware: clean"
+	done; echo "$(4): clean"
+endef
+
+# The firmware-only sources.
+FW_LINT_SRC = $(wildcard examples/firmware/*.c) $(SG_PLATFORM_RTOS_SRC) $(SG_PLATFORM_CORTEXM_SRC)
+lint-firmware: $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP)
+	$(call fw_lint,$(FW_LINT_SRC),$(FW_INCLUDES),,lint-firmware)
 
 # `make size` also measures the core as everyone else builds it: default limits and texts.
 FW_DEFAULT_OBJ := $(SG_CORE_SRC:%.c=$(FW_BUILD)/default/%.o)

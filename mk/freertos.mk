@@ -119,15 +119,7 @@ FRT_LINT_SRC = $(SG_PLATFORM_FREERTOS_SRC) $(SG_PLATFORM_LWIP_SRC) $(wildcard $(
 FRT_LINT_INC = $(FW_INCLUDES) -I$(FRT_APP_DIR) -I$(SG_PLATFORM_FREERTOS_INC) -I$(SG_PLATFORM_LWIP_INC) \
                $(FRT_SYS_INC)
 lint-firmware-freertos: frt-need-kernel $(DEP_INCLUDE)/jsmn.h $(FW_MBEDTLS_STAMP) $(LWIP_STAMP)
-	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-		--suppress=missingIncludeSystem $(FRT_LINT_INC) $(FW_LIMITS) -D__GNUC__ -D__ARM_ARCH_7M__ \
-		-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' $(FRT_LINT_SRC)
-	@for f in $(FRT_LINT_SRC); do \
-		out=$$(clang-tidy --quiet $$f -- $(CSTD) --target=arm-none-eabi -mcpu=cortex-m4 -mthumb \
-			-isystem /usr/lib/arm-none-eabi/include $(FRT_LINT_INC) $(FW_LIMITS) \
-			-DMBEDTLS_CONFIG_FILE='"mbedtls_config_fw.h"' 2>/dev/null); \
-		[ -z "$$out" ] || { echo "$$out"; exit 1; }; \
-	done; echo "lint-firmware-freertos: clean"
+	$(call fw_lint,$(FRT_LINT_SRC),$(FRT_LINT_INC),-D__ARM_ARCH_7M__,lint-firmware-freertos)
 
 # Host unit test of platform/freertos (tests/unit/test_freertos_clock.c) against the kernel
 # stand-in in tests/unit/support/freertos: no kernel needed, built with every `make unit`.
