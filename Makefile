@@ -146,7 +146,7 @@ $(BUILD)/tests/test_renew: $(BUILD)/$(SG_PLATFORM_RTOS_SRC:.c=.o)
 
 # The core and the ports must never reach for the heap.
 check-heap: $(LIB)
-	tests/check_no_heap.sh $(BUILD)/core $(BUILD)/port
+	tests/check_no_heap.sh $(BUILD)/core $(BUILD)/port $(BUILD)/platform
 
 test-unit: $(UNIT_BIN)
 	tests/run_unit.sh $(BUILD)/tests
