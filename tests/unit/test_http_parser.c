@@ -153,6 +153,8 @@ static void check_cases(const pcase *cases, size_t n)
 
 /* ------------------------------------------------------------------ valid --- */
 
+#define CHUNKED_HEAD "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+
 static const pcase valid_cases[] = {
     {"content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A:  spaced \t\r\n\r\nhello", 0,
      false, 0, SG_OK, "S200\nHContent-Length|5\nHX-A|spaced\n", "hello", true, 0},
@@ -206,7 +208,22 @@ static const pcase valid_cases[] = {
     {"chunked in HTTP/1.0 closes",
      "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
      0, false, 0, SG_OK, "S200\nHConnection|keep-alive\nHTransfer-Encoding|chunked\n", "x", false,
-     0},
+     0},    {"every token character in a name",
+     "HTTP/1.1 200 OK\r\nAz09!#$%&'*+-.^_`|~: v\r\nContent-Length: 0\r\n\r\n", 0, false, 0, SG_OK,
+     "S200\nHAz09!#$%&'*+-.^_`|~|v\nHContent-Length|0\n", "", true, 0},
+    {"chunk extension ended by a bare LF", CHUNKED_HEAD "5;ext=1\nhello\r\n0\r\n\r\n", 0, false,
+     0, SG_OK, "S200\nHTransfer-Encoding|chunked\n", "hello", true, 0},
+    {"empty transfer-coding elements skipped",
+     "HTTP/1.1 200 OK\r\nTransfer-Encoding: , chunked ,\r\n\r\n1\r\nx\r\n0\r\n\r\n", 0, false, 0,
+     SG_OK, "S200\nHTransfer-Encoding|, chunked ,\n", "x", true, 0},
+    {"other connection options ignored",
+     "HTTP/1.1 200 OK\r\nConnection: upgrade, te\r\nContent-Length: 1\r\n\r\nx", 0, false, 0,
+     SG_OK, "S200\nHConnection|upgrade, te\nHContent-Length|1\n", "x", true, 0},
+    {"HTTP/1.0 keep-alive then close",
+     "HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\nContent-Length: 1\r\n\r\nx", 0, false,
+     0, SG_OK, "S200\nHConnection|keep-alive, close\nHContent-Length|1\n", "x", false, 0},
+    {"zero content-length", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nNEXT", 0, false, 0,
+     SG_OK, "S200\nHContent-Length|0\n", "", true, 4},
 };
 
 static void test_valid_responses(void **state)
@@ -329,7 +346,54 @@ static const pcase invalid_cases[] = {
     {"truncated trailers", CHUNKED "0\r\nT: v\r\n", 0, false, 0, SG_ERR_HTTP_TRUNCATED, NULL, NULL,
      false, 0},
     {"truncated after 100", "HTTP/1.1 100 Continue\r\n\r\n", 0, false, 0, SG_ERR_HTTP_TRUNCATED,
+     NULL, NULL, false, 0},    {"version below the digits", "HTTP/ 1.1 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
      NULL, NULL, false, 0},
+    {"minor version below the digits", "HTTP/1./ 200 OK\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"'@' in header name", OK200 "X@A: 1\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL, NULL,
+     false, 0},
+    {"'[' in header name", OK200 "X[A: 1\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL, NULL,
+     false, 0},
+    {"'{' in header name", OK200 "X{A: 1\r\n\r\n", 0, false, 0, SG_ERR_HTTP_HEADER_NAME, NULL, NULL,
+     false, 0},
+    {"status line only the protocol", "HTTP/\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"version not a digit", "HTTP/x.1 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"version without a dot", "HTTP/1x1 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"minor version not a digit", "HTTP/1.x 200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
+     NULL, NULL, false, 0},
+    {"no space after the version", "HTTP/1.1_200 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
+     NULL, NULL, false, 0},
+    {"status line cut inside the code", "HTTP/1.1 20\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
+     NULL, NULL, false, 0},
+    {"status with a colon", "HTTP/1.1 2:0 OK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"status below 100", "HTTP/1.1 099 Low\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED, NULL,
+     NULL, false, 0},
+    {"control in the reason", "HTTP/1.1 200 O\x01K\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
+     NULL, NULL, false, 0},
+    {"DEL in the reason", "HTTP/1.1 200 O\x7fK\r\n\r\n", 0, false, 0, SG_ERR_HTTP_MALFORMED,
+     NULL, NULL, false, 0},
+    {"NUL in header name", OK200 "X\0A: 1\r\n\r\n", sizeof(OK200 "X\0A: 1\r\n\r\n") - 1, false, 0,
+     SG_ERR_HTTP_HEADER_NAME, NULL, NULL, false, 0},
+    {"empty element between lengths", OK200 "Content-Length: 3, ,3\r\n\r\nabc", 0, false, 0,
+     SG_ERR_HTTP_CONTENT_LENGTH, NULL, NULL, false, 0},
+    {"transfer-encoding of commas only", OK200 "Transfer-Encoding: ,\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"control in a chunk extension", CHUNKED "5;a\x01\r\nhello\r\n0\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_CHUNK, NULL, NULL, false, 0},
+    {"bare CR after a chunk extension", CHUNKED "5;a\rhello\r\n0\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_BARE_CR, NULL, NULL, false, 0},
+    {"trailer starting with a separator", CHUNKED "0\r\n(T): v\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_HEADER_NAME, NULL, NULL, false, 0},
+    {"trailer name without a colon", CHUNKED "0\r\nTrailer\r\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"trailer name cut by a bare LF", CHUNKED "0\r\nTrailer\n\r\n", 0, false, 0,
+     SG_ERR_HTTP_MALFORMED, NULL, NULL, false, 0},
+    {"bare CR ending the trailers", CHUNKED "0\r\n\rx", 0, false, 0, SG_ERR_HTTP_BARE_CR, NULL,
+     NULL, false, 0},
 };
 
 static void test_invalid_responses(void **state)
@@ -366,6 +430,64 @@ static void test_headers_checked_before_any_callback(void **state)
     run((const uint8_t *)in, sizeof(in) - 1, NULL, 0, false, 256, &res);
     assert_int_equal(res.f.st, SG_ERR_HTTP_HEADER_NAME);
     assert_int_equal(res.r.log_len, 0);
+}
+
+static sg_status on_status_count(void *ctx, int status)
+{
+    assert_int_equal(status, 200);
+    (*(int *)ctx)++;
+    return SG_OK;
+}
+
+static sg_status refuse_status(void *ctx, int status)
+{
+    *(int *)ctx = status;
+    return SG_ERR_CANCELLED;
+}
+
+/* on_status may refuse the response: nothing further is read, and the refusal sticks. */
+static void test_status_callback_refuses(void **state)
+{
+    (void)state;
+    static const char in[] = OK200 "Content-Length: 2\r\n\r\nhi";
+    uint8_t buf[128];
+    int seen = 0;
+    sg_http_sink sink = {&seen, refuse_status, NULL, NULL};
+    sg_http_parser p;
+    size_t used = 0;
+    assert_int_equal(sg_http_parser_init(&p, buf, sizeof(buf), &sink, false), SG_OK);
+    assert_int_equal(sg_http_parser_feed(&p, (const uint8_t *)in, sizeof(in) - 1, &used),
+                     SG_ERR_CANCELLED);
+    assert_int_equal(seen, 200);
+    assert_int_equal(sg_http_parser_finish(&p), SG_ERR_CANCELLED);
+}
+
+/* No sink, or a sink without some callbacks: the response is still framed and checked. */
+static void test_missing_callbacks(void **state)
+{
+    (void)state;
+    static const char in[] = OK200 "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nX";
+    uint8_t buf[128];
+    int seen = 0;
+    const sg_http_sink status_only = {&seen, on_status_count, NULL, NULL};
+    const sg_http_sink *sinks[] = {NULL, &status_only};
+    for (size_t i = 0; i < 2; i++) {
+        sg_http_parser p;
+        size_t used = 0;
+        assert_int_equal(sg_http_parser_init(&p, buf, sizeof(buf), sinks[i], false), SG_OK);
+        assert_int_equal(sg_http_parser_feed(&p, (const uint8_t *)in, sizeof(in) - 1, &used),
+                         SG_OK);
+        assert_true(p.done);
+        assert_int_equal(used, sizeof(in) - 2); /* the next response's first byte stays */
+        assert_int_equal(p.status, 200);
+        assert_int_equal(sg_http_parser_finish(&p), SG_OK); /* done: finishing changes nothing */
+        assert_true(p.done);
+    }
+    assert_int_equal(seen, 1);
+    assert_int_equal(sg_http_parser_finish(NULL), SG_ERR_INVALID_ARG);
+    size_t used = 7;
+    assert_int_equal(sg_http_parser_feed(NULL, (const uint8_t *)in, 1, &used), SG_ERR_INVALID_ARG);
+    assert_int_equal(used, 0);
 }
 
 /* Counts body bytes and checks the pattern without keeping them. */
@@ -454,6 +576,11 @@ static void test_parser_is_small_and_init_checks(void **state)
     assert_int_equal(sg_http_parser_init(&p, buf, sizeof(buf), NULL, false), SG_OK);
     size_t used;
     assert_int_equal(sg_http_parser_feed(&p, NULL, 1, &used), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_parser_feed(&p, buf, 1, NULL), SG_ERR_INVALID_ARG);
+    used = 5;
+    assert_int_equal(sg_http_parser_feed(&p, NULL, 0, &used), SG_OK); /* nothing to read yet */
+    assert_int_equal(used, 0);
+    assert_false(p.done);
 }
 
 static void test_slice_eq_nocase(void **state)
@@ -476,6 +603,8 @@ int main(void)
         cmocka_unit_test(test_empty_input_is_truncated),
         cmocka_unit_test(test_callback_error_aborts),
         cmocka_unit_test(test_headers_checked_before_any_callback),
+        cmocka_unit_test(test_status_callback_refuses),
+        cmocka_unit_test(test_missing_callbacks),
         cmocka_unit_test(test_large_bodies_stream_through_small_buffer),
         cmocka_unit_test(test_parser_is_small_and_init_checks),
         cmocka_unit_test(test_slice_eq_nocase),
