@@ -600,6 +600,241 @@ static void test_argument_checks(void **state)
     assert_int_equal(f->net.mt.open_calls, 0);
 }
 
+/* The probe passed and the request went out, but the connection died exactly at the request's
+   deadline: the GET is not sent again, and the deadline is what is reported. */
+static void test_resend_refused_once_deadline_passed(void **state)
+{
+    fixture *f = *state;
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1000)};
+    mem_transport_script_recv(&f->net.mt, recv, 2);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/first", &status), SG_OK);
+    f->client.cfg.request_timeout_ms = 1000; /* == the read timeout: the EOF lands on it */
+    assert_int_equal(get(f, &local, "/second", &status), SG_ERR_TIMEOUT);
+    assert_int_equal(status, 0);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(f->net.mt.open_calls, 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /second "), 1);
+    assert_null(f->client.conn);
+}
+
+/* A transport that accepts nothing without saying why would spin forever: an I/O error. */
+static void test_send_without_progress_is_an_error(void **state)
+{
+    fixture *f = *state;
+    static const mem_step send[] = {MEM_SEND_PARTIAL(0)};
+    mem_transport_script_send(&f->net.mt, send, 1);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/", &status), SG_ERR_IO);
+    assert_int_equal(status, 0);
+    assert_int_equal(f->net.mt.sent_total, 0);
+    assert_null(f->client.conn);
+    assert_int_equal(f->net.mt.closes, 1);
+}
+
+/* A transport claiming more bytes than the room it was given. */
+typedef struct liar {
+    unsigned recvs;
+    unsigned closes;
+    size_t extra_sent; /* added to what send reports */
+} liar;
+
+static sg_status liar_open(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    (void)ctx;
+    (void)host;
+    (void)port;
+    (void)timeout_ms;
+    return SG_OK;
+}
+
+static sg_status liar_send(void *ctx, const uint8_t *data, size_t len, size_t *sent,
+                           uint32_t timeout_ms)
+{
+    (void)data;
+    (void)timeout_ms;
+    *sent = len + ((liar *)ctx)->extra_sent;
+    return SG_OK;
+}
+
+static sg_status liar_recv(void *ctx, uint8_t *buf, size_t cap, size_t *received,
+                           uint32_t timeout_ms)
+{
+    (void)buf;
+    (void)timeout_ms;
+    ((liar *)ctx)->recvs++;
+    *received = cap + 1;
+    return SG_OK;
+}
+
+static void liar_close(void *ctx)
+{
+    ((liar *)ctx)->closes++;
+}
+
+static void test_transport_overreporting_is_an_error(void **state)
+{
+    fixture *f = *state;
+    liar l = {0, 0, 0};
+    const sg_transport t = {&l, liar_open, liar_send, liar_recv, liar_close};
+    sg_http_config cfg = f->cfg;
+    cfg.plain = &t;
+    sg_http_client c;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, sizeof(f->buf)), SG_OK);
+    int status = 0;
+    sg_http_request req = {"GET", "/", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    assert_int_equal(sg_http_exchange(&c, &local, &req, NULL, &status), SG_ERR_IO);
+    assert_int_equal(status, 0);
+    assert_int_equal(l.recvs, 1); /* nothing read past the claim */
+    assert_int_equal(l.closes, 1);
+    assert_null(c.conn);
+    l.extra_sent = 1; /* and more bytes than it was given */
+    assert_int_equal(sg_http_exchange(&c, &local, &req, NULL, &status), SG_ERR_IO);
+    assert_int_equal(l.recvs, 1);
+    assert_int_equal(l.closes, 2);
+}
+
+/* A connection on the plain transport is not reused for an https origin on the same host and
+   port: that request goes through the TLS transport, and the plain connection is closed. */
+static void test_other_transport_closes_connection(void **state)
+{
+    fixture *f = *state;
+    liar l = {0, 0, 0};
+    const sg_transport tls = {&l, liar_open, liar_send, liar_recv, liar_close};
+    sg_http_config cfg = f->cfg;
+    cfg.tls = &tls;
+    sg_http_client c;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, sizeof(f->buf)), SG_OK);
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa"))};
+    mem_transport_script_recv(&f->net.mt, recv, 1);
+    int status = 0;
+    sg_http_request req = {"GET", "/", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    assert_int_equal(sg_http_exchange(&c, &local, &req, NULL, &status), SG_OK);
+    assert_ptr_equal(c.conn, &f->net.transport);
+    const sg_http_origin local_tls = {"localhost", 8080, true};
+    assert_int_equal(sg_http_exchange(&c, &local_tls, &req, NULL, &status), SG_ERR_IO);
+    assert_int_equal(f->net.mt.closes, 1);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(l.recvs, 1);
+}
+
+/* The deadline passing between two pieces of the request, or of the response. */
+static void test_deadline_between_pieces(void **state)
+{
+    fixture *f = *state;
+    /* read 1000, request 2500: three pieces land at 1000, 2000 and 2500 */
+    static const mem_step send[] = {{MEM_STEP_DATA, NULL, 4, SG_OK, 1000},
+                                    {MEM_STEP_DATA, NULL, 4, SG_OK, 1000},
+                                    {MEM_STEP_DATA, NULL, 4, SG_OK, 500}};
+    mem_transport_script_send(&f->net.mt, send, 3);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/slow-send", &status), SG_ERR_TIMEOUT);
+    assert_int_equal(f->net.mt.sent_total, 12);
+    assert_int_equal(f->net.mt.recvs, 0);
+    assert_null(f->client.conn);
+
+    static const mem_step recv[] = {MEM_DATA_STR_AFTER(1000, "HTTP/1.1 2"),
+                                    MEM_DATA_STR_AFTER(1000, "00 OK\r\n"),
+                                    MEM_DATA_STR_AFTER(500, "Content-Length: 2\r\n"),
+                                    MEM_DATA_STR("\r\nhi")};
+    mem_transport_script_recv(&f->net.mt, recv, 4);
+    assert_int_equal(get(f, &local, "/slow-recv", &status), SG_ERR_TIMEOUT);
+    assert_int_equal(status, 0);
+    assert_int_equal(mem_transport_recv_left(&f->net.mt), 1);
+    assert_int_equal(f->body_len, 0);
+}
+
+/* An I/O buffer too small for the request head: refused before connecting. */
+static void test_head_larger_than_buffer(void **state)
+{
+    fixture *f = *state;
+    sg_http_client c;
+    assert_int_equal(sg_http_client_init(&c, &f->cfg, f->buf, 16), SG_OK);
+    int status = 0;
+    sg_http_request req = {"GET", "/", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    assert_int_equal(sg_http_exchange(&c, &local, &req, NULL, &status), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(f->net.mt.open_calls, 0);
+    sg_http_client zeroed;
+    memset(&zeroed, 0, sizeof(zeroed)); /* never initialised: no buffer */
+    assert_int_equal(sg_http_exchange(&zeroed, &local, &req, NULL, &status), SG_ERR_INVALID_ARG);
+}
+
+/* Zero timeouts in the configuration mean the documented defaults. */
+static void test_default_timeouts(void **state)
+{
+    fixture *f = *state;
+    sg_http_config cfg = f->cfg;
+    cfg.connect_timeout_ms = 0;
+    cfg.read_timeout_ms = 0;
+    cfg.request_timeout_ms = 0;
+    sg_http_client c;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, sizeof(f->buf)), SG_OK);
+    assert_int_equal(c.cfg.connect_timeout_ms, 10000);
+    assert_int_equal(c.cfg.read_timeout_ms, 30000);
+    assert_int_equal(c.cfg.request_timeout_ms, 120000);
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("ok"))};
+    mem_transport_script_recv(&f->net.mt, recv, 1);
+    int status = 0;
+    sg_http_request req = {"GET", "/", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    assert_int_equal(sg_http_exchange(&c, &local, &req, NULL, &status), SG_OK);
+    assert_int_equal(status, 200);
+    assert_int_equal(f->net.mt.last_open_timeout_ms, 10000);
+    assert_int_equal(f->net.mt.last_recv_timeout_ms, 30000);
+    sg_http_client_close(&c);
+    sg_http_client_close(NULL); /* harmless */
+}
+
+static void test_exchange_argument_checks(void **state)
+{
+    fixture *f = *state;
+    int status = 7;
+    sg_http_request req = {"GET", "/", NULL, NULL, NULL, NULL, 0, NULL, 0};
+    static char long_host[SG_HOST_MAX + 1];
+    memset(long_host, 'a', SG_HOST_MAX);
+    const sg_http_origin no_host = {NULL, 80, false};
+    const sg_http_origin empty_host = {"", 80, false};
+    const sg_http_origin too_long = {long_host, 443, true};
+    const sg_http_origin no_port = {"localhost", 0, false};
+    const sg_http_origin plain_remote = {"sitegpt.ai", 80, false};
+    assert_int_equal(sg_http_exchange(NULL, &local, &req, NULL, &status), SG_ERR_INVALID_ARG);
+    assert_int_equal(status, 0); /* cleared first */
+    assert_int_equal(sg_http_exchange(&f->client, NULL, &req, NULL, &status), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &no_host, &req, NULL, &status),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &local, NULL, NULL, &status), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &local, &req, NULL, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &no_port, &req, NULL, &status),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &empty_host, &req, NULL, &status),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_exchange(&f->client, &too_long, &req, NULL, &status),
+                     SG_ERR_INVALID_ARG);
+    /* plain HTTP leaves only for loopback: refused before any lookup or byte */
+    assert_int_equal(sg_http_exchange(&f->client, &plain_remote, &req, NULL, &status),
+                     SG_ERR_INSECURE_URL);
+    assert_int_equal(f->net.mt.open_calls, 0);
+    assert_int_equal(f->net.mt.sent_total, 0);
+    sg_http_client c;
+    sg_http_config cfg = f->cfg;
+    assert_int_equal(sg_http_client_init(NULL, &cfg, f->buf, 8), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_client_init(&c, NULL, f->buf, 8), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_client_init(&c, &cfg, NULL, 8), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, 0), SG_ERR_INVALID_ARG);
+    sg_platform no_clock = f->net.platform;
+    no_clock.now_ms = NULL;
+    cfg.platform = &no_clock;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, 8), SG_ERR_INVALID_ARG);
+    cfg = f->cfg;
+    cfg.plain = NULL;
+    cfg.tls = NULL;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, 8), SG_ERR_INVALID_ARG);
+    cfg.plain = &f->net.transport; /* one transport is enough, either one */
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, 8), SG_OK);
+    cfg.plain = NULL;
+    cfg.tls = &f->net.transport;
+    assert_int_equal(sg_http_client_init(&c, &cfg, f->buf, 8), SG_OK);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -637,6 +872,14 @@ int main(void)
         T(test_host_header_ports),
         T(test_headers_too_large_reports_limit),
         T(test_argument_checks),
+        T(test_resend_refused_once_deadline_passed),
+        T(test_send_without_progress_is_an_error),
+        T(test_transport_overreporting_is_an_error),
+        T(test_default_timeouts),
+        T(test_exchange_argument_checks),
+        T(test_other_transport_closes_connection),
+        T(test_deadline_between_pieces),
+        T(test_head_larger_than_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

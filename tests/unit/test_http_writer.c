@@ -124,6 +124,11 @@ static void test_injection_rejected(void **state)
         {GET_A("a", "sgpt_t", NULL, NULL), "h"},
         {{"GE T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
         {{"", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{NULL, "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{"G@T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{"G[T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{"G{T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
+        {{"G/T", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 0}, "h"},
         {GET_A("/a", "sgpt_t\nX-Evil: 1", NULL, NULL), "h"},
         {GET_A("/a", "sgpt_t", "a/b\rX", NULL), "h"},
         {GET_A("/a", "sgpt_t", NULL, NULL), "h\r\nX: 1"},
@@ -137,14 +142,29 @@ static void test_injection_rejected(void **state)
         /* a body needs a content type, and a clean one */
         {{"POST", "/a", "sgpt_t", NULL, NULL, body, 1, NULL, 0}, "h"},
         {{"POST", "/a", "sgpt_t", NULL, "text/plain\nX: y", body, 1, NULL, 0}, "h"},
+        {{"POST", "/a", "sgpt_t", NULL, "", body, 1, NULL, 0}, "h"},
+        {{"POST", "/a", "sgpt_t", NULL, "text/plain", NULL, 1, NULL, 0}, "h"},
+        /* a content type without a body is checked all the same */
+        {{"POST", "/a", "sgpt_t", NULL, "text/plain\r\nX: y", NULL, 0, NULL, 0}, "h"},
+        /* headers counted but not given */
+        {{"GET", "/a", "sgpt_t", NULL, NULL, NULL, 0, NULL, 1}, "h"},
+        /* a token with a space or DEL in it */
+        {GET_A("/a", "sgpt t", NULL, NULL), "h"},
+        {GET_A("/a", "sgpt\x7f", NULL, NULL), "h"},
+        {GET_A("/a", "sgpt_t", "a\x7f", NULL), "h"},
     };
 #undef GET_A
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         expect_rejected(&cases[i].req, cases[i].host);
     }
     sg_http_request ok = {"POST", "/a", "sgpt_t", NULL, "text/plain", body, 1, NULL, 0};
-    size_t n;
+    size_t n = 9;
     assert_int_equal(sg_http_write_head(&ok, "h", out, sizeof(out), &n), SG_OK);
+    assert_true(n > 0);
+    assert_int_equal(sg_http_write_head(NULL, "h", out, sizeof(out), &n), SG_ERR_INVALID_ARG);
+    assert_int_equal(n, 0);
+    assert_int_equal(sg_http_write_head(&ok, "h", NULL, sizeof(out), &n), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_write_head(&ok, "h", out, sizeof(out), NULL), SG_ERR_INVALID_ARG);
 }
 
 static void test_buffer_too_small(void **state)
@@ -170,6 +190,28 @@ static void test_buffer_too_small(void **state)
     assert_memory_equal(small, out, full);
 }
 
+/* PUT and PATCH state their length (and type) even without a body; GET and DELETE do not. */
+static void test_length_by_method(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method;
+        bool length;
+    } cases[] = {{"PUT", true}, {"PATCH", true}, {"DELETE", false}, {"GET", false}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static const sg_http_header trace[] = {{"X-Trace-2", "t"}};
+        sg_http_request req = {cases[i].method, "/a", NULL, NULL, "application/json", NULL, 0,
+                               trace, 1};
+        size_t n = 0;
+        memset(out, 0, sizeof(out));
+        assert_int_equal(sg_http_write_head(&req, "h", out, sizeof(out), &n), SG_OK);
+        assert_int_equal(mem_holds(out, n, "\r\nContent-Length: 0\r\n"), cases[i].length);
+        assert_int_equal(mem_holds(out, n, "\r\nContent-Type: application/json\r\n"),
+                         cases[i].length);
+        assert_true(mem_holds(out, n, "\r\nX-Trace-2: t\r\n\r\n"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_empty_post_sends_zero_length),
         cmocka_unit_test(test_injection_rejected),
         cmocka_unit_test(test_buffer_too_small),
+        cmocka_unit_test(test_length_by_method),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
