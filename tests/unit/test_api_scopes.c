@@ -43,6 +43,7 @@ static void test_validity_is_exact(void **state)
     assert_int_equal(idx, 2);
     assert_int_equal(sg_scope_index("tokens:reader", 13, &idx), SG_ERR_NOT_FOUND);
     assert_int_equal(sg_scope_index(NULL, 0, &idx), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_scope_index("tokens:read", 11, NULL), SG_ERR_INVALID_ARG);
 }
 
 static void test_suggestions(void **state)

@@ -45,6 +45,9 @@ static void test_iso8601_parse(void **state)
     assert_int_equal(iso("2027-03-06T13:30:00+01:30"), 1804334400);
     assert_int_equal(iso("2027-03-06T10:00:00-02:00"), 1804334400);
     assert_int_equal(iso("2024-02-29T00:00:00Z"), 1709164800); /* leap day */
+    assert_int_equal(iso("2000-02-29T00:00:00Z"), 951782400);  /* divisible by 400 */
+    assert_int_equal(iso("2027-03-06T12:00:60Z"), 1804334460);  /* a leap second */
+    assert_int_equal(iso("2027-03-06T12:00:00.25+00:00"), 1804334400);
     const char *bad[] = {
         "",
         "2027-03-06",
@@ -59,6 +62,28 @@ static void test_iso8601_parse(void **state)
         "1969-12-31T23:59:59Z",
         "2027-03-06T12:00:00+25:00",
         "2O27-03-06T12:00:00Z",
+        /* each separator and digit pair in turn */
+        "2027/03-06T12:00:00Z",
+        "2027-03/06T12:00:00Z",
+        "2027-03-06T12-00:00Z",
+        "2027-03-06T12:00-00Z",
+        "2027-03-06T1 :00:00Z",
+        "2027-0x-06T12:00:00Z",
+        "2027-03-0xT12:00:00Z",
+        "2027-03-06T12:x0:00Z",
+        "2027-03-06T12:00:x0Z",
+        "2027-00-06T12:00:00Z",
+        "2027-03-00T12:00:00Z",
+        "2027-03-06T12:60:00Z",
+        "2027-03-06T12:00:61Z",
+        "2100-02-29T00:00:00Z", /* divisible by 100: not a leap year */
+        /* the zone: missing, unknown, or malformed */
+        "2027-03-06T12:00:00.5",
+        "2027-03-06T12:00:00#01:00",
+        "2027-03-06T12:00:00+0x:00",
+        "2027-03-06T12:00:00+01-00",
+        "2027-03-06T12:00:00+01:0x",
+        "2027-03-06T12:00:00+01:60",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t t = 42;
@@ -199,6 +224,12 @@ static void test_margin_capped_at_half_the_lifetime(void **state)
     p = plan(&r);
     assert_int_equal(p.before_ms, SG_RENEW_DEFAULT_BEFORE_MS);
     assert_int_equal(p.action, SG_RENEW_NOW);
+    /* A createdAt after the expiry says nothing about the lifetime either. */
+    assert_int_equal(sg_renew_observe(&r, S("2027-01-08T00:00:00Z"), S("2027-02-01T00:00:00Z"),
+                                      S("Fri, 01 Jan 2027 00:00:00 GMT")),
+                     SG_OK);
+    p = plan(&r);
+    assert_int_equal(p.before_ms, SG_RENEW_DEFAULT_BEFORE_MS);
 }
 
 static void test_observe_rejects_bad_input_and_keeps_the_last(void **state)
@@ -231,6 +262,21 @@ static void test_observe_rejects_bad_input_and_keeps_the_last(void **state)
     assert_int_equal(plan(&r).action, SG_RENEW_EXPIRED);
     assert_int_equal(sg_renew_plan_now(NULL, &p), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_renew_plan_now(&r, NULL), SG_ERR_INVALID_ARG);
+    /* never initialised (no clock), or no state at all */
+    sg_renew zeroed;
+    memset(&zeroed, 0, sizeof(zeroed));
+    assert_int_equal(sg_renew_plan_now(&zeroed, &p), SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_renew_observe(&zeroed, S("2027-01-01T00:00:10Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_renew_observe(NULL, S("2027-01-01T00:00:10Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:00:10Z"), S(NULL), S(NULL)),
+                     SG_ERR_NOT_FOUND);
+    sg_renew_forget(NULL); /* harmless */
+    sg_renew_forget(&r);
+    assert_int_equal(plan(&r).action, SG_RENEW_UNKNOWN);
 }
 
 /* A clock that steps back (a broken port) counts no time instead of wrapping to "expired". */

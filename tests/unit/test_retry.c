@@ -39,6 +39,7 @@ static void test_classify(void **state)
     assert_int_equal(classify(true, SG_ERR_CERT, 0), SG_RETRY_NONE);
     assert_int_equal(classify(true, SG_ERR_HTTP_MALFORMED, 0), SG_RETRY_NONE);
     assert_int_equal(sg_retry_classify(true, SG_OK, 200, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(classify(true, SG_OK, 600), SG_RETRY_NONE); /* not a status HTTP defines */
 }
 
 static void test_http_date(void **state)
@@ -61,6 +62,11 @@ static void test_http_date(void **state)
     assert_int_equal(t, 0);
     assert_int_equal(sg_http_date_parse(S("Thu, 29 Feb 2024 23:59:59 GMT"), &t), SG_OK);
     assert_int_equal(t, 1709251199);
+    assert_int_equal(sg_http_date_parse(S("Tue, 29 Feb 2000 00:00:00 GMT"), &t), SG_OK);
+    assert_int_equal(t, 951782400); /* divisible by 400: a leap year */
+    assert_int_equal(sg_http_date_parse(S("Sun, 06 Nov 1994 08:49:37 GMT"), NULL),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_http_date_parse(S(NULL), &t), SG_ERR_INVALID_ARG);
     const char *bad[] = {
         "Wed, 29 Feb 2023 00:00:00 GMT", /* not a leap year */
         "Sun, 06 Nov 1994 08:49:37 gmt",  "Sun, 06 Nov 1994 24:00:00 GMT",
@@ -68,6 +74,17 @@ static void test_http_date(void **state)
         "Sun Nov  6 08:49:37 1994",                                         /* asctime */
         "Xyz, 06 Nov 1994 08:49:37 GMT",  "Sun, 06 Foo 1994 08:49:37 GMT",
         "Sun, 06 Nov 1994 08:49:37 GMT ", "",
+        /* every field checked for digits and separators */
+        "Sun, 0x Nov 1994 08:49:37 GMT",  "Sun, /6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 19x4 08:49:37 GMT",  "Sun, 06 Nov 199: 08:49:37 GMT",
+        "Sun, 06 Nov 1994 0x:49:37 GMT",  "Sun, 06 Nov 1994 08:4x:37 GMT",
+        "Sun, 06 Nov 1994 08:49:3x GMT",  "Sun; 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06-Nov 1994 08:49:37 GMT",  "Sun, 06 Nov-1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994-08:49:37 GMT",  "Sun, 06 Nov 1994 08-49:37 GMT",
+        "Sun, 06 Nov 1994 08:49-37 GMT",  "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Nov 1994 08:49:37 GMT",  "Sun, 06 Nov 1994 08:60:37 GMT",
+        "Sun, 06 Nov 1994 08:49:61 GMT",
+        "Mon, 29 Feb 2100 00:00:00 GMT", /* divisible by 100: not a leap year */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(sg_http_date_parse(S(bad[i]), &t), SG_ERR_INVALID_ARG);
@@ -88,6 +105,11 @@ static void test_retry_after(void **state)
     assert_int_equal(sg_retry_after_ms(S("99999999999999999999"), none, &ms), SG_OK);
     assert_int_equal(ms, UINT32_MAX);
     assert_int_equal(sg_retry_after_ms(S("1.5"), none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("3a"), none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("\t7\t"), none, &ms), SG_OK);
+    assert_int_equal(ms, 7000);
+    assert_int_equal(sg_retry_after_ms(none, none, &ms), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_after_ms(S("1"), none, NULL), SG_ERR_INVALID_ARG);
 #if SG_RETRY_HTTP_DATE
     sg_slice now = S("Sun, 06 Nov 1994 08:49:37 GMT");
     assert_int_equal(sg_retry_after_ms(S("Sun, 06 Nov 1994 08:49:42 GMT"), now, &ms), SG_OK);
@@ -98,6 +120,8 @@ static void test_retry_after(void **state)
     assert_int_equal(ms, 0);
     /* an HTTP date without the server's "now" cannot be measured */
     assert_int_equal(sg_retry_after_ms(S("Sun, 06 Nov 1994 08:49:42 GMT"), none, &ms),
+                     SG_ERR_NOT_FOUND);
+    assert_int_equal(sg_retry_after_ms(S("Sun, 06 Nov 1994 08:49:42 GMT"), S(""), &ms),
                      SG_ERR_NOT_FOUND);
 #endif
 #if SG_RETRY_HTTP_DATE
@@ -126,6 +150,31 @@ static void test_backoff_without_random_doubles_to_cap(void **state)
         assert_int_equal(wait, expect[i]);
     }
     assert_int_equal(s.waited_ms, 3500);
+}
+
+static sg_status failing_random(void *ctx, uint8_t *out, size_t len)
+{
+    (void)ctx;
+    (void)out;
+    (void)len;
+    return SG_ERR_IO;
+}
+
+/* A platform whose random source fails: the full backoff, without jitter. */
+static void test_backoff_when_random_fails(void **state)
+{
+    (void)state;
+    mem_clock clk;
+    mem_clock_init(&clk, 0);
+    sg_platform pf = mem_clock_platform(&clk);
+    pf.random = failing_random;
+    sg_retry_policy p = {0, 0, 0, UINT32_MAX};
+    sg_retry_state s = {2, 0};
+    bool retry;
+    uint32_t wait;
+    assert_int_equal(sg_retry_next(&p, &s, &pf, SG_RETRY_CONNECTION, -1, &retry, &wait), SG_OK);
+    assert_true(retry);
+    assert_int_equal(wait, 1000);
 }
 
 static void test_backoff_jitter_in_half_to_full(void **state)
@@ -205,6 +254,29 @@ static void test_retry_after_honoured_and_total_cap(void **state)
     assert_false(retry);
     assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_SERVER_ERROR, 0, &retry, &wait), SG_OK);
     assert_true(retry); /* a zero wait still fits */
+    /* a Retry-After beyond 32 bits saturates, and is then far past any cap */
+    sg_retry_policy roomy = {10, 100, 1000, UINT32_MAX - 1u};
+    sg_retry_state fresh = {1, 0};
+    assert_int_equal(
+        sg_retry_next(&roomy, &fresh, NULL, SG_RETRY_RATE_LIMITED, INT64_MAX, &retry, &wait),
+        SG_OK);
+    assert_false(retry);
+    assert_int_equal(fresh.waited_ms, 0);
+    /* a state that already waited past a smaller cap (the policy changed): no retry */
+    sg_retry_policy tight = {10, 100, 1000, 1000};
+    sg_retry_state spent = {1, 5000};
+    assert_int_equal(sg_retry_next(&tight, &spent, NULL, SG_RETRY_RATE_LIMITED, 0, &retry, &wait),
+                     SG_OK);
+    assert_false(retry);
+    assert_int_equal(spent.waited_ms, 5000);
+    assert_int_equal(sg_retry_next(NULL, &s, NULL, SG_RETRY_RATE_LIMITED, 0, &retry, &wait),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_next(&p, NULL, NULL, SG_RETRY_RATE_LIMITED, 0, &retry, &wait),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, 0, NULL, &wait),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_retry_next(&p, &s, NULL, SG_RETRY_RATE_LIMITED, 0, &retry, NULL),
+                     SG_ERR_INVALID_ARG);
 }
 
 static void test_redirect_rules(void **state)
@@ -235,6 +307,23 @@ static void test_redirect_rules(void **state)
         assert_int_equal(keep, cases[i].keep);
     }
     assert_int_equal(sg_redirect_method(200, "GET", &m, &keep), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_method(301, NULL, &m, &keep), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_method(301, "GET", NULL, &keep), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_method(301, "GET", &m, NULL), SG_ERR_INVALID_ARG);
+
+    /* where a redirect may go: never from https to http; a body only to the same origin */
+    const sg_http_origin https_a = {"a.test", 443, true}, https_b = {"b.test", 443, true};
+    const sg_http_origin http_a = {"a.test", 80, false}, no_host = {NULL, 443, true};
+    assert_int_equal(sg_redirect_check(&https_a, &http_a, "GET"), SG_ERR_HTTP_REDIRECT_DOWNGRADE);
+    assert_int_equal(sg_redirect_check(&http_a, &https_a, "GET"), SG_OK);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "HEAD"), SG_OK);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, "POST"), SG_ERR_HTTP_REDIRECT_BODY);
+    assert_int_equal(sg_redirect_check(&https_a, &https_a, "POST"), SG_OK);
+    assert_int_equal(sg_redirect_check(NULL, &https_a, "GET"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_check(&https_a, NULL, "GET"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_check(&https_a, &https_b, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_check(&no_host, &https_b, "GET"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_redirect_check(&https_a, &no_host, "GET"), SG_ERR_INVALID_ARG);
 }
 
 int main(void)
@@ -245,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_backoff_without_random_doubles_to_cap),
         cmocka_unit_test(test_backoff_jitter_in_half_to_full),
+        cmocka_unit_test(test_backoff_when_random_fails),
         cmocka_unit_test(test_attempts_and_reason_limits),
         cmocka_unit_test(test_retry_after_honoured_and_total_cap),
         cmocka_unit_test(test_redirect_rules),
