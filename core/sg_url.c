@@ -192,11 +192,9 @@ static bool valid_uri_chars(const char *s, size_t n)
     return true;
 }
 
+/* host_buf: both public callers refused NULL before anything else. */
 static sg_status copy_host(const char *h, size_t n, char *host_buf, size_t host_cap)
 {
-    if (host_buf == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
     if (n + 1 > host_cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }

@@ -80,7 +80,8 @@ static void test_parse_http_only_loopback(void **state)
         assert_int_equal(sg_url_parse(https, hbuf, sizeof hbuf, &u), SG_OK);
     }
     static const char *const loopback[] = {"localhost", "LocalHost",       "127.0.0.1", "127.1.2.3",
-                                           "::1",       "0:0:0:0:0:0:0:1", "::0:1",     "0::1"};
+                                           "::1",       "0:0:0:0:0:0:0:1", "::0:1",     "0::1",
+                                           "0:0::0:1",  "0:0:0:0:0:0:0:0001"};
     for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
         assert_true(sg_url_is_loopback(loopback[i]));
         sg_http_origin o = {loopback[i], 80, false};
@@ -88,7 +89,15 @@ static void test_parse_http_only_loopback(void **state)
     }
     static const char *const not_loopback[] = {
         "",          "localhostx",       "1::", "::", "::1:1", "127", "127.0.0.1.",
-        "1.127.0.0", "1:0:0:0:0:0:0:0:1"};
+        "1.127.0.0", "1:0:0:0:0:0:0:0:1",
+        "00000::1",         /* a group of five digits */
+        "::1::1",           /* two gaps */
+        "0::1:",            /* ends on a colon */
+        "0:0:0:0:0:0:0::1", /* a gap hiding no group */
+        "0:0:1",            /* too few groups without a gap */
+        ":1",               /* a lone leading colon */
+        "::1G",             /* not a hex digit */
+        "::aBcD:1"};
     for (size_t i = 0; i < sizeof not_loopback / sizeof not_loopback[0]; i++) {
         assert_false(sg_url_is_loopback(not_loopback[i]));
         sg_http_origin o = {not_loopback[i], 80, false};
@@ -244,7 +253,8 @@ static void test_resolve_location(void **state)
     sg_http_origin o;
     static const char *const bad[] = {
         "next", "../x", "", "ftp://h/x", "https://u@h/", "/a b", "https://h:99999/",
-        "?x=1", "#top"};
+        "?x=1", "#top", "/a\\b", "/a\"b", "/a<b", "/a>b", "/a\x7f", "/a%", "/a%4", "/a%4g",
+        "/a%g4"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sg_slice l = {bad[i], strlen(bad[i])};
         assert_int_equal(
@@ -279,6 +289,21 @@ static void test_resolve_location(void **state)
     sg_slice nul = {"/a\0evil", 7};
     assert_int_equal(sg_url_resolve_location(&cur, nul, hbuf, sizeof(hbuf), tbuf, 8, &o),
                      SG_ERR_URL);
+    /* well-formed escapes pass as they are */
+    sg_slice esc = {"/a%4F%e9", 8};
+    assert_int_equal(sg_url_resolve_location(&cur, esc, hbuf, sizeof(hbuf), tbuf, 16, &o), SG_OK);
+    assert_string_equal(tbuf, "/a%4F%e9");
+    assert_int_equal(sg_url_resolve_location(NULL, esc, hbuf, sizeof(hbuf), tbuf, 16, &o),
+                     SG_ERR_INVALID_ARG);
+    sg_slice no_text = {NULL, 0};
+    assert_int_equal(sg_url_resolve_location(&cur, no_text, hbuf, sizeof(hbuf), tbuf, 16, &o),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_url_resolve_location(&cur, esc, NULL, sizeof(hbuf), tbuf, 16, &o),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_url_resolve_location(&cur, esc, hbuf, sizeof(hbuf), NULL, 16, &o),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_url_resolve_location(&cur, esc, hbuf, sizeof(hbuf), tbuf, 16, NULL),
+                     SG_ERR_INVALID_ARG);
     sg_slice nul_host = {"//h\0.evil/", 10};
     assert_int_equal(sg_url_resolve_location(&cur, nul_host, hbuf, sizeof(hbuf), tbuf, 8, &o),
                      SG_ERR_URL);
@@ -297,6 +322,11 @@ static void test_same_origin(void **state)
     assert_false(sg_url_same_origin(&b, &d));
     assert_false(sg_url_same_origin(&b, &e));
     assert_false(sg_url_same_origin(&b, NULL));
+    assert_false(sg_url_same_origin(NULL, &b));
+    const sg_http_origin no_host = {NULL, 443, true};
+    assert_false(sg_url_same_origin(&b, &no_host));
+    assert_false(sg_url_same_origin(&no_host, &b));
+    assert_int_equal(sg_url_check_secure(&no_host), SG_ERR_INVALID_ARG);
 }
 
 static void test_encode(void **state)
@@ -384,7 +414,20 @@ static void test_query_builder(void **state)
     assert_int_equal(sg_form_add(&q, "a", "2"), SG_OK);
     assert_string_equal(buf, "/x?a=1&a=2");
 
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "/x?a=1&"), SG_OK);
+    assert_int_equal(sg_form_add(&q, "b", "2"), SG_OK);
+    assert_string_equal(buf, "/x?a=1&b=2");
+
     assert_int_equal(sg_query_init(&q, buf, sizeof(buf), "x"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_query_init(&q, buf, sizeof(buf), NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_query_init(&q, NULL, sizeof(buf), "/x"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_query_init(NULL, buf, sizeof(buf), "/x"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_form_add_u64(&q, NULL, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_form_add(NULL, "a", "1"), SG_ERR_INVALID_ARG);
+    sg_form never = {0};
+    assert_int_equal(sg_form_add(&never, "a", "1"), SG_ERR_INVALID_ARG); /* no buffer */
+    sg_slice key = {"k", 1}, no_value = {NULL, 1};
+    assert_int_equal(sg_form_add_slice(&q, key, no_value), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_query_init(&q, buf, 3, "/abc"), SG_ERR_BUFFER_TOO_SMALL);
 }
 
