@@ -289,10 +289,7 @@ static sg_status parse_url(const char *url, char *host_buf, size_t host_cap, uin
         hlen = (size_t)(close - h);
         after = close + 1;
     } else {
-        hlen = strcspn(h, ":/?#");
-        if (hlen > auth_len) {
-            hlen = auth_len;
-        }
+        hlen = strcspn(h, ":/?#"); /* stops at rest or before: rest is at "/?#" or the end */
         after = h + hlen;
     }
     if (hlen == 0) {

@@ -143,6 +143,28 @@ static void test_connect_failures(void **state)
     assert_int_equal(
         sg_proxy_tunnel_init(&F.pt, &F.net.transport, "", 3128, NULL, small, sizeof small),
         SG_ERR_INVALID_ARG);
+
+    /* the CONNECT cannot be sent: the inner transport's error, or no progress at all */
+    static const mem_step send_reset[] = {MEM_ERROR(SG_ERR_CLOSED)};
+    setup_tunnel("user:password");
+    mem_transport_script_send(&F.net.mt, send_reset, 1);
+    assert_int_equal(t->open(t->ctx, "api.example.com", 443, 5000), SG_ERR_CLOSED);
+    assert_true(all_zero(F.buf, sizeof F.buf)); /* the credentials are not left behind */
+    static const mem_step send_stall[] = {MEM_SEND_PARTIAL(5), MEM_SEND_PARTIAL(0)};
+    setup_tunnel(NULL);
+    mem_transport_script_send(&F.net.mt, send_stall, 2);
+    assert_int_equal(t->open(t->ctx, "api.example.com", 443, 5000), SG_ERR_IO);
+    assert_int_equal(F.net.mt.sent_total, 5);
+    assert_int_equal(F.net.mt.recvs, 0);
+
+    /* an origin host that cannot be put in a CONNECT line: refused before the proxy is asked */
+    static char long_host[SG_HOST_MAX + 2];
+    memset(long_host, 'h', SG_HOST_MAX + 1);
+    setup_tunnel(NULL);
+    assert_int_equal(t->open(t->ctx, NULL, 443, 5000), SG_ERR_INVALID_ARG);
+    assert_int_equal(t->open(t->ctx, "", 443, 5000), SG_ERR_INVALID_ARG);
+    assert_int_equal(t->open(t->ctx, long_host, 443, 5000), SG_ERR_INVALID_ARG);
+    assert_int_equal(F.net.mt.open_calls, 0);
     assert_int_equal(
         sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 0, NULL, small, sizeof small),
         SG_ERR_INVALID_ARG);
@@ -193,6 +215,20 @@ static void test_proxy_urls(void **state)
     expect_bad_proxy_url("http://a very long name indeed.example", SG_ERR_URL);
     expect_bad_proxy_url("http://averylongnameindeed.example", SG_ERR_BUFFER_TOO_SMALL);
     expect_bad_proxy_url("http://averylonguserinfo:pw@p", SG_ERR_BUFFER_TOO_SMALL);
+    expect_bad_proxy_url("http://[::1", SG_ERR_URL);      /* no closing bracket */
+    expect_bad_proxy_url("http://[::1]x", SG_ERR_URL);    /* something after it */
+    expect_bad_proxy_url("http://proxy.lan:", SG_ERR_URL); /* a colon without a port */
+    expect_bad_proxy_url("http://u@[::1]:", SG_ERR_URL);
+    char h[16], u[16];
+    uint16_t port = 0;
+    assert_int_equal(sg_proxy_url_parse(NULL, h, sizeof h, &port, u, sizeof u), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_url_parse("p", NULL, sizeof h, &port, u, sizeof u),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_url_parse("p", h, 0, &port, u, sizeof u), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_url_parse("p", h, sizeof h, NULL, u, sizeof u), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_url_parse("p", h, sizeof h, &port, NULL, sizeof u),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_url_parse("p", h, sizeof h, &port, u, 0), SG_ERR_INVALID_ARG);
 }
 
 static void test_no_proxy(void **state)
@@ -214,6 +250,10 @@ static void test_no_proxy(void **state)
     assert_true(sg_proxy_bypass("[::1]:8443", "::1", 8443));
     assert_false(sg_proxy_bypass("[::1]:8443", "::1", 443));
     assert_false(sg_proxy_bypass(",, ,", "sitegpt.ai", 443));
+    assert_false(sg_proxy_bypass("sitegpt.ab", "sitegpt.ai", 443)); /* same length, not equal */
+    assert_false(sg_proxy_bypass("b.sitegpt.ai", "a.sitegpt.ai", 443));
+    assert_false(sg_proxy_bypass("sitegpt.ai", NULL, 443));
+    assert_true(sg_proxy_bypass("sitegpt.ai:x", "sitegpt.ai:x", 443)); /* not a port: a name */
 }
 
 int main(void)
