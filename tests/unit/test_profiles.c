@@ -126,6 +126,10 @@ static void test_edits_need_existing_profiles(void **state)
         assert_int_equal(out[i], 0);
     }
     assert_int_equal(len, 0);
+    /* no room at all: refused before a byte is written */
+    len = 9;
+    assert_int_equal(sg_profiles_write(&c, &e, out, 0, &len), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(len, 0);
 }
 
 static void test_default_repaired_when_dangling(void **state)
