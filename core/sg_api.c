@@ -30,6 +30,8 @@ typedef struct attempt {
     bool locations; /* a Location header was seen */
     sg_status location_st;
     sg_http_origin location;
+    const char *redirect_method; /* the method and body a followed redirect goes on with */
+    bool redirect_keeps_body;
     uint32_t wait_ms;
     size_t kept;                      /* bytes of headers kept in the element area */
     size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
@@ -263,11 +265,10 @@ static sg_status decide_action(attempt *a)
         return a->location_st; /* never followed, and never taken for the final answer */
     }
     if (redirect && a->locations && a->location_st == SG_OK) {
-        const char *method = c->method;
-        bool keep_body = true;
-        sg_status rst = sg_redirect_method(a->status, c->method, &method, &keep_body);
+        sg_status rst = sg_redirect_method(a->status, c->method, &a->redirect_method,
+                                           &a->redirect_keeps_body);
         if (rst == SG_OK) {
-            rst = sg_redirect_check(&c->origin, &a->location, method);
+            rst = sg_redirect_check(&c->origin, &a->location, a->redirect_method);
         }
         if (rst != SG_OK) {
             return rst;
@@ -324,17 +325,13 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
-/* Follow a redirect: new origin and target, method and body per RFC 9110 15.4. */
-static sg_status follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
+/* Follow a redirect: new origin and target, method and body per RFC 9110 15.4 (worked out,
+   and checked, by decide_action()). */
+static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
 {
-    const char *method = c->method;
-    bool keep_body = true;
-    sg_status st = sg_redirect_method(a->status, c->method, &method, &keep_body);
-    if (st != SG_OK) {
-        return st;
-    }
+    const char *method = a->redirect_method;
     c->method = method;
-    if (!keep_body) {
+    if (!a->redirect_keeps_body) {
         c->body = NULL;
         c->body_len = 0;
     }
@@ -345,7 +342,6 @@ static sg_status follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
     c->origin.host = api->_private.host;
     c->redirects++;
     c->retry.attempts = 0; /* a new resource: its own attempts, the same total wait */
-    return SG_OK;
 }
 
 /*
@@ -467,10 +463,7 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
         case ACT_TOO_MANY:
             return SG_ERR_HTTP_TOO_MANY_REDIRECTS;
         case ACT_REDIRECT:
-            st = follow_redirect(api, c, &a);
-            if (st != SG_OK) {
-                return st;
-            }
+            follow_redirect(api, c, &a);
             api->_private.last_redirects++;
             break;
         default:                                                       /* ACT_RETRY */

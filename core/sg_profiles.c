@@ -64,14 +64,19 @@ static bool string_or_null(const sg_json_element *e, int tok)
     return tok < 0 || type_is(e, tok, SG_JSON_STRING) || is_null(e, tok);
 }
 
+static void reset(sg_profiles *c)
+{
+    memset(c, 0, sizeof *c);
+    c->profiles = -1;
+    c->default_name = -1;
+}
+
 sg_status sg_profiles_init_empty(sg_profiles *c)
 {
     if (c == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    memset(c, 0, sizeof *c);
-    c->profiles = -1;
-    c->default_name = -1;
+    reset(c);
     return SG_OK;
 }
 
@@ -158,7 +163,7 @@ sg_status sg_profiles_parse(sg_profiles *c, const char *json, size_t len, sg_jso
     if (c == NULL || json == NULL || tokens == NULL || max_tokens == 0) {
         return SG_ERR_INVALID_ARG;
     }
-    (void)sg_profiles_init_empty(c); /* c was checked above: it cannot fail */
+    reset(c);
     if (len > SG_PROFILES_MAX_BYTES) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }

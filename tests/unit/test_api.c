@@ -929,6 +929,219 @@ static void test_header_sink_sees_final_response_only(void **state)
     assert_null(strstr(head, "X-Trace"));
 }
 
+/* ------------------------------------------------------------------ engine edges --- */
+
+static void test_api_argument_checks(void **state)
+{
+    fixture *f = *state;
+    sg_api api;
+    sg_api_config ac = f->api.cfg;
+    assert_int_equal(sg_api_init(NULL, &ac), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_init(&api, NULL), SG_ERR_INVALID_ARG);
+    ac.http = NULL;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac = f->api.cfg;
+    ac.origin.host = NULL;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac = f->api.cfg;
+    ac.origin.port = 0;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac = f->api.cfg;
+    ac.work = NULL;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac = f->api.cfg;
+    ac.work_size = SG_API_WORK_MIN - 1;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac = f->api.cfg;
+    ac.base_path = "proxy"; /* not starting with '/' */
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    static char long_path[SG_API_TARGET_MAX / 2u + 1];
+    memset(long_path, 'p', sizeof long_path - 1);
+    long_path[0] = '/';
+    ac.base_path = long_path;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    static char long_host[SG_HOST_MAX + 1];
+    memset(long_host, 'h', SG_HOST_MAX);
+    ac = f->api.cfg;
+    ac.origin.host = long_host;
+    assert_int_equal(sg_api_init(&api, &ac), SG_ERR_INVALID_ARG);
+    ac.base_path = NULL; /* none: the routes as they are */
+    ac.origin.host = "127.0.0.1";
+    assert_int_equal(sg_api_init(&api, &ac), SG_OK);
+    assert_string_equal(api.cfg.base_path, "");
+
+    assert_int_equal(sg_api_set_raw_sink(NULL, raw_sink, f), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_set_header_sink(NULL, NULL, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_set_request_headers(NULL, NULL, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_set_request_headers(&f->api, NULL, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_set_request_headers(&f->api, NULL, 0), SG_OK);
+    assert_int_equal(f->net.mt.open_calls, 0);
+}
+
+/* A Retry-After said twice, or too long to be a delay, is not trusted: the backoff applies. */
+static void test_unusable_retry_after_falls_back_to_backoff(void **state)
+{
+    fixture *f = *state;
+    respond(f, "429 Too Many Requests", "Retry-After: 1\r\nRetry-After: 2\r\n", "");
+    respond(f, "429 Too Many Requests",
+            "Retry-After: 0000000000000000000000000000000000000000001\r\n", "");
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(f->net.clock.sleep_calls, 2);
+    assert_in_range(f->net.clock.slept_ms, 50 + 100, 100 + 200); /* not 1 s or 2 s */
+}
+
+static sg_status refusing_header_sink(void *ctx, int status, sg_slice name, sg_slice value)
+{
+    (void)status;
+    (void)name;
+    (void)value;
+    (*(unsigned *)ctx)++;
+    return SG_ERR_CANCELLED;
+}
+
+static sg_status refusing_body(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    (*(unsigned *)ctx)++;
+    return SG_ERR_CANCELLED;
+}
+
+/* The caller's sinks may refuse: the request ends with their status, and is not retried. */
+static void test_sinks_may_refuse(void **state)
+{
+    fixture *f = *state;
+    unsigned calls = 0;
+    int http = 7;
+    respond(f, "200 OK", "X-A: 1\r\n", "body");
+    assert_int_equal(sg_api_set_header_sink(&f->api, refusing_header_sink, &calls), SG_OK);
+    assert_int_equal(sg_api_request(&f->api, "GET", "/h", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_ERR_CANCELLED);
+    assert_int_equal(calls, 1);
+    assert_int_equal(f->raw_len, 0); /* no body after a refused header */
+    assert_int_equal(f->api._private.last_attempts, 1);
+    assert_int_equal(sg_api_set_header_sink(&f->api, NULL, NULL), SG_OK);
+
+    calls = 0;
+    respond(f, "200 OK", "", "body");
+    assert_int_equal(sg_api_request(&f->api, "GET", "/b", NULL, 0, refusing_body, &calls, NULL,
+                                    &http),
+                     SG_ERR_CANCELLED);
+    assert_int_equal(calls, 1);
+    assert_int_equal(f->api._private.last_attempts, 1);
+
+    calls = 0;
+    respond(f, "200 OK", OK_JSON, ENV("{\"user\":{\"id\":\"u\"},\"auth\":{\"scopes\":[]}}"));
+    assert_int_equal(sg_api_set_raw_sink(&f->api, refusing_body, &calls), SG_OK);
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_ERR_CANCELLED);
+    assert_int_equal(calls, 1);
+    assert_string_equal(me.user_id, ""); /* the raw sink comes first and stopped it all */
+    assert_int_equal(f->api._private.last_attempts, 1);
+}
+
+/* Headers beyond the element area's room are dropped, as sg_api.h says; the rest arrive. */
+static void test_header_sink_room_is_bounded(void **state)
+{
+    fixture *f = *state;
+    static uint8_t io[4096];
+    static uint64_t work[SG_API_WORK_MIN / 8u];
+    sg_http_client http;
+    sg_http_config hc = {&f->net.platform, &f->net.transport, &f->net.transport, 1000, 1000, 5000};
+    assert_int_equal(sg_http_client_init(&http, &hc, io, sizeof io), SG_OK);
+    sg_api api;
+    sg_api_config ac = f->api.cfg;
+    ac.http = &http;
+    ac.work = work;
+    ac.work_size = sizeof work;
+    assert_int_equal(sg_api_init(&api, &ac), SG_OK);
+    /* 30 headers of 100 bytes each: about 3000 bytes, more than the ~1.8 KB element area */
+    static char headers[3200];
+    size_t used = 0;
+    for (int i = 0; i < 30; i++) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "X-Pad-%02d: %090d\r\n", i, i);
+        assert_true(n > 0 && used + (size_t)n < sizeof headers);
+        memcpy(headers + used, line, (size_t)n);
+        used += (size_t)n;
+    }
+    headers[used] = '\0';
+    static char resp[3400];
+    int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\n%sContent-Length: 2\r\n\r\nok", headers);
+    assert_true(n > 0 && (size_t)n < sizeof resp);
+    mem_step step = MEM_DATA(resp, (size_t)n);
+    append(f, step);
+    assert_int_equal(sg_api_set_header_sink(&api, header_sink, f), SG_OK);
+    int status = 0;
+    assert_int_equal(sg_api_request(&api, "GET", "/pad", NULL, 0, NULL, NULL, NULL, &status), SG_OK);
+    assert_int_equal(status, 200);
+    assert_non_null(strstr(f->raw, "200 X-Pad-00="));
+    assert_non_null(strstr(f->raw, "200 X-Pad-15="));
+    assert_null(strstr(f->raw, "200 X-Pad-29=")); /* no room left for the last ones */
+    sg_http_client_close(&http);
+}
+
+/* A redirect that arrives just as the request's deadline passes is not followed. */
+static void test_redirect_at_the_deadline(void **state)
+{
+    fixture *f = *state;
+    set_timeout(f, 1000);
+    static const char moved[] = "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
+    mem_step late = {MEM_STEP_DATA, moved, sizeof moved - 1, SG_OK, 1000};
+    append(f, late);
+    respond(f, "200 OK", OK_JSON, ENV("{}"));
+    int http = 7;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, &f->env, &http),
+                     SG_ERR_TIMEOUT);
+    assert_int_equal(http, 0);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /"), 1);
+    assert_int_equal(f->net.clock.sleep_calls, 0);
+}
+
+/* A Location that cannot be used makes the redirect the final answer, as without one; one on a
+   status that is not a redirect is ignored. */
+static void test_unusable_location_is_final(void **state)
+{
+    fixture *f = *state;
+    static const char *const headers[] = {"Location: ::not a url\r\n",
+                                          "Location: /a\r\nLocation: /b\r\n"};
+    for (size_t i = 0; i < 2; i++) {
+        respond(f, "302 Found", headers[i], "moved");
+        int http = 0;
+        f->raw_len = 0;
+        f->raw[0] = '\0';
+        assert_int_equal(
+            sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http), SG_OK);
+        assert_int_equal(http, 302);
+        assert_string_equal(f->raw, "moved");
+        assert_int_equal(f->api._private.last_redirects, 0);
+    }
+    respond(f, "200 OK", "Location: /elsewhere\r\n", "here");
+    int http = 0;
+    f->raw_len = 0;
+    f->raw[0] = '\0';
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_string_equal(f->raw, "here");
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "GET /"), 3);
+}
+
+/* A typed call whose envelope ends early (a JSON body cut by its own Content-Length). */
+static void test_typed_call_with_cut_envelope(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON, "{\"ok\":true,\"data\":{\"user\":{\"id\":\"u\"}");
+    sg_api_identity me = {0};
+    sg_status st = sg_api_me(&f->api, &me, &f->env);
+    assert_int_equal(st, SG_ERR_JSON_SYNTAX);
+    assert_int_equal(f->api._private.last_attempts, 1);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -971,6 +1184,13 @@ int main(void)
         T(test_path_ids_are_one_segment),
         T(test_generic_non_json_body),
         T(test_header_sink_sees_final_response_only),
+        T(test_api_argument_checks),
+        T(test_unusable_retry_after_falls_back_to_backoff),
+        T(test_sinks_may_refuse),
+        T(test_header_sink_room_is_bounded),
+        T(test_redirect_at_the_deadline),
+        T(test_unusable_location_is_final),
+        T(test_typed_call_with_cut_envelope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
