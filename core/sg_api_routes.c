@@ -134,8 +134,8 @@ static const sg_json_sub me_subs[] = {
 static sg_status on_me_value(void *ctx, const sg_json_event *ev)
 {
     sg_api_identity *me = ctx;
-    if (ev->kind != SG_JSON_EV_VALUE) {
-        return SG_ERR_JSON_TYPE;
+    if (ev->kind != SG_JSON_EV_VALUE) { /* GCOVR_EXCL_BR_LINE: every me_subs entry is a VALUE */
+        return SG_ERR_JSON_TYPE;        /* GCOVR_EXCL_LINE: see above */
     }
     if (ev->type == SG_JSON_NULL) {
         return SG_OK; /* e.g. a user without a name */
@@ -211,8 +211,8 @@ static sg_status identity(sg_api *api, const char *route, sg_api_identity *out, 
     out->scope_ctx = fn_ctx;
     out->chatbot_count = -1;
     sg_status st = set_target(api, route, NULL, NULL);
-    if (st != SG_OK) {
-        return st;
+    if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: base path (< half the target) + a short route */
+        return st;     /* GCOVR_EXCL_LINE: see above */
     }
     sg__api_call c = {0};
     c.method = "GET";
@@ -474,8 +474,8 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
 {
     sg_json_writer w;
     sg_status st = sg_json_writer_init(&w, api->_private.body_buf, api->_private.body_cap);
-    if (st != SG_OK) {
-        return st;
+    if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: the body area is never empty (sg_api_init) */
+        return st;     /* GCOVR_EXCL_LINE: see above */
     }
     (void)sg_json_write_object_begin(&w);
     (void)sg_json_write_key(&w, "name");

@@ -1142,6 +1142,132 @@ static void test_typed_call_with_cut_envelope(void **state)
     assert_int_equal(f->api._private.last_attempts, 1);
 }
 
+/* ------------------------------------------------------------------ route edges --- */
+
+static void test_route_argument_checks(void **state)
+{
+    fixture *f = *state;
+    int http = 7;
+    char secret[16];
+    sg_api_identity me = {0};
+    sg_api_list_params lp = {0, NULL, false, false};
+    sg_api_list_out lo = {NULL, NULL, NULL, {0}, 0};
+    const char *scopes[] = {"tokens:read"};
+    sg_api_new_token req = {"x", scopes, 1, NULL, 0, 0, NULL};
+    assert_int_equal(sg_api_request(NULL, "GET", "/x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(http, 0); /* cleared first */
+    assert_int_equal(sg_api_request(&f->api, NULL, "/x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_request(&f->api, "GET", NULL, NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_request(&f->api, "GET", "x", NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, NULL, NULL, NULL, NULL),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_request(&f->api, "POST", "/x", NULL, 3, NULL, NULL, NULL, &http),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_me(NULL, &me, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_me(&f->api, NULL, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_account(&f->api, &me, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_tokens_list(NULL, &lp, &lo, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_tokens_list(&f->api, NULL, &lo, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_tokens_list(&f->api, &lp, NULL, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbots_list(&f->api, &lp, &lo, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbots_list(&f->api, NULL, &lo, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_create(NULL, &req, NULL, NULL, secret, sizeof secret, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_create(&f->api, NULL, NULL, NULL, secret, sizeof secret, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, sizeof secret, NULL),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, NULL, sizeof secret, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_create(&f->api, &req, NULL, NULL, secret, 0, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_rotate(NULL, "t", NULL, NULL, secret, sizeof secret, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, secret, sizeof secret, NULL),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_rotate(&f->api, "t", NULL, NULL, NULL, 0, &f->env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_revoke(NULL, "t", NULL, NULL, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_revoke(&f->api, "t", NULL, NULL, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_revoke(&f->api, NULL, NULL, NULL, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbot_get(NULL, "c", NULL, NULL, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbot_get(&f->api, "c", NULL, NULL, NULL), SG_ERR_INVALID_ARG);
+    /* chatbot ids named but one missing or empty */
+    const char *ids_null[] = {"cb_1", NULL};
+    const char *ids_empty[] = {"cb_1", ""};
+    sg_api_new_token bad_ids = {"x", scopes, 1, ids_null, 2, 0, NULL};
+    assert_int_equal(
+        sg_api_token_create(&f->api, &bad_ids, NULL, NULL, secret, sizeof secret, &f->env),
+        SG_ERR_INVALID_ARG);
+    bad_ids.chatbot_ids = ids_empty;
+    assert_int_equal(
+        sg_api_token_create(&f->api, &bad_ids, NULL, NULL, secret, sizeof secret, &f->env),
+        SG_ERR_INVALID_ARG);
+    sg_api_new_token no_name = {NULL, scopes, 1, NULL, 0, 0, NULL};
+    assert_int_equal(
+        sg_api_token_create(&f->api, &no_name, NULL, NULL, secret, sizeof secret, &f->env),
+        SG_ERR_INVALID_ARG);
+    sg_api_new_token empty_expiry = {"x", scopes, 1, NULL, 0, 0, ""};
+    assert_int_equal(
+        sg_api_token_create(&f->api, &empty_expiry, NULL, NULL, secret, sizeof secret, &f->env),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(f->net.mt.open_calls, 0); /* none of it reached the network */
+}
+
+/* Targets longer than the target buffer, and cursors longer than a cursor may be. */
+static void test_targets_and_cursors_bounded(void **state)
+{
+    fixture *f = *state;
+    static char path[SG_API_TARGET_MAX + 8];
+    memset(path, 'a', sizeof path - 1);
+    path[0] = '/';
+    int http = 7;
+    assert_int_equal(sg_api_request(&f->api, "GET", path, NULL, 0, NULL, NULL, NULL, &http),
+                     SG_ERR_BUFFER_TOO_SMALL);
+    static char id[SG_API_TARGET_MAX];
+    memset(id, 'i', sizeof id - 1);
+    assert_int_equal(sg_api_chatbot_get(&f->api, id, NULL, NULL, &f->env), SG_ERR_BUFFER_TOO_SMALL);
+    static char cursor[SG_API_CURSOR_MAX + 1];
+    memset(cursor, 'c', SG_API_CURSOR_MAX);
+    sg_api_list_params lp = {0, cursor, false, false};
+    sg_api_list_out lo = {NULL, NULL, NULL, {0}, 0};
+    assert_int_equal(sg_api_tokens_list(&f->api, &lp, &lo, &f->env), SG_ERR_INVALID_ARG);
+    assert_int_equal(f->net.mt.open_calls, 0);
+}
+
+/* More chatbot ids than the identity's text holds: cut, flagged, and all still counted. */
+static void test_me_chatbot_ids_cut(void **state)
+{
+    fixture *f = *state;
+    static char data[1000];
+    size_t used = 0;
+    used += (size_t)snprintf(data, sizeof data, "{\"auth\":{\"scopes\":[\"tokens:read\"],"
+                                                "\"chatbotIds\":[");
+    for (int i = 0; i < 20; i++) {
+        used += (size_t)snprintf(data + used, sizeof data - used, "%s\"cb_%026d\"", i ? "," : "",
+                                 i);
+    }
+    snprintf(data + used, sizeof data - used, "]}}");
+    static char body[1100];
+    snprintf(body, sizeof body, "{\"ok\":true,\"data\":%s}", data);
+    respond(f, "200 OK", OK_JSON, body);
+    sg_api_identity me = {0};
+    assert_int_equal(sg_api_me(&f->api, &me, &f->env), SG_OK);
+    assert_int_equal(me.chatbot_count, 20);
+    assert_true(me.truncated);
+    assert_true(strlen(me.chatbot_ids) < sizeof me.chatbot_ids);
+    /* whole ids only, in order: 29 characters each and a space between */
+    size_t n = strlen(me.chatbot_ids);
+    assert_int_equal((n + 1) % 30, 0);
+    assert_int_equal(strncmp(me.chatbot_ids + 30, "cb_00000000000000000000000001", 29), 0);
+    assert_int_equal(me.scope_count, 1); /* no scope callback: counted all the same */
+    assert_int_equal(me.scope_bits, 1u << 2);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -1191,6 +1317,9 @@ int main(void)
         T(test_redirect_at_the_deadline),
         T(test_unusable_location_is_final),
         T(test_typed_call_with_cut_envelope),
+        T(test_route_argument_checks),
+        T(test_targets_and_cursors_bounded),
+        T(test_me_chatbot_ids_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
