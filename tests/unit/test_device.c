@@ -324,6 +324,15 @@ static void test_granted_scopes(void **state)
             bit("billing:read"));
     granted("{\"access_token\":\"sgpt_a\",\"scope\":\"\"}", true, 0);
     granted("{\"access_token\":\"sgpt_a\",\"scope\":null}", false, 0);
+    /* a list longer than the reader's strings is cut: it says nothing sure, so not stated */
+    static char long_scope[900];
+    size_t n = (size_t)snprintf(long_scope, sizeof long_scope,
+                                "{\"access_token\":\"sgpt_a\",\"scope\":\"");
+    while (n < SG_DEVICE_STR_MAX + 40) {
+        n += (size_t)snprintf(long_scope + n, sizeof long_scope - n, "tokens:read ");
+    }
+    snprintf(long_scope + n, sizeof long_scope - n, "\"}");
+    granted(long_scope, false, 0);
 }
 
 static void expect_final(const char *body, int http, sg_status want, const char *error)
@@ -628,6 +637,167 @@ static void test_authorization_refused(void **state)
     assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_CONNECT);
 }
 
+/* Values of the authorization response that cannot be used stop the login before a poll. */
+static void test_authorization_values_checked(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        sg_status want;
+    } cases[] = {
+        {"{\"device_code\":\"d\",\"user_code\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\","
+         "\"verification_uri\":\"https://x\",\"expires_in\":9}",
+         SG_ERR_BUFFER_TOO_SMALL}, /* a user code longer than any display keeps */
+        {"{\"device_code\":\"d\",\"user_code\":\"AB\\u0000CD\",\"verification_uri\":\"https://x\","
+         "\"expires_in\":9}",
+         SG_ERR_BUFFER_TOO_SMALL}, /* a NUL would cut what the user is shown */
+        {"{\"device_code\":\"d\",\"user_code\":\"A\",\"verification_uri\":\"https://x\","
+         "\"expires_in\":\"600\"}",
+         SG_ERR_JSON_TYPE},
+        {"{\"device_code\":\"d\",\"user_code\":\"A\",\"verification_uri\":\"https://x\","
+         "\"expires_in\":-1}",
+         SG_ERR_JSON_TYPE},
+        {"{\"device_code\":\"d\",\"user_code\":\"A\",\"verification_uri\":\"https://x\","
+         "\"expires_in\":9,\"interval\":1.5}",
+         SG_ERR_JSON_TYPE},
+        {"{\"device_code\":\"d\",\"user_code\":\"A\",\"verification_uri\":\"https://x\","
+         "\"expires_in\":0}",
+         SG_ERR_JSON_TYPE}, /* a code already expired */
+        {"{\"device_code\":\"d\",\"user_code\":7,\"verification_uri\":\"https://x\","
+         "\"expires_in\":9}",
+         SG_ERR_JSON_TYPE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fx_init();
+        resp(404, "");
+        resp(200, cases[i].body);
+        arm();
+        assert_int_equal(sg_device_start(&F.d, &F.cfg), cases[i].want);
+        uint32_t wait = 7;
+        assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG); /* nothing to poll */
+        assert_int_equal(wait, 0);
+        assert_int_equal(token_posts(), 0);
+    }
+}
+
+/* Paths and scope lists longer than their buffers: refused before the request they belong to. */
+static void test_lengths_bounded(void **state)
+{
+    (void)state;
+    static char base_path[SG_DEVICE_PATH_MAX];
+    memset(base_path, 'p', sizeof base_path - 1);
+    base_path[0] = '/';
+    fx_init();
+    F.cfg.base_path = base_path; /* + "/oauth/device_authorization" is too long */
+    resp(404, "");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
+
+    static char long_path_doc[600];
+    snprintf(long_path_doc, sizeof long_path_doc,
+             "{\"issuer\":\"http://127.0.0.1:8080\",\"device_authorization_endpoint\":"
+             "\"http://127.0.0.1:8080/%0*d\"}",
+             SG_DEVICE_PATH_MAX, 0);
+    fx_init();
+    resp(200, long_path_doc);
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
+
+    /* 30 scopes of 30 characters: more than the scope list's room */
+    static char names[30][31];
+    static const char *scopes[30];
+    for (int i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "scope:%024d", i);
+        scopes[i] = names[i];
+    }
+    fx_init();
+    F.cfg.scopes = scopes;
+    F.cfg.scope_count = 30;
+    resp(404, "");
+    arm();
+    assert_int_equal(sg_device_start(&F.d, &F.cfg), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST"), 0);
+}
+
+/* A discovered endpoint without a path is the server's root. */
+static void test_discovered_endpoint_without_path(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080\","
+              "\"device_authorization_endpoint\":\"http://127.0.0.1:8080\"}");
+    resp(200, authorize_body(""));
+    arm_and_start();
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST / HTTP/1.1\r\n"), 1);
+    sg_device_clear(&F.d);
+}
+
+/* A base path given with a trailing '/' still matches the issuer without one. */
+static void test_issuer_against_base_path_with_slash(void **state)
+{
+    (void)state;
+    fx_init();
+    F.cfg.base_path = "/tenant/";
+    resp(200, "{\"issuer\":\"http://127.0.0.1:8080/tenant\","
+              "\"device_authorization_endpoint\":\"http://127.0.0.1:8080/tenant/device\","
+              "\"token_endpoint\":\"http://127.0.0.1:8080/tenant/token\"}");
+    resp(200, authorize_body(""));
+    arm_and_start();
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "POST /tenant/device "), 1);
+    sg_device_clear(&F.d);
+}
+
+/* "Pending" arriving after the code's life ended is the end, not another wait. */
+static void test_pending_answer_after_expiry(void **state)
+{
+    (void)state;
+    fx_init();
+    resp(404, "");
+    resp(200, "{\"device_code\":\"" DEVICE_CODE "\",\"user_code\":\"ABCD-EFGH\","
+              "\"verification_uri\":\"https://sitegpt.ai/device\",\"expires_in\":9,"
+              "\"interval\":1}");
+    resp(400, pending);
+    F.steps[F.nsteps - 1].delay_ms = 3000; /* the answer takes 3 s */
+    arm_and_start();
+    F.net.clock.now_ms += 8000; /* 1 s of life left when the poll goes out */
+    uint32_t wait = 7;
+    assert_int_equal(poll(&wait), SG_ERR_EXPIRED_TOKEN);
+    assert_int_equal(wait, 0);
+    assert_int_equal(token_posts(), 1);
+    assert_false(holds(DEVICE_CODE));
+    assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG);
+}
+
+/* The cancel flag raised while sg_device_wait sleeps (a signal handler): the next slice stops. */
+static volatile int cancel_during_sleep;
+static sg_platform sleeping_platform;
+
+static void cancelling_sleep(void *ctx, uint32_t ms)
+{
+    F.net.platform.sleep_ms(ctx, ms); /* the fake clock's own sleep */
+    cancel_during_sleep = 1;
+}
+
+static void test_cancel_during_sleep(void **state)
+{
+    (void)state;
+    fx_init();
+    sleeping_platform = F.net.platform;
+    sleeping_platform.sleep_ms = cancelling_sleep;
+    F.cfg.platform = &sleeping_platform;
+    start_ok(",\"interval\":3");
+    arm_and_start();
+    cancel_during_sleep = 0;
+    assert_int_equal(sg_device_wait(&F.d, &cancel_during_sleep), SG_ERR_CANCELLED);
+    assert_int_equal(F.net.clock.sleep_calls, 1); /* one slice, then the flag was seen */
+    assert_int_equal(token_posts(), 0);
+    assert_false(holds(DEVICE_CODE));
+    uint32_t wait = 7;
+    assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG);
+}
+
 static void test_blocking_wait_and_cancel(void **state)
 {
     (void)state;
@@ -679,6 +849,12 @@ int main(void)
         cmocka_unit_test(test_absurd_timers_are_bounded),
         cmocka_unit_test(test_authorization_refused),
         cmocka_unit_test(test_blocking_wait_and_cancel),
+        cmocka_unit_test(test_authorization_values_checked),
+        cmocka_unit_test(test_lengths_bounded),
+        cmocka_unit_test(test_discovered_endpoint_without_path),
+        cmocka_unit_test(test_issuer_against_base_path_with_slash),
+        cmocka_unit_test(test_pending_answer_after_expiry),
+        cmocka_unit_test(test_cancel_during_sleep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
