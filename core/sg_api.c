@@ -265,8 +265,8 @@ static sg_status decide_action(attempt *a)
         return a->location_st; /* never followed, and never taken for the final answer */
     }
     if (redirect && a->locations && a->location_st == SG_OK) {
-        sg_status rst = sg_redirect_method(a->status, c->method, &a->redirect_method,
-                                           &a->redirect_keeps_body);
+        sg_status rst =
+            sg_redirect_method(a->status, c->method, &a->redirect_method, &a->redirect_keeps_body);
         if (rst == SG_OK) {
             rst = sg_redirect_check(&c->origin, &a->location, a->redirect_method);
         }

@@ -276,7 +276,7 @@ static sg_status check_head(sg_http_parser *p, head_info *h)
     (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* status line, ended by an LF */
     sg_status st = parse_status_line(l, n, h);
     if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: head_byte() accepted this very line */
-        return st; /* GCOVR_EXCL_LINE: see above */
+        return st;     /* GCOVR_EXCL_LINE: see above */
     }
     p->content_length = UINT64_MAX;
     while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
@@ -396,7 +396,7 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
 {
     /* The check at the end of the previous byte makes this one unreachable; it stays because
        a slip elsewhere would otherwise write past the buffer. */
-    if (p->head_len == p->buf_size) { /* GCOVR_EXCL_BR_LINE: the check below came first */
+    if (p->head_len == p->buf_size) {         /* GCOVR_EXCL_BR_LINE: the check below came first */
         return SG_ERR_HTTP_HEADERS_TOO_LARGE; /* GCOVR_EXCL_LINE: see above */
     }
     uint8_t prev = p->head_len ? p->buf[p->head_len - 1] : 0;

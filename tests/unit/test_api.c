@@ -1028,9 +1028,9 @@ static void test_sinks_may_refuse(void **state)
 
     calls = 0;
     respond(f, "200 OK", "", "body");
-    assert_int_equal(sg_api_request(&f->api, "GET", "/b", NULL, 0, refusing_body, &calls, NULL,
-                                    &http),
-                     SG_ERR_CANCELLED);
+    assert_int_equal(
+        sg_api_request(&f->api, "GET", "/b", NULL, 0, refusing_body, &calls, NULL, &http),
+        SG_ERR_CANCELLED);
     assert_int_equal(calls, 1);
     assert_int_equal(f->api._private.last_attempts, 1);
 
@@ -1071,13 +1071,15 @@ static void test_header_sink_room_is_bounded(void **state)
     }
     headers[used] = '\0';
     static char resp[3400];
-    int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\n%sContent-Length: 2\r\n\r\nok", headers);
+    int n =
+        snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\n%sContent-Length: 2\r\n\r\nok", headers);
     assert_true(n > 0 && (size_t)n < sizeof resp);
     mem_step step = MEM_DATA(resp, (size_t)n);
     append(f, step);
     assert_int_equal(sg_api_set_header_sink(&api, header_sink, f), SG_OK);
     int status = 0;
-    assert_int_equal(sg_api_request(&api, "GET", "/pad", NULL, 0, NULL, NULL, NULL, &status), SG_OK);
+    assert_int_equal(sg_api_request(&api, "GET", "/pad", NULL, 0, NULL, NULL, NULL, &status),
+                     SG_OK);
     assert_int_equal(status, 200);
     assert_non_null(strstr(f->raw, "200 X-Pad-00="));
     assert_non_null(strstr(f->raw, "200 X-Pad-15="));
@@ -1090,7 +1092,8 @@ static void test_redirect_at_the_deadline(void **state)
 {
     fixture *f = *state;
     set_timeout(f, 1000);
-    static const char moved[] = "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
+    static const char moved[] =
+        "HTTP/1.1 302 Found\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n";
     mem_step late = {MEM_STEP_DATA, moved, sizeof moved - 1, SG_OK, 1000};
     append(f, late);
     respond(f, "200 OK", OK_JSON, ENV("{}"));
@@ -1114,8 +1117,8 @@ static void test_unusable_location_is_final(void **state)
         int http = 0;
         f->raw_len = 0;
         f->raw[0] = '\0';
-        assert_int_equal(
-            sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http), SG_OK);
+        assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                         SG_OK);
         assert_int_equal(http, 302);
         assert_string_equal(f->raw, "moved");
         assert_int_equal(f->api._private.last_redirects, 0);
@@ -1245,11 +1248,12 @@ static void test_me_chatbot_ids_cut(void **state)
     fixture *f = *state;
     static char data[1000];
     size_t used = 0;
-    used += (size_t)snprintf(data, sizeof data, "{\"auth\":{\"scopes\":[\"tokens:read\"],"
-                                                "\"chatbotIds\":[");
+    used += (size_t)snprintf(data, sizeof data,
+                             "{\"auth\":{\"scopes\":[\"tokens:read\"],"
+                             "\"chatbotIds\":[");
     for (int i = 0; i < 20; i++) {
-        used += (size_t)snprintf(data + used, sizeof data - used, "%s\"cb_%026d\"", i ? "," : "",
-                                 i);
+        used +=
+            (size_t)snprintf(data + used, sizeof data - used, "%s\"cb_%026d\"", i ? "," : "", i);
     }
     snprintf(data + used, sizeof data - used, "]}}");
     static char body[1100];

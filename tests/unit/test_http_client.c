@@ -733,10 +733,9 @@ static void test_deadline_between_pieces(void **state)
     assert_int_equal(f->net.mt.recvs, 0);
     assert_null(f->client.conn);
 
-    static const mem_step recv[] = {MEM_DATA_STR_AFTER(1000, "HTTP/1.1 2"),
-                                    MEM_DATA_STR_AFTER(1000, "00 OK\r\n"),
-                                    MEM_DATA_STR_AFTER(500, "Content-Length: 2\r\n"),
-                                    MEM_DATA_STR("\r\nhi")};
+    static const mem_step recv[] = {
+        MEM_DATA_STR_AFTER(1000, "HTTP/1.1 2"), MEM_DATA_STR_AFTER(1000, "00 OK\r\n"),
+        MEM_DATA_STR_AFTER(500, "Content-Length: 2\r\n"), MEM_DATA_STR("\r\nhi")};
     mem_transport_script_recv(&f->net.mt, recv, 4);
     assert_int_equal(get(f, &local, "/slow-recv", &status), SG_ERR_TIMEOUT);
     assert_int_equal(status, 0);

@@ -201,7 +201,7 @@ static void test_length_by_method(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         static const sg_http_header trace[] = {{"X-Trace-2", "t"}};
         sg_http_request req = {cases[i].method, "/a", NULL, NULL, "application/json", NULL, 0,
-                               trace, 1};
+                               trace,           1};
         size_t n = 0;
         memset(out, 0, sizeof(out));
         assert_int_equal(sg_http_write_head(&req, "h", out, sizeof(out), &n), SG_OK);

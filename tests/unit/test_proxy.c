@@ -215,8 +215,8 @@ static void test_proxy_urls(void **state)
     expect_bad_proxy_url("http://a very long name indeed.example", SG_ERR_URL);
     expect_bad_proxy_url("http://averylongnameindeed.example", SG_ERR_BUFFER_TOO_SMALL);
     expect_bad_proxy_url("http://averylonguserinfo:pw@p", SG_ERR_BUFFER_TOO_SMALL);
-    expect_bad_proxy_url("http://[::1", SG_ERR_URL);      /* no closing bracket */
-    expect_bad_proxy_url("http://[::1]x", SG_ERR_URL);    /* something after it */
+    expect_bad_proxy_url("http://[::1", SG_ERR_URL);       /* no closing bracket */
+    expect_bad_proxy_url("http://[::1]x", SG_ERR_URL);     /* something after it */
     expect_bad_proxy_url("http://proxy.lan:", SG_ERR_URL); /* a colon without a port */
     expect_bad_proxy_url("http://u@[::1]:", SG_ERR_URL);
     char h[16], u[16];

@@ -46,7 +46,7 @@ static void test_iso8601_parse(void **state)
     assert_int_equal(iso("2027-03-06T10:00:00-02:00"), 1804334400);
     assert_int_equal(iso("2024-02-29T00:00:00Z"), 1709164800); /* leap day */
     assert_int_equal(iso("2000-02-29T00:00:00Z"), 951782400);  /* divisible by 400 */
-    assert_int_equal(iso("2027-03-06T12:00:60Z"), 1804334460);  /* a leap second */
+    assert_int_equal(iso("2027-03-06T12:00:60Z"), 1804334460); /* a leap second */
     assert_int_equal(iso("2027-03-06T12:00:00.25+00:00"), 1804334400);
     const char *bad[] = {
         "",
@@ -266,12 +266,12 @@ static void test_observe_rejects_bad_input_and_keeps_the_last(void **state)
     sg_renew zeroed;
     memset(&zeroed, 0, sizeof(zeroed));
     assert_int_equal(sg_renew_plan_now(&zeroed, &p), SG_ERR_INVALID_ARG);
-    assert_int_equal(
-        sg_renew_observe(&zeroed, S("2027-01-01T00:00:10Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
-        SG_ERR_INVALID_ARG);
-    assert_int_equal(
-        sg_renew_observe(NULL, S("2027-01-01T00:00:10Z"), S(""), S("Fri, 01 Jan 2027 00:00:00 GMT")),
-        SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_renew_observe(&zeroed, S("2027-01-01T00:00:10Z"), S(""),
+                                      S("Fri, 01 Jan 2027 00:00:00 GMT")),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_renew_observe(NULL, S("2027-01-01T00:00:10Z"), S(""),
+                                      S("Fri, 01 Jan 2027 00:00:00 GMT")),
+                     SG_ERR_INVALID_ARG);
     assert_int_equal(sg_renew_observe(&r, S("2027-01-01T00:00:10Z"), S(NULL), S(NULL)),
                      SG_ERR_NOT_FOUND);
     sg_renew_forget(NULL); /* harmless */

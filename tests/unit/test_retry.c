@@ -69,20 +69,20 @@ static void test_http_date(void **state)
     assert_int_equal(sg_http_date_parse(S(NULL), &t), SG_ERR_INVALID_ARG);
     const char *bad[] = {
         "Wed, 29 Feb 2023 00:00:00 GMT", /* not a leap year */
-        "Sun, 06 Nov 1994 08:49:37 gmt",  "Sun, 06 Nov 1994 24:00:00 GMT",
-        "Sun, 6 Nov 1994 08:49:37 GMT",   "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850 */
-        "Sun Nov  6 08:49:37 1994",                                         /* asctime */
-        "Xyz, 06 Nov 1994 08:49:37 GMT",  "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 gmt", "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850 */
+        "Sun Nov  6 08:49:37 1994",                                       /* asctime */
+        "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
         "Sun, 06 Nov 1994 08:49:37 GMT ", "",
         /* every field checked for digits and separators */
-        "Sun, 0x Nov 1994 08:49:37 GMT",  "Sun, /6 Nov 1994 08:49:37 GMT",
-        "Sun, 06 Nov 19x4 08:49:37 GMT",  "Sun, 06 Nov 199: 08:49:37 GMT",
-        "Sun, 06 Nov 1994 0x:49:37 GMT",  "Sun, 06 Nov 1994 08:4x:37 GMT",
-        "Sun, 06 Nov 1994 08:49:3x GMT",  "Sun; 06 Nov 1994 08:49:37 GMT",
-        "Sun, 06-Nov 1994 08:49:37 GMT",  "Sun, 06 Nov-1994 08:49:37 GMT",
-        "Sun, 06 Nov 1994-08:49:37 GMT",  "Sun, 06 Nov 1994 08-49:37 GMT",
-        "Sun, 06 Nov 1994 08:49-37 GMT",  "Sun, 00 Nov 1994 08:49:37 GMT",
-        "Sun, 31 Nov 1994 08:49:37 GMT",  "Sun, 06 Nov 1994 08:60:37 GMT",
+        "Sun, 0x Nov 1994 08:49:37 GMT", "Sun, /6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 19x4 08:49:37 GMT", "Sun, 06 Nov 199: 08:49:37 GMT",
+        "Sun, 06 Nov 1994 0x:49:37 GMT", "Sun, 06 Nov 1994 08:4x:37 GMT",
+        "Sun, 06 Nov 1994 08:49:3x GMT", "Sun; 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06-Nov 1994 08:49:37 GMT", "Sun, 06 Nov-1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994-08:49:37 GMT", "Sun, 06 Nov 1994 08-49:37 GMT",
+        "Sun, 06 Nov 1994 08:49-37 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:60:37 GMT",
         "Sun, 06 Nov 1994 08:49:61 GMT",
         "Mon, 29 Feb 2100 00:00:00 GMT", /* divisible by 100: not a leap year */
     };

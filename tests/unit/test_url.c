@@ -79,25 +79,31 @@ static void test_parse_http_only_loopback(void **state)
         snprintf(https, sizeof https, "https://%s", refused[i] + 7);
         assert_int_equal(sg_url_parse(https, hbuf, sizeof hbuf, &u), SG_OK);
     }
-    static const char *const loopback[] = {"localhost", "LocalHost",       "127.0.0.1", "127.1.2.3",
-                                           "::1",       "0:0:0:0:0:0:0:1", "::0:1",     "0::1",
-                                           "0:0::0:1",  "0:0:0:0:0:0:0:0001"};
+    static const char *const loopback[] = {
+        "localhost",       "LocalHost", "127.0.0.1", "127.1.2.3", "::1",
+        "0:0:0:0:0:0:0:1", "::0:1",     "0::1",      "0:0::0:1",  "0:0:0:0:0:0:0:0001"};
     for (size_t i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
         assert_true(sg_url_is_loopback(loopback[i]));
         sg_http_origin o = {loopback[i], 80, false};
         assert_int_equal(sg_url_check_secure(&o), SG_OK);
     }
-    static const char *const not_loopback[] = {
-        "",          "localhostx",       "1::", "::", "::1:1", "127", "127.0.0.1.",
-        "1.127.0.0", "1:0:0:0:0:0:0:0:1",
-        "00000::1",         /* a group of five digits */
-        "::1::1",           /* two gaps */
-        "0::1:",            /* ends on a colon */
-        "0:0:0:0:0:0:0::1", /* a gap hiding no group */
-        "0:0:1",            /* too few groups without a gap */
-        ":1",               /* a lone leading colon */
-        "::1G",             /* not a hex digit */
-        "::aBcD:1"};
+    static const char *const not_loopback[] = {"",
+                                               "localhostx",
+                                               "1::",
+                                               "::",
+                                               "::1:1",
+                                               "127",
+                                               "127.0.0.1.",
+                                               "1.127.0.0",
+                                               "1:0:0:0:0:0:0:0:1",
+                                               "00000::1",         /* a group of five digits */
+                                               "::1::1",           /* two gaps */
+                                               "0::1:",            /* ends on a colon */
+                                               "0:0:0:0:0:0:0::1", /* a gap hiding no group */
+                                               "0:0:1", /* too few groups without a gap */
+                                               ":1",    /* a lone leading colon */
+                                               "::1G",  /* not a hex digit */
+                                               "::aBcD:1"};
     for (size_t i = 0; i < sizeof not_loopback / sizeof not_loopback[0]; i++) {
         assert_false(sg_url_is_loopback(not_loopback[i]));
         sg_http_origin o = {not_loopback[i], 80, false};
@@ -252,9 +258,9 @@ static void test_resolve_location(void **state)
     char tbuf[16];
     sg_http_origin o;
     static const char *const bad[] = {
-        "next", "../x", "", "ftp://h/x", "https://u@h/", "/a b", "https://h:99999/",
-        "?x=1", "#top", "/a\\b", "/a\"b", "/a<b", "/a>b", "/a\x7f", "/a%", "/a%4", "/a%4g",
-        "/a%g4"};
+        "next", "../x", "",      "ftp://h/x", "https://u@h/", "/a b", "https://h:99999/",
+        "?x=1", "#top", "/a\\b", "/a\"b",     "/a<b",         "/a>b", "/a\x7f",
+        "/a%",  "/a%4", "/a%4g", "/a%g4"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sg_slice l = {bad[i], strlen(bad[i])};
         assert_int_equal(
