@@ -1272,6 +1272,68 @@ static void test_me_chatbot_ids_cut(void **state)
     assert_int_equal(me.scope_bits, 1u << 2);
 }
 
+/* Without a platform (or one that cannot sleep) no wait is made: a retry needing one is given
+   up and the answer is final; a zero wait still retries. */
+static void test_no_sleep_no_wait(void **state)
+{
+    fixture *f = *state;
+    sg_platform no_sleep = f->net.platform;
+    no_sleep.sleep_ms = NULL;
+    const sg_platform *platforms[] = {NULL, &no_sleep};
+    for (size_t i = 0; i < 2; i++) {
+        sg_api_config ac = f->api.cfg;
+        ac.platform = platforms[i];
+        ac.timeout_ms = 5000; /* no clock to measure it by: not applied */
+        assert_int_equal(sg_api_init(&f->api, &ac), SG_OK);
+        respond(f, "503 Service Unavailable", "", "busy");
+        respond(f, "503 Service Unavailable", "Retry-After: 0\r\n", "again");
+        respond(f, "200 OK", "", "done");
+        int http = 0;
+        f->raw_len = 0;
+        f->raw[0] = '\0';
+        assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                         SG_OK);
+        assert_int_equal(http, 503); /* the backoff would need a sleep */
+        assert_string_equal(f->raw, "busy");
+        f->raw_len = 0;
+        f->raw[0] = '\0';
+        assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                         SG_OK);
+        assert_int_equal(http, 200); /* Retry-After: 0 needs none */
+        assert_string_equal(f->raw, "done");
+        assert_int_equal(f->api._private.last_attempts, 2);
+        assert_int_equal(f->net.clock.sleep_calls, 0);
+    }
+}
+
+/* A Retry-After that is neither seconds nor a date: the backoff applies. */
+static void test_retry_after_not_understood(void **state)
+{
+    fixture *f = *state;
+    respond(f, "503 Service Unavailable", "Retry-After: soon\r\n", "");
+    respond(f, "200 OK", "", "ok");
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_int_equal(f->net.clock.sleep_calls, 1);
+    assert_in_range(f->net.clock.slept_ms, 50, 100);
+}
+
+/* sg_api_request's envelope is advisory: a body that is not a whole envelope is still the
+   caller's answer, with the envelope saying what it is. */
+static void test_raw_request_with_cut_envelope(void **state)
+{
+    fixture *f = *state;
+    respond(f, "200 OK", OK_JSON, "{\"ok\":tr");
+    int http = 0;
+    assert_int_equal(sg_api_request(&f->api, "GET", "/x", NULL, 0, raw_sink, f, &f->env, &http),
+                     SG_OK);
+    assert_int_equal(http, 200);
+    assert_string_equal(f->raw, "{\"ok\":tr");
+    assert_int_not_equal(sg_envelope_status(&f->env), SG_OK);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 
 int main(void)
@@ -1324,6 +1386,9 @@ int main(void)
         T(test_route_argument_checks),
         T(test_targets_and_cursors_bounded),
         T(test_me_chatbot_ids_cut),
+        T(test_no_sleep_no_wait),
+        T(test_retry_after_not_understood),
+        T(test_raw_request_with_cut_envelope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,6 +148,41 @@ static void test_device_args(void **state)
     cfg.chatbot_ids = bad_bots;
     cfg.chatbot_count = 1;
     assert_int_equal(sg_device_start(&d, &cfg), SG_ERR_INVALID_ARG);
+    /* every other field of the configuration, one at a time */
+    const sg_device_config good = {
+        .http = &http, .platform = &net.platform, .base = {"127.0.0.1", 8080, false}};
+    static const char *const one_scope[] = {"chatbots:read"};
+    static const char *const null_scope[] = {NULL};
+    static const char *const empty_scope[] = {""};
+    static const char *const null_bot[] = {NULL};
+    sg_platform no_clock = net.platform;
+    no_clock.now_ms = NULL;
+    sg_device_config bad[13];
+    for (size_t i = 0; i < 13; i++) {
+        bad[i] = good;
+    }
+    bad[0].http = NULL;
+    bad[1].platform = NULL;
+    bad[2].platform = &no_clock;
+    bad[3].base.host = NULL;
+    bad[4].base.port = 0;
+    bad[5].scope_count = 1; /* scopes NULL */
+    bad[6].scopes = one_scope;
+    bad[6].scope_count = 1;
+    bad[6].full_access = true; /* both: never */
+    bad[7].chatbot_count = 1;  /* chatbot_ids NULL */
+    bad[8].expires_in_days = 366;
+    bad[9].base_path = "tenant"; /* not starting with '/' */
+    bad[10].scopes = null_scope;
+    bad[10].scope_count = 1;
+    bad[11].scopes = empty_scope;
+    bad[11].scope_count = 1;
+    bad[12].chatbot_ids = null_bot;
+    bad[12].chatbot_count = 1;
+    for (size_t i = 0; i < 13; i++) {
+        assert_int_equal(sg_device_start(&d, &bad[i]), SG_ERR_INVALID_ARG);
+    }
+    assert_int_equal(sg_device_start(&d, NULL), SG_ERR_INVALID_ARG);
     assert_int_equal(net.mt.open_calls, 0); /* refused before any I/O */
     assert_int_equal(sg_device_wait(NULL, NULL), SG_ERR_INVALID_ARG);
     uint64_t left = 5;

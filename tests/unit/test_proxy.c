@@ -84,6 +84,15 @@ static void test_no_credentials_and_ipv6_origin(void **state)
     assert_string_equal((const char *)F.capture,
                         "CONNECT [2001:db8::1]:8443 HTTP/1.1\r\nHost: [2001:db8::1]:8443\r\n\r\n");
     assert_null(strstr((const char *)F.capture, "Proxy-Authorization"));
+
+    /* bare LF line ends, and an empty user info: no credentials sent */
+    static const mem_step lf_answer[] = {MEM_DATA_STR("HTTP/1.1 200 OK\n\nTLS")};
+    setup_tunnel("");
+    mem_transport_script_recv(&F.net.mt, lf_answer, 1);
+    assert_int_equal(t->open(t->ctx, "api.example.com", 443, 5000), SG_OK);
+    assert_int_equal(F.pt.status, 200);
+    assert_null(strstr((const char *)F.capture, "Proxy-Authorization"));
+    assert_int_equal(mem_transport_recv_left(&F.net.mt), 1); /* "TLS" is still there */
 }
 
 static void expect_refusal(const char *answer_text, sg_status want, int want_status)
@@ -109,6 +118,22 @@ static void test_refusals(void **state)
     expect_refusal("HTTP/1.1 502 Bad Gateway\r\n\r\n", SG_ERR_PROXY, 502);
     expect_refusal("SSH-2.0-OpenSSH_9.2\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
     expect_refusal("HTTP/1.1 2x0 OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    /* each part of "HTTP/1.x NNN" in turn */
+    expect_refusal("HTTP/1.1\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1_200 OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 099 Low\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 600 High\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 2:0 OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 20/ OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 20: OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    expect_refusal("HTTP/1.1 2/0 OK\r\n\r\n", SG_ERR_HTTP_MALFORMED, 0);
+    /* the transport failing while the answer is read */
+    static const mem_step reset[] = {MEM_DATA_STR("HTTP/1.1 2"), MEM_ERROR(SG_ERR_CLOSED)};
+    setup_tunnel(NULL);
+    mem_transport_script_recv(&F.net.mt, reset, 2);
+    sg_transport *t = &F.pt.transport;
+    assert_int_equal(t->open(t->ctx, "api.example.com", 443, 5000), SG_ERR_CLOSED);
+    assert_int_equal(F.net.mt.closes, 1);
     expect_refusal("HTTP/1.1 200 Connection established\r\n", SG_ERR_HTTP_TRUNCATED, 0);
     expect_refusal("", SG_ERR_CLOSED, 0);
     /* Not an HTTP answer at all: bounded */
@@ -168,6 +193,19 @@ static void test_connect_failures(void **state)
     assert_int_equal(
         sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 0, NULL, small, sizeof small),
         SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_tunnel_init(NULL, &F.net.transport, "p", 1, NULL, small, 8),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_tunnel_init(&F.pt, NULL, "p", 1, NULL, small, 8), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, NULL, 1, NULL, small, 8),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 1, NULL, NULL, 8),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 1, NULL, small, 0),
+                     SG_ERR_INVALID_ARG);
+    static char long_userinfo[SG_PROXY_USERINFO_MAX + 2];
+    memset(long_userinfo, 'u', SG_PROXY_USERINFO_MAX + 1);
+    assert_int_equal(sg_proxy_tunnel_init(&F.pt, &F.net.transport, "p", 1, long_userinfo, small, 8),
+                     SG_ERR_INVALID_ARG);
 }
 
 static void expect_proxy_url(const char *url, const char *host, uint16_t port, const char *ui)
