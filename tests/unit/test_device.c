@@ -798,6 +798,42 @@ static void test_cancel_during_sleep(void **state)
     assert_int_equal(poll(&wait), SG_ERR_INVALID_ARG);
 }
 
+/* A client id of the caller's, a 429 while polling, a 200 that is not JSON, and the
+   accessors before, during and after the flow. */
+static void test_client_id_429_and_accessors(void **state)
+{
+    (void)state;
+    fx_init();
+    F.cfg.client_id = "my-app";
+    start_ok(",\"interval\":1");
+    resp(429, "");
+    resp(200, "<html>not json</html>");
+    arm_and_start();
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "client_id=my-app"), 1);
+    uint32_t wait = 0;
+    F.net.clock.now_ms += 1000;
+    assert_int_equal(poll(&wait), SG_ERR_AUTHORIZATION_PENDING); /* rate limited: back off */
+    assert_int_equal(F.d.retry_status, SG_ERR_HTTP_STATUS);
+    assert_int_equal(wait, 1000);
+    assert_int_equal(mem_transport_count_sent(&F.net.mt, "client_id=my-app"), 2);
+    F.net.clock.now_ms += wait;
+    assert_int_equal(poll(&wait), SG_ERR_JSON_SYNTAX); /* a 200 that says nothing usable */
+    uint64_t left = 9;
+    assert_int_equal(sg_device_time_left(&F.d, &left), SG_OK);
+    assert_int_equal(left, 0); /* over */
+    char tok[16];
+    assert_int_equal(sg_device_take_token(&F.d, tok, sizeof tok), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_device_take_token(NULL, tok, sizeof tok), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_device_take_token(&F.d, NULL, sizeof tok), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_device_take_token(&F.d, tok, 0), SG_ERR_INVALID_ARG);
+    sg_device_clear(NULL); /* harmless */
+    sg_device never;
+    memset(&never, 0, sizeof never);
+    assert_int_equal(sg_device_wait(&never, NULL), SG_ERR_INVALID_ARG); /* never started */
+    assert_int_equal(sg_device_time_left(&never, &left), SG_OK);
+    assert_int_equal(left, 0);
+}
+
 static void test_blocking_wait_and_cancel(void **state)
 {
     (void)state;
@@ -855,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_issuer_against_base_path_with_slash),
         cmocka_unit_test(test_pending_answer_after_expiry),
         cmocka_unit_test(test_cancel_during_sleep),
+        cmocka_unit_test(test_client_id_429_and_accessors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
