@@ -106,6 +106,43 @@ static void test_config_args(void **state)
     assert_int_equal(sg_profiles_name(&c, 0, NULL, 4), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_profiles_exists(&c, NULL), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_profiles_get(&c, "p", NULL, out, sizeof out), SG_ERR_INVALID_ARG);
+    /* each argument of each call in turn */
+    assert_int_equal(sg_profiles_parse(NULL, "{}", 2, tok, 64), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, "{}", 2, NULL, 64), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, "{}", 2, tok, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_parse(&c, "{}", 2, tok, 64), SG_OK);
+    assert_int_equal(sg_profiles_default(&c, NULL, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_default(&c, out, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_count(&c, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_name(&c, 0, out, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_name(NULL, 0, out, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_exists(NULL, "p"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_get(NULL, "p", "token", out, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_get(&c, NULL, "token", out, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_get(&c, "p", "token", NULL, sizeof out), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_get(&c, "p", "token", out, 0), SG_ERR_INVALID_ARG);
+    sg_profiles_edit ed = {SG_PROFILES_SET_PROFILE, "p", "sgpt_x", NULL};
+    size_t len = 7;
+    assert_int_equal(sg_profiles_write(NULL, &ed, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_write(&c, NULL, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_profiles_write(&c, &ed, NULL, sizeof out, &len), SG_ERR_INVALID_ARG);
+    ed.profile = NULL;
+    assert_int_equal(sg_profiles_write(&c, &ed, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    char long_name[SG_PROFILES_KEY_MAX + 2];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    ed.profile = long_name;
+    assert_int_equal(sg_profiles_write(&c, &ed, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    ed.profile = "p";
+    ed.op = (sg_profiles_op)99;
+    assert_int_equal(sg_profiles_write(&c, &ed, out, sizeof out, &len), SG_ERR_INVALID_ARG);
+    /* a document that does not fit, without a length to report: nothing is left in out */
+    ed.op = SG_PROFILES_SET_PROFILE;
+    memset(out, 'x', sizeof out);
+    assert_int_equal(sg_profiles_write(&c, &ed, out, 8, NULL), SG_ERR_BUFFER_TOO_SMALL);
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(out[i], 0);
+    }
     /* an empty defaultProfile is no default */
     static const char empty_default[] = "{\"defaultProfile\":\"\",\"profiles\":{}}";
     assert_int_equal(sg_profiles_parse(&c, empty_default, sizeof empty_default - 1, tok, 64),
