@@ -271,8 +271,8 @@ static void parse_connection(sg_slice v, head_info *h)
 static sg_status check_head(sg_http_parser *p, head_info *h)
 {
     size_t pos = 0;
-    const uint8_t *l;
-    size_t n;
+    const uint8_t *l = p->buf; /* an empty line, should next_line() ever find none */
+    size_t n = 0;
     (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* status line, ended by an LF */
     sg_status st = parse_status_line(l, n, h);
     if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: head_byte() accepted this very line */
