@@ -87,6 +87,17 @@ static void test_url_args(void **state)
     assert_int_equal(sg_form_add_u64(&f, NULL, 1), SG_ERR_INVALID_ARG);
     assert_int_equal(sg_form_add_u64(&f, "k", 1), SG_OK);
     assert_string_equal(buf, "k=1");
+    /* the remaining arguments, one at a time */
+    assert_int_equal(sg_url_parse("https://h", buf, sizeof buf, NULL), SG_ERR_INVALID_ARG);
+    sg_http_origin no_host = {NULL, 443, true};
+    assert_int_equal(sg_url_resolve_location(&no_host, S("/x"), buf, 8, buf + 8, 16, &o),
+                     SG_ERR_INVALID_ARG);
+    sg_slice none = {NULL, 0};
+    assert_int_equal(sg_url_encode(none, buf, sizeof buf, &n), SG_OK); /* nothing to encode */
+    assert_int_equal(n, 0);
+    assert_string_equal(buf, "");
+    assert_int_equal(sg_url_path_segment("id", NULL, 8, &n), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_url_path_segment(NULL, buf, 8, &n), SG_ERR_INVALID_ARG);
 }
 
 static void test_config_args(void **state)

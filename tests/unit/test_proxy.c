@@ -288,7 +288,15 @@ static void test_no_proxy(void **state)
     assert_true(sg_proxy_bypass("[::1]:8443", "::1", 8443));
     assert_false(sg_proxy_bypass("[::1]:8443", "::1", 443));
     assert_false(sg_proxy_bypass(",, ,", "sitegpt.ai", 443));
-    assert_false(sg_proxy_bypass("sitegpt.ab", "sitegpt.ai", 443)); /* same length, not equal */
+    assert_false(sg_proxy_bypass("sitegpt.ab", "sitegpt.ai", 443));   /* same length, not equal */
+    assert_false(sg_proxy_bypass("sitegpt.ai", "a.sitegpt.ax", 443)); /* a dot, another suffix */
+    assert_true(sg_proxy_bypass("a", "a", 443));                      /* one character, not '*' */
+    assert_true(sg_proxy_bypass("[::1]", "::1", 443));                /* brackets, no port */
+    assert_false(sg_proxy_bypass("[]", "::1", 443));
+    /* what follows the last colon is a port only when it is one */
+    assert_false(sg_proxy_bypass("sitegpt.ai:99999", "sitegpt.ai", 443));
+    assert_false(sg_proxy_bypass("sitegpt.ai:", "sitegpt.ai", 443));
+    assert_false(sg_proxy_bypass("[::1]:x", "::1", 443));
     assert_false(sg_proxy_bypass("b.sitegpt.ai", "a.sitegpt.ai", 443));
     assert_false(sg_proxy_bypass("sitegpt.ai", NULL, 443));
     assert_true(sg_proxy_bypass("sitegpt.ai:x", "sitegpt.ai:x", 443)); /* not a port: a name */

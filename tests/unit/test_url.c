@@ -246,6 +246,7 @@ static void test_resolve_location(void **state)
     const sg_http_origin cur = {"sitegpt.ai", 443, true};
     expect_location(&cur, "/api/v2/me?x=1", true, "sitegpt.ai", 443, "/api/v2/me?x=1");
     expect_location(&cur, "/a#frag", true, "sitegpt.ai", 443, "/a");
+    expect_location(&cur, "/", true, "sitegpt.ai", 443, "/");
     expect_location(&cur, "https://other.test/b?c=d#e", true, "other.test", 443, "/b?c=d");
     expect_location(&cur, "https://Other.test:8080", true, "other.test", 8080, "/");
     expect_location(&cur, "http://localhost?q=1", false, "localhost", 80, "/?q=1");
