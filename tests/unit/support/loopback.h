@@ -21,8 +21,8 @@ uint16_t loopback_closed_port(void);
 
 /*
  * Fork a child that accepts on listen_fd and serves connections one after another until
- * killed (it exits by itself after 120 s). The parent's copy of listen_fd stays open so
- * the port cannot be reused by someone else. Returns the child's pid, -1 on failure.
+ * killed (it ends with its parent, too). The parent's copy of listen_fd stays open so the
+ * port cannot be reused by someone else. Returns the child's pid, -1 on failure.
  */
 pid_t loopback_fork_server(int listen_fd, loopback_serve_fn serve, void *arg);
 
