@@ -67,7 +67,7 @@ LIB := $(BUILD)/libsitegpt.a
 CLI := $(BUILD)/sitegpt
 CLI_LIBS := $(MBEDTLS_LIBS) -lqrencode
 
-.PHONY: all lib cli unit test test-unit test-e2e deps clean lint check-heap demo
+.PHONY: all lib cli unit test test-unit test-e2e deps clean lint check-heap demo test-tls-every-byte
 all: lib cli
 
 lib: $(LIB)
@@ -150,6 +150,12 @@ check-heap: $(LIB)
 
 test-unit: $(UNIT_BIN)
 	tests/run_unit.sh $(BUILD)/tests
+
+# test_tls with the connection reset at every byte of the handshake, both directions, each
+# TLS version of this build (CI runs it for both mbedTLS versions; make test's runs cut
+# each record's header, its first and last byte and every 61st byte).
+test-tls-every-byte: $(BUILD)/tests/test_tls
+	SG_TEST_EVERY_BYTE=1 $(BUILD)/tests/test_tls
 
 PYTEST_PATHS ?= tests/mock tests/e2e
 PYTEST_ARGS ?=

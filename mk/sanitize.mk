@@ -3,7 +3,8 @@
 #   make test-asan       library, CLI, gateway and unit tests built with clang ASan + UBSan
 #                        (build/asan); runs the unit suite and the CLI/gateway end-to-end suite
 #   make test-valgrind   the unit suite and the CLI's login, whoami and tokens end-to-end tests
-#                        (lists with --all included) under valgrind memcheck, leaks included
+#                        (lists with --all included) under valgrind memcheck, leaks included;
+#                        VG_UNIT=test_tls VG_E2E= narrows it to one unit test program
 #
 # A report from any process (the e2e suite starts hundreds) is written to a file, so one
 # hidden in a test that expected a failing exit still fails the run: tests/check_reports.sh
@@ -21,7 +22,9 @@ VG_REPORTS = $(abspath $(VG_BUILD))/reports
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
            --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
            --track-origins=yes --log-file=$(VG_REPORTS)/vg.%p.log
-# The CLI e2e tests that cover login, whoami and tokens (their --all walks too).
+# The unit test programs (a glob in $(VG_BUILD)/tests) and the CLI e2e tests that cover
+# login, whoami and tokens (their --all walks too); either may be narrowed, VG_E2E emptied.
+VG_UNIT ?= test_*
 VG_E2E ?= tests/e2e/test_login.py tests/e2e/test_whoami.py tests/e2e/test_tokens.py
 # test_install.py builds consumers with plain cc against the installed library, which under
 # ASan would need the sanitizer runtime: it runs in make test instead.
@@ -41,16 +44,18 @@ test-asan:
 	tests/check_reports.sh $(ASAN_REPORTS) "ASan/UBSan"
 
 # Plain -O1 -g build (valgrind reads the debug info); the CLI runs through a wrapper.
+# SG_TEST_UNDER_VALGRIND=1: test_tls cuts its handshakes at fewer offsets (a handshake there
+# takes most of a second).
 test-valgrind:
 	$(MAKE) --no-print-directory -j2 BUILD=$(VG_BUILD) OPT="-O1 -g" all unit
 	rm -rf $(VG_REPORTS) && mkdir -p $(VG_REPORTS)
 	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $(VG_BUILD))/sitegpt' \
 	    > $(VG_BUILD)/sitegpt-vg && chmod +x $(VG_BUILD)/sitegpt-vg
-	@set -e; n=0; for t in $(VG_BUILD)/tests/test_*; do \
+	@set -e; n=0; for t in $(VG_BUILD)/tests/$(VG_UNIT); do \
 	    echo "== valgrind $$t"; SG_TEST_UNDER_VALGRIND=1 $(VALGRIND) $$t >$(VG_BUILD)/$$(basename $$t).log 2>&1 || \
 	        { cat $(VG_BUILD)/$$(basename $$t).log; exit 1; }; \
 	    tail -1 $(VG_BUILD)/$$(basename $$t).log; n=$$((n + 1)); \
 	done; echo "valgrind: $$n unit test programs clean"
-	SITEGPT_BIN=$(abspath $(VG_BUILD))/sitegpt-vg $(PYTHON) -m pytest -q -p no:cacheprovider \
-	    --deselect $(RSS_TEST) $(PYTEST_ARGS) $(VG_E2E)
+	$(if $(strip $(VG_E2E)),SITEGPT_BIN=$(abspath $(VG_BUILD))/sitegpt-vg $(PYTHON) -m pytest \
+	    -q -p no:cacheprovider --deselect $(RSS_TEST) $(PYTEST_ARGS) $(VG_E2E))
 	tests/check_reports.sh $(VG_REPORTS) valgrind

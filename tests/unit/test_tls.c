@@ -89,6 +89,7 @@ typedef struct srv_cfg {
     char crt[PATH_CAP];
     char key[PATH_CAP];
     bool tls12_only;
+    bool no_resume; /* neither session cache nor tickets: every handshake a full one */
 } srv_cfg;
 
 /* One per forked child: set up on its first connection, reused for the rest. */
@@ -152,9 +153,12 @@ static int srv_init(const srv_cfg *c)
         return -1;
     }
     mbedtls_ssl_conf_rng(&S.conf, mbedtls_ctr_drbg_random, &S.drbg);
-    mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
-    mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse,
-                                        &S.ticket);
+    if (!c->no_resume) {
+        mbedtls_ssl_conf_session_cache(&S.conf, &S.cache, mbedtls_ssl_cache_get,
+                                       mbedtls_ssl_cache_set);
+        mbedtls_ssl_conf_session_tickets_cb(&S.conf, mbedtls_ssl_ticket_write,
+                                            mbedtls_ssl_ticket_parse, &S.ticket);
+    }
 #if MBEDTLS_VERSION_MAJOR >= 3
     if (c->tls12_only) {
         mbedtls_ssl_conf_max_tls_version(&S.conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -226,11 +230,13 @@ enum {
     SRV_NO_INTERMEDIATE,
     SRV_CHAIN_FULL,
     SRV_EVIL_ROOT,
+    SRV_FRESH,   /* good, no session reuse: the reset-at-every-byte peer */
+    SRV_FRESH12, /* the same, TLS 1.2 at most */
     SRV_COUNT
 };
 static const char *const k_srv_name[SRV_COUNT] = {
-    "good",   "good",       "evil",    "wronghost", "expired",
-    "future", "selfsigned", "chained", "chainfull", "evilchain"};
+    "good",       "good",    "evil",      "wronghost", "expired", "future",
+    "selfsigned", "chained", "chainfull", "evilchain", "good",    "good"};
 
 typedef struct fixture {
     char dir[64];
@@ -274,7 +280,8 @@ static int group_setup(void **state)
     for (int i = 0; i < SRV_COUNT; i++) {
         path_in(F.cfg[i].crt, k_srv_name[i], ".crt");
         path_in(F.cfg[i].key, k_srv_name[i], ".key");
-        F.cfg[i].tls12_only = i == SRV_TLS12;
+        F.cfg[i].tls12_only = i == SRV_TLS12 || i == SRV_FRESH12;
+        F.cfg[i].no_resume = i == SRV_FRESH || i == SRV_FRESH12;
         F.fd[i] = loopback_listen(&F.port[i]);
         if (F.fd[i] < 0) {
             return -1;
@@ -320,14 +327,13 @@ static sg_status client_open(client *c, const char *host, int srv)
     return c->tr->open(c->tr->ctx, host, F.port[srv], T_MS);
 }
 
-/* Send msg and expect the server to echo it back byte for byte. */
-static void echo(client *c, const char *msg)
+/* Send msg over tr and expect the server to echo it back byte for byte. */
+static void echo_over(const sg_transport *tr, const char *msg)
 {
     size_t len = strlen(msg), off = 0;
     while (off < len) {
         size_t n = 0;
-        assert_int_equal(c->tr->send(c->tr->ctx, (const uint8_t *)msg + off, len - off, &n, T_MS),
-                         SG_OK);
+        assert_int_equal(tr->send(tr->ctx, (const uint8_t *)msg + off, len - off, &n, T_MS), SG_OK);
         assert_true(n > 0);
         off += n;
     }
@@ -335,12 +341,16 @@ static void echo(client *c, const char *msg)
     assert_true(len <= sizeof back);
     for (off = 0; off < len;) {
         size_t n = 0;
-        assert_int_equal(c->tr->recv(c->tr->ctx, (uint8_t *)back + off, len - off, &n, T_MS),
-                         SG_OK);
+        assert_int_equal(tr->recv(tr->ctx, (uint8_t *)back + off, len - off, &n, T_MS), SG_OK);
         assert_true(n > 0);
         off += n;
     }
     assert_memory_equal(back, msg, len);
+}
+
+static void echo(client *c, const char *msg)
+{
+    echo_over(c->tr, msg);
 }
 
 static void expect_cert_error(int srv, const char *host, uint32_t bit, const char *reason)
@@ -928,74 +938,94 @@ static void test_inner_errors_pass_through(void **state)
 }
 
 /*
- * A connection reset at each phase of the handshake: a transport between TLS and TCP
- * records where each TLS record starts in both directions during a clean handshake, then
- * handshakes again with the connection cut (SG_ERR_IO, the socket closed) at each record's
- * first byte and in the middle of its body, received or sent. Every cut handshake
- * fails with a transport or TLS status well inside its deadline, and the next connection,
- * a fresh one, handshakes and echoes.
+ * A connection reset at every byte of the handshake, both directions. A transport between
+ * TLS and TCP lets the first `cut` bytes of one direction through, then resets the
+ * connection: the socket closed and SG_ERR_CLOSED, what the TCP transport reports for
+ * ECONNRESET. A clean handshake measures how many bytes each direction carries; then, for
+ * every offset below that, one handshake is cut there and must fail with that status (never
+ * SG_OK; never a wait for its deadline, which would end as SG_ERR_TIMEOUT), with its socket
+ * closed, only TLS records sent and nothing sent after it; then the same client handshakes
+ * on a fresh connection and echoes, the echoed text encrypted on the wire.
+ *
+ * The peer is a forked mbedTLS server reused for every cut, with an ECDSA P-256 certificate
+ * and neither session cache nor tickets, so each handshake is a full one with the same
+ * layout (the client forgets its session before each cut). The server's ECDSA signature is
+ * the one part whose length varies (DER: 70 to 72 bytes; in TLS 1.3 its record is padded to
+ * 16 bytes, so that can be 16), so what it sends may end earlier than in the clean run: an
+ * offset that a handshake ended before is tried again, up to CUT_TRIES times, and every
+ * offset below the shortest handshake seen must have been cut.
+ *
+ * Which offsets: every one with SG_TEST_EVERY_BYTE=1 (make test-tls-every-byte, run by CI:
+ * each cut costs a handshake's public-key work twice, some 30 ms, and a handshake is about
+ * 1300 bytes each way and version, so this takes a minute or more); else every byte of each
+ * record's header, the first and last byte of each body and every CUT_STRIDE-th byte (make
+ * test: a few seconds); under valgrind (SG_TEST_UNDER_VALGRIND, a handshake there takes
+ * most of a second) each record's first and last header byte and first and last body byte.
  */
-#define CUT_MAX 64
+#define WIRE_CAP   8192
+#define HS_MS      30000u /* a handshake's deadline: the server may run under valgrind */
+#define CUT_TRIES  8
+#define CUT_STRIDE 61
+enum { RX, TX };
 
 typedef struct cutter {
     sg_transport iface;
-    const sg_transport *inner;
-    size_t rx, tx;         /* bytes passed so far */
-    size_t rx_cut, tx_cut; /* reset once this many bytes went by (SIZE_MAX: never) */
-    bool record;           /* note record starts (a clean run) */
-    size_t rx_starts[CUT_MAX], tx_starts[CUT_MAX], rx_lens[CUT_MAX], tx_lens[CUT_MAX];
-    size_t n_rx, n_tx;
-    uint8_t rx_hdr[5], tx_hdr[5];
-    size_t rx_left, tx_left; /* bytes of the current record still to come */
-    size_t rx_hdr_n, tx_hdr_n;
+    sg_posix_tcp tcp;
+    int dir;    /* the direction cut */
+    size_t cut; /* bytes of it let through before the reset (SIZE_MAX: never) */
+    bool fired; /* the reset happened on this connection */
+    size_t passed[2];
+    size_t send_calls;
+    size_t hs_min[2], hs_max[2]; /* bytes each way of the complete handshakes seen */
+    uint8_t wire[2][WIRE_CAP];   /* this connection's bytes each way, as far as they fit */
 } cutter;
 
-/* Follow TLS record framing over bytes p[0..n) starting at stream offset off. */
-static void note_records(const uint8_t *p, size_t n, size_t off, uint8_t *hdr, size_t *hdr_n,
-                         size_t *left, size_t *starts, size_t *lens, size_t *count)
+static void wire_note(cutter *c, int dir, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (*left > 0) {
-            (*left)--;
-            continue;
-        }
-        if (*hdr_n == 0 && *count < CUT_MAX) {
-            starts[*count] = off + i;
-        }
-        hdr[(*hdr_n)++] = p[i];
-        if (*hdr_n == 5) {
-            *left = (size_t)hdr[3] << 8 | hdr[4];
-            if (*count < CUT_MAX) {
-                lens[(*count)++] = 5 + *left;
-            }
-            *hdr_n = 0;
-        }
+    size_t at = c->passed[dir];
+    if (at < WIRE_CAP) {
+        memcpy(c->wire[dir] + at, p, n < WIRE_CAP - at ? n : WIRE_CAP - at);
     }
+    c->passed[dir] += n;
+}
+
+/* How much of a call for n bytes of direction dir may pass: 0 once the cut is reached. */
+static size_t cut_allow(const cutter *c, int dir, size_t n)
+{
+    if (c->dir != dir || c->cut == SIZE_MAX) {
+        return n;
+    }
+    size_t left = c->cut - c->passed[dir];
+    return n < left ? n : left;
+}
+
+static sg_status cut_reset(cutter *c)
+{
+    c->fired = true;
+    c->tcp.transport.close(c->tcp.transport.ctx);
+    return SG_ERR_CLOSED;
 }
 
 static sg_status cut_open(void *ctx, const char *host, uint16_t port, uint32_t ms)
 {
     cutter *c = ctx;
-    return c->inner->open(c->inner->ctx, host, port, ms);
+    c->fired = false;
+    c->passed[RX] = 0;
+    c->passed[TX] = 0;
+    return c->tcp.transport.open(c->tcp.transport.ctx, host, port, ms);
 }
 
 static sg_status cut_send(void *ctx, const uint8_t *p, size_t n, size_t *sent, uint32_t ms)
 {
     cutter *c = ctx;
     *sent = 0;
-    if (c->tx >= c->tx_cut) {
-        c->inner->close(c->inner->ctx);
-        return SG_ERR_IO;
+    c->send_calls++;
+    size_t allow = cut_allow(c, TX, n);
+    if (c->fired || (allow == 0 && n > 0)) {
+        return cut_reset(c);
     }
-    if (n > c->tx_cut - c->tx) {
-        n = c->tx_cut - c->tx;
-    }
-    sg_status st = c->inner->send(c->inner->ctx, p, n, sent, ms);
-    if (c->record) {
-        note_records(p, *sent, c->tx, c->tx_hdr, &c->tx_hdr_n, &c->tx_left, c->tx_starts,
-                     c->tx_lens, &c->n_tx);
-    }
-    c->tx += *sent;
+    sg_status st = c->tcp.transport.send(c->tcp.transport.ctx, p, allow, sent, ms);
+    wire_note(c, TX, p, *sent);
     return st;
 }
 
@@ -1003,117 +1033,221 @@ static sg_status cut_recv(void *ctx, uint8_t *p, size_t cap, size_t *got, uint32
 {
     cutter *c = ctx;
     *got = 0;
-    if (c->rx >= c->rx_cut) {
-        c->inner->close(c->inner->ctx);
-        return SG_ERR_IO;
+    size_t allow = cut_allow(c, RX, cap);
+    if (c->fired || (allow == 0 && cap > 0)) {
+        return cut_reset(c);
     }
-    if (cap > c->rx_cut - c->rx) {
-        cap = c->rx_cut - c->rx;
-    }
-    sg_status st = c->inner->recv(c->inner->ctx, p, cap, got, ms);
-    if (c->record) {
-        note_records(p, *got, c->rx, c->rx_hdr, &c->rx_hdr_n, &c->rx_left, c->rx_starts, c->rx_lens,
-                     &c->n_rx);
-    }
-    c->rx += *got;
+    sg_status st = c->tcp.transport.recv(c->tcp.transport.ctx, p, allow, got, ms);
+    wire_note(c, RX, p, *got);
     return st;
+}
+
+/* Called when a handshake over c completed: how many bytes it took each way. */
+static void note_handshake(cutter *c)
+{
+    for (int dir = RX; dir <= TX; dir++) {
+        if (c->hs_min[dir] == 0 || c->passed[dir] < c->hs_min[dir]) {
+            c->hs_min[dir] = c->passed[dir];
+        }
+        if (c->passed[dir] > c->hs_max[dir]) {
+            c->hs_max[dir] = c->passed[dir];
+        }
+    }
 }
 
 static void cut_close(void *ctx)
 {
     cutter *c = ctx;
-    c->inner->close(c->inner->ctx);
+    c->tcp.transport.close(c->tcp.transport.ctx);
 }
 
-/* One handshake through a cutter; the status of open. */
-static sg_status cut_handshake(cutter *c, size_t rx_cut, size_t tx_cut, mem_clock *clk)
+/* Whether w[0..n) is a run of TLS records (the last may be cut short): nothing else went. */
+static bool tls_framed(const uint8_t *w, size_t n)
 {
-    static sg_posix_tcp tcp;
-    assert_int_equal(sg_posix_tcp_init(&tcp, NULL), SG_OK);
-    bool record = c->record;
-    size_t keep_rx[CUT_MAX], keep_tx[CUT_MAX], keep_rxl[CUT_MAX], keep_txl[CUT_MAX];
-    size_t n_rx = c->n_rx, n_tx = c->n_tx;
-    memcpy(keep_rx, c->rx_starts, sizeof keep_rx);
-    memcpy(keep_tx, c->tx_starts, sizeof keep_tx);
-    memcpy(keep_rxl, c->rx_lens, sizeof keep_rxl);
-    memcpy(keep_txl, c->tx_lens, sizeof keep_txl);
-    memset(c, 0, sizeof *c);
-    c->iface = (sg_transport){c, cut_open, cut_send, cut_recv, cut_close};
-    c->inner = &tcp.transport;
-    c->rx_cut = rx_cut;
-    c->tx_cut = tx_cut;
-    c->record = record;
-    if (!record) {
-        c->n_rx = n_rx;
-        c->n_tx = n_tx;
-        memcpy(c->rx_starts, keep_rx, sizeof keep_rx);
-        memcpy(c->tx_starts, keep_tx, sizeof keep_tx);
-        memcpy(c->rx_lens, keep_rxl, sizeof keep_rxl);
-        memcpy(c->tx_lens, keep_txl, sizeof keep_txl);
+    size_t at = 0;
+    while (at < n) {
+        if (w[at] < 20 || w[at] > 23 || (at + 1 < n && w[at + 1] != 3)) {
+            return false;
+        }
+        if (at + 5 > n) {
+            return true;
+        }
+        at += 5 + ((size_t)w[at + 3] << 8 | w[at + 4]);
     }
-    sg_platform plat = mem_clock_platform(clk);
-    static sg_tls tls;
-    assert_int_equal(sg_tls_init(&tls, &c->iface, sg_posix_entropy, NULL, &plat), SG_OK);
-    assert_int_equal(sg_tls_load_ca_file(&tls, F.ca), SG_OK);
-    sg_status st = tls.transport.open(&tls, "localhost", F.port[SRV_GOOD], T_MS);
-    c->record = false; /* the handshake's records only: not close_notify */
-    tls.transport.close(&tls);
-    sg_tls_free(&tls);
-    return st;
+    return true;
 }
 
-/* A generous timeout: the server child may still be finishing the aborted handshake
- * (its signature takes a while under valgrind) before it accepts this connection. */
-static void fresh_connection_works(void)
-{
-    client c;
-    client_init(&c, NULL);
-    assert_int_equal(c.tr->open(c.tr->ctx, "localhost", F.port[SRV_GOOD], 6u * T_MS), SG_OK);
-    echo(&c, "after a reset");
-    c.tr->close(c.tr->ctx);
-    sg_tls_free(&c.tls);
-}
+typedef enum cut_plan { CUT_EVERY, CUT_RECORDS, CUT_FEW } cut_plan;
 
-static void test_reset_at_each_handshake_phase(void **state)
+static cut_plan cut_plan_chosen(void)
 {
-    (void)state;
-    /* ~60 handshakes against a forked server that runs under valgrind too: on a loaded
-       machine a fresh handshake then failed once (make test-valgrind sets this); the plain,
-       clang, mbedTLS 3.6 and ASan runs keep the test */
     if (getenv("SG_TEST_UNDER_VALGRIND") != NULL) {
-        skip();
+        return CUT_FEW;
     }
+    const char *every = getenv("SG_TEST_EVERY_BYTE");
+    return every != NULL && strcmp(every, "1") == 0 ? CUT_EVERY : CUT_RECORDS;
+}
+
+/* Which offsets of the stream w[0..n), as it went in a clean handshake, to cut at. */
+static void pick_offsets(cut_plan plan, const uint8_t *w, size_t n, bool *pick)
+{
+    for (size_t k = 0; k < n; k++) {
+        pick[k] = plan == CUT_EVERY || (plan == CUT_RECORDS && k % CUT_STRIDE == 0);
+    }
+    for (size_t at = 0; at + 5 <= n;) {
+        size_t body = (size_t)w[at + 3] << 8 | w[at + 4];
+        for (size_t k = at; k < at + 5; k++) {
+            pick[k] = pick[k] || plan == CUT_RECORDS || k == at || k == at + 4;
+        }
+        if (body > 0 && at + 5 + body <= n) {
+            pick[at + 5] = true;        /* the body's first byte */
+            pick[at + 4 + body] = true; /* and its last */
+        }
+        at += 5 + body;
+    }
+}
+
+static bool memmem_has(const uint8_t *hay, size_t n, const char *needle)
+{
+    size_t len = strlen(needle);
+    for (size_t i = 0; i + len <= n; i++) {
+        if (memcmp(hay + i, needle, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * One handshake cut after k bytes of direction dir, then a fresh connection. False when
+ * that handshake ended before byte k (a shorter signature): nothing was cut.
+ */
+static bool cut_once(cutter *c, sg_tls *tls, int srv, int dir, size_t k)
+{
+    static const char probe[] = "PLAINTEXT PROBE", echoed[] = "ECHOED AFTER A RESET";
+    const sg_transport *tr = &tls->transport;
+    sg_tls_forget_session(tls); /* the same ClientHello every time */
+    c->dir = dir;
+    c->cut = k;
+    sg_status st = tr->open(tr->ctx, "localhost", F.port[srv], HS_MS);
+    c->cut = SIZE_MAX;
+    if (st == SG_OK && !c->fired) {
+        note_handshake(c);
+        assert_true(c->passed[dir] <= k);
+        tr->close(tr->ctx);
+        return false;
+    }
+    if (st != SG_ERR_CLOSED || !c->fired || c->passed[dir] != k) {
+        print_error("%s cut at byte %zu: %s, reset %s, %zu bytes passed\n", dir == RX ? "rx" : "tx",
+                    k, sg_strerror(st), c->fired ? "done" : "never reached", c->passed[dir]);
+    }
+    assert_true(c->fired);
+    assert_int_equal(st, SG_ERR_CLOSED);
+    assert_int_equal(c->passed[dir], k);
+    assert_int_equal(c->tcp.fd, -1); /* the socket is closed */
+    size_t tx = c->passed[TX] < WIRE_CAP ? c->passed[TX] : WIRE_CAP;
+    assert_true(tls_framed(c->wire[TX], tx));
+
+    /* once failed, nothing goes out: the TLS layer refuses before its transport sees a byte */
+    size_t calls = c->send_calls, n = 99;
+    assert_int_equal(tr->send(tr->ctx, (const uint8_t *)probe, sizeof probe - 1, &n, T_MS),
+                     SG_ERR_CLOSED);
+    assert_int_equal(n, 0);
+    assert_int_equal(c->send_calls, calls);
+
+    /* the same client on a fresh connection: a handshake and an echo, encrypted on the wire */
+    assert_int_equal(tr->open(tr->ctx, "localhost", F.port[srv], HS_MS), SG_OK);
+    note_handshake(c);
+    echo_over(tr, echoed);
+    tx = c->passed[TX] < WIRE_CAP ? c->passed[TX] : WIRE_CAP;
+    assert_true(c->passed[TX] <= WIRE_CAP);
+    assert_true(tls_framed(c->wire[TX], tx));
+    assert_false(memmem_has(c->wire[TX], tx, echoed));
+    tr->close(tr->ctx);
+    return true;
+}
+
+static void reset_at_every_byte(int srv, const char *version)
+{
     static cutter c;
-    mem_clock clk;
-    mem_clock_init(&clk, 1000);
+    static sg_tls tls;
+    static uint8_t clean[2][WIRE_CAP];
+    static bool pick[WIRE_CAP];
+    const cut_plan plan = cut_plan_chosen();
+    sg_posix_platform sys;
+    assert_int_equal(sg_posix_platform_init(&sys, NULL), SG_OK);
     memset(&c, 0, sizeof c);
-    c.record = true;
-    assert_int_equal(cut_handshake(&c, SIZE_MAX, SIZE_MAX, &clk), SG_OK);
-    assert_true(c.n_rx >= 2 && c.n_tx >= 2); /* hellos, certificate, finished ... */
-    unsigned cuts = 0;
-    for (int dir = 0; dir < 2; dir++) {
-        size_t n = dir == 0 ? c.n_rx : c.n_tx;
-        for (size_t r = 0; r < n; r++) {
-            size_t start = dir == 0 ? c.rx_starts[r] : c.tx_starts[r];
-            size_t len = dir == 0 ? c.rx_lens[r] : c.tx_lens[r];
-            const size_t at[] = {start, start + len / 2}; /* its header, its body */
-            for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
-                uint64_t before = clk.now_ms;
-                sg_status st = cut_handshake(&c, dir == 0 ? at[i] : SIZE_MAX,
-                                             dir == 0 ? SIZE_MAX : at[i], &clk);
-                if (st != SG_ERR_IO && st != SG_ERR_TLS && st != SG_ERR_CLOSED) {
-                    print_error("%s cut at %zu (record %zu): %s\n", dir == 0 ? "rx" : "tx", at[i],
-                                r, sg_strerror(st));
-                }
-                assert_true(st == SG_ERR_IO || st == SG_ERR_TLS || st == SG_ERR_CLOSED);
-                assert_true(clk.now_ms - before <= T_MS); /* no hang */
-                fresh_connection_works();
-                cuts++;
+    assert_int_equal(sg_posix_tcp_init(&c.tcp, NULL), SG_OK);
+    c.iface = (sg_transport){&c, cut_open, cut_send, cut_recv, cut_close};
+    c.cut = SIZE_MAX;
+    assert_int_equal(sg_tls_init(&tls, &c.iface, sg_posix_entropy, NULL, &sys.platform), SG_OK);
+    assert_int_equal(sg_tls_load_ca_file(&tls, F.ca), SG_OK);
+    const sg_transport *tr = &tls.transport;
+
+    /* a clean handshake: how many bytes each way */
+    assert_int_equal(tr->open(tr->ctx, "localhost", F.port[srv], HS_MS), SG_OK);
+    sg_tls_info info;
+    assert_int_equal(sg_tls_get_info(&tls, &info), SG_OK);
+    assert_string_equal(info.version, version);
+    assert_false(info.resumed);
+    note_handshake(&c);
+    const size_t len[2] = {c.passed[RX], c.passed[TX]};
+    assert_true(len[RX] > 200 && len[RX] <= WIRE_CAP && len[TX] > 100 && len[TX] <= WIRE_CAP);
+    memcpy(clean, c.wire, sizeof clean);
+    tr->close(tr->ctx);
+
+    size_t cuts[2] = {0, 0}, unreached[2] = {0, 0}, first_unreached[2] = {SIZE_MAX, SIZE_MAX};
+    for (int dir = RX; dir <= TX; dir++) {
+        pick_offsets(plan, clean[dir], len[dir], pick);
+        for (size_t k = 0; k < len[dir]; k++) {
+            if (!pick[k]) {
+                continue;
+            }
+            int tries = 0;
+            while (tries < CUT_TRIES && !cut_once(&c, &tls, srv, dir, k)) {
+                tries++;
+            }
+            if (tries == CUT_TRIES) {
+                first_unreached[dir] = unreached[dir]++ == 0 ? k : first_unreached[dir];
+            } else {
+                cuts[dir]++;
             }
         }
     }
-    assert_true(cuts >= 8);
+    sg_tls_free(&tls);
+    print_message("%s: cut at %zu of %zu received and %zu of %zu sent offsets (%s), each then "
+                  "a fresh handshake; handshakes received %zu to %zu bytes; %zu offsets past "
+                  "the end of every try\n",
+                  version, cuts[RX], len[RX], cuts[TX], len[TX],
+                  plan == CUT_EVERY     ? "every byte"
+                  : plan == CUT_RECORDS ? "records"
+                                        : "valgrind",
+                  c.hs_min[RX], c.hs_max[RX], unreached[RX] + unreached[TX]);
+    /* only the server's signature varies in length; every offset below the shortest
+       handshake was cut */
+    assert_int_equal(c.hs_min[TX], c.hs_max[TX]);
+    assert_true(c.hs_max[RX] - c.hs_min[RX] <= 16);
+    assert_int_equal(unreached[TX], 0);
+    assert_true(first_unreached[RX] == SIZE_MAX || first_unreached[RX] >= c.hs_min[RX]);
+    if (plan == CUT_EVERY) {
+        assert_int_equal(cuts[TX], len[TX]);
+        assert_int_equal(cuts[RX] + unreached[RX], len[RX]);
+    }
 }
+
+static void test_reset_at_handshake_bytes(void **state)
+{
+    (void)state;
+    reset_at_every_byte(SRV_FRESH, EXPECT_VERSION);
+}
+
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+static void test_reset_at_handshake_bytes_tls12(void **state)
+{
+    (void)state;
+    reset_at_every_byte(SRV_FRESH12, "TLSv1.2");
+}
+#endif
 
 static sg_status failing_entropy(void *ctx, uint8_t *out, size_t len)
 {
@@ -1171,7 +1305,10 @@ int main(void)
         cmocka_unit_test(test_plain_http_peer_is_tls_error),
         cmocka_unit_test(test_eof_during_handshake_is_tls_error),
         cmocka_unit_test(test_inner_errors_pass_through),
-        cmocka_unit_test(test_reset_at_each_handshake_phase),
+        cmocka_unit_test(test_reset_at_handshake_bytes),
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+        cmocka_unit_test(test_reset_at_handshake_bytes_tls12),
+#endif
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
