@@ -4,6 +4,8 @@
  */
 #include <sitegpt/sg_base.h>
 
+#include <string.h>
+
 /* X(status, short form, sentence): one list, so the two forms cannot drift apart. */
 #define SG_STATUS_TEXTS(X)                                                                         \
     X(SG_OK, "ok", "success")                                                                      \
@@ -72,20 +74,27 @@
     X(SG_ERR_DISCOVERY, "discovery issuer",                                                        \
       "the authorization server metadata names another issuer than the server it came from")
 
+/* Every code fits a signed byte (they run from 0 down to -66). */
+#define SG_STATUS_CODE(st, terse, sentence) (int8_t)(st),
+static const int8_t k_codes[] = {SG_STATUS_TEXTS(SG_STATUS_CODE)};
+
+/* The texts packed into one string, each ending in its NUL, in k_codes' order: no pointer
+   table (a switch over 67 cases costs a word per code, more than the short texts). */
 #if SG_STRERROR_TERSE
-#define SG_STATUS_CASE(st, terse, sentence) \
-    case st:                                \
-        return terse;
+#define SG_STATUS_TEXT(st, terse, sentence) terse "\0"
 #else
-#define SG_STATUS_CASE(st, terse, sentence) \
-    case st:                                \
-        return sentence;
+#define SG_STATUS_TEXT(st, terse, sentence) sentence "\0"
 #endif
+static const char k_texts[] = SG_STATUS_TEXTS(SG_STATUS_TEXT);
 
 const char *sg_strerror(sg_status status)
 {
-    switch (status) {
-        SG_STATUS_TEXTS(SG_STATUS_CASE)
+    const char *text = k_texts;
+    for (size_t i = 0; i < sizeof k_codes; i++) {
+        if (k_codes[i] == status) {
+            return text;
+        }
+        text += strlen(text) + 1;
     }
     return "unknown status";
 }
