@@ -4,20 +4,13 @@
 
 #include <string.h>
 
+#include "internal/sg__http.h"
+
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000u
 #define DEFAULT_READ_TIMEOUT_MS    30000u
 #define DEFAULT_REQUEST_TIMEOUT_MS 120000u
 
 /* ------------------------------------------------------------- request writer --- */
-
-static bool is_token_char(uint8_t c)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return c != 0 && strchr(extra, c) != NULL;
-}
 
 static bool is_token(const char *s)
 {
@@ -25,7 +18,7 @@ static bool is_token(const char *s)
         return false;
     }
     for (; *s; s++) {
-        if (!is_token_char((uint8_t)*s)) {
+        if (!sg__http_is_tchar((uint8_t)*s)) {
             return false;
         }
     }

@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include "internal/sg__ascii.h"
+#include "internal/sg__http.h"
 
 enum {
     ST_HEAD = 0,
@@ -43,15 +44,14 @@ _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 #define F_STATUS_LINE 0x01u /* the first line of the current head has been checked */
 #define F_DIGITS      0x02u /* at least one chunk-size digit */
 
-static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
 static const char http_prefix[] = "HTTP/";
 
-static bool is_tchar(uint8_t c)
+bool sg__http_is_tchar(uint8_t c)
 {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return c != 0 && strchr(tchar_extra, c) != NULL;
+    /* one bit per ASCII byte: DIGIT, ALPHA and !#$%&'*+-.^_`|~ */
+    static const uint8_t bits[16] = {0x00, 0x00, 0x00, 0x00, 0xFA, 0x6C, 0xFF, 0x03,
+                                     0xFE, 0xFF, 0xFF, 0xC7, 0xFF, 0xFF, 0xFF, 0x57};
+    return c < 0x80 && ((bits[c >> 3] >> (c & 7)) & 1u) != 0;
 }
 
 /* Control characters other than HTAB are never allowed in field values or reasons. */
@@ -192,7 +192,7 @@ static bool next_line(const uint8_t *block, size_t len, size_t *pos, const uint8
 static sg_status parse_field(const uint8_t *l, size_t n, sg_slice *name, sg_slice *value)
 {
     size_t i = 0;
-    while (i < n && is_tchar(l[i])) {
+    while (i < n && sg__http_is_tchar(l[i])) {
         i++;
     }
     if (i == n) {
@@ -267,6 +267,38 @@ static void parse_connection(sg_slice v, head_info *h)
     }
 }
 
+/*
+ * The field lines after the status line, each checked: read into h (the first pass, before
+ * anything is delivered), or with h NULL handed to the sink's on_header.
+ */
+static sg_status head_fields(sg_http_parser *p, head_info *h)
+{
+    size_t pos = 0;
+    const uint8_t *l;
+    size_t n;
+    (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* the status line */
+    while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
+        sg_slice name;
+        sg_slice value;
+        sg_status st = parse_field(l, n, &name, &value);
+        /* GCOVR_EXCL_BR_START: the delivery pass (h NULL) meets only fields the check accepted */
+        if (st == SG_OK && h == NULL) {
+            st = p->sink->on_header(p->sink->ctx, name, value);
+        } else if (st == SG_OK && sg_slice_eq_nocase(name, "content-length")) {
+            st = parse_content_length(p, value);
+        } else if (st == SG_OK && sg_slice_eq_nocase(name, "transfer-encoding")) {
+            st = parse_transfer_encoding(value, h);
+        } else if (st == SG_OK && sg_slice_eq_nocase(name, "connection")) {
+            parse_connection(value, h);
+        }
+        /* GCOVR_EXCL_BR_STOP */
+        if (st != SG_OK) {
+            return st;
+        }
+    }
+    return SG_OK;
+}
+
 /* Validate every field and work out the framing; nothing is delivered yet. */
 static sg_status check_head(sg_http_parser *p, head_info *h)
 {
@@ -279,25 +311,11 @@ static sg_status check_head(sg_http_parser *p, head_info *h)
         return st;     /* GCOVR_EXCL_LINE: see above */
     }
     p->content_length = UINT64_MAX;
-    while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
-        sg_slice name;
-        sg_slice value;
-        st = parse_field(l, n, &name, &value);
-        if (st == SG_OK && sg_slice_eq_nocase(name, "content-length")) {
-            st = parse_content_length(p, value);
-        } else if (st == SG_OK && sg_slice_eq_nocase(name, "transfer-encoding")) {
-            st = parse_transfer_encoding(value, h);
-        } else if (st == SG_OK && sg_slice_eq_nocase(name, "connection")) {
-            parse_connection(value, h);
-        }
-        if (st != SG_OK) {
-            return st;
-        }
+    st = head_fields(p, h);
+    if (st == SG_OK && h->chunked && p->content_length != UINT64_MAX) {
+        st = SG_ERR_HTTP_LENGTH_AND_CHUNKED;
     }
-    if (h->chunked && p->content_length != UINT64_MAX) {
-        return SG_ERR_HTTP_LENGTH_AND_CHUNKED;
-    }
-    return SG_OK;
+    return st;
 }
 
 static sg_status deliver_head(sg_http_parser *p)
@@ -312,25 +330,7 @@ static sg_status deliver_head(sg_http_parser *p)
             return st;
         }
     }
-    if (s->on_header == NULL) {
-        return SG_OK;
-    }
-    size_t pos = 0;
-    const uint8_t *l;
-    size_t n;
-    (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* status line */
-    while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
-        sg_slice name;
-        sg_slice value;
-        sg_status st = parse_field(l, n, &name, &value);
-        if (st == SG_OK) { /* GCOVR_EXCL_BR_LINE: check_head() accepted every field */
-            st = s->on_header(s->ctx, name, value);
-        }
-        if (st != SG_OK) {
-            return st;
-        }
-    }
-    return SG_OK;
+    return s->on_header != NULL ? head_fields(p, NULL) : SG_OK;
 }
 
 /* The blank line arrived: check the block, skip 1xx, deliver, choose the body framing. */
@@ -513,7 +513,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
             p->done = true;
         } else if (is_ows(c)) {
             return SG_ERR_HTTP_OBS_FOLD;
-        } else if (is_tchar(c)) {
+        } else if (sg__http_is_tchar(c)) {
             p->state = ST_TRAILER_NAME;
         } else {
             return SG_ERR_HTTP_HEADER_NAME;
@@ -524,7 +524,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
             p->state = ST_TRAILER_VALUE;
         } else if (c == '\r' || c == '\n') {
             return SG_ERR_HTTP_MALFORMED;
-        } else if (!is_tchar(c)) {
+        } else if (!sg__http_is_tchar(c)) {
             return SG_ERR_HTTP_HEADER_NAME;
         }
         return SG_OK;
