@@ -55,6 +55,8 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #define NO_SUB       255u /* val_sub / elem_sub / raw_sub: none */
 /* An element is being gathered: never, when SG_JSON_ELEMENTS is 0 (the code goes with it). */
 #define GATHERING(r) (SG_JSON_ELEMENTS && (r)->elem_sub != NO_SUB)
+/* A raw capture is open: never, when SG_JSON_RAW is 0 (the code goes with it). */
+#define CAPTURING(r) (SG_JSON_RAW && (r)->raw_sub != NO_SUB)
 
 enum {
     ST_VALUE = 0, /* a value is due */
@@ -167,13 +169,15 @@ static bool is_ws(uint8_t c)
 }
 
 /*
- * End of the run of plain string bytes at q: eight bytes per step (SWAR). A byte below the
- * first special one (quote, backslash, control, non-ASCII) sets no high bit in any term and
- * borrows nothing, while a special one sets its own: the lowest flag is exact, so
- * little-endian 64-bit builds jump straight to it (flags above it may be false).
+ * End of the run of plain string bytes at q. 64-bit builds go eight bytes per step (SWAR):
+ * a byte below the first special one (quote, backslash, control, non-ASCII) sets no high
+ * bit in any term and borrows nothing, while a special one sets its own, so the lowest flag
+ * is exact. 32-bit targets (the Cortex-M build) take the byte loop only: 64-bit words cost
+ * them more code than they save time.
  */
 static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
 {
+#if SIZE_MAX > 0xFFFFFFFFu
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     while (lim - q >= 8) {
         uint64_t x;
@@ -182,15 +186,15 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
             ((x ^ (ones * '"')) - ones) | ((x ^ (ones * '\\')) - ones) | (x - ones * 0x20) | x;
         hit &= high;
         if (hit != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    SIZE_MAX > 0xFFFFFFFFu /* 64-bit: one instruction */
-            return q + (__builtin_ctzll(hit) >> 3);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return q + (__builtin_ctzll(hit) >> 3); /* one instruction */
 #else
             break;
 #endif
         }
         q += 8;
     }
+#endif
     while (q < lim && !(k_cls[*q] & K_STOP)) {
         q++;
     }
@@ -248,6 +252,7 @@ static size_t utf8_whole_prefix(const char *s, size_t len)
 
 /* ---------------------------------------------------------------- init --- */
 
+#if SG_JSON_ELEMENTS || SG_JSON_RAW
 /* True when path a (length la) is b itself or an ancestor of b. */
 static bool path_within(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -256,6 +261,7 @@ static bool path_within(const char *a, size_t la, const char *b, size_t lb)
     }
     return la == lb || la == 0 || b[la] == '.' || b[la] == '[';
 }
+#endif
 
 sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
 {
@@ -273,7 +279,8 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
         if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) {
             return SG_ERR_INVALID_ARG;
         }
-        if (!SG_JSON_ELEMENTS && s->mode == SG_JSON_SUB_ELEMENT) {
+        if ((!SG_JSON_ELEMENTS && s->mode == SG_JSON_SUB_ELEMENT) ||
+            (!SG_JSON_RAW && s->mode == SG_JSON_SUB_RAW)) {
             return SG_ERR_UNSUPPORTED;
         }
         size_t len = strlen(s->path);
@@ -286,6 +293,7 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
         }
         need_str |= s->mode != SG_JSON_SUB_RAW;
         need_elem |= s->mode == SG_JSON_SUB_ELEMENT;
+#if SG_JSON_ELEMENTS || SG_JSON_RAW
         /* one element buffer and one raw cursor: captures of a kind must not nest */
         for (size_t j = 0; j < i; j++) {
             const sg_json_sub *t = &cfg->subs[j];
@@ -295,6 +303,7 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
                 return SG_ERR_INVALID_ARG;
             }
         }
+#endif
     }
     if (need_str && (cfg->str_buf == NULL || cfg->str_cap < 2)) {
         return SG_ERR_INVALID_ARG;
@@ -390,7 +399,7 @@ static sg_status gather(sg_json_reader *r, const uint8_t *from, const uint8_t *t
 /* A raw capture of the value ending before `stop` (at this depth) delivers its last piece. */
 static sg_status raw_end(sg_json_reader *r, const uint8_t *stop, const uint8_t **raw_seg)
 {
-    if (r->raw_sub == NO_SUB || r->raw_depth != r->depth) {
+    if (!CAPTURING(r) || r->raw_depth != r->depth) {
         return SG_OK;
     }
     sg_status st = emit_raw(r, *raw_seg, stop, true);
@@ -504,7 +513,7 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             continue;
         }
         uint8_t mode = r->cfg.subs[i].mode;
-        if (mode == SG_JSON_SUB_RAW) {
+        if (SG_JSON_RAW && mode == SG_JSON_SUB_RAW) {
             if (r->raw_sub == NO_SUB) {
                 r->raw_sub = (uint8_t)i;
                 r->raw_depth = (uint8_t)d;
@@ -854,7 +863,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     }
     const uint8_t *p = data, *q, *end = data + len;
     const uint8_t *elem_seg = GATHERING(r) ? data : NULL;
-    const uint8_t *raw_seg = r->raw_sub != NO_SUB ? data : NULL;
+    const uint8_t *raw_seg = CAPTURING(r) ? data : NULL;
     sg_status st = SG_OK, sst;
     num_end nend;
     unsigned c, i, n;
@@ -1068,7 +1077,7 @@ close: /* p is the bracket closing the container at r->depth */
     } else {
         r->flags &= (uint8_t)~FL_OBJ;
     }
-    if (GATHERING(r) || r->raw_sub != NO_SUB) {
+    if (GATHERING(r) || CAPTURING(r)) {
         CHECK(container_end(r, p, &elem_seg, &raw_seg));
     }
     p++;
@@ -1089,7 +1098,7 @@ done: /* the top value is complete: whitespace only */
     FAIL(SG_ERR_JSON_SYNTAX);
 
 scalar: /* a scalar ends before q; an error is reported at p (its last byte or terminator) */
-    if (r->val_sub != NO_SUB || r->raw_sub != NO_SUB) {
+    if (r->val_sub != NO_SUB || CAPTURING(r)) {
         CHECK(scalar_end(r, q, &raw_seg));
     }
     p = q;
@@ -1181,7 +1190,7 @@ out:
         if (GATHERING(r) && elem_seg != NULL) {
             st = gather(r, elem_seg, end);
         }
-        if (st == SG_OK && r->raw_sub != NO_SUB && raw_seg != NULL && raw_seg < end) {
+        if (st == SG_OK && CAPTURING(r) && raw_seg != NULL && raw_seg < end) {
             st = emit_raw(r, raw_seg, end, false);
         }
         if (st != SG_OK) {

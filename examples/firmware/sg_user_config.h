@@ -48,6 +48,9 @@
 /* No list calls here: the reader leaves element gathering out (ELEMENT subscriptions are
    refused with SG_ERR_UNSUPPORTED). */
 #define SG_JSON_ELEMENTS  0
+/* No raw capture either: an API error's error.details is not kept (its code, message and
+   hint are). */
+#define SG_JSON_RAW       0
 
 /* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
    (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against

@@ -59,7 +59,7 @@ typedef struct sg_envelope {
  * Prepare a decode. data_cfg (may be NULL) is the caller's reader configuration: its subs
  * (absolute paths, usually under "data"), callback and buffers; events reach the callback
  * with ev->sub indexing the caller's own subs. details_buf (may be NULL) receives
- * error.details as raw JSON. SG_ERR_INVALID_ARG for more than SG_ENVELOPE_CALLER_SUBS_MAX
+ * error.details as raw JSON (not in builds with SG_JSON_RAW 0: there it stays empty). SG_ERR_INVALID_ARG for more than SG_ENVELOPE_CALLER_SUBS_MAX
  * subscriptions, or (SG_ENVELOPE_OWN_STR 0) without a lent str_buf of at least
  * SG_ENVELOPE_MESSAGE_MAX bytes; other checks as sg_json_reader_init().
  */

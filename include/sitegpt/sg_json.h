@@ -87,7 +87,8 @@ typedef enum sg_json_sub_mode {
     /*
      * The exact source text of the value (any type, any size), delivered in pieces as it
      * streams by (kind SG_JSON_EV_RAW): nothing is buffered, so printing "data" of a
-     * 100 MB list costs no memory.
+     * 100 MB list costs no memory. Refused with SG_ERR_UNSUPPORTED when the build sets
+     * SG_JSON_RAW 0 (sg_options.h).
      */
     SG_JSON_SUB_RAW
 } sg_json_sub_mode;

@@ -93,6 +93,16 @@
 #define SG_JSON_ELEMENTS 1
 #endif
 
+/*
+ * 1: SG_JSON_SUB_RAW subscriptions deliver a value's source text as it streams by (the
+ * envelope keeps error.details that way). 0 (for small flash): the reader leaves that code
+ * out and sg_json_reader_init refuses a RAW subscription with SG_ERR_UNSUPPORTED; the
+ * envelope then reads no error.details (details_len stays 0). Every check on the input stays.
+ */
+#ifndef SG_JSON_RAW
+#define SG_JSON_RAW 1
+#endif
+
 /* Longest subscription path, bytes (at most 253). */
 #ifndef SG_JSON_PATH_MAX
 #define SG_JSON_PATH_MAX 128

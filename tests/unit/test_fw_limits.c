@@ -1,12 +1,15 @@
 /*
  * The JSON reader with the firmware's limits and trims (examples/firmware/sg_user_config.h):
  * its depth, path and subscription ceilings hold at their exact bounds, what the firmware
- * reads fits them, and with SG_JSON_ELEMENTS 0 an ELEMENT subscription is refused while
- * VALUE and RAW ones and every input check still work; with SG_SCOPE_SUGGEST 0 no scope
- * name is suggested while bad ones are still refused. The reader is compiled into this test with those options (as test_trims
- * does for its trims), so the library's own sg_json.o, built with the defaults, is not linked.
+ * reads fits them, and with SG_JSON_ELEMENTS 0 and SG_JSON_RAW 0 ELEMENT and RAW
+ * subscriptions are refused while VALUE ones and every input check still work (the
+ * envelope decodes an error whose details it no longer keeps); with SG_SCOPE_SUGGEST 0 no
+ * scope name is suggested while bad ones are still refused. The reader and the envelope are
+ * compiled into this test with those options (as test_trims does for its trims), so the
+ * library's own sg_json.o and sg_envelope.o, built with the defaults, are not linked.
  */
 #include "../../examples/firmware/sg_user_config.h"
+#include "../../core/sg_envelope.c"
 #include "../../core/sg_json.c"
 #include "../../core/sg_scopes.c"
 
@@ -134,19 +137,11 @@ static void test_path_bound_and_what_the_firmware_reads(void **state)
     assert_int_equal(h.count, 3);
 }
 
-static sg_status check_raw(void *ctx, const sg_json_event *ev)
-{
-    char *out = ctx;
-    if (ev->kind == SG_JSON_EV_RAW) {
-        strncat(out, ev->text.ptr, ev->text.len);
-    }
-    return SG_OK;
-}
-
-static void test_without_elements(void **state)
+static void test_without_elements_or_raw(void **state)
 {
     (void)state;
     assert_int_equal(SG_JSON_ELEMENTS, 0);
+    assert_int_equal(SG_JSON_RAW, 0);
     static char elem_buf[64];
     static sg_json_tok toks[8];
     hits h = {0, 0};
@@ -158,25 +153,60 @@ static void test_without_elements(void **state)
     cfg.max_tokens = 8;
     sg_json_reader r;
     assert_int_equal(sg_json_reader_init(&r, &cfg), SG_ERR_UNSUPPORTED);
+    sg_json_sub raw = {"error.details", SG_JSON_SUB_RAW, false};
+    cfg = config(&raw, 1, &h);
+    assert_int_equal(sg_json_reader_init(&r, &cfg), SG_ERR_UNSUPPORTED);
 
-    /* RAW capture (the envelope's error.details) is still there, split anywhere */
+    /* a VALUE subscription on the same path: one event for the object, split anywhere */
     static const char doc[] = "{\"error\":{\"details\":{\"a\":[1,\"x\"]}},\"ok\":false}";
+    sg_json_sub value = {"error.details", SG_JSON_SUB_VALUE, false};
     for (size_t cut = 0; cut <= sizeof doc - 1; cut++) {
-        char got[64] = "";
-        sg_json_sub raw = {"error.details", SG_JSON_SUB_RAW, false};
-        cfg = config(&raw, 1, &h);
-        cfg.on_value = check_raw;
-        cfg.ctx = got;
+        h.count = 0;
+        cfg = config(&value, 1, &h);
         assert_int_equal(sg_json_reader_init(&r, &cfg), SG_OK);
         assert_int_equal(sg_json_reader_feed(&r, doc, cut), SG_OK);
         assert_int_equal(sg_json_reader_feed(&r, doc + cut, sizeof doc - 1 - cut), SG_OK);
         assert_int_equal(sg_json_reader_finish(&r), SG_OK);
-        assert_string_equal(got, "{\"a\":[1,\"x\"]}");
+        assert_int_equal(h.count, 1);
     }
     /* and the input checks */
     cfg = config(NULL, 0, &h);
     assert_int_equal(parse(&cfg, "{\"a\":[1,]}"), SG_ERR_JSON_SYNTAX);
     assert_int_equal(parse(&cfg, "[\"\xff\"]"), SG_ERR_JSON_SYNTAX); /* bad UTF-8 */
+    assert_int_equal(parse(&cfg, "{\"error\":{\"details\":[1,]}}"), SG_ERR_JSON_SYNTAX);
+}
+
+/* The envelope without raw capture: an error decodes whole, its details passed over (an
+   object, or a string longer than the message buffer), never kept. */
+static void test_envelope_without_details(void **state)
+{
+    (void)state;
+    char long_details[SG_ENVELOPE_MESSAGE_MAX * 2 + 1];
+    memset(long_details, 'd', sizeof long_details - 1);
+    long_details[sizeof long_details - 1] = '\0';
+    char body[512];
+    for (int form = 0; form < 2; form++) {
+        (void)snprintf(body, sizeof body,
+                       "{\"ok\":false,\"error\":{\"code\":\"bad_request\",\"message\":\"m\","
+                       "\"details\":%s%s%s},\"meta\":{\"requestId\":\"r1\"}}",
+                       form ? "\"" : "", form ? long_details : "{\"field\":[\"x\"]}",
+                       form ? "\"" : "");
+        static char details[64];
+        static char str[SG_ENVELOPE_MESSAGE_MAX];
+        sg_json_config data;
+        memset(&data, 0, sizeof data);
+        data.str_buf = str;
+        data.str_cap = sizeof str;
+        sg_envelope env;
+        assert_int_equal(sg_envelope_init(&env, &data, details, sizeof details), SG_OK);
+        assert_int_equal(sg_envelope_decode(&env, 400, body, strlen(body)), SG_OK);
+        assert_int_equal(sg_envelope_status(&env), SG_ERR_API);
+        assert_string_equal(env.code, "bad_request");
+        assert_string_equal(env.message, "m");
+        assert_string_equal(env.request_id, "r1");
+        assert_int_equal(env.details_len, 0);
+        assert_string_equal(details, "");
+    }
 }
 
 static void test_without_scope_suggestions(void **state)
@@ -200,7 +230,8 @@ int main(void)
         cmocka_unit_test(test_depth_bound),
         cmocka_unit_test(test_subscription_bounds),
         cmocka_unit_test(test_path_bound_and_what_the_firmware_reads),
-        cmocka_unit_test(test_without_elements),
+        cmocka_unit_test(test_without_elements_or_raw),
+        cmocka_unit_test(test_envelope_without_details),
         cmocka_unit_test(test_without_scope_suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
