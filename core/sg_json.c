@@ -98,7 +98,8 @@ static const uint8_t k_lit_len[3] = {4, 5, 4};
 /*
  * Byte classes, one table lookup per byte. The low bits say what a byte may start or close
  * outside strings (value starts last, in this order); K_STOP marks the bytes that end a run of
- * plain string bytes: quote, backslash, control characters and everything non-ASCII.
+ * plain string bytes: quote, backslash, control characters and everything non-ASCII. The
+ * table holds ASCII only: every other byte is K_STOP of class K_OTHER (see cls()).
  */
 enum {
     K_OTHER = 0,
@@ -123,7 +124,7 @@ enum {
 #define W_     (K_WS | K_STOP) /* tab, LF, CR: whitespace, but not allowed raw in strings */
 #define D_     K_DIGIT
 #define ROW(k) k, k, k, k, k, k, k, k, k, k, k, k, k, k, k, k
-static const uint8_t k_cls[256] = {
+static const uint8_t k_cls[128] = {
     S_,         S_,       S_,         S_,
     S_,         S_,       S_,         S_,
     S_,         W_,       W_,         S_,
@@ -150,8 +151,6 @@ static const uint8_t k_cls[256] = {
     K_TRUE,     0,        0,          0,
     0,          0,        0,          K_LBRACE,
     0,          K_RBRACE, 0,          0, /* 'p'..DEL */
-    ROW(S_),    ROW(S_),  ROW(S_),    ROW(S_),
-    ROW(S_),    ROW(S_),  ROW(S_),    ROW(S_) /* non-ASCII */
 };
 #undef S_
 #undef W_
@@ -163,9 +162,14 @@ static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_A
                                        SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
                                        SG_JSON_BOOL,   SG_JSON_NULL};
 
+static inline uint8_t cls(uint8_t c)
+{
+    return c < 0x80 ? k_cls[c] : (uint8_t)K_STOP;
+}
+
 static bool is_ws(uint8_t c)
 {
-    return (k_cls[c] & K_CLASS) == K_WS;
+    return (cls(c) & K_CLASS) == K_WS;
 }
 
 /*
@@ -195,7 +199,7 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
         q += 8;
     }
 #endif
-    while (q < lim && !(k_cls[*q] & K_STOP)) {
+    while (q < lim && !(cls(*q) & K_STOP)) {
         q++;
     }
     return q;
@@ -733,58 +737,49 @@ end: /* the UTF-8 bytes read are stored before a bad byte is judged: an earlier 
 
 typedef enum num_end { NUM_MORE, NUM_DONE, NUM_BAD } num_end;
 
+/* Number byte classes: '0', '1'-'9', '.', 'e' or 'E', '+' or '-', anything else. */
+enum { NC_ZERO, NC_DIGIT, NC_DOT, NC_E, NC_SIGN, NC_OTHER, NC_COUNT };
+#define N_DONE 0xFEu /* the number ended before this byte */
+#define N_BAD  0xFFu /* this byte cannot go on */
+
+/* The number grammar (RFC 8259 section 6): the next state, from ST_NUM_MINUS on. */
+static const uint8_t k_num[ST_NUM_EXP - ST_NUM_MINUS + 1][NC_COUNT] = {
+    /* MINUS */ {ST_NUM_ZERO, ST_NUM_INT, N_BAD, N_BAD, N_BAD, N_BAD},
+    /* ZERO  */ {N_DONE, N_DONE, ST_NUM_DOT, ST_NUM_E, N_DONE, N_DONE},
+    /* INT   */ {ST_NUM_INT, ST_NUM_INT, ST_NUM_DOT, ST_NUM_E, N_DONE, N_DONE},
+    /* DOT   */ {ST_NUM_FRAC, ST_NUM_FRAC, N_BAD, N_BAD, N_BAD, N_BAD},
+    /* FRAC  */ {ST_NUM_FRAC, ST_NUM_FRAC, N_DONE, ST_NUM_E, N_DONE, N_DONE},
+    /* E     */ {ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, ST_NUM_ESIGN, N_BAD},
+    /* ESIGN */ {ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, N_BAD, N_BAD},
+    /* EXP   */ {ST_NUM_EXP, ST_NUM_EXP, N_DONE, N_DONE, N_DONE, N_DONE},
+};
+
 /*
  * The bytes of a number from p up to lim, its machine in *state (ST_NUM_*). Returns lim
  * with *end = NUM_MORE, the first byte after the number (not consumed: it belongs to what
  * follows) with NUM_DONE, or a byte that cannot go on with NUM_BAD. The caller stores the
- * bytes passed over.
+ * bytes passed over. A digit after a leading zero ends the number (the scanner then
+ * refuses that digit where a number may not follow).
  */
 static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const uint8_t *lim,
                                         num_end *end)
 {
-    unsigned s = *state, c;
+    unsigned s = *state;
     num_end how = NUM_MORE;
     for (; p < lim; p++) {
-        c = *p;
-        if (s == ST_NUM_MINUS || s == ST_NUM_DOT || s == ST_NUM_ESIGN) { /* a digit is due */
-            if (c - '0' > 9u) {
-                how = NUM_BAD;
-                break;
-            }
-            s = s == ST_NUM_MINUS ? (c == '0' ? ST_NUM_ZERO : ST_NUM_INT)
-                : s == ST_NUM_DOT ? ST_NUM_FRAC
-                                  : ST_NUM_EXP;
-            continue;
-        }
-        if (s == ST_NUM_E) {
-            if (c == '+' || c == '-') {
-                s = ST_NUM_ESIGN;
-            } else if (c - '0' <= 9u) {
-                s = ST_NUM_EXP;
-            } else {
-                how = NUM_BAD;
-                break;
-            }
-            continue;
-        }
-        /* ZERO, INT, FRAC, EXP: a run of digits (none after a leading zero), then what ends it */
-        if (s != ST_NUM_ZERO) {
-            while (p < lim && (unsigned)(*p - '0') <= 9u) {
-                p++;
-            }
-            if (p == lim) {
-                break;
-            }
-            c = *p;
-        }
-        if (c == '.' && s <= ST_NUM_INT) {
-            s = ST_NUM_DOT;
-        } else if ((c == 'e' || c == 'E') && s != ST_NUM_EXP) {
-            s = ST_NUM_E;
-        } else {
-            how = NUM_DONE;
+        unsigned c = *p;
+        unsigned k = c == '0'             ? NC_ZERO
+                     : c - '1' <= 8u      ? NC_DIGIT
+                     : c == '.'           ? NC_DOT
+                     : (c | 0x20u) == 'e' ? NC_E
+                     : c == '+' || c == '-' ? NC_SIGN
+                                            : NC_OTHER;
+        unsigned next = k_num[s - ST_NUM_MINUS][k];
+        if (next >= N_DONE) {
+            how = next == N_DONE ? NUM_DONE : NUM_BAD;
             break;
         }
+        s = next;
     }
     *state = (uint8_t)s;
     *end = how;
@@ -940,7 +935,7 @@ value: /* ST_VALUE, ST_ARR_FIRST */
     if (p == lim) {
         goto refill;
     }
-    c = k_cls[*p] & K_CLASS;
+    c = cls(*p) & K_CLASS;
     if (c < K_QUOTE) {
         if (c == K_WS) {
             p++;
