@@ -102,7 +102,8 @@ static bool wanted(uint8_t kind, size_t sub)
 {
     switch (kind) {
     case R_DISCOVERY:
-        return sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT || sub == S_ISSUER;
+        return SG_DEVICE_DISCOVERY &&
+               (sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT || sub == S_ISSUER);
     case R_AUTHORIZE:
         return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
     default:
@@ -256,6 +257,7 @@ static sg_status join(char *out, size_t cap, const char *a, const char *b)
     return SG_OK;
 }
 
+#if SG_DEVICE_DISCOVERY
 /*
  * One endpoint: the discovered URL in text when there is one (an origin other than the
  * base must be https), else base_path + fallback on the base origin.
@@ -346,6 +348,30 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     d->verification_uri_complete[0] = '\0';
     return st;
 }
+#else
+/* Without discovery (SG_DEVICE_DISCOVERY 0): base_path + fallback on the base origin. */
+static sg_status endpoint(const sg_device_config *cfg, const char *fallback, char *host,
+                          sg_http_origin *origin, char *path)
+{
+    sg_status st = join(host, SG_HOST_MAX, cfg->base.host, "");
+    *origin = cfg->base;
+    origin->host = host;
+    return st != SG_OK ? st
+                       : join(path, SG_DEVICE_PATH_MAX, cfg->base_path != NULL ? cfg->base_path : "",
+                              fallback);
+}
+
+static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
+                          sg_http_origin *auth_origin, char *auth_path)
+{
+    sg_status st = endpoint(cfg, "/oauth/device_authorization", auth_host, auth_origin, auth_path);
+    if (st == SG_OK) {
+        st = endpoint(cfg, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
+                      d->_private.token_path);
+    }
+    return st;
+}
+#endif
 
 static sg_status check_config(const sg_device_config *cfg)
 {

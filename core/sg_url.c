@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "internal/sg__ascii.h"
+
 static const char hex_digits[] = "0123456789ABCDEF";
 
 static bool is_alpha(uint8_t c)
@@ -15,7 +17,7 @@ static bool is_digit(uint8_t c)
 }
 static bool is_hex(uint8_t c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return sg__hex_digit(c) >= 0;
 }
 static bool is_unreserved(uint8_t c)
 {
@@ -68,12 +70,15 @@ static bool ipv4_first_octet(const char *h, unsigned *first)
     }
 }
 
-/* ::1 in any spelling: eight 16-bit groups, "::" standing for the zero groups it hides. */
-static bool ipv6_is_loopback(const char *h)
+/*
+ * ::1 in any spelling: eight 16-bit groups, "::" standing for the zero groups it hides.
+ * Only the last group is kept: every group before it must be zero, the last one 1.
+ */
+static bool ipv6_is_loopback(const char *p)
 {
-    uint32_t groups[8];
     size_t n = 0, gap = SIZE_MAX;
-    const char *p = h;
+    uint32_t last = 0;
+    bool zeros = true; /* every group before the last is zero */
     if (p[0] == ':' && p[1] == ':') {
         gap = 0;
         p += 2;
@@ -81,9 +86,8 @@ static bool ipv6_is_loopback(const char *h)
     while (*p != '\0') {
         uint32_t v = 0;
         size_t digits = 0;
-        while (is_hex((uint8_t)*p)) {
-            uint8_t c = lower((uint8_t)*p++);
-            v = v * 16u + (uint32_t)(is_digit(c) ? c - '0' : c - 'a' + 10);
+        for (int h; (h = sg__hex_digit((uint8_t)*p)) >= 0; p++) {
+            v = v * 16u + (uint32_t)h;
             if (++digits > 4) {
                 return false;
             }
@@ -91,7 +95,9 @@ static bool ipv6_is_loopback(const char *h)
         if (digits == 0 || n == 8) {
             return false; /* also an embedded IPv4 part: not the loopback we accept */
         }
-        groups[n++] = v;
+        zeros = zeros && (n == 0 || last == 0);
+        last = v;
+        n++;
         if (*p == '\0') {
             break;
         }
@@ -112,19 +118,8 @@ static bool ipv6_is_loopback(const char *h)
     if (gap == SIZE_MAX ? n != 8 : n > 7) {
         return false;
     }
-    /* Every group but the last zero, the last one: with a gap the hidden groups are zeros. */
-    if (n == 0 || groups[n - 1] != 1) {
-        return false;
-    }
-    if (gap == n) {
-        return false; /* "...1::" puts the 1 before the zeros */
-    }
-    for (size_t i = 0; i + 1 < n; i++) {
-        if (groups[i] != 0) {
-            return false;
-        }
-    }
-    return true;
+    /* "...1::" puts the 1 before the zeros */
+    return n > 0 && last == 1 && zeros && gap != n;
 }
 
 bool sg_url_is_loopback(const char *host)

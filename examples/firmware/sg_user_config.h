@@ -60,5 +60,8 @@
    compare the granted scopes with the asked ones (no scope table). */
 #define SG_SCOPE_SUGGEST         0
 #define SG_DEVICE_GRANTED_SCOPES 0
+/* This device talks to the one API base it is given: no RFC 8414 discovery request, the
+   endpoints are <base>/oauth/device_authorization and <base>/oauth/token. */
+#define SG_DEVICE_DISCOVERY      0
 
 #endif /* SG_USER_CONFIG_H */

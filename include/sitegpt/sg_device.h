@@ -7,7 +7,9 @@
  *                      device authorization request. A served document (HTTP 200) must be
  *                      JSON whose issuer is the base URL it was fetched from (RFC 8414
  *                      3.3), else SG_ERR_DISCOVERY and no request follows; the fallbacks
- *                      are used only when there is no document (404 or any non-200). Afterwards user_code,
+ *                      are used only when there is no document (404 or any non-200); with
+ *                      SG_DEVICE_DISCOVERY 0 (sg_options.h) they are used always, and no
+ *                      discovery request is made. Afterwards user_code,
  *                      verification_uri(_complete), expires_in and interval are readable.
  *   sg_device_poll()   one step: SG_OK when the token is ready; SG_ERR_AUTHORIZATION_PENDING
  *                      with *wait_ms set (call again after that long); any other status is

@@ -201,6 +201,16 @@
 #define SG_DEVICE_GRANTED_SCOPES 1
 #endif
 
+/*
+ * 1: sg_device_start first reads the authorization server's metadata (RFC 8414,
+ * /.well-known/oauth-authorization-server) and takes its endpoints. 0 (for small flash, a
+ * device that talks to one known server): no discovery request; the endpoints are always
+ * <base>/oauth/device_authorization and <base>/oauth/token (about 0.5 KB of flash).
+ */
+#ifndef SG_DEVICE_DISCOVERY
+#define SG_DEVICE_DISCOVERY 1
+#endif
+
 /* The user code shown to the person, and each verification URI. */
 #ifndef SG_DEVICE_USER_CODE_MAX
 #define SG_DEVICE_USER_CODE_MAX 32
