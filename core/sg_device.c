@@ -22,14 +22,16 @@ enum {
     S_ACCESS_TOKEN,
     S_ERROR,
     S_ERROR_DESCRIPTION,
-    S_DEVICE_ENDPOINT,
-    S_TOKEN_ENDPOINT,
-    S_ISSUER,
     S_SCOPE,
+    S_DEVICE_ENDPOINT, /* the discovery document's members last: */
+    S_TOKEN_ENDPOINT,  /* without discovery they are not subscribed */
+    S_ISSUER,
     S_COUNT
 };
 
-static const sg_json_sub subs[S_COUNT] = {
+#define S_SUBSCRIBED (SG_DEVICE_DISCOVERY ? S_COUNT : S_DEVICE_ENDPOINT)
+
+static const sg_json_sub subs[S_SUBSCRIBED] = {
     [S_DEVICE_CODE] = {"device_code", SG_JSON_SUB_VALUE, false},
     [S_USER_CODE] = {"user_code", SG_JSON_SUB_VALUE, false},
     [S_VERIFICATION_URI] = {"verification_uri", SG_JSON_SUB_VALUE, false},
@@ -39,10 +41,12 @@ static const sg_json_sub subs[S_COUNT] = {
     [S_ACCESS_TOKEN] = {"access_token", SG_JSON_SUB_VALUE, false},
     [S_ERROR] = {"error", SG_JSON_SUB_VALUE, true},
     [S_ERROR_DESCRIPTION] = {"error_description", SG_JSON_SUB_VALUE, true},
+    [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
+#if SG_DEVICE_DISCOVERY
     [S_DEVICE_ENDPOINT] = {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
     [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
     [S_ISSUER] = {"issuer", SG_JSON_SUB_VALUE, false},
-    [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
+#endif
 };
 
 static uint64_t now_ms(const sg_device *d)
@@ -123,17 +127,23 @@ static sg_status take_string(sg_device *d, const sg_json_event *ev)
                                  : build_token_body(d, d->_private.client_id, ev->text);
     case S_USER_CODE:
         return copy_str(d->user_code, sizeof d->user_code, ev->text);
-    case S_VERIFICATION_URI:
+#if SG_DEVICE_DISCOVERY
     case S_TOKEN_ENDPOINT: /* staged here until parsed: unused before authorization */
+#endif
+    case S_VERIFICATION_URI:
         return copy_str(d->verification_uri, sizeof d->verification_uri, ev->text);
-    case S_VERIFICATION_URI_COMPLETE:
+#if SG_DEVICE_DISCOVERY
     case S_DEVICE_ENDPOINT:
+#endif
+    case S_VERIFICATION_URI_COMPLETE:
         return copy_str(d->verification_uri_complete, sizeof d->verification_uri_complete,
                         ev->text);
     case S_ACCESS_TOKEN:
         return copy_str(d->_private.u.access_token, sizeof d->_private.u.access_token, ev->text);
+#if SG_DEVICE_DISCOVERY
     case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
         return copy_str((char *)&d->_private.u, sizeof d->_private.u, ev->text);
+#endif
     case S_SCOPE: /* RFC 6749 5.1: the scopes granted, space-separated */
 #if SG_DEVICE_GRANTED_SCOPES
         d->scope_stated = !ev->truncated; /* a cut list says nothing sure about the rest */
@@ -211,7 +221,7 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     d->_private.got_expires_in = -1;
     d->_private.got_interval = -1;
     sg_json_config jc = {.subs = subs,
-                         .sub_count = S_COUNT,
+                         .sub_count = S_SUBSCRIBED,
                          .on_value = on_value,
                          .ctx = d,
                          .str_buf = d->_private.str,
