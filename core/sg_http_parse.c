@@ -122,7 +122,7 @@ sg_status sg_http_parser_init(sg_http_parser *p, uint8_t *buf, size_t buf_size,
     p->buf_size = buf_size;
     p->sink = sink;
     p->head_request = head_request;
-    p->content_length = UINT64_MAX;
+    p->content_length = SG_HTTP_LENGTH_MAX;
     p->state = ST_HEAD;
     return SG_OK;
 }
@@ -217,18 +217,18 @@ static sg_status parse_content_length(sg_http_parser *p, sg_slice v)
     sg_slice e;
     bool any = false;
     while (next_element(&v, &e)) {
-        uint64_t x = 0;
+        sg_http_length x = 0;
         if (e.len == 0) {
             return SG_ERR_HTTP_CONTENT_LENGTH;
         }
         for (size_t i = 0; i < e.len; i++) {
             uint8_t d = (uint8_t)e.ptr[i];
-            if (d < '0' || d > '9' || x > (UINT64_MAX - 1 - 9) / 10) {
+            if (d < '0' || d > '9' || x > (SG_HTTP_LENGTH_MAX - 1 - 9) / 10) {
                 return SG_ERR_HTTP_CONTENT_LENGTH;
             }
-            x = x * 10 + (uint64_t)(d - '0');
+            x = x * 10 + (sg_http_length)(d - '0');
         }
-        if (p->content_length != UINT64_MAX && p->content_length != x) {
+        if (p->content_length != SG_HTTP_LENGTH_MAX && p->content_length != x) {
             return SG_ERR_HTTP_CONTENT_LENGTH;
         }
         p->content_length = x;
@@ -310,9 +310,9 @@ static sg_status check_head(sg_http_parser *p, head_info *h)
     if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: head_byte() accepted this very line */
         return st;     /* GCOVR_EXCL_LINE: see above */
     }
-    p->content_length = UINT64_MAX;
+    p->content_length = SG_HTTP_LENGTH_MAX;
     st = head_fields(p, h);
-    if (st == SG_OK && h->chunked && p->content_length != UINT64_MAX) {
+    if (st == SG_OK && h->chunked && p->content_length != SG_HTTP_LENGTH_MAX) {
         st = SG_ERR_HTTP_LENGTH_AND_CHUNKED;
     }
     return st;
@@ -348,7 +348,7 @@ static sg_status end_of_head(sg_http_parser *p)
         }
         p->head_len = 0;
         p->flags = 0;
-        p->content_length = UINT64_MAX;
+        p->content_length = SG_HTTP_LENGTH_MAX;
         return SG_OK;
     }
     p->status = h.status;
@@ -360,7 +360,7 @@ static sg_status end_of_head(sg_http_parser *p)
         p->body_mode = SG_HTTP_BODY_NONE;
     } else if (h.chunked) {
         p->body_mode = SG_HTTP_BODY_CHUNKED;
-    } else if (p->content_length != UINT64_MAX) {
+    } else if (p->content_length != SG_HTTP_LENGTH_MAX) {
         p->body_mode = p->content_length ? SG_HTTP_BODY_LENGTH : SG_HTTP_BODY_NONE;
     } else {
         p->body_mode = SG_HTTP_BODY_UNTIL_CLOSE;
@@ -446,10 +446,10 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
     case ST_CHUNK_SIZE: {
         int h = sg__hex_digit(c);
         if (h >= 0) {
-            if (p->remaining > (UINT64_MAX >> 4)) {
+            if (p->remaining > (SG_HTTP_LENGTH_MAX >> 4)) {
                 return SG_ERR_HTTP_CHUNK;
             }
-            p->remaining = (p->remaining << 4) | (uint64_t)h;
+            p->remaining = (p->remaining << 4) | (sg_http_length)h;
             p->flags |= F_DIGITS;
             return SG_OK;
         }
@@ -570,7 +570,7 @@ static sg_status deliver_body(sg_http_parser *p, const uint8_t *data, size_t n)
 /* Body bytes counted by p->remaining; returns how many were taken. */
 static size_t counted_piece(const sg_http_parser *p, size_t avail)
 {
-    return p->remaining < (uint64_t)avail ? (size_t)p->remaining : avail;
+    return p->remaining < avail ? (size_t)p->remaining : avail; /* compared in the wider type */
 }
 
 sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len, size_t *consumed)
@@ -596,7 +596,7 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
             n = counted_piece(p, len - i);
             st = deliver_body(p, data + i, n);
             i += n;
-            p->remaining -= n;
+            p->remaining -= (sg_http_length)n; /* n <= remaining */
             if (p->remaining == 0) {
                 p->state = ST_DONE;
                 p->done = true;
@@ -610,7 +610,7 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
             n = counted_piece(p, len - i);
             st = deliver_body(p, data + i, n);
             i += n;
-            p->remaining -= n;
+            p->remaining -= (sg_http_length)n; /* n <= remaining */
             if (p->remaining == 0) {
                 p->state = ST_CHUNK_DATA_END;
             }

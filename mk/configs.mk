@@ -11,9 +11,9 @@
 # ride in OPT: EXTRA_CFLAGS is what some tests' own rules add to.
 
 FWL_BUILD := build/fwlimits
-# All unit tests but test_layout_mismatch, test_fw_limits and test_device_trims, which set
+# All unit tests but test_layout_mismatch, test_fw_limits and the *_trims tests, which set
 # options of their own (they run in the default configuration).
-FWL_BIN = $(filter-out %/test_layout_mismatch %/test_fw_limits %/test_device_trims,$(UNIT_BIN:$(BUILD)/%=$(FWL_BUILD)/%))
+FWL_BIN = $(filter-out %/test_layout_mismatch %/test_fw_limits %_trims,$(UNIT_BIN:$(BUILD)/%=$(FWL_BUILD)/%))
 
 .PHONY: test-unit-fw
 test-unit-fw: export FWL_EXTRA = -DSG_USER_CONFIG_FILE='"fw_limits_config.h"' -Iexamples/firmware \

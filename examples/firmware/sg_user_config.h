@@ -14,6 +14,9 @@
 
 #define SG_HOST_MAX 48
 
+/* Responses here are a few hundred bytes: body and chunk lengths are counted in 32 bits. */
+#define SG_HTTP_LENGTH_64 0
+
 #define SG_DEVICE_USER_CODE_MAX 16
 #define SG_DEVICE_URI_MAX       80
 #define SG_DEVICE_TOKEN_MAX     96

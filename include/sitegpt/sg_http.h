@@ -37,6 +37,19 @@ typedef enum sg_http_body_mode {
 } sg_http_body_mode;
 
 /*
+ * Body and chunk lengths: 64-bit, or 32-bit with SG_HTTP_LENGTH_64 0 (sg_options.h), where
+ * a Content-Length or chunk size of 4 GiB or more is refused like any other bad one.
+ * SG_HTTP_LENGTH_MAX marks a Content-Length that is absent.
+ */
+#if SG_HTTP_LENGTH_64
+typedef uint64_t sg_http_length;
+#define SG_HTTP_LENGTH_MAX UINT64_MAX
+#else
+typedef uint32_t sg_http_length;
+#define SG_HTTP_LENGTH_MAX UINT32_MAX
+#endif
+
+/*
  * Incremental response parser: the same result whatever way the bytes are split.
  * The header block is gathered in the caller's buffer (so a block larger than buf_size
  * bytes fails with SG_ERR_HTTP_HEADERS_TOO_LARGE: report buf_size as the limit); body
@@ -52,8 +65,8 @@ typedef struct sg_http_parser {
     size_t buf_size; /* the header block limit */
     size_t head_len; /* bytes of the current header block gathered so far */
     const sg_http_sink *sink;
-    uint64_t remaining;      /* body or chunk bytes left */
-    uint64_t content_length; /* UINT64_MAX when absent */
+    sg_http_length remaining;      /* body or chunk bytes left */
+    sg_http_length content_length; /* SG_HTTP_LENGTH_MAX when absent */
     int status;              /* final (non-1xx) status code once known, else 0 */
     sg_status error;         /* first error, repeated by later calls */
     uint8_t state;

@@ -63,6 +63,16 @@
 #define SG_SCOPE_SUGGEST 1
 #endif
 
+/*
+ * 1: the HTTP parser counts body and chunk lengths in 64 bits. 0 (for small flash on 32-bit
+ * targets, about 0.2 KB): in 32 bits, and a Content-Length or chunk size of 4 GiB or more
+ * is refused (SG_ERR_HTTP_CONTENT_LENGTH, SG_ERR_HTTP_CHUNK) as any unreadable one is.
+ * Sizes sg_http_parser (sg_check_layout() tells builds apart).
+ */
+#ifndef SG_HTTP_LENGTH_64
+#define SG_HTTP_LENGTH_64 1
+#endif
+
 /* ---------------------------------------------------------------- JSON reader --- */
 
 /* Hard ceiling of nesting levels (1..250: depths are counted in a byte); the runtime limit

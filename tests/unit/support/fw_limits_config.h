@@ -2,10 +2,11 @@
  * The firmware's options (examples/firmware/sg_user_config.h) for the host unit suite's
  * second configuration (make test-unit-fw): every limit and trim as the firmware has them,
  * but the parts the firmware leaves out for flash (element gathering, raw capture, scope
- * suggestions, discovery) kept, since the suite tests them.
+ * suggestions, discovery, 64-bit body lengths) kept, since the suite tests them.
  */
 #include "sg_user_config.h"
 #undef SG_JSON_ELEMENTS
 #undef SG_JSON_RAW
 #undef SG_SCOPE_SUGGEST
 #undef SG_DEVICE_DISCOVERY
+#undef SG_HTTP_LENGTH_64
