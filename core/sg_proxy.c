@@ -4,6 +4,8 @@
 #include <string.h>
 #include "internal/sg__ascii.h"
 
+#if SG_PROXY
+
 /* ---------------------------------------------------------------- request */
 
 typedef struct out_buf {
@@ -434,3 +436,41 @@ bool sg_proxy_bypass(const char *no_proxy, const char *host, uint16_t port)
     }
     return false;
 }
+
+#else /* SG_PROXY 0: no tunnel in this build (sg_options.h) */
+
+sg_status sg_proxy_tunnel_init(sg_proxy_tunnel *t, const sg_transport *inner,
+                               const char *proxy_host, uint16_t proxy_port, const char *userinfo,
+                               uint8_t *buf, size_t cap)
+{
+    (void)inner;
+    (void)proxy_host;
+    (void)proxy_port;
+    (void)userinfo;
+    (void)buf;
+    (void)cap;
+    if (t != NULL) {
+        memset(t, 0, sizeof *t);
+    }
+    return SG_ERR_UNSUPPORTED;
+}
+
+sg_status sg_proxy_url_parse(const char *url, char *host_buf, size_t host_cap, uint16_t *port,
+                             char *userinfo_buf, size_t userinfo_cap)
+{
+    (void)url;
+    (void)port;
+    sg_wipe(host_buf, host_cap);
+    sg_wipe(userinfo_buf, userinfo_cap);
+    return SG_ERR_UNSUPPORTED;
+}
+
+bool sg_proxy_bypass(const char *no_proxy, const char *host, uint16_t port)
+{
+    (void)no_proxy;
+    (void)host;
+    (void)port;
+    return true; /* without a tunnel every host is reached directly */
+}
+
+#endif

@@ -16,6 +16,8 @@
 
 /* Responses here are a few hundred bytes: body and chunk lengths are counted in 32 bits. */
 #define SG_HTTP_LENGTH_64 0
+/* The device reaches the API directly: no HTTPS proxy tunnel. */
+#define SG_PROXY          0
 
 #define SG_DEVICE_USER_CODE_MAX 16
 #define SG_DEVICE_URI_MAX       80

@@ -73,6 +73,15 @@
 #define SG_HTTP_LENGTH_64 1
 #endif
 
+/*
+ * 1: the HTTPS proxy tunnel (sg_proxy.h). 0 (for small flash, about 2 KB): no tunnel;
+ * sg_proxy_tunnel_init and sg_proxy_url_parse answer SG_ERR_UNSUPPORTED and
+ * sg_proxy_bypass says every host is reached directly.
+ */
+#ifndef SG_PROXY
+#define SG_PROXY 1
+#endif
+
 /* ---------------------------------------------------------------- JSON reader --- */
 
 /* Hard ceiling of nesting levels (1..250: depths are counted in a byte); the runtime limit

@@ -15,6 +15,9 @@
  * enough) and is wiped right after, since it carries the credentials. Any scratch memory
  * that is idle while a connection opens will do. The proxy's answer is read byte by byte and
  * not kept, so nothing after its header (the origin's TLS bytes) is ever consumed here.
+ *
+ * Builds with SG_PROXY 0 (sg_options.h) leave the tunnel out: the functions below then
+ * answer SG_ERR_UNSUPPORTED (sg_proxy_bypass: true, every host is reached directly).
  */
 #ifndef SG_PROXY_H
 #define SG_PROXY_H
