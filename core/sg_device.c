@@ -367,8 +367,8 @@ static sg_status endpoint(const sg_device_config *cfg, const char *fallback, cha
     *origin = cfg->base;
     origin->host = host;
     return st != SG_OK ? st
-                       : join(path, SG_DEVICE_PATH_MAX, cfg->base_path != NULL ? cfg->base_path : "",
-                              fallback);
+                       : join(path, SG_DEVICE_PATH_MAX,
+                              cfg->base_path != NULL ? cfg->base_path : "", fallback);
 }
 
 static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,

@@ -8,15 +8,18 @@ enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
 /* Without raw capture (SG_JSON_RAW 0) error.details is only passed over: a VALUE
    subscription whose events on_value ignores, cutting a long string rather than failing. */
 #if SG_JSON_RAW
-#define DETAILS_SUB {"error.details", SG_JSON_SUB_RAW, false}
+#define DETAILS_MODE SG_JSON_SUB_RAW
 #else
-#define DETAILS_SUB {"error.details", SG_JSON_SUB_VALUE, true}
+#define DETAILS_MODE SG_JSON_SUB_VALUE
 #endif
 
 static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
-    {"ok", SG_JSON_SUB_VALUE, false},           {"error.code", SG_JSON_SUB_VALUE, true},
-    {"error.message", SG_JSON_SUB_VALUE, true}, {"error.hint", SG_JSON_SUB_VALUE, true},
-    DETAILS_SUB,                                {"meta.requestId", SG_JSON_SUB_VALUE, true},
+    {"ok", SG_JSON_SUB_VALUE, false},
+    {"error.code", SG_JSON_SUB_VALUE, true},
+    {"error.message", SG_JSON_SUB_VALUE, true},
+    {"error.hint", SG_JSON_SUB_VALUE, true},
+    {"error.details", DETAILS_MODE, !SG_JSON_RAW},
+    {"meta.requestId", SG_JSON_SUB_VALUE, true},
 };
 
 static bool is_2xx_or_unknown(int status)

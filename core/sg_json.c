@@ -768,10 +768,10 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
     num_end how = NUM_MORE;
     for (; p < lim; p++) {
         unsigned c = *p;
-        unsigned k = c == '0'             ? NC_ZERO
-                     : c - '1' <= 8u      ? NC_DIGIT
-                     : c == '.'           ? NC_DOT
-                     : (c | 0x20u) == 'e' ? NC_E
+        unsigned k = c == '0'               ? NC_ZERO
+                     : c - '1' <= 8u        ? NC_DIGIT
+                     : c == '.'             ? NC_DOT
+                     : (c | 0x20u) == 'e'   ? NC_E
                      : c == '+' || c == '-' ? NC_SIGN
                                             : NC_OTHER;
         unsigned next = k_num[s - ST_NUM_MINUS][k];

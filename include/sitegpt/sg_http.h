@@ -67,8 +67,8 @@ typedef struct sg_http_parser {
     const sg_http_sink *sink;
     sg_http_length remaining;      /* body or chunk bytes left */
     sg_http_length content_length; /* SG_HTTP_LENGTH_MAX when absent */
-    int status;              /* final (non-1xx) status code once known, else 0 */
-    sg_status error;         /* first error, repeated by later calls */
+    int status;                    /* final (non-1xx) status code once known, else 0 */
+    sg_status error;               /* first error, repeated by later calls */
     uint8_t state;
     uint8_t body_mode; /* sg_http_body_mode */
     uint8_t flags;

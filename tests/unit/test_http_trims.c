@@ -70,13 +70,14 @@ static void test_chunk_size_bounds(void **state)
     sg_http_parser p;
     bool done = false;
     assert_int_equal(
-        feed(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", &done),
+        feed(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+             &done),
         SG_OK);
     assert_true(done);
     assert_int_equal(g_body, 3);
-    assert_int_equal(feed(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\nx",
-                          &done),
-                     SG_OK);
+    assert_int_equal(
+        feed(&p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\nx", &done),
+        SG_OK);
     assert_false(done);
     assert_int_equal(p.remaining, 0xFFFFFFFFu - 1u);
     assert_int_equal(
