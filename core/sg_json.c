@@ -52,6 +52,19 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #else
 #define NOINLINE
 #endif
+/*
+ * Shortcuts that only buy speed (the general path reaches the same result at the same byte)
+ * are left out of builds optimized for size: GCC and clang define __OPTIMIZE_SIZE__ for -Os.
+ * A test compiling this file may set SG__JSON_SHORTCUTS to run the other way on a host.
+ */
+#if defined(SG__JSON_SHORTCUTS)
+#define SPEED_SHORTCUTS SG__JSON_SHORTCUTS
+#elif defined(__OPTIMIZE_SIZE__)
+#define SPEED_SHORTCUTS 0
+#else
+#define SPEED_SHORTCUTS 1
+#endif
+
 #define NO_SUB       255u /* val_sub / elem_sub / raw_sub: none */
 /* An element is being gathered: never, when SG_JSON_ELEMENTS is 0 (the code goes with it). */
 #define GATHERING(r) (SG_JSON_ELEMENTS && (r)->elem_sub != NO_SUB)
@@ -972,7 +985,8 @@ value: /* ST_VALUE, ST_ARR_FIRST */
         r->ucp = n;
         r->aux = 1;
         r->state = ST_LIT;
-        if (lim - p >= 5 && memcmp(p, k_lit[n], 4) == 0 && (n != 1 || p[4] == 'e')) {
+        if (SPEED_SHORTCUTS && lim - p >= 5 && memcmp(p, k_lit[n], 4) == 0 &&
+            (n != 1 || p[4] == 'e')) {
             q = p + k_lit_len[n]; /* whole in view */
             p = q - 1;
             goto scalar;
@@ -1002,8 +1016,8 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     if (n == PATH_OFF) {
         /* no subscription can see this key: when its first run ends it, skip it outright */
         r->cur_len = PATH_OFF;
-        p = plain_run(p, lim);
-        if (p < lim && *p == '"') {
+        p = SPEED_SHORTCUTS ? plain_run(p, lim) : p;
+        if (SPEED_SHORTCUTS && p < lim && *p == '"') {
             r->state = ST_COLON;
             p++;
             goto colon;

@@ -9,6 +9,8 @@
  * library's own sg_json.o and sg_envelope.o, built with the defaults, are not linked.
  */
 #include "../../examples/firmware/sg_user_config.h"
+/* as the firmware's -Os build: no speed-only shortcuts in the scanner */
+#define SG__JSON_SHORTCUTS 0
 #include "../../core/sg_envelope.c"
 #include "../../core/sg_json.c"
 #include "../../core/sg_scopes.c"
@@ -209,6 +211,61 @@ static void test_envelope_without_details(void **state)
     }
 }
 
+/* Without the speed shortcuts (literals read whole, unseen keys skipped in one run) the
+   general path gives the same events and the same verdicts, split anywhere. */
+typedef struct sums {
+    size_t count;
+    size_t sum; /* of sub * 10 + boolean + text length, per event */
+} sums;
+
+static sg_status sum_values(void *ctx, const sg_json_event *ev)
+{
+    sums *t = ctx;
+    t->count++;
+    t->sum += ev->sub * 10u + (ev->boolean ? 1u : 0u) + ev->text.len;
+    return SG_OK;
+}
+
+static void test_without_shortcuts(void **state)
+{
+    (void)state;
+    assert_int_equal(SPEED_SHORTCUTS, 0);
+    static const sg_json_sub subs[] = {{"t", SG_JSON_SUB_VALUE, false},
+                                       {"f", SG_JSON_SUB_VALUE, false},
+                                       {"n", SG_JSON_SUB_VALUE, false},
+                                       {"o.k", SG_JSON_SUB_VALUE, false}};
+    static const char doc[] = "{\"skip\":{\"unseen key\":[true,false,null]},\"t\":true,"
+                              "\"f\":false,\"n\":null,\"o\":{\"k\":\"v\",\"x\":1}}";
+    size_t want_sum = 0;
+    for (size_t cut = 0; cut <= sizeof doc - 1; cut++) {
+        sums t = {0, 0};
+        hits h = {0, 0};
+        sg_json_config cfg = config(subs, 4, &h);
+        cfg.on_value = sum_values;
+        cfg.ctx = &t;
+        sg_json_reader r;
+        assert_int_equal(sg_json_reader_init(&r, &cfg), SG_OK);
+        assert_int_equal(sg_json_reader_feed(&r, doc, cut), SG_OK);
+        assert_int_equal(sg_json_reader_feed(&r, doc + cut, sizeof doc - 1 - cut), SG_OK);
+        assert_int_equal(sg_json_reader_finish(&r), SG_OK);
+        assert_int_equal(t.count, 4);
+        if (cut == 0) {
+            want_sum = t.sum;
+        }
+        assert_int_equal(t.sum, want_sum);
+    }
+    /* (0*10+1+4) + (1*10+0+5) + (2*10+0+4) + (3*10+0+1) */
+    assert_int_equal(want_sum, 75);
+    static const char *const bad[] = {
+        "[tru]",          "[truex]",           "[fals]", "[nul1]", "{\"a\":tRue}",
+        "{\"unseen\" 1}", "{\"unseen\x01\":1}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hits h = {0, 0};
+        sg_json_config cfg = config(subs, 4, &h);
+        assert_int_equal(parse(&cfg, bad[i]), SG_ERR_JSON_SYNTAX);
+    }
+}
+
 static void test_without_scope_suggestions(void **state)
 {
     (void)state;
@@ -232,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_path_bound_and_what_the_firmware_reads),
         cmocka_unit_test(test_without_elements_or_raw),
         cmocka_unit_test(test_envelope_without_details),
+        cmocka_unit_test(test_without_shortcuts),
         cmocka_unit_test(test_without_scope_suggestions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
