@@ -69,9 +69,31 @@ static bool is_reserved_header(const char *name)
     return false;
 }
 
-static bool method_sends_length(const char *m)
+/* What the client needs to know of a method, from one table. */
+enum {
+    M_SENDS_LENGTH = 1, /* Content-Length even without a body */
+    M_IDEMPOTENT = 2,   /* RFC 9110 9.2.2: sending it twice has the effect of once */
+    M_HEAD = 4          /* the response has no body */
+};
+
+static unsigned method_traits(const char *m)
 {
-    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+    static const struct {
+        char name[8];
+        uint8_t traits;
+    } k[] = {{"GET", M_IDEMPOTENT},
+             {"HEAD", M_IDEMPOTENT | M_HEAD},
+             {"PUT", M_IDEMPOTENT | M_SENDS_LENGTH},
+             {"DELETE", M_IDEMPOTENT},
+             {"OPTIONS", M_IDEMPOTENT},
+             {"POST", M_SENDS_LENGTH},
+             {"PATCH", M_SENDS_LENGTH}};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        if (strcmp(m, k[i].name) == 0) {
+            return k[i].traits;
+        }
+    }
+    return 0;
 }
 
 typedef struct writer {
@@ -147,7 +169,7 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
         put(&w, "\r\nAuthorization: Bearer ");
         put(&w, req->bearer_token);
     }
-    bool sends_length = req->body_len > 0 || method_sends_length(req->method);
+    bool sends_length = req->body_len > 0 || (method_traits(req->method) & M_SENDS_LENGTH);
     if (req->content_type != NULL && sends_length) {
         put(&w, "\r\nContent-Type: ");
         put(&w, req->content_type);
@@ -348,18 +370,6 @@ static bool conn_lost(sg_status st)
     return st == SG_ERR_CLOSED || st == SG_ERR_IO || st == SG_ERR_TLS;
 }
 
-/* RFC 9110 9.2.2: sending these twice has the effect of sending them once. */
-static bool idempotent(const char *m)
-{
-    static const char *const k[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
-    for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-        if (strcmp(m, k[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /*
  * Before reusing an idle connection: a recv that must not wait. Only a timeout means the
  * connection is still there with nothing to say; EOF, a reset, or bytes nobody asked for
@@ -411,9 +421,10 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
         sg_http_client_close(c);
     }
     uint64_t deadline = now_ms(c) + c->cfg.request_timeout_ms;
-    bool head_req = strcmp(req->method, "HEAD") == 0;
+    unsigned traits = method_traits(req->method);
+    bool head_req = (traits & M_HEAD) != 0;
     /* A request the server may have acted on is sent again only when that is harmless. */
-    bool may_resend = idempotent(req->method);
+    bool may_resend = (traits & M_IDEMPOTENT) != 0;
     sg_http_parser p;
     for (int attempt = 0;; attempt++) {
         /* Written again on each attempt: the buffer also receives the response. */
