@@ -30,6 +30,8 @@ enum {
 };
 
 #define S_SUBSCRIBED (SG_DEVICE_DISCOVERY ? S_COUNT : S_DEVICE_ENDPOINT)
+_Static_assert(S_SUBSCRIBED <= SG_JSON_SUBS_MAX,
+               "the device flow's members exceed SG_JSON_SUBS_MAX");
 
 static const sg_json_sub subs[S_SUBSCRIBED] = {
     [S_DEVICE_CODE] = {"device_code", SG_JSON_SUB_VALUE, false},

@@ -97,8 +97,8 @@
 #ifndef SG_JSON_SUBS_MAX
 #define SG_JSON_SUBS_MAX 32
 #endif
-#if SG_JSON_SUBS_MAX < 11 || SG_JSON_SUBS_MAX > 254
-#error "SG_JSON_SUBS_MAX must be 11..254 (the device flow reads 11 members; 255 means none)"
+#if SG_JSON_SUBS_MAX < 13 || SG_JSON_SUBS_MAX > 254
+#error "SG_JSON_SUBS_MAX must be 13..254 (the device flow reads 13 members; 255 means none)"
 #endif
 
 /*
