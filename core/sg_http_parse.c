@@ -280,18 +280,19 @@ static sg_status head_fields(sg_http_parser *p, head_info *h)
     while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
         sg_slice name;
         sg_slice value;
-        sg_status st = parse_field(l, n, &name, &value);
-        /* GCOVR_EXCL_BR_START: the delivery pass (h NULL) meets only fields the check accepted */
-        if (st == SG_OK && h == NULL) {
+        sg_status st = parse_field(l, n, &name, &value); /* fails only in the check pass */
+        if (st != SG_OK) {
+            return st;
+        }
+        if (h == NULL) {
             st = p->sink->on_header(p->sink->ctx, name, value);
-        } else if (st == SG_OK && sg_slice_eq_nocase(name, "content-length")) {
+        } else if (sg_slice_eq_nocase(name, "content-length")) {
             st = parse_content_length(p, value);
-        } else if (st == SG_OK && sg_slice_eq_nocase(name, "transfer-encoding")) {
+        } else if (sg_slice_eq_nocase(name, "transfer-encoding")) {
             st = parse_transfer_encoding(value, h);
-        } else if (st == SG_OK && sg_slice_eq_nocase(name, "connection")) {
+        } else if (sg_slice_eq_nocase(name, "connection")) {
             parse_connection(value, h);
         }
-        /* GCOVR_EXCL_BR_STOP */
         if (st != SG_OK) {
             return st;
         }
