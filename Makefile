@@ -144,6 +144,20 @@ $(BUILD)/tests/unit/test_renew.o: EXTRA_CFLAGS += -I$(SG_PLATFORM_RTOS_INC)
 $(BUILD)/tests/test_renew: UNIT_EXTRA_OBJ = $(BUILD)/$(SG_PLATFORM_RTOS_SRC:.c=.o)
 $(BUILD)/tests/test_renew: $(BUILD)/$(SG_PLATFORM_RTOS_SRC:.c=.o)
 
+# test_fuzz_corpus replays every fuzz target's committed seeds: each tests/fuzz/fuzz_*.c is
+# built here as a plain object with its entry point renamed sg_replay_<target>, and the
+# driver learns the list through SG_FUZZ_TARGETS (a new target is replayed without an edit).
+# The other tests/fuzz/*.c are helpers the targets share (linked as they are).
+FUZZ_REPLAY_NAMES := $(notdir $(basename $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REPLAY_OBJ := $(FUZZ_REPLAY_NAMES:%=$(BUILD)/tests/fuzz/%.o)
+FUZZ_REPLAY_HELPER_OBJ := $(patsubst %.c,$(BUILD)/%.o,\
+    $(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c)))
+$(FUZZ_REPLAY_OBJ): EXTRA_CFLAGS += -DLLVMFuzzerTestOneInput=sg_replay_$(notdir $(basename $@))
+$(BUILD)/tests/unit/test_fuzz_corpus.o: EXTRA_CFLAGS += \
+    '-DSG_FUZZ_TARGETS=$(foreach n,$(FUZZ_REPLAY_NAMES),X($(n)))'
+$(BUILD)/tests/test_fuzz_corpus: UNIT_EXTRA_OBJ = $(FUZZ_REPLAY_OBJ) $(FUZZ_REPLAY_HELPER_OBJ)
+$(BUILD)/tests/test_fuzz_corpus: $(FUZZ_REPLAY_OBJ) $(FUZZ_REPLAY_HELPER_OBJ)
+
 # The core and the ports must never reach for the heap.
 check-heap: $(LIB)
 	tests/check_no_heap.sh $(BUILD)/core $(BUILD)/port $(BUILD)/platform
@@ -181,4 +195,5 @@ clean:
 
 -include mk/*.mk
 -include $(CORE_OBJ:.o=.d) $(PORT_OBJ:.o=.d) $(POSIX_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
-         $(UNIT_OBJ:.o=.d) $(UNIT_SUPPORT_OBJ:.o=.d) $(NULL_PORT_OBJ:.o=.d)
+         $(UNIT_OBJ:.o=.d) $(UNIT_SUPPORT_OBJ:.o=.d) $(NULL_PORT_OBJ:.o=.d) $(FUZZ_REPLAY_OBJ:.o=.d) \
+         $(FUZZ_REPLAY_HELPER_OBJ:.o=.d)

@@ -213,6 +213,13 @@ static void run(const uint8_t *data, size_t size, size_t mode, uint64_t seed, ou
     cfg.subs = k_env_subs;
     cfg.sub_count = sizeof k_env_subs / sizeof k_env_subs[0];
     cfg.ctx = &eh;
+#if !SG_ENVELOPE_OWN_STR
+    /* the firmware's options (the unit suite's replay): the envelope keeps its strings in
+       the caller's room, which must hold a whole message */
+    static char env_str[SG_ENVELOPE_MESSAGE_MAX];
+    cfg.str_buf = env_str;
+    cfg.str_cap = sizeof env_str;
+#endif
     if (sg_envelope_init(&env, &cfg, details, sizeof details) != SG_OK) {
         abort();
     }
