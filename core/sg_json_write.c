@@ -27,11 +27,9 @@ static sg_status fail(sg_json_writer *w, sg_status st)
     return w->err;
 }
 
+/* Callers stop at the first failure (every entry point checks w->err first). */
 static sg_status put(sg_json_writer *w, const char *s, size_t n)
 {
-    if (w->err != SG_OK) {
-        return w->err;
-    }
     if (n > w->cap - w->len) {
         return fail(w, SG_ERR_BUFFER_TOO_SMALL);
     }
@@ -155,8 +153,9 @@ static sg_status put_string(sg_json_writer *w, const char *s, size_t len)
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < len; i++) {
         uint8_t c = u[i];
-        /* DEL and C1 (U+0080..U+009F) are escaped too: the text may end up on a terminal. */
-        bool c1 = c == 0xC2 && i + 1 < len && u[i + 1] < 0xA0;
+        /* DEL and C1 (U+0080..U+009F) are escaped too: the text may end up on a terminal.
+           The check above guarantees a 0xC2 lead its continuation byte. */
+        bool c1 = c == 0xC2 && u[i + 1] < 0xA0;
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && !c1) {
             continue;
         }
@@ -310,7 +309,7 @@ sg_status sg_json_writer_finish(sg_json_writer *w, size_t *len)
     if (w->err != SG_OK) {
         return w->err;
     }
-    if (w->depth != 0 || w->after_key || w->len == 0) {
+    if (w->depth != 0 || w->len == 0) { /* a dangling key is inside an object */
         return fail(w, SG_ERR_INVALID_ARG);
     }
     if (w->len >= w->cap) {

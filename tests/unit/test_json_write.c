@@ -242,6 +242,90 @@ static void test_round_trip_through_reader(void **state)
     }
 }
 
+/* Every entry point refuses a NULL writer or argument; an error stays the first one. */
+static void test_arguments_and_sticky_errors(void **state)
+{
+    (void)state;
+    char buf[32];
+    sg_json_writer w;
+    assert_int_equal(sg_json_writer_init(NULL, buf, sizeof buf), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, NULL, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_key_n(NULL, "k", 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_key(NULL, "k"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_string_n(NULL, "s", 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_string(NULL, "s"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_int64(NULL, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_bool(NULL, true), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_null(NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_raw(NULL, "1", 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_finish(NULL, NULL), SG_ERR_INVALID_ARG);
+
+    /* no buffer at all: valid, and the first byte does not fit */
+    assert_int_equal(sg_json_writer_init(&w, NULL, 0), SG_OK);
+    assert_int_equal(sg_json_write_null(&w), SG_ERR_BUFFER_TOO_SMALL);
+
+    /* a NULL key or string is refused and sticks; a later misuse does not replace it */
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_object_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_key(&w, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_key(&w, "k"), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_finish(&w, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_string(&w, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_write_string_n(&w, NULL, 2), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_string_n(&w, NULL, 2), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_raw(&w, NULL, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_raw(&w, "1", 0), SG_ERR_INVALID_ARG);
+    /* the first error is the one every later call reports, even a NULL argument's */
+    assert_int_equal(sg_json_writer_init(&w, buf, 2), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_string(&w, "long"), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_write_string(&w, NULL), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_write_key(&w, NULL), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_write_raw(&w, NULL, 0), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_write_key_n(&w, "k", 1), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_write_array_end(&w), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(sg_json_writer_finish(&w, NULL), SG_ERR_BUFFER_TOO_SMALL);
+
+    /* an empty string from a NULL pointer of length 0 */
+    size_t len = 0;
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_string_n(&w, NULL, 0), SG_OK);
+    assert_int_equal(sg_json_writer_finish(&w, &len), SG_OK);
+    assert_string_equal(buf, "\"\"");
+    assert_int_equal(len, 2);
+}
+
+/* Placement refusals the layout test does not meet. */
+static void test_misplaced_keys_and_ends(void **state)
+{
+    (void)state;
+    char buf[32];
+    sg_json_writer w;
+    /* an end or a key at the root */
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_array_end(&w), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_key(&w, "k"), SG_ERR_INVALID_ARG);
+    /* a key right after a key */
+    assert_int_equal(sg_json_writer_init(&w, buf, sizeof buf), SG_OK);
+    assert_int_equal(sg_json_write_object_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_key(&w, "a"), SG_OK);
+    assert_int_equal(sg_json_write_key(&w, "b"), SG_ERR_INVALID_ARG);
+    /* the minus sign of a number is what does not fit */
+    assert_int_equal(sg_json_writer_init(&w, buf, 1), SG_OK);
+    assert_int_equal(sg_json_write_array_begin(&w), SG_OK);
+    assert_int_equal(sg_json_write_int64(&w, -5), SG_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(w.len, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +336,8 @@ int main(void)
         cmocka_unit_test(test_misuse),
         cmocka_unit_test(test_int64),
         cmocka_unit_test(test_round_trip_through_reader),
+        cmocka_unit_test(test_arguments_and_sticky_errors),
+        cmocka_unit_test(test_misplaced_keys_and_ends),
     };
     return cmocka_run_group_tests_name("json_write", tests, NULL, NULL);
 }
