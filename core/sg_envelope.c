@@ -40,32 +40,16 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         return st;
     }
     bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
-    switch (ev->sub - env->_private.caller_subs) {
-    case SUB_OK:
+    /* The reader reports only the subs it was given: the caller's, then these six. */
+    size_t own = ev->sub - env->_private.caller_subs;
+    if (own == SUB_OK) {
         if (ev->type == SG_JSON_BOOL) {
             env->has_ok = true;
             env->ok = ev->boolean;
         }
-        break;
-    case SUB_CODE:
-        if (is_str) {
-            (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
-        }
-        break;
-    case SUB_MESSAGE:
-        if (is_str) {
-            env->message_truncated =
-                sg_slice_copy_cut(env->message, sizeof env->message, ev->text) || ev->truncated;
-        }
-        break;
-    case SUB_HINT:
-        if (is_str) {
-            env->hint_truncated =
-                sg_slice_copy_cut(env->hint, sizeof env->hint, ev->text) || ev->truncated;
-        }
-        break;
-    case SUB_DETAILS:
-        if (env->details != NULL && ev->kind == SG_JSON_EV_RAW) {
+    } else if (own == SUB_DETAILS) {
+        /* the raw pieces of a RAW subscription; without raw capture the value is passed over */
+        if (SG_JSON_RAW && env->details != NULL) {
             size_t room = env->details_cap - 1 - env->details_len;
             size_t n = ev->text.len;
             if (n > room) {
@@ -76,14 +60,18 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
             env->details_len += n;
             env->details[env->details_len] = '\0';
         }
-        break;
-    case SUB_REQUEST_ID:
-        if (is_str) {
-            (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
-        }
-        break;
-    default:
-        break;
+    } else if (!is_str) {
+        return SG_OK; /* code, message, hint, request id: strings only */
+    } else if (own == SUB_CODE) {
+        (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
+    } else if (own == SUB_MESSAGE) {
+        env->message_truncated =
+            sg_slice_copy_cut(env->message, sizeof env->message, ev->text) || ev->truncated;
+    } else if (own == SUB_HINT) {
+        env->hint_truncated =
+            sg_slice_copy_cut(env->hint, sizeof env->hint, ev->text) || ev->truncated;
+    } else { /* SUB_REQUEST_ID */
+        (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
     }
     return SG_OK;
 }
@@ -148,9 +136,7 @@ static sg_status absorb(sg_envelope *env, sg_status st)
     if (st == SG_OK || env->_private.cb_failed || is_2xx_or_unknown(env->http_status)) {
         return st;
     }
-    if (env->_private.body_err == SG_OK) {
-        env->_private.body_err = st;
-    }
+    env->_private.body_err = st; /* callers read no further once it is set */
     return SG_OK;
 }
 

@@ -305,6 +305,98 @@ static void test_init_limits(void **state)
 #endif
 }
 
+/* Fields of the wrong type are ignored, not copied; a status under 200 is an error status. */
+static void test_fields_of_other_types(void **state)
+{
+    (void)state;
+    static fixture f;
+    const char *body = "{\"ok\":\"yes\",\"error\":{\"code\":5,\"message\":null,\"hint\":[\"h\"],"
+                       "\"details\":{\"k\":1}},\"meta\":{\"requestId\":{\"id\":\"r\"}}}";
+    setup(&f, 0); /* no details buffer: the raw capture goes nowhere */
+    assert_int_equal(sg_envelope_decode(&f.env, 200, body, strlen(body)), SG_OK);
+    assert_true(f.env.is_json);
+    assert_false(f.env.has_ok);
+    assert_string_equal(f.env.code, "");
+    assert_string_equal(f.env.message, "");
+    assert_string_equal(f.env.hint, "");
+    assert_string_equal(f.env.request_id, "");
+    assert_null(f.env.details);
+    assert_int_equal(f.env.details_len, 0);
+    assert_int_equal(sg_envelope_status(&f.env), SG_ERR_JSON_TYPE); /* no boolean ok */
+
+    /* an error's message is kept when only the code is missing */
+    setup(&f, 0);
+    body = "{\"ok\":false,\"error\":{\"message\":\"boom\"}}";
+    assert_int_equal(sg_envelope_decode(&f.env, 500, body, strlen(body)), SG_OK);
+    assert_string_equal(f.env.code, "HTTP_ERROR");
+    assert_string_equal(f.env.message, "boom");
+
+    /* 1xx is not success */
+    setup(&f, 0);
+    assert_int_equal(sg_envelope_decode(&f.env, 101, "upgrade", 7), SG_OK);
+    assert_false(f.env.is_json);
+    assert_string_equal(f.env.code, "HTTP_ERROR");
+    assert_string_equal(f.env.message, "HTTP 101");
+    assert_int_equal(sg_envelope_status(&f.env), SG_ERR_API);
+
+    /* a bad status stops decode before any byte is read */
+    setup(&f, 0);
+    assert_int_equal(sg_envelope_decode(&f.env, 1000, "{}", 2), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_decode(&f.env, -1, "{}", 2), SG_ERR_INVALID_ARG);
+    assert_int_equal(f.env.http_status, 0);
+    assert_false(f.env.is_json);
+}
+
+/* With a lent string buffer larger than the fields, the field's own size cuts them. */
+static void test_fields_cut_to_their_arrays(void **state)
+{
+    (void)state;
+    static sg_envelope env;
+    static char str[1024];
+    static char body[2048];
+    sg_json_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.str_buf = str;
+    cfg.str_cap = sizeof str;
+    snprintf(body, sizeof body,
+             "{\"ok\":false,\"error\":{\"code\":\"E\",\"message\":\"%0600d\",\"hint\":\"%0600d\"}}",
+             1, 2);
+    assert_int_equal(sg_envelope_init(&env, &cfg, NULL, 0), SG_OK);
+    assert_int_equal(sg_envelope_decode(&env, 400, body, strlen(body)), SG_OK);
+    assert_true(env.message_truncated && env.hint_truncated);
+    assert_int_equal(strlen(env.message), SG_ENVELOPE_MESSAGE_MAX - 1);
+    assert_int_equal(strlen(env.hint), SG_ENVELOPE_HINT_MAX - 1);
+    assert_int_equal(env.message[0], '0');
+}
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    static fixture f;
+    sg_http_sink sink;
+    setup(&f, 0);
+    char details[4];
+    sg_json_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    assert_int_equal(sg_envelope_init(NULL, NULL, NULL, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_init(&f.env, NULL, details, 0), SG_ERR_INVALID_ARG);
+    cfg.sub_count = 1; /* subscriptions without their array */
+    cfg.on_value = data_cb;
+    assert_int_equal(sg_envelope_init(&f.env, &cfg, NULL, 0), SG_ERR_INVALID_ARG);
+    cfg.subs = k_data_subs;
+    cfg.on_value = NULL; /* ... or without a callback */
+    assert_int_equal(sg_envelope_init(&f.env, &cfg, NULL, 0), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_set_http_status(NULL, 200), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_set_http_status(&f.env, -1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_set_http_status(&f.env, 1000), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_set_http_status(&f.env, 999), SG_OK);
+    assert_int_equal(sg_envelope_feed(NULL, "{}", 2), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_finish(NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_http_sink(NULL, &sink), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_http_sink(&f.env, NULL), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_envelope_status(NULL), SG_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +408,9 @@ int main(void)
         cmocka_unit_test(test_callback_error_aborts),
         cmocka_unit_test(test_http_sink),
         cmocka_unit_test(test_init_limits),
+        cmocka_unit_test(test_fields_of_other_types),
+        cmocka_unit_test(test_fields_cut_to_their_arrays),
+        cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests_name("envelope", tests, NULL, NULL);
 }
