@@ -67,6 +67,14 @@ static void test_http_date(void **state)
     assert_int_equal(sg_http_date_parse(S("Sun, 06 Nov 1994 08:49:37 GMT"), NULL),
                      SG_ERR_INVALID_ARG);
     assert_int_equal(sg_http_date_parse(S(NULL), &t), SG_ERR_INVALID_ARG);
+    /* the proleptic calendar before year 1 (the weekday is not checked): year 0 is a leap year,
+       and its January and February count from the year before */
+    assert_int_equal(sg_http_date_parse(S("Sat, 01 Jan 0000 00:00:00 GMT"), &t), SG_OK);
+    assert_true(t == -62167219200);
+    assert_int_equal(sg_http_date_parse(S("Tue, 29 Feb 0000 00:00:00 GMT"), &t), SG_OK);
+    assert_true(t == -62162121600);
+    assert_int_equal(sg_http_date_parse(S("Mon, 01 Jan 0001 00:00:00 GMT"), &t), SG_OK);
+    assert_true(t == -62135596800);
     const char *bad[] = {
         "Wed, 29 Feb 2023 00:00:00 GMT", /* not a leap year */
         "Sun, 06 Nov 1994 08:49:37 gmt", "Sun, 06 Nov 1994 24:00:00 GMT",
