@@ -128,6 +128,9 @@ static sg_status put_string(sg_json_writer *w, const char *s, size_t len)
     if (s == NULL && len > 0) {
         return fail(w, SG_ERR_INVALID_ARG);
     }
+    if (len == 0) {
+        return put(w, "\"\"", 2); /* s may be NULL: no arithmetic on it below */
+    }
     const uint8_t *u = (const uint8_t *)s;
     for (size_t i = 0; i < len;) {
         uint8_t more, lo, hi;
