@@ -271,6 +271,28 @@ static void test_post_not_resent_after_reset(void **state)
     died_after_send(*state, recv, 3, true, SG_ERR_CLOSED);
 }
 
+/* A method the client has no traits for (an extension method, RFC 9110 16.1) is treated as
+   neither idempotent nor body-bearing: written as given, no Content-Length without a body,
+   and never sent twice when the reused connection dies after it went out. */
+static void test_unknown_method_is_not_resent(void **state)
+{
+    fixture *f = *state;
+    static const mem_step recv[] = {MEM_DATA_STR(RESP_OK("aa")), EOF_AFTER(1),
+                                    MEM_DATA_STR(RESP_OK("bb"))};
+    mem_transport_script_recv(&f->net.mt, recv, 3);
+    int status = 0;
+    assert_int_equal(get(f, &local, "/first", &status), SG_OK);
+    sg_http_request req = {"PROPFIND", "/second", "sgpt_test", NULL, NULL, NULL, 0, NULL, 0};
+    sg_http_sink sink = {f, f_status, NULL, f_body};
+    status = 0;
+    assert_int_equal(sg_http_exchange(&f->client, &local, &req, &sink, &status), SG_ERR_CLOSED);
+    assert_int_equal(status, 0);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "PROPFIND /second HTTP/1.1\r\n"), 1);
+    assert_int_equal(mem_transport_count_sent(&f->net.mt, "Content-Length"), 0);
+    assert_int_equal(f->net.mt.opens, 1);
+    assert_int_equal(mem_transport_recv_left(&f->net.mt), 1);
+}
+
 static void test_reopen_after_send_failure(void **state)
 {
     fixture *f = *state;
@@ -851,6 +873,7 @@ int main(void)
         T(test_get_resent_after_tls_error),
         T(test_post_not_resent_after_eof),
         T(test_post_not_resent_after_reset),
+        T(test_unknown_method_is_not_resent),
         T(test_reopen_after_send_failure),
         T(test_post_send_failure_not_resent),
         T(test_reopen_only_once),
