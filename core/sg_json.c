@@ -332,6 +332,13 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
 
 /* ---------------------------------------------------------------- storage --- */
 
+/* An empty key, or one holding '.' or '[', would read as another nesting in a path
+   ({"a.b":1} as {"a":{"b":1}}): nothing under it may match a subscription. */
+static bool key_nests(const char *key, size_t len)
+{
+    return len == 0 || memchr(key, '.', len) != NULL || memchr(key, '[', len) != NULL;
+}
+
 /* Append bytes of the current key (into the path) or subscribed value (string buffer). */
 static sg_status put(sg_json_reader *r, const char *s, size_t n)
 {
@@ -1127,7 +1134,7 @@ str: /* inside a string or key: plain runs here, anything else in string_special
             n = r->plen[r->depth];
             /* put() stops storing a key that outgrows every subscription: i fits */
             i = (n ? n + 1u : 0u) + r->key_len;
-            r->cur_len = (uint8_t)i;
+            r->cur_len = key_nests(r->path + i - r->key_len, r->key_len) ? PATH_OFF : (uint8_t)i;
         }
         r->flags &= (uint8_t)~FL_STORE;
         r->state = ST_COLON;

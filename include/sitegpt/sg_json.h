@@ -9,8 +9,9 @@
  * Paths: members are joined with '.', every element of an array is "[]" (no index), the
  * root value is "". Examples: "ok", "error.code", "data.pagination.nextCursor",
  * "data.tokens[]" (each token object), "data.auth.scopes[]" (each scope string).
- * Keys are compared after unescaping, byte for byte; a key holding '.' or '[' is not
- * escaped in the path, so avoid subscribing under such keys.
+ * Keys are compared after unescaping, byte for byte. A key that is empty or holds '.' or
+ * '[' cannot be written in a path (it would read as another nesting): nothing under it
+ * matches any subscription.
  *
  * jsmn indexes gathered elements underneath, but only sg_json.c includes jsmn.h: tokens are
  * the opaque sg_json_tok, read through the helpers, so an application may include its own

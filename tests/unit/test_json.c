@@ -415,6 +415,11 @@ static void test_paths_and_types(void **state)
     expect_events("{\"o\":{\"k\":\"v\"}}", "V0:4[] V8:3[v] R9:3[\"v\"] ");
     /* an escaped key still matches */
     expect_events("{\"\\u0061\":1}", "V0:4[] V3:2[1] ");
+    /* a key that is empty or holds '.' or '[' (escaped too) is no path step: nothing under
+       it matches, where a plain key would ("o.k" is subscribed; found by fuzz_api_list) */
+    expect_events("{\"o.k\":1,\"\":{\"o.k\":2,\"o\":{\"k\":3}},\"o\\u002ek\":4}", "V0:4[] ");
+    expect_events("{\"\":{\"a\":1},\"a[\":[2],\"o\":{\"\":{\"k\":5},\"k\":6}}",
+                  "V0:4[] V8:2[6] R9:2[6] ");
     /* keys below a path no subscription can reach match nothing, escaped or not */
     expect_events("{\"zzzzz\":{\"\\u0061\":\"x\",\"a\":[1]},\"a\":\"end\"}", "V0:4[] V3:3[end] ");
 }
