@@ -9,6 +9,8 @@
 #endif
 #if defined(MBEDTLS_FS_IO)
 #include <stdio.h> /* the CA bundle, as mbedtls_x509_crt_parse_file reads it */
+
+#include "sg_pem_decode.h"
 #endif
 
 #if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
@@ -567,97 +569,11 @@ sg_status sg_tls_init(sg_tls *t, const sg_transport *inner, sg_tls_entropy_fn en
 
 #if defined(MBEDTLS_FS_IO)
 /*
- * A PEM bundle read line by line: each CERTIFICATE block is base64-decoded here and handed
- * to mbedtls_x509_crt_parse_der. mbedTLS's own PEM reader decodes in constant time (it also
- * reads private keys), which costs about 50 million instructions for a system bundle of 140
- * certificates, 95% of loading it; certificates are public, so a table decoder does.
+ * A PEM bundle read line by line: each CERTIFICATE block is base64-decoded by
+ * sg_pem_decode.h (a table, not mbedTLS's constant-time decoder: certificates are public)
+ * and handed to mbedtls_x509_crt_parse_der.
  */
-enum { PEM_LINE_MAX = 512, PEM_DER_MAX = 16384 };
-static const char pem_begin[] = "-----BEGIN CERTIFICATE-----";
-static const char pem_end[] = "-----END CERTIFICATE-----";
-
-typedef struct pem_reader {
-    uint8_t der[PEM_DER_MAX];
-    size_t len;
-    uint32_t bits; /* pending decoded bits, nbits of them */
-    unsigned nbits;
-    bool in_block;
-    bool bad; /* this block cannot be a certificate: skipped like mbedTLS does */
-    bool saw_block;
-    int taken;
-    int first_error;
-} pem_reader;
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-static void pem_decode(pem_reader *r, const char *s)
-{
-    for (; *s != '\0' && !r->bad; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '=') {
-            continue; /* padding only ends the data, which the block end does anyway */
-        }
-        int v = b64_value(c);
-        if (v < 0) {
-            r->bad = true;
-            break;
-        }
-        r->bits = (r->bits << 6) | (uint32_t)v;
-        r->nbits += 6;
-        if (r->nbits >= 8) {
-            r->nbits -= 8;
-            if (r->len == sizeof r->der) {
-                r->bad = true;
-                break;
-            }
-            r->der[r->len++] = (uint8_t)(r->bits >> r->nbits);
-        }
-    }
-}
-
-/* A whole line (or the first piece of a long one) at line start: a marker or base64. */
-static int pem_line(sg_tls *t, pem_reader *r, const char *line, bool line_start)
-{
-    if (line_start && strncmp(line, pem_begin, sizeof pem_begin - 1) == 0) {
-        r->in_block = r->saw_block = true;
-        r->bad = false;
-        r->len = 0;
-        r->nbits = 0;
-        r->bits = 0;
-        return 0;
-    }
-    if (!r->in_block) {
-        return 0; /* text between blocks, as in Debian's bundle */
-    }
-    if (line_start && strncmp(line, pem_end, sizeof pem_end - 1) == 0) {
-        r->in_block = false;
-        int ret = r->bad || r->len == 0 ? MBEDTLS_ERR_X509_INVALID_FORMAT
-                                        : mbedtls_x509_crt_parse_der(&t->ca, r->der, r->len);
-        if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED) {
-            return ret;
-        }
-        if (ret == 0) {
-            r->taken++;
-        } else if (r->first_error == 0) {
-            r->first_error = ret;
-        }
-        return 0;
-    }
-    pem_decode(r, line);
-    return 0;
-}
+enum { PEM_LINE_MAX = 512 };
 
 /* 0 when some certificate was taken, 1 when the file holds no PEM block, else an error. */
 static int pem_load_file(sg_tls *t, const char *path)
@@ -666,14 +582,31 @@ static int pem_load_file(sg_tls *t, const char *path)
     if (f == NULL) {
         return MBEDTLS_ERR_PK_FILE_IO_ERROR;
     }
-    pem_reader r;
-    memset(&r, 0, sizeof r);
+    sg_pem_reader r;
+    sg_pem_reader_init(&r);
     char line[PEM_LINE_MAX];
     bool line_start = true;
+    int taken = 0;
+    int first_error = 0;
     int ret = 0;
-    while (ret == 0 && fgets(line, sizeof line, f) != NULL) {
-        ret = pem_line(t, &r, line, line_start);
-        line_start = strchr(line, '\n') != NULL;
+    while (fgets(line, sizeof line, f) != NULL) {
+        size_t n = strlen(line);
+        sg_pem_event ev = sg_pem_feed(&r, line, n, line_start);
+        line_start = n > 0 && line[n - 1] == '\n';
+        if (ev == SG_PEM_MORE) {
+            continue;
+        }
+        int st = ev == SG_PEM_BAD ? MBEDTLS_ERR_X509_INVALID_FORMAT
+                                  : mbedtls_x509_crt_parse_der(&t->ca, r.der, r.len);
+        if (st == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+            ret = st;
+            break;
+        }
+        if (st == 0) {
+            taken++;
+        } else if (first_error == 0) {
+            first_error = st;
+        }
     }
     bool failed = ferror(f) != 0;
     (void)fclose(f);
@@ -686,10 +619,10 @@ static int pem_load_file(sg_tls *t, const char *path)
     if (!r.saw_block) {
         return 1;
     }
-    if (r.taken > 0) {
+    if (taken > 0) {
         return 0;
     }
-    return r.first_error != 0 ? r.first_error : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
+    return first_error != 0 ? first_error : MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT;
 }
 #endif
 
