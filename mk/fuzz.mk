@@ -45,11 +45,16 @@ FUZZ_TARGET_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 $(FUZZ_DIR)/obj/tests/%.o: tests/%.c $(DEP_INCLUDE)/jsmn.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -I$(SG_CORE_INTERNAL_INC) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_COMMON) -Itests/unit/support -I$(SG_CORE_INTERNAL_INC) $(FUZZ_TARGET_INC) -c $< -o $@
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB) -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SUPPORT_OBJ) $(FUZZ_CORE_LIB) $(FUZZ_TARGET_LIBS) -o $@
+
+# fuzz_pem holds the mbedTLS port's PEM decoder (port/mbedtls/sg_pem_decode.h, which needs
+# no mbedTLS) against mbedTLS's own base64 code: Debian's libmbedcrypto, for the oracle only.
+$(FUZZ_DIR)/obj/tests/fuzz/fuzz_pem.o: FUZZ_TARGET_INC = -I$(SG_PORT_MBEDTLS_INC)
+$(FUZZ_DIR)/fuzz_pem: FUZZ_TARGET_LIBS = -lmbedcrypto
 
 # One target after another (tests/fuzz/run.sh), then the table: target, executions, corpus
 # size, coverage features, findings. fuzz keeps what it learns in build/fuzz/corpus;
