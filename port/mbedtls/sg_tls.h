@@ -62,9 +62,9 @@ struct sg_tls {
  * sg_tls_init: entropy seeds CTR_DRBG. Without a platform a peer dripping a record byte by
  *   byte can stretch one call (each inner call gets the whole timeout).
  * sg_tls_load_ca_file: each PEM CERTIFICATE block goes to mbedtls_x509_crt_parse_der (a
- *   file without one, e.g. DER, to mbedtls_x509_crt_parse_file); blocks that are not a
- *   certificate mbedTLS can parse are skipped as long as one is taken; SG_ERR_UNSUPPORTED
- *   without MBEDTLS_FS_IO.
+ *   file without one, e.g. DER, to mbedtls_x509_crt_parse_file); blocks that are not clean
+ *   base64 (sg_pem_decode.h says what is) or not a certificate mbedTLS can parse are
+ *   skipped as long as one is taken; SG_ERR_UNSUPPORTED without MBEDTLS_FS_IO.
  * sg_tls_load_ca_buffer: PEM must end with its NUL (which sizeof a string literal counts).
  * sg_tls_verify_result: *flags are the MBEDTLS_X509_BADCERT_* bits; the reason is the most
  *   fundamental one: "self-signed certificate", "issued by an untrusted root CA", "unknown
