@@ -88,26 +88,24 @@ static inline void sg_pem_start_block(sg_pem_reader *r)
 /* One character that is not part of a clean group of four. */
 static inline void sg_pem_char(sg_pem_reader *r, unsigned char c)
 {
-    if (r->cr && c != '\n') {
-        r->bad = true;
-    } else if (c == '\n') {
+    uint8_t v = sg_pem_b64[c];
+    if (c == '\n') {
         r->spaces = r->cr = false;
-    } else if (c == '\r') {
+    } else if (c == '\r' && !r->cr) {
         r->cr = true;
-    } else if (c == ' ') {
+    } else if (c == ' ' && !r->cr) {
         r->spaces = true;
-    } else if (r->spaces) {
-        r->bad = true; /* a space inside a line */
-    } else if (sg_pem_b64[c] == 64) {
+    } else if (r->cr || r->spaces || v > 64 || (v < 64 && r->pads != 0)) {
+        /* '\r' not before '\n', a space inside a line, not base64, a digit after padding */
+        r->bad = true;
+    } else if (v == 64) {
         /* '=' pads the last group: after one or two digits of it the bits are out */
         r->pads++;
         if (r->pads > 2 || r->digits + r->pads > 4 || r->digits < 2) {
             r->bad = true;
         }
-    } else if (sg_pem_b64[c] > 64 || r->pads != 0) {
-        r->bad = true; /* not base64, or a digit after the padding */
     } else {
-        r->acc = (r->acc << 6) | sg_pem_b64[c];
+        r->acc = (r->acc << 6) | v;
         if (++r->digits == 4) {
             if (sizeof r->der - r->len < 3) {
                 r->bad = true;
