@@ -4,13 +4,13 @@
 #   make fuzz         each target for FUZZ_SECONDS (default 60; FUZZ_RUNS=N stops a target
 #                     after N executions), corpus kept in build/fuzz/corpus
 #   make fuzz-smoke   each target over its seed corpus tests/fuzz/corpus/<target>/, then
-#                     FUZZ_SMOKE_SECONDS (default 5) of fuzzing (the step of make test)
+#                     FUZZ_SMOKE_SECONDS (default 3) of fuzzing (the step of make test)
 # Both print a table and fail on any crash, leak, sanitizer report or abort() (a broken
 # property); the input is saved as build/fuzz/artifacts/<target>-crash-*.
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_DIR := build/fuzz
 FUZZ_FLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -MMD -MP

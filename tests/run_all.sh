@@ -51,7 +51,16 @@ step build-clang make -j"$JOBS" CC=clang BUILD=build/clang all unit
 step unit-clang make CC=clang BUILD=build/clang test-unit
 step build-mbedtls36 make -j"$JOBS" MBEDTLS=3.6 all unit
 step unit-mbedtls36 make MBEDTLS=3.6 test-unit
-step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e "$NOFW" test-e2e
+# On 3.6 the suite runs again for what differs between the TLS libraries; the files and cases
+# that test the programs' own logic above the port (the gateway's schedule, terminal escaping,
+# argv scrubbing, the config file's safety, man-page drift, RFC 8628's 5 s slow_down waits)
+# run once, above, to keep make test under 15 minutes.
+ONCE36="--ignore=tests/e2e/test_gateway.py --ignore=tests/e2e/test_hostile_output.py"
+ONCE36="$ONCE36 --ignore=tests/e2e/test_secrets_in_process.py --ignore=tests/e2e/test_config_safety.py"
+ONCE36="$ONCE36 --ignore=tests/e2e/test_docs_drift.py"
+ONCE36="$ONCE36 --deselect=tests/e2e/test_login.py::test_slow_down_adds_five_seconds_for_good"
+ONCE36="$ONCE36 --deselect=tests/e2e/test_login.py::test_slow_down_adopts_interval_from_body"
+step e2e-mbedtls36 make MBEDTLS=3.6 PYTEST_PATHS=tests/e2e "$NOFW $ONCE36" test-e2e
 # lwIP's source (Debian trixie, like mbedTLS 3.6) for the FreeRTOS firmware's lint and tests.
 if [ -f "${FREERTOS_DIR:-../shared/vendor/FreeRTOS-Kernel}/tasks.c" ] && have arm-none-eabi-gcc; then
     step lwip-source mk/lwip-source.sh build/deps/lwip-2.2.x
