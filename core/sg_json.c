@@ -1452,20 +1452,34 @@ static sg_status index_of(const sg_json_element *e, const jsmntok_t **toks, int 
     return SG_OK;
 }
 
-/* Token `tok` of the element, after the same checks; SG_ERR_INVALID_ARG when out of range. */
+/* The element's tokens and their count, once `tok` is known to be one of them
+   (SG_ERR_INVALID_ARG) and, unless `type` is JSMN_UNDEFINED, of that type (SG_ERR_JSON_TYPE). */
+static sg_status tokens_at(const sg_json_element *e, int tok, jsmntype_t type,
+                           const jsmntok_t **toks, int *count)
+{
+    sg_status st = index_of(e, toks, count);
+    if (st != SG_OK) {
+        return st;
+    }
+    if (tok < 0 || tok >= *count) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (type != JSMN_UNDEFINED && (*toks)[tok].type != type) {
+        return SG_ERR_JSON_TYPE;
+    }
+    return SG_OK;
+}
+
+/* Token `tok` of the element, after the same checks. */
 static sg_status token_at(const sg_json_element *e, int tok, const jsmntok_t **t)
 {
     const jsmntok_t *toks;
     int count;
-    sg_status st = index_of(e, &toks, &count);
-    if (st != SG_OK) {
-        return st;
+    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, &toks, &count);
+    if (st == SG_OK) {
+        *t = &toks[tok];
     }
-    if (tok < 0 || tok >= count) {
-        return SG_ERR_INVALID_ARG;
-    }
-    *t = &toks[tok];
-    return SG_OK;
+    return st;
 }
 
 sg_status sg_json_elem_count(const sg_json_element *e, size_t *count)
@@ -1493,12 +1507,9 @@ sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next)
     if (next == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = index_of(e, &toks, &count);
+    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, &toks, &count);
     if (st != SG_OK) {
         return st;
-    }
-    if (tok < 0 || tok >= count) {
-        return SG_ERR_INVALID_ARG;
     }
     int end = toks[tok].end, i = tok + 1;
     while (i < count && toks[i].start < end) {
@@ -1549,15 +1560,9 @@ sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key
     if (key == NULL || tok == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = index_of(e, &toks, &count);
+    sg_status st = tokens_at(e, obj, JSMN_OBJECT, &toks, &count);
     if (st != SG_OK) {
         return st;
-    }
-    if (obj < 0 || obj >= count) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (toks[obj].type != JSMN_OBJECT) {
-        return SG_ERR_JSON_TYPE;
     }
     /* a key's value follows it (validated JSON); token_at() checks every index anyway */
     for (int i = next_child(toks, count, obj, obj); i >= 0; i = next_child(toks, count, obj, i)) {
@@ -1576,15 +1581,9 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
     if (tok == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = index_of(e, &toks, &count);
+    sg_status st = tokens_at(e, arr, JSMN_ARRAY, &toks, &count);
     if (st != SG_OK) {
         return st;
-    }
-    if (arr < 0 || arr >= count) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (toks[arr].type != JSMN_ARRAY) {
-        return SG_ERR_JSON_TYPE;
     }
     if (index >= (size_t)toks[arr].size) {
         return SG_ERR_NOT_FOUND;
