@@ -146,23 +146,35 @@ sg_status sg_url_check_secure(const sg_http_origin *o)
     return o->tls || sg_url_is_loopback(o->host) ? SG_OK : SG_ERR_INSECURE_URL;
 }
 
+/*
+ * *v /= 10, returning the remainder, with 32-bit divisions only: no 64-bit division routine
+ * is linked in (libgcc's __udivmoddi4 is 700 B on Cortex-M). 2^32 = 10 * 429496729 + 6.
+ */
+static unsigned div10(uint64_t *v)
+{
+    uint32_t hi = (uint32_t)(*v >> 32);
+    uint32_t lo = (uint32_t)*v;
+    uint32_t r = hi % 10u;            /* the high word's remainder, carried down */
+    uint32_t low = lo % 10u + r * 6u; /* at most 63 */
+    *v = ((uint64_t)(hi / 10u) << 32) | (r * 429496729u + lo / 10u + low / 10u);
+    return low % 10u;
+}
+
 sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *written)
 {
-    char tmp[20];
-    size_t n = 0;
+    char tmp[20]; /* filled from the end: the digits come least significant first */
+    size_t at = sizeof tmp;
     if (out == NULL) {
         return SG_ERR_INVALID_ARG;
     }
     do {
-        tmp[n++] = (char)('0' + (int)(v % 10));
-        v /= 10;
+        tmp[--at] = (char)('0' + div10(&v));
     } while (v != 0);
+    size_t n = sizeof tmp - at;
     if (n + 1 > cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    for (size_t i = 0; i < n; i++) {
-        out[i] = tmp[n - 1 - i];
-    }
+    memcpy(out, tmp + at, n);
     out[n] = '\0';
     if (written != NULL) {
         *written = n;
