@@ -1,6 +1,7 @@
 /* sitegpt-c: OAuth 2.0 device authorization grant, RFC 8628 (see sg_device.h). */
 #include <sitegpt/sg_device.h>
 
+#include <stddef.h>
 #include <string.h>
 
 #include <sitegpt/sg_json.h>
@@ -67,14 +68,16 @@ static sg_status copy_str(char *dst, size_t cap, sg_slice s)
     return SG_OK;
 }
 
-/* A non-negative integer number of seconds (at most 9 digits: no sign, fraction, exponent). */
-static sg_status seconds(const sg_json_event *ev, int32_t *out)
+/* A non-negative integer number of seconds (at most 9 digits: no sign, fraction, exponent),
+ * stored as an int32_t at out (a field of sg_device, found by offset). */
+static sg_status seconds(const sg_json_event *ev, char *out)
 {
     uint64_t v = 0;
     if (ev->type != SG_JSON_NUMBER || !sg_slice_to_u64(ev->text, 9, &v)) {
         return SG_ERR_JSON_TYPE;
     }
-    *out = (int32_t)v;
+    int32_t secs = (int32_t)v;
+    memcpy(out, &secs, sizeof secs);
     return SG_OK;
 }
 
@@ -104,93 +107,107 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
     return st;
 }
 
-static bool wanted(uint8_t kind, size_t sub)
+/*
+ * What each member is to each response: the responses that take it (bit per R_*), how it
+ * is taken, and for a copied string where it goes in sg_device and the room there.
+ */
+enum { TAKE_COPY = 0, TAKE_COPY_NONEMPTY, TAKE_CUT, TAKE_SECONDS, TAKE_DEVICE_CODE, TAKE_SCOPE };
+typedef struct {
+    uint8_t in;
+    uint8_t take;
+    uint16_t at;
+    uint16_t cap;
+} member_rule;
+
+#define IN_DISCOVERY (1u << R_DISCOVERY)
+#define IN_AUTHORIZE (1u << R_AUTHORIZE)
+#define IN_TOKEN     (1u << R_TOKEN)
+/* offset and size of a field of sg_device */
+#define FIELD(f)     (uint16_t)(offsetof(sg_device, f)), (uint16_t)sizeof(((sg_device *)NULL)->f)
+_Static_assert(sizeof(sg_device) <= UINT16_MAX, "member_rule offsets are 16-bit");
+
+static const member_rule rules[S_SUBSCRIBED] = {
+    [S_DEVICE_CODE] = {IN_AUTHORIZE, TAKE_DEVICE_CODE, 0, 0},
+    [S_USER_CODE] = {IN_AUTHORIZE, TAKE_COPY_NONEMPTY, FIELD(user_code)},
+    /* nothing to show the user without a user code, nowhere to send them without the URI */
+    [S_VERIFICATION_URI] = {IN_AUTHORIZE, TAKE_COPY_NONEMPTY, FIELD(verification_uri)},
+    [S_VERIFICATION_URI_COMPLETE] = {IN_AUTHORIZE, TAKE_COPY, FIELD(verification_uri_complete)},
+    [S_EXPIRES_IN] = {IN_AUTHORIZE, TAKE_SECONDS, FIELD(_private.got_expires_in)},
+    [S_INTERVAL] = {IN_AUTHORIZE | IN_TOKEN, TAKE_SECONDS, FIELD(_private.got_interval)},
+    [S_ACCESS_TOKEN] = {IN_TOKEN, TAKE_COPY, FIELD(_private.u.access_token)},
+    /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
+    [S_ERROR] = {IN_AUTHORIZE | IN_TOKEN, TAKE_CUT, FIELD(error)},
+    [S_ERROR_DESCRIPTION] = {IN_AUTHORIZE | IN_TOKEN, TAKE_CUT, FIELD(error_description)},
+    [S_SCOPE] = {SG_DEVICE_GRANTED_SCOPES ? IN_TOKEN : 0, TAKE_SCOPE, 0, 0},
+#if SG_DEVICE_DISCOVERY
+    /* staged in the fields the authorization fills later: unused before it */
+    [S_DEVICE_ENDPOINT] = {IN_DISCOVERY, TAKE_COPY, FIELD(verification_uri_complete)},
+    [S_TOKEN_ENDPOINT] = {IN_DISCOVERY, TAKE_COPY, FIELD(verification_uri)},
+    /* staged in the union: nothing else lives there during discovery */
+    [S_ISSUER] = {IN_DISCOVERY, TAKE_COPY, FIELD(_private.u)},
+#endif
+};
+
+#if SG_DEVICE_GRANTED_SCOPES
+/* RFC 6749 5.1: the scopes granted, space-separated; a cut list says nothing sure. */
+static void take_scope(sg_device *d, const sg_json_event *ev)
 {
-    switch (kind) {
-    case R_DISCOVERY:
-        return SG_DEVICE_DISCOVERY &&
-               (sub == S_DEVICE_ENDPOINT || sub == S_TOKEN_ENDPOINT || sub == S_ISSUER);
-    case R_AUTHORIZE:
-        return sub <= S_INTERVAL || sub == S_ERROR || sub == S_ERROR_DESCRIPTION;
-    default:
-        return sub == S_ACCESS_TOKEN || sub == S_INTERVAL || sub == S_ERROR ||
-               sub == S_ERROR_DESCRIPTION || (SG_DEVICE_GRANTED_SCOPES && sub == S_SCOPE);
+    d->scope_stated = !ev->truncated;
+    d->scope_bits = 0;
+    if (ev->truncated) {
+        return;
+    }
+    for (size_t i = 0; i < ev->text.len;) {
+        size_t n = 0;
+        size_t index;
+        while (i + n < ev->text.len && ev->text.ptr[i + n] != ' ') {
+            n++;
+        }
+        if (n > 0 && sg_scope_index(ev->text.ptr + i, n, &index) == SG_OK) {
+            d->scope_bits |= (uint64_t)1 << index;
+        }
+        i += n + 1;
     }
 }
+#endif
 
-static sg_status take_string(sg_device *d, const sg_json_event *ev)
+static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *ev)
 {
-    if ((ev->sub == S_USER_CODE || ev->sub == S_VERIFICATION_URI) && ev->text.len == 0) {
-        return SG_ERR_JSON_TYPE; /* nothing to show the user, nowhere to send them */
+    char *field = (char *)d + r->at;
+    if (r->take == TAKE_SECONDS) { /* null included: a number or nothing */
+        return seconds(ev, field);
     }
-    switch (ev->sub) {
-    case S_DEVICE_CODE:
-        return ev->text.len == 0 ? SG_ERR_JSON_TYPE
-                                 : build_token_body(d, d->_private.client_id, ev->text);
-    case S_USER_CODE:
-        return copy_str(d->user_code, sizeof d->user_code, ev->text);
-#if SG_DEVICE_DISCOVERY
-    case S_TOKEN_ENDPOINT: /* staged here until parsed: unused before authorization */
-#endif
-    case S_VERIFICATION_URI:
-        return copy_str(d->verification_uri, sizeof d->verification_uri, ev->text);
-#if SG_DEVICE_DISCOVERY
-    case S_DEVICE_ENDPOINT:
-#endif
-    case S_VERIFICATION_URI_COMPLETE:
-        return copy_str(d->verification_uri_complete, sizeof d->verification_uri_complete,
-                        ev->text);
-    case S_ACCESS_TOKEN:
-        return copy_str(d->_private.u.access_token, sizeof d->_private.u.access_token, ev->text);
-#if SG_DEVICE_DISCOVERY
-    case S_ISSUER: /* staged in the union: nothing else lives there during discovery */
-        return copy_str((char *)&d->_private.u, sizeof d->_private.u, ev->text);
-#endif
-    case S_SCOPE: /* RFC 6749 5.1: the scopes granted, space-separated */
+    if (ev->type == SG_JSON_NULL) {
+        return SG_OK;
+    }
+    if (ev->type != SG_JSON_STRING ||
+        (ev->text.len == 0 && (r->take == TAKE_COPY_NONEMPTY || r->take == TAKE_DEVICE_CODE))) {
+        return SG_ERR_JSON_TYPE;
+    }
+    switch (r->take) {
+    case TAKE_DEVICE_CODE:
+        return build_token_body(d, d->_private.client_id, ev->text);
+    case TAKE_CUT:
+        (void)sg_slice_copy_cut(field, r->cap, ev->text);
+        return SG_OK;
+    case TAKE_SCOPE:
 #if SG_DEVICE_GRANTED_SCOPES
-        d->scope_stated = !ev->truncated; /* a cut list says nothing sure about the rest */
-        d->scope_bits = 0;
-        if (ev->truncated) {
-            return SG_OK;
-        }
-        for (size_t i = 0; i < ev->text.len;) {
-            size_t n = 0;
-            size_t index;
-            while (i + n < ev->text.len && ev->text.ptr[i + n] != ' ') {
-                n++;
-            }
-            if (n > 0 && sg_scope_index(ev->text.ptr + i, n, &index) == SG_OK) {
-                d->scope_bits |= (uint64_t)1 << index;
-            }
-            i += n + 1;
-        }
+        take_scope(d, ev);
 #endif
         return SG_OK;
-    case S_ERROR:
-        /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
-        (void)sg_slice_copy_cut(d->error, sizeof d->error, ev->text);
-        return SG_OK;
-    default: /* S_ERROR_DESCRIPTION */
-        (void)sg_slice_copy_cut(d->error_description, sizeof d->error_description, ev->text);
-        return SG_OK;
+    default: /* TAKE_COPY, TAKE_COPY_NONEMPTY */
+        return copy_str(field, r->cap, ev->text);
     }
 }
 
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
     sg_device *d = ctx;
-    if (ev->kind != SG_JSON_EV_VALUE || !wanted(d->_private.kind, ev->sub)) {
+    const member_rule *r = &rules[ev->sub];
+    if (ev->kind != SG_JSON_EV_VALUE || (r->in & (1u << d->_private.kind)) == 0) {
         return SG_OK;
     }
-    sg_status st;
-    if (ev->sub == S_EXPIRES_IN || ev->sub == S_INTERVAL) {
-        st = seconds(ev, ev->sub == S_EXPIRES_IN ? &d->_private.got_expires_in
-                                                 : &d->_private.got_interval);
-    } else if (ev->type == SG_JSON_STRING) {
-        st = take_string(d, ev);
-    } else {
-        st = ev->type == SG_JSON_NULL ? SG_OK : SG_ERR_JSON_TYPE;
-    }
+    sg_status st = take(d, r, ev);
     if (st == SG_OK && ev->type != SG_JSON_NULL) {
         d->_private.seen = (uint16_t)(d->_private.seen | (1u << ev->sub));
     }
@@ -218,6 +235,8 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
                           const char *target, bool post)
 {
     d->_private.kind = kind;
+    d->error[0] = '\0'; /* only this response's error is reported */
+    d->error_description[0] = '\0';
     d->_private.json_st = SG_OK;
     d->_private.seen = 0;
     d->_private.got_expires_in = -1;
@@ -462,6 +481,24 @@ static sg_status refused(const sg_device *d)
     return d->error[0] != '\0' ? SG_ERR_OAUTH : SG_ERR_HTTP_STATUS;
 }
 
+/* A token error response: the RFC 8628 3.5 errors by name, else as refused() says. */
+static sg_status oauth_error(const sg_device *d)
+{
+    /* names packed one after another, each ending in its NUL, in k_error_status' order */
+    static const char k_error_names[] = "authorization_pending\0slow_down\0access_denied\0"
+                                        "expired_token\0";
+    static const int8_t k_error_status[] = {SG_ERR_AUTHORIZATION_PENDING, SG_ERR_SLOW_DOWN,
+                                            SG_ERR_ACCESS_DENIED, SG_ERR_EXPIRED_TOKEN};
+    const char *name = k_error_names;
+    for (size_t i = 0; i < sizeof k_error_status; i++) {
+        if (strcmp(d->error, name) == 0) {
+            return (sg_status)k_error_status[i];
+        }
+        name += strlen(name) + 1;
+    }
+    return refused(d);
+}
+
 static sg_status fail(sg_device *d, sg_status st)
 {
     sg_wipe(d->_private.body, sizeof d->_private.body);
@@ -490,8 +527,6 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
                                   sizeof d->_private.str); /* str is free until then */
     }
     if (st == SG_OK) {
-        d->error[0] = '\0';
-        d->error_description[0] = '\0';
         d->_private.client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
         st = exchange(d, R_AUTHORIZE, &auth_origin, d->_private.u.auth.path, true);
         d->_private.client_id = NULL; /* borrowed from cfg only for this exchange */
@@ -569,23 +604,21 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         *wait_ms = wait_until_next(d, now);
         return SG_ERR_AUTHORIZATION_PENDING;
     }
-    d->error[0] = '\0';
-    d->error_description[0] = '\0';
     sg_status st = exchange(d, R_TOKEN, &d->_private.token_origin, d->_private.token_path, true);
     now = now_ms(d);
     int hs = d->http_status;
-    uint64_t interval_ms = (uint64_t)d->interval * 1000u;
+    uint32_t interval_ms = d->interval * 1000u; /* at most SG_DEVICE_MAX_INTERVAL_S */
     if (st != SG_OK && !transient(st)) {
         return fail(d, st); /* waiting cannot fix a rejected certificate, a limit or a cancel */
     }
     if (st != SG_OK || hs == 429 || hs >= 500) {
         /* Transient: back off (never faster than the interval) until the code expires. */
         d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
-        uint64_t b =
-            d->_private.backoff_ms == 0 ? interval_ms : (uint64_t)d->_private.backoff_ms * 2u;
+        /* 32 bits suffice: both the interval and the backoff stay at or under a minute */
+        uint32_t b = d->_private.backoff_ms == 0 ? interval_ms : d->_private.backoff_ms * 2u;
         b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
         b = b < interval_ms ? interval_ms : b;
-        d->_private.backoff_ms = (uint32_t)(b > UINT32_MAX ? UINT32_MAX : b);
+        d->_private.backoff_ms = b;
         d->_private.next_poll_ms = now + b;
     } else if (hs == 200 && d->_private.json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
                d->_private.u.access_token[0] != '\0') {
@@ -595,25 +628,22 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         return SG_OK;
     } else if (hs == 200) {
         return fail(d, d->_private.json_st != SG_OK ? d->_private.json_st : SG_ERR_JSON_TYPE);
-    } else if (strcmp(d->error, "authorization_pending") == 0) {
-        d->_private.backoff_ms = 0;
-        d->_private.next_poll_ms = now + interval_ms;
-    } else if (strcmp(d->error, "slow_down") == 0) {
-        uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-        d->interval = d->_private.got_interval > (int64_t)d->interval
-                          ? (uint32_t)d->_private.got_interval
-                          : slower;
-        if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
-            d->interval = SG_DEVICE_MAX_INTERVAL_S;
+    } else {
+        st = oauth_error(d);
+        if (st != SG_ERR_AUTHORIZATION_PENDING && st != SG_ERR_SLOW_DOWN) {
+            return fail(d, st);
+        }
+        if (st == SG_ERR_SLOW_DOWN) { /* for good: the larger of interval + 5 s and the body's */
+            uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
+            d->interval = d->_private.got_interval > (int64_t)d->interval
+                              ? (uint32_t)d->_private.got_interval
+                              : slower;
+            if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
+                d->interval = SG_DEVICE_MAX_INTERVAL_S;
+            }
         }
         d->_private.backoff_ms = 0;
-        d->_private.next_poll_ms = now + (uint64_t)d->interval * 1000u;
-    } else if (strcmp(d->error, "access_denied") == 0) {
-        return fail(d, SG_ERR_ACCESS_DENIED);
-    } else if (strcmp(d->error, "expired_token") == 0) {
-        return fail(d, SG_ERR_EXPIRED_TOKEN);
-    } else {
-        return fail(d, refused(d));
+        d->_private.next_poll_ms = now + (uint32_t)(d->interval * 1000u);
     }
     sg_wipe(d->_private.u.access_token,
             sizeof d->_private.u.access_token); /* a token in an error body: never used */
