@@ -135,7 +135,7 @@ bool sg_url_is_loopback(const char *host)
     if (ipv4_first_octet(host, &first)) {
         return first == 127;
     }
-    return strchr(host, ':') != NULL && ipv6_is_loopback(host);
+    return ipv6_is_loopback(host); /* no ':': one group at most, never eight */
 }
 
 sg_status sg_url_check_secure(const sg_http_origin *o)
@@ -246,8 +246,8 @@ static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_b
         i = host_len + 2;
     } else {
         for (i = 0; i < n && a[i] != ':'; i++) {
-            uint8_t c = (uint8_t)a[i];
-            if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') {
+            uint8_t c = (uint8_t)a[i]; /* letters, digits, '-', '.', '_' */
+            if (!is_unreserved(c) || c == '~') {
                 return SG_ERR_URL; /* '@' (userinfo) lands here too */
             }
         }
@@ -257,19 +257,10 @@ static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_b
     if (host_len == 0) {
         return SG_ERR_URL;
     }
-    uint32_t port = sg_url_default_port(tls);
-    if (i < n) {
-        if (a[i] != ':' || i + 1 == n || n - i - 1 > 5) {
-            return SG_ERR_URL;
-        }
-        port = 0;
-        for (i++; i < n; i++) {
-            if (!is_digit((uint8_t)a[i])) {
-                return SG_ERR_URL;
-            }
-            port = port * 10 + (uint32_t)(a[i] - '0');
-        }
-        if (port == 0 || port > 65535) {
+    uint64_t port = sg_url_default_port(tls);
+    if (i < n) { /* ':' and 1 to 5 digits, 1..65535 */
+        sg_slice digits = {a + i + 1, n - i - 1};
+        if (a[i] != ':' || !sg_slice_to_u64(digits, 5, &port) || port == 0 || port > 65535) {
             return SG_ERR_URL;
         }
     }
@@ -422,31 +413,28 @@ sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same)
 
 /* --------------------------------------------------------------- encoding --- */
 
-/* Encoded length of in; space_plus selects the form encoding of spaces. */
-static size_t encoded_len(sg_slice in, bool space_plus)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < in.len; i++) {
-        uint8_t c = (uint8_t)in.ptr[i];
-        n += (is_unreserved(c) || (space_plus && c == ' ')) ? 1 : 3;
-    }
-    return n;
-}
-
-/* Writes the encoding of in at out; the caller checked the room. */
-static size_t encode_into(sg_slice in, bool space_plus, char *out)
+/*
+ * The length of in encoded; space_plus selects the form encoding of spaces. With out, also
+ * writes the encoding there (the caller checked the room with a first call without).
+ */
+static size_t encode(sg_slice in, bool space_plus, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < in.len; i++) {
         uint8_t c = (uint8_t)in.ptr[i];
-        if (is_unreserved(c)) {
-            out[o++] = (char)c;
-        } else if (space_plus && c == ' ') {
-            out[o++] = '+';
+        bool plus = space_plus && c == ' ';
+        if (is_unreserved(c) || plus) {
+            if (out != NULL) {
+                out[o] = (char)(plus ? '+' : c);
+            }
+            o += 1;
         } else {
-            out[o++] = '%';
-            out[o++] = hex_digits[c >> 4];
-            out[o++] = hex_digits[c & 15];
+            if (out != NULL) {
+                out[o] = '%';
+                out[o + 1] = hex_digits[c >> 4];
+                out[o + 2] = hex_digits[c & 15];
+            }
+            o += 3;
         }
     }
     return o;
@@ -457,11 +445,11 @@ sg_status sg_url_encode(sg_slice in, char *out, size_t cap, size_t *written)
     if (out == NULL || (in.ptr == NULL && in.len > 0)) {
         return SG_ERR_INVALID_ARG;
     }
-    size_t n = encoded_len(in, false);
+    size_t n = encode(in, false, NULL);
     if (n + 1 > cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    encode_into(in, false, out);
+    encode(in, false, out);
     out[n] = '\0';
     if (written != NULL) {
         *written = n;
@@ -525,7 +513,7 @@ sg_status sg_form_add_slice(sg_form *f, sg_slice key, sg_slice value)
         return SG_ERR_INVALID_ARG;
     }
     bool plus = !f->query;
-    size_t need = (f->sep ? 1u : 0u) + encoded_len(key, plus) + 1 + encoded_len(value, plus);
+    size_t need = (f->sep ? 1u : 0u) + encode(key, plus, NULL) + 1 + encode(value, plus, NULL);
     if (f->len + need + 1 > f->cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
@@ -533,9 +521,9 @@ sg_status sg_form_add_slice(sg_form *f, sg_slice key, sg_slice value)
     if (f->sep) {
         *o++ = f->sep;
     }
-    o += encode_into(key, plus, o);
+    o += encode(key, plus, o);
     *o++ = '=';
-    o += encode_into(value, plus, o);
+    o += encode(value, plus, o);
     *o = '\0';
     f->len += need;
     f->sep = '&';
