@@ -395,12 +395,14 @@ static sg_status endpoint(const sg_device_config *cfg, const char *fallback, cha
 static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
                           sg_http_origin *auth_origin, char *auth_path)
 {
-    sg_status st = endpoint(cfg, "/oauth/device_authorization", auth_host, auth_origin, auth_path);
-    if (st == SG_OK) {
-        st = endpoint(cfg, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
-                      d->_private.token_path);
-    }
-    return st;
+    (void)auth_host; /* both on the base origin: the token endpoint's copy of the host serves */
+    sg_status st = endpoint(cfg, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
+                            d->_private.token_path);
+    *auth_origin = d->_private.token_origin;
+    return st != SG_OK
+               ? st
+               : join(auth_path, SG_DEVICE_PATH_MAX, cfg->base_path != NULL ? cfg->base_path : "",
+                      "/oauth/device_authorization");
 }
 #endif
 
@@ -466,7 +468,11 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
         st = sg_form_add(&f, "token_name", cfg->token_name);
     }
     if (st == SG_OK && cfg->expires_in_days > 0) {
-        st = sg_form_add_u64(&f, "expires_in_days", cfg->expires_in_days);
+        char days[4]; /* 1..365 (check_config): the digits here, so no sg_form_add_u64 */
+        st = sg_u64_to_dec(cfg->expires_in_days, days, sizeof days, NULL);
+        if (st == SG_OK) {
+            st = sg_form_add(&f, "expires_in_days", days);
+        }
     }
     for (size_t i = 0; i < cfg->chatbot_count && st == SG_OK; i++) {
         st = sg_form_add(&f, "chatbot_id", cfg->chatbot_ids[i]);
