@@ -6,8 +6,9 @@
 
 #include <string.h>
 
-/* X(status, short form, sentence): one list, so the two forms cannot drift apart. */
-#define SG_STATUS_TEXTS(X)                                                                         \
+/* X(status, short form, sentence): one list, so the two forms cannot drift apart; in code
+   order, GAP(n) standing for a code -n that is not declared. */
+#define SG_STATUS_TEXTS(X, GAP)                                                                    \
     X(SG_OK, "ok", "success")                                                                      \
     X(SG_ERR_INVALID_ARG, "bad argument", "invalid argument")                                      \
     X(SG_ERR_BUFFER_TOO_SMALL, "buffer too small", "a caller buffer is too small for the data")    \
@@ -29,6 +30,7 @@
     X(SG_ERR_CERT, "certificate", "the server certificate was rejected")                           \
     X(SG_ERR_ENTROPY, "entropy", "no entropy source is available")                                 \
     X(SG_ERR_PROXY, "proxy refused", "the HTTP proxy refused the tunnel")                          \
+    GAP(19)                                                                                        \
     X(SG_ERR_HTTP_MALFORMED, "HTTP malformed", "the HTTP response is malformed")                   \
     X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too large",                                     \
       "the HTTP response headers exceed the I/O buffer")                                           \
@@ -50,6 +52,12 @@
       "the server redirected from https to plain http (refused)")                                  \
     X(SG_ERR_HTTP_REDIRECT_BODY, "redirect with body",                                             \
       "the server redirected a request with a body to another origin (not re-sent)")               \
+    GAP(34)                                                                                        \
+    GAP(35)                                                                                        \
+    GAP(36)                                                                                        \
+    GAP(37)                                                                                        \
+    GAP(38)                                                                                        \
+    GAP(39)                                                                                        \
     X(SG_ERR_JSON_SYNTAX, "JSON syntax", "the JSON is malformed")                                  \
     X(SG_ERR_JSON_DEPTH, "JSON depth", "the JSON nests deeper than the configured limit")          \
     X(SG_ERR_JSON_STRING_TOO_LONG, "JSON string too long",                                         \
@@ -62,9 +70,18 @@
     X(SG_ERR_JSON_PATH_TOO_LONG, "JSON path too long", "a JSON path exceeds the configured limit") \
     X(SG_ERR_JSON_DUPLICATE_KEY, "JSON duplicate key",                                             \
       "a JSON object names the same member twice")                                                 \
+    GAP(48)                                                                                        \
+    GAP(49)                                                                                        \
     X(SG_ERR_API, "API error", "the API returned an error")                                        \
     X(SG_ERR_AUTH, "token rejected", "the API token was rejected")                                 \
     X(SG_ERR_RATE_LIMITED, "rate limited", "the API rate limit was exceeded")                      \
+    GAP(53)                                                                                        \
+    GAP(54)                                                                                        \
+    GAP(55)                                                                                        \
+    GAP(56)                                                                                        \
+    GAP(57)                                                                                        \
+    GAP(58)                                                                                        \
+    GAP(59)                                                                                        \
     X(SG_ERR_AUTHORIZATION_PENDING, "pending", "the login is waiting for approval")                \
     X(SG_ERR_SLOW_DOWN, "slow down", "the server asked to poll more slowly")                       \
     X(SG_ERR_ACCESS_DENIED, "denied", "the login was denied")                                      \
@@ -74,27 +91,37 @@
     X(SG_ERR_DISCOVERY, "discovery issuer",                                                        \
       "the authorization server metadata names another issuer than the server it came from")
 
-/* Every code fits a signed byte (they run from 0 down to -66). */
-#define SG_STATUS_CODE(st, terse, sentence) (int8_t)(st),
-static const int8_t k_codes[] = {SG_STATUS_TEXTS(SG_STATUS_CODE)};
+/*
+ * The texts packed into one string, each ending in its NUL, at position -status: no pointer
+ * table and no code table (a switch over the cases costs a word per code, more than the short
+ * texts); a code the list skips (GAP) has an empty text, one byte.
+ */
+#define SG_STATUS_POSITION(st, terse, sentence) POSITION_OF_##st,
+#define SG_GAP_POSITION(n)                      POSITION_OF_GAP_##n,
+enum { SG_STATUS_TEXTS(SG_STATUS_POSITION, SG_GAP_POSITION) STATUS_TEXT_COUNT };
+#define SG_STATUS_AT(st, terse, sentence) \
+    _Static_assert(POSITION_OF_##st == -(st), #st " is out of place in SG_STATUS_TEXTS");
+#define SG_GAP_AT(n) _Static_assert(POSITION_OF_GAP_##n == (n), "GAP(" #n ") is out of place");
+SG_STATUS_TEXTS(SG_STATUS_AT, SG_GAP_AT)
 
-/* The texts packed into one string, each ending in its NUL, in k_codes' order: no pointer
-   table (a switch over 67 cases costs a word per code, more than the short texts). */
+#define SG_GAP_TEXT(n) "\0"
 #if SG_STRERROR_TERSE
 #define SG_STATUS_TEXT(st, terse, sentence) terse "\0"
 #else
 #define SG_STATUS_TEXT(st, terse, sentence) sentence "\0"
 #endif
-static const char k_texts[] = SG_STATUS_TEXTS(SG_STATUS_TEXT);
+static const char k_texts[] = SG_STATUS_TEXTS(SG_STATUS_TEXT, SG_GAP_TEXT);
 
 const char *sg_strerror(sg_status status)
 {
-    const char *text = k_texts;
-    for (size_t i = 0; i < sizeof k_codes; i++) {
-        if (k_codes[i] == status) {
+    if (status <= 0 && status > -STATUS_TEXT_COUNT) {
+        const char *text = k_texts;
+        for (int i = 0; i < -(int)status; i++) {
+            text += strlen(text) + 1;
+        }
+        if (text[0] != '\0') {
             return text;
         }
-        text += strlen(text) + 1;
     }
     return "unknown status";
 }

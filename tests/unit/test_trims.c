@@ -20,8 +20,10 @@
 
 static const sg_status k_all[] = {
 #define SG_STATUS_VALUE(st, terse, sentence) st,
-    SG_STATUS_TEXTS(SG_STATUS_VALUE)
+#define SG_STATUS_SKIP(n)                    /* a code the list skips: none */
+    SG_STATUS_TEXTS(SG_STATUS_VALUE, SG_STATUS_SKIP)
 #undef SG_STATUS_VALUE
+#undef SG_STATUS_SKIP
 };
 
 /* Every status keeps a text of its own, short, and not the sentence. */
