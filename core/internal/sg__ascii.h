@@ -18,13 +18,8 @@ static inline int sg__hex_digit(uint8_t c)
     if (c >= '0' && c <= '9') {
         return c - '0';
     }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    unsigned letter = (unsigned)(c | 0x20u) - 'a'; /* 'A'..'F' and 'a'..'f' alike: 0..5 */
+    return letter < 6u ? (int)letter + 10 : -1;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */

@@ -10,6 +10,8 @@
 
 #include <sitegpt/sg_url.h>
 
+#include "internal/sg__ascii.h"
+
 static void expect_url(const char *text, bool tls, const char *host, uint16_t port,
                        const char *path)
 {
@@ -404,6 +406,22 @@ static void test_u64_to_dec_matches_printf(void **state)
     }
 }
 
+/* The shared hex-digit helper (URL escapes, IPv6 groups, JSON \u, chunk sizes), every byte. */
+static void test_hex_digit_every_byte(void **state)
+{
+    (void)state;
+    static const char digits[] = "0123456789abcdef";
+    for (int c = 0; c < 256; c++) {
+        int want = -1;
+        for (int v = 0; v < 16; v++) {
+            if (c == digits[v] || (v >= 10 && c == digits[v] - 32)) {
+                want = v;
+            }
+        }
+        assert_int_equal(sg__hex_digit((uint8_t)c), want);
+    }
+}
+
 static void test_form_body(void **state)
 {
     (void)state;
@@ -493,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_same_origin),
         cmocka_unit_test(test_encode),
         cmocka_unit_test(test_u64_to_dec_matches_printf),
+        cmocka_unit_test(test_hex_digit_every_byte),
         cmocka_unit_test(test_form_body),
         cmocka_unit_test(test_form_bounds),
         cmocka_unit_test(test_query_builder),
