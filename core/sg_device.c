@@ -668,19 +668,17 @@ sg_status sg_device_wait(sg_device *d, const volatile int *cancel)
     if (d->_private.platform->sleep_ms == NULL) {
         return SG_ERR_UNSUPPORTED;
     }
-    for (;;) {
-        uint32_t wait = 0;
+    uint32_t wait = 0;
+    for (;;) { /* the cancel flag is read before every poll and every slice of sleep */
         if (cancel != NULL && *cancel != 0) {
             return fail(d, SG_ERR_CANCELLED);
         }
-        sg_status st = sg_device_poll(d, &wait);
-        if (st != SG_ERR_AUTHORIZATION_PENDING) {
-            return st;
-        }
-        while (wait > 0) {
-            if (cancel != NULL && *cancel != 0) {
-                return fail(d, SG_ERR_CANCELLED);
+        if (wait == 0) {
+            sg_status st = sg_device_poll(d, &wait);
+            if (st != SG_ERR_AUTHORIZATION_PENDING) {
+                return st;
             }
+        } else {
             uint32_t slice = wait < SG_DEVICE_WAIT_SLICE_MS ? wait : SG_DEVICE_WAIT_SLICE_MS;
             d->_private.platform->sleep_ms(d->_private.platform->ctx, slice);
             wait -= slice;
