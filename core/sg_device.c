@@ -282,8 +282,8 @@ static sg_status join(char *out, size_t cap, const char *a, const char *b)
     if (na + nb >= cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    memmove(out, a, na);
-    memmove(out + na, b, nb);
+    memcpy(out, a, na);
+    memcpy(out + na, b, nb);
     out[na + nb] = '\0';
     return SG_OK;
 }
