@@ -13,6 +13,7 @@ enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
 /* Which response is being read: decides which members are taken. */
 enum { R_DISCOVERY = 0, R_AUTHORIZE, R_TOKEN };
 
+/* The members subscribed: the optional ones last, and only in builds that take them. */
 enum {
     S_DEVICE_CODE = 0,
     S_USER_CODE,
@@ -23,16 +24,19 @@ enum {
     S_ACCESS_TOKEN,
     S_ERROR,
     S_ERROR_DESCRIPTION,
+#if SG_DEVICE_GRANTED_SCOPES
     S_SCOPE,
-    S_DEVICE_ENDPOINT, /* the discovery document's members last: */
-    S_TOKEN_ENDPOINT,  /* without discovery they are not subscribed */
+#endif
+#if SG_DEVICE_DISCOVERY
+    S_DEVICE_ENDPOINT,
+    S_TOKEN_ENDPOINT,
     S_ISSUER,
-    S_COUNT
+#endif
+    S_SUBSCRIBED
 };
-
-#define S_SUBSCRIBED (SG_DEVICE_DISCOVERY ? S_COUNT : S_DEVICE_ENDPOINT)
 _Static_assert(S_SUBSCRIBED <= SG_JSON_SUBS_MAX,
                "the device flow's members exceed SG_JSON_SUBS_MAX");
+_Static_assert(S_SUBSCRIBED <= 16, "one bit per member in seen");
 
 static const sg_json_sub subs[S_SUBSCRIBED] = {
     [S_DEVICE_CODE] = {"device_code", SG_JSON_SUB_VALUE, false},
@@ -44,7 +48,9 @@ static const sg_json_sub subs[S_SUBSCRIBED] = {
     [S_ACCESS_TOKEN] = {"access_token", SG_JSON_SUB_VALUE, false},
     [S_ERROR] = {"error", SG_JSON_SUB_VALUE, true},
     [S_ERROR_DESCRIPTION] = {"error_description", SG_JSON_SUB_VALUE, true},
+#if SG_DEVICE_GRANTED_SCOPES
     [S_SCOPE] = {"scope", SG_JSON_SUB_VALUE, true}, /* cut on small builds: then unknown */
+#endif
 #if SG_DEVICE_DISCOVERY
     [S_DEVICE_ENDPOINT] = {"device_authorization_endpoint", SG_JSON_SUB_VALUE, false},
     [S_TOKEN_ENDPOINT] = {"token_endpoint", SG_JSON_SUB_VALUE, false},
@@ -138,7 +144,9 @@ static const member_rule rules[S_SUBSCRIBED] = {
     /* for display: cut to fit; an embedded NUL (from \u0000) simply ends it early */
     [S_ERROR] = {IN_AUTHORIZE | IN_TOKEN, TAKE_CUT, FIELD(error)},
     [S_ERROR_DESCRIPTION] = {IN_AUTHORIZE | IN_TOKEN, TAKE_CUT, FIELD(error_description)},
-    [S_SCOPE] = {SG_DEVICE_GRANTED_SCOPES ? IN_TOKEN : 0, TAKE_SCOPE, 0, 0},
+#if SG_DEVICE_GRANTED_SCOPES
+    [S_SCOPE] = {IN_TOKEN, TAKE_SCOPE, 0, 0},
+#endif
 #if SG_DEVICE_DISCOVERY
     /* staged in the fields the authorization fills later: unused before it */
     [S_DEVICE_ENDPOINT] = {IN_DISCOVERY, TAKE_COPY, FIELD(verification_uri_complete)},
@@ -190,11 +198,11 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
     case TAKE_CUT:
         (void)sg_slice_copy_cut(field, r->cap, ev->text);
         return SG_OK;
-    case TAKE_SCOPE:
 #if SG_DEVICE_GRANTED_SCOPES
+    case TAKE_SCOPE:
         take_scope(d, ev);
-#endif
         return SG_OK;
+#endif
     default: /* TAKE_COPY, TAKE_COPY_NONEMPTY */
         return copy_str(field, r->cap, ev->text);
     }
