@@ -3,46 +3,12 @@
 #include <sitegpt/sg_retry.h>
 
 #include <string.h>
-#include "internal/sg__ascii.h"
+#include "internal/sg__date.h"
 
-#define SG_ISO_MIN_YEAR 1970
-#define SG_ISO_MAX_YEAR 9999
+#define SG_ISO_MIN_YEAR    1970
+#define SG_ISO_MAX_SECONDS 253402300799 /* 9999-12-31T23:59:59Z */
 
 /* ------------------------------------------------------------------ ISO 8601 --- */
-
-static bool digits(const char *p, size_t n, int *v)
-{
-    int x = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return false;
-        }
-        x = x * 10 + (p[i] - '0');
-    }
-    *v = x;
-    return true;
-}
-
-/* The inverse, for days >= 0 (1970 onwards). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = z / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
 
 sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
 {
@@ -51,14 +17,10 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
         return SG_ERR_INVALID_ARG;
     }
     const char *p = text.ptr;
-    int year, month, day, hh, mm, ss;
-    if (!digits(p, 4, &year) || p[4] != '-' || !digits(p + 5, 2, &month) || p[7] != '-' ||
-        !digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != 't') || !digits(p + 11, 2, &hh) ||
-        p[13] != ':' || !digits(p + 14, 2, &mm) || p[16] != ':' || !digits(p + 17, 2, &ss)) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (year < SG_ISO_MIN_YEAR || month < 1 || month > 12 || day < 1 ||
-        day > days_in_month(year, month) || hh > 23 || mm > 59 || ss > 60) {
+    sg__civil c = {{0}}; /* every field is read by the scan; zeroed for the analysers */
+    int64_t at;
+    if (!sg__date_scan(p, "0000-00-00?00:00:00", c.v) || (p[10] != 'T' && p[10] != 't') ||
+        c.v[0] < SG_ISO_MIN_YEAR || !sg__date_to_seconds(&c, &at)) {
         return SG_ERR_INVALID_ARG;
     }
     size_t i = 19;
@@ -71,16 +33,15 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
             return SG_ERR_INVALID_ARG;
         }
     }
-    int64_t offset_s = 0;
     if (i < text.len && (p[i] == 'Z' || p[i] == 'z')) {
         i++;
     } else if (i + 6 <= text.len && (p[i] == '+' || p[i] == '-')) {
-        int oh, om;
-        if (!digits(p + i + 1, 2, &oh) || p[i + 3] != ':' || !digits(p + i + 4, 2, &om) ||
-            oh > 23 || om > 59) {
+        int off[2];
+        if (!sg__date_scan(p + i + 1, "00:00", off) || off[0] > 23 || off[1] > 59) {
             return SG_ERR_INVALID_ARG;
         }
-        offset_s = ((int64_t)oh * 3600 + (int64_t)om * 60) * (p[i] == '+' ? 1 : -1);
+        int32_t offset_s = off[0] * 3600 + off[1] * 60;
+        at -= p[i] == '+' ? offset_s : -offset_s;
         i += 6;
     } else {
         return SG_ERR_INVALID_ARG;
@@ -88,35 +49,33 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
     if (i != text.len) {
         return SG_ERR_INVALID_ARG;
     }
-    *unix_seconds = sg__days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 +
-                    (int64_t)mm * 60 + ss - offset_s;
+    *unix_seconds = at;
     return SG_OK;
 }
 
 sg_status sg_iso8601_format(int64_t unix_seconds, char *out, size_t cap)
 {
-    if (out == NULL || cap < SG_ISO8601_LEN + 1u || unix_seconds < 0) {
+    if (out == NULL || cap < SG_ISO8601_LEN + 1u || unix_seconds < 0 ||
+        unix_seconds > SG_ISO_MAX_SECONDS) {
         return SG_ERR_INVALID_ARG;
     }
-    int64_t days = unix_seconds / 86400;
-    int64_t rest = unix_seconds % 86400;
-    int64_t y;
-    int m, d;
-    civil_from_days(days, &y, &m, &d);
-    if (y > SG_ISO_MAX_YEAR) {
-        return SG_ERR_INVALID_ARG;
-    }
-    int v[6] = {(int)y, m, d, (int)(rest / 3600), (int)(rest % 3600 / 60), (int)(rest % 60)};
+    sg__civil c;
+    sg__date_from_seconds(unix_seconds, &c);
+    /* Filled from the right, before the 'Z': each run of '0's takes the next field back. */
     static const char shape[] = "0000-00-00T00:00:00Z";
-    static const uint8_t at[6] = {0, 5, 8, 11, 14, 17};
-    static const uint8_t width[6] = {4, 2, 2, 2, 2, 2};
     memcpy(out, shape, sizeof shape);
-    for (size_t f = 0; f < 6; f++) {
-        int x = v[f];
-        for (size_t k = width[f]; k > 0; k--) {
-            out[at[f] + k - 1] = (char)('0' + x % 10);
-            x /= 10;
+    size_t field = 6;
+    int x = -1; /* what is left of the field being written; -1 between fields */
+    for (size_t i = SG_ISO8601_LEN - 1u; i-- > 0;) {
+        if (out[i] != '0') {
+            x = -1;
+            continue;
         }
+        if (x < 0) {
+            x = c.v[--field];
+        }
+        out[i] = (char)('0' + x % 10);
+        x /= 10;
     }
     return SG_OK;
 }

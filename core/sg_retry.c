@@ -3,7 +3,7 @@
 #include <sitegpt/sg_url.h>
 
 #include <string.h>
-#include "internal/sg__ascii.h"
+#include "internal/sg__date.h"
 
 sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_retry_reason *out)
 {
@@ -33,56 +33,35 @@ sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_r
 
 #if SG_RETRY_HTTP_DATE
 
-static bool two_digits(const char *p, int *v)
+/* The index of the three letters at p in names (count of them), or -1. */
+static int name_index(const char *names, size_t count, const char *p)
 {
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') {
-        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (memcmp(p, names + i * 3u, 3) == 0) {
+            return (int)i;
+        }
     }
-    *v = (p[0] - '0') * 10 + (p[1] - '0');
-    return true;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
+    return -1;
 }
 
 sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)
 {
-    static const char wkdays[] = "MonTueWedThuFriSatSun";
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     /* "Sun, 06 Nov 1994 08:49:37 GMT" */
     if (text.ptr == NULL || unix_seconds == NULL || text.len != 29) {
         return SG_ERR_INVALID_ARG;
     }
     const char *p = text.ptr;
-    bool wk = false;
-    for (size_t i = 0; i < 7; i++) {
-        wk = wk || memcmp(p, wkdays + i * 3u, 3) == 0;
-    }
-    int month = 0;
-    for (size_t i = 0; i < 12; i++) {
-        if (memcmp(p + 8, months + i * 3u, 3) == 0) {
-            month = (int)i + 1;
-        }
-    }
-    int day, y1, y2, hh, mm, ss;
-    if (!wk || month == 0 || memcmp(p + 3, ", ", 2) != 0 || p[7] != ' ' || p[11] != ' ' ||
-        p[16] != ' ' || p[19] != ':' || p[22] != ':' || memcmp(p + 25, " GMT", 4) != 0 ||
-        !two_digits(p + 5, &day) || !two_digits(p + 12, &y1) || !two_digits(p + 14, &y2) ||
-        !two_digits(p + 17, &hh) || !two_digits(p + 20, &mm) || !two_digits(p + 23, &ss)) {
+    int month = name_index("JanFebMarAprMayJunJulAugSepOctNovDec", 12, p + 8);
+    /* read as day, year, hour, minute, second into v[1..5], then put in order */
+    sg__civil c = {{0}};
+    if (name_index("MonTueWedThuFriSatSun", 7, p) < 0 || month < 0 ||
+        !sg__date_scan(p + 3, ", 00 ??? 0000 00:00:00 GMT", c.v + 1)) {
         return SG_ERR_INVALID_ARG;
     }
-    int year = y1 * 100 + y2;
-    /* second 60 is a leap second (RFC 9110 allows it) */
-    if (day < 1 || day > days_in_month(year, month) || hh > 23 || mm > 59 || ss > 60) {
-        return SG_ERR_INVALID_ARG;
-    }
-    *unix_seconds =
-        sg__days_from_civil(year, month, day) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss;
-    return SG_OK;
+    c.v[0] = c.v[2];
+    c.v[2] = c.v[1];
+    c.v[1] = month + 1;
+    return sg__date_to_seconds(&c, unix_seconds) ? SG_OK : SG_ERR_INVALID_ARG;
 }
 #else
 sg_status sg_http_date_parse(sg_slice text, int64_t *unix_seconds)

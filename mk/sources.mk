@@ -9,6 +9,7 @@
 SG_CORE_SRC := \
     core/sg_api.c \
     core/sg_api_routes.c \
+    core/sg_date.c \
     core/sg_profiles.c \
     core/sg_device.c \
     core/sg_envelope.c \
