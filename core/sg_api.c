@@ -253,10 +253,26 @@ static sg_status start_final(attempt *a)
     return st;
 }
 
+/*
+ * Whether this outcome (a transport failure st, or else the status a->status) is tried
+ * again: the policy, the request's deadline and the platform's sleep must all allow it.
+ * after_ms: the server's Retry-After, -1 for none. The wait goes to a->wait_ms.
+ */
+static bool retry_allowed(attempt *a, sg_status st, int64_t after_ms)
+{
+    sg_api *api = a->api;
+    sg__api_call *c = a->c;
+    sg_retry_reason reason = SG_RETRY_NONE;
+    bool retry = false;
+    return sg_retry_classify(c->idempotent, st, a->status, &reason) == SG_OK &&
+           sg_retry_next(&api->cfg.retry, &c->retry, api->cfg.platform, reason, after_ms, &retry,
+                         &a->wait_ms) == SG_OK &&
+           retry && can_wait(api, c, a->wait_ms);
+}
+
 /* Decided from the status line and headers, before any body byte is handed on. */
 static sg_status decide_action(attempt *a)
 {
-    sg_api *api = a->api;
     sg__api_call *c = a->c;
     bool redirect = sg_redirect_is(a->status);
     if (redirect && a->locations &&
@@ -276,25 +292,18 @@ static sg_status decide_action(attempt *a)
         a->action = c->redirects >= SG_REDIRECT_MAX ? ACT_TOO_MANY : ACT_REDIRECT;
         return SG_OK;
     }
-    sg_retry_reason reason = SG_RETRY_NONE;
-    sg_status st = sg_retry_classify(c->idempotent, SG_OK, a->status, &reason);
-    if (st == SG_OK && reason != SG_RETRY_NONE) {
-        int64_t after = -1;
-        uint32_t ms = 0;
-        sg_slice ra = {retry_after_buf(a), a->retry_after_len};
-        sg_slice date = {date_buf(a), usable(a->date_len) ? a->date_len : 0};
-        if (usable(a->retry_after_len) && sg_retry_after_ms(ra, date, &ms) == SG_OK) {
-            after = ms;
-        }
-        bool retry = false;
-        st = sg_retry_next(&api->cfg.retry, &c->retry, api->cfg.platform, reason, after, &retry,
-                           &a->wait_ms);
-        if (st == SG_OK && retry && can_wait(api, c, a->wait_ms)) {
-            a->action = ACT_RETRY;
-            return SG_OK;
-        }
+    int64_t after = -1;
+    uint32_t ms = 0;
+    sg_slice ra = {retry_after_buf(a), a->retry_after_len};
+    sg_slice date = {date_buf(a), usable(a->date_len) ? a->date_len : 0};
+    if (usable(a->retry_after_len) && sg_retry_after_ms(ra, date, &ms) == SG_OK) {
+        after = ms;
     }
-    return st != SG_OK ? st : start_final(a);
+    if (retry_allowed(a, SG_OK, after)) {
+        a->action = ACT_RETRY;
+        return SG_OK;
+    }
+    return start_final(a);
 }
 
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
@@ -445,12 +454,7 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
                 return st; /* the caller already has part of this body */
             }
             if (a.action != ACT_RETRY && a.action != ACT_REDIRECT && a.action != ACT_TOO_MANY) {
-                sg_retry_reason reason = SG_RETRY_NONE;
-                bool retry = false;
-                if (sg_retry_classify(c->idempotent, st, 0, &reason) != SG_OK ||
-                    sg_retry_next(&api->cfg.retry, &c->retry, pf, reason, -1, &retry, &a.wait_ms) !=
-                        SG_OK ||
-                    !retry || !can_wait(api, c, a.wait_ms)) {
+                if (!retry_allowed(&a, st, -1)) {
                     return st;
                 }
                 a.action = ACT_RETRY;

@@ -7,6 +7,7 @@
 #include <sitegpt/sg_url.h>
 #include "internal/sg__api_engine.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ targets --- */
@@ -119,17 +120,27 @@ static sg_status typed_call(sg_api *api, sg__api_call *c, sg_envelope *env, cons
 
 /* ------------------------------------------------------------------ me / account --- */
 
+/* The string members first, in the order of me_strings below. */
 static const sg_json_sub me_subs[] = {
     {"data.user.id", SG_JSON_SUB_VALUE, true},
     {"data.user.email", SG_JSON_SUB_VALUE, true},
     {"data.user.name", SG_JSON_SUB_VALUE, true},
     {"data.auth.type", SG_JSON_SUB_VALUE, true},
-    {"data.auth.scopes[]", SG_JSON_SUB_VALUE, true},
     {"data.auth.tokenId", SG_JSON_SUB_VALUE, true},
     {"data.auth.expiresAt", SG_JSON_SUB_VALUE, true},
+    {"data.auth.scopes[]", SG_JSON_SUB_VALUE, true},
     {"data.auth.chatbotIds", SG_JSON_SUB_VALUE, false},
     {"data.auth.chatbotIds[]", SG_JSON_SUB_VALUE, true},
 };
+enum { ME_STRINGS = 6, ME_SCOPE = 6, ME_CHATBOTS, ME_CHATBOT };
+
+#define ME_STRING(member)                                                                     \
+    {offsetof(sg_api_identity, member), sizeof(((sg_api_identity *)0)->member)}
+static const struct {
+    uint16_t offset, size;
+} me_strings[ME_STRINGS] = {ME_STRING(user_id),   ME_STRING(email),    ME_STRING(name),
+                            ME_STRING(auth_type), ME_STRING(token_id), ME_STRING(expires_at)};
+#undef ME_STRING
 
 static sg_status on_me_value(void *ctx, const sg_json_event *ev)
 {
@@ -140,7 +151,7 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     if (ev->type == SG_JSON_NULL) {
         return SG_OK; /* e.g. a user without a name */
     }
-    if (ev->sub == 7) {
+    if (ev->sub == ME_CHATBOTS) {
         if (ev->type != SG_JSON_ARRAY) {
             return SG_ERR_JSON_TYPE;
         }
@@ -151,40 +162,22 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
         return SG_ERR_JSON_TYPE;
     }
     me->truncated = me->truncated || ev->truncated;
-    switch (ev->sub) {
-    case 0:
-        me->truncated |= sg_slice_copy_cut(me->user_id, sizeof(me->user_id), ev->text);
-        break;
-    case 1:
-        me->truncated |= sg_slice_copy_cut(me->email, sizeof(me->email), ev->text);
-        break;
-    case 2:
-        me->truncated |= sg_slice_copy_cut(me->name, sizeof(me->name), ev->text);
-        break;
-    case 3:
-        me->truncated |= sg_slice_copy_cut(me->auth_type, sizeof(me->auth_type), ev->text);
-        break;
-    case 5:
-        me->truncated |= sg_slice_copy_cut(me->token_id, sizeof(me->token_id), ev->text);
-        break;
-    case 6:
-        me->truncated |= sg_slice_copy_cut(me->expires_at, sizeof(me->expires_at), ev->text);
-        break;
-    case 8: {
+    if (ev->sub < ME_STRINGS) {
+        char *dst = (char *)me + me_strings[ev->sub].offset;
+        me->truncated |= sg_slice_copy_cut(dst, me_strings[ev->sub].size, ev->text);
+    } else if (ev->sub == ME_CHATBOT) {
         size_t used = strlen(me->chatbot_ids);
         me->chatbot_count = me->chatbot_count < 0 ? 1 : me->chatbot_count + 1;
         if (used + (used > 0) + ev->text.len >= sizeof(me->chatbot_ids)) {
             me->truncated = true; /* the count still says how many */
-            break;
+            return SG_OK;
         }
         if (used > 0) {
             me->chatbot_ids[used++] = ' ';
         }
         memcpy(me->chatbot_ids + used, ev->text.ptr, ev->text.len);
         me->chatbot_ids[used + ev->text.len] = '\0';
-        break;
-    }
-    default: {
+    } else { /* ME_SCOPE */
         size_t index;
         if (sg_scope_index(ev->text.ptr, ev->text.len, &index) == SG_OK) {
             me->scope_bits |= (uint64_t)1 << index;
@@ -193,8 +186,6 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
         if (me->on_scope != NULL) {
             return me->on_scope(me->scope_ctx, ev->text.ptr, ev->text.len);
         }
-        break;
-    }
     }
     return SG_OK;
 }
@@ -470,6 +461,17 @@ static sg_status check_new_token(const sg_api_new_token *req)
     return SG_OK;
 }
 
+/* "key": ["item", ...]; the writer keeps its first error for sg_json_writer_finish. */
+static void write_strings(sg_json_writer *w, const char *key, const char *const *items, size_t n)
+{
+    (void)sg_json_write_key(w, key);
+    (void)sg_json_write_array_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        (void)sg_json_write_string(w, items[i]);
+    }
+    (void)sg_json_write_array_end(w);
+}
+
 static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t *len)
 {
     sg_json_writer w;
@@ -480,19 +482,9 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
     (void)sg_json_write_object_begin(&w);
     (void)sg_json_write_key(&w, "name");
     (void)sg_json_write_string(&w, req->name);
-    (void)sg_json_write_key(&w, "scopes");
-    (void)sg_json_write_array_begin(&w);
-    for (size_t i = 0; i < req->scope_count; i++) {
-        (void)sg_json_write_string(&w, req->scopes[i]);
-    }
-    (void)sg_json_write_array_end(&w);
+    write_strings(&w, "scopes", req->scopes, req->scope_count);
     if (req->chatbot_count > 0) {
-        (void)sg_json_write_key(&w, "chatbotIds");
-        (void)sg_json_write_array_begin(&w);
-        for (size_t i = 0; i < req->chatbot_count; i++) {
-            (void)sg_json_write_string(&w, req->chatbot_ids[i]);
-        }
-        (void)sg_json_write_array_end(&w);
+        write_strings(&w, "chatbotIds", req->chatbot_ids, req->chatbot_count);
     }
     if (req->expires_in_days > 0) {
         (void)sg_json_write_key(&w, "expiresInDays");
