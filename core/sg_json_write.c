@@ -38,6 +38,16 @@ static sg_status put(sg_json_writer *w, const char *s, size_t n)
     return SG_OK;
 }
 
+/* A comma before every member or item of the container at depth d but its first. */
+static sg_status separate(sg_json_writer *w, unsigned d)
+{
+    if (bit_get(w->more_bits, d) && put(w, ",", 1) != SG_OK) {
+        return w->err;
+    }
+    bit_set(w->more_bits, d, true);
+    return SG_OK;
+}
+
 /* Comma and placement rules before any value. */
 static sg_status before_value(sg_json_writer *w)
 {
@@ -55,11 +65,13 @@ static sg_status before_value(sg_json_writer *w)
         w->after_key = false;
         return SG_OK;
     }
-    if (bit_get(w->more_bits, d) && put(w, ",", 1) != SG_OK) {
-        return w->err;
-    }
-    bit_set(w->more_bits, d, true);
-    return SG_OK;
+    return separate(w, d);
+}
+
+/* The start of every public value writer: a writer, and room for a value in it. */
+static sg_status begin_value(sg_json_writer *w)
+{
+    return w == NULL ? SG_ERR_INVALID_ARG : before_value(w);
 }
 
 sg_status sg_json_writer_init(sg_json_writer *w, char *buf, size_t cap)
@@ -170,18 +182,14 @@ static sg_status put_string(sg_json_writer *w, const char *s, size_t len)
             c = u[++i];
             run = i + 1;
         }
-        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
-        size_t n = 2;
-        if (c < 0x20 || c >= 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
+        /* '"' and '\\' take their short escape; control bytes, DEL and C1 a \u00XX one */
+        static const char hex[] = "0123456789abcdef";
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        bool short_form = c == '"' || c == '\\';
+        if (short_form) {
+            esc[1] = (char)c;
         }
-        if (put(w, esc, n) != SG_OK) {
+        if (put(w, esc, short_form ? 2u : 6u) != SG_OK) {
             return w->err;
         }
     }
@@ -203,10 +211,9 @@ sg_status sg_json_write_key_n(sg_json_writer *w, const char *key, size_t len)
     if (d == 0 || !bit_get(w->obj_bits, d) || w->after_key) {
         return fail(w, SG_ERR_INVALID_ARG);
     }
-    if (bit_get(w->more_bits, d) && put(w, ",", 1) != SG_OK) {
+    if (separate(w, d) != SG_OK) {
         return w->err;
     }
-    bit_set(w->more_bits, d, true);
     if (put_string(w, key, len) != SG_OK || put(w, ":", 1) != SG_OK) {
         return w->err;
     }
@@ -227,11 +234,9 @@ sg_status sg_json_write_key(sg_json_writer *w, const char *key)
 
 sg_status sg_json_write_string_n(sg_json_writer *w, const char *s, size_t len)
 {
-    if (w == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (before_value(w) != SG_OK) {
-        return w->err;
+    sg_status st = begin_value(w);
+    if (st != SG_OK) {
+        return st;
     }
     return put_string(w, s, len);
 }
@@ -249,11 +254,9 @@ sg_status sg_json_write_string(sg_json_writer *w, const char *s)
 
 sg_status sg_json_write_int64(sg_json_writer *w, int64_t v)
 {
-    if (w == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (before_value(w) != SG_OK) {
-        return w->err;
+    sg_status st = begin_value(w);
+    if (st != SG_OK) {
+        return st;
     }
     char tmp[20];
     size_t n = sizeof tmp;
@@ -270,22 +273,18 @@ sg_status sg_json_write_int64(sg_json_writer *w, int64_t v)
 
 sg_status sg_json_write_bool(sg_json_writer *w, bool v)
 {
-    if (w == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (before_value(w) != SG_OK) {
-        return w->err;
+    sg_status st = begin_value(w);
+    if (st != SG_OK) {
+        return st;
     }
     return v ? put(w, "true", 4) : put(w, "false", 5);
 }
 
 sg_status sg_json_write_null(sg_json_writer *w)
 {
-    if (w == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (before_value(w) != SG_OK) {
-        return w->err;
+    sg_status st = begin_value(w);
+    if (st != SG_OK) {
+        return st;
     }
     return put(w, "null", 4);
 }
