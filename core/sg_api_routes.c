@@ -409,10 +409,7 @@ static sg_status object_call(sg_api *api, const char *method, const uint8_t *bod
     if (st != SG_OK && o->secret != NULL) {
         /* the secret may have arrived before the failure (a body cut after it): an error
            leaves none in the caller's buffer (test_reset_faults found it there) */
-        volatile char *p = (volatile char *)o->secret;
-        for (size_t i = 0; i < o->secret_cap; i++) {
-            p[i] = 0;
-        }
+        sg_wipe(o->secret, o->secret_cap);
     }
     return st;
 }

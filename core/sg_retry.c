@@ -92,13 +92,13 @@ sg_status sg_retry_after_ms(sg_slice retry_after, sg_slice date, uint32_t *ms)
         return SG_ERR_INVALID_ARG;
     }
     if (v.ptr[0] >= '0' && v.ptr[0] <= '9') {
-        uint64_t secs = 0;
+        uint32_t secs = 0;
         for (size_t i = 0; i < v.len; i++) {
             if (v.ptr[i] < '0' || v.ptr[i] > '9') {
                 return SG_ERR_INVALID_ARG;
             }
-            if (secs < UINT32_MAX) { /* saturate: any huge value means "too long" */
-                secs = secs * 10u + (uint64_t)(v.ptr[i] - '0');
+            if (secs < UINT32_MAX / 1000u) { /* saturate: past that, clamp_ms says UINT32_MAX */
+                secs = secs * 10u + (uint32_t)(v.ptr[i] - '0');
             }
         }
         *ms = clamp_ms(secs);
