@@ -134,8 +134,10 @@ static const sg_json_sub me_subs[] = {
 };
 enum { ME_STRINGS = 6, ME_SCOPE = 6, ME_CHATBOTS, ME_CHATBOT };
 
-#define ME_STRING(member)                                                                     \
-    {offsetof(sg_api_identity, member), sizeof(((sg_api_identity *)0)->member)}
+#define ME_STRING(member)                                                         \
+    {                                                                             \
+        offsetof(sg_api_identity, member), sizeof(((sg_api_identity *)0)->member) \
+    }
 static const struct {
     uint16_t offset, size;
 } me_strings[ME_STRINGS] = {ME_STRING(user_id),   ME_STRING(email),    ME_STRING(name),
@@ -414,17 +416,6 @@ static sg_status object_call(sg_api *api, const char *method, const uint8_t *bod
     return st;
 }
 
-/* route/{id}{suffix} without a body. */
-static sg_status id_call(sg_api *api, const char *method, const char *route, const char *id,
-                         const char *suffix, object_ctx *o, sg_envelope *env)
-{
-    if (id == NULL || id[0] == '\0') {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = set_target(api, route, id, suffix);
-    return st != SG_OK ? st : object_call(api, method, NULL, 0, o, env);
-}
-
 /* Characters (code points) of a UTF-8 string. */
 static size_t utf8_chars(const char *s)
 {
@@ -495,60 +486,81 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
     return sg_json_writer_finish(&w, len);
 }
 
-static bool secret_args_ok(const char *secret, size_t cap)
+/* The calls on one token or chatbot: where each goes and what comes back. */
+typedef struct object_route {
+    const char *method;
+    const char *route;  /* after the base path */
+    const char *suffix; /* after "/{id}"; NULL: no id, the body is a new token */
+    const char *member; /* the object in the response */
+    bool object_required;
+    bool secret; /* data.plaintextToken comes back too */
+} object_route;
+
+static const object_route k_token_create = {"POST", "/api/v2/tokens", NULL, "data.token", false,
+                                            true};
+static const object_route k_token_rotate = {
+    "POST", "/api/v2/tokens", "/rotate", "data.token", false, true};
+static const object_route k_token_revoke = {"DELETE", "/api/v2/tokens", "", "data.token", false,
+                                            false};
+static const object_route k_chatbot_get = {"GET", "/api/v2/chatbots", "", "data.chatbot", true,
+                                           false};
+
+/* Every single-object call: its arguments checked, its target (and body) built, then sent. */
+static sg_status object_request(sg_api *api, const object_route *r, const char *id,
+                                const sg_api_new_token *req, sg_api_item_fn on_object, void *ctx,
+                                char *secret, size_t secret_cap, sg_envelope *env)
 {
-    return secret != NULL && cap > 0;
+    bool creates = r->suffix == NULL;
+    if (api == NULL || env == NULL || (creates && req == NULL) ||
+        (r->secret && (secret == NULL || secret_cap == 0))) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (r->secret) {
+        secret[0] = '\0';
+    }
+    size_t len = 0;
+    sg_status st = SG_OK;
+    if (creates) {
+        st = check_new_token(req);
+        if (st == SG_OK) {
+            st = new_token_body(api, req, &len);
+        }
+    } else if (id == NULL || id[0] == '\0') {
+        st = SG_ERR_INVALID_ARG;
+    }
+    if (st == SG_OK) {
+        st = set_target(api, r->route, id, r->suffix);
+    }
+    if (st != SG_OK) {
+        return st;
+    }
+    object_ctx o = {r->member, r->object_required,        on_object,  ctx,
+                    false,     r->secret ? secret : NULL, secret_cap, false,
+                    false};
+    const uint8_t *body = creates ? (const uint8_t *)api->_private.body_buf : NULL;
+    return object_call(api, r->method, body, len, &o, env);
 }
 
 sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_item_fn on_token,
                               void *ctx, char *secret, size_t secret_cap, sg_envelope *env)
 {
-    if (api == NULL || req == NULL || env == NULL || !secret_args_ok(secret, secret_cap)) {
-        return SG_ERR_INVALID_ARG;
-    }
-    secret[0] = '\0';
-    sg_status st = check_new_token(req);
-    size_t len = 0;
-    if (st == SG_OK) {
-        st = new_token_body(api, req, &len);
-    }
-    if (st == SG_OK) {
-        st = set_target(api, "/api/v2/tokens", NULL, NULL);
-    }
-    if (st != SG_OK) {
-        return st;
-    }
-    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
-    return object_call(api, "POST", (const uint8_t *)api->_private.body_buf, len, &o, env);
+    return object_request(api, &k_token_create, NULL, req, on_token, ctx, secret, secret_cap, env);
 }
 
 sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
                               char *secret, size_t secret_cap, sg_envelope *env)
 {
-    if (api == NULL || env == NULL || !secret_args_ok(secret, secret_cap)) {
-        return SG_ERR_INVALID_ARG;
-    }
-    secret[0] = '\0';
-    object_ctx o = {"data.token", false, on_token, ctx, false, secret, secret_cap, false, false};
-    return id_call(api, "POST", "/api/v2/tokens", id, "/rotate", &o, env);
+    return object_request(api, &k_token_rotate, id, NULL, on_token, ctx, secret, secret_cap, env);
 }
 
 sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
                               sg_envelope *env)
 {
-    if (api == NULL || env == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    object_ctx o = {"data.token", false, on_token, ctx, false, NULL, 0, false, false};
-    return id_call(api, "DELETE", "/api/v2/tokens", id, "", &o, env);
+    return object_request(api, &k_token_revoke, id, NULL, on_token, ctx, NULL, 0, env);
 }
 
 sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chatbot, void *ctx,
                              sg_envelope *env)
 {
-    if (api == NULL || env == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    object_ctx o = {"data.chatbot", true, on_chatbot, ctx, false, NULL, 0, false, false};
-    return id_call(api, "GET", "/api/v2/chatbots", id, "", &o, env);
+    return object_request(api, &k_chatbot_get, id, NULL, on_chatbot, ctx, NULL, 0, env);
 }
