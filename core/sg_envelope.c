@@ -1,6 +1,7 @@
 /* sitegpt-c: API v2 envelope decoding on top of the streaming JSON reader. */
 #include <sitegpt/sg_envelope.h>
 
+#include <stddef.h>
 #include <string.h>
 
 enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
@@ -166,9 +167,8 @@ sg_status sg_envelope_finish(sg_envelope *env)
     env->is_json = env->_private.body_err == SG_OK;
     if (!env->is_json) {
         /* whatever was decoded before the body stopped being JSON is not to be trusted */
-        env->has_ok = env->ok = false;
-        env->message_truncated = env->hint_truncated = env->details_truncated = false;
-        env->code[0] = env->message[0] = env->hint[0] = env->request_id[0] = '\0';
+        /* every result from has_ok to request_id, whole (is_json among them, false already) */
+        memset(&env->has_ok, 0, offsetof(sg_envelope, details) - offsetof(sg_envelope, has_ok));
         env->details_len = 0;
         if (env->details != NULL) {
             env->details[0] = '\0';
