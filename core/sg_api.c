@@ -334,6 +334,11 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
+bool sg__api_method_is_safe(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
 /* Follow a redirect: new origin and target, method and body per RFC 9110 15.4 (worked out,
    and checked, by decide_action()). */
 static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
@@ -344,7 +349,7 @@ static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
         c->body = NULL;
         c->body_len = 0;
     }
-    c->idempotent = c->idempotent || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    c->idempotent = c->idempotent || sg__api_method_is_safe(method);
     memcpy(api->_private.host, api->_private.loc_host, sizeof(api->_private.host));
     memcpy(api->_private.target, api->_private.loc_target, sizeof(api->_private.target));
     c->origin = a->location;

@@ -92,7 +92,7 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
     }
     sg__api_call c = {0};
     c.method = method;
-    c.idempotent = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    c.idempotent = sg__api_method_is_safe(method);
     c.body = body;
     c.body_len = body_len;
     c.on_body = body_fn;

@@ -126,14 +126,11 @@ static uint32_t backoff_ms(const sg_retry_policy *p, const sg_platform *pf, uint
 {
     uint32_t base = p->base_backoff_ms ? p->base_backoff_ms : SG_RETRY_DEFAULT_BASE_MS;
     uint32_t cap = p->max_backoff_ms ? p->max_backoff_ms : SG_RETRY_DEFAULT_MAX_BACKOFF_MS;
-    uint64_t d = base;
-    for (uint32_t i = 1; i < retry && d < cap; i++) {
-        d *= 2u;
+    uint32_t full = base < cap ? base : cap;
+    for (uint32_t i = 1; i < retry && full < cap; i++) {
+        full = full > cap / 2u ? cap : full * 2u; /* doubled, never past the cap */
     }
-    if (d > cap) {
-        d = cap;
-    }
-    uint32_t full = (uint32_t)d, half = full / 2u;
+    uint32_t half = full / 2u;
     uint8_t rnd[4];
     if (pf == NULL || pf->random == NULL || pf->random(pf->ctx, rnd, sizeof rnd) != SG_OK) {
         return full;
