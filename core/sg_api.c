@@ -28,10 +28,12 @@ typedef struct attempt {
     bool delivered;
     bool env_failed;
     bool locations; /* a Location header was seen */
+#if SG_API_REDIRECTS
     sg_status location_st;
     sg_http_origin location;
     const char *redirect_method; /* the method and body a followed redirect goes on with */
     bool redirect_keeps_body;
+#endif
     uint32_t wait_ms;
     size_t kept;                      /* bytes of headers kept in the element area */
     size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
@@ -193,6 +195,7 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
     } else if (sg_slice_eq_nocase(name, "date")) {
         keep_value(date_buf(a), &a->date_len, value);
     } else if (sg_slice_eq_nocase(name, "location") && sg_redirect_is(a->status)) {
+#if SG_API_REDIRECTS
         /* Resolved now: the value lives only during this call. */
         a->location_st = a->locations
                              ? SG_ERR_URL
@@ -203,6 +206,7 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
         if (a->location_st == SG_ERR_INSECURE_URL && a->c->origin.tls) {
             a->location_st = SG_ERR_HTTP_REDIRECT_DOWNGRADE; /* an explicit http:// from https */
         }
+#endif
         a->locations = true;
     }
     return SG_OK;
@@ -273,14 +277,14 @@ static bool retry_allowed(attempt *a, sg_status st, int64_t after_ms)
 /* Decided from the status line and headers, before any body byte is handed on. */
 static sg_status decide_action(attempt *a)
 {
+    bool redirect = sg_redirect_is(a->status) && a->locations;
+#if SG_API_REDIRECTS
     sg__api_call *c = a->c;
-    bool redirect = sg_redirect_is(a->status);
-    if (redirect && a->locations &&
-        (a->location_st == SG_ERR_INSECURE_URL ||
-         a->location_st == SG_ERR_HTTP_REDIRECT_DOWNGRADE)) {
+    if (redirect && (a->location_st == SG_ERR_INSECURE_URL ||
+                     a->location_st == SG_ERR_HTTP_REDIRECT_DOWNGRADE)) {
         return a->location_st; /* never followed, and never taken for the final answer */
     }
-    if (redirect && a->locations && a->location_st == SG_OK) {
+    if (redirect && a->location_st == SG_OK) {
         sg_status rst =
             sg_redirect_method(a->status, c->method, &a->redirect_method, &a->redirect_keeps_body);
         if (rst == SG_OK) {
@@ -292,6 +296,11 @@ static sg_status decide_action(attempt *a)
         a->action = c->redirects >= SG_REDIRECT_MAX ? ACT_TOO_MANY : ACT_REDIRECT;
         return SG_OK;
     }
+#else
+    if (redirect) {
+        return SG_ERR_UNSUPPORTED; /* built without redirects: never followed, never the answer */
+    }
+#endif
     int64_t after = -1;
     uint32_t ms = 0;
     sg_slice ra = {retry_after_buf(a), a->retry_after_len};
@@ -339,6 +348,7 @@ bool sg__api_method_is_safe(const char *method)
     return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 }
 
+#if SG_API_REDIRECTS
 /* Follow a redirect: new origin and target, method and body per RFC 9110 15.4 (worked out,
    and checked, by decide_action()). */
 static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
@@ -357,6 +367,7 @@ static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
     c->redirects++;
     c->retry.attempts = 0; /* a new resource: its own attempts, the same total wait */
 }
+#endif
 
 /*
  * One exchange, given only the time the request has left: the HTTP client's own
@@ -469,12 +480,14 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
         case ACT_FINAL:
             c->http_status = a.status;
             return SG_OK;
+#if SG_API_REDIRECTS
         case ACT_TOO_MANY:
             return SG_ERR_HTTP_TOO_MANY_REDIRECTS;
         case ACT_REDIRECT:
             follow_redirect(api, c, &a);
             api->_private.last_redirects++;
             break;
+#endif
         default:                                                       /* ACT_RETRY */
             if (a.wait_ms > 0 && pf != NULL && pf->sleep_ms != NULL) { /* can_wait said so */
                 pf->sleep_ms(pf->ctx, a.wait_ms);

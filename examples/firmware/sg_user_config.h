@@ -68,5 +68,8 @@
 /* This device talks to the one API base it is given: no RFC 8414 discovery request, the
    endpoints are <base>/oauth/device_authorization and <base>/oauth/token. */
 #define SG_DEVICE_DISCOVERY      0
+/* ...and its API calls go to that one origin: a redirect fails the call (SG_ERR_UNSUPPORTED)
+   rather than being followed, and sg_api holds no buffers for one. */
+#define SG_API_REDIRECTS         0
 
 #endif /* SG_USER_CONFIG_H */

@@ -179,7 +179,8 @@
 #define SG_API_WORK_MIN 4096u
 #endif
 
-/* Request target (base path + path + query), and a redirect's target; sg_api holds two. */
+/* Request target (base path + path + query), and a redirect's target; sg_api holds two (one
+   with SG_API_REDIRECTS 0). */
 #ifndef SG_API_TARGET_MAX
 #define SG_API_TARGET_MAX 1024u
 #endif
@@ -266,6 +267,16 @@
    list (all 37 scopes take 570 bytes). */
 #ifndef SG_DEVICE_STR_MAX
 #define SG_DEVICE_STR_MAX 640
+#endif
+
+/*
+ * 1: sg_api follows redirects (at most SG_REDIRECT_MAX, per sg_retry.h). 0 (for a device
+ * that only talks to its one API origin): a 3xx with a Location is never followed nor taken
+ * for the answer: the call fails with SG_ERR_UNSUPPORTED; sg_api loses its redirect buffers
+ * (SG_API_TARGET_MAX + 2 * SG_HOST_MAX bytes) and the code that resolves and follows them.
+ */
+#ifndef SG_API_REDIRECTS
+#define SG_API_REDIRECTS 1
 #endif
 
 #endif /* SG_OPTIONS_H */
