@@ -56,6 +56,7 @@ static sg_status set_target(sg_api *api, const char *route, const char *id, cons
     return st;
 }
 
+#if SG_JSON_ELEMENTS
 /* api->target = base path + route, with a query builder on the route part. */
 static sg_status target_query(sg_api *api, const char *route, sg_form *f)
 {
@@ -65,8 +66,6 @@ static sg_status target_query(sg_api *api, const char *route, sg_form *f)
                          route);
 }
 
-/* ------------------------------------------------------------------ raw requests --- */
-
 /* Wipe every buffer a plaintext secret went through. */
 static void wipe_secrets(sg_api *api)
 {
@@ -74,6 +73,9 @@ static void wipe_secrets(sg_api *api)
     sg_wipe(api->_private.elem_buf, api->_private.elem_cap);
     sg_wipe(api->cfg.http->buf, api->cfg.http->buf_size);
 }
+#endif
+
+/* ------------------------------------------------------------------ raw requests --- */
 
 sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_query,
                          const uint8_t *body, size_t body_len, sg_api_body_fn body_fn,
@@ -226,6 +228,14 @@ sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_envelope *env)
 
 /* ------------------------------------------------------------------ lists --- */
 
+/*
+ * Lists and single objects read their items as ELEMENT subscriptions, which a reader built
+ * with SG_JSON_ELEMENTS 0 refuses. Such a build answers those calls SG_ERR_UNSUPPORTED after
+ * checking their arguments and before sending anything: a token created whose secret could
+ * not be read back would be worse than none.
+ */
+#if SG_JSON_ELEMENTS
+
 /* Subscription order shared by both lists: items, then the pagination members. */
 static sg_status on_list_value(void *ctx, const sg_json_event *ev)
 {
@@ -272,12 +282,19 @@ static sg_status on_list_value(void *ctx, const sg_json_event *ev)
     }
 }
 
+#endif
+
 static sg_status list(sg_api *api, const char *route, const char *items_path,
                       const sg_api_list_params *params, sg_api_list_out *out, sg_envelope *env)
 {
     if (api == NULL || params == NULL || out == NULL || env == NULL) {
         return SG_ERR_INVALID_ARG;
     }
+#if !SG_JSON_ELEMENTS
+    (void)route;
+    (void)items_path;
+    return SG_ERR_UNSUPPORTED;
+#else
     const sg_json_sub subs[] = {
         {items_path, SG_JSON_SUB_ELEMENT, false},
         {"data.pagination.hasNextPage", SG_JSON_SUB_VALUE, false},
@@ -327,6 +344,7 @@ static sg_status list(sg_api *api, const char *route, const char *items_path,
         }
         memcpy(cursor, out->last.next_cursor, SG_API_CURSOR_MAX);
     }
+#endif
 }
 
 sg_status sg_api_tokens_list(sg_api *api, const sg_api_list_params *params, sg_api_list_out *out,
@@ -345,6 +363,8 @@ sg_status sg_api_chatbots_list(sg_api *api, const sg_api_list_params *params, sg
 }
 
 /* ------------------------------------------------------------------ single objects --- */
+
+#if SG_JSON_ELEMENTS
 
 typedef struct object_ctx {
     const char *member; /* "data.token", "data.chatbot" */
@@ -485,6 +505,7 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
     (void)sg_json_write_object_end(&w);
     return sg_json_writer_finish(&w, len);
 }
+#endif
 
 /* The calls on one token or chatbot: where each goes and what comes back. */
 typedef struct object_route {
@@ -518,15 +539,18 @@ static sg_status object_request(sg_api *api, const object_route *r, const char *
     if (r->secret) {
         secret[0] = '\0';
     }
+    if (!creates && (id == NULL || id[0] == '\0')) {
+        return SG_ERR_INVALID_ARG;
+    }
+#if !SG_JSON_ELEMENTS
+    (void)on_object;
+    (void)ctx;
+    return SG_ERR_UNSUPPORTED;
+#else
     size_t len = 0;
-    sg_status st = SG_OK;
-    if (creates) {
-        st = check_new_token(req);
-        if (st == SG_OK) {
-            st = new_token_body(api, req, &len);
-        }
-    } else if (id == NULL || id[0] == '\0') {
-        st = SG_ERR_INVALID_ARG;
+    sg_status st = creates ? check_new_token(req) : SG_OK;
+    if (st == SG_OK && creates) {
+        st = new_token_body(api, req, &len);
     }
     if (st == SG_OK) {
         st = set_target(api, r->route, id, r->suffix);
@@ -539,6 +563,7 @@ static sg_status object_request(sg_api *api, const object_route *r, const char *
                     false};
     const uint8_t *body = creates ? (const uint8_t *)api->_private.body_buf : NULL;
     return object_call(api, r->method, body, len, &o, env);
+#endif
 }
 
 sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_item_fn on_token,

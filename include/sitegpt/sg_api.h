@@ -168,6 +168,12 @@ SG_NODISCARD sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_enve
 
 /* ---------------------------------------------------------------- lists --- */
 
+/*
+ * The lists and the single-object calls below read their items as whole elements: in a build
+ * with SG_JSON_ELEMENTS 0 (no element gathering) they answer SG_ERR_UNSUPPORTED once their
+ * arguments are checked, before anything is sent.
+ */
+
 typedef struct sg_api_list_params {
     uint32_t limit;       /* 0: not sent (server default) */
     const char *cursor;   /* NULL or "": first page */

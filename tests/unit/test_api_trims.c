@@ -1,13 +1,16 @@
 /*
- * sg_api built without redirects (SG_API_REDIRECTS 0, as the firmware has it): a 3xx with a
+ * sg_api built with the firmware's trims. Without redirects (SG_API_REDIRECTS 0): a 3xx with a
  * Location is neither followed nor taken for the answer, whatever the Location says (the
  * call fails with SG_ERR_UNSUPPORTED); one without a Location stays an ordinary final
- * response; the rest of a call is unchanged. sg_api.c and sg_api_routes.c are compiled into
- * this test with the option off (as test_device_trims does for discovery), so the library's
- * own objects, built with the defaults, are not linked; the default build's redirects are
- * test_api's.
+ * response; the rest of a call is unchanged. Without element gathering (SG_JSON_ELEMENTS 0):
+ * the list and single-object calls, whose items the reader could not gather, fail with
+ * SG_ERR_UNSUPPORTED after their argument checks and before anything is sent. sg_api.c and
+ * sg_api_routes.c are compiled into this test with those options (as test_device_trims does
+ * for discovery), so the library's own objects, built with the defaults, are not linked; the
+ * default build's behaviour is test_api's.
  */
 #define SG_API_REDIRECTS 0
+#define SG_JSON_ELEMENTS 0
 #include "../../core/sg_api.c"
 #include "../../core/sg_api_routes.c"
 
@@ -133,11 +136,66 @@ static void test_redirect_without_location_is_final(void **state)
     assert_string_equal(me.user_id, "u1");
 }
 
+static sg_status no_item(void *ctx, const sg_json_element *item)
+{
+    (void)ctx;
+    (void)item;
+    fail_msg("no item can arrive");
+    return SG_ERR_INVALID_ARG;
+}
+
+static void test_element_calls_refused_before_sending(void **state)
+{
+    (void)state;
+    fx_init();
+    sg_api_list_params params = {0};
+    sg_api_list_out out;
+    memset(&out, 0, sizeof out);
+    out.on_item = no_item;
+    static const char *const scopes[] = {"tokens:read"};
+    sg_api_new_token req = {"t", scopes, 1, NULL, 0, 0, NULL};
+    char secret[32];
+    memset(secret, 'x', sizeof secret);
+    assert_int_equal(sg_api_tokens_list(&F.api, &params, &out, &F.env), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_api_chatbots_list(&F.api, &params, &out, &F.env), SG_ERR_UNSUPPORTED);
+    assert_int_equal(
+        sg_api_token_create(&F.api, &req, no_item, NULL, secret, sizeof secret, &F.env),
+        SG_ERR_UNSUPPORTED);
+    assert_int_equal(secret[0], '\0');
+    secret[0] = 'x';
+    assert_int_equal(
+        sg_api_token_rotate(&F.api, "tok1", no_item, NULL, secret, sizeof secret, &F.env),
+        SG_ERR_UNSUPPORTED);
+    assert_int_equal(secret[0], '\0');
+    assert_int_equal(sg_api_token_revoke(&F.api, "tok1", no_item, NULL, &F.env),
+                     SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_api_chatbot_get(&F.api, "cb1", no_item, NULL, &F.env), SG_ERR_UNSUPPORTED);
+    assert_int_equal(F.net.mt.captured, 0); /* nothing was sent */
+    assert_int_equal(out.total_items, 0);
+    /* the arguments are still checked first */
+    assert_int_equal(sg_api_tokens_list(&F.api, NULL, &out, &F.env), SG_ERR_INVALID_ARG);
+    assert_int_equal(
+        sg_api_token_create(&F.api, NULL, no_item, NULL, secret, sizeof secret, &F.env),
+        SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_rotate(&F.api, "tok1", no_item, NULL, NULL, 0, &F.env),
+                     SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_token_revoke(&F.api, "", no_item, NULL, &F.env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbot_get(&F.api, NULL, no_item, NULL, &F.env), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_chatbot_get(NULL, "cb1", no_item, NULL, &F.env), SG_ERR_INVALID_ARG);
+    /* and a call with VALUE subscriptions only still goes out */
+    respond("200 OK", "", ENV("{\"user\":{\"id\":\"u1\"}}"));
+    sg_api_identity me;
+    memset(&me, 0, sizeof me);
+    assert_int_equal(sg_api_me(&F.api, &me, &F.env), SG_OK);
+    assert_string_equal(me.user_id, "u1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_redirect_not_followed),
         cmocka_unit_test(test_redirect_without_location_is_final),
+        cmocka_unit_test(test_element_calls_refused_before_sending),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
