@@ -5,6 +5,8 @@
 
 #include "internal/sg__utf8.h"
 
+#if SG_JSON_WRITER
+
 static bool bit_get(const uint8_t *bits, unsigned d)
 {
     return (bits[d >> 3] >> (d & 7)) & 1u;
@@ -323,3 +325,85 @@ sg_status sg_json_writer_finish(sg_json_writer *w, size_t *len)
     }
     return SG_OK;
 }
+
+#else /* SG_JSON_WRITER 0: no writer in this build; every call says so */
+
+/* A writer to answer, else the misuse the full writer would report first. */
+static sg_status unsupported(const sg_json_writer *w)
+{
+    return w == NULL ? SG_ERR_INVALID_ARG : SG_ERR_UNSUPPORTED;
+}
+
+sg_status sg_json_writer_init(sg_json_writer *w, char *buf, size_t cap)
+{
+    if (w == NULL || (buf == NULL && cap > 0)) {
+        return SG_ERR_INVALID_ARG;
+    }
+    memset(w, 0, sizeof *w);
+    w->err = SG_ERR_UNSUPPORTED; /* sticky, as any first failure */
+    return SG_ERR_UNSUPPORTED;
+}
+sg_status sg_json_write_object_begin(sg_json_writer *w)
+{
+    return unsupported(w);
+}
+sg_status sg_json_write_object_end(sg_json_writer *w)
+{
+    return unsupported(w);
+}
+sg_status sg_json_write_array_begin(sg_json_writer *w)
+{
+    return unsupported(w);
+}
+sg_status sg_json_write_array_end(sg_json_writer *w)
+{
+    return unsupported(w);
+}
+sg_status sg_json_write_key(sg_json_writer *w, const char *key)
+{
+    (void)key;
+    return unsupported(w);
+}
+sg_status sg_json_write_key_n(sg_json_writer *w, const char *key, size_t len)
+{
+    (void)key;
+    (void)len;
+    return unsupported(w);
+}
+sg_status sg_json_write_string(sg_json_writer *w, const char *s)
+{
+    (void)s;
+    return unsupported(w);
+}
+sg_status sg_json_write_string_n(sg_json_writer *w, const char *s, size_t len)
+{
+    (void)s;
+    (void)len;
+    return unsupported(w);
+}
+sg_status sg_json_write_int64(sg_json_writer *w, int64_t v)
+{
+    (void)v;
+    return unsupported(w);
+}
+sg_status sg_json_write_bool(sg_json_writer *w, bool v)
+{
+    (void)v;
+    return unsupported(w);
+}
+sg_status sg_json_write_null(sg_json_writer *w)
+{
+    return unsupported(w);
+}
+sg_status sg_json_write_raw(sg_json_writer *w, const char *json, size_t len)
+{
+    (void)json;
+    (void)len;
+    return unsupported(w);
+}
+sg_status sg_json_writer_finish(sg_json_writer *w, size_t *len)
+{
+    (void)len;
+    return unsupported(w);
+}
+#endif

@@ -71,5 +71,7 @@
 /* ...and its API calls go to that one origin: a redirect fails the call (SG_ERR_UNSUPPORTED)
    rather than being followed, and sg_api holds no buffers for one. */
 #define SG_API_REDIRECTS         0
+/* Its requests carry forms (the login) or no body at all (GET /api/v2/me): no JSON writer. */
+#define SG_JSON_WRITER           0
 
 #endif /* SG_USER_CONFIG_H */

@@ -288,7 +288,8 @@ SG_NODISCARD sg_status sg_json_unescape(const char *src, size_t len, char *out, 
  * key is due, unbalanced end, invalid UTF-8 in a string, depth over SG_JSON_DEPTH_MAX), and
  * every later call does nothing. The value-writing calls return the sticky status but are
  * deliberately not SG_NODISCARD: callers write a whole body and check once, at
- * sg_json_writer_finish().
+ * sg_json_writer_finish(). A build with SG_JSON_WRITER 0 has no writer: every call answers
+ * SG_ERR_UNSUPPORTED.
  */
 typedef struct sg_json_writer {
     char *buf;

@@ -279,4 +279,14 @@
 #define SG_API_REDIRECTS 1
 #endif
 
+/*
+ * 1: the JSON writer (sg_json_write_*, sg_json.h). 0 (for a device that sends no JSON
+ * bodies; its login sends forms): the writer is left out and every sg_json_write* call
+ * answers SG_ERR_UNSUPPORTED (SG_ERR_INVALID_ARG for a NULL writer). sg_api_token_create
+ * needs it (and SG_JSON_ELEMENTS).
+ */
+#ifndef SG_JSON_WRITER
+#define SG_JSON_WRITER 1
+#endif
+
 #endif /* SG_OPTIONS_H */
