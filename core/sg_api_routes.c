@@ -507,36 +507,37 @@ static sg_status new_token_body(sg_api *api, const sg_api_new_token *req, size_t
 }
 #endif
 
-/* The calls on one token or chatbot: where each goes and what comes back. */
-typedef struct object_route {
+/* The calls on one token or chatbot. The two that create a secret come first. */
+typedef enum object_kind { TOKEN_CREATE, TOKEN_ROTATE, TOKEN_REVOKE, CHATBOT_GET } object_kind;
+
+#if SG_JSON_ELEMENTS
+/* Where each goes and what comes back, by object_kind. */
+static const struct object_route {
     const char *method;
     const char *route;  /* after the base path */
     const char *suffix; /* after "/{id}"; NULL: no id, the body is a new token */
     const char *member; /* the object in the response */
     bool object_required;
-    bool secret; /* data.plaintextToken comes back too */
-} object_route;
-
-static const object_route k_token_create = {"POST", "/api/v2/tokens", NULL, "data.token", false,
-                                            true};
-static const object_route k_token_rotate = {
-    "POST", "/api/v2/tokens", "/rotate", "data.token", false, true};
-static const object_route k_token_revoke = {"DELETE", "/api/v2/tokens", "", "data.token", false,
-                                            false};
-static const object_route k_chatbot_get = {"GET", "/api/v2/chatbots", "", "data.chatbot", true,
-                                           false};
+} k_objects[] = {
+    {"POST", "/api/v2/tokens", NULL, "data.token", false},
+    {"POST", "/api/v2/tokens", "/rotate", "data.token", false},
+    {"DELETE", "/api/v2/tokens", "", "data.token", false},
+    {"GET", "/api/v2/chatbots", "", "data.chatbot", true},
+};
+#endif
 
 /* Every single-object call: its arguments checked, its target (and body) built, then sent. */
-static sg_status object_request(sg_api *api, const object_route *r, const char *id,
+static sg_status object_request(sg_api *api, object_kind kind, const char *id,
                                 const sg_api_new_token *req, sg_api_item_fn on_object, void *ctx,
                                 char *secret, size_t secret_cap, sg_envelope *env)
 {
-    bool creates = r->suffix == NULL;
+    bool creates = kind == TOKEN_CREATE;
+    bool gives_secret = kind <= TOKEN_ROTATE; /* data.plaintextToken comes back too */
     if (api == NULL || env == NULL || (creates && req == NULL) ||
-        (r->secret && (secret == NULL || secret_cap == 0))) {
+        (gives_secret && (secret == NULL || secret_cap == 0))) {
         return SG_ERR_INVALID_ARG;
     }
-    if (r->secret) {
+    if (gives_secret) {
         secret[0] = '\0';
     }
     if (!creates && (id == NULL || id[0] == '\0')) {
@@ -547,6 +548,7 @@ static sg_status object_request(sg_api *api, const object_route *r, const char *
     (void)ctx;
     return SG_ERR_UNSUPPORTED;
 #else
+    const struct object_route *r = &k_objects[kind];
     size_t len = 0;
     sg_status st = creates ? check_new_token(req) : SG_OK;
     if (st == SG_OK && creates) {
@@ -558,8 +560,8 @@ static sg_status object_request(sg_api *api, const object_route *r, const char *
     if (st != SG_OK) {
         return st;
     }
-    object_ctx o = {r->member, r->object_required,        on_object,  ctx,
-                    false,     r->secret ? secret : NULL, secret_cap, false,
+    object_ctx o = {r->member, r->object_required,           on_object,  ctx,
+                    false,     gives_secret ? secret : NULL, secret_cap, false,
                     false};
     const uint8_t *body = creates ? (const uint8_t *)api->_private.body_buf : NULL;
     return object_call(api, r->method, body, len, &o, env);
@@ -569,23 +571,23 @@ static sg_status object_request(sg_api *api, const object_route *r, const char *
 sg_status sg_api_token_create(sg_api *api, const sg_api_new_token *req, sg_api_item_fn on_token,
                               void *ctx, char *secret, size_t secret_cap, sg_envelope *env)
 {
-    return object_request(api, &k_token_create, NULL, req, on_token, ctx, secret, secret_cap, env);
+    return object_request(api, TOKEN_CREATE, NULL, req, on_token, ctx, secret, secret_cap, env);
 }
 
 sg_status sg_api_token_rotate(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
                               char *secret, size_t secret_cap, sg_envelope *env)
 {
-    return object_request(api, &k_token_rotate, id, NULL, on_token, ctx, secret, secret_cap, env);
+    return object_request(api, TOKEN_ROTATE, id, NULL, on_token, ctx, secret, secret_cap, env);
 }
 
 sg_status sg_api_token_revoke(sg_api *api, const char *id, sg_api_item_fn on_token, void *ctx,
                               sg_envelope *env)
 {
-    return object_request(api, &k_token_revoke, id, NULL, on_token, ctx, NULL, 0, env);
+    return object_request(api, TOKEN_REVOKE, id, NULL, on_token, ctx, NULL, 0, env);
 }
 
 sg_status sg_api_chatbot_get(sg_api *api, const char *id, sg_api_item_fn on_chatbot, void *ctx,
                              sg_envelope *env)
 {
-    return object_request(api, &k_chatbot_get, id, NULL, on_chatbot, ctx, NULL, 0, env);
+    return object_request(api, CHATBOT_GET, id, NULL, on_chatbot, ctx, NULL, 0, env);
 }
