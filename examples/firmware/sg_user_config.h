@@ -68,9 +68,8 @@
 /* This device talks to the one API base it is given: no RFC 8414 discovery request, the
    endpoints are <base>/oauth/device_authorization and <base>/oauth/token. */
 #define SG_DEVICE_DISCOVERY      0
-/* ...and its API calls go to that one origin: a redirect fails the call (SG_ERR_UNSUPPORTED)
-   rather than being followed, and sg_api holds no buffers for one. */
-#define SG_API_REDIRECTS         0
+/* Redirects stay followed (SG_API_REDIRECTS 1, the default): the contract follows up to 3,
+   and a device cannot know that its server will never send one. */
 /* Its requests carry forms (the login) or no body at all (GET /api/v2/me): no JSON writer. */
 #define SG_JSON_WRITER           0
 

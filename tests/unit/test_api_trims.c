@@ -1,6 +1,7 @@
 /*
- * sg_api built with the firmware's trims. Without redirects (SG_API_REDIRECTS 0): a 3xx with a
- * Location is neither followed nor taken for the answer, whatever the Location says (the
+ * sg_api built with its two flash trims. Without redirects (SG_API_REDIRECTS 0, for a device
+ * whose server never sends one): a 3xx with a Location is neither followed nor taken for the
+ * answer, whatever the Location says (the
  * call fails with SG_ERR_UNSUPPORTED); one without a Location stays an ordinary final
  * response; the rest of a call is unchanged. Without element gathering (SG_JSON_ELEMENTS 0):
  * the list and single-object calls, whose items the reader could not gather, fail with

@@ -2,7 +2,7 @@
  * The firmware's options (examples/firmware/sg_user_config.h) for the host unit suite's
  * second configuration (make test-unit-fw): every limit and trim as the firmware has them,
  * but the parts the firmware leaves out for flash (element gathering, raw capture, scope
- * suggestions, discovery, 64-bit body lengths, the proxy tunnel, redirects, the JSON writer) kept, since the suite
+ * suggestions, discovery, 64-bit body lengths, the proxy tunnel, the JSON writer) kept, since the suite
  * tests them.
  */
 #include "sg_user_config.h"
@@ -12,5 +12,4 @@
 #undef SG_DEVICE_DISCOVERY
 #undef SG_HTTP_LENGTH_64
 #undef SG_PROXY
-#undef SG_API_REDIRECTS
 #undef SG_JSON_WRITER
