@@ -182,7 +182,7 @@ static void take_scope(sg_device *d, const sg_json_event *ev)
 static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *ev)
 {
     char *field = (char *)d + r->at;
-    if (r->take == TAKE_SECONDS) { /* null included: a number or nothing */
+    if (r->take == TAKE_SECONDS) { /* seconds() refuses null too */
         return seconds(ev, field);
     }
     if (ev->type == SG_JSON_NULL) {

@@ -20,7 +20,7 @@
 
 static const sg_status k_all[] = {
 #define SG_STATUS_VALUE(st, terse, sentence) st,
-#define SG_STATUS_SKIP(n)                    /* a code the list skips: none */
+#define SG_STATUS_SKIP(n)                    /* a skipped code has no status */
     SG_STATUS_TEXTS(SG_STATUS_VALUE, SG_STATUS_SKIP)
 #undef SG_STATUS_VALUE
 #undef SG_STATUS_SKIP

@@ -384,6 +384,7 @@ static void test_u64_to_dec_matches_printf(void **state)
         10000000000000000000ull,
         9999999999999999999ull,
         UINT64_MAX - 1,
+        UINT64_MAX,
     };
     char out[21];
     char want[32];
