@@ -145,6 +145,8 @@ static const struct {
 } me_strings[ME_STRINGS] = {ME_STRING(user_id),   ME_STRING(email),    ME_STRING(name),
                             ME_STRING(auth_type), ME_STRING(token_id), ME_STRING(expires_at)};
 #undef ME_STRING
+/* The table's 16-bit offsets and sizes hold whatever limits sg_options.h is given. */
+_Static_assert(sizeof(sg_api_identity) <= UINT16_MAX, "sg_api_identity outgrows me_strings");
 
 static sg_status on_me_value(void *ctx, const sg_json_event *ev)
 {

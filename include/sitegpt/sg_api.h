@@ -170,8 +170,9 @@ SG_NODISCARD sg_status sg_api_account(sg_api *api, sg_api_identity *out, sg_enve
 
 /*
  * The lists and the single-object calls below read their items as whole elements: in a build
- * with SG_JSON_ELEMENTS 0 (no element gathering) they answer SG_ERR_UNSUPPORTED once their
- * arguments are checked, before anything is sent.
+ * with SG_JSON_ELEMENTS 0 (no element gathering) they answer SG_ERR_UNSUPPORTED before anything
+ * is sent: a missing pointer or id is still SG_ERR_INVALID_ARG, but what a request or cursor
+ * holds is not checked, since the call cannot be made.
  */
 
 typedef struct sg_api_list_params {

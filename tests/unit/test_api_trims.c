@@ -5,7 +5,7 @@
  * call fails with SG_ERR_UNSUPPORTED); one without a Location stays an ordinary final
  * response; the rest of a call is unchanged. Without element gathering (SG_JSON_ELEMENTS 0):
  * the list and single-object calls, whose items the reader could not gather, fail with
- * SG_ERR_UNSUPPORTED after their argument checks and before anything is sent. sg_api.c and
+ * SG_ERR_UNSUPPORTED after their pointer and id checks and before anything is sent. sg_api.c and
  * sg_api_routes.c are compiled into this test with those options (as test_device_trims does
  * for discovery), so the library's own objects, built with the defaults, are not linked; the
  * default build's behaviour is test_api's.
