@@ -32,7 +32,6 @@ enum {
 
 _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 
-/* flags */
 /* The head's parsing stays out of sg_http_parser_feed: its locals would otherwise sit on
    the frame beneath every body callback. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -41,8 +40,13 @@ _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 #define OUT_OF_LINE
 #endif
 
+/* flags while a head is gathered */
 #define F_STATUS_LINE 0x01u /* the first line of the current head has been checked */
-#define F_DIGITS      0x02u /* at least one chunk-size digit */
+#define F_CHUNKED     0x02u /* Transfer-Encoding: chunked */
+#define F_CLOSE       0x04u /* Connection: close */
+#define F_KEEP_ALIVE  0x08u /* Connection: keep-alive */
+/* flags in chunked framing */
+#define F_DIGITS      0x10u /* at least one chunk-size digit */
 
 static const char http_prefix[] = "HTTP/";
 
@@ -111,6 +115,12 @@ static bool next_element(sg_slice *list, sg_slice *elem)
     return true;
 }
 
+static void set_done(sg_http_parser *p)
+{
+    p->state = ST_DONE;
+    p->done = true;
+}
+
 sg_status sg_http_parser_init(sg_http_parser *p, uint8_t *buf, size_t buf_size,
                               const sg_http_sink *sink, bool head_request)
 {
@@ -129,16 +139,8 @@ sg_status sg_http_parser_init(sg_http_parser *p, uint8_t *buf, size_t buf_size,
 
 /* ------------------------------------------------------------- header block --- */
 
-typedef struct head_info {
-    int status;
-    int minor;
-    bool chunked;
-    bool conn_close;
-    bool conn_keep_alive;
-} head_info;
-
 /* "HTTP/1.x SP 3DIGIT [SP reason]", CR already removed. */
-static sg_status parse_status_line(const uint8_t *l, size_t n, head_info *h)
+static sg_status check_status_line(const uint8_t *l, size_t n)
 {
     /* head_byte() refused any other first five bytes; the length is all that is left to check. */
     if (n < 6) {
@@ -165,8 +167,6 @@ static sg_status parse_status_line(const uint8_t *l, size_t n, head_info *h)
             return SG_ERR_HTTP_MALFORMED;
         }
     }
-    h->status = status;
-    h->minor = l[7] - '0';
     return SG_OK;
 }
 
@@ -212,66 +212,67 @@ static sg_status parse_field(const uint8_t *l, size_t n, sg_slice *name, sg_slic
     return SG_OK;
 }
 
-static sg_status parse_content_length(sg_http_parser *p, sg_slice v)
+/* The fields that frame the message, in the order of framing_names. */
+enum { FR_LENGTH, FR_CODING, FR_CONNECTION, FR_OTHER };
+
+/*
+ * Content-Length (equal decimal values only), Transfer-Encoding (only "chunked", once:
+ * other codings would need a decoder the client does not have) and Connection, read into
+ * p->content_length and p->flags; one walk over the list elements serves all three.
+ */
+static sg_status framing_field(sg_http_parser *p, sg_slice name, sg_slice v)
 {
+    static const char *const framing_names[] = {"content-length", "transfer-encoding",
+                                                "connection"};
+    unsigned kind = FR_LENGTH;
+    while (kind < FR_OTHER && !sg_slice_eq_nocase(name, framing_names[kind])) {
+        kind++;
+    }
+    sg_status bad = kind == FR_LENGTH ? SG_ERR_HTTP_CONTENT_LENGTH : SG_ERR_HTTP_MALFORMED;
+    bool any = kind >= FR_CONNECTION; /* an empty Connection or other field is no error */
     sg_slice e;
-    bool any = false;
-    while (next_element(&v, &e)) {
-        sg_http_length x = 0;
-        if (e.len == 0) {
-            return SG_ERR_HTTP_CONTENT_LENGTH;
-        }
-        for (size_t i = 0; i < e.len; i++) {
-            uint8_t d = (uint8_t)e.ptr[i];
-            if (d < '0' || d > '9' || x > (SG_HTTP_LENGTH_MAX - 1 - 9) / 10) {
-                return SG_ERR_HTTP_CONTENT_LENGTH;
+    while (kind < FR_OTHER && next_element(&v, &e)) {
+        if (kind == FR_CONNECTION) {
+            if (sg_slice_eq_nocase(e, "close")) {
+                p->flags |= F_CLOSE;
+            } else if (sg_slice_eq_nocase(e, "keep-alive")) {
+                p->flags |= F_KEEP_ALIVE;
             }
-            x = x * 10 + (sg_http_length)(d - '0');
+        } else if (kind == FR_CODING) {
+            if (e.len == 0) {
+                continue;
+            }
+            if (!sg_slice_eq_nocase(e, "chunked") || (p->flags & F_CHUNKED)) {
+                return bad;
+            }
+            p->flags |= F_CHUNKED;
+        } else {
+            sg_http_length x = 0;
+            if (e.len == 0) {
+                return bad;
+            }
+            for (size_t i = 0; i < e.len; i++) {
+                uint8_t d = (uint8_t)e.ptr[i];
+                if (d < '0' || d > '9' || x > (SG_HTTP_LENGTH_MAX - 1 - 9) / 10) {
+                    return bad;
+                }
+                x = x * 10 + (sg_http_length)(d - '0');
+            }
+            if (p->content_length != SG_HTTP_LENGTH_MAX && p->content_length != x) {
+                return bad;
+            }
+            p->content_length = x;
         }
-        if (p->content_length != SG_HTTP_LENGTH_MAX && p->content_length != x) {
-            return SG_ERR_HTTP_CONTENT_LENGTH;
-        }
-        p->content_length = x;
         any = true;
     }
-    return any ? SG_OK : SG_ERR_HTTP_CONTENT_LENGTH;
-}
-
-/* Only "chunked", once: other codings would need a decoder the client does not have. */
-static sg_status parse_transfer_encoding(sg_slice v, head_info *h)
-{
-    sg_slice e;
-    bool any = false;
-    while (next_element(&v, &e)) {
-        if (e.len == 0) {
-            continue;
-        }
-        if (!sg_slice_eq_nocase(e, "chunked") || h->chunked) {
-            return SG_ERR_HTTP_MALFORMED;
-        }
-        h->chunked = true;
-        any = true;
-    }
-    return any ? SG_OK : SG_ERR_HTTP_MALFORMED;
-}
-
-static void parse_connection(sg_slice v, head_info *h)
-{
-    sg_slice e;
-    while (next_element(&v, &e)) {
-        if (sg_slice_eq_nocase(e, "close")) {
-            h->conn_close = true;
-        } else if (sg_slice_eq_nocase(e, "keep-alive")) {
-            h->conn_keep_alive = true;
-        }
-    }
+    return any ? SG_OK : bad;
 }
 
 /*
- * The field lines after the status line, each checked: read into h (the first pass, before
- * anything is delivered), or with h NULL handed to the sink's on_header.
+ * The field lines after the status line, each checked: with deliver false their framing is
+ * read (the pass before anything is delivered), with deliver true each goes to on_header.
  */
-static sg_status head_fields(sg_http_parser *p, head_info *h)
+static sg_status head_fields(sg_http_parser *p, bool deliver)
 {
     size_t pos = 0;
     const uint8_t *l;
@@ -280,18 +281,10 @@ static sg_status head_fields(sg_http_parser *p, head_info *h)
     while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
         sg_slice name;
         sg_slice value;
-        sg_status st = parse_field(l, n, &name, &value); /* fails only in the check pass */
-        if (st != SG_OK) {
-            return st;
-        }
-        if (h == NULL) {
-            st = p->sink->on_header(p->sink->ctx, name, value);
-        } else if (sg_slice_eq_nocase(name, "content-length")) {
-            st = parse_content_length(p, value);
-        } else if (sg_slice_eq_nocase(name, "transfer-encoding")) {
-            st = parse_transfer_encoding(value, h);
-        } else if (sg_slice_eq_nocase(name, "connection")) {
-            parse_connection(value, h);
+        sg_status st = parse_field(l, n, &name, &value); /* fails only in the first pass */
+        if (st == SG_OK) {
+            st = deliver ? p->sink->on_header(p->sink->ctx, name, value)
+                         : framing_field(p, name, value);
         }
         if (st != SG_OK) {
             return st;
@@ -300,49 +293,27 @@ static sg_status head_fields(sg_http_parser *p, head_info *h)
     return SG_OK;
 }
 
-/*
- * Validate every field and work out the framing; nothing is delivered yet. The status line
- * (at the start of the buffer) was checked when its LF arrived: its digits are read here.
- */
-static sg_status check_head(sg_http_parser *p, head_info *h)
-{
-    const uint8_t *l = p->buf;
-    h->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-    h->minor = l[7] - '0';
-    p->content_length = SG_HTTP_LENGTH_MAX;
-    sg_status st = head_fields(p, h);
-    if (st == SG_OK && h->chunked && p->content_length != SG_HTTP_LENGTH_MAX) {
-        st = SG_ERR_HTTP_LENGTH_AND_CHUNKED;
-    }
-    return st;
-}
-
-static sg_status deliver_head(sg_http_parser *p)
-{
-    const sg_http_sink *s = p->sink;
-    if (s == NULL) {
-        return SG_OK;
-    }
-    if (s->on_status != NULL) {
-        sg_status st = s->on_status(s->ctx, p->status);
-        if (st != SG_OK) {
-            return st;
-        }
-    }
-    return s->on_header != NULL ? head_fields(p, NULL) : SG_OK;
-}
-
-/* The blank line arrived: check the block, skip 1xx, deliver, choose the body framing. */
+/* The blank line arrived: check the block, skip 1xx, choose the body framing, deliver. */
 static sg_status end_of_head(sg_http_parser *p)
 {
-    head_info h;
-    memset(&h, 0, sizeof(h));
-    sg_status st = check_head(p, &h);
+    static const uint8_t first_state[] = {[SG_HTTP_BODY_NONE] = ST_DONE,
+                                          [SG_HTTP_BODY_LENGTH] = ST_BODY_LENGTH,
+                                          [SG_HTTP_BODY_CHUNKED] = ST_CHUNK_SIZE,
+                                          [SG_HTTP_BODY_UNTIL_CLOSE] = ST_BODY_CLOSE};
+    sg_status st = head_fields(p, false);
+    unsigned f = p->flags;
+    bool has_length = p->content_length != SG_HTTP_LENGTH_MAX;
+    if (st == SG_OK && (f & F_CHUNKED) && has_length) {
+        st = SG_ERR_HTTP_LENGTH_AND_CHUNKED;
+    }
     if (st != SG_OK) {
         return st;
     }
-    if (h.status < 200) {
-        if (h.status == 101) {
+    /* the status line, at the start of the buffer, was checked when its LF arrived */
+    const uint8_t *l = p->buf;
+    int status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+    if (status < 200) {
+        if (status == 101) {
             return SG_ERR_HTTP_MALFORMED; /* we never ask to switch protocols */
         }
         p->head_len = 0;
@@ -350,44 +321,36 @@ static sg_status end_of_head(sg_http_parser *p)
         p->content_length = SG_HTTP_LENGTH_MAX;
         return SG_OK;
     }
-    p->status = h.status;
-    p->keep_alive = h.minor >= 1 ? !h.conn_close : (h.conn_keep_alive && !h.conn_close);
-    if (h.chunked && h.minor == 0) {
-        p->keep_alive = false; /* RFC 9112 6.1: chunked in HTTP/1.0 is suspect framing */
-    }
-    if (p->head_request || h.status == 204 || h.status == 304) {
-        p->body_mode = SG_HTTP_BODY_NONE;
-    } else if (h.chunked) {
-        p->body_mode = SG_HTTP_BODY_CHUNKED;
-    } else if (p->content_length != SG_HTTP_LENGTH_MAX) {
-        p->body_mode = p->content_length ? SG_HTTP_BODY_LENGTH : SG_HTTP_BODY_NONE;
+    /* HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only when asked, and
+       never with chunked framing (RFC 9112 6.1: suspect in HTTP/1.0). */
+    bool keep = !(f & F_CLOSE) && (l[7] != '0' || ((f & F_KEEP_ALIVE) && !(f & F_CHUNKED)));
+    uint8_t mode;
+    if (p->head_request || status == 204 || status == 304) {
+        mode = SG_HTTP_BODY_NONE;
+    } else if (f & F_CHUNKED) {
+        mode = SG_HTTP_BODY_CHUNKED;
+    } else if (has_length) {
+        mode = p->content_length ? SG_HTTP_BODY_LENGTH : SG_HTTP_BODY_NONE;
     } else {
-        p->body_mode = SG_HTTP_BODY_UNTIL_CLOSE;
-        p->keep_alive = false;
+        mode = SG_HTTP_BODY_UNTIL_CLOSE;
+        keep = false;
     }
-    st = deliver_head(p);
-    if (st != SG_OK) {
-        return st;
+    p->status = status;
+    p->keep_alive = keep;
+    p->body_mode = mode;
+    p->remaining = mode == SG_HTTP_BODY_LENGTH ? p->content_length : 0;
+    p->flags = 0;
+    p->state = first_state[mode];
+    p->done = mode == SG_HTTP_BODY_NONE;
+    /* on a refusal sg_http_parser_feed() turns all this into the error state */
+    const sg_http_sink *s = p->sink;
+    if (s != NULL && s->on_status != NULL) {
+        st = s->on_status(s->ctx, status);
     }
-    switch (p->body_mode) {
-    case SG_HTTP_BODY_LENGTH:
-        p->remaining = p->content_length;
-        p->state = ST_BODY_LENGTH;
-        break;
-    case SG_HTTP_BODY_CHUNKED:
-        p->remaining = 0;
-        p->flags = 0;
-        p->state = ST_CHUNK_SIZE;
-        break;
-    case SG_HTTP_BODY_UNTIL_CLOSE:
-        p->state = ST_BODY_CLOSE;
-        break;
-    default:
-        p->state = ST_DONE;
-        p->done = true;
-        break;
+    if (st == SG_OK && s != NULL && s->on_header != NULL) {
+        st = head_fields(p, true);
     }
-    return SG_OK;
+    return st;
 }
 
 /* One byte of the header block: stored in the buffer, checked as far as one byte allows. */
@@ -411,12 +374,8 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
             return SG_ERR_HTTP_MALFORMED; /* not HTTP at all: fail before the buffer fills */
         }
         if (c == '\n') {
-            head_info h;
-            size_t n = p->head_len - 1; /* at least "HTTP/" precedes the LF */
-            if (p->buf[n - 1] == '\r') {
-                n--;
-            }
-            sg_status st = parse_status_line(p->buf, n, &h);
+            /* at least "HTTP/" precedes the LF */
+            sg_status st = check_status_line(p->buf, prev == '\r' ? at - 1 : at);
             if (st != SG_OK) {
                 return st;
             }
@@ -508,8 +467,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
         if (c == '\r') {
             p->state = ST_TRAILER_END_LF;
         } else if (c == '\n') {
-            p->state = ST_DONE;
-            p->done = true;
+            set_done(p);
         } else if (is_ows(c)) {
             return SG_ERR_HTTP_OBS_FOLD;
         } else if (sg__http_is_tchar(c)) {
@@ -542,8 +500,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
             return SG_ERR_HTTP_BARE_CR;
         }
         if (p->state == ST_TRAILER_END_LF) {
-            p->state = ST_DONE;
-            p->done = true;
+            set_done(p);
         } else {
             p->state = ST_TRAILER_START;
         }
@@ -597,8 +554,7 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
             i += n;
             p->remaining -= (sg_http_length)n; /* n <= remaining */
             if (p->remaining == 0) {
-                p->state = ST_DONE;
-                p->done = true;
+                set_done(p);
             }
             break;
         case ST_BODY_CLOSE:
@@ -633,18 +589,12 @@ sg_status sg_http_parser_finish(sg_http_parser *p)
     if (p == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    if (p->state == ST_ERROR) {
-        return p->error;
-    }
-    if (p->done) {
-        return SG_OK;
-    }
     if (p->state == ST_BODY_CLOSE) {
-        p->state = ST_DONE;
-        p->done = true;
-        return SG_OK;
+        set_done(p);
     }
-    p->state = ST_ERROR;
-    p->error = SG_ERR_HTTP_TRUNCATED;
-    return p->error;
+    if (p->state != ST_DONE && p->state != ST_ERROR) {
+        p->state = ST_ERROR;
+        p->error = SG_ERR_HTTP_TRUNCATED;
+    }
+    return p->state == ST_ERROR ? p->error : SG_OK;
 }
