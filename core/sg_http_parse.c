@@ -548,26 +548,20 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
         case ST_HEAD:
             st = head_byte(p, data[i++]);
             break;
-        case ST_BODY_LENGTH:
-            n = counted_piece(p, len - i);
-            st = deliver_body(p, data + i, n);
-            i += n;
-            p->remaining -= (sg_http_length)n; /* n <= remaining */
-            if (p->remaining == 0) {
-                set_done(p);
-            }
-            break;
         case ST_BODY_CLOSE:
             st = deliver_body(p, data + i, len - i);
             i = len;
             break;
+        case ST_BODY_LENGTH:
         case ST_CHUNK_DATA:
             n = counted_piece(p, len - i);
             st = deliver_body(p, data + i, n);
             i += n;
             p->remaining -= (sg_http_length)n; /* n <= remaining */
-            if (p->remaining == 0) {
-                p->state = ST_CHUNK_DATA_END;
+            if (p->remaining == 0 && p->state == ST_CHUNK_DATA) {
+                p->state = ST_CHUNK_DATA_END; /* the CRLF after the data */
+            } else if (p->remaining == 0) {
+                set_done(p);
             }
             break;
         default:
