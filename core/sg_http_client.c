@@ -12,43 +12,24 @@
 
 /* ------------------------------------------------------------- request writer --- */
 
-static bool is_token(const char *s)
-{
-    if (s == NULL || s[0] == '\0') {
-        return false;
-    }
-    for (; *s; s++) {
-        if (!sg__http_is_tchar((uint8_t)*s)) {
-            return false;
-        }
-    }
-    return true;
-}
+/* What a piece of the request head may hold (RFC 9110 5.6.2, 5.5); one walk checks all. */
+enum {
+    TEXT_VALUE,  /* a field value: no CR, LF, NUL or other control but HTAB */
+    TEXT_TOKEN,  /* a method or field name: tchar only, not empty */
+    TEXT_VISIBLE /* the target, Host and the token: visible ASCII, no space, not empty */
+};
 
-/* Header values: no CR, LF, NUL or other control character (HTAB aside). */
-static bool is_field_value(const char *s)
+static bool text_ok(const char *s, unsigned kind)
 {
-    if (s == NULL) {
+    if (s == NULL || (kind != TEXT_VALUE && s[0] == '\0')) {
         return false;
     }
     for (; *s; s++) {
         uint8_t c = (uint8_t)*s;
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Request targets and the Host header: visible ASCII only, no spaces. */
-static bool is_visible(const char *s)
-{
-    if (s == NULL || s[0] == '\0') {
-        return false;
-    }
-    for (; *s; s++) {
-        uint8_t c = (uint8_t)*s;
-        if (c <= 0x20 || c >= 0x7f) {
+        bool ok = kind == TEXT_TOKEN     ? sg__http_is_tchar(c)
+                  : kind == TEXT_VISIBLE ? c > 0x20 && c < 0x7f
+                                         : (c >= 0x20 || c == '\t') && c != 0x7f;
+        if (!ok) {
             return false;
         }
     }
@@ -116,31 +97,21 @@ static void put(writer *w, const char *s)
 
 static sg_status check_request(const sg_http_request *req, const char *host_header)
 {
-    if (!is_token(req->method) || !is_visible(req->target) || req->target[0] != '/' ||
-        !is_visible(host_header)) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if ((req->accept != NULL && !is_field_value(req->accept)) ||
-        (req->bearer_token != NULL && !is_visible(req->bearer_token))) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (req->body_len > 0 &&
-        (req->body == NULL || !is_field_value(req->content_type) || req->content_type[0] == '\0')) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (req->content_type != NULL && !is_field_value(req->content_type)) {
-        return SG_ERR_INVALID_ARG;
-    }
-    if (req->header_count > 0 && req->headers == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    for (size_t i = 0; i < req->header_count; i++) {
+    bool ok = text_ok(req->method, TEXT_TOKEN) && text_ok(req->target, TEXT_VISIBLE) &&
+              req->target[0] == '/' && text_ok(host_header, TEXT_VISIBLE) &&
+              (req->accept == NULL || text_ok(req->accept, TEXT_VALUE)) &&
+              (req->bearer_token == NULL || text_ok(req->bearer_token, TEXT_VISIBLE)) &&
+              (req->content_type == NULL || text_ok(req->content_type, TEXT_VALUE)) &&
+              /* a body needs a content type, and not an empty one */
+              (req->body_len == 0 ||
+               (req->body != NULL && req->content_type != NULL && req->content_type[0] != '\0')) &&
+              (req->header_count == 0 || req->headers != NULL);
+    for (size_t i = 0; ok && i < req->header_count; i++) {
         const sg_http_header *h = &req->headers[i];
-        if (!is_token(h->name) || !is_field_value(h->value) || is_reserved_header(h->name)) {
-            return SG_ERR_INVALID_ARG;
-        }
+        ok = text_ok(h->name, TEXT_TOKEN) && text_ok(h->value, TEXT_VALUE) &&
+             !is_reserved_header(h->name);
     }
-    return SG_OK;
+    return ok ? SG_OK : SG_ERR_INVALID_ARG;
 }
 
 sg_status sg_http_write_head(const sg_http_request *req, const char *host_header, char *out,
