@@ -95,6 +95,13 @@ static void put(writer *w, const char *s)
     w->len += n;
 }
 
+/* One of our literals (a field's line start, its name) and the text that follows it. */
+static void put_after(writer *w, const char *lit, const char *text)
+{
+    put(w, lit);
+    put(w, text);
+}
+
 static sg_status check_request(const sg_http_request *req, const char *host_header)
 {
     bool ok = text_ok(req->method, TEXT_TOKEN) && text_ok(req->target, TEXT_VISIBLE) &&
@@ -130,20 +137,16 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
     /* each field's line ends where the next begins: fewer, longer literals */
     writer w = {out, cap, 0, false};
     put(&w, req->method);
-    put(&w, " ");
-    put(&w, req->target);
-    put(&w, " HTTP/1.1\r\nHost: ");
-    put(&w, host_header);
-    put(&w, "\r\nUser-Agent: sitegpt-c/" SG_VERSION "\r\nAccept: ");
-    put(&w, req->accept ? req->accept : "application/json");
+    put_after(&w, " ", req->target);
+    put_after(&w, " HTTP/1.1\r\nHost: ", host_header);
+    put_after(&w, "\r\nUser-Agent: sitegpt-c/" SG_VERSION "\r\nAccept: ",
+              req->accept ? req->accept : "application/json");
     if (req->bearer_token != NULL) {
-        put(&w, "\r\nAuthorization: Bearer ");
-        put(&w, req->bearer_token);
+        put_after(&w, "\r\nAuthorization: Bearer ", req->bearer_token);
     }
     bool sends_length = req->body_len > 0 || (method_traits(req->method) & M_SENDS_LENGTH);
     if (req->content_type != NULL && sends_length) {
-        put(&w, "\r\nContent-Type: ");
-        put(&w, req->content_type);
+        put_after(&w, "\r\nContent-Type: ", req->content_type);
     }
     if (sends_length) {
         char digits[21];
@@ -151,14 +154,11 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
         if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: 21 bytes hold any 64-bit number */
             return st;     /* GCOVR_EXCL_LINE: see above */
         }
-        put(&w, "\r\nContent-Length: ");
-        put(&w, digits);
+        put_after(&w, "\r\nContent-Length: ", digits);
     }
     for (size_t i = 0; i < req->header_count; i++) {
-        put(&w, "\r\n");
-        put(&w, req->headers[i].name);
-        put(&w, ": ");
-        put(&w, req->headers[i].value);
+        put_after(&w, "\r\n", req->headers[i].name);
+        put_after(&w, ": ", req->headers[i].value);
     }
     put(&w, "\r\n\r\n"); /* the last field's line end, then the blank line */
     if (w.overflow) {
