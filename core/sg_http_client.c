@@ -385,11 +385,9 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
         return st;
     }
     sg_http_origin open_origin = {c->host, c->port, c->tls};
-    if (c->conn != NULL && (c->conn != t || !sg_url_same_origin(&open_origin, origin))) {
-        sg_http_client_close(c);
-    }
-    if (c->conn != NULL && !idle_conn_usable(c)) {
-        sg_http_client_close(c);
+    if (c->conn != NULL &&
+        (c->conn != t || !sg_url_same_origin(&open_origin, origin) || !idle_conn_usable(c))) {
+        sg_http_client_close(c); /* another origin, or the probe found it gone */
     }
     uint64_t deadline = now_ms(c) + c->cfg.request_timeout_ms;
     unsigned traits = method_traits(req->method);
