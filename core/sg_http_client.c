@@ -36,6 +36,7 @@ static bool text_ok(const char *s, unsigned kind)
     return true;
 }
 
+#if SG_HTTP_EXTRA_HEADERS
 /* Framing headers belong to the writer: a caller copy could desynchronise the stream. */
 static bool is_reserved_header(const char *name)
 {
@@ -49,6 +50,7 @@ static bool is_reserved_header(const char *name)
     }
     return false;
 }
+#endif
 
 /* What the client needs to know of a method, from one table. */
 enum {
@@ -113,11 +115,17 @@ static sg_status check_request(const sg_http_request *req, const char *host_head
               (req->body_len == 0 ||
                (req->body != NULL && req->content_type != NULL && req->content_type[0] != '\0')) &&
               (req->header_count == 0 || req->headers != NULL);
+#if SG_HTTP_EXTRA_HEADERS
     for (size_t i = 0; ok && i < req->header_count; i++) {
         const sg_http_header *h = &req->headers[i];
         ok = text_ok(h->name, TEXT_TOKEN) && text_ok(h->value, TEXT_VALUE) &&
              !is_reserved_header(h->name);
     }
+#else
+    if (ok && req->header_count > 0) {
+        return SG_ERR_UNSUPPORTED; /* left out of this build (SG_HTTP_EXTRA_HEADERS 0) */
+    }
+#endif
     return ok ? SG_OK : SG_ERR_INVALID_ARG;
 }
 
@@ -156,10 +164,12 @@ sg_status sg_http_write_head(const sg_http_request *req, const char *host_header
         }
         put_after(&w, "\r\nContent-Length: ", digits);
     }
+#if SG_HTTP_EXTRA_HEADERS
     for (size_t i = 0; i < req->header_count; i++) {
         put_after(&w, "\r\n", req->headers[i].name);
         put_after(&w, ": ", req->headers[i].value);
     }
+#endif
     put(&w, "\r\n\r\n"); /* the last field's line end, then the blank line */
     if (w.overflow) {
         sg_wipe(out, w.len); /* what fitted may hold the bearer token */

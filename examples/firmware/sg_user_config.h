@@ -19,6 +19,9 @@
 /* The device reaches the API directly: no HTTPS proxy tunnel. */
 #define SG_PROXY          0
 
+/* Its requests are the core's own: no extra request headers. */
+#define SG_HTTP_EXTRA_HEADERS 0
+
 #define SG_DEVICE_USER_CODE_MAX 16
 #define SG_DEVICE_URI_MAX       80
 #define SG_DEVICE_TOKEN_MAX     96

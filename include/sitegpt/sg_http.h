@@ -129,7 +129,8 @@ typedef struct sg_http_request {
  * SG_ERR_BUFFER_TOO_SMALL when it does not fit (nothing useful is left in out);
  * SG_ERR_INVALID_ARG for CR, LF or other control characters in any field, a method that is
  * not a token, a target that is not origin-form, or an extra header that would override the
- * framing (Host, Content-Length, Transfer-Encoding, Connection).
+ * framing (Host, Content-Length, Transfer-Encoding, Connection); SG_ERR_UNSUPPORTED for
+ * any extra header in a build with SG_HTTP_EXTRA_HEADERS 0 (sg_options.h).
  */
 SG_NODISCARD sg_status sg_http_write_head(const sg_http_request *req, const char *host_header,
                                           char *out, size_t cap, size_t *written);

@@ -289,4 +289,13 @@
 #define SG_JSON_WRITER 1
 #endif
 
+/*
+ * Extra request headers (sg_http_request.headers, sg_api_set_request_headers; the CLI's
+ * `sitegpt api -H`). 0 leaves them out (about 200 bytes of Cortex-M flash): a request that
+ * carries any is refused with SG_ERR_UNSUPPORTED before anything is sent.
+ */
+#ifndef SG_HTTP_EXTRA_HEADERS
+#define SG_HTTP_EXTRA_HEADERS 1
+#endif
+
 #endif /* SG_OPTIONS_H */

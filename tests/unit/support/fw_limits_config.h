@@ -2,8 +2,8 @@
  * The firmware's options (examples/firmware/sg_user_config.h) for the host unit suite's
  * second configuration (make test-unit-fw): every limit and trim as the firmware has them,
  * but the parts the firmware leaves out for flash (element gathering, raw capture, scope
- * suggestions, discovery, 64-bit body lengths, the proxy tunnel, the JSON writer) kept, since the suite
- * tests them.
+ * suggestions, discovery, 64-bit body lengths, the proxy tunnel, the JSON writer, extra request
+ * headers) kept, since the suite tests them.
  */
 #include "sg_user_config.h"
 #undef SG_JSON_ELEMENTS
@@ -13,3 +13,4 @@
 #undef SG_HTTP_LENGTH_64
 #undef SG_PROXY
 #undef SG_JSON_WRITER
+#undef SG_HTTP_EXTRA_HEADERS
