@@ -124,6 +124,11 @@ sg_status sg_api_set_request_headers(sg_api *api, const sg_http_header *headers,
     if (api == NULL || (headers == NULL && count > 0)) {
         return SG_ERR_INVALID_ARG;
     }
+#if !SG_HTTP_EXTRA_HEADERS
+    if (count > 0) { /* said now, not by every later request */
+        return SG_ERR_UNSUPPORTED;
+    }
+#endif
     api->headers = headers;
     api->header_count = count;
     return SG_OK;

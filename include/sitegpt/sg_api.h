@@ -123,6 +123,7 @@ SG_NODISCARD sg_status sg_api_set_header_sink(sg_api *api, sg_api_header_fn fn, 
  * Extra request headers for every later request (borrowed: they must outlive the calls).
  * Like Authorization they go only to the configured origin, never across a redirect to
  * another one. Framing headers (Host, Content-Length, ...) are refused by the HTTP layer.
+ * A build with SG_HTTP_EXTRA_HEADERS 0 answers SG_ERR_UNSUPPORTED for any (count > 0).
  */
 SG_NODISCARD sg_status sg_api_set_request_headers(sg_api *api, const sg_http_header *headers,
                                                   size_t count);

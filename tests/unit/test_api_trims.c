@@ -1,17 +1,18 @@
 /*
- * sg_api built with its two flash trims. Without redirects (SG_API_REDIRECTS 0, for a device
- * whose server never sends one): a 3xx with a Location is neither followed nor taken for the
- * answer, whatever the Location says (the
- * call fails with SG_ERR_UNSUPPORTED); one without a Location stays an ordinary final
- * response; the rest of a call is unchanged. Without element gathering (SG_JSON_ELEMENTS 0):
- * the list and single-object calls, whose items the reader could not gather, fail with
- * SG_ERR_UNSUPPORTED after their pointer and id checks and before anything is sent. sg_api.c and
- * sg_api_routes.c are compiled into this test with those options (as test_device_trims does
- * for discovery), so the library's own objects, built with the defaults, are not linked; the
- * default build's behaviour is test_api's.
+ * sg_api built with its flash trims. Without redirects (SG_API_REDIRECTS 0, for a device whose
+ * server never sends one): a 3xx with a Location is neither followed nor taken for the answer,
+ * whatever the Location says (the call fails with SG_ERR_UNSUPPORTED); one without a Location
+ * stays an ordinary final response; the rest of a call is unchanged. Without element gathering
+ * (SG_JSON_ELEMENTS 0): the list and single-object calls, whose items the reader could not
+ * gather, fail with SG_ERR_UNSUPPORTED after their pointer and id checks and before anything
+ * is sent. Without extra headers (SG_HTTP_EXTRA_HEADERS 0): setting any is refused. sg_api.c
+ * and sg_api_routes.c are compiled into this test with those options (as test_device_trims
+ * does for discovery), so the library's own objects, built with the defaults, are not linked;
+ * the default build's behaviour is test_api's.
  */
 #define SG_API_REDIRECTS 0
 #define SG_JSON_ELEMENTS 0
+#define SG_HTTP_EXTRA_HEADERS 0
 #include "../../core/sg_api.c"
 #include "../../core/sg_api_routes.c"
 
@@ -191,12 +192,27 @@ static void test_element_calls_refused_before_sending(void **state)
     assert_string_equal(me.user_id, "u1");
 }
 
+/* Without extra headers (SG_HTTP_EXTRA_HEADERS 0) sg_api says so when they are set, not on
+   every later request; clearing them stays fine. */
+static void test_extra_headers_refused_when_set(void **state)
+{
+    (void)state;
+    fx_init();
+    const sg_http_header h[1] = {{"X-Trace", "1"}};
+    assert_int_equal(sg_api_set_request_headers(&F.api, h, 1), SG_ERR_UNSUPPORTED);
+    assert_null(F.api.headers);
+    assert_int_equal(sg_api_set_request_headers(&F.api, NULL, 0), SG_OK);
+    assert_int_equal(sg_api_set_request_headers(NULL, h, 1), SG_ERR_INVALID_ARG);
+    assert_int_equal(sg_api_set_request_headers(&F.api, NULL, 1), SG_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_redirect_not_followed),
         cmocka_unit_test(test_redirect_without_location_is_final),
         cmocka_unit_test(test_element_calls_refused_before_sending),
+        cmocka_unit_test(test_extra_headers_refused_when_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
