@@ -53,16 +53,17 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #define NOINLINE
 #endif
 /*
- * Shortcuts that only buy speed (the general path reaches the same result at the same byte)
- * are left out of builds optimized for size: GCC and clang define __OPTIMIZE_SIZE__ for -Os.
- * A test compiling this file may set SG__JSON_SHORTCUTS to run the other way on a host.
+ * Two scanners read the same grammar to the same events, statuses and error offsets. Builds
+ * optimized for size (GCC and clang define __OPTIMIZE_SIZE__ for -Os) take the small one:
+ * one byte per step through one switch. The others take the fast one, which consumes runs.
+ * A test compiling this file may set SG__JSON_BYTEWISE to pick either on a host.
  */
-#if defined(SG__JSON_SHORTCUTS)
-#define SPEED_SHORTCUTS SG__JSON_SHORTCUTS
+#if defined(SG__JSON_BYTEWISE)
+#define BYTEWISE SG__JSON_BYTEWISE
 #elif defined(__OPTIMIZE_SIZE__)
-#define SPEED_SHORTCUTS 0
+#define BYTEWISE 1
 #else
-#define SPEED_SHORTCUTS 1
+#define BYTEWISE 0
 #endif
 
 #define NO_SUB       255u /* val_sub / elem_sub / raw_sub: none */
@@ -185,6 +186,7 @@ static bool is_ws(uint8_t c)
     return (cls(c) & K_CLASS) == K_WS;
 }
 
+#if !BYTEWISE
 /*
  * End of the run of plain string bytes at q. 64-bit builds go eight bytes per step (SWAR):
  * a byte below the first special one (quote, backslash, control, non-ASCII) sets no high
@@ -217,6 +219,7 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
     }
     return q;
 }
+#endif
 
 /* The byte a one-character escape (after '\') stands for; -1 for 'u' and invalid ones. */
 static int escape_byte(uint8_t e)
@@ -589,6 +592,49 @@ static sg_status open_container(sg_json_reader *r, bool object)
 /* ---------------------------------------------------------------- string sub-machine --- */
 
 /*
+ * The fourth hex digit of a \uXXXX escape was read into the low half of r->ucp: 1 with *cp
+ * its character, 0 for a high surrogate (its low one is due: r->state is ST_LOW_BS), -1 for
+ * a lone surrogate of either kind.
+ */
+static int hex_end(sg_json_reader *r, uint32_t *cp)
+{
+    uint32_t u = r->ucp & 0xFFFFu;
+    if (r->flags & FL_HIGH) {
+        if (u < 0xDC00 || u > 0xDFFF) {
+            return -1; /* high surrogate alone */
+        }
+        *cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
+        r->flags &= (uint8_t)~FL_HIGH;
+        return 1;
+    }
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        r->flags |= FL_HIGH;
+        r->ucp = u << 16;
+        r->state = ST_LOW_BS;
+        return 0;
+    }
+    *cp = u;
+    return u >= 0xDC00 && u <= 0xDFFF ? -1 : 1; /* a lone low surrogate fails */
+}
+
+/* The closing quote of a key: the member path is set (or off, when no subscription can
+   see it, or the key would read as another nesting). */
+static void key_end(sg_json_reader *r)
+{
+    r->flags &= (uint8_t)~FL_KEY;
+    if (r->flags & FL_STORE) {
+        unsigned n = r->plen[r->depth];
+        /* put() stops storing a key that outgrows every subscription: i fits */
+        unsigned i = (n ? n + 1u : 0u) + r->key_len;
+        r->cur_len = key_nests(r->path + i - r->key_len, r->key_len) ? PATH_OFF : (uint8_t)i;
+    }
+    r->flags &= (uint8_t)~FL_STORE;
+    r->state = ST_COLON;
+}
+
+#if !BYTEWISE
+
+/*
  * The string sub-machine for what is not a plain run (the scanner consumes those with
  * plain_run): one escape sequence or one multi-byte UTF-8 character, from p up to lim,
  * in state r->state (ST_STR at the backslash or the lead byte, or where a chunk left it:
@@ -605,7 +651,7 @@ NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *
     /* [utf8, p): bytes of a UTF-8 character, stored as they stand; NULL in an escape */
     const uint8_t *utf8 = NULL;
     sg_status st = SG_ERR_JSON_SYNTAX; /* what a jump to `end` before the last byte means */
-    uint32_t u, cp;
+    uint32_t cp;
     int v;
     switch (r->state) {
     case ST_ESC:
@@ -679,23 +725,13 @@ hex: /* the four hex digits of \uXXXX; the code point is judged at the last one 
         p++;
         goto hex;
     }
-    u = r->ucp & 0xFFFFu;
-    if (r->flags & FL_HIGH) {
-        if (u < 0xDC00 || u > 0xDFFF) {
-            goto end; /* high surrogate alone */
-        }
-        cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
-        r->flags &= (uint8_t)~FL_HIGH;
-    } else if (u >= 0xD800 && u <= 0xDBFF) {
-        r->flags |= FL_HIGH;
-        r->ucp = u << 16;
-        r->state = ST_LOW_BS;
+    v = hex_end(r, &cp);
+    if (v < 0) {
+        goto end;
+    }
+    if (v == 0) {
         p++;
         goto low;
-    } else if (u >= 0xDC00 && u <= 0xDFFF) {
-        goto end; /* lone low surrogate */
-    } else {
-        cp = u;
     }
     goto character;
 
@@ -742,9 +778,9 @@ end: /* the UTF-8 bytes read are stored before a bad byte is judged: an earlier 
     return p;
 }
 
-/* ---------------------------------------------------------------- number sub-machine --- */
+#endif /* !BYTEWISE */
 
-typedef enum num_end { NUM_MORE, NUM_DONE, NUM_BAD } num_end;
+/* ---------------------------------------------------------------- number sub-machine --- */
 
 /* Number byte classes: '0', '1'-'9', '.', 'e' or 'E', '+' or '-', anything else. */
 enum { NC_ZERO, NC_DIGIT, NC_DOT, NC_E, NC_SIGN, NC_OTHER, NC_COUNT };
@@ -763,6 +799,19 @@ static const uint8_t k_num[ST_NUM_EXP - ST_NUM_MINUS + 1][NC_COUNT] = {
     /* EXP   */ {ST_NUM_EXP, ST_NUM_EXP, N_DONE, N_DONE, N_DONE, N_DONE},
 };
 
+static unsigned num_class(unsigned c)
+{
+    return c == '0'               ? NC_ZERO
+           : c - '1' <= 8u        ? NC_DIGIT
+           : c == '.'             ? NC_DOT
+           : (c | 0x20u) == 'e'   ? NC_E
+           : c == '+' || c == '-' ? NC_SIGN
+                                  : NC_OTHER;
+}
+
+#if !BYTEWISE
+typedef enum num_end { NUM_MORE, NUM_DONE, NUM_BAD } num_end;
+
 /*
  * The bytes of a number from p up to lim, its machine in *state (ST_NUM_*). Returns lim
  * with *end = NUM_MORE, the first byte after the number (not consumed: it belongs to what
@@ -776,14 +825,7 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
     unsigned s = *state;
     num_end how = NUM_MORE;
     for (; p < lim; p++) {
-        unsigned c = *p;
-        unsigned k = c == '0'               ? NC_ZERO
-                     : c - '1' <= 8u        ? NC_DIGIT
-                     : c == '.'             ? NC_DOT
-                     : (c | 0x20u) == 'e'   ? NC_E
-                     : c == '+' || c == '-' ? NC_SIGN
-                                            : NC_OTHER;
-        unsigned next = k_num[s - ST_NUM_MINUS][k];
+        unsigned next = k_num[s - ST_NUM_MINUS][num_class(*p)];
         if (next >= N_DONE) {
             how = next == N_DONE ? NUM_DONE : NUM_BAD;
             break;
@@ -794,6 +836,7 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
     *end = how;
     return p;
 }
+#endif /* !BYTEWISE */
 
 /* ---------------------------------------------------------------- scanner --- */
 
@@ -851,7 +894,306 @@ static inline const uint8_t *number_run(uint8_t *state, const uint8_t *p, const 
  *
  *   LIT         the next letter of true, false or null (aux counts them)   LIT; finished value
  *                                                                          after the last
- *
+
+ */
+
+#if BYTEWISE
+/*
+ * The small scanner: one byte per step through one switch on r->state, every stored byte
+ * put() on its own. A scalar ends at `stop`: one past its last byte, or, for a number, at
+ * the byte after it, which is then read again in the next state. Bytes are read only below
+ * lim. tests/fuzz/fuzz_json_bytewise.c holds it to the fast scanner's results.
+ */
+static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const uint8_t **errp)
+{
+    *errp = data;
+    /* feed passes data != NULL (len > 0); the guard keeps static analysis from assuming NULL */
+    if (data == NULL) { /* GCOVR_EXCL_BR_LINE: see above */
+        return SG_OK;   /* GCOVR_EXCL_LINE */
+    }
+    const uint8_t *p = data, *end = data + len, *lim = end, *stop;
+    const uint8_t *elem_seg = GATHERING(r) ? data : NULL;
+    const uint8_t *raw_seg = CAPTURING(r) ? data : NULL;
+    sg_status st = SG_OK;
+    uint32_t cp;
+    int v;
+    /* lim: the first byte that would not fit the element being gathered (see the fast one) */
+    if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len) {
+        lim = data + (r->cfg.elem_cap - r->elem_len);
+    }
+    while (p != end) {
+        if (p == lim) {
+            if (GATHERING(r)) {
+                st = SG_ERR_JSON_ELEMENT_TOO_LARGE;
+                goto out;
+            }
+            lim = end;
+        }
+        unsigned c = *p, k = cls(*p) & K_CLASS, s = r->state;
+        stop = p + 1;
+        switch (s) {
+        case ST_VALUE:
+        case ST_ARR_FIRST:
+            if (k == K_WS) {
+                break;
+            }
+            if (k < K_QUOTE) {
+                if (k == K_RBRACKET && s == ST_ARR_FIRST) {
+                    goto close;
+                }
+                goto syntax;
+            }
+            v = r->elem_sub; /* to notice an element starting here */
+            if (r->plen[r->depth] == PATH_OFF) {
+                r->cur_len = PATH_OFF; /* nothing below can match: skip the path work */
+            } else {
+                st =
+                    value_start(r, p, (sg_json_type)k_start_type[k - K_QUOTE], &elem_seg, &raw_seg);
+                if (st != SG_OK) {
+                    goto out;
+                }
+            }
+            if (k == K_QUOTE) {
+                r->state = ST_STR;
+                break;
+            }
+            if (k == K_LBRACE || k == K_LBRACKET) {
+                if (v == NO_SUB && GATHERING(r)) {
+                    lim = r->cfg.elem_cap < (size_t)(end - p) ? p + r->cfg.elem_cap : end;
+                }
+                st = open_container(r, k == K_LBRACE);
+                if (st != SG_OK) {
+                    goto out;
+                }
+                r->state = k == K_LBRACE ? ST_OBJ_FIRST : ST_ARR_FIRST;
+                break;
+            }
+            if (k >= K_TRUE) { /* its letters are read in ST_LIT, this one again */
+                r->ucp = k - K_TRUE;
+                r->aux = 0;
+                r->state = ST_LIT;
+                continue;
+            }
+            r->state = k == K_MINUS ? ST_NUM_MINUS : c == '0' ? ST_NUM_ZERO : ST_NUM_INT;
+            goto store;
+        case ST_OBJ_FIRST:
+        case ST_KEY:
+            if (k == K_WS) {
+                break;
+            }
+            if (k == K_RBRACE && s == ST_OBJ_FIRST) {
+                goto close;
+            }
+            if (k != K_QUOTE) {
+                goto syntax;
+            }
+            r->key_len = 0;
+            r->state = ST_STR;
+            s = r->plen[r->depth];
+            if (s == PATH_OFF) { /* no subscription can see this key: read it, store nothing */
+                r->cur_len = PATH_OFF;
+                r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
+                break;
+            }
+            r->cur_len = 0; /* set at the closing quote */
+            r->flags |= FL_KEY | FL_STORE;
+            /* open_container() keeps plen below sub_lens_max: the bound guards the path */
+            if (s && s < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
+                r->path[s] = '.';
+            }
+            break;
+        case ST_COLON:
+            if (k == K_COLON) {
+                r->state = ST_VALUE;
+            } else if (k != K_WS) {
+                goto syntax;
+            }
+            break;
+        case ST_AFTER:
+            if (k == K_WS) {
+                break;
+            }
+            if (k == K_COMMA) {
+                r->state = (r->flags & FL_OBJ) ? ST_KEY : ST_VALUE;
+                break;
+            }
+            if (k == ((r->flags & FL_OBJ) ? K_RBRACE : K_RBRACKET)) {
+                goto close;
+            }
+            goto syntax;
+        case ST_DONE:
+            if (k != K_WS) {
+                goto syntax;
+            }
+            break;
+        case ST_STR:
+            if (c == '"') {
+                if (!(r->flags & FL_KEY)) {
+                    goto scalar;
+                }
+                key_end(r);
+                break;
+            }
+            if (c == '\\') {
+                r->state = ST_ESC;
+                break;
+            }
+            if (c < 0x20 || c >= 0x80) { /* controls and bytes no character starts with fail */
+                if (!sg__utf8_lead((uint8_t)c, &r->aux, &r->utf8_lo, &r->utf8_hi)) {
+                    goto syntax;
+                }
+                r->state = ST_UTF8;
+            }
+            goto store; /* a UTF-8 character's bytes are stored as they stand */
+        case ST_UTF8:
+            if (c < r->utf8_lo || c > r->utf8_hi) {
+                goto syntax;
+            }
+            r->utf8_lo = 0x80;
+            r->utf8_hi = 0xBF;
+            if (--r->aux == 0) {
+                r->state = ST_STR;
+            }
+            goto store;
+        case ST_ESC:
+            if (c == 'u') {
+                r->ucp = 0;
+                goto hex_digits;
+            }
+            v = escape_byte((uint8_t)c);
+            if (v < 0) {
+                goto syntax;
+            }
+            cp = (uint32_t)v;
+            goto character;
+        case ST_HEX:
+            v = sg__hex_digit((uint8_t)c);
+            if (v < 0) {
+                goto syntax;
+            }
+            r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+            if (++r->aux < 4) {
+                break;
+            }
+            v = hex_end(r, &cp);
+            if (v < 0) {
+                goto syntax;
+            }
+            if (v == 0) {
+                break; /* a high surrogate: "\u" of the low one is due */
+            }
+            goto character;
+        case ST_LOW_BS:
+            if (c != '\\') {
+                goto syntax;
+            }
+            r->state = ST_LOW_U;
+            break;
+        case ST_LOW_U:
+            if (c != 'u') {
+                goto syntax;
+            }
+            goto hex_digits;
+        case ST_LIT:
+            if (c != (uint8_t)k_lit[r->ucp][r->aux]) {
+                goto syntax;
+            }
+            if (++r->aux < k_lit_len[r->ucp]) {
+                break;
+            }
+            goto scalar;
+        default: /* ST_NUM_*: the number grammar's table */
+            s = k_num[s - ST_NUM_MINUS][num_class(c)];
+            if (s == N_BAD) {
+                goto syntax;
+            }
+            if (s == N_DONE) {
+                stop = p; /* the byte after it belongs to what follows */
+                goto scalar;
+            }
+            r->state = (uint8_t)s;
+            goto store;
+        }
+        p++;
+        continue;
+
+    store: /* the byte is part of a string, key or number: kept when it is subscribed */
+        if (r->flags & FL_STORE) {
+            st = put(r, (const char *)p, 1);
+            if (st != SG_OK) {
+                goto out; /* at the first byte that did not fit */
+            }
+        }
+        p++;
+        continue;
+
+    hex_digits: /* after "\u" */
+        r->aux = 0;
+        r->state = ST_HEX;
+        p++;
+        continue;
+
+    character: /* an escape's character is complete at p, its last byte */
+        if (r->flags & FL_STORE) {
+            st = put_cp(r, cp);
+            if (st != SG_OK) {
+                goto out;
+            }
+        }
+        r->state = ST_STR;
+        p++;
+        continue;
+
+    close: /* p is the bracket closing the container at r->depth */
+        s = --r->depth;
+        if ((r->obj_bits[s >> 3] >> (s & 7)) & 1u) {
+            r->flags |= FL_OBJ;
+        } else {
+            r->flags &= (uint8_t)~FL_OBJ;
+        }
+        if (GATHERING(r) || CAPTURING(r)) {
+            st = container_end(r, p, &elem_seg, &raw_seg);
+            if (st != SG_OK) {
+                goto out;
+            }
+        }
+        goto next;
+
+    scalar: /* a scalar ends before stop; an error is reported at p */
+        if (r->val_sub != NO_SUB || CAPTURING(r)) {
+            st = scalar_end(r, stop, &raw_seg);
+            if (st != SG_OK) {
+                goto out;
+            }
+        }
+    next: /* a value ended before stop */
+        r->state = r->depth ? ST_AFTER : ST_DONE;
+        p = stop;
+    }
+out:
+    if (st == SG_OK) {
+        /* the chunk ends inside captures: keep what it held (a capture under way has its
+           segment start in this chunk; lim kept the element within its buffer) */
+        if (GATHERING(r)) {
+            st = gather(r, elem_seg, end);
+        }
+        if (st == SG_OK && CAPTURING(r)) { /* GCOVR_EXCL_BR_LINE: gather() cannot fail */
+            st = emit_raw(r, raw_seg, end, false);
+        }
+        if (st != SG_OK) {
+            p = end;
+        }
+    }
+    *errp = p;
+    return st;
+
+syntax:
+    *errp = p;
+    return SG_ERR_JSON_SYNTAX;
+}
+#else /* the fast scanner */
+
+/*
  * Each label below reads the bytes of its states and jumps straight to the next state's
  * label, so the state switch runs once per chunk (at `resume`), not once per byte; the
  * helpers consume a whole run or sequence and say how it ended. r->state is current
@@ -991,8 +1333,7 @@ value: /* ST_VALUE, ST_ARR_FIRST */
         r->ucp = n;
         r->aux = 1;
         r->state = ST_LIT;
-        if (SPEED_SHORTCUTS && lim - p >= 5 && memcmp(p, k_lit[n], 4) == 0 &&
-            (n != 1 || p[4] == 'e')) {
+        if (lim - p >= 5 && memcmp(p, k_lit[n], 4) == 0 && (n != 1 || p[4] == 'e')) {
             q = p + k_lit_len[n]; /* whole in view */
             p = q - 1;
             goto scalar;
@@ -1022,8 +1363,8 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     if (n == PATH_OFF) {
         /* no subscription can see this key: when its first run ends it, skip it outright */
         r->cur_len = PATH_OFF;
-        p = SPEED_SHORTCUTS ? plain_run(p, lim) : p;
-        if (SPEED_SHORTCUTS && p < lim && *p == '"') {
+        p = plain_run(p, lim);
+        if (p < lim && *p == '"') {
             r->state = ST_COLON;
             p++;
             goto colon;
@@ -1129,15 +1470,7 @@ str: /* inside a string or key: plain runs here, anything else in string_special
         if (!(r->flags & FL_KEY)) {
             goto scalar;
         }
-        r->flags &= (uint8_t)~FL_KEY;
-        if (r->flags & FL_STORE) {
-            n = r->plen[r->depth];
-            /* put() stops storing a key that outgrows every subscription: i fits */
-            i = (n ? n + 1u : 0u) + r->key_len;
-            r->cur_len = key_nests(r->path + i - r->key_len, r->key_len) ? PATH_OFF : (uint8_t)i;
-        }
-        r->flags &= (uint8_t)~FL_STORE;
-        r->state = ST_COLON;
+        key_end(r);
         p = q;
         goto colon;
     }
@@ -1209,6 +1542,8 @@ out:
     *errp = p;
     return st;
 }
+
+#endif /* BYTEWISE */
 
 sg_status sg_json_reader_feed(sg_json_reader *r, const void *data, size_t len)
 {

@@ -1,6 +1,8 @@
 # The unit suite in a second configuration, the way jsmn tests every build option:
 #
-#   make test-unit-fw    built on the host with the firmware's limits and trims
+#   make test-unit-fw    built on the host with the firmware's limits and trims, and its -Os
+#                        (so the code paths kept for size, such as the JSON reader's small
+#                        scanner, run the whole suite too)
 #                        (examples/firmware/sg_user_config.h, through
 #                        tests/unit/support/fw_limits_config.h, which keeps the parts the
 #                        firmware leaves out for flash) into build/fwlimits, and run (a step
@@ -16,10 +18,10 @@ FWL_BUILD := build/fwlimits
 FWL_BIN = $(filter-out %/test_layout_mismatch %/test_fw_limits %_trims,$(UNIT_BIN:$(BUILD)/%=$(FWL_BUILD)/%))
 
 .PHONY: test-unit-fw
-test-unit-fw: export FWL_EXTRA = -DSG_USER_CONFIG_FILE='"fw_limits_config.h"' -Iexamples/firmware \
-    -Itests/unit/support -DSG_TEST_FW_LIMITS=1
+test-unit-fw: export FWL_EXTRA = -Os -g -DSG_USER_CONFIG_FILE='"fw_limits_config.h"' \
+    -Iexamples/firmware -Itests/unit/support -DSG_TEST_FW_LIMITS=1
 test-unit-fw:
 	@mkdir -p $(FWL_BUILD); printf '%s\n' "$$FWL_EXTRA" | cmp -s - $(FWL_BUILD)/.flags || \
 	    { rm -rf $(FWL_BUILD); mkdir -p $(FWL_BUILD); printf '%s\n' "$$FWL_EXTRA" > $(FWL_BUILD)/.flags; }
-	$(MAKE) --no-print-directory -j2 BUILD=$(FWL_BUILD) OPT="-O2 -g $$FWL_EXTRA" $(FWL_BIN)
+	$(MAKE) --no-print-directory -j2 BUILD=$(FWL_BUILD) OPT="$$FWL_EXTRA" $(FWL_BIN)
 	tests/run_unit.sh $(FWL_BUILD)/tests
