@@ -134,6 +134,29 @@ enum {
     K_STOP = 0x80
 };
 
+/* Type each value-start class announces, from K_QUOTE on. */
+static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_ARRAY,
+                                       SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
+                                       SG_JSON_BOOL,   SG_JSON_NULL};
+
+#if BYTEWISE
+/*
+ * The small scanner needs no K_STOP (its string state tests bytes itself) and looks the
+ * class up among the bytes that have one (a search of 25 bytes instead of a 128-byte table);
+ * every other byte is K_OTHER.
+ */
+static const char k_marks[] = " \t\n\r}],:\"{[-0123456789tfn";
+static const uint8_t k_mark_cls[sizeof k_marks - 1] = {
+    K_WS,     K_WS,       K_WS,    K_WS,    K_RBRACE, K_RBRACKET, K_COMMA, K_COLON, K_QUOTE,
+    K_LBRACE, K_LBRACKET, K_MINUS, K_DIGIT, K_DIGIT,  K_DIGIT,    K_DIGIT, K_DIGIT, K_DIGIT,
+    K_DIGIT,  K_DIGIT,    K_DIGIT, K_DIGIT, K_TRUE,   K_FALSE,    K_NULL};
+
+static uint8_t cls(uint8_t c)
+{
+    const char *hit = memchr(k_marks, c, sizeof k_marks - 1);
+    return hit != NULL ? k_mark_cls[hit - k_marks] : (uint8_t)K_OTHER;
+}
+#else
 #define S_     K_STOP
 #define W_     (K_WS | K_STOP) /* tab, LF, CR: whitespace, but not allowed raw in strings */
 #define D_     K_DIGIT
@@ -171,15 +194,11 @@ static const uint8_t k_cls[128] = {
 #undef D_
 #undef ROW
 
-/* Type each value-start class announces, from K_QUOTE on. */
-static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_ARRAY,
-                                       SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
-                                       SG_JSON_BOOL,   SG_JSON_NULL};
-
 static inline uint8_t cls(uint8_t c)
 {
     return c < 0x80 ? k_cls[c] : (uint8_t)K_STOP;
 }
+#endif
 
 static bool is_ws(uint8_t c)
 {
