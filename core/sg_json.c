@@ -446,14 +446,14 @@ static sg_status raw_end(sg_json_reader *r, const uint8_t *stop, const uint8_t *
     return st;
 }
 
-/* The VALUE event of a scalar that ended. */
+/* The VALUE event of a scalar that ended, or of an object or array that starts (text ""). */
 static OUT_OF_LINE sg_status value_event(sg_json_reader *r)
 {
     sg_json_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = SG_JSON_EV_VALUE;
     ev.type = (sg_json_type)r->val_type;
-    if (r->val_type == SG_JSON_STRING || r->val_type == SG_JSON_NUMBER) {
+    if (ev.type != SG_JSON_BOOL && ev.type != SG_JSON_NULL) { /* its text was stored */
         r->cfg.str_buf[r->str_len] = '\0';
         ev.text.ptr = r->cfg.str_buf;
         ev.text.len = r->str_len;
@@ -560,15 +560,7 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             *raw_seg = p;
         } else if (took_value) {
             continue; /* the first VALUE/ELEMENT subscription of a path wins */
-        } else if (!container) {
-            took_value = true;
-            r->val_sub = (uint8_t)i;
-            r->val_type = (uint8_t)type;
-            r->str_len = 0;
-            if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) {
-                r->flags |= FL_STORE;
-            }
-        } else if (SG_JSON_ELEMENTS && mode == SG_JSON_SUB_ELEMENT) {
+        } else if (container && SG_JSON_ELEMENTS && mode == SG_JSON_SUB_ELEMENT) {
             took_value = true;
             r->elem_sub = (uint8_t)i;
             r->elem_depth = (uint8_t)d;
@@ -576,14 +568,16 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             *elem_seg = p;
         } else {
             took_value = true;
-            sg_json_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.kind = SG_JSON_EV_VALUE;
-            ev.type = type;
-            ev.text.ptr = "";
-            sg_status st = emit(r, &ev, (unsigned)i);
-            if (st != SG_OK) {
-                return st;
+            r->val_sub = (uint8_t)i;
+            r->val_type = (uint8_t)type;
+            r->str_len = 0;
+            if (container) { /* its VALUE event, text "", comes at its start */
+                sg_status st = value_event(r);
+                if (st != SG_OK) {
+                    return st;
+                }
+            } else if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) {
+                r->flags |= FL_STORE;
             }
         }
     }
