@@ -134,6 +134,9 @@ enum {
     K_STOP = 0x80
 };
 
+/* Number byte classes: anything else, '0', '1'-'9', '.', 'e' or 'E', '+' or '-'. */
+enum { NC_OTHER, NC_ZERO, NC_DIGIT, NC_DOT, NC_E, NC_SIGN, NC_COUNT };
+
 /* Type each value-start class announces, from K_QUOTE on. */
 static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_ARRAY,
                                        SG_JSON_NUMBER, SG_JSON_NUMBER, SG_JSON_BOOL,
@@ -142,14 +145,24 @@ static const uint8_t k_start_type[] = {SG_JSON_STRING, SG_JSON_OBJECT, SG_JSON_A
 #if BYTEWISE
 /*
  * The small scanner needs no K_STOP (its string state tests bytes itself) and looks the
- * class up among the bytes that have one (a search of 25 bytes instead of a 128-byte table);
- * every other byte is K_OTHER.
+ * class up among the bytes that have one (a search of 29 bytes instead of a 128-byte table);
+ * every other byte is K_OTHER of NC_OTHER. The high bits hold the number class (NC_*).
  */
-static const char k_marks[] = " \t\n\r}],:\"{[-0123456789tfn";
+#define NUM(nc) ((nc) << 4)
+#define D_      (K_DIGIT | NUM(NC_DIGIT))
+static const char k_marks[] = " \t\n\r}],:\"{[tfn-0123456789.eE+";
+/* one row per kind of byte */
+/* clang-format off */
 static const uint8_t k_mark_cls[sizeof k_marks - 1] = {
-    K_WS,     K_WS,       K_WS,    K_WS,    K_RBRACE, K_RBRACKET, K_COMMA, K_COLON, K_QUOTE,
-    K_LBRACE, K_LBRACKET, K_MINUS, K_DIGIT, K_DIGIT,  K_DIGIT,    K_DIGIT, K_DIGIT, K_DIGIT,
-    K_DIGIT,  K_DIGIT,    K_DIGIT, K_DIGIT, K_TRUE,   K_FALSE,    K_NULL};
+    K_WS, K_WS, K_WS, K_WS,
+    K_RBRACE, K_RBRACKET, K_COMMA, K_COLON, K_QUOTE, K_LBRACE, K_LBRACKET,
+    K_TRUE, K_FALSE, K_NULL,
+    K_MINUS | NUM(NC_SIGN), K_DIGIT | NUM(NC_ZERO), D_, D_, D_, D_, D_, D_, D_, D_, D_,
+    NUM(NC_DOT), NUM(NC_E), NUM(NC_E), NUM(NC_SIGN), /* only inside numbers */
+};
+/* clang-format on */
+#undef NUM
+#undef D_
 
 static uint8_t cls(uint8_t c)
 {
@@ -790,23 +803,23 @@ end: /* the UTF-8 bytes read are stored before a bad byte is judged: an earlier 
 
 /* ---------------------------------------------------------------- number sub-machine --- */
 
-/* Number byte classes: '0', '1'-'9', '.', 'e' or 'E', '+' or '-', anything else. */
-enum { NC_ZERO, NC_DIGIT, NC_DOT, NC_E, NC_SIGN, NC_OTHER, NC_COUNT };
 #define N_DONE 0xFEu /* the number ended before this byte */
 #define N_BAD  0xFFu /* this byte cannot go on */
 
 /* The number grammar (RFC 8259 section 6): the next state, from ST_NUM_MINUS on. */
 static const uint8_t k_num[ST_NUM_EXP - ST_NUM_MINUS + 1][NC_COUNT] = {
-    /* MINUS */ {ST_NUM_ZERO, ST_NUM_INT, N_BAD, N_BAD, N_BAD, N_BAD},
-    /* ZERO  */ {N_DONE, N_DONE, ST_NUM_DOT, ST_NUM_E, N_DONE, N_DONE},
-    /* INT   */ {ST_NUM_INT, ST_NUM_INT, ST_NUM_DOT, ST_NUM_E, N_DONE, N_DONE},
-    /* DOT   */ {ST_NUM_FRAC, ST_NUM_FRAC, N_BAD, N_BAD, N_BAD, N_BAD},
-    /* FRAC  */ {ST_NUM_FRAC, ST_NUM_FRAC, N_DONE, ST_NUM_E, N_DONE, N_DONE},
-    /* E     */ {ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, ST_NUM_ESIGN, N_BAD},
-    /* ESIGN */ {ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, N_BAD, N_BAD},
-    /* EXP   */ {ST_NUM_EXP, ST_NUM_EXP, N_DONE, N_DONE, N_DONE, N_DONE},
+    /*            other   '0'          '1'-'9'      '.'         'e' 'E'   '+' '-' */
+    /* MINUS */ {N_BAD, ST_NUM_ZERO, ST_NUM_INT, N_BAD, N_BAD, N_BAD},
+    /* ZERO  */ {N_DONE, N_DONE, N_DONE, ST_NUM_DOT, ST_NUM_E, N_DONE},
+    /* INT   */ {N_DONE, ST_NUM_INT, ST_NUM_INT, ST_NUM_DOT, ST_NUM_E, N_DONE},
+    /* DOT   */ {N_BAD, ST_NUM_FRAC, ST_NUM_FRAC, N_BAD, N_BAD, N_BAD},
+    /* FRAC  */ {N_DONE, ST_NUM_FRAC, ST_NUM_FRAC, N_DONE, ST_NUM_E, N_DONE},
+    /* E     */ {N_BAD, ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, ST_NUM_ESIGN},
+    /* ESIGN */ {N_BAD, ST_NUM_EXP, ST_NUM_EXP, N_BAD, N_BAD, N_BAD},
+    /* EXP   */ {N_DONE, ST_NUM_EXP, ST_NUM_EXP, N_DONE, N_DONE, N_DONE},
 };
 
+#if !BYTEWISE
 static unsigned num_class(unsigned c)
 {
     return c == '0'               ? NC_ZERO
@@ -817,7 +830,6 @@ static unsigned num_class(unsigned c)
                                   : NC_OTHER;
 }
 
-#if !BYTEWISE
 typedef enum num_end { NUM_MORE, NUM_DONE, NUM_BAD } num_end;
 
 /*
@@ -937,7 +949,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             }
             lim = end;
         }
-        unsigned c = *p, k = cls(*p) & K_CLASS, s = r->state;
+        unsigned c = *p, m = cls(*p), k = m & K_CLASS, s = r->state;
         stop = p + 1;
         switch (s) {
         case ST_VALUE:
@@ -1110,8 +1122,8 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
                 break;
             }
             goto scalar;
-        default: /* ST_NUM_*: the number grammar's table */
-            s = k_num[s - ST_NUM_MINUS][num_class(c)];
+        default:                                 /* ST_NUM_*: the number grammar's table */
+            s = k_num[s - ST_NUM_MINUS][m >> 4]; /* the number class */
             if (s == N_BAD) {
                 goto syntax;
             }
