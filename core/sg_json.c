@@ -1118,7 +1118,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             if (c != (uint8_t)k_lit[r->ucp][r->aux]) {
                 goto syntax;
             }
-            if (++r->aux < k_lit_len[r->ucp]) {
+            if (k_lit[r->ucp][++r->aux] != '\0') { /* its last letter is before the NUL */
                 break;
             }
             goto scalar;
