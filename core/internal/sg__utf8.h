@@ -18,29 +18,12 @@ extern "C" {
  */
 static inline bool sg__utf8_lead(uint8_t c, uint8_t *more, uint8_t *lo, uint8_t *hi)
 {
-    *lo = 0x80;
-    *hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        *more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        *more = 2;
-        if (c == 0xE0) {
-            *lo = 0xA0; /* overlong */
-        }
-        if (c == 0xED) {
-            *hi = 0x9F; /* UTF-16 surrogates */
-        }
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        *more = 3;
-        if (c == 0xF0) {
-            *lo = 0x90; /* overlong */
-        }
-        if (c == 0xF4) {
-            *hi = 0x8F; /* above U+10FFFF */
-        }
-    } else {
-        return false;
+    if (c < 0xC2 || c > 0xF4) {
+        return false; /* ASCII, continuation bytes, overlong C0/C1, above U+10FFFF */
     }
+    *more = (uint8_t)(1 + (c >= 0xE0) + (c >= 0xF0));
+    *lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80; /* overlongs */
+    *hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF; /* UTF-16 surrogates, above U+10FFFF */
     return true;
 }
 
