@@ -371,7 +371,12 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
    ({"a.b":1} as {"a":{"b":1}}): nothing under it may match a subscription. */
 static bool key_nests(const char *key, size_t len)
 {
-    return len == 0 || memchr(key, '.', len) != NULL || memchr(key, '[', len) != NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (key[i] == '.' || key[i] == '[') {
+            return true;
+        }
+    }
+    return len == 0;
 }
 
 /* Append bytes of the current key (into the path) or subscribed value (string buffer). */
@@ -1088,8 +1093,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             }
             goto store;
         case ST_ESC:
-            if (c == 'u') {
-                r->ucp = 0;
+            if (c == 'u') { /* the four digits replace ucp's low half */
                 goto hex_digits;
             }
             v = escape_byte((uint8_t)c);
@@ -1220,8 +1224,8 @@ out:
     return st;
 
 syntax:
-    *errp = p;
-    return SG_ERR_JSON_SYNTAX;
+    st = SG_ERR_JSON_SYNTAX;
+    goto out;
 }
 #else /* the fast scanner */
 
