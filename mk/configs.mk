@@ -1,16 +1,15 @@
 # The unit suite in a second configuration, the way jsmn tests every build option:
 #
-#   make test-unit-fw    built on the host with the firmware's limits and trims, and its -Os
-#                        (so the code paths kept for size, such as the JSON reader's small
-#                        scanner, run the whole suite too)
+#   make test-unit-fw    built on the host with the firmware's limits and trims
 #                        (examples/firmware/sg_user_config.h, through
 #                        tests/unit/support/fw_limits_config.h, which keeps the parts the
-#                        firmware leaves out for flash) into build/fwlimits, and run (a step
-#                        of make test)
+#                        firmware leaves out for flash) and its -Os, so the code kept for
+#                        size (the JSON reader's small scanner) runs the whole suite too,
+#                        into build/fwlimits, and run (a step of make test)
 #
-# The objects are rebuilt whenever those flags change (the rules do not track flags). The
-# flags hold quotes, so they reach the sub-make through the environment, untouched, and
-# ride in OPT: EXTRA_CFLAGS is what some tests' own rules add to.
+# The objects are rebuilt whenever those flags (optimization included) change (the rules do
+# not track flags). The flags hold quotes, so they reach the sub-make through the
+# environment, untouched, and ride in OPT: EXTRA_CFLAGS is what some tests' own rules add to.
 
 FWL_BUILD := build/fwlimits
 # All unit tests but test_layout_mismatch, test_fw_limits and the *_trims tests, which set
