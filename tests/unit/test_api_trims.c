@@ -10,8 +10,8 @@
  * does for discovery), so the library's own objects, built with the defaults, are not linked;
  * the default build's behaviour is test_api's.
  */
-#define SG_API_REDIRECTS 0
-#define SG_JSON_ELEMENTS 0
+#define SG_API_REDIRECTS      0
+#define SG_JSON_ELEMENTS      0
 #define SG_HTTP_EXTRA_HEADERS 0
 #include "../../core/sg_api.c"
 #include "../../core/sg_api_routes.c"
