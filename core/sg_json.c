@@ -537,6 +537,21 @@ static sg_status container_end(sg_json_reader *r, const uint8_t *p, const uint8_
     return raw_end(r, p + 1, raw_seg);
 }
 
+/* The chunk ends inside captures: keep what it held (a capture under way has its segment
+   start in this chunk; lim kept the element within its buffer). Both scanners end so. */
+static sg_status chunk_end(sg_json_reader *r, const uint8_t *elem_seg, const uint8_t *raw_seg,
+                           const uint8_t *end)
+{
+    sg_status st = SG_OK;
+    if (GATHERING(r)) {
+        st = gather(r, elem_seg, end);
+    }
+    if (st == SG_OK && CAPTURING(r)) { /* GCOVR_EXCL_BR_LINE: gather() cannot fail */
+        st = emit_raw(r, raw_seg, end, false);
+    }
+    return st;
+}
+
 /* ---------------------------------------------------------------- value starts --- */
 
 /*
@@ -1208,14 +1223,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     }
 out:
     if (st == SG_OK) {
-        /* the chunk ends inside captures: keep what it held (a capture under way has its
-           segment start in this chunk; lim kept the element within its buffer) */
-        if (GATHERING(r)) {
-            st = gather(r, elem_seg, end);
-        }
-        if (st == SG_OK && CAPTURING(r)) { /* GCOVR_EXCL_BR_LINE: gather() cannot fail */
-            st = emit_raw(r, raw_seg, end, false);
-        }
+        st = chunk_end(r, elem_seg, raw_seg, end);
         if (st != SG_OK) {
             p = end;
         }
@@ -1563,14 +1571,7 @@ keep_failed: /* storing [p, q) failed (put(): SG_ERR_JSON_STRING_TOO_LONG): the 
 #undef CHECK
 out:
     if (st == SG_OK) {
-        /* the chunk ends inside captures: keep what it held (a capture under way has its
-           segment start in this chunk; lim kept the element within its buffer) */
-        if (GATHERING(r)) {
-            st = gather(r, elem_seg, end);
-        }
-        if (st == SG_OK && CAPTURING(r)) { /* GCOVR_EXCL_BR_LINE: gather() cannot fail */
-            st = emit_raw(r, raw_seg, end, false);
-        }
+        st = chunk_end(r, elem_seg, raw_seg, end);
         if (st != SG_OK) {
             p = end;
         }
