@@ -124,14 +124,28 @@ $(FW_BUILD)/libsitegpt-default.a: $(FW_DEFAULT_OBJ)
 	rm -f $@
 	$(FW_AR) rcs $@ $^
 
-size: $(FW_ELF) $(FW_BUILD)/libsitegpt-default.a
+# ...and with the firmware's limits but every feature kept (the options header of
+# make test-unit-fw): what the firmware's trims take out, apart from what its limits do.
+FW_ALLFEAT_CONFIG := tests/unit/support/fw_limits_config.h
+FW_ALLFEAT_OBJ := $(SG_CORE_SRC:%.c=$(FW_BUILD)/allfeat/%.o)
+$(FW_BUILD)/allfeat/core/%.o: core/%.c $(DEP_INCLUDE)/jsmn.h mk/firmware.mk $(FW_USER_CONFIG) \
+                              $(FW_ALLFEAT_CONFIG)
+	@mkdir -p $(@D)
+	$(FW_CC) $(CSTD) $(WARNINGS) $(FW_ARCH) $(FW_OPT) $(FW_INCLUDES) -Itests/unit/support \
+		-DSG_USER_CONFIG_FILE='"fw_limits_config.h"' -MMD -MP -c $< -o $@
+$(FW_BUILD)/libsitegpt-allfeat.a: $(FW_ALLFEAT_OBJ)
+	rm -f $@
+	$(FW_AR) rcs $@ $^
+
+size: $(FW_ELF) $(FW_BUILD)/libsitegpt-default.a $(FW_BUILD)/libsitegpt-allfeat.a
 	$(PYTHON) mk/fw_size.py --build $(FW_BUILD) --elf $(FW_ELF) --lib $(FW_LIB) \
 		--default-lib $(FW_BUILD)/libsitegpt-default.a \
+		--allfeat-lib $(FW_BUILD)/libsitegpt-allfeat.a \
 		--cflags "$(CSTD) $(FW_ARCH) $(FW_INCLUDES)" --user-config $(FW_USER_CONFIG) \
 		--ldflags "$(FW_ARCH) -Os --specs=nano.specs -nostartfiles -Wl,--gc-sections"
 
 -include $(FW_CORE_OBJ:.o=.d) $(FW_PORT_OBJ:.o=.d) $(FW_RTOS_OBJ:.o=.d) $(FW_APP_OBJ:.o=.d) \
-         $(FW_DEFAULT_OBJ:.o=.d)
+         $(FW_DEFAULT_OBJ:.o=.d) $(FW_ALLFEAT_OBJ:.o=.d)
 
 # The same image from CMake (cmake/arm-none-eabi.cmake), run by the same QEMU tests.
 FW_CMAKE_BUILD := build/cmake-fw

@@ -249,6 +249,12 @@ def link_measure(lib, syms, out_base, ldflags):
             if arch == name}
 
 
+def core_total(per_object):
+    """Core text of one link: every core object but the profile config model."""
+    return sum(v for name, v in per_object.items() if name not in NOT_CORE and
+               name not in PORT_OBJS)
+
+
 def measured_run(build, name):
     path = os.path.join(build, name)
     if not os.path.exists(path):
@@ -263,6 +269,8 @@ def main():
     ap.add_argument("--elf", default="build/firmware/sitegpt-fw.elf")
     ap.add_argument("--lib", default="build/firmware/libsitegpt.a")
     ap.add_argument("--default-lib", default="build/firmware/libsitegpt-default.a")
+    ap.add_argument("--allfeat-lib", default="",
+                    help="the core with the firmware's limits but every feature kept")
     ap.add_argument("--cflags", default="")
     ap.add_argument("--limits", default="", help="the firmware's -D flags (its options file)")
     ap.add_argument("--user-config", default="", help="the firmware's SG_USER_CONFIG_FILE")
@@ -294,6 +302,13 @@ def main():
                                os.path.join(b, "whole-core-default"), ldflags)
         mini_d = link_measure(a.default_lib, list(LOGIN_MIN_SYMS),
                               os.path.join(b, "login-min-default"), ldflags)
+
+    whole_a, mini_a = {}, {}
+    if a.allfeat_lib and os.path.exists(a.allfeat_lib):
+        whole_a = link_measure(a.allfeat_lib, core_functions(a.allfeat_lib),
+                               os.path.join(b, "whole-core-allfeat"), ldflags)
+        mini_a = link_measure(a.allfeat_lib, list(LOGIN_MIN_SYMS),
+                              os.path.join(b, "login-min-allfeat"), ldflags)
 
     print("\n1. Core text per object, bytes (text includes rodata; data and bss are 0 in all)")
     print("   'whole': every public function kept; 'login': device flow + HTTP + JSON only;")
@@ -386,10 +401,16 @@ def main():
     print("     with the firmware's trims: " + verdict(core_whole, TARGET_CORE_TEXT))
     if core_whole_d:
         print("     (with the defaults: %d bytes; no target)" % core_whole_d)
+    if whole_a:
+        print("     (with the firmware's limits and every feature: %d bytes; no target)" %
+              core_total(whole_a))
     print("   core text, minimal login (device flow + HTTP + JSON; linked):")
     print("     with the firmware's trims: " + verdict(core_login, TARGET_LOGIN_TEXT))
     if core_login_d:
         print("     (with the defaults: %d bytes; no target)" % core_login_d)
+    if mini_a:
+        print("     (with the firmware's limits and every feature: %d bytes; no target)" %
+              core_total(mini_a))
     print("   what the firmware links (login, then GET /api/v2/me): %d bytes; no target" % tot[6])
     http_state = ss.get("sg_http_client", 0)
     print("   HTTP client state beyond the I/O buffer (sg_http_client): " +
