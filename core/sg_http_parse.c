@@ -21,11 +21,7 @@ enum {
     ST_CHUNK_DATA,
     ST_CHUNK_DATA_END, /* CRLF after the data */
     ST_CHUNK_DATA_LF,
-    ST_TRAILER_START, /* start of a trailer line, or the final blank line */
-    ST_TRAILER_NAME,
-    ST_TRAILER_VALUE,
-    ST_TRAILER_LF,
-    ST_TRAILER_END_LF,
+    ST_TRAILERS, /* field lines up to the blank one, read by line_byte() */
     ST_DONE,
     ST_ERROR
 };
@@ -40,13 +36,27 @@ _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 #define OUT_OF_LINE
 #endif
 
+/*
+ * Where in a line of the header block or the trailers (p->line). The head and the trailers
+ * share these states, so a field line is checked by one piece of code, byte by byte.
+ */
+enum {
+    LN_STATUS = 0, /* the status line, the head's first */
+    LN_START,      /* start of a field line, or the final blank line */
+    LN_NAME,
+    LN_VALUE,
+    LN_STATUS_LF, /* CR seen, LF expected (the three of them) */
+    LN_LF,
+    LN_BLANK_LF,
+    LN_END /* the blank line ended the section */
+};
+
 /* flags while a head is gathered */
-#define F_STATUS_LINE 0x01u /* the first line of the current head has been checked */
-#define F_CHUNKED     0x02u /* Transfer-Encoding: chunked */
-#define F_CLOSE       0x04u /* Connection: close */
-#define F_KEEP_ALIVE  0x08u /* Connection: keep-alive */
+#define F_CHUNKED    0x02u /* Transfer-Encoding: chunked */
+#define F_CLOSE      0x04u /* Connection: close */
+#define F_KEEP_ALIVE 0x08u /* Connection: keep-alive */
 /* flags in chunked framing */
-#define F_DIGITS      0x10u /* at least one chunk-size digit */
+#define F_DIGITS     0x10u /* at least one chunk-size digit */
 
 static const char http_prefix[] = "HTTP/";
 
@@ -170,48 +180,6 @@ static sg_status check_status_line(const uint8_t *l, size_t n)
     return SG_OK;
 }
 
-/* The next line of the block from *pos, without its CR LF; false at the end. */
-static bool next_line(const uint8_t *block, size_t len, size_t *pos, const uint8_t **line,
-                      size_t *n)
-{
-    const uint8_t *start = block + *pos;
-    const uint8_t *lf = memchr(start, '\n', len - *pos);
-    if (lf == NULL) { /* GCOVR_EXCL_BR_LINE: the block ends with its blank line's LF */
-        return false; /* GCOVR_EXCL_LINE: callers stop at that blank line, before the end */
-    }
-    size_t l = (size_t)(lf - start);
-    *pos += l + 1;
-    if (l > 0 && start[l - 1] == '\r') {
-        l--;
-    }
-    *line = start;
-    *n = l;
-    return true;
-}
-
-static sg_status parse_field(const uint8_t *l, size_t n, sg_slice *name, sg_slice *value)
-{
-    size_t i = 0;
-    while (i < n && sg__http_is_tchar(l[i])) {
-        i++;
-    }
-    if (i == n) {
-        return SG_ERR_HTTP_MALFORMED; /* no colon at all */
-    }
-    if (i == 0 || l[i] != ':') {
-        return SG_ERR_HTTP_HEADER_NAME;
-    }
-    for (size_t j = i + 1; j < n; j++) {
-        if (is_bad_ctl(l[j])) {
-            return SG_ERR_HTTP_MALFORMED;
-        }
-    }
-    name->ptr = (const char *)l;
-    name->len = i;
-    *value = trim_ows(l + i + 1, n - i - 1);
-    return SG_OK;
-}
-
 /* The fields that frame the message, in the order of framing_names. */
 enum { FR_LENGTH, FR_CODING, FR_CONNECTION, FR_OTHER };
 
@@ -269,26 +237,30 @@ static sg_status framing_field(sg_http_parser *p, sg_slice name, sg_slice v)
 }
 
 /*
- * The field lines after the status line, each checked: with deliver false their framing is
- * read (the pass before anything is delivered), with deliver true each goes to on_header.
+ * The field lines after the status line: with deliver false their framing is read (the pass
+ * before anything is delivered), with deliver true each goes to on_header. line_byte()
+ * checked every line as it arrived, so each field line has a colon after a name of tchars,
+ * and the block ends with the blank line.
  */
 static sg_status head_fields(sg_http_parser *p, bool deliver)
 {
-    size_t pos = 0;
-    const uint8_t *l;
-    size_t n;
-    (void)next_line(p->buf, p->head_len, &pos, &l, &n); /* the status line */
-    while (next_line(p->buf, p->head_len, &pos, &l, &n) && n > 0) {
-        sg_slice name;
-        sg_slice value;
-        sg_status st = parse_field(l, n, &name, &value); /* fails only in the first pass */
-        if (st == SG_OK) {
-            st = deliver ? p->sink->on_header(p->sink->ctx, name, value)
-                         : framing_field(p, name, value);
+    const uint8_t *end = p->buf + p->head_len;
+    const uint8_t *l = (const uint8_t *)memchr(p->buf, '\n', p->head_len) + 1;
+    while (*l != '\r' && *l != '\n') {
+        const uint8_t *lf = memchr(l, '\n', (size_t)(end - l));
+        const uint8_t *colon = memchr(l, ':', (size_t)(lf - l));
+        size_t n = (size_t)(lf - colon) - 1; /* the value, up to the line end */
+        if (n > 0 && colon[n] == '\r') {
+            n--;
         }
+        sg_slice name = {(const char *)l, (size_t)(colon - l)};
+        sg_slice value = trim_ows(colon + 1, n);
+        sg_status st =
+            deliver ? p->sink->on_header(p->sink->ctx, name, value) : framing_field(p, name, value);
         if (st != SG_OK) {
             return st;
         }
+        l = lf + 1;
     }
     return SG_OK;
 }
@@ -318,6 +290,7 @@ static sg_status end_of_head(sg_http_parser *p)
         }
         p->head_len = 0;
         p->flags = 0;
+        p->line = LN_STATUS;
         p->content_length = SG_HTTP_LENGTH_MAX;
         return SG_OK;
     }
@@ -353,6 +326,72 @@ static sg_status end_of_head(sg_http_parser *p)
     return st;
 }
 
+/* The status line's LF arrived: check the line; field lines follow. */
+static sg_status status_line_end(sg_http_parser *p)
+{
+    size_t n = p->head_len - (p->line == LN_STATUS_LF ? 2u : 1u); /* without CR LF */
+    p->line = LN_START;
+    return check_status_line(p->buf, n);
+}
+
+/*
+ * One byte of a field section, the header block or the trailers: RFC 9112 line grammar
+ * (CR only before LF, no obs-fold, a name of tchars then a colon, no control byte in a
+ * value). p->line is LN_END once the blank line has ended the section.
+ */
+static sg_status line_byte(sg_http_parser *p, uint8_t c)
+{
+    switch (p->line) {
+    case LN_STATUS: /* head_byte() checked the "HTTP/" prefix, the LF checks the rest */
+        if (c == '\r') {
+            p->line = LN_STATUS_LF;
+        } else if (c == '\n') {
+            return status_line_end(p);
+        }
+        return SG_OK;
+    case LN_START:
+        if (c == '\r') {
+            p->line = LN_BLANK_LF;
+        } else if (c == '\n') {
+            p->line = LN_END;
+        } else if (is_ows(c)) {
+            return SG_ERR_HTTP_OBS_FOLD;
+        } else if (sg__http_is_tchar(c)) {
+            p->line = LN_NAME;
+        } else {
+            return SG_ERR_HTTP_HEADER_NAME;
+        }
+        return SG_OK;
+    case LN_NAME:
+        if (c == ':') {
+            p->line = LN_VALUE;
+        } else if (c == '\r' || c == '\n') {
+            return SG_ERR_HTTP_MALFORMED; /* no colon at all */
+        } else if (!sg__http_is_tchar(c)) {
+            return SG_ERR_HTTP_HEADER_NAME;
+        }
+        return SG_OK;
+    case LN_VALUE:
+        if (c == '\r') {
+            p->line = LN_LF;
+        } else if (c == '\n') {
+            p->line = LN_START;
+        } else if (is_bad_ctl(c)) {
+            return SG_ERR_HTTP_MALFORMED;
+        }
+        return SG_OK;
+    default: /* LN_STATUS_LF, LN_LF, LN_BLANK_LF: a CR must be followed by LF */
+        if (c != '\n') {
+            return SG_ERR_HTTP_BARE_CR;
+        }
+        if (p->line == LN_STATUS_LF) {
+            return status_line_end(p);
+        }
+        p->line = p->line == LN_LF ? LN_START : LN_END;
+        return SG_OK;
+    }
+}
+
 /* One byte of the header block: stored in the buffer, checked as far as one byte allows. */
 static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
 {
@@ -361,40 +400,26 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
     if (p->head_len == p->buf_size) {         /* GCOVR_EXCL_BR_LINE: the check below came first */
         return SG_ERR_HTTP_HEADERS_TOO_LARGE; /* GCOVR_EXCL_LINE: see above */
     }
-    uint8_t prev = p->head_len ? p->buf[p->head_len - 1] : 0;
-    uint8_t prev2 = p->head_len > 1 ? p->buf[p->head_len - 2] : 0;
-    if (prev == '\r' && c != '\n') {
-        return SG_ERR_HTTP_BARE_CR;
-    }
     size_t at = p->head_len;
     p->buf[at] = c;
     p->head_len = at + 1;
-    if (!(p->flags & F_STATUS_LINE)) {
-        if (at < sizeof(http_prefix) - 1 && c != (uint8_t)http_prefix[at]) {
-            return SG_ERR_HTTP_MALFORMED; /* not HTTP at all: fail before the buffer fills */
-        }
-        if (c == '\n') {
-            /* at least "HTTP/" precedes the LF */
-            sg_status st = check_status_line(p->buf, prev == '\r' ? at - 1 : at);
-            if (st != SG_OK) {
-                return st;
-            }
-            p->flags |= F_STATUS_LINE;
-        }
-    } else if (c == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) {
-        return end_of_head(p);
-    } else if (prev == '\n' && is_ows(c)) {
-        return SG_ERR_HTTP_OBS_FOLD;
+    if (at < sizeof(http_prefix) - 1 && c != (uint8_t)http_prefix[at]) {
+        return SG_ERR_HTTP_MALFORMED; /* not HTTP at all: fail before the buffer fills */
     }
-    if (p->head_len == p->buf_size) {
+    sg_status st = line_byte(p, c);
+    if (st == SG_OK && p->line == LN_END) {
+        return end_of_head(p);
+    }
+    if (st == SG_OK && p->head_len == p->buf_size) {
         return SG_ERR_HTTP_HEADERS_TOO_LARGE; /* full and not finished: it can only grow */
     }
-    return SG_OK;
+    return st;
 }
 
 static void chunk_size_done(sg_http_parser *p)
 {
-    p->state = p->remaining ? ST_CHUNK_DATA : ST_TRAILER_START;
+    p->state = p->remaining ? ST_CHUNK_DATA : ST_TRAILERS;
+    p->line = LN_START;
 }
 
 /* One byte of chunked framing (everything except the chunk data itself). */
@@ -463,48 +488,13 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
             return SG_ERR_HTTP_BARE_CR;
         }
         break;
-    case ST_TRAILER_START:
-        if (c == '\r') {
-            p->state = ST_TRAILER_END_LF;
-        } else if (c == '\n') {
+    case ST_TRAILERS: {
+        sg_status st = line_byte(p, c);
+        if (p->line == LN_END) {
             set_done(p);
-        } else if (is_ows(c)) {
-            return SG_ERR_HTTP_OBS_FOLD;
-        } else if (sg__http_is_tchar(c)) {
-            p->state = ST_TRAILER_NAME;
-        } else {
-            return SG_ERR_HTTP_HEADER_NAME;
         }
-        return SG_OK;
-    case ST_TRAILER_NAME:
-        if (c == ':') {
-            p->state = ST_TRAILER_VALUE;
-        } else if (c == '\r' || c == '\n') {
-            return SG_ERR_HTTP_MALFORMED;
-        } else if (!sg__http_is_tchar(c)) {
-            return SG_ERR_HTTP_HEADER_NAME;
-        }
-        return SG_OK;
-    case ST_TRAILER_VALUE:
-        if (c == '\r') {
-            p->state = ST_TRAILER_LF;
-        } else if (c == '\n') {
-            p->state = ST_TRAILER_START;
-        } else if (is_bad_ctl(c)) {
-            return SG_ERR_HTTP_MALFORMED;
-        }
-        return SG_OK;
-    case ST_TRAILER_LF:
-    case ST_TRAILER_END_LF:
-        if (c != '\n') {
-            return SG_ERR_HTTP_BARE_CR;
-        }
-        if (p->state == ST_TRAILER_END_LF) {
-            set_done(p);
-        } else {
-            p->state = ST_TRAILER_START;
-        }
-        return SG_OK;
+        return st;
+    }
     default: /* GCOVR_EXCL_START: sg_http_parser_feed() hands over framing states only */
         return SG_ERR_HTTP_MALFORMED;
     } /* GCOVR_EXCL_STOP */

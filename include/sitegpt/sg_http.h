@@ -72,6 +72,7 @@ typedef struct sg_http_parser {
     uint8_t state;
     uint8_t body_mode; /* sg_http_body_mode */
     uint8_t flags;
+    uint8_t line;      /* where in a header or trailer line the last byte was */
     bool head_request; /* response to HEAD: no body whatever the headers say */
     bool keep_alive;   /* connection may be reused after this response */
     bool done;
