@@ -104,7 +104,7 @@ static sg_slice trim_ows(const uint8_t *p, size_t n)
         p++;
         n--;
     }
-    while (n > 0 && is_ows(p[n - 1])) {
+    while (n > 0 && (is_ows(p[n - 1]) || p[n - 1] == '\r')) {
         n--;
     }
     sg_slice s = {(const char *)p, n};
@@ -249,12 +249,8 @@ static sg_status head_fields(sg_http_parser *p, bool deliver)
     while (*l != '\r' && *l != '\n') {
         const uint8_t *lf = memchr(l, '\n', (size_t)(end - l));
         const uint8_t *colon = memchr(l, ':', (size_t)(lf - l));
-        size_t n = (size_t)(lf - colon) - 1; /* the value, up to the line end */
-        if (n > 0 && colon[n] == '\r') {
-            n--;
-        }
         sg_slice name = {(const char *)l, (size_t)(colon - l)};
-        sg_slice value = trim_ows(colon + 1, n);
+        sg_slice value = trim_ows(colon + 1, (size_t)(lf - colon) - 1); /* CR goes too */
         sg_status st =
             deliver ? p->sink->on_header(p->sink->ctx, name, value) : framing_field(p, name, value);
         if (st != SG_OK) {
