@@ -61,20 +61,21 @@ enum {
 
 static unsigned method_traits(const char *m)
 {
-    static const struct {
-        char name[8];
-        uint8_t traits;
-    } k[] = {{"GET", M_IDEMPOTENT},
-             {"HEAD", M_IDEMPOTENT | M_HEAD},
-             {"PUT", M_IDEMPOTENT | M_SENDS_LENGTH},
-             {"DELETE", M_IDEMPOTENT},
-             {"OPTIONS", M_IDEMPOTENT},
-             {"POST", M_SENDS_LENGTH},
-             {"PATCH", M_SENDS_LENGTH}};
-    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
-        if (strcmp(m, k[i].name) == 0) {
-            return k[i].traits;
+    /* the names one after another, each with its NUL (no padding), and their traits */
+    static const char names[] = "GET\0HEAD\0PUT\0DELETE\0OPTIONS\0POST\0PATCH";
+    static const uint8_t traits[] = {M_IDEMPOTENT,                  /* GET */
+                                     M_IDEMPOTENT | M_HEAD,         /* HEAD */
+                                     M_IDEMPOTENT | M_SENDS_LENGTH, /* PUT */
+                                     M_IDEMPOTENT,                  /* DELETE */
+                                     M_IDEMPOTENT,                  /* OPTIONS */
+                                     M_SENDS_LENGTH,                /* POST */
+                                     M_SENDS_LENGTH};               /* PATCH */
+    const char *name = names;
+    for (size_t i = 0; i < sizeof traits; i++) {
+        if (strcmp(m, name) == 0) {
+            return traits[i];
         }
+        name += strlen(name) + 1;
     }
     return 0;
 }
