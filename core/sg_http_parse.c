@@ -58,7 +58,9 @@ enum {
 /* flags in chunked framing */
 #define F_DIGITS     0x10u /* at least one chunk-size digit */
 
-static const char http_prefix[] = "HTTP/";
+/* What a status line starts with ('#': a digit); the first five bytes are checked as they come. */
+static const char status_shape[] = "HTTP/1.# ###";
+#define PREFIX_LEN 5 /* "HTTP/" */
 
 bool sg__http_is_tchar(uint8_t c)
 {
@@ -159,21 +161,14 @@ static sg_status check_status_line(const uint8_t *l, size_t n)
     if (l[5] >= '0' && l[5] <= '9' && l[5] != '1') {
         return SG_ERR_HTTP_VERSION;
     }
-    if (n < 12 || l[5] != '1' || l[6] != '.' || l[7] < '0' || l[7] > '9' || l[8] != ' ') {
-        return SG_ERR_HTTP_MALFORMED;
+    if (n < 12 || l[9] < '1' || l[9] > '5' || (n > 12 && l[12] != ' ')) {
+        return SG_ERR_HTTP_MALFORMED; /* the status is 100 to 599 */
     }
-    int status = 0;
-    for (size_t i = 9; i < 12; i++) {
-        if (l[i] < '0' || l[i] > '9') {
-            return SG_ERR_HTTP_MALFORMED;
-        }
-        status = status * 10 + (l[i] - '0');
-    }
-    if (status < 100 || status > 599 || (n > 12 && l[12] != ' ')) {
-        return SG_ERR_HTTP_MALFORMED;
-    }
-    for (size_t i = 13; i < n; i++) {
-        if (is_bad_ctl(l[i])) {
+    for (size_t i = 5; i < n; i++) {
+        bool ok = i >= 12                  ? !is_bad_ctl(l[i])
+                  : status_shape[i] == '#' ? l[i] >= '0' && l[i] <= '9'
+                                           : l[i] == (uint8_t)status_shape[i];
+        if (!ok) {
             return SG_ERR_HTTP_MALFORMED;
         }
     }
@@ -399,7 +394,7 @@ static OUT_OF_LINE sg_status head_byte(sg_http_parser *p, uint8_t c)
     size_t at = p->head_len;
     p->buf[at] = c;
     p->head_len = at + 1;
-    if (at < sizeof(http_prefix) - 1 && c != (uint8_t)http_prefix[at]) {
+    if (at < PREFIX_LEN && c != (uint8_t)status_shape[at]) {
         return SG_ERR_HTTP_MALFORMED; /* not HTTP at all: fail before the buffer fills */
     }
     sg_status st = line_byte(p, c);
