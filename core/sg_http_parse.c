@@ -13,12 +13,13 @@
 enum {
     ST_HEAD = 0,
     ST_BODY_LENGTH,
-    ST_BODY_CLOSE,
-    ST_CHUNK_SIZE,    /* hex digits */
-    ST_CHUNK_SIZE_WS, /* whitespace after the digits */
-    ST_CHUNK_EXT,     /* ";name=value" skipped */
-    ST_CHUNK_SIZE_LF, /* CR seen, LF expected */
     ST_CHUNK_DATA,
+    ST_BODY_CLOSE,
+    /* from here on, one byte at a time by chunk_byte() */
+    ST_CHUNK_SIZE,     /* hex digits */
+    ST_CHUNK_SIZE_WS,  /* whitespace after the digits */
+    ST_CHUNK_EXT,      /* ";name=value" skipped */
+    ST_CHUNK_SIZE_LF,  /* CR seen, LF expected */
     ST_CHUNK_DATA_END, /* CRLF after the data */
     ST_CHUNK_DATA_LF,
     ST_TRAILERS, /* field lines up to the blank one, read by line_byte() */
@@ -524,30 +525,24 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
     size_t i = 0;
     sg_status st = SG_OK;
     while (i < len && st == SG_OK && !p->done) {
-        size_t n;
-        switch (p->state) {
-        case ST_HEAD:
+        uint8_t state = p->state;
+        if (state == ST_HEAD) {
             st = head_byte(p, data[i++]);
-            break;
-        case ST_BODY_CLOSE:
+        } else if (state == ST_BODY_CLOSE) {
             st = deliver_body(p, data + i, len - i);
             i = len;
-            break;
-        case ST_BODY_LENGTH:
-        case ST_CHUNK_DATA:
-            n = counted_piece(p, len - i);
+        } else if (state < ST_BODY_CLOSE) {
+            size_t n = counted_piece(p, len - i);
             st = deliver_body(p, data + i, n);
             i += n;
             p->remaining -= (sg_http_length)n; /* n <= remaining */
-            if (p->remaining == 0 && p->state == ST_CHUNK_DATA) {
+            if (p->remaining == 0 && state == ST_CHUNK_DATA) {
                 p->state = ST_CHUNK_DATA_END; /* the CRLF after the data */
             } else if (p->remaining == 0) {
                 set_done(p);
             }
-            break;
-        default:
+        } else {
             st = chunk_byte(p, data[i++]);
-            break;
         }
     }
     *consumed = i;
