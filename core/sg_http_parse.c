@@ -16,7 +16,8 @@ enum {
     ST_CHUNK_DATA,
     ST_BODY_CLOSE,
     /* from here on, one byte at a time by chunk_byte() */
-    ST_CHUNK_SIZE,     /* hex digits */
+    ST_CHUNK_START,    /* the first hex digit of a size */
+    ST_CHUNK_SIZE,     /* more hex digits */
     ST_CHUNK_SIZE_WS,  /* whitespace after the digits */
     ST_CHUNK_EXT,      /* ";name=value" skipped */
     ST_CHUNK_SIZE_LF,  /* CR seen, LF expected */
@@ -52,12 +53,10 @@ enum {
     LN_END /* the blank line ended the section */
 };
 
-/* flags while a head is gathered */
+/* flags: the framing read from a head (stale, and unused, once its body starts) */
 #define F_CHUNKED    0x02u /* Transfer-Encoding: chunked */
 #define F_CLOSE      0x04u /* Connection: close */
 #define F_KEEP_ALIVE 0x08u /* Connection: keep-alive */
-/* flags in chunked framing */
-#define F_DIGITS     0x10u /* at least one chunk-size digit */
 
 /* What a status line starts with ('#': a digit); the first five bytes are checked as they come. */
 static const char status_shape[] = "HTTP/1.# ###";
@@ -262,7 +261,7 @@ static sg_status end_of_head(sg_http_parser *p)
 {
     static const uint8_t first_state[] = {[SG_HTTP_BODY_NONE] = ST_DONE,
                                           [SG_HTTP_BODY_LENGTH] = ST_BODY_LENGTH,
-                                          [SG_HTTP_BODY_CHUNKED] = ST_CHUNK_SIZE,
+                                          [SG_HTTP_BODY_CHUNKED] = ST_CHUNK_START,
                                           [SG_HTTP_BODY_UNTIL_CLOSE] = ST_BODY_CLOSE};
     sg_status st = head_fields(p, false);
     unsigned f = p->flags;
@@ -304,7 +303,6 @@ static sg_status end_of_head(sg_http_parser *p)
     p->keep_alive = keep;
     p->body_mode = mode;
     p->remaining = mode == SG_HTTP_BODY_LENGTH ? p->content_length : 0;
-    p->flags = 0;
     p->state = first_state[mode];
     p->done = mode == SG_HTTP_BODY_NONE;
     /* on a refusal sg_http_parser_feed() turns all this into the error state */
@@ -418,6 +416,7 @@ static void chunk_size_done(sg_http_parser *p)
 static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
 {
     switch (p->state) {
+    case ST_CHUNK_START:
     case ST_CHUNK_SIZE: {
         int h = sg__hex_digit(c);
         if (h >= 0) {
@@ -425,11 +424,11 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
                 return SG_ERR_HTTP_CHUNK;
             }
             p->remaining = (p->remaining << 4) | (sg_http_length)h;
-            p->flags |= F_DIGITS;
+            p->state = ST_CHUNK_SIZE;
             return SG_OK;
         }
-        if (!(p->flags & F_DIGITS)) {
-            return SG_ERR_HTTP_CHUNK;
+        if (p->state == ST_CHUNK_START) {
+            return SG_ERR_HTTP_CHUNK; /* no digit at all */
         }
         p->state = ST_CHUNK_SIZE_WS;
     }
@@ -491,8 +490,7 @@ static sg_status chunk_byte(sg_http_parser *p, uint8_t c)
         return SG_ERR_HTTP_MALFORMED;
     } /* GCOVR_EXCL_STOP */
     /* end of one chunk's data: the next size line */
-    p->state = ST_CHUNK_SIZE;
-    p->flags = 0;
+    p->state = ST_CHUNK_START;
     p->remaining = 0;
     return SG_OK;
 }
