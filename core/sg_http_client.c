@@ -14,14 +14,19 @@
 
 /* What a piece of the request head may hold (RFC 9110 5.6.2, 5.5); one walk checks all. */
 enum {
-    TEXT_VALUE,  /* a field value: no CR, LF, NUL or other control but HTAB */
-    TEXT_TOKEN,  /* a method or field name: tchar only, not empty */
-    TEXT_VISIBLE /* the target, Host and the token: visible ASCII, no space, not empty */
+    TEXT_VALUE,          /* a field value: no CR, LF, NUL or other control but HTAB */
+    TEXT_TOKEN,          /* a method or field name: tchar only, not empty */
+    TEXT_VISIBLE,        /* the target, Host and the token: visible ASCII, no space, not empty */
+    TEXT_OPTIONAL = 0x10 /* or'ed with a kind: NULL (a field not sent) passes */
 };
 
 static bool text_ok(const char *s, unsigned kind)
 {
-    if (s == NULL || (kind != TEXT_VALUE && s[0] == '\0')) {
+    if (s == NULL) {
+        return (kind & TEXT_OPTIONAL) != 0;
+    }
+    kind &= ~(unsigned)TEXT_OPTIONAL;
+    if (kind != TEXT_VALUE && s[0] == '\0') {
         return false;
     }
     for (; *s; s++) {
@@ -109,9 +114,9 @@ static sg_status check_request(const sg_http_request *req, const char *host_head
 {
     bool ok = text_ok(req->method, TEXT_TOKEN) && text_ok(req->target, TEXT_VISIBLE) &&
               req->target[0] == '/' && text_ok(host_header, TEXT_VISIBLE) &&
-              (req->accept == NULL || text_ok(req->accept, TEXT_VALUE)) &&
-              (req->bearer_token == NULL || text_ok(req->bearer_token, TEXT_VISIBLE)) &&
-              (req->content_type == NULL || text_ok(req->content_type, TEXT_VALUE)) &&
+              text_ok(req->accept, TEXT_VALUE | TEXT_OPTIONAL) &&
+              text_ok(req->bearer_token, TEXT_VISIBLE | TEXT_OPTIONAL) &&
+              text_ok(req->content_type, TEXT_VALUE | TEXT_OPTIONAL) &&
               /* a body needs a content type, and not an empty one */
               (req->body_len == 0 ||
                (req->body != NULL && req->content_type != NULL && req->content_type[0] != '\0')) &&
