@@ -225,8 +225,9 @@ static uint64_t now_ms(const sg_http_client *c)
 }
 
 /* The per-call timeout, cut short by the request deadline; 0 once the deadline passed. */
-static uint32_t call_timeout(const sg_http_client *c, uint64_t deadline, uint32_t per_call)
+static uint32_t call_timeout(const sg_http_client *c, uint32_t per_call)
 {
+    uint64_t deadline = c->deadline;
     uint64_t now = now_ms(c);
     if (now >= deadline) {
         return 0;
@@ -260,9 +261,9 @@ static sg_status host_header(const sg_http_origin *o, size_t n, char *out, size_
 }
 
 static sg_status open_conn(sg_http_client *c, const sg_http_origin *o, size_t host_len,
-                           const sg_transport *t, uint64_t deadline)
+                           const sg_transport *t)
 {
-    uint32_t to = call_timeout(c, deadline, c->cfg.connect_timeout_ms);
+    uint32_t to = call_timeout(c, c->cfg.connect_timeout_ms);
     if (to == 0) {
         return SG_ERR_TIMEOUT;
     }
@@ -279,11 +280,11 @@ static sg_status open_conn(sg_http_client *c, const sg_http_origin *o, size_t ho
     return SG_OK;
 }
 
-static sg_status send_all(sg_http_client *c, const uint8_t *data, size_t len, uint64_t deadline)
+static sg_status send_all(sg_http_client *c, const uint8_t *data, size_t len)
 {
     size_t off = 0;
     while (off < len) {
-        uint32_t to = call_timeout(c, deadline, c->cfg.read_timeout_ms);
+        uint32_t to = call_timeout(c, c->cfg.read_timeout_ms);
         if (to == 0) {
             return SG_ERR_TIMEOUT;
         }
@@ -304,12 +305,11 @@ static sg_status send_all(sg_http_client *c, const uint8_t *data, size_t len, ui
  * Read one response. *got_bytes tells the caller whether anything at all arrived, which
  * decides whether the request may be sent again on a fresh connection.
  */
-static sg_status read_response(sg_http_client *c, sg_http_parser *p, uint64_t deadline,
-                               bool *got_bytes)
+static sg_status read_response(sg_http_client *c, sg_http_parser *p, bool *got_bytes)
 {
     *got_bytes = false;
     for (;;) {
-        uint32_t to = call_timeout(c, deadline, c->cfg.read_timeout_ms);
+        uint32_t to = call_timeout(c, c->cfg.read_timeout_ms);
         if (to == 0) {
             return SG_ERR_TIMEOUT;
         }
@@ -403,7 +403,7 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
     if (c->conn != NULL && (!sg_url_same_origin(&open_origin, origin) || !idle_conn_usable(c))) {
         sg_http_client_close(c); /* another origin, or the probe found it gone */
     }
-    uint64_t deadline = now_ms(c) + c->cfg.request_timeout_ms;
+    c->deadline = now_ms(c) + c->cfg.request_timeout_ms;
     unsigned traits = method_traits(req->method);
     bool head_req = (traits & M_HEAD) != 0;
     /* A request the server may have acted on is sent again only when that is harmless. */
@@ -418,16 +418,16 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
         }
         bool reused = c->conn != NULL;
         if (!reused) {
-            st = open_conn(c, origin, host_len, t, deadline);
+            st = open_conn(c, origin, host_len, t);
             if (st != SG_OK) {
                 sg_wipe(c->buf, head_len);
                 return st;
             }
         }
-        st = send_all(c, c->buf, head_len, deadline);
+        st = send_all(c, c->buf, head_len);
         sg_wipe(c->buf, head_len); /* it holds the bearer token */
         if (st == SG_OK && req->body_len > 0) {
-            st = send_all(c, req->body, req->body_len, deadline);
+            st = send_all(c, req->body, req->body_len);
         }
         bool got_bytes = false;
         if (st == SG_OK) {
@@ -435,7 +435,7 @@ sg_status sg_http_exchange(sg_http_client *c, const sg_http_origin *origin,
             st = sg_http_parser_init(&p, c->buf, c->buf_size, sink, head_req);
         }
         if (st == SG_OK) {
-            st = read_response(c, &p, deadline, &got_bytes);
+            st = read_response(c, &p, &got_bytes);
         }
         if (st == SG_OK) {
             break;

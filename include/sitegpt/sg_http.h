@@ -155,6 +155,7 @@ typedef struct sg_http_origin {
 
 typedef struct sg_http_client {
     sg_http_config cfg;
+    uint64_t deadline;         /* of the exchange under way (cfg.platform's clock) */
     uint8_t *buf;              /* request head, then response headers and body pieces */
     size_t buf_size;           /* also the response header block limit */
     const sg_transport *conn;  /* transport of the open connection, NULL when closed */
