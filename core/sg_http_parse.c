@@ -362,12 +362,15 @@ static sg_status line_byte(sg_http_parser *p, uint8_t c)
         }
         return SG_OK;
     case LN_VALUE:
+        if (c >= 0x20 && c != 0x7f) {
+            return SG_OK; /* most bytes: tested first */
+        }
         if (c == '\r') {
             p->line = LN_LF;
         } else if (c == '\n') {
             p->line = LN_START;
-        } else if (is_bad_ctl(c)) {
-            return SG_ERR_HTTP_MALFORMED;
+        } else if (c != '\t') {
+            return SG_ERR_HTTP_MALFORMED; /* a control byte */
         }
         return SG_OK;
     default: /* LN_STATUS_LF, LN_LF, LN_BLANK_LF: a CR must be followed by LF */
@@ -523,24 +526,30 @@ sg_status sg_http_parser_feed(sg_http_parser *p, const uint8_t *data, size_t len
     size_t i = 0;
     sg_status st = SG_OK;
     while (i < len && st == SG_OK && !p->done) {
-        uint8_t state = p->state;
-        if (state == ST_HEAD) {
+        size_t n;
+        switch (p->state) {
+        case ST_HEAD:
             st = head_byte(p, data[i++]);
-        } else if (state == ST_BODY_CLOSE) {
+            break;
+        case ST_BODY_CLOSE:
             st = deliver_body(p, data + i, len - i);
             i = len;
-        } else if (state < ST_BODY_CLOSE) {
-            size_t n = counted_piece(p, len - i);
+            break;
+        case ST_BODY_LENGTH:
+        case ST_CHUNK_DATA:
+            n = counted_piece(p, len - i);
             st = deliver_body(p, data + i, n);
             i += n;
             p->remaining -= (sg_http_length)n; /* n <= remaining */
-            if (p->remaining == 0 && state == ST_CHUNK_DATA) {
+            if (p->remaining == 0 && p->state == ST_CHUNK_DATA) {
                 p->state = ST_CHUNK_DATA_END; /* the CRLF after the data */
             } else if (p->remaining == 0) {
                 set_done(p);
             }
-        } else {
+            break;
+        default:
             st = chunk_byte(p, data[i++]);
+            break;
         }
     }
     *consumed = i;
