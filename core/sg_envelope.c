@@ -4,7 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
-enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
+/* The strings last, in the order of k_texts. */
+enum { SUB_OK, SUB_DETAILS, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_REQUEST_ID };
 
 /* Without raw capture (SG_JSON_RAW 0) error.details is only passed over: a VALUE
    subscription whose events on_value ignores, cutting a long string rather than failing. */
@@ -15,13 +16,26 @@ enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_DETAILS, SUB_REQUEST_ID };
 #endif
 
 static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
-    {"ok", SG_JSON_SUB_VALUE, false},
-    {"error.code", SG_JSON_SUB_VALUE, true},
-    {"error.message", SG_JSON_SUB_VALUE, true},
-    {"error.hint", SG_JSON_SUB_VALUE, true},
-    {"error.details", DETAILS_MODE, !SG_JSON_RAW},
-    {"meta.requestId", SG_JSON_SUB_VALUE, true},
+    {"ok", SG_JSON_SUB_VALUE, false},        {"error.details", DETAILS_MODE, !SG_JSON_RAW},
+    {"error.code", SG_JSON_SUB_VALUE, true}, {"error.message", SG_JSON_SUB_VALUE, true},
+    {"error.hint", SG_JSON_SUB_VALUE, true}, {"meta.requestId", SG_JSON_SUB_VALUE, true},
 };
+
+/* Where each string goes, and the flag that says it was cut (0: none, it is only an id). */
+#define TEXT(member, cut_flag)                                                      \
+    {                                                                               \
+        offsetof(sg_envelope, member), sizeof(((sg_envelope *)0)->member), cut_flag \
+    }
+static const struct {
+    uint16_t offset, size, cut_flag;
+} k_texts[] = {
+    TEXT(code, 0),
+    TEXT(message, offsetof(sg_envelope, message_truncated)),
+    TEXT(hint, offsetof(sg_envelope, hint_truncated)),
+    TEXT(request_id, 0),
+};
+#undef TEXT
+_Static_assert(sizeof(sg_envelope) <= UINT16_MAX, "sg_envelope outgrows k_texts");
 
 static bool is_2xx_or_unknown(int status)
 {
@@ -61,18 +75,12 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
             env->details_len += n;
             env->details[env->details_len] = '\0';
         }
-    } else if (!is_str) {
-        return SG_OK; /* code, message, hint, request id: strings only */
-    } else if (own == SUB_CODE) {
-        (void)sg_slice_copy_cut(env->code, sizeof env->code, ev->text);
-    } else if (own == SUB_MESSAGE) {
-        env->message_truncated =
-            sg_slice_copy_cut(env->message, sizeof env->message, ev->text) || ev->truncated;
-    } else if (own == SUB_HINT) {
-        env->hint_truncated =
-            sg_slice_copy_cut(env->hint, sizeof env->hint, ev->text) || ev->truncated;
-    } else { /* SUB_REQUEST_ID */
-        (void)sg_slice_copy_cut(env->request_id, sizeof env->request_id, ev->text);
+    } else if (is_str) { /* code, message, hint, request id: strings only */
+        size_t i = own - SUB_CODE;
+        bool cut = sg_slice_copy_cut((char *)env + k_texts[i].offset, k_texts[i].size, ev->text);
+        if (k_texts[i].cut_flag != 0) {
+            *((bool *)((char *)env + k_texts[i].cut_flag)) = cut || ev->truncated;
+        }
     }
     return SG_OK;
 }
