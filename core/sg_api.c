@@ -35,22 +35,17 @@ typedef struct attempt {
     bool redirect_keeps_body;
 #endif
     uint32_t wait_ms;
-    size_t kept;                      /* bytes of headers kept in the element area */
-    size_t retry_after_len, date_len; /* SIZE_MAX: absent or unusable */
+    size_t kept; /* bytes of headers kept in the element area */
+    /* the lengths of Retry-After and Date, in that order; SIZE_MAX: absent or unusable */
+    size_t value_len[2];
 } attempt;
 
 /*
- * Retry-After and Date are kept in the details area of the work buffer: it is free until
- * the attempt is known to be final (decide_action() reads them before the envelope starts).
+ * Retry-After and Date are kept in the details area of the work buffer, HDR_VALUE_MAX bytes
+ * each in the order of value_len: it is free until the attempt is known to be final
+ * (decide_action() reads them before the envelope starts).
  */
-static char *retry_after_buf(const attempt *a)
-{
-    return a->api->_private.details_buf;
-}
-static char *date_buf(const attempt *a)
-{
-    return a->api->_private.details_buf + HDR_VALUE_MAX;
-}
+static const char *const k_kept_values[2] = {"retry-after", "date"};
 
 /* ------------------------------------------------------------------ setup --- */
 
@@ -143,19 +138,17 @@ static sg_status on_status(void *ctx, int status)
     return SG_OK;
 }
 
-static void keep_value(char *dst, size_t *dst_len, sg_slice v)
-{
-    if (*dst_len != SIZE_MAX || v.len >= HDR_VALUE_MAX) {
-        *dst_len = SIZE_MAX - 1u; /* repeated or oversized: unusable */
-        return;
-    }
-    memcpy(dst, v.ptr, v.len);
-    *dst_len = v.len;
-}
-
 static bool usable(size_t len)
 {
     return len < HDR_VALUE_MAX;
+}
+
+/* The kept value i (see value_len), empty when absent or unusable. */
+static sg_slice kept_value(const attempt *a, size_t i)
+{
+    sg_slice v = {a->api->_private.details_buf + i * HDR_VALUE_MAX,
+                  usable(a->value_len[i]) ? a->value_len[i] : 0};
+    return v;
 }
 
 /* Kept as "name\0value\0" pairs until the attempt is known to be final. */
@@ -195,11 +188,19 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
     if (a->c->keep_headers) {
         keep_header(a, name, value);
     }
-    if (sg_slice_eq_nocase(name, "retry-after")) {
-        keep_value(retry_after_buf(a), &a->retry_after_len, value);
-    } else if (sg_slice_eq_nocase(name, "date")) {
-        keep_value(date_buf(a), &a->date_len, value);
-    } else if (sg_slice_eq_nocase(name, "location") && sg_redirect_is(a->status)) {
+    for (size_t i = 0; i < 2u; i++) {
+        if (sg_slice_eq_nocase(name, k_kept_values[i])) {
+            size_t *len = &a->value_len[i];
+            if (*len != SIZE_MAX || value.len >= HDR_VALUE_MAX) {
+                *len = SIZE_MAX - 1u; /* repeated or oversized: unusable */
+            } else {
+                memcpy(a->api->_private.details_buf + i * HDR_VALUE_MAX, value.ptr, value.len);
+                *len = value.len;
+            }
+            return SG_OK;
+        }
+    }
+    if (sg_slice_eq_nocase(name, "location") && sg_redirect_is(a->status)) {
 #if SG_API_REDIRECTS
         /* Resolved now: the value lives only during this call. */
         a->location_st = a->locations
@@ -308,9 +309,8 @@ static sg_status decide_action(attempt *a)
 #endif
     int64_t after = -1;
     uint32_t ms = 0;
-    sg_slice ra = {retry_after_buf(a), a->retry_after_len};
-    sg_slice date = {date_buf(a), usable(a->date_len) ? a->date_len : 0};
-    if (usable(a->retry_after_len) && sg_retry_after_ms(ra, date, &ms) == SG_OK) {
+    if (usable(a->value_len[0]) &&
+        sg_retry_after_ms(kept_value(a, 0), kept_value(a, 1), &ms) == SG_OK) {
         after = ms;
     }
     if (retry_allowed(a, SG_OK, after)) {
@@ -433,8 +433,8 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
         memset(&a, 0, sizeof(a));
         a.api = api;
         a.c = c;
-        a.retry_after_len = SIZE_MAX;
-        a.date_len = SIZE_MAX;
+        a.value_len[0] = SIZE_MAX;
+        a.value_len[1] = SIZE_MAX;
         if (c->retry.attempts < UINT8_MAX) {
             c->retry.attempts++;
         }
