@@ -6,6 +6,7 @@
 #include <sitegpt/sg_scopes.h>
 #include <sitegpt/sg_url.h>
 #include "internal/sg__api_engine.h"
+#include "internal/sg__retry.h"
 
 #include <string.h>
 
@@ -348,11 +349,6 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
-bool sg__api_method_is_safe(const char *method)
-{
-    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-}
-
 #if SG_API_REDIRECTS
 /* Follow a redirect: new origin and target, method and body per RFC 9110 15.4 (worked out,
    and checked, by decide_action()). */
@@ -364,7 +360,7 @@ static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
         c->body = NULL;
         c->body_len = 0;
     }
-    c->idempotent = c->idempotent || sg__api_method_is_safe(method);
+    c->idempotent = c->idempotent || sg__method_is_safe(method);
     memcpy(api->_private.host, api->_private.loc_host, sizeof(api->_private.host));
     memcpy(api->_private.target, api->_private.loc_target, sizeof(api->_private.target));
     c->origin = a->location;

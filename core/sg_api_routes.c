@@ -6,6 +6,7 @@
 #include <sitegpt/sg_scopes.h>
 #include <sitegpt/sg_url.h>
 #include "internal/sg__api_engine.h"
+#include "internal/sg__retry.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -94,7 +95,7 @@ sg_status sg_api_request(sg_api *api, const char *method, const char *path_and_q
     }
     sg__api_call c = {0};
     c.method = method;
-    c.idempotent = sg__api_method_is_safe(method);
+    c.idempotent = sg__method_is_safe(method);
     c.body = body;
     c.body_len = body_len;
     c.on_body = body_fn;

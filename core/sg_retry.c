@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include "internal/sg__date.h"
+#include "internal/sg__retry.h"
 
 sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_retry_reason *out)
 {
@@ -13,10 +14,11 @@ sg_status sg_retry_classify(bool idempotent, sg_status st, int http_status, sg_r
     *out = SG_RETRY_NONE;
     if (st != SG_OK) {
         /* Failures that say nothing about the request itself; TLS, certificate and framing
-           errors would only repeat. */
-        bool transient = st == SG_ERR_IO || st == SG_ERR_TIMEOUT || st == SG_ERR_CLOSED ||
-                         st == SG_ERR_CONNECT || st == SG_ERR_HTTP_TRUNCATED;
-        if (transient && idempotent) {
+           errors would only repeat. One bit per status (all of them are above -32). */
+        const uint32_t transient = 1u << -SG_ERR_IO | 1u << -SG_ERR_TIMEOUT | 1u << -SG_ERR_CLOSED |
+                                   1u << -SG_ERR_CONNECT | 1u << -SG_ERR_HTTP_TRUNCATED;
+        uint32_t bit = (uint32_t)-st;
+        if (bit < 32u && (transient >> bit & 1u) != 0 && idempotent) {
             *out = SG_RETRY_CONNECTION;
         }
         return SG_OK;
@@ -172,10 +174,16 @@ sg_status sg_retry_next(const sg_retry_policy *policy, sg_retry_state *state,
 
 /* ------------------------------------------------------------------ redirects --- */
 
+bool sg__method_is_safe(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
 bool sg_redirect_is(int http_status)
 {
-    return http_status == 301 || http_status == 302 || http_status == 303 || http_status == 307 ||
-           http_status == 308;
+    /* 301, 302, 303, 307 and 308: one bit each from 301 up */
+    uint32_t from_301 = (uint32_t)http_status - 301u;
+    return from_301 < 8u && (0xC7u >> from_301 & 1u) != 0;
 }
 
 sg_status sg_redirect_method(int http_status, const char *method, const char **new_method,
@@ -201,8 +209,7 @@ sg_status sg_redirect_check(const sg_http_origin *from, const sg_http_origin *to
     if (from->tls && !to->tls) {
         return SG_ERR_HTTP_REDIRECT_DOWNGRADE;
     }
-    bool safe = strcmp(new_method, "GET") == 0 || strcmp(new_method, "HEAD") == 0;
-    if (!safe && !sg_url_same_origin(from, to)) {
+    if (!sg__method_is_safe(new_method) && !sg_url_same_origin(from, to)) {
         return SG_ERR_HTTP_REDIRECT_BODY;
     }
     return SG_OK;

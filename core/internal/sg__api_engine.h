@@ -36,7 +36,4 @@ typedef struct sg__api_call {
  */
 SG_NODISCARD sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c);
 
-/* GET and HEAD: read-only, so retried on any transient failure (RFC 9110 9.2.1). */
-bool sg__api_method_is_safe(const char *method);
-
 #endif /* SG__API_ENGINE_H */
