@@ -204,12 +204,13 @@ static sg_status on_header(void *ctx, sg_slice name, sg_slice value)
     if (sg_slice_eq_nocase(name, "location") && sg_redirect_is(a->status)) {
 #if SG_API_REDIRECTS
         /* Resolved now: the value lives only during this call. */
-        a->location_st = a->locations
-                             ? SG_ERR_URL
-                             : sg_url_resolve_location(
-                                   &a->c->origin, value, a->api->_private.loc_host,
-                                   sizeof(a->api->_private.loc_host), a->api->_private.loc_target,
-                                   sizeof(a->api->_private.loc_target), &a->location);
+        a->location_st =
+            a->locations
+                ? SG_ERR_URL
+                : sg_url_resolve_location(&a->c->origin, value, a->api->_private.location.host,
+                                          sizeof(a->api->_private.location.host),
+                                          a->api->_private.location.target,
+                                          sizeof(a->api->_private.location.target), &a->location);
         if (a->location_st == SG_ERR_INSECURE_URL && a->c->origin.tls) {
             a->location_st = SG_ERR_HTTP_REDIRECT_DOWNGRADE; /* an explicit http:// from https */
         }
@@ -244,20 +245,14 @@ static sg_status start_final(attempt *a)
     }
     /* The work buffer's string area serves the envelope too: it needs none of its own. */
     const sg_api *api = a->api;
-    const sg__api_call *c = a->c;
-    sg_json_config cfg = {
-        .subs = c->subs,
-        .sub_count = c->sub_count,
-        .on_value = c->on_value,
-        .ctx = c->value_ctx,
-        .str_buf = api->_private.str_buf,
-        .str_cap = api->_private.str_cap,
-        .elem_buf = api->_private.elem_buf,
-        .elem_cap = api->_private.elem_cap,
-        .tokens = api->_private.tokens,
-        .max_tokens = api->_private.max_tokens,
-    };
-    st = sg_envelope_init(env, &cfg, api->_private.details_buf, api->_private.details_cap);
+    sg_json_config *cfg = &a->c->json;
+    cfg->str_buf = api->_private.str_buf;
+    cfg->str_cap = api->_private.str_cap;
+    cfg->elem_buf = api->_private.elem_buf;
+    cfg->elem_cap = api->_private.elem_cap;
+    cfg->tokens = api->_private.tokens;
+    cfg->max_tokens = api->_private.max_tokens;
+    st = sg_envelope_init(env, cfg, api->_private.details_buf, api->_private.details_cap);
     if (st == SG_OK) {
         st = sg_envelope_set_http_status(env, a->status);
     }
@@ -361,10 +356,9 @@ static void follow_redirect(sg_api *api, sg__api_call *c, const attempt *a)
         c->body_len = 0;
     }
     c->idempotent = c->idempotent || sg__method_is_safe(method);
-    memcpy(api->_private.host, api->_private.loc_host, sizeof(api->_private.host));
-    memcpy(api->_private.target, api->_private.loc_target, sizeof(api->_private.target));
+    api->_private.at = api->_private.location;
     c->origin = a->location;
-    c->origin.host = api->_private.host;
+    c->origin.host = api->_private.at.host;
     c->redirects++;
     c->retry.attempts = 0; /* a new resource: its own attempts, the same total wait */
 }
@@ -418,9 +412,7 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
     api->_private.last_attempts = 0;
     api->_private.last_redirects = 0;
     c->origin = api->cfg.origin;
-    c->http_status = 0;
     const sg_platform *pf = api->cfg.platform;
-    c->deadline_ms = 0;
     if (api->cfg.timeout_ms > 0 && pf != NULL && pf->now_ms != NULL) {
         c->deadline_ms = pf->now_ms(pf->ctx) + api->cfg.timeout_ms;
     }
@@ -435,19 +427,18 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
             c->retry.attempts++;
         }
         api->_private.last_attempts++;
-        bool same = sg_url_same_origin(&api->cfg.origin, &c->origin);
         sg_http_request req = {
             .method = c->method,
-            .target = api->_private.target,
-            .bearer_token = same ? api->cfg.token : NULL,
-            .content_type = c->body_len > 0 ? "application/json" : NULL,
+            .target = api->_private.at.target,
+            .content_type =
+                c->body_len > 0 || strcmp(c->method, "POST") == 0 ? "application/json" : NULL,
             .body = c->body,
             .body_len = c->body_len,
-            .headers = same ? api->headers : NULL,
-            .header_count = same ? api->header_count : 0,
         };
-        if (c->body_len == 0 && strcmp(c->method, "POST") == 0) {
-            req.content_type = "application/json";
+        if (sg_url_same_origin(&api->cfg.origin, &c->origin)) {
+            req.bearer_token = api->cfg.token;
+            req.headers = api->headers;
+            req.header_count = api->header_count;
         }
         sg_http_sink sink = {
             .ctx = &a,
@@ -460,27 +451,27 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
         if (st == SG_OK && a.action == ACT_PENDING) {
             st = decide_action(&a); /* no body at all */
         }
-        if (st == SG_OK && a.action == ACT_FINAL && c->env != NULL && !a.env_failed) {
-            sg_status fst = sg_envelope_finish(c->env);
-            if (fst != SG_OK && c->strict_env) {
-                return fst;
-            }
-        }
         if (st != SG_OK) {
             if (a.delivered) {
                 return st; /* the caller already has part of this body */
             }
-            if (a.action != ACT_RETRY && a.action != ACT_REDIRECT && a.action != ACT_TOO_MANY) {
+            if (a.action < ACT_RETRY) { /* not already retried or redirected */
                 if (!retry_allowed(&a, st, -1)) {
                     return st;
                 }
                 a.action = ACT_RETRY;
             }
-        }
-        switch (a.action) {
-        case ACT_FINAL:
+        } else if (a.action == ACT_FINAL) {
+            if (c->env != NULL && !a.env_failed) {
+                sg_status fst = sg_envelope_finish(c->env);
+                if (fst != SG_OK && c->strict_env) {
+                    return fst;
+                }
+            }
             c->http_status = a.status;
             return SG_OK;
+        }
+        switch (a.action) {
 #if SG_API_REDIRECTS
         case ACT_TOO_MANY:
             return SG_ERR_HTTP_TOO_MANY_REDIRECTS;
@@ -489,8 +480,8 @@ sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c)
             api->_private.last_redirects++;
             break;
 #endif
-        default:                                                       /* ACT_RETRY */
-            if (a.wait_ms > 0 && pf != NULL && pf->sleep_ms != NULL) { /* can_wait said so */
+        default:                 /* ACT_RETRY */
+            if (a.wait_ms > 0) { /* can_wait() saw the platform's sleep */
                 pf->sleep_ms(pf->ctx, a.wait_ms);
             }
             break;

@@ -38,7 +38,7 @@ static sg_status text_cstr(text *t, const char *s)
 /* api->target = base path + route, then "/" + id (one path segment) + suffix when id is set. */
 static sg_status set_target(sg_api *api, const char *route, const char *id, const char *suffix)
 {
-    text t = {api->_private.target, sizeof(api->_private.target), 0};
+    text t = {api->_private.at.target, sizeof(api->_private.at.target), 0};
     sg_status st = text_cstr(&t, api->cfg.base_path);
     if (st == SG_OK) {
         st = text_cstr(&t, route);
@@ -62,8 +62,8 @@ static sg_status set_target(sg_api *api, const char *route, const char *id, cons
 static sg_status target_query(sg_api *api, const char *route, sg_form *f)
 {
     size_t blen = strlen(api->cfg.base_path);
-    memcpy(api->_private.target, api->cfg.base_path, blen);
-    return sg_query_init(f, api->_private.target + blen, sizeof(api->_private.target) - blen,
+    memcpy(api->_private.at.target, api->cfg.base_path, blen);
+    return sg_query_init(f, api->_private.at.target + blen, sizeof(api->_private.at.target) - blen,
                          route);
 }
 
@@ -112,10 +112,10 @@ static sg_status typed_call(sg_api *api, sg__api_call *c, sg_envelope *env, cons
                             size_t n, sg_json_value_fn fn, void *ctx)
 {
     c->env = env;
-    c->subs = subs;
-    c->sub_count = n;
-    c->on_value = fn;
-    c->value_ctx = ctx;
+    c->json.subs = subs;
+    c->json.sub_count = n;
+    c->json.on_value = fn;
+    c->json.ctx = ctx;
     c->strict_env = true;
     sg_status st = sg__api_request_with_retries(api, c);
     return st != SG_OK ? st : sg_envelope_status(env);

@@ -15,10 +15,9 @@ typedef struct sg__api_call {
     bool keep_headers; /* replay the final headers to api->header_fn */
     const uint8_t *body;
     size_t body_len;
-    const sg_json_sub *subs; /* the caller's data subscriptions (typed calls) */
-    size_t sub_count;
-    sg_json_value_fn on_value;
-    void *value_ctx;
+    /* the caller's data subscriptions (typed calls: subs, sub_count, on_value, ctx); the
+       engine lends the work buffer's areas when the envelope starts */
+    sg_json_config json;
     sg_api_body_fn on_body;
     void *body_ctx;
     sg_envelope *env;
@@ -31,8 +30,8 @@ typedef struct sg__api_call {
 
 /*
  * Run one request (c, to api->target) through the engine: its attempts, retries and
- * redirects (the states are described above it in sg_api.c). Resets api's attempt and
- * redirect counters first.
+ * redirects (the states are described above it in sg_api.c). c comes zeroed but for the
+ * request's own fields (method to env). Resets api's attempt and redirect counters first.
  */
 SG_NODISCARD sg_status sg__api_request_with_retries(sg_api *api, sg__api_call *c);
 

@@ -93,11 +93,16 @@ typedef struct sg_api {
         size_t max_tokens;
         char *str_buf, *body_buf, *details_buf, *elem_buf;
         size_t str_cap, body_cap, details_cap, elem_cap;
-        char target[SG_API_TARGET_MAX];
+        struct sg__api_place { /* where the next attempt goes */
+            char target[SG_API_TARGET_MAX];
 #if SG_API_REDIRECTS
-        char host[SG_HOST_MAX];             /* a redirect's host */
-        char loc_target[SG_API_TARGET_MAX]; /* a Location being resolved (the attempt may */
-        char loc_host[SG_HOST_MAX];         /*   still be retried on the current target) */
+            char host[SG_HOST_MAX]; /* a redirect's host */
+#endif
+        } at;
+#if SG_API_REDIRECTS
+        /* a Location being resolved (the attempt may still be retried where it went); a
+           followed redirect copies it to at whole */
+        struct sg__api_place location;
 #endif
         uint32_t last_attempts; /* attempts the last request took (tests, diagnostics) */
         uint32_t last_redirects;

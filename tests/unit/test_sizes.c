@@ -49,9 +49,9 @@ static void test_limits_fit_together(void **state)
     sg_device d;
     sg_api api;
     assert_true(sizeof d._private.u.access_token == SG_DEVICE_TOKEN_MAX);
-    assert_true(sizeof api._private.target == SG_API_TARGET_MAX);
+    assert_true(sizeof api._private.at.target == SG_API_TARGET_MAX);
 #if SG_API_REDIRECTS
-    assert_true(sizeof api._private.host == SG_HOST_MAX);
+    assert_true(sizeof api._private.at.host == SG_HOST_MAX);
 #endif
     assert_true(SG_API_WORK_MIN >= 1024u);
     assert_true(SG_ENVELOPE_MESSAGE_MAX >= 64 && SG_ENVELOPE_CODE_MAX >= 32);
