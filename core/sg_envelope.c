@@ -186,11 +186,14 @@ sg_status sg_envelope_finish(sg_envelope *env)
         static const char k_code[] = "HTTP_ERROR";
         memcpy(env->code, k_code, sizeof k_code);
         if (env->message[0] == '\0') {
-            char msg[] = "HTTP 000";
-            msg[5] = (char)('0' + env->http_status / 100);
-            msg[6] = (char)('0' + env->http_status / 10 % 10);
-            msg[7] = (char)('0' + env->http_status % 10);
-            memcpy(env->message, msg, sizeof msg);
+            static const char k_msg[] = "HTTP 000";
+            memcpy(env->message, k_msg, sizeof k_msg);
+            /* the status is at most 999 (sg_envelope_set_http_status): three digits */
+            unsigned status = (unsigned)env->http_status;
+            for (size_t i = sizeof k_msg - 2u; i >= 5u; i--) {
+                env->message[i] = (char)('0' + status % 10u);
+                status /= 10u;
+            }
         }
     }
     return SG_OK;
