@@ -28,7 +28,7 @@ typedef struct attempt {
     uint8_t action;
     bool delivered;
     bool env_failed;
-    bool locations; /* a Location header was seen */
+    bool locations; /* a redirect (3xx) with a Location header */
 #if SG_API_REDIRECTS
     sg_status location_st;
     sg_http_origin location;
@@ -279,7 +279,7 @@ static bool retry_allowed(attempt *a, sg_status st, int64_t after_ms)
 /* Decided from the status line and headers, before any body byte is handed on. */
 static sg_status decide_action(attempt *a)
 {
-    bool redirect = sg_redirect_is(a->status) && a->locations;
+    bool redirect = a->locations; /* only a redirect's Location is counted */
 #if SG_API_REDIRECTS
     sg__api_call *c = a->c;
     if (redirect && (a->location_st == SG_ERR_INSECURE_URL ||
