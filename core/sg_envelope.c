@@ -4,22 +4,23 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The strings last, in the order of k_texts. */
-enum { SUB_OK, SUB_DETAILS, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_REQUEST_ID };
+/* The strings after "ok", in the order of k_texts; error.details last. */
+enum { SUB_OK, SUB_CODE, SUB_MESSAGE, SUB_HINT, SUB_REQUEST_ID, SUB_DETAILS };
 
-/* Without raw capture (SG_JSON_RAW 0) error.details is only passed over: a VALUE
-   subscription whose events on_value ignores, cutting a long string rather than failing. */
+/* Without raw capture (SG_JSON_RAW 0) error.details is not subscribed at all: the reader
+   passes it over like any other member nobody asked for. */
+static const sg_json_sub k_own_subs[] = {
+    {"ok", SG_JSON_SUB_VALUE, false},
+    {"error.code", SG_JSON_SUB_VALUE, true},
+    {"error.message", SG_JSON_SUB_VALUE, true},
+    {"error.hint", SG_JSON_SUB_VALUE, true},
+    {"meta.requestId", SG_JSON_SUB_VALUE, true},
 #if SG_JSON_RAW
-#define DETAILS_MODE SG_JSON_SUB_RAW
-#else
-#define DETAILS_MODE SG_JSON_SUB_VALUE
+    {"error.details", SG_JSON_SUB_RAW, false},
 #endif
-
-static const sg_json_sub k_own_subs[SG_ENVELOPE_OWN_SUBS] = {
-    {"ok", SG_JSON_SUB_VALUE, false},        {"error.details", DETAILS_MODE, !SG_JSON_RAW},
-    {"error.code", SG_JSON_SUB_VALUE, true}, {"error.message", SG_JSON_SUB_VALUE, true},
-    {"error.hint", SG_JSON_SUB_VALUE, true}, {"meta.requestId", SG_JSON_SUB_VALUE, true},
 };
+#define OWN_SUBS (sizeof k_own_subs / sizeof k_own_subs[0])
+_Static_assert(OWN_SUBS <= SG_ENVELOPE_OWN_SUBS, "the envelope's subscriptions fit its table");
 
 /* Where each string goes, and the flag that says it was cut (0: none, it is only an id). */
 #define TEXT(member, cut_flag)                                                      \
@@ -55,16 +56,18 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
         return st;
     }
     bool is_str = ev->kind == SG_JSON_EV_VALUE && ev->type == SG_JSON_STRING;
-    /* The reader reports only the subs it was given: the caller's, then these six. */
+    /* The reader reports only the subs it was given: the caller's, then k_own_subs. */
     size_t own = ev->sub - env->_private.caller_subs;
     if (own == SUB_OK) {
         if (ev->type == SG_JSON_BOOL) {
             env->has_ok = true;
             env->ok = ev->boolean;
         }
-    } else if (own == SUB_DETAILS) {
-        /* the raw pieces of a RAW subscription; without raw capture the value is passed over */
-        if (SG_JSON_RAW && env->details != NULL) {
+        return SG_OK;
+    }
+#if SG_JSON_RAW
+    if (own == SUB_DETAILS) { /* the raw pieces of error.details */
+        if (env->details != NULL) {
             size_t room = env->details_cap - 1 - env->details_len;
             size_t n = ev->text.len;
             if (n > room) {
@@ -75,7 +78,10 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
             env->details_len += n;
             env->details[env->details_len] = '\0';
         }
-    } else if (is_str) { /* code, message, hint, request id: strings only */
+        return SG_OK;
+    }
+#endif
+    if (is_str) { /* code, message, hint, request id: strings only */
         size_t i = own - SUB_CODE;
         bool cut = sg_slice_copy_cut((char *)env + k_texts[i].offset, k_texts[i].size, ev->text);
         if (k_texts[i].cut_flag != 0) {
@@ -111,7 +117,7 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
     env->_private.caller_subs = n;
     memcpy(env->_private.subs + n, k_own_subs, sizeof k_own_subs);
     cfg.subs = env->_private.subs;
-    cfg.sub_count = SG_ENVELOPE_OWN_SUBS + n;
+    cfg.sub_count = OWN_SUBS + n;
     cfg.on_value = on_value;
     cfg.ctx = env;
     if (cfg.str_buf == NULL || cfg.str_cap < SG_ENVELOPE_MESSAGE_MAX) {
