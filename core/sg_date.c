@@ -38,16 +38,21 @@ static int32_t days_from_civil(uint32_t y, uint32_t m, uint32_t d)
     return (int32_t)(era * 146097u + doe) - 146097 - 719468;
 }
 
+static const uint8_t k_month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+/* The days of month m (0..11) of year y. */
+static uint32_t month_days(uint32_t y, uint32_t m)
+{
+    bool leap = y % 4u == 0 && (y % 100u != 0 || y % 400u == 0);
+    return k_month_days[m] + (m == 1u && leap ? 1u : 0u);
+}
+
 bool sg__date_to_seconds(const sg__civil *c, int64_t *unix_seconds)
 {
-    static const uint8_t days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     /* Every field is as sg__date_scan read it: digits only, never negative. */
     uint32_t y = (uint32_t)c->v[0], m = (uint32_t)c->v[1], d = (uint32_t)c->v[2];
-    if (m - 1u > 11u || d < 1u || c->v[3] > 23 || c->v[4] > 59 || c->v[5] > 60) {
-        return false;
-    }
-    bool leap = y % 4u == 0 && (y % 100u != 0 || y % 400u == 0);
-    if (d > days[m - 1u] + (m == 2u && leap ? 1u : 0u)) {
+    if (m - 1u > 11u || d < 1u || c->v[3] > 23 || c->v[4] > 59 || c->v[5] > 60 ||
+        d > month_days(y, m - 1u)) {
         return false;
     }
     *unix_seconds = (int64_t)days_from_civil(y, m, d) * 86400 +
@@ -60,17 +65,18 @@ void sg__date_from_seconds(int64_t unix_seconds, sg__civil *c)
     /* 86400 = 2^7 * 675, and seconds < 2^38: a shift and a 32-bit division, no 64-bit one. */
     uint32_t days = (uint32_t)((uint64_t)unix_seconds >> 7) / 675u;
     uint32_t rest = (uint32_t)unix_seconds - days * 86400u;
-    /* The inverse of days_from_civil, for days >= 0. */
-    uint32_t z = days + 719468u;
-    uint32_t era = z / 146097u;
-    uint32_t doe = z - era * 146097u;
-    uint32_t yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    uint32_t doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
-    uint32_t mp = (5u * doy + 2u) / 153u;
-    int m = (int)(mp < 10u ? mp + 3u : mp - 9u);
-    c->v[0] = (int)(yoe + era * 400u) + (m <= 2);
-    c->v[1] = m;
-    c->v[2] = (int)(doy - (153u * mp + 2u) / 5u + 1u);
+    /* Whole years from 1970 off the days, then whole months off the rest of the year: at
+       most 8030 years and 11 months (the dates formatted are within 1970..9999). */
+    uint32_t y = 1970u, m = 0;
+    for (uint32_t len; days >= (len = 337u + month_days(y, 1u)); y++) {
+        days -= len; /* a year: February, and the 337 days of the other eleven months */
+    }
+    for (uint32_t len; days >= (len = month_days(y, m)); m++) {
+        days -= len;
+    }
+    c->v[0] = (int)y;
+    c->v[1] = (int)m + 1;
+    c->v[2] = (int)days + 1;
     c->v[3] = (int)(rest / 3600u);
     c->v[4] = (int)(rest % 3600u / 60u);
     c->v[5] = (int)(rest % 60u);

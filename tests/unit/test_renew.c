@@ -112,6 +112,24 @@ static void test_iso8601_format_round_trip(void **state)
                      SG_ERR_INVALID_ARG);
 }
 
+/* Every day from 1970 into 2200, and the last years before 10000, each at a different time
+   of day: formatting then parsing (two independent calendars) gives the second back. */
+static void test_iso8601_format_every_day(void **state)
+{
+    (void)state;
+    char out[SG_ISO8601_LEN + 1];
+    const int64_t ranges[][2] = {{0, iso("2200-01-01T00:00:00Z")},
+                                 {iso("9996-01-01T00:00:00Z"), iso("9999-12-31T23:59:59Z")}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+        for (int64_t t = ranges[r][0], n = 0; t <= ranges[r][1]; t += 86400 + n % 7, n++) {
+            int64_t back = -1;
+            assert_int_equal(sg_iso8601_format(t, out, sizeof out), SG_OK);
+            assert_int_equal(sg_iso8601_parse((sg_slice){out, strlen(out)}, &back), SG_OK);
+            assert_true(back == t);
+        }
+    }
+}
+
 static sg_renew_plan plan(const sg_renew *r)
 {
     sg_renew_plan p;
@@ -357,6 +375,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso8601_parse),
         cmocka_unit_test(test_iso8601_format_round_trip),
+        cmocka_unit_test(test_iso8601_format_every_day),
         cmocka_unit_test(test_init_checks),
         cmocka_unit_test(test_plan_follows_server_clock),
         cmocka_unit_test(test_local_clock_years_off_changes_nothing),
