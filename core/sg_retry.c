@@ -93,32 +93,34 @@ sg_status sg_retry_after_ms(sg_slice retry_after, sg_slice date, uint32_t *ms)
     if (v.len == 0) {
         return SG_ERR_INVALID_ARG;
     }
+    uint64_t secs = 0;
     if (v.ptr[0] >= '0' && v.ptr[0] <= '9') {
-        uint32_t secs = 0;
+        uint32_t delta = 0;
         for (size_t i = 0; i < v.len; i++) {
             if (v.ptr[i] < '0' || v.ptr[i] > '9') {
                 return SG_ERR_INVALID_ARG;
             }
-            if (secs < UINT32_MAX / 1000u) { /* saturate: past that, clamp_ms says UINT32_MAX */
-                secs = secs * 10u + (uint32_t)(v.ptr[i] - '0');
+            if (delta < UINT32_MAX / 1000u) { /* saturate: past that, clamp_ms says UINT32_MAX */
+                delta = delta * 10u + (uint32_t)(v.ptr[i] - '0');
             }
         }
-        *ms = clamp_ms(secs);
-        return SG_OK;
+        secs = delta;
+    } else {
+        int64_t at, now;
+        sg_status st = sg_http_date_parse(v, &at);
+        if (st != SG_OK) {
+            return st;
+        }
+        if (date.ptr == NULL || date.len == 0) {
+            return SG_ERR_NOT_FOUND;
+        }
+        st = sg_http_date_parse(date, &now);
+        if (st != SG_OK) {
+            return st;
+        }
+        secs = at <= now ? 0u : (uint64_t)(at - now);
     }
-    int64_t at, now;
-    sg_status st = sg_http_date_parse(v, &at);
-    if (st != SG_OK) {
-        return st;
-    }
-    if (date.ptr == NULL || date.len == 0) {
-        return SG_ERR_NOT_FOUND;
-    }
-    st = sg_http_date_parse(date, &now);
-    if (st != SG_OK) {
-        return st;
-    }
-    *ms = at <= now ? 0u : clamp_ms((uint64_t)(at - now));
+    *ms = clamp_ms(secs);
     return SG_OK;
 }
 
@@ -192,8 +194,9 @@ sg_status sg_redirect_method(int http_status, const char *method, const char **n
     if (method == NULL || new_method == NULL || keep_body == NULL || !sg_redirect_is(http_status)) {
         return SG_ERR_INVALID_ARG;
     }
-    bool to_get = (http_status == 303 && strcmp(method, "HEAD") != 0) ||
-                  ((http_status == 301 || http_status == 302) && strcmp(method, "POST") == 0);
+    /* a redirect status: 301 and 302 are the ones below 303 */
+    bool to_get = http_status == 303 ? strcmp(method, "HEAD") != 0
+                                     : http_status < 303 && strcmp(method, "POST") == 0;
     *new_method = to_get ? "GET" : method;
     *keep_body = !to_get;
     return SG_OK;
