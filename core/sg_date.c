@@ -26,18 +26,6 @@ bool sg__date_scan(const char *text, const char *shape, int *out)
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); years
-   are shifted by 400 (one era) so every division is of a non-negative number. */
-static int32_t days_from_civil(uint32_t y, uint32_t m, uint32_t d)
-{
-    y += 400u - (m <= 2u);
-    uint32_t era = y / 400u;
-    uint32_t yoe = y - era * 400u;
-    uint32_t doy = (153u * (m > 2u ? m - 3u : m + 9u) + 2u) / 5u + d - 1u;
-    uint32_t doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
-    return (int32_t)(era * 146097u + doe) - 146097 - 719468;
-}
-
 static const uint8_t k_month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 /* The days of month m (0..11) of year y. */
@@ -55,8 +43,16 @@ bool sg__date_to_seconds(const sg__civil *c, int64_t *unix_seconds)
         d > month_days(y, m - 1u)) {
         return false;
     }
-    *unix_seconds = (int64_t)days_from_civil(y, m, d) * 86400 +
-                    (int32_t)(c->v[3] * 3600 + c->v[4] * 60 + c->v[5]);
+    /* Days since 1970-01-01: 365 a year and one more for each leap year before y, then the
+       whole months of y. The leap years are counted up to y - 1 shifted by 400 years (one
+       whole cycle, so year 0 needs no negative number); 574 is that count for 1970. */
+    uint32_t last = y + 399u;
+    uint32_t leaps = last / 4u - last / 100u + last / 400u;
+    int32_t days = (int32_t)(365u * y + leaps + d - 1u) - (365 * 1970 + 574);
+    for (uint32_t i = 0; i + 1u < m; i++) {
+        days += (int32_t)month_days(y, i);
+    }
+    *unix_seconds = (int64_t)days * 86400 + (int32_t)(c->v[3] * 3600 + c->v[4] * 60 + c->v[5]);
     return true;
 }
 

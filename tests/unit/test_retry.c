@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -96,6 +97,34 @@ static void test_http_date(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(sg_http_date_parse(S(bad[i]), &t), SG_ERR_INVALID_ARG);
+    }
+}
+
+/* Seconds of "Mon, dd Mmm yyyy 00:00:00 GMT" (the day name is only checked for spelling). */
+static int64_t date_at(int y, int m, int d)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char text[32];
+    int n =
+        snprintf(text, sizeof text, "Mon, %02d %.3s %04d 00:00:00 GMT", d, months + 3 * (m - 1), y);
+    assert_int_equal(n, 29);
+    int64_t t = 0;
+    assert_int_equal(sg_http_date_parse(S(text), &t), SG_OK);
+    return t;
+}
+
+/* Every year 0..9999 is as long as the Gregorian rule says (its leap day in February), and
+   1970-01-01 is second 0: a wrong leap-year count anywhere shows as a year of the wrong
+   length. */
+static void test_http_date_every_year(void **state)
+{
+    (void)state;
+    assert_int_equal(date_at(1970, 1, 1), 0);
+    for (int y = 0; y < 9999; y++) {
+        int64_t leap = (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 1 : 0;
+        int64_t jan1 = date_at(y, 1, 1);
+        assert_true(date_at(y, 3, 1) - jan1 == (59 + leap) * 86400);
+        assert_true(date_at(y + 1, 1, 1) - jan1 == (365 + leap) * 86400);
     }
 }
 
@@ -339,6 +368,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_http_date),
+        cmocka_unit_test(test_http_date_every_year),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_backoff_without_random_doubles_to_cap),
         cmocka_unit_test(test_backoff_jitter_in_half_to_full),
