@@ -100,20 +100,18 @@ sg_status sg_envelope_init(sg_envelope *env, const sg_json_config *data_cfg, cha
     memset(env, 0, sizeof *env);
     sg_json_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    size_t n = 0;
     if (data_cfg != NULL) {
         cfg = *data_cfg;
-        n = data_cfg->sub_count;
-        if (n > SG_ENVELOPE_CALLER_SUBS_MAX ||
-            (n > 0 && (data_cfg->subs == NULL || data_cfg->on_value == NULL))) {
-            return SG_ERR_INVALID_ARG;
-        }
-        if (n > 0) {
-            memcpy(env->_private.subs, data_cfg->subs, n * sizeof env->_private.subs[0]);
-        }
-        env->_private.caller_fn = data_cfg->on_value;
-        env->_private.caller_ctx = data_cfg->ctx;
     }
+    size_t n = cfg.sub_count;
+    if (n > SG_ENVELOPE_CALLER_SUBS_MAX || (n > 0 && (cfg.subs == NULL || cfg.on_value == NULL))) {
+        return SG_ERR_INVALID_ARG;
+    }
+    if (n > 0) {
+        memcpy(env->_private.subs, cfg.subs, n * sizeof env->_private.subs[0]);
+    }
+    env->_private.caller_fn = cfg.on_value;
+    env->_private.caller_ctx = cfg.ctx;
     env->_private.caller_subs = n;
     memcpy(env->_private.subs + n, k_own_subs, sizeof k_own_subs);
     cfg.subs = env->_private.subs;
