@@ -168,31 +168,32 @@ static sg_status on_me_value(void *ctx, const sg_json_event *ev)
     if (ev->type != SG_JSON_STRING && !(ev->sub == 0 && ev->type == SG_JSON_NUMBER)) {
         return SG_ERR_JSON_TYPE;
     }
-    me->truncated = me->truncated || ev->truncated;
+    bool cut = ev->truncated;
     if (ev->sub < ME_STRINGS) {
         char *dst = (char *)me + me_strings[ev->sub].offset;
-        me->truncated |= sg_slice_copy_cut(dst, me_strings[ev->sub].size, ev->text);
+        cut |= sg_slice_copy_cut(dst, me_strings[ev->sub].size, ev->text);
     } else if (ev->sub == ME_CHATBOT) {
         size_t used = strlen(me->chatbot_ids);
         me->chatbot_count = me->chatbot_count < 0 ? 1 : me->chatbot_count + 1;
         if (used + (used > 0) + ev->text.len >= sizeof(me->chatbot_ids)) {
-            me->truncated = true; /* the count still says how many */
-            return SG_OK;
+            cut = true; /* the count still says how many */
+        } else {
+            if (used > 0) {
+                me->chatbot_ids[used++] = ' ';
+            }
+            memcpy(me->chatbot_ids + used, ev->text.ptr, ev->text.len);
+            me->chatbot_ids[used + ev->text.len] = '\0';
         }
-        if (used > 0) {
-            me->chatbot_ids[used++] = ' ';
-        }
-        memcpy(me->chatbot_ids + used, ev->text.ptr, ev->text.len);
-        me->chatbot_ids[used + ev->text.len] = '\0';
     } else { /* ME_SCOPE */
         size_t index;
         if (sg_scope_index(ev->text.ptr, ev->text.len, &index) == SG_OK) {
             me->scope_bits |= (uint64_t)1 << index;
         }
         me->scope_count++;
-        if (me->on_scope != NULL) {
-            return me->on_scope(me->scope_ctx, ev->text.ptr, ev->text.len);
-        }
+    }
+    me->truncated |= cut;
+    if (ev->sub == ME_SCOPE && me->on_scope != NULL) {
+        return me->on_scope(me->scope_ctx, ev->text.ptr, ev->text.len);
     }
     return SG_OK;
 }
