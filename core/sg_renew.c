@@ -139,9 +139,9 @@ sg_status sg_renew_plan_now(const sg_renew *r, sg_renew_plan *out)
         out->action = SG_RENEW_UNKNOWN;
         return SG_OK;
     }
-    uint64_t lifetime_ms = (uint64_t)r->_private.lifetime_s * 1000u;
-    if (lifetime_ms > 0 && out->before_ms > lifetime_ms / 2u) {
-        out->before_ms = lifetime_ms / 2u;
+    uint64_t half_life_ms = (uint64_t)r->_private.lifetime_s * 500u; /* 0: lifetime unknown */
+    if (half_life_ms > 0 && out->before_ms > half_life_ms) {
+        out->before_ms = half_life_ms;
     }
     /* A monotonic clock never runs back; if one does, count no time rather than wrap. */
     uint64_t now = r->platform->now_ms(r->platform->ctx);
