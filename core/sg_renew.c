@@ -37,7 +37,7 @@ sg_status sg_iso8601_parse(sg_slice text, int64_t *unix_seconds)
         i++;
     } else if (i + 6 <= text.len && (p[i] == '+' || p[i] == '-')) {
         int off[2];
-        if (!sg__date_scan(p + i + 1, "00:00", off) || off[0] > 23 || off[1] > 59) {
+        if (!sg__date_scan(p + i, "?00:00", off) || off[0] > 23 || off[1] > 59) {
             return SG_ERR_INVALID_ARG;
         }
         int32_t offset_s = off[0] * 3600 + off[1] * 60;
