@@ -2087,7 +2087,9 @@ sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
             return SG_ERR_JSON_TYPE; /* fraction or exponent */
         }
         int d = s[i] - '0';
-        if (v < (INT64_MIN + d) / 10) {
+        /* v * 10 - d >= INT64_MIN, tested without a 64-bit division (a library call on
+           32-bit targets): above INT64_MIN / 10, v * 10 cannot overflow */
+        if (v < INT64_MIN / 10 || v * 10 < INT64_MIN + d) {
             return SG_ERR_JSON_TYPE;
         }
         v = v * 10 - d;
