@@ -1731,65 +1731,52 @@ sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_
 
 /* ---------------------------------------------------------------- unescape --- */
 
+/* The UTF-16 code unit of the "\\uXXXX" at s (before end), or -1 when there is none. */
+static int32_t hex_unit(const char *s, const char *end)
+{
+    if (end - s < 6 || s[0] != '\\' || s[1] != 'u') {
+        return -1;
+    }
+    int32_t u = 0;
+    for (size_t j = 2; j < 6; j++) {
+        int v = sg__hex_digit((uint8_t)s[j]);
+        if (v < 0) {
+            return -1;
+        }
+        u = (u << 4) | v;
+    }
+    return u;
+}
+
 /*
  * Decode one character of an escaped JSON string body at src[*i]: its UTF-8 bytes go to
- * out (1..4), *i advances. SG_ERR_JSON_SYNTAX on a malformed escape.
+ * out (1..4), *i advances. SG_ERR_JSON_SYNTAX on a malformed escape or a lone surrogate.
  */
 static sg_status decode_one(const char *src, size_t len, size_t *i, char out[4], size_t *n)
 {
-    size_t k = *i;
-    if (src[k] != '\\') {
+    size_t k = *i, used = 2;
+    if (src[k] != '\\') { /* UTF-8 bytes as they stand */
         out[0] = src[k];
         *n = 1;
         *i = k + 1;
         return SG_OK;
     }
-    if (k + 1 >= len) {
-        return SG_ERR_JSON_SYNTAX;
-    }
-    char e = src[k + 1];
-    int b = escape_byte((uint8_t)e);
-    if (b >= 0) {
-        out[0] = (char)b;
-        *n = 1;
-        *i = k + 2;
-        return SG_OK;
-    }
-    if (e != 'u') {
-        return SG_ERR_JSON_SYNTAX;
-    }
-    uint32_t cp = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        if (k + 6 > len || src[k] != '\\' || src[k + 1] != 'u') {
+    int32_t cp = k + 1 < len ? escape_byte((uint8_t)src[k + 1]) : -1;
+    if (cp < 0) {
+        cp = hex_unit(src + k, src + len);
+        used = 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) { /* a high surrogate: its low one follows */
+            int32_t lo = hex_unit(src + k + 6, src + len);
+            cp =
+                lo >= 0xDC00 && lo <= 0xDFFF ? 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00) : -1;
+            used = 12;
+        }
+        if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) {
             return SG_ERR_JSON_SYNTAX;
         }
-        uint32_t u = 0;
-        for (size_t j = 2; j < 6; j++) {
-            int v = sg__hex_digit((uint8_t)src[k + j]);
-            if (v < 0) {
-                return SG_ERR_JSON_SYNTAX;
-            }
-            u = (u << 4) | (uint32_t)v;
-        }
-        k += 6;
-        if (pass == 0) {
-            if (u >= 0xDC00 && u <= 0xDFFF) {
-                return SG_ERR_JSON_SYNTAX;
-            }
-            if (u < 0xD800 || u > 0xDBFF) {
-                cp = u;
-                break;
-            }
-            cp = u;
-        } else {
-            if (u < 0xDC00 || u > 0xDFFF) {
-                return SG_ERR_JSON_SYNTAX;
-            }
-            cp = 0x10000u + ((cp - 0xD800u) << 10) + (u - 0xDC00u);
-        }
     }
-    *n = utf8_encode(cp, out);
-    *i = k;
+    *n = utf8_encode((uint32_t)cp, out);
+    *i = k + used;
     return SG_OK;
 }
 

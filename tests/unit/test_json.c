@@ -922,6 +922,24 @@ static void test_unescape(void **state)
     assert_memory_equal(out, "\xf0\x9f\x98\x80", 5);
     assert_int_equal(sg_json_unescape("\\ud83d", 6, out, sizeof out, &len), SG_ERR_JSON_SYNTAX);
     assert_int_equal(sg_json_unescape("\\q", 2, out, sizeof out, &len), SG_ERR_JSON_SYNTAX);
+    /* every malformed escape: cut short, a bad digit, surrogates alone or out of order */
+    static const char *const malformed[] = {"\\",
+                                            "x\\",
+                                            "\\u12",
+                                            "\\u12g4",
+                                            "\\udc00",
+                                            "\\ud83d\\u0041",
+                                            "\\ud83d\\ud83d",
+                                            "\\ud83dx\\ude00",
+                                            "\\ud83d\\ude0"};
+    for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+        assert_int_equal(
+            sg_json_unescape(malformed[i], strlen(malformed[i]), out, sizeof out, &len),
+            SG_ERR_JSON_SYNTAX);
+    }
+    assert_int_equal(sg_json_unescape("\\uFFFF\\/", 8, out, sizeof out, &len), SG_OK);
+    assert_int_equal(len, 4);
+    assert_memory_equal(out, "\xef\xbf\xbf/", 5);
     /* a failure leaves out terminated and without the prefix (a config token goes here) */
     memset(out, 'Z', sizeof out);
     assert_int_equal(sg_json_unescape("12345678", 8, out, sizeof out, &len),
