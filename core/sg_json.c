@@ -371,29 +371,26 @@ static bool key_nests(const char *key, size_t len)
 /* Append bytes of the current key (into the path) or subscribed value (string buffer). */
 static sg_status put(sg_json_reader *r, const char *s, size_t n)
 {
-    if (r->flags & FL_KEY) {
-        size_t base = r->plen[r->depth] ? (size_t)r->plen[r->depth] + 1u : 0u;
-        if (base + r->key_len + n > r->sub_lens_max) {
+    if (r->flags & FL_KEY) { /* cur_len: the member path written so far */
+        if (r->cur_len + n > r->sub_lens_max) {
             r->flags &= (uint8_t)~FL_STORE; /* longer than any subscription: cannot match */
             r->cur_len = PATH_OFF;
             return SG_OK;
         }
-        memcpy(r->path + base + r->key_len, s, n);
-        r->key_len = (uint8_t)(r->key_len + n);
+        memcpy(r->path + r->cur_len, s, n);
+        r->cur_len = (uint8_t)(r->cur_len + n);
         return SG_OK;
     }
-    size_t room = r->cfg.str_cap - 1 - r->str_len;
-    if (n > room) {
-        if (!r->cfg.subs[r->val_sub].truncate) {
-            return SG_ERR_JSON_STRING_TOO_LONG;
-        }
-        memcpy(r->cfg.str_buf + r->str_len, s, room);
-        r->str_len = utf8_whole_prefix(r->cfg.str_buf, r->str_len + room);
+    size_t room = r->cfg.str_cap - 1 - r->str_len, take = n < room ? n : room;
+    if (take < n && !r->cfg.subs[r->val_sub].truncate) {
+        return SG_ERR_JSON_STRING_TOO_LONG;
+    }
+    memcpy(r->cfg.str_buf + r->str_len, s, take);
+    r->str_len += take;
+    if (take < n) { /* cut on a whole character; nothing more is stored */
+        r->str_len = utf8_whole_prefix(r->cfg.str_buf, r->str_len);
         r->flags = (uint8_t)((r->flags | FL_TRUNC) & ~FL_STORE);
-        return SG_OK;
     }
-    memcpy(r->cfg.str_buf + r->str_len, s, n);
-    r->str_len += n;
     return SG_OK;
 }
 
@@ -664,11 +661,11 @@ static int hex_end(sg_json_reader *r, uint32_t *cp)
 static void key_end(sg_json_reader *r)
 {
     r->flags &= (uint8_t)~FL_KEY;
-    if (r->flags & FL_STORE) {
-        unsigned n = r->plen[r->depth];
-        /* put() stops storing a key that outgrows every subscription: i fits */
-        unsigned i = (n ? n + 1u : 0u) + r->key_len;
-        r->cur_len = key_nests(r->path + i - r->key_len, r->key_len) ? PATH_OFF : (uint8_t)i;
+    if (r->flags & FL_STORE) { /* put() stops storing a key that outgrows every subscription */
+        unsigned n = r->plen[r->depth], start = n ? n + 1u : 0u;
+        if (key_nests(r->path + start, r->cur_len - start)) {
+            r->cur_len = PATH_OFF;
+        }
     }
     r->flags &= (uint8_t)~FL_STORE;
     r->state = ST_COLON;
@@ -1028,7 +1025,6 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             if (k != K_QUOTE) {
                 goto syntax;
             }
-            r->key_len = 0;
             r->state = ST_STR;
             s = r->plen[r->depth];
             if (s == PATH_OFF) { /* no subscription can see this key: read it, store nothing */
@@ -1036,11 +1032,14 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
                 r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE);
                 break;
             }
-            r->cur_len = 0; /* set at the closing quote */
             r->flags |= FL_KEY | FL_STORE;
-            /* open_container() keeps plen below sub_lens_max: the bound guards the path */
-            if (s && s < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
-                r->path[s] = '.';
+            r->cur_len = 0; /* put() writes the key from here; key_end() checks it */
+            if (s) {
+                /* open_container() keeps plen below sub_lens_max: the bound guards the path */
+                if (s < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
+                    r->path[s] = '.';
+                }
+                r->cur_len = (uint8_t)(s + 1u);
             }
             break;
         case ST_COLON:
@@ -1389,7 +1388,6 @@ key: /* ST_OBJ_FIRST, ST_KEY */
         }
         FAIL(SG_ERR_JSON_SYNTAX);
     }
-    r->key_len = 0;
     p++;
     n = r->plen[r->depth];
     r->state = ST_STR;
@@ -1405,12 +1403,15 @@ key: /* ST_OBJ_FIRST, ST_KEY */
         r->flags = (uint8_t)((r->flags | FL_KEY) & ~FL_STORE); /* read on, storing nothing */
         goto str;
     }
-    r->cur_len = 0; /* set at the closing quote */
     r->flags |= FL_KEY | FL_STORE;
-    /* open_container() keeps plen below sub_lens_max (or PATH_OFF): the bound stays as the
-       path buffer's guard */
-    if (n && n < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
-        r->path[n] = '.';
+    r->cur_len = 0; /* put() writes the key from here; key_end() checks it */
+    if (n) {
+        /* open_container() keeps plen below sub_lens_max (or PATH_OFF): the bound stays as
+           the path buffer's guard */
+        if (n < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
+            r->path[n] = '.';
+        }
+        r->cur_len = (uint8_t)(n + 1u);
     }
     goto str;
 

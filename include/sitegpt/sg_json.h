@@ -169,7 +169,6 @@ typedef struct sg_json_reader {
     uint8_t elem_depth; /* depth at which the gathered element sits */
     uint8_t raw_depth;
     uint8_t val_type;                              /* type of the scalar being parsed */
-    uint8_t key_len;                               /* bytes of the current key stored in path */
     uint8_t raw_type;                              /* sg_json_type of the raw capture */
     uint8_t sub_len[SG_JSON_SUBS_MAX];             /* strlen of each subscription path */
     uint8_t obj_bits[(SG_JSON_DEPTH_MAX + 8) / 8]; /* bit set: that level is an object */
