@@ -1861,11 +1861,16 @@ static sg_status index_of(const sg_json_element *e, const jsmntok_t **toks, int 
     return SG_OK;
 }
 
-/* The element's tokens and their count, once `tok` is known to be one of them
-   (SG_ERR_INVALID_ARG) and, unless `type` is JSMN_UNDEFINED, of that type (SG_ERR_JSON_TYPE). */
-static sg_status tokens_at(const sg_json_element *e, int tok, jsmntype_t type,
+/* The element's tokens and their count, once the caller's output `out` is known to be
+   there and `tok` to be one of them (SG_ERR_INVALID_ARG) and, unless `type` is
+   JSMN_UNDEFINED, of that type (SG_ERR_JSON_TYPE). The checks live here once, not in each
+   public function. */
+static sg_status tokens_at(const sg_json_element *e, int tok, jsmntype_t type, const void *out,
                            const jsmntok_t **toks, int *count)
 {
+    if (out == NULL) {
+        return SG_ERR_INVALID_ARG;
+    }
     sg_status st = index_of(e, toks, count);
     if (st != SG_OK) {
         return st;
@@ -1880,11 +1885,11 @@ static sg_status tokens_at(const sg_json_element *e, int tok, jsmntype_t type,
 }
 
 /* Token `tok` of the element, after the same checks. */
-static sg_status token_at(const sg_json_element *e, int tok, const jsmntok_t **t)
+static sg_status token_at(const sg_json_element *e, int tok, const void *out, const jsmntok_t **t)
 {
     const jsmntok_t *toks;
     int count;
-    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, &toks, &count);
+    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, out, &toks, &count);
     if (st == SG_OK) {
         *t = &toks[tok];
     }
@@ -1913,10 +1918,7 @@ sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next)
 {
     const jsmntok_t *toks;
     int count;
-    if (next == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, &toks, &count);
+    sg_status st = tokens_at(e, tok, JSMN_UNDEFINED, next, &toks, &count);
     if (st != SG_OK) {
         return st;
     }
@@ -1966,10 +1968,10 @@ sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key
 {
     const jsmntok_t *toks;
     int count;
-    if (key == NULL || tok == NULL) {
+    if (key == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = tokens_at(e, obj, JSMN_OBJECT, &toks, &count);
+    sg_status st = tokens_at(e, obj, JSMN_OBJECT, tok, &toks, &count);
     if (st != SG_OK) {
         return st;
     }
@@ -1987,10 +1989,7 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
 {
     const jsmntok_t *toks;
     int count;
-    if (tok == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = tokens_at(e, arr, JSMN_ARRAY, &toks, &count);
+    sg_status st = tokens_at(e, arr, JSMN_ARRAY, tok, &toks, &count);
     if (st != SG_OK) {
         return st;
     }
@@ -2009,10 +2008,7 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
 sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
 {
     const jsmntok_t *t;
-    if (size == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, size, &t);
     if (st != SG_OK) {
         return st;
     }
@@ -2043,10 +2039,7 @@ static sg_json_type type_of(const char *json, const jsmntok_t *t)
 sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type)
 {
     const jsmntok_t *t;
-    if (type == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, type, &t);
     if (st == SG_OK) {
         *type = type_of(e->json, t);
     }
@@ -2056,10 +2049,10 @@ sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *typ
 sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap, size_t *len)
 {
     const jsmntok_t *t;
-    if (out == NULL || cap == 0) {
+    if (cap == 0) {
         return SG_ERR_INVALID_ARG;
     }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, out, &t);
     if (st != SG_OK) {
         return st;
     }
@@ -2072,10 +2065,7 @@ sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_
 sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, out, &t);
     if (st != SG_OK) {
         return st;
     }
@@ -2115,10 +2105,7 @@ sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
 sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, out, &t);
     if (st != SG_OK) {
         return st;
     }
@@ -2132,10 +2119,7 @@ sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
 sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
 {
     const jsmntok_t *t;
-    if (is_null == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, is_null, &t);
     if (st == SG_OK) {
         *is_null = type_of(e->json, t) == SG_JSON_NULL;
     }
@@ -2145,10 +2129,7 @@ sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
 sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
 {
     const jsmntok_t *t;
-    if (out == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
-    sg_status st = token_at(e, tok, &t);
+    sg_status st = token_at(e, tok, out, &t);
     if (st != SG_OK) {
         return st;
     }
