@@ -2069,7 +2069,8 @@ sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
     if (st != SG_OK) {
         return st;
     }
-    if (type_of(e->json, t) != SG_JSON_NUMBER) {
+    /* strings are not numbers; true, false and null fail at their first letter below */
+    if (t->type != JSMN_PRIMITIVE) {
         return SG_ERR_JSON_TYPE;
     }
     const char *s = e->json + t->start;
@@ -2178,20 +2179,14 @@ sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *ke
 sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key, char *buf,
                                    size_t cap, sg_json_string_fn fn, void *ctx)
 {
-    if (fn == NULL) {
-        return SG_ERR_INVALID_ARG;
-    }
     const jsmntok_t *toks;
     int count, arr;
-    sg_status st = index_of(e, &toks, &count);
+    sg_status st = fn == NULL ? SG_ERR_INVALID_ARG : sg_json_elem_member(e, obj, key, &arr);
     if (st == SG_OK) {
-        st = sg_json_elem_member(e, obj, key, &arr);
+        st = tokens_at(e, arr, JSMN_ARRAY, &count, &toks, &count); /* fn checked above */
     }
     if (st != SG_OK) {
         return st;
-    }
-    if (toks[arr].type != JSMN_ARRAY) {
-        return SG_ERR_JSON_TYPE;
     }
     size_t index = 0;
     for (int i = next_child(toks, count, arr, arr); i >= 0; i = next_child(toks, count, arr, i)) {

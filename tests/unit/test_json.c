@@ -798,6 +798,11 @@ static void test_element_helpers(void **state)
     assert_int_equal(sg_json_elem_get_int64(&e, 0, "f", &v), SG_ERR_JSON_TYPE);
     assert_int_equal(sg_json_elem_get_int64(&e, 0, "e", &v), SG_ERR_JSON_TYPE);
     assert_int_equal(sg_json_elem_get_int64(&e, 0, "id", &v), SG_ERR_JSON_TYPE);
+    /* no other value is a number: literals, containers */
+    static const char *const not_numbers[] = {"yes", "no", "nil", "scopes", "sub"};
+    for (size_t i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++) {
+        assert_int_equal(sg_json_elem_get_int64(&e, 0, not_numbers[i], &v), SG_ERR_JSON_TYPE);
+    }
     assert_int_equal(sg_json_elem_get_bool(&e, 0, "yes", &bv), SG_OK);
     assert_true(bv);
     assert_int_equal(sg_json_elem_get_bool(&e, 0, "no", &bv), SG_OK);
