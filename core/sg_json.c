@@ -631,9 +631,10 @@ static sg_status open_container(sg_json_reader *r, bool object)
 /* ---------------------------------------------------------------- string sub-machine --- */
 
 /*
- * The fourth hex digit of a \uXXXX escape was read into the low half of r->ucp: 1 with *cp
- * its character, 0 for a high surrogate (its low one is due: r->state is ST_LOW_BS), -1 for
- * a lone surrogate of either kind.
+ * The fourth hex digit of a \uXXXX escape was read into the low half of r->ucp (digits
+ * shift in from the right: a high surrogate's unit is in the upper half once its low one's
+ * digits are in): 1 with *cp its character, 0 for a high surrogate (its low one is due:
+ * r->state is ST_LOW_BS), -1 for a lone surrogate of either kind.
  */
 static int hex_end(sg_json_reader *r, uint32_t *cp)
 {
@@ -648,7 +649,6 @@ static int hex_end(sg_json_reader *r, uint32_t *cp)
     }
     if (u >= 0xD800 && u <= 0xDBFF) {
         r->flags |= FL_HIGH;
-        r->ucp = u << 16;
         r->state = ST_LOW_BS;
         return 0;
     }
@@ -759,7 +759,7 @@ hex: /* the four hex digits of \uXXXX; the code point is judged at the last one 
     if (v < 0) {
         goto end;
     }
-    r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+    r->ucp = (r->ucp << 4) | (uint32_t)v;
     if (++r->aux < 4) {
         p++;
         goto hex;
@@ -1096,7 +1096,8 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             }
             goto store;
         case ST_ESC:
-            if (c == 'u') { /* the four digits replace ucp's low half */
+            if (c == 'u') {
+                r->ucp = 0; /* a low surrogate's digits, after LOW_U, keep its high one */
                 goto hex_digits;
             }
             v = escape_byte((uint8_t)c);
@@ -1110,7 +1111,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             if (v < 0) {
                 goto syntax;
             }
-            r->ucp = (r->ucp & 0xFFFF0000u) | (((r->ucp << 4) | (uint32_t)v) & 0xFFFFu);
+            r->ucp = (r->ucp << 4) | (uint32_t)v;
             if (++r->aux < 4) {
                 break;
             }
