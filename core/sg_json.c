@@ -245,9 +245,14 @@ static inline const uint8_t *plain_run(const uint8_t *q, const uint8_t *lim)
 /* The byte a one-character escape (after '\') stands for; -1 for 'u' and invalid ones. */
 static int escape_byte(uint8_t e)
 {
-    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-    const char *hit = memchr(from, e, sizeof from - 1);
-    return hit != NULL ? (uint8_t)to[hit - from] : -1;
+    /* pairs of the letter and the byte it stands for (one string: smaller than two) */
+    static const char pairs[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+    for (const char *p = pairs; *p != '\0'; p += 2) {
+        if ((uint8_t)*p == e) {
+            return (uint8_t)p[1];
+        }
+    }
+    return -1;
 }
 
 /* UTF-8 encoding of a code point (already checked to be a scalar value); returns bytes. */
