@@ -1945,9 +1945,11 @@ static bool tok_eq(const char *json, const jsmntok_t *t, const char *key)
 {
     const char *s = json + t->start;
     size_t len = (size_t)(t->end - t->start), i = 0, klen = strlen(key), k = 0;
+#if !BYTEWISE /* fast builds compare a key without escapes at once; -Os ones take the loop */
     if (memchr(s, '\\', len) == NULL) {
         return len == klen && memcmp(s, key, len) == 0;
     }
+#endif
     while (i < len) {
         char tmp[4];
         size_t n;
