@@ -92,7 +92,8 @@ enum {
     FL_HIGH = 4,       /* ucp's upper half holds a high surrogate */
     FL_TRUNC = 8,      /* the stored value was cut (sub with truncate) */
     FL_RAW_FIRST = 16, /* the next raw piece is the first */
-    FL_OBJ = 32        /* the innermost open container is an object (its obj_bits bit) */
+    FL_OBJ = 32        /* the innermost open container is an object (its obj_bits bit; fast
+                          scanner only: the small one reads the bit, see inside_object()) */
 };
 
 static const char *const k_lit[3] = {"true", "false", "null"};
@@ -549,6 +550,17 @@ static sg_status chunk_end(sg_json_reader *r, const uint8_t *elem_seg, const uin
 
 /* ---------------------------------------------------------------- value starts --- */
 
+/* The innermost open container (depth > 0) is an object. The fast scanner keeps the answer
+   in FL_OBJ; the small one reads obj_bits (less code than keeping the flag in step). */
+static bool inside_object(const sg_json_reader *r)
+{
+#if BYTEWISE
+    return (r->obj_bits[r->depth >> 3] >> (r->depth & 7)) & 1u;
+#else
+    return (r->flags & FL_OBJ) != 0;
+#endif
+}
+
 /*
  * A value of `type` begins at p, on the path of a container that may still match (plen of
  * its level is not PATH_OFF): work out its path, match subscriptions, start the captures.
@@ -559,7 +571,7 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
     unsigned d = r->depth;
     if (d == 0) {
         r->cur_len = 0;
-    } else if (!(r->flags & FL_OBJ)) {
+    } else if (!inside_object(r)) {
         unsigned l = r->plen[d];
         if (l + 2u > r->sub_lens_max) {
             r->cur_len = PATH_OFF;
@@ -619,9 +631,8 @@ static sg_status open_container(sg_json_reader *r, bool object)
     }
     unsigned d = ++r->depth, l = r->cur_len, bit = 1u << (d & 7);
 #if BYTEWISE
-    /* the kind's bit and FL_OBJ without branches: 24 B smaller at -Os */
+    /* the kind's bit without branches: smaller at -Os */
     r->obj_bits[d >> 3] = (uint8_t)((r->obj_bits[d >> 3] & ~bit) | (object ? bit : 0u));
-    r->flags = (uint8_t)((r->flags & ~(unsigned)FL_OBJ) | (object ? FL_OBJ : 0u));
 #else
     /* with branches: about 10% faster validation at -O2 (make bench-json) */
     if (object) {
@@ -1063,10 +1074,10 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
                 break;
             }
             if (k == K_COMMA) {
-                r->state = (r->flags & FL_OBJ) ? ST_KEY : ST_VALUE;
+                r->state = inside_object(r) ? ST_KEY : ST_VALUE;
                 break;
             }
-            if (k == ((r->flags & FL_OBJ) ? K_RBRACE : K_RBRACKET)) {
+            if (k == (inside_object(r) ? K_RBRACE : K_RBRACKET)) {
                 goto close;
             }
             goto syntax;
@@ -1194,12 +1205,7 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         continue;
 
     close: /* p is the bracket closing the container at r->depth */
-        s = --r->depth;
-        if ((r->obj_bits[s >> 3] >> (s & 7)) & 1u) {
-            r->flags |= FL_OBJ;
-        } else {
-            r->flags &= (uint8_t)~FL_OBJ;
-        }
+        r->depth--;
         if (GATHERING(r) || CAPTURING(r)) {
             st = container_end(r, p, &elem_seg, &raw_seg);
             if (st != SG_OK) {
