@@ -1998,7 +1998,7 @@ sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key
         return st;
     }
     /* a key's value follows it (validated JSON); token_at() checks every index anyway */
-    for (int i = next_child(toks, count, obj, obj); i >= 0; i = next_child(toks, count, obj, i)) {
+    for (int i = obj; (i = next_child(toks, count, obj, i)) >= 0;) {
         if (tok_eq(e->json, &toks[i], key)) {
             *tok = i + 1;
             return SG_OK;
@@ -2019,8 +2019,8 @@ sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int
         return SG_ERR_NOT_FOUND;
     }
     /* jsmn's size counts the array's children: the index-th one is there */
-    int i = next_child(toks, count, arr, arr);
-    for (size_t seen = 0; seen < index; seen++) {
+    int i = arr;
+    for (size_t seen = 0; seen <= index; seen++) {
         i = next_child(toks, count, arr, i);
     }
     *tok = i;
@@ -2211,7 +2211,7 @@ sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char
         return st;
     }
     size_t index = 0;
-    for (int i = next_child(toks, count, arr, arr); i >= 0; i = next_child(toks, count, arr, i)) {
+    for (int i = arr; (i = next_child(toks, count, arr, i)) >= 0;) {
         size_t len;
         st = sg_json_tok_string(e, i, buf, cap, &len);
         if (st == SG_OK) {
