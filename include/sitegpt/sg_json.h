@@ -1,5 +1,5 @@
 /*
- * sitegpt-c: streaming JSON reader, element helpers and JSON writer. No heap.
+ * sitegpt-c: streaming JSON reader, jsmn element helpers and JSON writer. No heap.
  *
  * Reader: a strict RFC 8259 scanner fed in chunks of any size (one byte at a time works).
  * It tracks the path of every value and calls back only for the paths the caller
@@ -13,10 +13,9 @@
  * '[' cannot be written in a path (it would read as another nesting): nothing under it
  * matches any subscription.
  *
- * Elements are indexed into tokens of jsmn's layout (strict jsmn's tokens, parent links) by
- * sg_json.c itself, which alone includes jsmn.h: tokens are the opaque sg_json_tok, read
- * through the helpers, so an application may include its own jsmn.h, with any options,
- * before or after this header without changing a layout here.
+ * jsmn indexes gathered elements underneath, but only sg_json.c includes jsmn.h: tokens are
+ * the opaque sg_json_tok, read through the helpers, so an application may include its own
+ * jsmn.h, with any options, before or after this header without changing a layout here.
  */
 #ifndef SG_JSON_H
 #define SG_JSON_H
@@ -45,8 +44,8 @@ typedef enum sg_json_type {
 } sg_json_type;
 
 /*
- * One entry of an element's token index, in jsmn's token layout (sg_json.c fills it and
- * asserts the layout matches); the layout is private, so declare arrays of it for
+ * One entry of an element's token index. jsmn fills it with the options sg_json.c picks;
+ * the layout is private (sg_json.c asserts it matches), so declare arrays of it for
  * sg_json_config.tokens and sg_json_parse and read them only through the helpers below.
  */
 typedef struct sg_json_tok {
