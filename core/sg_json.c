@@ -1683,23 +1683,23 @@ static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t ma
     jsmntok_t *t = (jsmntok_t *)(void *)tokens;
     int n = 0, super = -1; /* super: the container or key the next value belongs to */
     for (size_t i = 0; i < len; i++) {
-        char c = json[i];
-        if (c == ':') {
+        unsigned k = cls((uint8_t)json[i]) & K_CLASS;
+        if (k == K_WS) {
+            continue;
+        }
+        if (k == K_COLON) {
             super = n - 1; /* the key just read */
             continue;
         }
-        if (c == ',' || c == ']' || c == '}') {
+        if (k >= K_RBRACE && k <= K_COMMA) {
             if (super >= 0 && t[super].type == JSMN_STRING) {
                 super = t[super].parent; /* a member's value ended: back to its object */
             }
-            if (c != ',' && super >= 0) {
+            if (k != K_COMMA && super >= 0) {
                 t[super].end = (int)i + 1;
                 super = t[super].parent;
             }
             continue;
-        }
-        if ((uint8_t)c <= ' ') {
-            continue; /* whitespace: validated text has no other byte below '!' here */
         }
         if ((size_t)n >= max_tokens) {
             return -1;
@@ -1712,21 +1712,19 @@ static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t ma
         if (super >= 0) {
             t[super].size++;
         }
-        if (c == '{' || c == '[') {
-            tok->type = c == '{' ? JSMN_OBJECT : JSMN_ARRAY;
+        if (k == K_LBRACE || k == K_LBRACKET) {
+            tok->type = k == K_LBRACE ? JSMN_OBJECT : JSMN_ARRAY;
             super = n;
-        } else if (c == '"') {
+        } else if (k == K_QUOTE) {
             tok->type = JSMN_STRING;
             tok->start++;
             i = closing_quote(json, i + 1, len);
             tok->end = (int)i;
         } else {
             tok->type = JSMN_PRIMITIVE;
-            /* up to whitespace (below '+'), ',' or a closing bracket: a validated number or
-               literal holds only '+', '-', '.', digits and letters */
-            while (i + 1 < len && json[i + 1] >= '+' && json[i + 1] != ',' && json[i + 1] != ']' &&
-                   json[i + 1] != '}') {
-                i++;
+            while (i + 1 < len && (cls((uint8_t)json[i + 1]) & K_CLASS) - (unsigned)K_WS >
+                                      (unsigned)(K_COMMA - K_WS)) {
+                i++; /* up to whitespace, ',' or a closing bracket */
             }
             tok->end = (int)i + 1;
         }
