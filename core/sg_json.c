@@ -1650,28 +1650,6 @@ sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
 
 /* ---------------------------------------------------------------- whole documents --- */
 
-/* Where the string whose body starts at json[i] ends: its closing quote, or len. */
-static size_t closing_quote(const char *json, size_t i, size_t len)
-{
-#if BYTEWISE
-    while (i < len && json[i] != '"') {
-        i += json[i] == '\\' && len - i > 1 ? 2 : 1; /* an escaped byte never ends the string */
-    }
-    return i;
-#else
-    /* runs of plain bytes at a time, as the scanner reads them (a branch per byte, not a
-       load the next index waits for, is what the host's speed needs) */
-    const uint8_t *q = (const uint8_t *)json + i, *end = (const uint8_t *)json + len;
-    for (;;) {
-        q = plain_run(q, end);
-        if (q == end || *q == '"') {
-            return (size_t)(q - (const uint8_t *)json);
-        }
-        q += *q == '\\' && end - q > 1 ? 2 : 1; /* an escaped byte never ends the string */
-    }
-#endif
-}
-
 /*
  * The token index of a validated document (the reader checked it first): the tokens jsmn
  * gives in strict mode with parent links (a member's value has its key as parent, a key has
@@ -1718,7 +1696,9 @@ static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t ma
         } else if (k == K_QUOTE) {
             tok->type = JSMN_STRING;
             tok->start++;
-            i = closing_quote(json, i + 1, len);
+            while (++i < len && json[i] != '"') {
+                i += json[i] == '\\'; /* an escaped byte never ends the string */
+            }
             tok->end = (int)i;
         } else {
             tok->type = JSMN_PRIMITIVE;
