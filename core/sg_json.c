@@ -1,22 +1,33 @@
 /*
- * sitegpt-c: streaming strict JSON reader and the element helpers (jsmn's token layout).
+ * sitegpt-c: streaming strict JSON reader and the jsmn element helpers.
  *
  * The scanner is a byte-level state machine whose whole state lives in sg_json_reader, so
  * a document may be split anywhere. Speed comes from consuming runs, not from a second code
  * path: each state's code jumps straight to the next state's, plain string bytes go eight at
  * a time, and a subtree no subscription can reach skips all path work. Subscribed
  * objects/arrays are copied into the caller's element buffer (one memcpy per run) and only
- * then indexed, into jsmn's token layout, by tokenize().
+ * then tokenized by jsmn, which is compiled here alone (static).
  */
 #include <sitegpt/sg_json.h>
 
-/* jsmn's token layout (with parent links): tokenize() below fills it, jsmn's parser is not
-   compiled in (the reader validated every text it indexes). */
-#define JSMN_HEADER
+/* jsmn, compiled here alone (static), with the options this file relies on. */
+#undef JSMN_HEADER
+#define JSMN_STATIC
+#define JSMN_STRICT
 #define JSMN_PARENT_LINKS
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#endif
 #include "jsmn.h"
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
-/* sg_json_tok is jsmntok_t (parent links) in disguise: callers only hold arrays. */
+/* sg_json_tok is jsmntok_t (strict, parent links) in disguise: callers only hold arrays. */
 _Static_assert(sizeof(sg_json_tok) == sizeof(jsmntok_t), "sg_json_tok size");
 _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignment");
 
@@ -207,12 +218,12 @@ static inline uint8_t cls(uint8_t c)
 }
 #endif
 
-#if !BYTEWISE
 static bool is_ws(uint8_t c)
 {
     return (cls(c) & K_CLASS) == K_WS;
 }
 
+#if !BYTEWISE
 /*
  * End of the run of plain string bytes at q. 64-bit builds go eight bytes per step (SWAR):
  * a byte below the first special one (quote, backslash, control, non-ASCII) sets no high
@@ -1650,67 +1661,12 @@ sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
 
 /* ---------------------------------------------------------------- whole documents --- */
 
-/*
- * The token index of a validated document (the reader checked it first): the tokens jsmn
- * gives in strict mode with parent links (a member's value has its key as parent, a key has
- * size 1), read without jsmn's grammar checks, which validation made redundant. Returns the
- * tokens used, or -1 when max_tokens are too few.
- */
+/* jsmn over a validated document: tokens used, or a JSMN_ERROR_* (NOMEM: too few). */
 static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens)
 {
-    jsmntok_t *t = (jsmntok_t *)(void *)tokens;
-    int n = 0, super = -1; /* super: the container or key the next value belongs to */
-    for (size_t i = 0; i < len; i++) {
-        unsigned k = cls((uint8_t)json[i]) & K_CLASS;
-        if (k == K_WS) {
-            continue;
-        }
-        if (k == K_COLON) {
-            super = n - 1; /* the key just read */
-            continue;
-        }
-        if (k >= K_RBRACE && k <= K_COMMA) {
-            if (super >= 0 && t[super].type == JSMN_STRING) {
-                super = t[super].parent; /* a member's value ended: back to its object */
-            }
-            if (k != K_COMMA && super >= 0) {
-                t[super].end = (int)i + 1;
-                super = t[super].parent;
-            }
-            continue;
-        }
-        if ((size_t)n >= max_tokens) {
-            return -1;
-        }
-        jsmntok_t *tok = &t[n];
-        tok->start = (int)i;
-        tok->end = -1;
-        tok->size = 0;
-        tok->parent = super;
-        if (super >= 0) {
-            t[super].size++;
-        }
-        if (k == K_LBRACE || k == K_LBRACKET) {
-            tok->type = k == K_LBRACE ? JSMN_OBJECT : JSMN_ARRAY;
-            super = n;
-        } else if (k == K_QUOTE) {
-            tok->type = JSMN_STRING;
-            tok->start++;
-            while (++i < len && json[i] != '"') {
-                i += json[i] == '\\'; /* an escaped byte never ends the string */
-            }
-            tok->end = (int)i;
-        } else {
-            tok->type = JSMN_PRIMITIVE;
-            while (i + 1 < len && (cls((uint8_t)json[i + 1]) & K_CLASS) - (unsigned)K_WS >
-                                      (unsigned)(K_COMMA - K_WS)) {
-                i++; /* up to whitespace, ',' or a closing bracket */
-            }
-            tok->end = (int)i + 1;
-        }
-        n++;
-    }
-    return n;
+    jsmn_parser jp;
+    jsmn_init(&jp);
+    return jsmn_parse(&jp, json, len, (jsmntok_t *)(void *)tokens, (unsigned int)max_tokens);
 }
 
 sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens,
@@ -1734,10 +1690,25 @@ sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_
         return st;
     }
     int n = tokenize(json, len, tokens, max_tokens);
-    if (n < 0) {
+    if (n == JSMN_ERROR_NOMEM) {
         return SG_ERR_JSON_TOO_MANY_TOKENS;
     }
-    /* a validated document has a value: the guard keeps an empty index from being an element */
+    if (n == JSMN_ERROR_PART) {
+        /* strict jsmn wants a delimiter after a primitive: a bare top-level scalar that runs
+           to the end (whitespace after it would have been its delimiter) */
+        size_t a = 0, b = len;
+        while (is_ws((uint8_t)json[a])) {
+            a++;
+        }
+        jsmntok_t *t = (jsmntok_t *)(void *)tokens;
+        t->type = JSMN_PRIMITIVE;
+        t->start = (int)a;
+        t->end = (int)b;
+        t->size = 0;
+        t->parent = -1;
+        n = 1;
+    }
+    /* jsmn tokenizes what the reader validated; a disagreement must not make an element */
     if (n < 1) {                   /* GCOVR_EXCL_BR_LINE: see above */
         return SG_ERR_JSON_SYNTAX; /* GCOVR_EXCL_LINE */
     }
@@ -1843,10 +1814,10 @@ static sg_status index_of(const sg_json_element *e, const jsmntok_t **toks, int 
     if (lazy != NULL) { /* a reader's element: tokenized on its first read */
         if (*lazy == 0) {
             int got = tokenize(e->json, e->len, e->_private.tok, e->_private.cap);
-            if (got < 0) {
+            if (got == JSMN_ERROR_NOMEM) {
                 return SG_ERR_JSON_TOO_MANY_TOKENS;
             }
-            /* the reader validated the element: it has a value (guarded all the same) */
+            /* the reader validated the element; a disagreement of jsmn's is refused */
             if (got < 1) {                 /* GCOVR_EXCL_BR_LINE: see above */
                 return SG_ERR_JSON_SYNTAX; /* GCOVR_EXCL_LINE */
             }
