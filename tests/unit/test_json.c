@@ -859,6 +859,62 @@ static void test_element_helpers(void **state)
     assert_int_equal(v, 42);
 }
 
+/* The token index reads strings whole (brackets, commas, colons and escaped quotes inside
+   them are text) and a top-level scalar to its last byte. */
+static void test_index_of_tricky_text(void **state)
+{
+    (void)state;
+    sg_json_tok tok[32];
+    sg_json_element e;
+    int t, a, o;
+    size_t n;
+    char buf[32];
+    sg_slice raw;
+    const char *doc = "{\"k]\\\"}:\" : [ \"x,]}:\\\\\" , {\"b\":-1.5e3,\"c\":{}} ,true] ,\n"
+                      "\"z\":[[],null]}";
+    assert_int_equal(sg_json_parse(doc, strlen(doc), tok, 32, &e), SG_OK);
+    assert_int_equal(sg_json_elem_count(&e, &n), SG_OK);
+    assert_int_equal(n, 14);
+    assert_int_equal(sg_json_elem_size(&e, 0, &n), SG_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(sg_json_elem_member(&e, 0, "k]\"}:", &a), SG_OK);
+    assert_int_equal(sg_json_elem_size(&e, a, &n), SG_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(sg_json_elem_item(&e, a, 0, &t), SG_OK);
+    assert_int_equal(sg_json_tok_string(&e, t, buf, sizeof buf, &n), SG_OK);
+    assert_string_equal(buf, "x,]}:\\");
+    assert_int_equal(sg_json_elem_item(&e, a, 1, &o), SG_OK);
+    assert_int_equal(sg_json_elem_get_raw(&e, o, "b", &raw), SG_OK);
+    assert_int_equal(raw.len, 6);
+    assert_memory_equal(raw.ptr, "-1.5e3", 6);
+    assert_int_equal(sg_json_elem_member(&e, o, "c", &t), SG_OK);
+    assert_int_equal(sg_json_elem_size(&e, t, &n), SG_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(sg_json_elem_skip(&e, o, &t), SG_OK);
+    bool b = false;
+    assert_int_equal(sg_json_tok_bool(&e, t, &b), SG_OK);
+    assert_true(b);
+    assert_int_equal(sg_json_elem_member(&e, 0, "z", &a), SG_OK);
+    assert_int_equal(sg_json_elem_item(&e, a, 1, &t), SG_OK);
+    assert_int_equal(sg_json_tok_is_null(&e, t, &b), SG_OK);
+    assert_true(b);
+    assert_int_equal(sg_json_elem_skip(&e, 0, &t), SG_OK);
+    assert_int_equal(t, 14);
+    assert_int_equal(sg_json_parse(doc, strlen(doc), tok, 13, &e), SG_ERR_JSON_TOO_MANY_TOKENS);
+
+    /* top-level scalars, with and without whitespace around them */
+    assert_int_equal(sg_json_parse(" -0.5", 5, tok, 1, &e), SG_OK);
+    assert_int_equal(sg_json_tok_raw(&e, 0, &raw), SG_OK);
+    assert_int_equal(raw.len, 4);
+    assert_memory_equal(raw.ptr, "-0.5", 4);
+    assert_int_equal(sg_json_parse("\t\"a\\\"\" ", 7, tok, 1, &e), SG_OK);
+    assert_int_equal(sg_json_tok_string(&e, 0, buf, sizeof buf, &n), SG_OK);
+    assert_string_equal(buf, "a\"");
+    assert_int_equal(sg_json_parse("false", 5, tok, 1, &e), SG_OK);
+    assert_int_equal(sg_json_tok_bool(&e, 0, &b), SG_OK);
+    assert_false(b);
+}
+
 static void test_unescape(void **state)
 {
     (void)state;
@@ -1018,7 +1074,7 @@ int main(void)
         cmocka_unit_test(test_init_checks),       cmocka_unit_test(test_error_offset_and_abort),
         cmocka_unit_test(test_http_sink_adapter), cmocka_unit_test(test_element_helpers),
         cmocka_unit_test(test_unescape),          cmocka_unit_test(test_five_megabyte_list),
-        cmocka_unit_test(test_state_size),
+        cmocka_unit_test(test_state_size),        cmocka_unit_test(test_index_of_tricky_text),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
