@@ -63,6 +63,14 @@ static uint64_t now_ms(const sg_device *d)
     return d->_private.platform->now_ms(d->_private.platform->ctx);
 }
 
+/* Milliseconds since the code was issued, saturating: the clock is monotonic, and a login
+ * lives an hour at most (SG_DEVICE_MAX_EXPIRES_IN_S), so 32 bits hold every time it keeps. */
+static uint32_t elapsed_ms(const sg_device *d)
+{
+    uint64_t e = now_ms(d) - d->_private.issued_ms;
+    return e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
+}
+
 /* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
 static sg_status copy_str(char *dst, size_t cap, sg_slice s)
 {
@@ -559,7 +567,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
         !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in <= 0) {
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
-    uint64_t now = now_ms(d);
+    d->_private.issued_ms = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
     d->expires_in = (uint32_t)d->_private.got_expires_in;
     if (d->expires_in > SG_DEVICE_MAX_EXPIRES_IN_S) {
@@ -570,8 +578,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
         d->interval = SG_DEVICE_MAX_INTERVAL_S;
     }
-    d->_private.expires_at_ms = now + (uint64_t)d->expires_in * 1000u;
-    d->_private.next_poll_ms = now + (uint64_t)d->interval * 1000u;
+    d->_private.next_poll_ms = d->interval * 1000u;
     d->_private.state = ST_POLLING;
     return SG_OK;
 }
@@ -593,13 +600,49 @@ static bool transient(sg_status st)
     }
 }
 
-/* Time to the next poll, never past the expiry. */
-static uint32_t wait_until_next(const sg_device *d, uint64_t now)
+/*
+ * What a token response means: SG_OK (the token), SG_ERR_AUTHORIZATION_PENDING with the next
+ * poll scheduled from now, or a final status. st is the exchange's.
+ */
+static sg_status token_outcome(sg_device *d, sg_status st, uint32_t now)
 {
-    uint64_t at = d->_private.next_poll_ms < d->_private.expires_at_ms ? d->_private.next_poll_ms
-                                                                       : d->_private.expires_at_ms;
-    uint64_t w = at > now ? at - now : 0;
-    return w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+    int hs = d->http_status;
+    uint32_t delay_ms = d->interval * 1000u; /* at most SG_DEVICE_MAX_INTERVAL_S */
+    if (st == SG_OK && hs == 200) {
+        st = d->_private.json_st;
+        if (st == SG_OK && !(seen(d, S_ACCESS_TOKEN) && d->_private.u.access_token[0] != '\0')) {
+            st = SG_ERR_JSON_TYPE; /* a 200 without a token */
+        }
+        return st;
+    }
+    if (st == SG_OK && hs != 429 && hs < 500) {
+        st = oauth_error(d);
+        if (st == SG_ERR_SLOW_DOWN) { /* for good: the larger of interval + 5 s and the body's */
+            uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
+            d->interval = d->_private.got_interval > (int64_t)d->interval
+                              ? (uint32_t)d->_private.got_interval
+                              : slower;
+            if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
+                d->interval = SG_DEVICE_MAX_INTERVAL_S;
+            }
+            delay_ms = d->interval * 1000u;
+        } else if (st != SG_ERR_AUTHORIZATION_PENDING) {
+            return st;
+        }
+        d->_private.backoff_ms = 0;
+    } else if (st == SG_OK || transient(st)) {
+        /* Transient: back off (never faster than the interval) until the code expires. */
+        d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
+        /* 32 bits suffice: both the interval and the backoff stay at or under a minute */
+        uint32_t b = d->_private.backoff_ms == 0 ? delay_ms : d->_private.backoff_ms * 2u;
+        b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
+        delay_ms = b < delay_ms ? delay_ms : b;
+        d->_private.backoff_ms = delay_ms;
+    } else {
+        return st; /* waiting cannot fix a rejected certificate, a limit or a cancel */
+    }
+    d->_private.next_poll_ms = now + delay_ms;
+    return SG_ERR_AUTHORIZATION_PENDING;
 }
 
 sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
@@ -610,61 +653,30 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     if (d == NULL || wait_ms == NULL || d->_private.state != ST_POLLING) {
         return SG_ERR_INVALID_ARG;
     }
-    uint64_t now = now_ms(d);
-    if (now >= d->_private.expires_at_ms) {
-        return fail(d, SG_ERR_EXPIRED_TOKEN);
-    }
-    if (now < d->_private.next_poll_ms) {
-        *wait_ms = wait_until_next(d, now);
-        return SG_ERR_AUTHORIZATION_PENDING;
-    }
-    sg_status st = exchange(d, R_TOKEN, &d->_private.token_origin, d->_private.token_path, true);
-    now = now_ms(d);
-    int hs = d->http_status;
-    uint32_t interval_ms = d->interval * 1000u; /* at most SG_DEVICE_MAX_INTERVAL_S */
-    if (st != SG_OK && !transient(st)) {
-        return fail(d, st); /* waiting cannot fix a rejected certificate, a limit or a cancel */
-    }
-    if (st != SG_OK || hs == 429 || hs >= 500) {
-        /* Transient: back off (never faster than the interval) until the code expires. */
-        d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
-        /* 32 bits suffice: both the interval and the backoff stay at or under a minute */
-        uint32_t b = d->_private.backoff_ms == 0 ? interval_ms : d->_private.backoff_ms * 2u;
-        b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
-        b = b < interval_ms ? interval_ms : b;
-        d->_private.backoff_ms = b;
-        d->_private.next_poll_ms = now + b;
-    } else if (hs == 200 && d->_private.json_st == SG_OK && seen(d, S_ACCESS_TOKEN) &&
-               d->_private.u.access_token[0] != '\0') {
-        sg_wipe(d->_private.body, sizeof d->_private.body);
-        d->_private.body_len = 0;
-        d->_private.state = ST_DONE;
-        return SG_OK;
-    } else if (hs == 200) {
-        return fail(d, d->_private.json_st != SG_OK ? d->_private.json_st : SG_ERR_JSON_TYPE);
-    } else {
-        st = oauth_error(d);
-        if (st != SG_ERR_AUTHORIZATION_PENDING && st != SG_ERR_SLOW_DOWN) {
+    uint32_t life = d->expires_in * 1000u; /* at most SG_DEVICE_MAX_EXPIRES_IN_S */
+    uint32_t now = elapsed_ms(d);
+    if (now >= d->_private.next_poll_ms && now < life) {
+        sg_status st =
+            exchange(d, R_TOKEN, &d->_private.token_origin, d->_private.token_path, true);
+        now = elapsed_ms(d);
+        st = token_outcome(d, st, now);
+        if (st == SG_OK) {
+            sg_wipe(d->_private.body, sizeof d->_private.body);
+            d->_private.body_len = 0;
+            d->_private.state = ST_DONE;
+            return SG_OK;
+        }
+        if (st != SG_ERR_AUTHORIZATION_PENDING) {
             return fail(d, st);
         }
-        if (st == SG_ERR_SLOW_DOWN) { /* for good: the larger of interval + 5 s and the body's */
-            uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-            d->interval = d->_private.got_interval > (int64_t)d->interval
-                              ? (uint32_t)d->_private.got_interval
-                              : slower;
-            if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
-                d->interval = SG_DEVICE_MAX_INTERVAL_S;
-            }
-        }
-        d->_private.backoff_ms = 0;
-        d->_private.next_poll_ms = now + (uint32_t)(d->interval * 1000u);
+        sg_wipe(d->_private.u.access_token,
+                sizeof d->_private.u.access_token); /* a token in an error body: never used */
     }
-    sg_wipe(d->_private.u.access_token,
-            sizeof d->_private.u.access_token); /* a token in an error body: never used */
-    if (now >= d->_private.expires_at_ms) {
+    if (now >= life) {
         return fail(d, SG_ERR_EXPIRED_TOKEN);
     }
-    *wait_ms = wait_until_next(d, now);
+    /* the next poll, never past the expiry; both are ahead of now here */
+    *wait_ms = (d->_private.next_poll_ms < life ? d->_private.next_poll_ms : life) - now;
     return SG_ERR_AUTHORIZATION_PENDING;
 }
 
@@ -701,8 +713,9 @@ sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
     }
     *ms = 0;
     if (d->_private.state == ST_POLLING || d->_private.state == ST_DONE) {
-        uint64_t now = now_ms(d);
-        *ms = d->_private.expires_at_ms > now ? d->_private.expires_at_ms - now : 0;
+        uint32_t life = d->expires_in * 1000u;
+        uint32_t now = elapsed_ms(d);
+        *ms = life > now ? life - now : 0;
     }
     return SG_OK;
 }

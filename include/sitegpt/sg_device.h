@@ -31,7 +31,7 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3784 bytes on 64-bit hosts and 3704 on Cortex-M4 with
+ * Memory: sizeof(sg_device) is 3776 bytes on 64-bit hosts and 3704 on Cortex-M4 with
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
@@ -115,8 +115,8 @@ typedef struct sg_device {
                 char path[SG_DEVICE_PATH_MAX];
             } auth; /* the device authorization endpoint, during start */
         } u;
-        uint64_t expires_at_ms;
-        uint64_t next_poll_ms;
+        uint64_t issued_ms;    /* the clock when the code came: the times below count from it */
+        uint32_t next_poll_ms; /* the code expires at expires_in * 1000 */
         uint32_t backoff_ms;
         uint8_t state;
         /* The response being read. Here rather than in the stack frames: the
