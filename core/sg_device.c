@@ -422,25 +422,36 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
 }
 #endif
 
+/* One copy for both lists: -Os would otherwise inline it into check_config twice. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* A list of n strings: each present and non-empty, and without a space when spaces split it. */
+NOINLINE static bool list_ok(const char *const *list, size_t n, bool spaced)
+{
+    if (n > 0 && list == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == NULL || list[i][0] == '\0' || (spaced && strchr(list[i], ' ') != NULL)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static sg_status check_config(const sg_device_config *cfg)
 {
     if (cfg == NULL || cfg->http == NULL || cfg->platform == NULL ||
         cfg->platform->now_ms == NULL || cfg->base.host == NULL || cfg->base.port == 0 ||
-        (cfg->scope_count > 0 && (cfg->scopes == NULL || cfg->full_access)) ||
-        (cfg->chatbot_count > 0 && cfg->chatbot_ids == NULL) || cfg->expires_in_days > 365 ||
-        (cfg->base_path != NULL && cfg->base_path[0] != '\0' && cfg->base_path[0] != '/')) {
+        (cfg->scope_count > 0 && cfg->full_access) || cfg->expires_in_days > 365 ||
+        (cfg->base_path != NULL && cfg->base_path[0] != '\0' && cfg->base_path[0] != '/') ||
+        !list_ok(cfg->scopes, cfg->scope_count, true) ||
+        !list_ok(cfg->chatbot_ids, cfg->chatbot_count, false)) {
         return SG_ERR_INVALID_ARG;
-    }
-    for (size_t i = 0; i < cfg->scope_count; i++) {
-        if (cfg->scopes[i] == NULL || cfg->scopes[i][0] == '\0' ||
-            strchr(cfg->scopes[i], ' ') != NULL) {
-            return SG_ERR_INVALID_ARG;
-        }
-    }
-    for (size_t i = 0; i < cfg->chatbot_count; i++) {
-        if (cfg->chatbot_ids[i] == NULL || cfg->chatbot_ids[i][0] == '\0') {
-            return SG_ERR_INVALID_ARG;
-        }
     }
     return SG_OK;
 }
