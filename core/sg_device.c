@@ -470,21 +470,19 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
                          cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID);
     }
     if (st == SG_OK && cfg->scope_count > 0) {
-        size_t n = 0;
+        size_t n = 0; /* each scope and a space after it; the last space becomes the NUL */
         for (size_t i = 0; i < cfg->scope_count && st == SG_OK; i++) {
             size_t len = strlen(cfg->scopes[i]);
-            if (n + len + 1 >= scope_cap) {
+            if (n + len >= scope_cap) {
                 st = SG_ERR_BUFFER_TOO_SMALL;
             } else {
-                if (n > 0) {
-                    scope[n++] = ' ';
-                }
                 memcpy(scope + n, cfg->scopes[i], len);
                 n += len;
+                scope[n++] = ' ';
             }
         }
-        scope[n] = '\0';
         if (st == SG_OK) {
+            scope[n - 1] = '\0';
             st = sg_form_add(&f, "scope", scope);
         }
     }
