@@ -104,7 +104,6 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
 {
     static const sg_slice key = {"device_code", 11};
     sg_form f;
-    d->_private.body_len = 0;
     sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
         st = sg_form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
@@ -114,9 +113,6 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
     }
     if (st == SG_OK) {
         st = sg_form_add(&f, "client_id", client_id);
-    }
-    if (st == SG_OK) {
-        d->_private.body_len = f.len;
     }
     return st;
 }
@@ -272,7 +268,7 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     if (post) {
         req.content_type = "application/x-www-form-urlencoded";
         req.body = (const uint8_t *)d->_private.body;
-        req.body_len = d->_private.body_len;
+        req.body_len = strlen(d->_private.body);
     }
     sg_http_sink sink = {.ctx = d, .on_body = on_body};
     int status = 0;
@@ -502,7 +498,6 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
     for (size_t i = 0; i < cfg->chatbot_count && st == SG_OK; i++) {
         st = sg_form_add(&f, "chatbot_id", cfg->chatbot_ids[i]);
     }
-    d->_private.body_len = st == SG_OK ? f.len : 0;
     return st;
 }
 
@@ -534,7 +529,6 @@ static sg_status fail(sg_device *d, sg_status st)
 {
     sg_wipe(d->_private.body, sizeof d->_private.body);
     sg_wipe(&d->_private.u, sizeof d->_private.u);
-    d->_private.body_len = 0;
     d->_private.state = ST_FAILED;
     return st;
 }
@@ -572,8 +566,8 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (d->_private.json_st != SG_OK) {
         return fail(d, d->_private.json_st);
     }
-    if (!seen(d, S_DEVICE_CODE) || d->_private.body_len == 0 || !seen(d, S_USER_CODE) ||
-        !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in <= 0) {
+    if (!seen(d, S_DEVICE_CODE) || !seen(d, S_USER_CODE) || !seen(d, S_VERIFICATION_URI) ||
+        d->_private.got_expires_in <= 0) {
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     d->_private.issued_ms = now_ms(d);
@@ -671,7 +665,6 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
         st = token_outcome(d, st, now);
         if (st == SG_OK) {
             sg_wipe(d->_private.body, sizeof d->_private.body);
-            d->_private.body_len = 0;
             d->_private.state = ST_DONE;
             return SG_OK;
         }

@@ -31,7 +31,7 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3776 bytes on 64-bit hosts and 3704 on Cortex-M4 with
+ * Memory: sizeof(sg_device) is 3768 bytes on 64-bit hosts and 3696 on Cortex-M4 with
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
@@ -106,9 +106,8 @@ typedef struct sg_device {
         sg_http_origin token_origin; /* host points to token_host */
         char token_host[SG_HOST_MAX];
         char token_path[SG_DEVICE_PATH_MAX];
-        char body[SG_DEVICE_BODY_MAX]; /* the token request, holding the device code */
-        size_t body_len;
-        union {                                     /* never needed at the same time */
+        char body[SG_DEVICE_BODY_MAX]; /* the token request (text), holding the device code */
+        union {                        /* never needed at the same time */
             char access_token[SG_DEVICE_TOKEN_MAX]; /* after the token response */
             struct {
                 char host[SG_HOST_MAX];
