@@ -83,14 +83,14 @@ static sg_status copy_str(char *dst, size_t cap, sg_slice s)
 }
 
 /* A non-negative integer number of seconds (at most 9 digits: no sign, fraction, exponent),
- * stored as an int32_t at out (a field of sg_device, found by offset). */
+ * stored as a uint32_t at out (a field of sg_device, found by offset). */
 static sg_status seconds(const sg_json_event *ev, char *out)
 {
     uint64_t v = 0;
     if (ev->type != SG_JSON_NUMBER || !sg_slice_to_u64(ev->text, 9, &v)) {
         return SG_ERR_JSON_TYPE;
     }
-    int32_t secs = (int32_t)v;
+    uint32_t secs = (uint32_t)v;
     memcpy(out, &secs, sizeof secs);
     return SG_OK;
 }
@@ -251,8 +251,8 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     d->error_description[0] = '\0';
     d->_private.json_st = SG_OK;
     d->_private.seen = 0;
-    d->_private.got_expires_in = -1;
-    d->_private.got_interval = -1;
+    d->_private.got_expires_in = 0;
+    d->_private.got_interval = 0;
     sg_json_config jc = {.subs = subs,
                          .sub_count = S_SUBSCRIBED,
                          .on_value = on_value,
@@ -525,6 +525,12 @@ static sg_status oauth_error(const sg_device *d)
     return refused(d);
 }
 
+/* v, or max when v is larger: what the server says about time is bounded (sg_device.h). */
+static uint32_t at_most(uint32_t v, uint32_t max)
+{
+    return v < max ? v : max;
+}
+
 static sg_status fail(sg_device *d, sg_status st)
 {
     sg_wipe(d->_private.body, sizeof d->_private.body);
@@ -567,20 +573,15 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
         return fail(d, d->_private.json_st);
     }
     if (!seen(d, S_DEVICE_CODE) || !seen(d, S_USER_CODE) || !seen(d, S_VERIFICATION_URI) ||
-        d->_private.got_expires_in <= 0) {
+        d->_private.got_expires_in == 0) {
         return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     d->_private.issued_ms = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
-    d->expires_in = (uint32_t)d->_private.got_expires_in;
-    if (d->expires_in > SG_DEVICE_MAX_EXPIRES_IN_S) {
-        d->expires_in = SG_DEVICE_MAX_EXPIRES_IN_S;
-    }
-    d->interval = d->_private.got_interval > 0 ? (uint32_t)d->_private.got_interval
-                                               : SG_DEVICE_DEFAULT_INTERVAL_S;
-    if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
-        d->interval = SG_DEVICE_MAX_INTERVAL_S;
-    }
+    d->expires_in = at_most(d->_private.got_expires_in, SG_DEVICE_MAX_EXPIRES_IN_S);
+    d->interval = at_most(d->_private.got_interval != 0 ? d->_private.got_interval
+                                                        : SG_DEVICE_DEFAULT_INTERVAL_S,
+                          SG_DEVICE_MAX_INTERVAL_S);
     d->_private.next_poll_ms = d->interval * 1000u;
     d->_private.state = ST_POLLING;
     return SG_OK;
@@ -621,13 +622,10 @@ static sg_status token_outcome(sg_device *d, sg_status st, uint32_t now)
     if (st == SG_OK && hs != 429 && hs < 500) {
         st = oauth_error(d);
         if (st == SG_ERR_SLOW_DOWN) { /* for good: the larger of interval + 5 s and the body's */
-            uint32_t slower = d->interval + SG_DEVICE_SLOW_DOWN_S;
-            d->interval = d->_private.got_interval > (int64_t)d->interval
-                              ? (uint32_t)d->_private.got_interval
-                              : slower;
-            if (d->interval > SG_DEVICE_MAX_INTERVAL_S) {
-                d->interval = SG_DEVICE_MAX_INTERVAL_S;
-            }
+            d->interval = at_most(d->_private.got_interval > d->interval
+                                      ? d->_private.got_interval
+                                      : d->interval + SG_DEVICE_SLOW_DOWN_S,
+                                  SG_DEVICE_MAX_INTERVAL_S);
             delay_ms = d->interval * 1000u;
         } else if (st != SG_ERR_AUTHORIZATION_PENDING) {
             return st;

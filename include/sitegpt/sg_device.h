@@ -121,11 +121,11 @@ typedef struct sg_device {
         /* The response being read. Here rather than in the stack frames: the
            reader and its string buffer are most of the memory a step needs, and a device's
            stack is the scarcer RAM. */
-        uint8_t kind;           /* which response */
-        uint16_t seen;          /* bit per member received */
-        sg_status json_st;      /* first reader failure; the body is still drained */
-        int32_t got_expires_in; /* -1: absent */
-        int32_t got_interval;
+        uint8_t kind;            /* which response */
+        uint16_t seen;           /* bit per member received */
+        sg_status json_st;       /* first reader failure; the body is still drained */
+        uint32_t got_expires_in; /* 0: absent (or 0, which is no better) */
+        uint32_t got_interval;
         const char *client_id; /* borrowed from the config during the authorization */
         sg_json_reader reader;
         char str[SG_DEVICE_STR_MAX]; /* the reader's strings; wiped after every response */
