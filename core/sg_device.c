@@ -360,10 +360,11 @@ static bool issuer_matches(const char *issuer, const sg_device_config *cfg, char
  * fallbacks. A 200 that is not a document for this server (not JSON, no issuer, another
  * issuer) is SG_ERR_DISCOVERY: the login stops rather than guess.
  */
-static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
-                          sg_http_origin *auth_origin, char *auth_path)
+static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *auth_origin,
+                          const char **auth_path)
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
+    *auth_path = d->_private.u.auth.path;
     char *target = d->_private.body; /* free until the authorization request is built */
     sg_status st =
         join(target, sizeof d->_private.body, "/.well-known/oauth-authorization-server", base_path);
@@ -382,7 +383,8 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     sg_wipe(&d->_private.u, sizeof d->_private.u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
-    st = endpoint(cfg, dev_url, "/oauth/device_authorization", auth_host, auth_origin, auth_path);
+    st = endpoint(cfg, dev_url, "/oauth/device_authorization", d->_private.u.auth.host, auth_origin,
+                  d->_private.u.auth.path);
     if (st == SG_OK) {
         st = endpoint(cfg, tok_url, "/oauth/token", d->_private.token_host,
                       &d->_private.token_origin, d->_private.token_path);
@@ -392,29 +394,23 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_
     return st;
 }
 #else
-/* Without discovery (SG_DEVICE_DISCOVERY 0): base_path + fallback on the base origin. */
-static sg_status endpoint(const sg_device_config *cfg, const char *fallback, char *host,
-                          sg_http_origin *origin, char *path)
+/*
+ * Without discovery (SG_DEVICE_DISCOVERY 0) both endpoints are on the base origin, under
+ * base_path. The token path holds the authorization's until that request has gone out;
+ * token_endpoint() then turns it into its sibling, <base_path>/oauth/token.
+ */
+static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *auth_origin,
+                          const char **auth_path)
 {
-    sg_status st = join(host, SG_HOST_MAX, cfg->base.host, "");
-    *origin = cfg->base;
-    origin->host = host;
-    return st != SG_OK ? st
-                       : join(path, SG_DEVICE_PATH_MAX,
-                              cfg->base_path != NULL ? cfg->base_path : "", fallback);
-}
-
-static sg_status discover(sg_device *d, const sg_device_config *cfg, char *auth_host,
-                          sg_http_origin *auth_origin, char *auth_path)
-{
-    (void)auth_host; /* both on the base origin: the token endpoint's copy of the host serves */
-    sg_status st = endpoint(cfg, "/oauth/token", d->_private.token_host, &d->_private.token_origin,
-                            d->_private.token_path);
+    sg_status st = join(d->_private.token_host, SG_HOST_MAX, cfg->base.host, "");
+    d->_private.token_origin = cfg->base;
+    d->_private.token_origin.host = d->_private.token_host;
     *auth_origin = d->_private.token_origin;
+    *auth_path = d->_private.token_path;
     return st != SG_OK
                ? st
-               : join(auth_path, SG_DEVICE_PATH_MAX, cfg->base_path != NULL ? cfg->base_path : "",
-                      "/oauth/device_authorization");
+               : join(d->_private.token_path, SG_DEVICE_PATH_MAX,
+                      cfg->base_path != NULL ? cfg->base_path : "", "/oauth/device_authorization");
 }
 #endif
 
@@ -462,8 +458,7 @@ static sg_status build_authorize_body(sg_device *d, const sg_device_config *cfg,
     sg_form f;
     sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
-        st = sg_form_add(&f, "client_id",
-                         cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID);
+        st = sg_form_add(&f, "client_id", d->_private.client_id);
     }
     if (st == SG_OK && cfg->scope_count > 0) {
         size_t n = 0; /* each scope and a space after it; the last space becomes the NUL */
@@ -551,30 +546,35 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     }
     d->_private.http = cfg->http;
     d->_private.platform = cfg->platform;
+    /* borrowed from cfg until the authorization's answer is read (the token body needs it) */
+    d->_private.client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
     sg_http_origin auth_origin;
-    st = discover(d, cfg, d->_private.u.auth.host, &auth_origin, d->_private.u.auth.path);
+    const char *auth_path = NULL;
+    st = discover(d, cfg, &auth_origin, &auth_path);
     if (st == SG_OK) {
         st = build_authorize_body(d, cfg, d->_private.str,
                                   sizeof d->_private.str); /* str is free until then */
     }
     if (st == SG_OK) {
-        d->_private.client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
-        st = exchange(d, R_AUTHORIZE, &auth_origin, d->_private.u.auth.path, true);
-        d->_private.client_id = NULL; /* borrowed from cfg only for this exchange */
+        st = exchange(d, R_AUTHORIZE, &auth_origin, auth_path, true);
+#if !SG_DEVICE_DISCOVERY
+        strcpy(strrchr(d->_private.token_path, '/') + 1, "token"); /* see discover() */
+#endif
     }
+    d->_private.client_id = NULL;
     sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
+    if (st == SG_OK && d->http_status != 200) {
+        st = refused(d);
+    }
+    if (st == SG_OK) {
+        st = d->_private.json_st;
+    }
+    if (st == SG_OK && (!seen(d, S_DEVICE_CODE) || !seen(d, S_USER_CODE) ||
+                        !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in == 0)) {
+        st = SG_ERR_JSON_TYPE; /* a 200 without the members RFC 8628 requires */
+    }
     if (st != SG_OK) {
         return fail(d, st);
-    }
-    if (d->http_status != 200) {
-        return fail(d, refused(d));
-    }
-    if (d->_private.json_st != SG_OK) {
-        return fail(d, d->_private.json_st);
-    }
-    if (!seen(d, S_DEVICE_CODE) || !seen(d, S_USER_CODE) || !seen(d, S_VERIFICATION_URI) ||
-        d->_private.got_expires_in == 0) {
-        return fail(d, SG_ERR_JSON_TYPE); /* a 200 without the members RFC 8628 requires */
     }
     d->_private.issued_ms = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
