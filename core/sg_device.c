@@ -227,13 +227,12 @@ static sg_status on_value(void *ctx, const sg_json_event *ev)
 }
 
 /* Body pieces go to the JSON reader; a body that is not JSON is drained all the same so the
- * connection stays usable (a proxy's HTML 502 must not cost the keep-alive). */
+ * connection stays usable (a proxy's HTML 502 must not cost the keep-alive). The reader's
+ * first error sticks: exchange() reads it from sg_json_reader_finish. */
 static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
 {
     sg_device *d = ctx;
-    if (d->_private.json_st == SG_OK) {
-        d->_private.json_st = sg_json_reader_feed(&d->_private.reader, data, len);
-    }
+    d->_private.json_st = sg_json_reader_feed(&d->_private.reader, data, len);
     return SG_OK;
 }
 
@@ -249,7 +248,6 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     d->_private.kind = kind;
     d->error[0] = '\0'; /* only this response's error is reported */
     d->error_description[0] = '\0';
-    d->_private.json_st = SG_OK;
     d->_private.seen = 0;
     d->_private.got_expires_in = 0;
     d->_private.got_interval = 0;
@@ -271,12 +269,8 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
         req.body_len = strlen(d->_private.body);
     }
     sg_http_sink sink = {.ctx = d, .on_body = on_body};
-    int status = 0;
-    st = sg_http_exchange(d->_private.http, origin, &req, &sink, &status);
-    d->http_status = status;
-    if (st == SG_OK && d->_private.json_st == SG_OK) {
-        d->_private.json_st = sg_json_reader_finish(&d->_private.reader);
-    }
+    st = sg_http_exchange(d->_private.http, origin, &req, &sink, &d->http_status);
+    d->_private.json_st = st == SG_OK ? sg_json_reader_finish(&d->_private.reader) : st;
     sg_wipe(d->_private.str,
             sizeof d->_private.str); /* the device code or the access token went through it */
     if (kind != R_DISCOVERY) {

@@ -123,7 +123,7 @@ typedef struct sg_device {
            stack is the scarcer RAM. */
         uint8_t kind;            /* which response */
         uint16_t seen;           /* bit per member received */
-        sg_status json_st;       /* first reader failure; the body is still drained */
+        sg_status json_st;       /* the reader's first failure (the body is still drained) */
         uint32_t got_expires_in; /* 0: absent (or 0, which is no better) */
         uint32_t got_interval;
         const char *client_id; /* borrowed from the config during the authorization */
