@@ -352,12 +352,15 @@ static bool issuer_matches(const char *issuer, const sg_device_config *cfg, char
 /*
  * Discovery (RFC 8414): endpoints from the document when served (status 200), else the
  * fallbacks. A 200 that is not a document for this server (not JSON, no issuer, another
- * issuer) is SG_ERR_DISCOVERY: the login stops rather than guess.
+ * issuer) is SG_ERR_DISCOVERY: the login stops rather than guess. The token endpoint goes
+ * to token_*, the authorization endpoint to *auth_origin and *auth_path (here scratch and
+ * u.auth; without discovery, the token endpoint's own).
  */
-static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *auth_origin,
-                          const char **auth_path)
+static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *scratch,
+                          const sg_http_origin **auth_origin, const char **auth_path)
 {
     const char *base_path = cfg->base_path != NULL ? cfg->base_path : "";
+    *auth_origin = scratch;
     *auth_path = d->_private.u.auth.path;
     char *target = d->_private.body; /* free until the authorization request is built */
     sg_status st =
@@ -377,7 +380,7 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_ori
     sg_wipe(&d->_private.u, sizeof d->_private.u);
     const char *dev_url = doc && seen(d, S_DEVICE_ENDPOINT) ? d->verification_uri_complete : NULL;
     const char *tok_url = doc && seen(d, S_TOKEN_ENDPOINT) ? d->verification_uri : NULL;
-    st = endpoint(cfg, dev_url, "/oauth/device_authorization", d->_private.u.auth.host, auth_origin,
+    st = endpoint(cfg, dev_url, "/oauth/device_authorization", d->_private.u.auth.host, scratch,
                   d->_private.u.auth.path);
     if (st == SG_OK) {
         st = endpoint(cfg, tok_url, "/oauth/token", d->_private.token_host,
@@ -393,13 +396,14 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_ori
  * base_path. The token path holds the authorization's until that request has gone out;
  * token_endpoint() then turns it into its sibling, <base_path>/oauth/token.
  */
-static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *auth_origin,
-                          const char **auth_path)
+static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *scratch,
+                          const sg_http_origin **auth_origin, const char **auth_path)
 {
+    (void)scratch; /* the token endpoint's origin serves */
     sg_status st = join(d->_private.token_host, SG_HOST_MAX, cfg->base.host, "");
     d->_private.token_origin = cfg->base;
     d->_private.token_origin.host = d->_private.token_host;
-    *auth_origin = d->_private.token_origin;
+    *auth_origin = &d->_private.token_origin;
     *auth_path = d->_private.token_path;
     return st != SG_OK
                ? st
@@ -542,21 +546,20 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     d->_private.platform = cfg->platform;
     /* borrowed from cfg until the authorization's answer is read (the token body needs it) */
     d->_private.client_id = cfg->client_id != NULL ? cfg->client_id : SG_DEVICE_CLIENT_ID;
-    sg_http_origin auth_origin;
+    sg_http_origin scratch;
+    const sg_http_origin *auth_origin = NULL;
     const char *auth_path = NULL;
-    st = discover(d, cfg, &auth_origin, &auth_path);
+    st = discover(d, cfg, &scratch, &auth_origin, &auth_path);
     if (st == SG_OK) {
         st = build_authorize_body(d, cfg, d->_private.str,
                                   sizeof d->_private.str); /* str is free until then */
     }
     if (st == SG_OK) {
-        st = exchange(d, R_AUTHORIZE, &auth_origin, auth_path, true);
+        st = exchange(d, R_AUTHORIZE, auth_origin, auth_path, true);
 #if !SG_DEVICE_DISCOVERY
         strcpy(strrchr(d->_private.token_path, '/') + 1, "token"); /* see discover() */
 #endif
     }
-    d->_private.client_id = NULL;
-    sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
     if (st == SG_OK && d->http_status != 200) {
         st = refused(d);
     }
@@ -567,9 +570,11 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
                         !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in == 0)) {
         st = SG_ERR_JSON_TYPE; /* a 200 without the members RFC 8628 requires */
     }
+    d->_private.client_id = NULL;
     if (st != SG_OK) {
         return fail(d, st);
     }
+    sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
     d->_private.issued_ms = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
     d->expires_in = at_most(d->_private.got_expires_in, SG_DEVICE_MAX_EXPIRES_IN_S);
