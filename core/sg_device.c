@@ -261,8 +261,7 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: a fixed, valid configuration */
         return st;     /* GCOVR_EXCL_LINE: see above */
     }
-    sg_http_request req = {
-        .method = post ? "POST" : "GET", .target = target, .accept = "application/json"};
+    sg_http_request req = {.method = post ? "POST" : "GET", .target = target}; /* accepts JSON */
     if (post) {
         req.content_type = "application/x-www-form-urlencoded";
         req.body = (const uint8_t *)d->_private.body;
