@@ -121,7 +121,8 @@ static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice 
  * What each member is to each response: the responses that take it (bit per R_*), how it
  * is taken, and for a copied string where it goes in sg_device and the room there.
  */
-enum { TAKE_COPY = 0, TAKE_COPY_NONEMPTY, TAKE_CUT, TAKE_SECONDS, TAKE_DEVICE_CODE, TAKE_SCOPE };
+enum { TAKE_COPY = 0, TAKE_CUT, TAKE_SECONDS, TAKE_DEVICE_CODE, TAKE_SCOPE };
+#define NONEMPTY 8u /* with a string TAKE_*: "" is refused as if it were no string */
 typedef struct {
     uint8_t in;
     uint8_t take;
@@ -137,10 +138,10 @@ typedef struct {
 _Static_assert(sizeof(sg_device) <= UINT16_MAX, "member_rule offsets are 16-bit");
 
 static const member_rule rules[S_SUBSCRIBED] = {
-    [S_DEVICE_CODE] = {IN_AUTHORIZE, TAKE_DEVICE_CODE, 0, 0},
-    [S_USER_CODE] = {IN_AUTHORIZE, TAKE_COPY_NONEMPTY, FIELD(user_code)},
+    [S_DEVICE_CODE] = {IN_AUTHORIZE, TAKE_DEVICE_CODE | NONEMPTY, 0, 0},
+    [S_USER_CODE] = {IN_AUTHORIZE, TAKE_COPY | NONEMPTY, FIELD(user_code)},
     /* nothing to show the user without a user code, nowhere to send them without the URI */
-    [S_VERIFICATION_URI] = {IN_AUTHORIZE, TAKE_COPY_NONEMPTY, FIELD(verification_uri)},
+    [S_VERIFICATION_URI] = {IN_AUTHORIZE, TAKE_COPY | NONEMPTY, FIELD(verification_uri)},
     [S_VERIFICATION_URI_COMPLETE] = {IN_AUTHORIZE, TAKE_COPY, FIELD(verification_uri_complete)},
     [S_EXPIRES_IN] = {IN_AUTHORIZE, TAKE_SECONDS, FIELD(_private.got_expires_in)},
     [S_INTERVAL] = {IN_AUTHORIZE | IN_TOKEN, TAKE_SECONDS, FIELD(_private.got_interval)},
@@ -192,11 +193,10 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
     if (ev->type == SG_JSON_NULL) {
         return SG_OK;
     }
-    if (ev->type != SG_JSON_STRING ||
-        (ev->text.len == 0 && (r->take == TAKE_COPY_NONEMPTY || r->take == TAKE_DEVICE_CODE))) {
+    if (ev->type != SG_JSON_STRING || (ev->text.len == 0 && (r->take & NONEMPTY) != 0)) {
         return SG_ERR_JSON_TYPE;
     }
-    switch (r->take) {
+    switch (r->take & ~NONEMPTY) {
     case TAKE_DEVICE_CODE:
         return build_token_body(d, d->_private.client_id, ev->text);
     case TAKE_CUT:
@@ -207,7 +207,7 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
         take_scope(d, ev);
         return SG_OK;
 #endif
-    default: /* TAKE_COPY, TAKE_COPY_NONEMPTY */
+    default: /* TAKE_COPY */
         return copy_str(field, r->cap, ev->text);
     }
 }
