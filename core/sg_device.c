@@ -632,9 +632,9 @@ static sg_status token_outcome(sg_device *d, sg_status st, uint32_t now)
     } else if (st == SG_OK || transient(st)) {
         /* Transient: back off (never faster than the interval) until the code expires. */
         d->retry_status = st != SG_OK ? st : SG_ERR_HTTP_STATUS;
-        /* 32 bits suffice: both the interval and the backoff stay at or under a minute */
-        uint32_t b = d->_private.backoff_ms == 0 ? delay_ms : d->_private.backoff_ms * 2u;
-        b = b > SG_DEVICE_MAX_BACKOFF_MS ? SG_DEVICE_MAX_BACKOFF_MS : b;
+        /* double the last backoff (none yet: 0), cut to a minute, never under the interval;
+           32 bits suffice: both stay at or under a minute */
+        uint32_t b = at_most(d->_private.backoff_ms * 2u, SG_DEVICE_MAX_BACKOFF_MS);
         delay_ms = b < delay_ms ? delay_ms : b;
         d->_private.backoff_ms = delay_ms;
     } else {
