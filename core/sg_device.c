@@ -565,8 +565,9 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (st == SG_OK) {
         st = d->_private.json_st;
     }
-    if (st == SG_OK && (!seen(d, S_DEVICE_CODE) || !seen(d, S_USER_CODE) ||
-                        !seen(d, S_VERIFICATION_URI) || d->_private.got_expires_in == 0)) {
+    const unsigned required = 1u << S_DEVICE_CODE | 1u << S_USER_CODE | 1u << S_VERIFICATION_URI;
+    if (st == SG_OK &&
+        ((d->_private.seen & required) != required || d->_private.got_expires_in == 0)) {
         st = SG_ERR_JSON_TYPE; /* a 200 without the members RFC 8628 requires */
     }
     d->_private.client_id = NULL;
