@@ -8,6 +8,13 @@
 #include <sitegpt/sg_scopes.h>
 #include <sitegpt/sg_url.h>
 
+/* A helper used in several places stays one copy: -Os would otherwise inline each use. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
 
 /* Which response is being read: decides which members are taken. */
@@ -69,17 +76,6 @@ static uint32_t elapsed_ms(const sg_device *d)
 {
     uint64_t e = now_ms(d) - d->_private.issued_ms;
     return e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
-}
-
-/* Whole string or SG_ERR_BUFFER_TOO_SMALL; an embedded NUL is refused too. */
-static sg_status copy_str(char *dst, size_t cap, sg_slice s)
-{
-    if (s.len >= cap || memchr(s.ptr, '\0', s.len) != NULL) {
-        return SG_ERR_BUFFER_TOO_SMALL;
-    }
-    memcpy(dst, s.ptr, s.len);
-    dst[s.len] = '\0';
-    return SG_OK;
 }
 
 /* A non-negative integer number of seconds (at most 9 digits: no sign, fraction, exponent),
@@ -199,16 +195,23 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
     switch (r->take & ~NONEMPTY) {
     case TAKE_DEVICE_CODE:
         return build_token_body(d, d->_private.client_id, ev->text);
-    case TAKE_CUT:
-        (void)sg_slice_copy_cut(field, r->cap, ev->text);
-        return SG_OK;
 #if SG_DEVICE_GRANTED_SCOPES
     case TAKE_SCOPE:
         take_scope(d, ev);
         return SG_OK;
 #endif
-    default: /* TAKE_COPY */
-        return copy_str(field, r->cap, ev->text);
+    default: {
+        /* One copy for both: TAKE_CUT is for display, cut to fit (an embedded NUL, from
+           \u0000, just ends it early); TAKE_COPY needs the whole string, so a cut or a NUL
+           fails the response (the field then holds the cut text: it is only read after a
+           success, and fail() wipes the access token's room). */
+        bool cut = sg_slice_copy_cut(field, r->cap, ev->text);
+        if ((r->take & ~NONEMPTY) == TAKE_CUT) {
+            return SG_OK;
+        }
+        return cut || memchr(ev->text.ptr, '\0', ev->text.len) != NULL ? SG_ERR_BUFFER_TOO_SMALL
+                                                                       : SG_OK;
+    }
     }
 }
 
@@ -409,13 +412,6 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_ori
                : join(d->_private.token_path, SG_DEVICE_PATH_MAX,
                       cfg->base_path != NULL ? cfg->base_path : "", "/oauth/device_authorization");
 }
-#endif
-
-/* One copy for both lists: -Os would otherwise inline it into check_config twice. */
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
 #endif
 
 /* A list of n strings: each present and non-empty, and without a space when spaces split it. */
