@@ -204,7 +204,7 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
         /* One copy for both: TAKE_CUT is for display, cut to fit (an embedded NUL, from
            \u0000, just ends it early); TAKE_COPY needs the whole string, so a cut or a NUL
            fails the response (the field then holds the cut text: it is only read after a
-           success, and fail() wipes the access token's room). */
+           success, and end() wipes the access token's room). */
         bool cut = sg_slice_copy_cut(field, r->cap, ev->text);
         if ((r->take & ~NONEMPTY) == TAKE_CUT) {
             return SG_OK;
@@ -519,11 +519,14 @@ static uint32_t at_most(uint32_t v, uint32_t max)
     return v < max ? v : max;
 }
 
-static sg_status fail(sg_device *d, sg_status st)
+/* The login is over: the device code goes; so does the access token unless st is SG_OK. */
+static sg_status end(sg_device *d, sg_status st)
 {
     sg_wipe(d->_private.body, sizeof d->_private.body);
-    sg_wipe(&d->_private.u, sizeof d->_private.u);
-    d->_private.state = ST_FAILED;
+    if (st != SG_OK) {
+        sg_wipe(&d->_private.u, sizeof d->_private.u);
+    }
+    d->_private.state = st == SG_OK ? ST_DONE : ST_FAILED;
     return st;
 }
 
@@ -568,7 +571,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     }
     d->_private.client_id = NULL;
     if (st != SG_OK) {
-        return fail(d, st);
+        return end(d, st);
     }
     sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
     d->_private.issued_ms = now_ms(d);
@@ -656,19 +659,14 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
             exchange(d, R_TOKEN, &d->_private.token_origin, d->_private.token_path, true);
         now = elapsed_ms(d);
         st = token_outcome(d, st, now);
-        if (st == SG_OK) {
-            sg_wipe(d->_private.body, sizeof d->_private.body);
-            d->_private.state = ST_DONE;
-            return SG_OK;
-        }
         if (st != SG_ERR_AUTHORIZATION_PENDING) {
-            return fail(d, st);
+            return end(d, st);
         }
         sg_wipe(d->_private.u.access_token,
                 sizeof d->_private.u.access_token); /* a token in an error body: never used */
     }
     if (now >= life) {
-        return fail(d, SG_ERR_EXPIRED_TOKEN);
+        return end(d, SG_ERR_EXPIRED_TOKEN);
     }
     /* the next poll, never past the expiry; both are ahead of now here */
     *wait_ms = (d->_private.next_poll_ms < life ? d->_private.next_poll_ms : life) - now;
@@ -686,7 +684,7 @@ sg_status sg_device_wait(sg_device *d, const volatile int *cancel)
     uint32_t wait = 0;
     for (;;) { /* the cancel flag is read before every poll and every slice of sleep */
         if (cancel != NULL && *cancel != 0) {
-            return fail(d, SG_ERR_CANCELLED);
+            return end(d, SG_ERR_CANCELLED);
         }
         if (wait == 0) {
             sg_status st = sg_device_poll(d, &wait);
