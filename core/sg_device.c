@@ -704,12 +704,13 @@ sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
     if (d == NULL || ms == NULL) {
         return SG_ERR_INVALID_ARG;
     }
-    *ms = 0;
+    uint32_t left = 0;
     if (d->_private.state == ST_POLLING || d->_private.state == ST_DONE) {
         uint32_t life = d->expires_in * 1000u;
         uint32_t now = elapsed_ms(d);
-        *ms = life > now ? life - now : 0;
+        left = life > now ? life - now : 0;
     }
+    *ms = left;
     return SG_OK;
 }
 
