@@ -573,7 +573,12 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     if (st != SG_OK) {
         return end(d, st);
     }
-    sg_wipe(&d->_private.u, sizeof d->_private.u); /* the access token's room from now on */
+#if SG_DEVICE_DISCOVERY
+    /* discovery staged the issuer and the authorization endpoint in the access token's room;
+       without it the room is still as sg_device_clear left it (no authorization member goes
+       there) */
+    sg_wipe(&d->_private.u, sizeof d->_private.u);
+#endif
     d->_private.issued_ms = now_ms(d);
     /* A server cannot park the login: both timers are cut to the bounds in sg_device.h. */
     d->expires_in = at_most(d->_private.got_expires_in, SG_DEVICE_MAX_EXPIRES_IN_S);
