@@ -183,11 +183,8 @@ static void take_scope(sg_device *d, const sg_json_event *ev)
 static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *ev)
 {
     char *field = (char *)d + r->at;
-    if (r->take == TAKE_SECONDS) { /* seconds() refuses null too */
+    if (r->take == TAKE_SECONDS) {
         return seconds(ev, field);
-    }
-    if (ev->type == SG_JSON_NULL) {
-        return SG_OK;
     }
     if (ev->type != SG_JSON_STRING || (ev->text.len == 0 && (r->take & NONEMPTY) != 0)) {
         return SG_ERR_JSON_TYPE;
@@ -218,12 +215,13 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
 static sg_status on_value(void *ctx, const sg_json_event *ev)
 {
     sg_device *d = ctx;
-    const member_rule *r = &rules[ev->sub];
-    if (ev->kind != SG_JSON_EV_VALUE || (r->in & (1u << d->_private.kind)) == 0) {
-        return SG_OK;
+    const member_rule *r = &rules[ev->sub]; /* all SG_JSON_SUB_VALUE: every event is a value */
+    if ((r->in & (1u << d->_private.kind)) == 0 ||
+        (ev->type == SG_JSON_NULL && r->take != TAKE_SECONDS)) {
+        return SG_OK; /* a null string member is as if absent; seconds() refuses null */
     }
     sg_status st = take(d, r, ev);
-    if (st == SG_OK && ev->type != SG_JSON_NULL) {
+    if (st == SG_OK) {
         d->_private.seen = (uint16_t)(d->_private.seen | (1u << ev->sub));
     }
     return st;
