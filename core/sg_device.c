@@ -493,22 +493,27 @@ static sg_status refused(const sg_device *d)
     return d->error[0] != '\0' ? SG_ERR_OAUTH : SG_ERR_HTTP_STATUS;
 }
 
+/* The statuses of the RFC 8628 3.5 errors follow one another, SG_ERR_OAUTH last. */
+_Static_assert(SG_ERR_SLOW_DOWN == SG_ERR_AUTHORIZATION_PENDING - 1 &&
+                   SG_ERR_ACCESS_DENIED == SG_ERR_AUTHORIZATION_PENDING - 2 &&
+                   SG_ERR_EXPIRED_TOKEN == SG_ERR_AUTHORIZATION_PENDING - 3 &&
+                   SG_ERR_OAUTH == SG_ERR_AUTHORIZATION_PENDING - 4,
+               "oauth_error() counts down from SG_ERR_AUTHORIZATION_PENDING");
+
 /* A token error response: the RFC 8628 3.5 errors by name, else as refused() says. */
 static sg_status oauth_error(const sg_device *d)
 {
-    /* names packed one after another, each ending in its NUL, in k_error_status' order */
+    /* names packed one after another, each ending in its NUL, in their statuses' order */
     static const char k_error_names[] = "authorization_pending\0slow_down\0access_denied\0"
-                                        "expired_token\0";
-    static const int8_t k_error_status[] = {SG_ERR_AUTHORIZATION_PENDING, SG_ERR_SLOW_DOWN,
-                                            SG_ERR_ACCESS_DENIED, SG_ERR_EXPIRED_TOKEN};
+                                        "expired_token";
     const char *name = k_error_names;
-    for (size_t i = 0; i < sizeof k_error_status; i++) {
-        if (strcmp(d->error, name) == 0) {
-            return (sg_status)k_error_status[i];
-        }
+    int i = 0;
+    while (i < 4 && strcmp(d->error, name) != 0) {
         name += strlen(name) + 1;
+        i++;
     }
-    return refused(d);
+    /* no name matched (i is 4): SG_ERR_OAUTH, or the HTTP status when there was no error */
+    return d->error[0] != '\0' ? (sg_status)(SG_ERR_AUTHORIZATION_PENDING - i) : SG_ERR_HTTP_STATUS;
 }
 
 /* v, or max when v is larger: what the server says about time is bounded (sg_device.h). */
