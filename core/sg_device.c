@@ -82,7 +82,7 @@ static uint32_t elapsed_ms(const sg_device *d)
  * stored as a uint32_t at out (a field of sg_device, found by offset). */
 static sg_status seconds(const sg_json_event *ev, char *out)
 {
-    uint64_t v = 0;
+    uint64_t v; /* set by sg_slice_to_u64 when it returns true */
     if (ev->type != SG_JSON_NUMBER || !sg_slice_to_u64(ev->text, 9, &v)) {
         return SG_ERR_JSON_TYPE;
     }
