@@ -95,17 +95,17 @@ static sg_status seconds(const sg_json_event *ev, char *out)
  * The token request body, built while the authorization response streams by so the device
  * code is never stored anywhere else. d->body held the authorization request, already sent
  * by then (the client only resends a request before any response byte has arrived).
+ * The form key is the member's own name, the path the reader matched: "device_code".
  */
-static sg_status build_token_body(sg_device *d, const char *client_id, sg_slice device_code)
+static sg_status build_token_body(sg_device *d, const char *client_id, const sg_json_event *ev)
 {
-    static const sg_slice key = {"device_code", 11};
     sg_form f;
     sg_status st = sg_form_init(&f, d->_private.body, sizeof d->_private.body);
     if (st == SG_OK) {
         st = sg_form_add(&f, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
     }
     if (st == SG_OK) {
-        st = sg_form_add_slice(&f, key, device_code);
+        st = sg_form_add_slice(&f, ev->path, ev->text);
     }
     if (st == SG_OK) {
         st = sg_form_add(&f, "client_id", client_id);
@@ -191,7 +191,7 @@ static sg_status take(sg_device *d, const member_rule *r, const sg_json_event *e
     }
     switch (r->take & ~NONEMPTY) {
     case TAKE_DEVICE_CODE:
-        return build_token_body(d, d->_private.client_id, ev->text);
+        return build_token_body(d, d->_private.client_id, ev);
 #if SG_DEVICE_GRANTED_SCOPES
     case TAKE_SCOPE:
         take_scope(d, ev);
