@@ -35,7 +35,7 @@
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
- * sg_device_poll's 56 (`make size` prints the chains below them). Limits: user code
+ * sg_device_poll's 48 (`make size` prints the chains below them). Limits: user code
  * SG_DEVICE_USER_CODE_MAX - 1, URIs SG_DEVICE_URI_MAX - 1, access token
  * SG_DEVICE_TOKEN_MAX - 1, device code SG_DEVICE_STR_MAX - 1 as long as its token request
  * fits SG_DEVICE_BODY_MAX - 1 encoded, endpoint host and path SG_HOST_MAX - 1 and
@@ -83,6 +83,41 @@ typedef struct sg_device_config {
 } sg_device_config;
 
 typedef struct sg_device {
+    /*
+     * Private: the library's own state; do not read or write it. It comes first, its
+     * scalars at its head: Thumb-2 reaches a struct's first bytes (31 for a byte, 124 for a
+     * word) with 16-bit loads and stores, and these are what the flow reads most.
+     */
+    struct {
+        uint8_t state;
+        uint8_t kind;          /* which response is being read */
+        uint16_t seen;         /* bit per member received */
+        sg_status json_st;     /* the reader's first failure (the body is still drained) */
+        uint32_t next_poll_ms; /* the code expires at expires_in * 1000 */
+        uint32_t backoff_ms;
+        uint32_t got_expires_in; /* 0: absent (or 0, which is no better) */
+        uint32_t got_interval;
+        sg_http_client *http;
+        const sg_platform *platform;
+        const char *client_id; /* borrowed from the config during the authorization */
+        uint64_t issued_ms;    /* the clock when the code came: the times above count from it */
+        sg_http_origin token_origin; /* host points to token_host */
+        char token_host[SG_HOST_MAX];
+        char token_path[SG_DEVICE_PATH_MAX];
+        char body[SG_DEVICE_BODY_MAX]; /* the token request (text), holding the device code */
+        union {                        /* never needed at the same time */
+            char access_token[SG_DEVICE_TOKEN_MAX]; /* after the token response */
+            struct {
+                char host[SG_HOST_MAX];
+                char path[SG_DEVICE_PATH_MAX];
+            } auth; /* the device authorization endpoint, during start */
+        } u;
+        /* The response being read. Here rather than in the stack frames: the
+           reader and its string buffer are most of the memory a step needs, and a device's
+           stack is the scarcer RAM. */
+        sg_json_reader reader;
+        char str[SG_DEVICE_STR_MAX]; /* the reader's strings; wiped after every response */
+    } _private;
     /* ---- readable after a successful sg_device_start ---- */
     char user_code[SG_DEVICE_USER_CODE_MAX];
     char verification_uri[SG_DEVICE_URI_MAX];
@@ -99,37 +134,6 @@ typedef struct sg_device {
     bool scope_stated;   /* false: absent, so the scopes asked for (RFC 6749 5.1),
                                         or SG_DEVICE_GRANTED_SCOPES is 0 */
     uint64_t scope_bits; /* bit i: sg_scope_at(i) granted (when scope_stated) */
-    /* Private: the library's own state; do not read or write it. */
-    struct {
-        sg_http_client *http;
-        const sg_platform *platform;
-        sg_http_origin token_origin; /* host points to token_host */
-        char token_host[SG_HOST_MAX];
-        char token_path[SG_DEVICE_PATH_MAX];
-        char body[SG_DEVICE_BODY_MAX]; /* the token request (text), holding the device code */
-        union {                        /* never needed at the same time */
-            char access_token[SG_DEVICE_TOKEN_MAX]; /* after the token response */
-            struct {
-                char host[SG_HOST_MAX];
-                char path[SG_DEVICE_PATH_MAX];
-            } auth; /* the device authorization endpoint, during start */
-        } u;
-        uint64_t issued_ms;    /* the clock when the code came: the times below count from it */
-        uint32_t next_poll_ms; /* the code expires at expires_in * 1000 */
-        uint32_t backoff_ms;
-        uint8_t state;
-        /* The response being read. Here rather than in the stack frames: the
-           reader and its string buffer are most of the memory a step needs, and a device's
-           stack is the scarcer RAM. */
-        uint8_t kind;            /* which response */
-        uint16_t seen;           /* bit per member received */
-        sg_status json_st;       /* the reader's first failure (the body is still drained) */
-        uint32_t got_expires_in; /* 0: absent (or 0, which is no better) */
-        uint32_t got_interval;
-        const char *client_id; /* borrowed from the config during the authorization */
-        sg_json_reader reader;
-        char str[SG_DEVICE_STR_MAX]; /* the reader's strings; wiped after every response */
-    } _private;
 } sg_device;
 
 /*
