@@ -84,10 +84,22 @@ typedef struct sg_device_config {
 
 typedef struct sg_device {
     /*
-     * Private: the library's own state; do not read or write it. It comes first, its
-     * scalars at its head: Thumb-2 reaches a struct's first bytes (31 for a byte, 124 for a
-     * word) with 16-bit loads and stores, and these are what the flow reads most.
+     * The numbers first, then the private state with its scalars at its head, then the
+     * texts: Thumb-2 reaches a struct's first bytes (31 for a byte, 124 for a word) with
+     * 16-bit loads and stores, and the numbers are what the flow reads and writes most.
      */
+    /* ---- readable after a successful sg_device_start ---- */
+    uint32_t expires_in; /* seconds, as issued, at most SG_DEVICE_MAX_EXPIRES_IN_S */
+    uint32_t interval;   /* seconds between polls now (grows on slow_down),
+                                        at most SG_DEVICE_MAX_INTERVAL_S */
+    /* ---- readable after a failure ---- */
+    int http_status;        /* of the last response, 0 when none */
+    sg_status retry_status; /* last transient failure retried, SG_OK when none */
+    /* ---- readable after a successful sg_device_wait: the token response's `scope` ---- */
+    bool scope_stated;   /* false: absent, so the scopes asked for (RFC 6749 5.1),
+                                        or SG_DEVICE_GRANTED_SCOPES is 0 */
+    uint64_t scope_bits; /* bit i: sg_scope_at(i) granted (when scope_stated) */
+    /* Private: the library's own state; do not read or write it. */
     struct {
         uint8_t state;
         uint8_t kind;          /* which response is being read */
@@ -122,18 +134,9 @@ typedef struct sg_device {
     char user_code[SG_DEVICE_USER_CODE_MAX];
     char verification_uri[SG_DEVICE_URI_MAX];
     char verification_uri_complete[SG_DEVICE_URI_MAX]; /* "" when the server sent none */
-    uint32_t expires_in; /* seconds, as issued, at most SG_DEVICE_MAX_EXPIRES_IN_S */
-    uint32_t interval;   /* seconds between polls now (grows on slow_down),
-                                        at most SG_DEVICE_MAX_INTERVAL_S */
     /* ---- readable after a failure ---- */
     char error[SG_DEVICE_ERROR_MAX];            /* OAuth error code, "" when none */
     char error_description[SG_DEVICE_DESC_MAX]; /* the server's words, may be cut */
-    int http_status;                            /* of the last response, 0 when none */
-    sg_status retry_status; /* last transient failure retried, SG_OK when none */
-    /* ---- readable after a successful sg_device_wait: the token response's `scope` ---- */
-    bool scope_stated;   /* false: absent, so the scopes asked for (RFC 6749 5.1),
-                                        or SG_DEVICE_GRANTED_SCOPES is 0 */
-    uint64_t scope_bits; /* bit i: sg_scope_at(i) granted (when scope_stated) */
 } sg_device;
 
 /*
