@@ -252,24 +252,28 @@ static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *orig
     d->_private.seen = 0;
     d->_private.got_expires_in = 0;
     d->_private.got_interval = 0;
-    sg_json_config jc = {.subs = subs,
-                         .sub_count = S_SUBSCRIBED,
-                         .on_value = on_value,
-                         .ctx = d,
-                         .str_buf = d->_private.str,
-                         .str_cap = sizeof d->_private.str};
-    sg_status st = sg_json_reader_init(&d->_private.reader, &jc);
+    struct { /* one frame object: zeroed at once, then the fields set */
+        sg_json_config jc;
+        sg_http_request req;
+        sg_http_sink sink;
+    } x = {.jc = {.subs = subs,
+                  .sub_count = S_SUBSCRIBED,
+                  .on_value = on_value,
+                  .ctx = d,
+                  .str_buf = d->_private.str,
+                  .str_cap = sizeof d->_private.str},
+           .req = {.method = post ? "POST" : "GET", .target = target}, /* accepts JSON */
+           .sink = {.ctx = d, .on_body = on_body}};
+    sg_status st = sg_json_reader_init(&d->_private.reader, &x.jc);
     if (st != SG_OK) { /* GCOVR_EXCL_BR_LINE: a fixed, valid configuration */
         return st;     /* GCOVR_EXCL_LINE: see above */
     }
-    sg_http_request req = {.method = post ? "POST" : "GET", .target = target}; /* accepts JSON */
     if (post) {
-        req.content_type = "application/x-www-form-urlencoded";
-        req.body = (const uint8_t *)d->_private.body;
-        req.body_len = strlen(d->_private.body);
+        x.req.content_type = "application/x-www-form-urlencoded";
+        x.req.body = (const uint8_t *)d->_private.body;
+        x.req.body_len = strlen(d->_private.body);
     }
-    sg_http_sink sink = {.ctx = d, .on_body = on_body};
-    st = sg_http_exchange(d->_private.http, origin, &req, &sink, &d->http_status);
+    st = sg_http_exchange(d->_private.http, origin, &x.req, &x.sink, &d->http_status);
     d->_private.json_st = st == SG_OK ? sg_json_reader_finish(&d->_private.reader) : st;
     sg_wipe(d->_private.str,
             sizeof d->_private.str); /* the device code or the access token went through it */
