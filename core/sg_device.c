@@ -292,9 +292,9 @@ static sg_status join(char *out, size_t cap, const char *a, const char *b)
     if (na + nb >= cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): b's NUL ends it, next line */
     memcpy(out, a, na);
-    memcpy(out + na, b, nb);
-    out[na + nb] = '\0';
+    memcpy(out + na, b, nb + 1);
     return SG_OK;
 }
 
