@@ -592,6 +592,7 @@ sg_status sg_device_start(sg_device *d, const sg_device_config *cfg)
     d->interval = at_most(d->_private.got_interval != 0 ? d->_private.got_interval
                                                         : SG_DEVICE_DEFAULT_INTERVAL_S,
                           SG_DEVICE_MAX_INTERVAL_S);
+    d->_private.life_ms = d->expires_in * 1000u;
     d->_private.next_poll_ms = d->interval * 1000u;
     d->_private.state = ST_POLLING;
     return SG_OK;
@@ -664,7 +665,7 @@ sg_status sg_device_poll(sg_device *d, uint32_t *wait_ms)
     if (d == NULL || wait_ms == NULL || d->_private.state != ST_POLLING) {
         return SG_ERR_INVALID_ARG;
     }
-    uint32_t life = d->expires_in * 1000u; /* at most SG_DEVICE_MAX_EXPIRES_IN_S */
+    uint32_t life = d->_private.life_ms;
     uint32_t now = elapsed_ms(d);
     if (now >= d->_private.next_poll_ms && now < life) {
         sg_status st =
@@ -718,7 +719,7 @@ sg_status sg_device_time_left(const sg_device *d, uint64_t *ms)
     }
     uint32_t left = 0;
     if (d->_private.state == ST_POLLING || d->_private.state == ST_DONE) {
-        uint32_t life = d->expires_in * 1000u;
+        uint32_t life = d->_private.life_ms;
         uint32_t now = elapsed_ms(d);
         left = life > now ? life - now : 0;
     }

@@ -31,7 +31,7 @@
  * The device code lives only inside the struct (in the prepared token request body) and is
  * wiped by take_token and sg_device_clear; there is no getter.
  *
- * Memory: sizeof(sg_device) is 3768 bytes on 64-bit hosts and 3696 on Cortex-M4 with
+ * Memory: sizeof(sg_device) is 3776 bytes on 64-bit hosts and 3696 on Cortex-M4 with
  * the default options (sg_options.h; examples/firmware picks small ones).
  * The JSON reader and its string buffer live in the struct, not on the stack, so a step
  * needs little stack: on Cortex-M4 (-Os) sg_device_start's frame is 80 bytes and
@@ -102,10 +102,11 @@ typedef struct sg_device {
     /* Private: the library's own state; do not read or write it. */
     struct {
         uint8_t state;
-        uint8_t kind;          /* which response is being read */
-        uint16_t seen;         /* bit per member received */
-        sg_status json_st;     /* the reader's first failure (the body is still drained) */
-        uint32_t next_poll_ms; /* the code expires at expires_in * 1000 */
+        uint8_t kind;      /* which response is being read */
+        uint16_t seen;     /* bit per member received */
+        sg_status json_st; /* the reader's first failure (the body is still drained) */
+        uint32_t next_poll_ms;
+        uint32_t life_ms; /* expires_in * 1000: when the code expires */
         uint32_t backoff_ms;
         uint32_t got_expires_in; /* 0: absent (or 0, which is no better) */
         uint32_t got_interval;
