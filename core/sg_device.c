@@ -237,11 +237,6 @@ static sg_status on_body(void *ctx, const uint8_t *data, size_t len)
     return SG_OK;
 }
 
-static bool seen(const sg_device *d, unsigned sub)
-{
-    return (d->_private.seen & (1u << sub)) != 0;
-}
-
 /* One request; the response is read into d's reader (kept out of the stack frames). */
 static sg_status exchange(sg_device *d, uint8_t kind, const sg_http_origin *origin,
                           const char *target, bool post)
@@ -299,6 +294,11 @@ static sg_status join(char *out, size_t cap, const char *a, const char *b)
 }
 
 #if SG_DEVICE_DISCOVERY
+static bool seen(const sg_device *d, unsigned sub)
+{
+    return (d->_private.seen & (1u << sub)) != 0;
+}
+
 /*
  * One endpoint: the discovered URL in text when there is one (an origin other than the
  * base must be https), else base_path + fallback on the base origin.
@@ -625,8 +625,10 @@ static sg_status token_outcome(sg_device *d, sg_status st, uint32_t now)
     uint32_t delay_ms = d->interval * 1000u; /* at most SG_DEVICE_MAX_INTERVAL_S */
     if (st == SG_OK && hs == 200) {
         st = d->_private.json_st;
-        if (st == SG_OK && !(seen(d, S_ACCESS_TOKEN) && d->_private.u.access_token[0] != '\0')) {
-            st = SG_ERR_JSON_TYPE; /* a 200 without a token */
+        /* the token's room is empty at every token request (start and each pending answer
+           leave it wiped), so a first byte there is this response's token */
+        if (st == SG_OK && d->_private.u.access_token[0] == '\0') {
+            st = SG_ERR_JSON_TYPE; /* a 200 without a token, or with "" */
         }
         return st;
     }
