@@ -43,11 +43,14 @@ bool sg_url_same_origin(const sg_http_origin *a, const sg_http_origin *b)
     return sg_slice_eq_nocase(s, b->host);
 }
 
-/* a.b.c.d with each part 0..255 (no leading '+', at most 3 digits); *first gets a. */
-static bool ipv4_first_octet(const char *h, unsigned *first)
+/*
+ * "x.y.z" after "127.": three parts of 1 to 3 digits, each 0..255 (a first part of 127 can
+ * only be spelled "127": "0127" has four digits).
+ */
+static bool ipv4_loopback_tail(const char *p)
 {
     unsigned parts = 0, value = 0, digits = 0;
-    for (const char *p = h;; p++) {
+    for (;; p++) {
         if (is_digit((uint8_t)*p)) {
             value = value * 10u + (unsigned)(*p - '0');
             if (++digits > 3 || value > 255) {
@@ -58,12 +61,9 @@ static bool ipv4_first_octet(const char *h, unsigned *first)
         if (digits == 0 || (*p != '.' && *p != '\0')) {
             return false;
         }
-        if (parts == 0) {
-            *first = value;
-        }
         parts++;
         if (*p == '\0') {
-            return parts == 4;
+            return parts == 3;
         }
         value = 0;
         digits = 0;
@@ -71,71 +71,44 @@ static bool ipv4_first_octet(const char *h, unsigned *first)
 }
 
 /*
- * ::1 in any spelling: eight 16-bit groups, "::" standing for the zero groups it hides.
- * Only the last group is kept: every group before it must be zero, the last one 1.
+ * ::1 in any spelling: groups of 1 to 4 hex digits, all zero but the last, which is 1, so
+ * the only characters are '0', ':' and a final '1' (a letter makes a group neither 0 nor 1).
+ * Eight groups need seven colons; one "::" stands for at least one zero group, so seven
+ * colons at most, eight when the text starts with it ("::0:0:0:0:0:0:1"). A leading ':'
+ * comes only as "::"; ":::" counts as two gaps.
  */
 static bool ipv6_is_loopback(const char *p)
 {
-    size_t n = 0, gap = SIZE_MAX;
-    uint32_t last = 0;
-    bool zeros = true; /* every group before the last is zero */
-    if (p[0] == ':' && p[1] == ':') {
-        gap = 0;
-        p += 2;
-    }
-    while (*p != '\0') {
-        uint32_t v = 0;
-        size_t digits = 0;
-        for (int h; (h = sg__hex_digit((uint8_t)*p)) >= 0; p++) {
-            v = v * 16u + (uint32_t)h;
-            if (++digits > 4) {
-                return false;
-            }
+    unsigned colons = 0, digits = 0, gaps = 0;
+    char prev = 0;
+    for (const char *c = p; *c != '\0'; c++) {
+        if (prev == '1') {
+            return false; /* the 1 ends the text */
         }
-        if (digits == 0 || n == 8) {
-            return false; /* also an embedded IPv4 part: not the loopback we accept */
-        }
-        zeros = zeros && (n == 0 || last == 0);
-        last = v;
-        n++;
-        if (*p == '\0') {
-            break;
-        }
-        if (*p != ':') {
+        if (*c == ':') {
+            gaps += prev == ':';
+            colons++;
+            digits = 0;
+        } else if ((*c != '0' && *c != '1') || ++digits > 4) {
             return false;
         }
-        p++;
-        if (*p == ':') {
-            if (gap != SIZE_MAX) {
-                return false;
-            }
-            gap = n;
-            p++;
-        } else if (*p == '\0') {
-            return false;
-        }
+        prev = *c;
     }
-    if (gap == SIZE_MAX ? n != 8 : n > 7) {
-        return false;
-    }
-    /* "...1::" puts the 1 before the zeros */
-    return n > 0 && last == 1 && zeros && gap != n;
+    unsigned max = p[0] == ':' ? 8 : 7;
+    return prev == '1' && (p[0] != ':' || p[1] == ':') &&
+           (gaps == 0 ? colons == 7 : gaps == 1 && colons <= max);
 }
 
 bool sg_url_is_loopback(const char *host)
 {
-    unsigned first = 0;
     if (host == NULL) {
         return false;
     }
     sg_slice h = {host, strlen(host)};
-    if (sg_slice_eq_nocase(h, "localhost")) {
-        return true; /* hosts a caller hands sg_http_exchange need not be lower-cased */
-    }
-    if (ipv4_first_octet(host, &first)) {
-        return first == 127;
-    }
-    return ipv6_is_loopback(host); /* no ':': one group at most, never eight */
+    /* hosts a caller hands sg_http_exchange need not be lower-cased */
+    return sg_slice_eq_nocase(h, "localhost") ||
+           (h.len > 4 && memcmp(host, "127.", 4) == 0 && ipv4_loopback_tail(host + 4)) ||
+           ipv6_is_loopback(host);
 }
 
 sg_status sg_url_check_secure(const sg_http_origin *o)
