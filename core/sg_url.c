@@ -157,12 +157,16 @@ sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *written)
 
 /* --------------------------------------------------------------- URL parsing --- */
 
-/* Path, query and fragment characters we accept: printable ASCII, valid %XX escapes. */
-static bool valid_uri_chars(const char *s, size_t n)
+/*
+ * Path and query characters we accept: printable ASCII but space, backslash, '"', '<' and
+ * '>', '%' only in a valid %XX escape; '?' and '#' only where a query may follow (query).
+ */
+static bool valid_uri_chars(const char *s, size_t n, bool query)
 {
     for (size_t i = 0; i < n; i++) {
         uint8_t c = (uint8_t)s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>') {
+        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' ||
+            (!query && (c == '?' || c == '#'))) {
             return false;
         }
         if (c == '%' && (i + 2 >= n || !is_hex((uint8_t)s[i + 1]) || !is_hex((uint8_t)s[i + 2]))) {
@@ -186,11 +190,12 @@ static sg_status copy_host(const char *h, size_t n, char *host_buf, size_t host_
 }
 
 /*
- * "host[:port]" or "[v6][:port]" from an authority; copies the host.
- * Userinfo, empty hosts, odd characters and ports outside 1..65535 are refused.
+ * "host[:port]" or "[v6][:port]" from an authority: copies the host and applies the plain
+ * http rule (sg_url_check_secure). Userinfo, empty hosts, odd characters and ports outside
+ * 1..65535 are refused.
  */
-static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_buf, size_t host_cap,
-                                 sg_http_origin *out)
+static sg_status parse_origin(const char *a, size_t n, bool tls, char *host_buf, size_t host_cap,
+                              sg_http_origin *out)
 {
     const char *host;
     size_t host_len;
@@ -233,7 +238,8 @@ static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_b
     uint64_t port = sg_url_default_port(tls);
     if (i < n) { /* ':' and 1 to 5 digits, 1..65535 */
         sg_slice digits = {a + i + 1, n - i - 1};
-        if (a[i] != ':' || !sg_slice_to_u64(digits, 5, &port) || port == 0 || port > 65535) {
+        if (a[i] != ':' || !sg_slice_to_u64(digits, 5, &port) || port == 0 ||
+            (uint32_t)port > 65535) {
             return SG_ERR_URL;
         }
     }
@@ -244,33 +250,32 @@ static sg_status parse_authority(const char *a, size_t n, bool tls, char *host_b
     out->host = host_buf;
     out->port = (uint16_t)port;
     out->tls = tls;
-    return SG_OK;
+    return sg_url_check_secure(out);
 }
 
-/* Length of "http://" or "https://" at the start of s, 0 when neither. */
-static size_t scheme_len(const char *s, size_t n, bool *tls)
+/* Length of "http://" or "https://" at the start of s (either case), 0 when neither. */
+static size_t scheme_len(const char *s, size_t n)
 {
-    static const char http[] = "http://";
     static const char https[] = "https://";
-    sg_slice head = {s, n < 8 ? n : 8};
-    if (sg_slice_eq_nocase(head, https)) {
-        *tls = true;
-        return 8;
+    size_t i = 0;
+    for (const char *t = https; *t != '\0'; t++) {
+        if (i < n && lower((uint8_t)s[i]) == (uint8_t)*t) {
+            i++;
+        } else if (t != https + 4) {
+            return 0; /* only the 's' may be missing */
+        }
     }
-    head.len = n < 7 ? n : 7;
-    if (sg_slice_eq_nocase(head, http)) {
-        *tls = false;
-        return 7;
-    }
-    return 0;
+    return i;
 }
 
-/* Offset of the first of the given characters in s[0..n), n when none. A NUL is not a stop
- * (strchr would find the terminator): it stays in the span for the character checks. */
-static size_t span_until(const char *s, size_t n, const char *stops)
+/*
+ * Offset of the first '/' or '?' in s[0..n) (where an authority ends), n when none. A '#'
+ * needs no stop: Location text is cut before it, and a base URL's authority refuses it.
+ */
+static size_t authority_len(const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && (s[i] == '\0' || strchr(stops, s[i]) == NULL)) {
+    while (i < n && s[i] != '/' && s[i] != '?') {
         i++;
     }
     return i;
@@ -282,23 +287,19 @@ sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url
         return SG_ERR_INVALID_ARG;
     }
     size_t n = strlen(text);
-    bool tls = false;
-    size_t s = scheme_len(text, n, &tls);
+    size_t s = scheme_len(text, n);
     if (s == 0) {
         return SG_ERR_URL;
     }
     const char *auth = text + s;
-    size_t auth_len = span_until(auth, n - s, "/?#");
+    size_t auth_len = authority_len(auth, n - s);
     const char *path = auth + auth_len;
     size_t path_len = n - s - auth_len;
-    if (!valid_uri_chars(path, path_len) || span_until(path, path_len, "?#") != path_len) {
-        return SG_ERR_URL;
+    if (!valid_uri_chars(path, path_len, false)) {
+        return SG_ERR_URL; /* a query or fragment included */
     }
     sg_url u;
-    sg_status st = parse_authority(auth, auth_len, tls, host_buf, host_cap, &u.origin);
-    if (st == SG_OK) {
-        st = sg_url_check_secure(&u.origin);
-    }
+    sg_status st = parse_origin(auth, auth_len, s == 8, host_buf, host_cap, &u.origin);
     if (st != SG_OK) {
         return st;
     }
@@ -320,23 +321,21 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
         return SG_ERR_INVALID_ARG;
     }
     const char *l = location.ptr;
-    size_t n = span_until(l, location.len, "#"); /* the fragment stays with the client */
-    if (n == 0 || !valid_uri_chars(l, n)) {
+    const char *frag = memchr(l, '#', location.len); /* the fragment stays with the client */
+    size_t n = frag != NULL ? (size_t)(frag - l) : location.len;
+    if (n == 0 || !valid_uri_chars(l, n, true)) {
         return SG_ERR_URL;
     }
     sg_http_origin o = *current;
     size_t rest = 0;
-    bool tls = current->tls;
-    size_t s = scheme_len(l, n, &tls);
+    size_t s = scheme_len(l, n);
     if (s > 0 || (n >= 2 && l[0] == '/' && l[1] == '/')) {
+        bool tls = s > 0 ? s == 8 : current->tls;
         if (s == 0) {
             s = 2;
         }
-        size_t auth_len = span_until(l + s, n - s, "/?");
-        sg_status st = parse_authority(l + s, auth_len, tls, host_buf, host_cap, &o);
-        if (st == SG_OK) {
-            st = sg_url_check_secure(&o);
-        }
+        size_t auth_len = authority_len(l + s, n - s);
+        sg_status st = parse_origin(l + s, auth_len, tls, host_buf, host_cap, &o);
         if (st != SG_OK) {
             return st;
         }
