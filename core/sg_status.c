@@ -4,8 +4,6 @@
  */
 #include <sitegpt/sg_base.h>
 
-#include <string.h>
-
 /* X(status, short form, sentence): one list, so the two forms cannot drift apart; in code
    order, GAP(n) standing for a code -n that is not declared. */
 #define SG_STATUS_TEXTS(X, GAP)                                                                    \
@@ -116,8 +114,8 @@ const char *sg_strerror(sg_status status)
 {
     if (status <= 0 && status > -STATUS_TEXT_COUNT) {
         const char *text = k_texts;
-        for (int i = 0; i < -(int)status; i++) {
-            text += strlen(text) + 1;
+        for (int skip = -(int)status; skip > 0; text++) {
+            skip -= *text == '\0'; /* past one text per NUL */
         }
         if (text[0] != '\0') {
             return text;
