@@ -25,12 +25,12 @@
     X(SG_ERR_DNS, "DNS", "the host name could not be resolved")                                    \
     X(SG_ERR_CONNECT, "connect", "could not connect to the server")                                \
     X(SG_ERR_TLS, "TLS", "the TLS session failed")                                                 \
-    X(SG_ERR_CERT, "certificate", "the server certificate was rejected")                           \
+    X(SG_ERR_CERT, "bad cert", "the server certificate was rejected")                              \
     X(SG_ERR_ENTROPY, "entropy", "no entropy source is available")                                 \
     X(SG_ERR_PROXY, "proxy refused", "the HTTP proxy refused the tunnel")                          \
     GAP(19)                                                                                        \
-    X(SG_ERR_HTTP_MALFORMED, "HTTP malformed", "the HTTP response is malformed")                   \
-    X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too large",                                     \
+    X(SG_ERR_HTTP_MALFORMED, "bad HTTP", "the HTTP response is malformed")                         \
+    X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too big",                                       \
       "the HTTP response headers exceed the I/O buffer")                                           \
     X(SG_ERR_HTTP_BARE_CR, "HTTP bare CR", "the HTTP response contains a bare CR")                 \
     X(SG_ERR_HTTP_OBS_FOLD, "HTTP obs-fold",                                                       \
@@ -38,7 +38,7 @@
     X(SG_ERR_HTTP_HEADER_NAME, "HTTP header name", "the HTTP response has an invalid header name") \
     X(SG_ERR_HTTP_CONTENT_LENGTH, "HTTP Content-Length",                                           \
       "the HTTP response has an invalid or conflicting Content-Length")                            \
-    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "HTTP length and chunked",                                   \
+    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "HTTP length+chunked",                                       \
       "the HTTP response has both Content-Length and chunked encoding")                            \
     X(SG_ERR_HTTP_CHUNK, "HTTP chunk", "the HTTP response has a malformed chunk")                  \
     X(SG_ERR_HTTP_TRUNCATED, "HTTP truncated",                                                     \
@@ -60,7 +60,7 @@
     X(SG_ERR_JSON_DEPTH, "JSON depth", "the JSON nests deeper than the configured limit")          \
     X(SG_ERR_JSON_STRING_TOO_LONG, "JSON string too long",                                         \
       "a JSON string exceeds the configured limit")                                                \
-    X(SG_ERR_JSON_ELEMENT_TOO_LARGE, "JSON element too large",                                     \
+    X(SG_ERR_JSON_ELEMENT_TOO_LARGE, "JSON element too big",                                       \
       "a JSON element exceeds the element buffer")                                                 \
     X(SG_ERR_JSON_TOO_MANY_TOKENS, "JSON tokens",                                                  \
       "a JSON element has more tokens than the configured limit")                                  \
