@@ -30,10 +30,11 @@ bool sg_slice_to_u64(sg_slice s, size_t max_digits, uint64_t *out)
     }
     uint64_t v = 0;
     for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] < '0' || s.ptr[i] > '9') {
+        unsigned digit = (unsigned)(uint8_t)s.ptr[i] - '0'; /* wraps above 9 for bytes below */
+        if (digit > 9) {
             return false;
         }
-        v = v * 10u + (uint64_t)(s.ptr[i] - '0');
+        v = v * 10u + digit;
     }
     *out = v;
     return true;
