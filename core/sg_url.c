@@ -389,11 +389,11 @@ sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same)
  * The length of in encoded; space_plus selects the form encoding of spaces. With out, also
  * writes the encoding there (the caller checked the room with a first call without).
  */
-static size_t encode(sg_slice in, bool space_plus, char *out)
+static size_t encode(const sg_slice *in, bool space_plus, char *out)
 {
     size_t o = 0;
-    for (size_t i = 0; i < in.len; i++) {
-        uint8_t c = (uint8_t)in.ptr[i];
+    for (size_t i = 0; i < in->len; i++) {
+        uint8_t c = (uint8_t)in->ptr[i];
         bool plus = space_plus && c == ' ';
         if (is_unreserved(c) || plus) {
             if (out != NULL) {
@@ -417,11 +417,11 @@ sg_status sg_url_encode(sg_slice in, char *out, size_t cap, size_t *written)
     if (out == NULL || (in.ptr == NULL && in.len > 0)) {
         return SG_ERR_INVALID_ARG;
     }
-    size_t n = encode(in, false, NULL);
+    size_t n = encode(&in, false, NULL);
     if (n + 1 > cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    encode(in, false, out);
+    encode(&in, false, out);
     out[n] = '\0';
     if (written != NULL) {
         *written = n;
@@ -485,7 +485,7 @@ sg_status sg_form_add_slice(sg_form *f, sg_slice key, sg_slice value)
         return SG_ERR_INVALID_ARG;
     }
     bool plus = !f->query;
-    size_t need = (f->sep ? 1u : 0u) + encode(key, plus, NULL) + 1 + encode(value, plus, NULL);
+    size_t need = (f->sep ? 1u : 0u) + encode(&key, plus, NULL) + 1 + encode(&value, plus, NULL);
     if (f->len + need + 1 > f->cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
@@ -493,9 +493,9 @@ sg_status sg_form_add_slice(sg_form *f, sg_slice key, sg_slice value)
     if (f->sep) {
         *o++ = f->sep;
     }
-    o += encode(key, plus, o);
+    o += encode(&key, plus, o);
     *o++ = '=';
-    o += encode(value, plus, o);
+    o += encode(&value, plus, o);
     *o = '\0';
     f->len += need;
     f->sep = '&';
