@@ -194,7 +194,7 @@ static sg_status copy_host(const char *h, size_t n, char *host_buf, size_t host_
  * http rule (sg_url_check_secure). Userinfo, empty hosts, odd characters and ports outside
  * 1..65535 are refused.
  */
-static sg_status parse_origin(const char *a, size_t n, bool tls, char *host_buf, size_t host_cap,
+static sg_status parse_origin(const char *a, size_t n, char *host_buf, size_t host_cap,
                               sg_http_origin *out)
 {
     const char *host;
@@ -235,7 +235,7 @@ static sg_status parse_origin(const char *a, size_t n, bool tls, char *host_buf,
     if (host_len == 0) {
         return SG_ERR_URL;
     }
-    uint64_t port = sg_url_default_port(tls);
+    uint64_t port = sg_url_default_port(out->tls);
     if (i < n) { /* ':' and 1 to 5 digits, 1..65535 */
         sg_slice digits = {a + i + 1, n - i - 1};
         if (a[i] != ':' || !sg_slice_to_u64(digits, 5, &port) || port == 0 ||
@@ -249,7 +249,6 @@ static sg_status parse_origin(const char *a, size_t n, bool tls, char *host_buf,
     }
     out->host = host_buf;
     out->port = (uint16_t)port;
-    out->tls = tls;
     return sg_url_check_secure(out);
 }
 
@@ -299,7 +298,8 @@ sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url
         return SG_ERR_URL; /* a query or fragment included */
     }
     sg_url u;
-    sg_status st = parse_origin(auth, auth_len, s == 8, host_buf, host_cap, &u.origin);
+    u.origin.tls = s == 8;
+    sg_status st = parse_origin(auth, auth_len, host_buf, host_cap, &u.origin);
     if (st != SG_OK) {
         return st;
     }
@@ -329,13 +329,14 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
     sg_http_origin o = *current;
     size_t rest = 0;
     size_t s = scheme_len(l, n);
-    if (s > 0 || (n >= 2 && l[0] == '/' && l[1] == '/')) {
-        bool tls = s > 0 ? s == 8 : current->tls;
-        if (s == 0) {
-            s = 2;
-        }
+    if (s > 0) {
+        o.tls = s == 8;
+    } else if (n >= 2 && l[0] == '/' && l[1] == '/') {
+        s = 2; /* scheme-relative: the current scheme */
+    }
+    if (s > 0) {
         size_t auth_len = authority_len(l + s, n - s);
-        sg_status st = parse_origin(l + s, auth_len, tls, host_buf, host_cap, &o);
+        sg_status st = parse_origin(l + s, auth_len, host_buf, host_cap, &o);
         if (st != SG_OK) {
             return st;
         }
@@ -349,17 +350,14 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
     } else {
         return SG_ERR_URL;
     }
-    bool need_slash = rest == n || l[rest] != '/';
-    size_t tlen = (n - rest) + (need_slash ? 1 : 0);
-    if (tlen + 1 > target_cap) {
+    size_t len = n - rest;
+    size_t slash = len == 0 || l[rest] != '/' ? 1 : 0; /* "?q" and "" become "/?q" and "/" */
+    if (slash + len + 1 > target_cap) {
         return SG_ERR_BUFFER_TOO_SMALL;
     }
-    size_t t = 0;
-    if (need_slash) {
-        target_buf[t++] = '/';
-    }
-    memcpy(target_buf + t, l + rest, n - rest);
-    target_buf[tlen] = '\0';
+    target_buf[0] = '/'; /* overwritten by the text's own slash when it has one */
+    memcpy(target_buf + slash, l + rest, len);
+    target_buf[slash + len] = '\0';
     *out = o;
     return SG_OK;
 }
