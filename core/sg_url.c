@@ -429,11 +429,14 @@ sg_status sg_url_encode(sg_slice in, char *out, size_t cap, size_t *written)
 
 sg_status sg_url_path_segment(const char *id, char *out, size_t cap, size_t *written)
 {
-    if (id == NULL || out == NULL || id[0] == '\0' || strcmp(id, ".") == 0 ||
-        strcmp(id, "..") == 0 || strchr(id, '/') != NULL) {
+    if (id == NULL || out == NULL || strchr(id, '/') != NULL) {
         return SG_ERR_INVALID_ARG;
     }
     sg_slice s = {id, strlen(id)};
+    /* "", "." and "..": another resource than the one the id names */
+    if (s.len == 0 || (s.len <= 2 && id[0] == '.' && id[s.len - 1] == '.')) {
+        return SG_ERR_INVALID_ARG;
+    }
     return sg_url_encode(s, out, cap, written);
 }
 
