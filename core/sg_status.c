@@ -32,15 +32,14 @@
     X(SG_ERR_HTTP_MALFORMED, "bad HTTP", "the HTTP response is malformed")                         \
     X(SG_ERR_HTTP_HEADERS_TOO_LARGE, "HTTP headers too big",                                       \
       "the HTTP response headers exceed the I/O buffer")                                           \
-    X(SG_ERR_HTTP_BARE_CR, "HTTP bare CR", "the HTTP response contains a bare CR")                 \
-    X(SG_ERR_HTTP_OBS_FOLD, "HTTP obs-fold",                                                       \
-      "the HTTP response uses obsolete header line folding")                                       \
+    X(SG_ERR_HTTP_BARE_CR, "bare CR", "the HTTP response contains a bare CR")                      \
+    X(SG_ERR_HTTP_OBS_FOLD, "obs-fold", "the HTTP response uses obsolete header line folding")     \
     X(SG_ERR_HTTP_HEADER_NAME, "HTTP header name", "the HTTP response has an invalid header name") \
-    X(SG_ERR_HTTP_CONTENT_LENGTH, "HTTP Content-Length",                                           \
+    X(SG_ERR_HTTP_CONTENT_LENGTH, "bad Content-Length",                                            \
       "the HTTP response has an invalid or conflicting Content-Length")                            \
-    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "HTTP length+chunked",                                       \
+    X(SG_ERR_HTTP_LENGTH_AND_CHUNKED, "length+chunked",                                            \
       "the HTTP response has both Content-Length and chunked encoding")                            \
-    X(SG_ERR_HTTP_CHUNK, "HTTP chunk", "the HTTP response has a malformed chunk")                  \
+    X(SG_ERR_HTTP_CHUNK, "bad chunk", "the HTTP response has a malformed chunk")                   \
     X(SG_ERR_HTTP_TRUNCATED, "HTTP truncated",                                                     \
       "the connection closed before the HTTP response was complete")                               \
     X(SG_ERR_HTTP_STATUS, "HTTP status", "the server answered with an HTTP error status")          \
