@@ -158,15 +158,16 @@ sg_status sg_u64_to_dec(uint64_t v, char *out, size_t cap, size_t *written)
 /* --------------------------------------------------------------- URL parsing --- */
 
 /*
- * Path and query characters we accept: printable ASCII but space, backslash, '"', '<' and
- * '>', '%' only in a valid %XX escape; '?' and '#' only where a query may follow (query).
+ * Path and query characters we accept: printable ASCII but space, backslash, '"', '<', '>'
+ * and '#' (a Location is cut before its fragment), '%' only in a valid %XX escape, and not
+ * refused ('?' where no query may follow, NUL for no other).
  */
-static bool valid_uri_chars(const char *s, size_t n, bool query)
+static bool valid_uri_chars(const char *s, size_t n, uint8_t refused)
 {
     for (size_t i = 0; i < n; i++) {
         uint8_t c = (uint8_t)s[i];
-        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' ||
-            (!query && (c == '?' || c == '#'))) {
+        if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '#' ||
+            c == refused) {
             return false;
         }
         if (c == '%' && (i + 2 >= n || !is_hex((uint8_t)s[i + 1]) || !is_hex((uint8_t)s[i + 2]))) {
@@ -294,7 +295,7 @@ sg_status sg_url_parse(const char *text, char *host_buf, size_t host_cap, sg_url
     size_t auth_len = authority_len(auth, n - s);
     const char *path = auth + auth_len;
     size_t path_len = n - s - auth_len;
-    if (!valid_uri_chars(path, path_len, false)) {
+    if (!valid_uri_chars(path, path_len, '?')) {
         return SG_ERR_URL; /* a query or fragment included */
     }
     sg_url u;
@@ -323,7 +324,7 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
     const char *l = location.ptr;
     const char *frag = memchr(l, '#', location.len); /* the fragment stays with the client */
     size_t n = frag != NULL ? (size_t)(frag - l) : location.len;
-    if (n == 0 || !valid_uri_chars(l, n, true)) {
+    if (n == 0 || !valid_uri_chars(l, n, '\0')) {
         return SG_ERR_URL;
     }
     sg_http_origin o = *current;
