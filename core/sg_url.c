@@ -5,7 +5,11 @@
 
 #include "internal/sg__ascii.h"
 
-static const char hex_digits[] = "0123456789ABCDEF";
+/* An upper-case hex digit for 0..15. */
+static char hex_char(unsigned d)
+{
+    return (char)(d < 10 ? '0' + d : 'A' - 10 + d);
+}
 
 static bool is_alpha(uint8_t c)
 {
@@ -402,8 +406,8 @@ static size_t encode(const sg_slice *in, bool space_plus, char *out)
         } else {
             if (out != NULL) {
                 out[o] = '%';
-                out[o + 1] = hex_digits[c >> 4];
-                out[o + 2] = hex_digits[c & 15];
+                out[o + 1] = hex_char(c >> 4);
+                out[o + 2] = hex_char(c & 15u);
             }
             o += 3;
         }
