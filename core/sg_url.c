@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include "internal/sg__ascii.h"
-
 /* An upper-case hex digit for 0..15. */
 static char hex_char(unsigned d)
 {
@@ -21,7 +19,7 @@ static bool is_digit(uint8_t c)
 }
 static bool is_hex(uint8_t c)
 {
-    return sg__hex_digit(c) >= 0;
+    return is_digit(c) || (unsigned)((c | 0x20u) - 'a') < 6u; /* 'a'..'f' either case */
 }
 static bool is_unreserved(uint8_t c)
 {
