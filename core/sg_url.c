@@ -367,19 +367,18 @@ sg_status sg_url_resolve_location(const sg_http_origin *current, sg_slice locati
 
 sg_status sg_url_same_origin_text(const char *a, const char *b, bool *same)
 {
-    char host_a[SG_HOST_MAX] = {0}; /* zeroed for the analyzer: parse NUL-terminates */
-    char host_b[SG_HOST_MAX] = {0};
-    sg_url ua, ub;
+    char hosts[2][SG_HOST_MAX] = {{0}}; /* zeroed for the analyzer: parse NUL-terminates */
+    sg_url u[2];
     if (same == NULL) {
         return SG_ERR_INVALID_ARG;
     }
     *same = false;
-    sg_status st = sg_url_parse(a, host_a, sizeof host_a, &ua);
+    sg_status st = sg_url_parse(a, hosts[0], sizeof hosts[0], &u[0]);
     if (st == SG_OK) {
-        st = sg_url_parse(b, host_b, sizeof host_b, &ub);
+        st = sg_url_parse(b, hosts[1], sizeof hosts[1], &u[1]);
     }
     if (st == SG_OK) {
-        *same = sg_url_same_origin(&ua.origin, &ub.origin);
+        *same = sg_url_same_origin(&u[0].origin, &u[1].origin);
     }
     return st;
 }
