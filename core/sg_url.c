@@ -517,13 +517,7 @@ sg_status sg_form_add(sg_form *f, const char *key, const char *value)
 
 sg_status sg_form_add_u64(sg_form *f, const char *key, uint64_t value)
 {
-    char digits[21];
-    size_t n = 0;
-    sg_status st = sg_u64_to_dec(value, digits, sizeof(digits), &n);
-    if (st != SG_OK || key == NULL) {
-        return st != SG_OK ? st : SG_ERR_INVALID_ARG;
-    }
-    sg_slice k = {key, strlen(key)};
-    sg_slice v = {digits, n};
-    return sg_form_add_slice(f, k, v);
+    char digits[21]; /* 2^64 - 1 has 20 */
+    sg_status st = sg_u64_to_dec(value, digits, sizeof digits, NULL);
+    return st != SG_OK ? st : sg_form_add(f, key, digits);
 }
