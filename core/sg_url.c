@@ -394,10 +394,14 @@ static size_t encode(const sg_slice *in, bool space_plus, char *out)
     size_t o = 0;
     for (size_t i = 0; i < in->len; i++) {
         uint8_t c = (uint8_t)in->ptr[i];
-        bool plus = space_plus && c == ' ';
-        if (is_unreserved(c) || plus) {
+        bool keep = is_unreserved(c);
+        if (space_plus && c == ' ') {
+            c = '+';
+            keep = true;
+        }
+        if (keep) {
             if (out != NULL) {
-                out[o] = (char)(plus ? '+' : c);
+                out[o] = (char)c;
             }
             o += 1;
         } else {
