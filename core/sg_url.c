@@ -207,24 +207,20 @@ static sg_status parse_origin(const char *a, size_t n, char *host_buf, size_t ho
         return SG_ERR_URL;
     }
     if (a[0] == '[') {
-        const char *close = memchr(a, ']', n);
-        if (close == NULL) {
-            return SG_ERR_URL;
-        }
-        host = a + 1;
-        host_len = (size_t)(close - host);
         bool colon = false;
-        for (i = 0; i < host_len; i++) {
-            uint8_t c = (uint8_t)host[i];
+        for (i = 1; i < n && a[i] != ']'; i++) {
+            uint8_t c = (uint8_t)a[i];
             if (!is_hex(c) && c != ':' && c != '.') {
                 return SG_ERR_URL;
             }
             colon = colon || c == ':';
         }
-        if (!colon) {
-            return SG_ERR_URL;
+        if (i == n || !colon) {
+            return SG_ERR_URL; /* no ']', or no ':' inside */
         }
-        i = host_len + 2;
+        host = a + 1;
+        host_len = i - 1;
+        i++;
     } else {
         for (i = 0; i < n && a[i] != ':'; i++) {
             uint8_t c = (uint8_t)a[i]; /* letters, digits, '-', '.', '_' */
