@@ -1,6 +1,7 @@
 /*
  * sitegpt-c: one sentence for every status code, or a few words with the option
- * SG_STRERROR_TERSE (sg_options.h), for small flash.
+ * SG_STRERROR_TERSE (sg_options.h), or only the code's layer with SG_STRERROR_TEXTS 0, for
+ * small flash.
  */
 #include <sitegpt/sg_base.h>
 
@@ -88,11 +89,7 @@
     X(SG_ERR_DISCOVERY, "discovery issuer",                                                        \
       "the authorization server metadata names another issuer than the server it came from")
 
-/*
- * The texts packed into one string, each ending in its NUL, at position -status: no pointer
- * table and no code table (a switch over the cases costs a word per code, more than the short
- * texts); a code the list skips (GAP) has an empty text, one byte.
- */
+/* Each status sits at position -status in the list (checked here). */
 #define SG_STATUS_POSITION(st, terse, sentence) POSITION_OF_##st,
 #define SG_GAP_POSITION(n)                      POSITION_OF_GAP_##n,
 enum { SG_STATUS_TEXTS(SG_STATUS_POSITION, SG_GAP_POSITION) STATUS_TEXT_COUNT };
@@ -101,6 +98,12 @@ enum { SG_STATUS_TEXTS(SG_STATUS_POSITION, SG_GAP_POSITION) STATUS_TEXT_COUNT };
 #define SG_GAP_AT(n) _Static_assert(POSITION_OF_GAP_##n == (n), "GAP(" #n ") is out of place");
 SG_STATUS_TEXTS(SG_STATUS_AT, SG_GAP_AT)
 
+#if SG_STRERROR_TEXTS
+/*
+ * The texts packed into one string, each ending in its NUL, at position -status: no pointer
+ * table and no code table (a switch over the cases costs a word per code, more than the short
+ * texts); a code the list skips (GAP) has an empty text, one byte.
+ */
 #define SG_GAP_TEXT(n) "\0"
 #if SG_STRERROR_TERSE
 #define SG_STATUS_TEXT(st, terse, sentence) terse "\0"
@@ -122,3 +125,36 @@ const char *sg_strerror(sg_status status)
     }
     return "unknown status";
 }
+
+#else /* !SG_STRERROR_TEXTS */
+
+/*
+ * No per-status texts: each layer's codes are one run in sg_base.h, so a range names the
+ * layer and the caller logs the number. tests/unit/test_strerror_layers.c holds every
+ * declared code inside a range and every skipped one outside.
+ */
+static const struct {
+    int8_t first, last; /* the codes first, first - 1, ..., last */
+    char name[14];
+} k_layers[] = {
+    {SG_OK, SG_OK, "ok"},
+    {SG_ERR_INVALID_ARG, SG_ERR_INSECURE_URL, "sitegpt error"},
+    {SG_ERR_IO, SG_ERR_PROXY, "network error"},
+    {SG_ERR_HTTP_MALFORMED, SG_ERR_HTTP_REDIRECT_BODY, "HTTP error"},
+    {SG_ERR_JSON_SYNTAX, SG_ERR_JSON_DUPLICATE_KEY, "JSON error"},
+    {SG_ERR_API, SG_ERR_RATE_LIMITED, "API error"},
+    {SG_ERR_AUTHORIZATION_PENDING, SG_ERR_DISCOVERY, "login error"},
+};
+_Static_assert(SG_ERR_DISCOVERY == 1 - STATUS_TEXT_COUNT, "the last layer ends at the last code");
+
+const char *sg_strerror(sg_status status)
+{
+    for (size_t i = 0; i < sizeof k_layers / sizeof k_layers[0]; i++) {
+        if (status <= k_layers[i].first && status >= k_layers[i].last) {
+            return k_layers[i].name;
+        }
+    }
+    return "unknown status";
+}
+
+#endif /* SG_STRERROR_TEXTS */

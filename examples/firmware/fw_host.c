@@ -74,6 +74,11 @@ void fw_say_error(const char *what, sg_status st, int tls_error, int net_error)
     cm_sh_puts(what);
     cm_sh_puts(": ");
     cm_sh_puts(sg_strerror(st));
+    if (st < 0) { /* with SG_STRERROR_TEXTS 0 the text names only the layer */
+        cm_sh_puts(" (status -");
+        cm_sh_put_u32((uint32_t) - (int32_t)st);
+        cm_sh_puts(")");
+    }
     if (tls_error < 0) {
         cm_sh_puts(" (mbedTLS error -");
         cm_sh_put_u32((uint32_t)-tls_error);

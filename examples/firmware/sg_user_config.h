@@ -60,10 +60,11 @@
    hint are). */
 #define SG_JSON_RAW       0
 
-/* Flash trim: short sg_strerror() texts (the firmware prints them). HTTP dates stay in
-   (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left against
-   the Date header. */
-#define SG_STRERROR_TERSE        1
+/* Flash trim: no per-status texts; sg_strerror() names the layer and the firmware prints the
+   status number beside it, as it prints mbedTLS's (MBEDTLS_ERROR_C is off too). HTTP dates
+   stay in (SG_RETRY_HTTP_DATE 1, the default): sg_renew measures the token's time left
+   against the Date header. */
+#define SG_STRERROR_TEXTS        0
 /* No one types scope names on this device: no spelling suggestions, and the login does not
    compare the granted scopes with the asked ones (no scope table). */
 #define SG_SCOPE_SUGGEST         0

@@ -95,7 +95,8 @@ typedef enum sg_status {
     SG_ERR_DISCOVERY = -66 /* metadata whose issuer is not the server asked */
 } sg_status;
 
-/* One clear sentence for every status; never NULL. */
+/* One clear sentence for every status (a few words with SG_STRERROR_TERSE, the layer only with
+   SG_STRERROR_TEXTS 0: log the number too); never NULL. */
 const char *sg_strerror(sg_status status);
 
 /* A borrowed (pointer, length) view; not NUL-terminated. */

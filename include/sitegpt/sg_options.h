@@ -298,4 +298,15 @@
 #define SG_HTTP_EXTRA_HEADERS 1
 #endif
 
+/*
+ * 1: sg_strerror() has a text per status (a sentence, or a few words with SG_STRERROR_TERSE).
+ * 0 (for a device that logs status numbers, as it logs mbedTLS's without MBEDTLS_ERROR_C):
+ * no per-status texts (about 0.6 KB of Cortex-M flash); sg_strerror() names the status's
+ * layer only ("network error", "HTTP error", "JSON error", "login error"...; the number tells
+ * which, sg_base.h lists them) and "unknown status" for a code that is not declared.
+ */
+#ifndef SG_STRERROR_TEXTS
+#define SG_STRERROR_TEXTS 1
+#endif
+
 #endif /* SG_OPTIONS_H */

@@ -217,7 +217,7 @@ def test_firmware_refuses_a_server_the_ca_did_not_sign(firmware, make_mock, tmp_
     kv_dir.mkdir()
     rc, console = boot(firmware, rogue, str(tmp_path), str(kv_dir))
     assert rc == 1, console
-    assert "fw: error: login" in console
+    assert "fw: error: login: network error (status -16)" in console  # SG_ERR_CERT
     assert not rogue.requests()
     assert not (kv_dir / "sitegpt.token").exists()
 

@@ -167,7 +167,7 @@ def test_firmware_reaches_nothing_but_the_forwarded_port(firmware, make_mock, tm
                         text=True, timeout=RUN_TIMEOUT)
     out = rc.stdout + rc.stderr
     assert rc.returncode == 1, out
-    assert "fw: error: login: connect" in out
+    assert "fw: error: login: network error (status -14)" in out  # SG_ERR_CONNECT
     assert not mock.requests()
     assert not (kv_dir / "sitegpt.token").exists()
 

@@ -3,7 +3,7 @@
  * second configuration (make test-unit-fw): every limit and trim as the firmware has them,
  * but the parts the firmware leaves out for flash (element gathering, raw capture, scope
  * suggestions, discovery, 64-bit body lengths, the proxy tunnel, the JSON writer, extra request
- * headers) kept, since the suite tests them.
+ * headers, status texts) kept, since the suite tests them; the texts in their short form.
  */
 #include "sg_user_config.h"
 #undef SG_JSON_ELEMENTS
@@ -14,3 +14,5 @@
 #undef SG_PROXY
 #undef SG_JSON_WRITER
 #undef SG_HTTP_EXTRA_HEADERS
+#undef SG_STRERROR_TEXTS
+#define SG_STRERROR_TERSE 1
