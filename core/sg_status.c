@@ -130,7 +130,7 @@ const char *sg_strerror(sg_status status)
 
 /*
  * No per-status texts: each layer's codes are one run in sg_base.h, so a range names the
- * layer and the caller logs the number. tests/unit/test_strerror_layers.c holds every
+ * layer and the caller logs the number. tests/unit/test_status_trims.c holds every
  * declared code inside a range and every skipped one outside.
  */
 static const struct {
