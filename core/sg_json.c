@@ -10,9 +10,14 @@
  */
 #include <sitegpt/sg_json.h>
 
-/* jsmn, compiled here alone (static), with the options this file relies on. */
+/* jsmn, compiled here alone (static), with the options this file relies on; only its token
+   layout without the token index (SG_JSON_TOKENS 0). */
+#if SG_JSON_TOKENS
 #undef JSMN_HEADER
 #define JSMN_STATIC
+#else
+#define JSMN_HEADER
+#endif
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS
 #if defined(__GNUC__) || defined(__clang__)
@@ -218,10 +223,12 @@ static inline uint8_t cls(uint8_t c)
 }
 #endif
 
+#if !BYTEWISE || SG_JSON_TOKENS /* the fast scanner's runs and sg_json_parse's trim */
 static bool is_ws(uint8_t c)
 {
     return (cls(c) & K_CLASS) == K_WS;
 }
+#endif
 
 #if !BYTEWISE
 /*
@@ -1661,6 +1668,8 @@ sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink *sink)
 
 /* ---------------------------------------------------------------- whole documents --- */
 
+#if SG_JSON_TOKENS
+
 /* jsmn over a validated document: tokens used, or a JSMN_ERROR_* (NOMEM: too few). */
 static int tokenize(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens)
 {
@@ -1720,6 +1729,7 @@ sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_
 }
 
 /* ---------------------------------------------------------------- unescape --- */
+#endif /* SG_JSON_TOKENS */
 
 /* The UTF-16 code unit of the "\\uXXXX" at s (before end), or -1 when there is none. */
 static int32_t hex_unit(const char *s, const char *end)
@@ -1799,6 +1809,8 @@ sg_status sg_json_unescape(const char *src, size_t len, char *out, size_t cap, s
 }
 
 /* ---------------------------------------------------------------- element helpers --- */
+
+#if SG_JSON_TOKENS
 
 /*
  * The element's token index and its length, tokenizing a reader's element on its first
@@ -2172,3 +2184,124 @@ sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char
     }
     return SG_OK;
 }
+
+#else /* !SG_JSON_TOKENS: every reader of the token index answers that it is left out */
+
+/* Out of line: each stub below is one branch to it. */
+static NOINLINE sg_status tokens_left_out(void)
+{
+    return SG_ERR_UNSUPPORTED;
+}
+
+sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens, size_t max_tokens,
+                        sg_json_element *out)
+{
+    (void)json, (void)len, (void)tokens, (void)max_tokens, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_count(const sg_json_element *e, size_t *count)
+{
+    (void)e, (void)count;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_skip(const sg_json_element *e, int tok, int *next)
+{
+    (void)e, (void)tok, (void)next;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_member(const sg_json_element *e, int obj, const char *key, int *tok)
+{
+    (void)e, (void)obj, (void)key, (void)tok;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_item(const sg_json_element *e, int arr, size_t index, int *tok)
+{
+    (void)e, (void)arr, (void)index, (void)tok;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_size(const sg_json_element *e, int tok, size_t *size)
+{
+    (void)e, (void)tok, (void)size;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_type(const sg_json_element *e, int tok, sg_json_type *type)
+{
+    (void)e, (void)tok, (void)type;
+    return tokens_left_out();
+}
+
+sg_status sg_json_tok_string(const sg_json_element *e, int tok, char *out, size_t cap, size_t *len)
+{
+    (void)e, (void)tok, (void)out, (void)cap, (void)len;
+    return tokens_left_out();
+}
+
+sg_status sg_json_tok_int64(const sg_json_element *e, int tok, int64_t *out)
+{
+    (void)e, (void)tok, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_tok_bool(const sg_json_element *e, int tok, bool *out)
+{
+    (void)e, (void)tok, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_tok_is_null(const sg_json_element *e, int tok, bool *is_null)
+{
+    (void)e, (void)tok, (void)is_null;
+    return tokens_left_out();
+}
+
+sg_status sg_json_tok_raw(const sg_json_element *e, int tok, sg_slice *out)
+{
+    (void)e, (void)tok, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_get_string(const sg_json_element *e, int obj, const char *key, char *out,
+                                  size_t cap, size_t *len)
+{
+    (void)e, (void)obj, (void)key, (void)out, (void)cap, (void)len;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_get_int64(const sg_json_element *e, int obj, const char *key, int64_t *out)
+{
+    (void)e, (void)obj, (void)key, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_get_bool(const sg_json_element *e, int obj, const char *key, bool *out)
+{
+    (void)e, (void)obj, (void)key, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_is_null(const sg_json_element *e, int obj, const char *key, bool *is_null)
+{
+    (void)e, (void)obj, (void)key, (void)is_null;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_get_raw(const sg_json_element *e, int obj, const char *key, sg_slice *out)
+{
+    (void)e, (void)obj, (void)key, (void)out;
+    return tokens_left_out();
+}
+
+sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char *key, char *buf,
+                                   size_t cap, sg_json_string_fn fn, void *ctx)
+{
+    (void)e, (void)obj, (void)key, (void)buf, (void)cap, (void)fn, (void)ctx;
+    return tokens_left_out();
+}
+
+#endif /* SG_JSON_TOKENS */

@@ -56,6 +56,9 @@
 /* No list calls here: the reader leaves element gathering out (ELEMENT subscriptions are
    refused with SG_ERR_UNSUPPORTED). */
 #define SG_JSON_ELEMENTS  0
+/* ...and reads no JSON through tokens: every value it needs streams by (no jsmn index, no
+   sg_json_parse; they answer SG_ERR_UNSUPPORTED). */
+#define SG_JSON_TOKENS    0
 /* No raw capture either: an API error's error.details is not kept (its code, message and
    hint are). */
 #define SG_JSON_RAW       0

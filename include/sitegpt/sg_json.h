@@ -212,7 +212,8 @@ SG_NODISCARD sg_status sg_json_reader_http_sink(sg_json_reader *r, sg_http_sink 
 /*
  * Validate a whole in-memory document strictly, then tokenize it at once (tokens point
  * into json; SG_ERR_JSON_TOO_MANY_TOKENS when max_tokens is too few). For small bodies
- * such as an OAuth token response or the profiles file.
+ * such as an OAuth token response or the profiles file. A build with SG_JSON_TOKENS 0 has no
+ * token index: this and every helper below answer SG_ERR_UNSUPPORTED (sg_json_unescape stays).
  */
 SG_NODISCARD sg_status sg_json_parse(const char *json, size_t len, sg_json_tok *tokens,
                                      size_t max_tokens, sg_json_element *out);

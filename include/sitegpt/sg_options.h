@@ -309,4 +309,18 @@
 #define SG_STRERROR_TEXTS 1
 #endif
 
+/*
+ * 1: the token index over a JSON element or document (jsmn) and the helpers that read it
+ * (sg_json_parse, sg_json_elem_*, sg_json_tok_*). 0 (for a device that reads its JSON as
+ * streamed values, as the login and GET /api/v2/me do; about 2 KB of Cortex-M flash with
+ * jsmn): those functions answer SG_ERR_UNSUPPORTED; the streaming reader and
+ * sg_json_unescape stay. Needs SG_JSON_ELEMENTS 0 (a gathered element could not be read).
+ */
+#ifndef SG_JSON_TOKENS
+#define SG_JSON_TOKENS 1
+#endif
+#if SG_JSON_ELEMENTS && !SG_JSON_TOKENS
+#error "SG_JSON_TOKENS 0 needs SG_JSON_ELEMENTS 0: gathered elements are read through tokens"
+#endif
+
 #endif /* SG_OPTIONS_H */

@@ -3,7 +3,8 @@
  * its depth, path and subscription ceilings hold at their exact bounds, what the firmware
  * reads fits them, and with SG_JSON_ELEMENTS 0 and SG_JSON_RAW 0 ELEMENT and RAW
  * subscriptions are refused while VALUE ones and every input check still work (the
- * envelope decodes an error whose details it no longer keeps); with SG_SCOPE_SUGGEST 0 no
+ * envelope decodes an error whose details it no longer keeps), with SG_JSON_TOKENS 0 every
+ * reader of a token index answers SG_ERR_UNSUPPORTED; with SG_SCOPE_SUGGEST 0 no
  * scope name is suggested while bad ones are still refused. The reader and the envelope are
  * compiled into this test with those options (as test_trims does for its trims), so the
  * library's own sg_json.o and sg_envelope.o, built with the defaults, are not linked.
@@ -137,6 +138,46 @@ static void test_path_bound_and_what_the_firmware_reads(void **state)
                                  "\"auth\":{\"scopes\":[\"me:read\"]}}}"),
                      SG_OK);
     assert_int_equal(h.count, 3);
+}
+
+/* SG_JSON_TOKENS 0: no token index; every reader of one says so, and unescaping stays. */
+static void test_without_tokens(void **state)
+{
+    (void)state;
+    assert_int_equal(SG_JSON_TOKENS, 0);
+    static sg_json_tok toks[8];
+    sg_json_element e;
+    memset(&e, 0, sizeof e);
+    int t = 0;
+    size_t n = 0;
+    int64_t v = 0;
+    bool b = false;
+    char buf[16];
+    sg_slice raw = {NULL, 0};
+    sg_json_type type = SG_JSON_NULL;
+    assert_int_equal(sg_json_parse("{\"a\":1}", 7, toks, 8, &e), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_count(&e, &n), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_skip(&e, 0, &t), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_member(&e, 0, "a", &t), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_item(&e, 0, 0, &t), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_size(&e, 0, &n), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_type(&e, 0, &type), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_tok_string(&e, 0, buf, sizeof buf, &n), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_tok_int64(&e, 0, &v), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_tok_bool(&e, 0, &b), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_tok_is_null(&e, 0, &b), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_tok_raw(&e, 0, &raw), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_get_string(&e, 0, "a", buf, sizeof buf, &n), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_get_int64(&e, 0, "a", &v), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_get_bool(&e, 0, "a", &b), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_is_null(&e, 0, "a", &b), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_get_raw(&e, 0, "a", &raw), SG_ERR_UNSUPPORTED);
+    assert_int_equal(sg_json_elem_each_string(&e, 0, "a", buf, sizeof buf, NULL, NULL),
+                     SG_ERR_UNSUPPORTED);
+    /* not a token reader: kept */
+    assert_int_equal(sg_json_unescape("a\\u00e9\\n", 9, buf, sizeof buf, &n), SG_OK);
+    assert_int_equal(n, 4);
+    assert_memory_equal(buf, "a\xc3\xa9\n", 4);
 }
 
 static void test_without_elements_or_raw(void **state)
@@ -291,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_envelope_without_details),
         cmocka_unit_test(test_bytewise_scanner),
         cmocka_unit_test(test_without_scope_suggestions),
+        cmocka_unit_test(test_without_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
  */
 #include "sg_user_config.h"
 #undef SG_JSON_ELEMENTS
+#undef SG_JSON_TOKENS
 #undef SG_JSON_RAW
 #undef SG_SCOPE_SUGGEST
 #undef SG_DEVICE_DISCOVERY
