@@ -130,28 +130,33 @@ const char *sg_strerror(sg_status status)
 
 /*
  * No per-status texts: each layer's codes are one run in sg_base.h, so a range names the
- * layer and the caller logs the number. tests/unit/test_status_trims.c holds every
- * declared code inside a range and every skipped one outside.
+ * layer and the caller logs the number. tests/unit/test_status_trims.c holds every declared
+ * code inside a range and every skipped one outside.
  */
-static const struct {
-    int8_t first, last; /* the codes first, first - 1, ..., last */
-    char name[14];
-} k_layers[] = {
-    {SG_OK, SG_OK, "ok"},
-    {SG_ERR_INVALID_ARG, SG_ERR_INSECURE_URL, "sitegpt error"},
-    {SG_ERR_IO, SG_ERR_PROXY, "network error"},
-    {SG_ERR_HTTP_MALFORMED, SG_ERR_HTTP_REDIRECT_BODY, "HTTP error"},
-    {SG_ERR_JSON_SYNTAX, SG_ERR_JSON_DUPLICATE_KEY, "JSON error"},
-    {SG_ERR_API, SG_ERR_RATE_LIMITED, "API error"},
-    {SG_ERR_AUTHORIZATION_PENDING, SG_ERR_DISCOVERY, "login error"},
+static const int8_t k_layer_codes[][2] = {
+    /* first, last */
+    {SG_OK, SG_OK},
+    {SG_ERR_INVALID_ARG, SG_ERR_INSECURE_URL},
+    {SG_ERR_IO, SG_ERR_PROXY},
+    {SG_ERR_HTTP_MALFORMED, SG_ERR_HTTP_REDIRECT_BODY},
+    {SG_ERR_JSON_SYNTAX, SG_ERR_JSON_DUPLICATE_KEY},
+    {SG_ERR_API, SG_ERR_RATE_LIMITED},
+    {SG_ERR_AUTHORIZATION_PENDING, SG_ERR_DISCOVERY},
 };
+/* the layers' names in that order, packed (a NUL after each) */
+static const char k_layer_names[] = "ok\0sitegpt error\0network error\0HTTP error\0JSON error\0"
+                                    "API error\0login error";
 _Static_assert(SG_ERR_DISCOVERY == 1 - STATUS_TEXT_COUNT, "the last layer ends at the last code");
 
 const char *sg_strerror(sg_status status)
 {
-    for (size_t i = 0; i < sizeof k_layers / sizeof k_layers[0]; i++) {
-        if (status <= k_layers[i].first && status >= k_layers[i].last) {
-            return k_layers[i].name;
+    const char *name = k_layer_names;
+    for (size_t i = 0; i < sizeof k_layer_codes / sizeof k_layer_codes[0]; i++) {
+        if (status <= k_layer_codes[i][0] && status >= k_layer_codes[i][1]) {
+            return name;
+        }
+        while (*name++ != '\0') {
+            /* past this layer's name and its NUL */
         }
     }
     return "unknown status";
