@@ -638,6 +638,9 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
                 r->flags |= FL_STORE;
             }
         }
+        if (!SG_JSON_RAW) {
+            break; /* a RAW one is all that could still match */
+        }
     }
     return SG_OK;
 }
