@@ -79,12 +79,13 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 enum {
     ST_VALUE = 0, /* a value is due */
-    ST_ARR_FIRST, /* after '[': a value or ']' */
-    ST_OBJ_FIRST, /* after '{': a key or '}' */
     ST_KEY,       /* after ',' in an object: a key */
     ST_COLON,
-    ST_AFTER, /* after a value inside a container: ',' or the closing bracket */
-    ST_DONE,  /* the top value is complete: whitespace only */
+    ST_DONE,      /* the top value is complete: whitespace only */
+    ST_ARR_FIRST, /* after '[': a value or ']' */
+    ST_OBJ_FIRST, /* after '{': a key or '}' */
+    ST_AFTER,     /* after a value inside a container: ',' or the closing bracket */
+    /* the states above are between tokens; the last three may close their container */
     ST_STR,
     ST_ESC,
     ST_HEX,
@@ -1013,16 +1014,19 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         }
         unsigned c = *p, m = cls(*p), k = m & K_CLASS, s = r->state;
         stop = p + 1;
+        if (s <= ST_AFTER) { /* between tokens: whitespace, or the open container's bracket */
+            if (k == K_WS) {
+                p++;
+                continue;
+            }
+            if (s >= ST_ARR_FIRST && k == (inside_object(r) ? K_RBRACE : K_RBRACKET)) {
+                goto close;
+            }
+        }
         switch (s) {
         case ST_VALUE:
         case ST_ARR_FIRST:
-            if (k == K_WS) {
-                break;
-            }
             if (k < K_QUOTE) {
-                if (k == K_RBRACKET && s == ST_ARR_FIRST) {
-                    goto close;
-                }
                 goto syntax;
             }
             v = r->elem_sub; /* to notice an element starting here */
@@ -1059,12 +1063,6 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             goto store;
         case ST_OBJ_FIRST:
         case ST_KEY:
-            if (k == K_WS) {
-                break;
-            }
-            if (k == K_RBRACE && s == ST_OBJ_FIRST) {
-                goto close;
-            }
             if (k != K_QUOTE) {
                 goto syntax;
             }
@@ -1086,29 +1084,19 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             }
             break;
         case ST_COLON:
-            if (k == K_COLON) {
-                r->state = ST_VALUE;
-            } else if (k != K_WS) {
+            if (k != K_COLON) {
                 goto syntax;
             }
+            r->state = ST_VALUE;
             break;
         case ST_AFTER:
-            if (k == K_WS) {
-                break;
-            }
-            if (k == K_COMMA) {
-                r->state = inside_object(r) ? ST_KEY : ST_VALUE;
-                break;
-            }
-            if (k == (inside_object(r) ? K_RBRACE : K_RBRACKET)) {
-                goto close;
-            }
-            goto syntax;
-        case ST_DONE:
-            if (k != K_WS) {
+            if (k != K_COMMA) {
                 goto syntax;
             }
+            r->state = inside_object(r) ? ST_KEY : ST_VALUE;
             break;
+        case ST_DONE:
+            goto syntax;
         case ST_STR:
             if (c == '"') {
                 if (!(r->flags & FL_KEY)) {
