@@ -385,8 +385,8 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
 
 /* ---------------------------------------------------------------- storage --- */
 
-/* An empty key, or one holding '.' or '[', would read as another nesting in a path
-   ({"a.b":1} as {"a":{"b":1}}): nothing under it may match a subscription. */
+/* A key holding '.' or '[' would read as another nesting in a path ({"a.b":1} as
+   {"a":{"b":1}}): nothing under it may match a subscription (key_end() adds the empty key). */
 static bool key_nests(const char *key, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -394,15 +394,15 @@ static bool key_nests(const char *key, size_t len)
             return true;
         }
     }
-    return len == 0;
+    return false;
 }
 
 /* Append bytes of the current key (into the path) or subscribed value (string buffer). */
 static sg_status put(sg_json_reader *r, const char *s, size_t n)
 {
     if (r->flags & FL_KEY) { /* cur_len: the member path written so far */
-        if (r->cur_len + n > r->sub_lens_max) {
-            r->flags &= (uint8_t)~FL_STORE; /* longer than any subscription: cannot match */
+        if (r->cur_len + n > r->sub_lens_max || key_nests(s, n)) {
+            r->flags &= (uint8_t)~FL_STORE; /* longer than any subscription, or nesting */
             r->cur_len = PATH_OFF;
             return SG_OK;
         }
@@ -706,11 +706,10 @@ static int hex_end(sg_json_reader *r, uint32_t *cp)
 static void key_end(sg_json_reader *r)
 {
     r->flags &= (uint8_t)~FL_KEY;
-    if (r->flags & FL_STORE) { /* put() stops storing a key that outgrows every subscription */
-        unsigned n = r->plen[r->depth], start = n ? n + 1u : 0u;
-        if (key_nests(r->path + start, r->cur_len - start)) {
-            r->cur_len = PATH_OFF;
-        }
+    /* put() stops storing a key that outgrows every subscription or holds '.' or '['; an
+       empty key (nothing after the '.' of its parent's path, or no path at all) nests too */
+    if ((r->flags & FL_STORE) && (r->cur_len == 0 || r->path[r->cur_len - 1] == '.')) {
+        r->cur_len = PATH_OFF;
     }
     r->flags &= (uint8_t)~FL_STORE;
     r->state = ST_COLON;
