@@ -570,15 +570,19 @@ static sg_status chunk_end(sg_json_reader *r, const uint8_t *elem_seg, const uin
 /* ---------------------------------------------------------------- value starts --- */
 
 /* The innermost open container (depth > 0) is an object. The fast scanner keeps the answer
-   in FL_OBJ; the small one reads obj_bits (less code than keeping the flag in step). */
+   in FL_OBJ; the small one reads obj_bits (less code than keeping the flag in step), in one
+   out-of-line copy for its three callers. */
+#if BYTEWISE
+static NOINLINE bool inside_object(const sg_json_reader *r)
+{
+    return (r->obj_bits[r->depth >> 3] >> (r->depth & 7)) & 1u;
+}
+#else
 static bool inside_object(const sg_json_reader *r)
 {
-#if BYTEWISE
-    return (r->obj_bits[r->depth >> 3] >> (r->depth & 7)) & 1u;
-#else
     return (r->flags & FL_OBJ) != 0;
-#endif
 }
+#endif
 
 /*
  * A value of `type` begins at p, on the path of a container that may still match (plen of
