@@ -114,7 +114,9 @@ enum {
 };
 
 static const char *const k_lit[3] = {"true", "false", "null"};
-static const uint8_t k_lit_len[3] = {4, 5, 4};
+#if !BYTEWISE
+static const uint8_t k_lit_len[3] = {4, 5, 4}; /* the fast scanner looks a literal over whole */
+#endif
 
 /*
  * Byte classes, one table lookup per byte. The low bits say what a byte may start or close
@@ -493,7 +495,7 @@ static OUT_OF_LINE sg_status value_event(sg_json_reader *r)
         ev.truncated = (r->flags & FL_TRUNC) != 0;
     } else {
         ev.text.ptr = k_lit[r->ucp];
-        ev.text.len = k_lit_len[r->ucp];
+        ev.text.len = strlen(ev.text.ptr);
         ev.boolean = r->ucp == 0;
     }
     unsigned sub = r->val_sub;
