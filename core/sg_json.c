@@ -71,6 +71,13 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 #define BYTEWISE 0
 #endif
 
+/* A helper marked so: -Os builds keep one out-of-line copy (smaller), -O2 ones may inline. */
+#if BYTEWISE
+#define SMALL_NOINLINE NOINLINE
+#else
+#define SMALL_NOINLINE
+#endif
+
 #define NO_SUB       255u /* val_sub / elem_sub / raw_sub: none */
 /* An element is being gathered: never, when SG_JSON_ELEMENTS is 0 (the code goes with it). */
 #define GATHERING(r) (SG_JSON_ELEMENTS && (r)->elem_sub != NO_SUB)
@@ -282,7 +289,7 @@ static int escape_byte(uint8_t e)
 }
 
 /* UTF-8 encoding of a code point (already checked to be a scalar value); returns bytes. */
-static size_t utf8_encode(uint32_t cp, char out[4])
+static SMALL_NOINLINE size_t utf8_encode(uint32_t cp, char out[4])
 {
     if (cp < 0x80) {
         out[0] = (char)cp;
