@@ -113,7 +113,6 @@ enum {
 enum {
     FL_KEY = 1,        /* the string being read is a member name */
     FL_STORE = 2,      /* store the current string/number/key bytes */
-    FL_HIGH = 4,       /* ucp's upper half holds a high surrogate */
     FL_TRUNC = 8,      /* the stored value was cut (sub with truncate) */
     FL_RAW_FIRST = 16, /* the next raw piece is the first */
     FL_OBJ = 32        /* the innermost open container is an object (its obj_bits bit; fast
@@ -690,23 +689,22 @@ static sg_status open_container(sg_json_reader *r, bool object)
 
 /*
  * The fourth hex digit of a \uXXXX escape was read into the low half of r->ucp (digits
- * shift in from the right: a high surrogate's unit is in the upper half once its low one's
- * digits are in): 1 with *cp its character, 0 for a high surrogate (its low one is due:
- * r->state is ST_LOW_BS), -1 for a lone surrogate of either kind.
+ * shift in from the right, and a new escape starts from 0: a high surrogate's unit is in
+ * the upper half, where nothing else reaches, once its low one's digits are in): 1 with
+ * *cp its character, 0 for a high surrogate (its low one is due: r->state is ST_LOW_BS),
+ * -1 for a lone surrogate of either kind.
  */
 static int hex_end(sg_json_reader *r, uint32_t *cp)
 {
-    uint32_t u = r->ucp & 0xFFFFu;
-    if (r->flags & FL_HIGH) {
+    uint32_t u = r->ucp & 0xFFFFu, high = r->ucp >> 16;
+    if (high != 0) {
         if (u < 0xDC00 || u > 0xDFFF) {
             return -1; /* high surrogate alone */
         }
-        *cp = 0x10000u + (((r->ucp >> 16) - 0xD800u) << 10) + (u - 0xDC00u);
-        r->flags &= (uint8_t)~FL_HIGH;
+        *cp = 0x10000u + ((high - 0xD800u) << 10) + (u - 0xDC00u);
         return 1;
     }
     if (u >= 0xD800 && u <= 0xDBFF) {
-        r->flags |= FL_HIGH;
         r->state = ST_LOW_BS;
         return 0;
     }
