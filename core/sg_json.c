@@ -337,12 +337,15 @@ sg_status sg_json_reader_init(sg_json_reader *r, const sg_json_config *cfg)
         return SG_ERR_INVALID_ARG;
     }
     memset(r, 0, sizeof *r);
-    if (cfg->sub_count > SG_JSON_SUBS_MAX || (cfg->sub_count > 0 && cfg->subs == NULL) ||
-        (cfg->sub_count > 0 && cfg->on_value == NULL) || cfg->max_depth > SG_JSON_DEPTH_MAX) {
+    if (cfg->sub_count > SG_JSON_SUBS_MAX || cfg->max_depth > SG_JSON_DEPTH_MAX) {
         return SG_ERR_INVALID_ARG;
     }
     bool need_str = false, need_elem = false;
     for (size_t i = 0; i < cfg->sub_count; i++) {
+        /* subscriptions need their array and the callback (tested before any of them) */
+        if (cfg->subs == NULL || cfg->on_value == NULL) {
+            return SG_ERR_INVALID_ARG;
+        }
         const sg_json_sub *s = &cfg->subs[i];
         if (s->path == NULL || s->mode > SG_JSON_SUB_RAW) {
             return SG_ERR_INVALID_ARG;
