@@ -645,13 +645,14 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
             r->val_sub = (uint8_t)i;
             r->val_type = (uint8_t)type;
             r->str_len = 0;
+            /* a string or number is stored from here; a literal's bytes never reach put(),
+               and value_event() ends the storing (for a container, at once) */
+            r->flags |= FL_STORE;
             if (container) { /* its VALUE event, text "", comes at its start */
                 sg_status st = value_event(r);
                 if (st != SG_OK) {
                     return st;
                 }
-            } else if (type == SG_JSON_STRING || type == SG_JSON_NUMBER) {
-                r->flags |= FL_STORE;
             }
         }
         if (!SG_JSON_RAW) {
