@@ -606,11 +606,9 @@ static sg_status value_start(sg_json_reader *r, const uint8_t *p, sg_json_type t
     if (d == 0) {
         r->cur_len = 0;
     } else if (!inside_object(r)) {
+        /* l < sub_lens_max (open_container()) or 0: "[]" fits the path buffer, and a path
+           longer than every subscription matches none of them below */
         unsigned l = r->plen[d];
-        if (l + 2u > r->sub_lens_max) {
-            r->cur_len = PATH_OFF;
-            return SG_OK;
-        }
         r->path[l] = '[';
         r->path[l + 1] = ']';
         r->cur_len = (uint8_t)(l + 2u);
