@@ -1087,11 +1087,9 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
             }
             r->flags |= FL_KEY | FL_STORE;
             r->cur_len = 0; /* put() writes the key from here; key_end() checks it */
+            /* non-zero plen is below sub_lens_max (open_container()): the '.' fits */
             if (s) {
-                /* open_container() keeps plen below sub_lens_max: the bound guards the path */
-                if (s < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
-                    r->path[s] = '.';
-                }
+                r->path[s] = '.';
                 r->cur_len = (uint8_t)(s + 1u);
             }
             break;
@@ -1444,12 +1442,9 @@ key: /* ST_OBJ_FIRST, ST_KEY */
     }
     r->flags |= FL_KEY | FL_STORE;
     r->cur_len = 0; /* put() writes the key from here; key_end() checks it */
+    /* non-zero plen is below sub_lens_max (open_container()): the '.' fits */
     if (n) {
-        /* open_container() keeps plen below sub_lens_max (or PATH_OFF): the bound stays as
-           the path buffer's guard */
-        if (n < r->sub_lens_max) { /* GCOVR_EXCL_BR_LINE: see above */
-            r->path[n] = '.';
-        }
+        r->path[n] = '.';
         r->cur_len = (uint8_t)(n + 1u);
     }
     goto str;
