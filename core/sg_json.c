@@ -313,9 +313,10 @@ static size_t utf8_whole_prefix(const char *s, size_t len)
     while (lead > 0 && ((uint8_t)s[lead] & 0xC0) == 0x80) {
         lead--;
     }
-    uint8_t b = (uint8_t)s[lead];
-    size_t need = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    return lead + need <= len ? len : lead;
+    /* the lead of an n-byte character (n >= 2) starts with n one bits and a zero: with
+       len - lead of its bytes here, it is whole when the bit at that depth is the zero */
+    unsigned b = (uint8_t)s[lead];
+    return b < 0x80 || ((b << (len - lead)) & 0x80u) == 0 ? len : lead;
 }
 
 /* ---------------------------------------------------------------- init --- */
