@@ -435,11 +435,13 @@ static sg_status put(sg_json_reader *r, const char *s, size_t n)
     return SG_OK;
 }
 
+#if !BYTEWISE /* the small scanner stores an escape's character through its own put() */
 static sg_status put_cp(sg_json_reader *r, uint32_t cp)
 {
     char tmp[4];
     return put(r, tmp, utf8_encode(cp, tmp));
 }
+#endif
 
 static sg_status emit(sg_json_reader *r, sg_json_event *ev, unsigned sub)
 {
@@ -1013,6 +1015,9 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
     sg_status st = SG_OK;
     uint32_t cp;
     int v;
+    char utf8[4];     /* an escape's character */
+    const char *keep; /* what the byte at p stores: itself, or utf8 */
+    size_t keep_len;
     /* lim: the first byte that would not fit the element being gathered (see the fast one) */
     if (elem_seg != NULL && r->cfg.elem_cap - r->elem_len < len) {
         lim = data + (r->cfg.elem_cap - r->elem_len);
@@ -1200,10 +1205,13 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         continue;
 
     store: /* the byte is part of a string, key or number: kept when it is subscribed */
+        keep = (const char *)p;
+        keep_len = 1;
+    keep_bytes: /* keep_len bytes at keep stand for p's byte(s); p is their last */
         if (r->flags & FL_STORE) {
-            st = put(r, (const char *)p, 1);
+            st = put(r, keep, keep_len);
             if (st != SG_OK) {
-                goto out; /* at the first byte that did not fit */
+                goto out; /* at the first byte that did not fit (an escape: its last) */
             }
         }
         p++;
@@ -1216,15 +1224,10 @@ static sg_status scan(sg_json_reader *r, const uint8_t *data, size_t len, const 
         continue;
 
     character: /* an escape's character is complete at p, its last byte */
-        if (r->flags & FL_STORE) {
-            st = put_cp(r, cp);
-            if (st != SG_OK) {
-                goto out;
-            }
-        }
+        keep_len = utf8_encode(cp, utf8);
+        keep = utf8;
         r->state = ST_STR;
-        p++;
-        continue;
+        goto keep_bytes;
 
     close: /* p is the bracket closing the container at r->depth */
         r->depth--;
