@@ -501,9 +501,9 @@ static OUT_OF_LINE sg_status value_event(sg_json_reader *r)
     ev.kind = SG_JSON_EV_VALUE;
     ev.type = (sg_json_type)r->val_type;
     if (ev.type != SG_JSON_BOOL && ev.type != SG_JSON_NULL) { /* its text was stored */
-        r->cfg.str_buf[r->str_len] = '\0';
         ev.text.ptr = r->cfg.str_buf;
         ev.text.len = r->str_len;
+        r->cfg.str_buf[ev.text.len] = '\0';
         ev.truncated = (r->flags & FL_TRUNC) != 0;
     } else {
         ev.text.ptr = k_lit[r->ucp];
