@@ -178,7 +178,9 @@ static const uint8_t k_mark_cls[sizeof k_marks - 1] = {
 };
 /* clang-format on */
 
-static uint8_t cls(uint8_t c)
+/* Out of line: inlined into the scanner (its only caller when SG_JSON_TOKENS is 0), GCC
+   spills around it and the scanner grows by about 240 B. */
+static NOINLINE uint8_t cls(uint8_t c)
 {
     if ((unsigned)c - '1' < 9u) { /* nine bytes of one class: a range test, not table rows */
         return D_;
