@@ -361,8 +361,9 @@ def main():
         print("   %-48s %5.1f" % (n, v))
     http = sum(whole.get(n, 0) for n in ("sg_http_parse", "sg_http_client"))
     print("   %-48s %5.1f  (beside coreHTTP + llhttp)" % ("sitegpt-c HTTP client + parser", http / 1024.0))
-    print("   %-48s %5.1f  (jsmn inside; beside coreJSON, jsmn)" %
-          ("sitegpt-c streaming JSON reader", whole.get("sg_json", 0) / 1024.0))
+    print("   %-48s %5.1f  (fw: no jsmn index; with it, defaults: %.1f; beside coreJSON, jsmn)" %
+          ("sitegpt-c streaming JSON reader", whole.get("sg_json", 0) / 1024.0,
+           whole_d.get("sg_json", 0) / 1024.0))
     print("   %-48s %5.1f  (defaults: %.1f)" % ("sitegpt-c whole core (HTTP, JSON, device, API)",
                                               core_whole / 1024.0, core_whole_d / 1024.0))
     print("   %-48s %5.1f  (defaults: %.1f)" % ("sitegpt-c minimal login (device + HTTP + JSON)",
