@@ -126,6 +126,9 @@
 #ifndef SG_JSON_PATH_MAX
 #define SG_JSON_PATH_MAX 128
 #endif
+#if SG_JSON_PATH_MAX > 253
+#error "SG_JSON_PATH_MAX must be at most 253 (path lengths are counted in a byte; 255 means off)"
+#endif
 
 /* ---------------------------------------------------------------- API envelope --- */
 
