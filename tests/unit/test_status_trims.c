@@ -13,21 +13,7 @@
 
 #include <cmocka.h>
 
-static const sg_status k_all[] = {
-#define SG_STATUS_VALUE(st, terse, sentence) st,
-#define SG_STATUS_SKIP(n)                    /* a skipped code has no status */
-    SG_STATUS_TEXTS(SG_STATUS_VALUE, SG_STATUS_SKIP)
-#undef SG_STATUS_VALUE
-#undef SG_STATUS_SKIP
-};
-
-static const int k_gaps[] = {
-#define SG_STATUS_SKIP_VALUE(st, terse, sentence) /* a declared code is no gap */
-#define SG_GAP_VALUE(n)                           -(n),
-    SG_STATUS_TEXTS(SG_STATUS_SKIP_VALUE, SG_GAP_VALUE)
-#undef SG_STATUS_SKIP_VALUE
-#undef SG_GAP_VALUE
-};
+#include "status_list.h"
 
 /* Every declared code falls in a layer: one added to sg_base.h outside them fails here. */
 static void test_every_code_names_its_layer(void **state)

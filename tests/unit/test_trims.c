@@ -18,13 +18,7 @@
 
 #include <cmocka.h>
 
-static const sg_status k_all[] = {
-#define SG_STATUS_VALUE(st, terse, sentence) st,
-#define SG_STATUS_SKIP(n)                    /* a skipped code has no status */
-    SG_STATUS_TEXTS(SG_STATUS_VALUE, SG_STATUS_SKIP)
-#undef SG_STATUS_VALUE
-#undef SG_STATUS_SKIP
-};
+#include "status_list.h"
 
 /* Every status keeps a text of its own, short, and not the sentence. */
 static void test_terse_texts_distinct(void **state)
