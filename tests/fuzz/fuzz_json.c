@@ -288,7 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a top-level string survives unescape -> writer -> reader unchanged */
     sg_json_type top = SG_JSON_NULL;
     if (ps == SG_OK && sg_json_elem_type(&e, 0, &top) == SG_OK && top == SG_JSON_STRING) {
-        static char s1[4096], s2[4096], wbuf[8192];
+        /* the writer may spell each byte as \u00XX (DEL, controls): six bytes for one */
+        static char s1[4096], s2[4096], wbuf[6 * sizeof s1 + 2];
         size_t l1 = 0, l2 = 0, wlen = 0;
         if (sg_json_tok_string(&e, 0, s1, sizeof s1, &l1) != SG_OK) {
             return 0; /* too long */
