@@ -8,12 +8,7 @@
 #include <sitegpt/sg_scopes.h>
 #include <sitegpt/sg_url.h>
 
-/* A helper used in several places stays one copy: -Os would otherwise inline each use. */
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
+#include "internal/sg__noinline.h"
 
 enum { ST_IDLE = 0, ST_POLLING, ST_DONE, ST_FAILED };
 
@@ -417,7 +412,7 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_ori
 #endif
 
 /* A list of n strings: each present and non-empty, and without a space when spaces split it. */
-NOINLINE static bool list_ok(const char *const *list, size_t n, bool spaced)
+SG__NOINLINE static bool list_ok(const char *const *list, size_t n, bool spaced)
 {
     if (n > 0 && list == NULL) {
         return false;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "internal/sg__ascii.h"
 #include "internal/sg__http.h"
+#include "internal/sg__noinline.h"
 
 enum {
     ST_HEAD = 0,
@@ -32,11 +33,7 @@ _Static_assert(ST_HEAD == 0, "sg_http_parser_in_head() relies on it");
 
 /* The head's parsing stays out of sg_http_parser_feed: its locals would otherwise sit on
    the frame beneath every body callback. */
-#if defined(__GNUC__) || defined(__clang__)
-#define OUT_OF_LINE __attribute__((noinline))
-#else
-#define OUT_OF_LINE
-#endif
+#define OUT_OF_LINE SG__NOINLINE
 
 /*
  * Where in a line of the header block or the trailers (p->line). The head and the trailers

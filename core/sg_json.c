@@ -40,23 +40,14 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 #include "internal/sg__utf8.h"
 #include "internal/sg__ascii.h"
+#include "internal/sg__noinline.h"
 
 /* Kept out of line: each builds an event on its own frame, so the scanner's frame (which
    every callback runs beneath) does not carry them all at once. */
-#if defined(__GNUC__) || defined(__clang__)
-#define OUT_OF_LINE __attribute__((noinline))
-#else
-#define OUT_OF_LINE
-#endif
+#define OUT_OF_LINE SG__NOINLINE
 
 #define PATH_OFF 255u /* cur_len / plen value: the path left every subscription */
 
-/* Keeps a rarely taken helper out of the scanner's loop (smaller, and faster, code). */
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
 /*
  * Two scanners read the same grammar to the same events, statuses and error offsets. Builds
  * optimized for size (GCC and clang define __OPTIMIZE_SIZE__ for -Os) take the small one:
@@ -73,7 +64,7 @@ _Static_assert(_Alignof(sg_json_tok) == _Alignof(jsmntok_t), "sg_json_tok alignm
 
 /* A helper marked so: -Os builds keep one out-of-line copy (smaller), -O2 ones may inline. */
 #if BYTEWISE
-#define SMALL_NOINLINE NOINLINE
+#define SMALL_NOINLINE SG__NOINLINE
 #else
 #define SMALL_NOINLINE
 #endif
@@ -180,7 +171,7 @@ static const uint8_t k_mark_cls[sizeof k_marks - 1] = {
 
 /* Out of line: inlined into the scanner (its only caller when SG_JSON_TOKENS is 0), GCC
    spills around it and the scanner grows by about 240 B. */
-static NOINLINE uint8_t cls(uint8_t c)
+static SG__NOINLINE uint8_t cls(uint8_t c)
 {
     if ((unsigned)c - '1' < 9u) { /* nine bytes of one class: a range test, not table rows */
         return D_;
@@ -589,7 +580,7 @@ static sg_status chunk_end(sg_json_reader *r, const uint8_t *elem_seg, const uin
    in FL_OBJ; the small one reads obj_bits (less code than keeping the flag in step), in one
    out-of-line copy for its three callers. */
 #if BYTEWISE
-static NOINLINE bool inside_object(const sg_json_reader *r)
+static SG__NOINLINE bool inside_object(const sg_json_reader *r)
 {
     return (r->obj_bits[r->depth >> 3] >> (r->depth & 7)) & 1u;
 }
@@ -746,8 +737,8 @@ static void key_end(sg_json_reader *r)
  * not fit, or the last byte of an escape whose character did not fit. (Pointers go in and
  * out by value: the scanner's cursor must not have its address taken.)
  */
-NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *p,
-                                              const uint8_t *lim, sg_status *out)
+SG__NOINLINE static const uint8_t *string_special(sg_json_reader *r, const uint8_t *p,
+                                                  const uint8_t *lim, sg_status *out)
 {
     /* [utf8, p): bytes of a UTF-8 character, stored as they stand; NULL in an escape */
     const uint8_t *utf8 = NULL;
@@ -2192,7 +2183,7 @@ sg_status sg_json_elem_each_string(const sg_json_element *e, int obj, const char
 #else /* !SG_JSON_TOKENS: every reader of the token index answers that it is left out */
 
 /* Out of line: each stub below is one branch to it. */
-static NOINLINE sg_status tokens_left_out(void)
+static SG__NOINLINE sg_status tokens_left_out(void)
 {
     return SG_ERR_UNSUPPORTED;
 }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "internal/sg__noinline.h"
 #include "internal/sg__utf8.h"
 
 #if SG_JSON_WRITER
@@ -328,15 +329,9 @@ sg_status sg_json_writer_finish(sg_json_writer *w, size_t *len)
 
 #else /* SG_JSON_WRITER 0: no writer in this build; every call says so */
 
-#if defined(__GNUC__) || defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
-
 /* A writer to answer, else the misuse the full writer would report first. Out of line: each
    call below is then one tail jump, not a copy of the test (116 B less at -Os). */
-static NOINLINE sg_status unsupported(const sg_json_writer *w)
+static SG__NOINLINE sg_status unsupported(const sg_json_writer *w)
 {
     return w == NULL ? SG_ERR_INVALID_ARG : SG_ERR_UNSUPPORTED;
 }
