@@ -393,7 +393,7 @@ static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_ori
 /*
  * Without discovery (SG_DEVICE_DISCOVERY 0) both endpoints are on the base origin, under
  * base_path. The token path holds the authorization's until that request has gone out;
- * token_endpoint() then turns it into its sibling, <base_path>/oauth/token.
+ * sg_device_start() then turns it into its sibling, <base_path>/oauth/token.
  */
 static sg_status discover(sg_device *d, const sg_device_config *cfg, sg_http_origin *scratch,
                           const sg_http_origin **auth_origin, const char **auth_path)
@@ -492,11 +492,10 @@ static sg_status refused(const sg_device *d)
     return d->error[0] != '\0' ? SG_ERR_OAUTH : SG_ERR_HTTP_STATUS;
 }
 
-/* The statuses of the RFC 8628 3.5 errors follow one another, SG_ERR_OAUTH last. */
+/* The statuses of the RFC 8628 3.5 errors follow one another. */
 _Static_assert(SG_ERR_SLOW_DOWN == SG_ERR_AUTHORIZATION_PENDING - 1 &&
                    SG_ERR_ACCESS_DENIED == SG_ERR_AUTHORIZATION_PENDING - 2 &&
-                   SG_ERR_EXPIRED_TOKEN == SG_ERR_AUTHORIZATION_PENDING - 3 &&
-                   SG_ERR_OAUTH == SG_ERR_AUTHORIZATION_PENDING - 4,
+                   SG_ERR_EXPIRED_TOKEN == SG_ERR_AUTHORIZATION_PENDING - 3,
                "oauth_error() counts down from SG_ERR_AUTHORIZATION_PENDING");
 
 /* A token error response: the RFC 8628 3.5 errors by name, else as refused() says. */
@@ -511,8 +510,7 @@ static sg_status oauth_error(const sg_device *d)
         name += strlen(name) + 1;
         i++;
     }
-    /* no name matched (i is 4): SG_ERR_OAUTH, or the HTTP status when there was no error */
-    return d->error[0] != '\0' ? (sg_status)(SG_ERR_AUTHORIZATION_PENDING - i) : SG_ERR_HTTP_STATUS;
+    return i < 4 ? (sg_status)(SG_ERR_AUTHORIZATION_PENDING - i) : refused(d);
 }
 
 /* v, or max when v is larger: what the server says about time is bounded (sg_device.h). */
